@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// argv -> command; exit codes: 0 ok, 1 runtime failure, 2 usage, 78 bad configuration (EX_CONFIG).
+import { runCheckConfig } from './commands/check-config.js';
+import { runDaemon } from './commands/run.js';
+import { runStatus } from './commands/status.js';
+import { EXIT_USAGE, usage } from './commands/usage.js';
+import { runScoreCommand } from './offline/score-command.js';
+import { runTemplatesCommand } from './offline/templates-command.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  switch (command) {
+    case 'run':
+      return runDaemon(rest);
+    case 'check-config':
+      return runCheckConfig(rest, io);
+    case 'status':
+      return runStatus(rest, io);
+    case 'score':
+      return runScoreCommand(rest, io);
+    case 'templates':
+      return runTemplatesCommand(rest, io);
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(usage());
+      return 0;
+    case '--version':
+      process.stdout.write(`${await version()}\n`);
+      return 0;
+    default:
+      process.stderr.write(`${command ? `unknown command: ${command}\n` : ''}${usage()}`);
+      return EXIT_USAGE;
+  }
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // The daemon keeps running on its own; other commands end here.
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`anomaly-detector: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,37 @@
+import { loadConfig } from '../config/load.js';
+import { printableConfig } from '../config/redact.js';
+import { ConfigError } from '../config/schema.js';
+import { EXIT_CONFIG, EXIT_USAGE } from './usage.js';
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export async function runCheckConfig(args: string[], io: Io): Promise<number> {
+  const files = args.filter((a) => a !== '--config');
+  if (files.length !== 1 || files[0].startsWith('-')) {
+    io.stderr.write('usage: anomaly-detector check-config FILE\n');
+    return EXIT_USAGE;
+  }
+  try {
+    const config = loadConfig(files[0]);
+    const lines = [`${files[0]}: configuration is valid`, '', 'Watched:'];
+    for (const s of config.sources) {
+      lines.push(
+        `  ${config.inputDb}.${s.name} -> ${config.targetDb}.${s.targetCollection} (threshold ${s.threshold}${s.extraMasks.length ? `, ${s.extraMasks.length} extra masks` : ''})`,
+      );
+      for (const h of s.hostnames) lines.push(`    host ${JSON.stringify(h)}`);
+    }
+    lines.push('', `MongoDB connection from ${config.mongoUriOrigin}`, '', 'Resolved configuration:');
+    lines.push(JSON.stringify(printableConfig(config), null, 2), '');
+    io.stdout.write(lines.join('\n'));
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`${err.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+}

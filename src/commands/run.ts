@@ -1,0 +1,88 @@
+// The daemon: config -> supervisor; signals: SIGTERM/SIGINT stop (a second one forces), SIGHUP reloads.
+import { loadConfig } from '../config/load.js';
+import { redactUri } from '../config/redact.js';
+import { ConfigError } from '../config/schema.js';
+import { startHttp, type HttpServer } from '../http/server.js';
+import { createLogger } from '../log.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { EXIT_CONFIG, EXIT_USAGE, parseArgs } from './usage.js';
+
+/** Whole shutdown budget; systemd's TimeoutStopSec is set above it. */
+const STOP_DEADLINE_MS = 9500;
+
+export async function runDaemon(args: string[]): Promise<number> {
+  const parsed = parseArgs(args, { config: 'value' });
+  if ('error' in parsed || typeof parsed.options.config !== 'string' || parsed.positional.length > 0) {
+    process.stderr.write(`${'error' in parsed ? parsed.error : 'usage'}: anomaly-detector run --config FILE\n`);
+    return EXIT_USAGE;
+  }
+  const file = parsed.options.config;
+  let config;
+  try {
+    config = loadConfig(file);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      createLogger('error').fatal({ file, problems: err.problems }, 'invalid configuration; exiting with status 78');
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  log.info(
+    { config: file, mongodb: redactUri(config.mongoUri), inputDb: config.inputDb, targetDb: config.targetDb, modelDir: config.modelDir },
+    'starting',
+  );
+  const supervisor = new Supervisor(config, log);
+  supervisor.start();
+  let http: HttpServer | null = null;
+  if (config.httpListen) {
+    try {
+      http = await startHttp(config.httpListen, supervisor);
+      log.info({ listen: `${config.httpListen.host}:${http.port}` }, 'http listener started (/healthz, /metrics)');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'http listener failed to start; continuing without it');
+    }
+  }
+
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: forcing exit');
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      // If cleanup hangs, say so and leave anyway: systemd must not have to SIGKILL us.
+      setTimeout(() => {
+        log.error('shutdown did not finish in time; exiting');
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
+      void (async () => {
+        await http?.close().catch(() => undefined);
+        await supervisor.close(STOP_DEADLINE_MS - 2500);
+        log.info('stopped');
+        resolveExit(0);
+        // Lingering sockets or timers of libraries must not keep the process alive.
+        setImmediate(() => process.exit(0));
+      })();
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      if (stopping) return;
+      try {
+        const next = loadConfig(file);
+        const needRestart = supervisor.reload(next);
+        log.level = next.logLevel;
+        log.info({ config: file, hosts: supervisor.pipelines.size, needRestart }, 'configuration reloaded');
+      } catch (err) {
+        log.error(
+          { config: file, problems: err instanceof ConfigError ? err.problems : (err as Error).message },
+          'reload refused: the new configuration is invalid; the running configuration stays in force',
+        );
+      }
+    });
+  });
+}

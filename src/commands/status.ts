@@ -1,0 +1,99 @@
+// Per source and host: model, checkpoint, lag, anomalies of the last 24 hours. Read-only.
+import { BSON } from 'mongodb';
+import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/schema.js';
+import { newClient } from '../mongo/client.js';
+import { loadCheckpoint } from '../mongo/checkpoints.js';
+import { ModelFileError, modelFilePath, readModelHeader } from '../store/model-files.js';
+import { hostLag } from '../supervisor/lag.js';
+import { EXIT_CONFIG, EXIT_USAGE, parseArgs } from './usage.js';
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export interface HostStatus {
+  source: string;
+  host: string;
+  model: { version: string; trainedAt: string; ageHours: number; lines: number; templates: number } | null;
+  modelProblem?: string;
+  checkpoint: string | null;
+  linesScored: number;
+  lag: number | null;
+  anomalies24h: number | null;
+}
+
+export async function runStatus(args: string[], io: Io): Promise<number> {
+  const parsed = parseArgs(args, { config: 'value', json: 'flag' });
+  if ('error' in parsed || typeof parsed.options.config !== 'string') {
+    io.stderr.write(`${'error' in parsed ? `${parsed.error}\n` : ''}usage: anomaly-detector status --config FILE [--json]\n`);
+    return EXIT_USAGE;
+  }
+  let config;
+  try {
+    config = loadConfig(parsed.options.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`${err.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  const client = newClient(config.mongoUri);
+  const rows: HostStatus[] = [];
+  try {
+    const since = new Date(Date.now() - 86_400_000);
+    for (const source of config.sources) {
+      for (const host of source.hostnames) {
+        const row: HostStatus = { source: source.name, host, model: null, checkpoint: null, linesScored: 0, lag: null, anomalies24h: null };
+        try {
+          const h = await readModelHeader(modelFilePath(config.modelDir, source.name, host));
+          if (h) {
+            const ageHours = (Date.now() - Date.parse(h.trainedAt)) / 3_600_000;
+            row.model = { version: h.version, trainedAt: h.trainedAt, ageHours: Math.round(ageHours * 10) / 10, lines: h.lines, templates: h.templates };
+          }
+        } catch (err) {
+          row.modelProblem = err instanceof ModelFileError ? err.message : (err as Error).message;
+        }
+        const cp = await loadCheckpoint(client, { db: config.targetDb, collection: config.stateCollection }, source.name, host);
+        if (cp) {
+          row.checkpoint = cp.last_id === null || cp.last_id === undefined ? null : BSON.EJSON.stringify(cp.last_id);
+          row.linesScored = cp.lines_scored ?? 0;
+          row.lag = await hostLag(client, config, source.name, host, cp.last_id == null ? null : BSON.EJSON.stringify(cp.last_id, { relaxed: false }));
+        }
+        row.anomalies24h = await client
+          .db(config.targetDb)
+          .collection(source.targetCollection)
+          .countDocuments({ source: source.name, [config.fields.hostname]: host, detected_at: { $gte: since } });
+        rows.push(row);
+      }
+    }
+  } catch (err) {
+    io.stderr.write(`status: cannot read from MongoDB: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+  io.stdout.write(parsed.options.json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
+  return 0;
+}
+
+function formatTable(rows: HostStatus[]): string {
+  const header = ['SOURCE', 'HOST', 'MODEL TRAINED', 'AGE(h)', 'TRAIN LINES', 'TEMPLATES', 'SCORED', 'LAG', 'ANOMALIES 24h', 'CHECKPOINT'];
+  const body = rows.map((r) => [
+    r.source,
+    r.host,
+    r.model ? r.model.trainedAt : r.modelProblem ? 'unusable' : 'none',
+    r.model ? String(r.model.ageHours) : '-',
+    r.model ? String(r.model.lines) : '-',
+    r.model ? String(r.model.templates) : '-',
+    String(r.linesScored),
+    r.lag === null ? '-' : String(r.lag),
+    r.anomalies24h === null ? '-' : String(r.anomalies24h),
+    r.checkpoint ?? '(start)',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const fmt = (cols: string[]): string => cols.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return `${[fmt(header), ...body.map(fmt)].join('\n')}\n`;
+}

@@ -1,0 +1,397 @@
+// The one place where configuration keys, their types and their defaults live.
+// Validation collects every problem with its key path instead of stopping at the first.
+import { cpus } from 'node:os';
+import cron from 'node-cron';
+import type { MaskRuleConfig } from '../model/types.js';
+
+/** One input collection and the hosts watched in it. */
+export interface SourceConfig {
+  /** Input collection name in MG_INPUT_DB (the key under LOG_SOURCES). */
+  name: string;
+  hostnames: string[];
+  /** Collection in MG_TARGET_DB receiving this source's anomalies. */
+  targetCollection: string;
+  /** Anomaly threshold for this source (falls back to the global THRESHOLD). */
+  threshold: number;
+  /** Extra masking rules for this source's lines (added to the global EXTRA_MASKS). */
+  extraMasks: MaskRuleConfig[];
+}
+
+/** The resolved, validated configuration the daemon runs with. */
+export interface DaemonConfig {
+  /** Full connection string; secret: log only through redactUri(). */
+  mongoUri: string;
+  /** Where the connection string came from, for check-config output. */
+  mongoUriOrigin: string;
+  inputDb: string;
+  targetDb: string;
+  stateCollection: string;
+  fields: { message: string; hostname: string; timestamp: string };
+  trainingWindowDays: number;
+  maxTrainingLines: number;
+  minTrainingLines: number;
+  untrainedRetrySeconds: number;
+  pollIntervalMs: number;
+  batchSize: number;
+  settleSeconds: number;
+  threshold: number;
+  retrainCron: string;
+  modelDir: string;
+  maxTemplates: number;
+  logLevel: LogLevel;
+  workers: number;
+  httpListen: { host: string; port: number } | null;
+  createInputIndexes: boolean;
+  sources: SourceConfig[];
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** Default anomaly threshold; see README "What the score means". */
+export const DEFAULT_THRESHOLD = 0.9;
+
+/** Defaults of every optional top-level key. README's configuration table mirrors this. */
+export const DEFAULTS = {
+  STORAGE_DATASOURCE: 'mg',
+  STORAGE_DATASINK: 'mg',
+  MG_HOST: 'localhost',
+  MG_PORT: 27017,
+  MESSAGE_FIELD: 'Message',
+  HOSTNAME_FIELD: 'Hostname',
+  TIMESTAMP_FIELD: 'timestamp',
+  STATE_COLLECTION: 'anomaly_detector_state',
+  TRAINING_WINDOW_DAYS: 30,
+  MAX_TRAINING_LINES: 1_000_000,
+  MIN_TRAINING_LINES: 100,
+  UNTRAINED_RETRY_SECONDS: 300,
+  POLL_INTERVAL_SECONDS: 1,
+  BATCH_SIZE: 2000,
+  SETTLE_SECONDS: 0,
+  THRESHOLD: DEFAULT_THRESHOLD,
+  RETRAIN_CRON: '0 3 * * 0',
+  MODEL_DIR: '/var/lib/anomaly_detector/models',
+  MAX_TEMPLATES: 5000,
+  LOG_LEVEL: 'info' as LogLevel,
+  HTTP_LISTEN: '',
+  CREATE_INPUT_INDEXES: false,
+} as const;
+
+const TOP_KEYS = new Set([
+  ...Object.keys(DEFAULTS),
+  'MG_INPUT_DB',
+  'MG_TARGET_DB',
+  'MONGODB_URI',
+  'MONGODB_URI_FILE',
+  'WORKERS',
+  'EXTRA_MASKS',
+  'LOG_SOURCES',
+]);
+const SOURCE_KEYS = new Set(['HOSTNAMES', 'MG_TARGET_COL', 'THRESHOLD', 'EXTRA_MASKS']);
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** Thrown for a configuration that cannot run; carries every problem found. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`${file}: invalid configuration:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Inputs that come from outside the YAML file (environment, resolved by config/load.ts). */
+export interface ExternalInputs {
+  /** Directory of the config file, for resolving relative paths. */
+  baseDir: string;
+  /** MONGODB_URI from the environment, if set. */
+  envUri?: string;
+  /** Connection string read from a file named by MONGODB_URI_FILE (env or YAML). */
+  readUriFile: (path: string) => string;
+  cpuCount?: number;
+}
+
+type Dict = Record<string, unknown>;
+
+function isDict(v: unknown): v is Dict {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (isDict(v)) return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** Validates the parsed YAML document; throws ConfigError listing every problem. */
+export function validateConfig(doc: unknown, file: string, ext: ExternalInputs): DaemonConfig {
+  const problems: ConfigProblem[] = [];
+  const fail = (path: string, message: string): void => {
+    problems.push({ path, message });
+  };
+  if (!isDict(doc)) {
+    throw new ConfigError(file, [{ path: '(root)', message: `must be a mapping of keys, got ${describe(doc)}` }]);
+  }
+  for (const key of Object.keys(doc)) {
+    if (!TOP_KEYS.has(key)) fail(key, 'unknown key');
+  }
+
+  const str = (key: string, fallback?: string): string => {
+    const v = doc[key] ?? fallback;
+    if (v === undefined) {
+      fail(key, 'is required');
+      return '';
+    }
+    if (typeof v !== 'string' || v.trim() === '') {
+      fail(key, `must be a non-empty string, got ${describe(v)}`);
+      return '';
+    }
+    return v;
+  };
+  const num = (key: string, fallback: number, min: number, max: number, integer = true): number => {
+    const v = doc[key] ?? fallback;
+    if (typeof v !== 'number' || Number.isNaN(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
+      fail(key, `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${describe(v)}`);
+      return fallback;
+    }
+    return v;
+  };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const v = doc[key] ?? fallback;
+    if (typeof v !== 'boolean') {
+      fail(key, `must be true or false, got ${describe(v)}`);
+      return fallback;
+    }
+    return v;
+  };
+
+  for (const key of ['STORAGE_DATASOURCE', 'STORAGE_DATASINK'] as const) {
+    const v = str(key, DEFAULTS[key]);
+    if (v && v !== 'mg') fail(key, `only "mg" (MongoDB) is supported, got ${JSON.stringify(v)}`);
+  }
+
+  const inputDb = checkDbName(str('MG_INPUT_DB'), 'MG_INPUT_DB', fail);
+  const targetDb = checkDbName(str('MG_TARGET_DB'), 'MG_TARGET_DB', fail);
+  const stateCollection = checkCollectionName(str('STATE_COLLECTION', DEFAULTS.STATE_COLLECTION), 'STATE_COLLECTION', fail);
+  const { uri, origin } = resolveUri(doc, ext, fail, str, num);
+
+  const fields = {
+    message: checkFieldName(str('MESSAGE_FIELD', DEFAULTS.MESSAGE_FIELD), 'MESSAGE_FIELD', fail),
+    hostname: checkFieldName(str('HOSTNAME_FIELD', DEFAULTS.HOSTNAME_FIELD), 'HOSTNAME_FIELD', fail),
+    timestamp: checkFieldName(str('TIMESTAMP_FIELD', DEFAULTS.TIMESTAMP_FIELD), 'TIMESTAMP_FIELD', fail),
+  };
+
+  const threshold = num('THRESHOLD', DEFAULTS.THRESHOLD, 0, 1, false);
+  const retrainCron = str('RETRAIN_CRON', DEFAULTS.RETRAIN_CRON);
+  if (retrainCron && !cron.validate(retrainCron)) fail('RETRAIN_CRON', `is not a valid cron expression: ${JSON.stringify(retrainCron)}`);
+
+  const logLevel = str('LOG_LEVEL', DEFAULTS.LOG_LEVEL) as LogLevel;
+  if (logLevel && !LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+
+  const modelDirRaw = str('MODEL_DIR', DEFAULTS.MODEL_DIR);
+  const modelDir = modelDirRaw.startsWith('/') ? modelDirRaw : `${ext.baseDir}/${modelDirRaw}`;
+
+  const httpRaw = doc.HTTP_LISTEN ?? DEFAULTS.HTTP_LISTEN;
+  const httpListen = parseListen(httpRaw, fail);
+
+  const globalMasks = parseMasks(doc.EXTRA_MASKS, 'EXTRA_MASKS', fail);
+  const sources = parseSources(doc.LOG_SOURCES, threshold, globalMasks, fail);
+  const hostCount = sources.reduce((n, s) => n + s.hostnames.length, 0);
+  const cpuCount = ext.cpuCount ?? cpus().length;
+  const workers =
+    doc.WORKERS === undefined ? Math.max(1, Math.min(hostCount, cpuCount)) : num('WORKERS', 1, 1, 256);
+
+  const config: DaemonConfig = {
+    mongoUri: uri,
+    mongoUriOrigin: origin,
+    inputDb,
+    targetDb,
+    stateCollection,
+    fields,
+    trainingWindowDays: num('TRAINING_WINDOW_DAYS', DEFAULTS.TRAINING_WINDOW_DAYS, 1, 3650),
+    maxTrainingLines: num('MAX_TRAINING_LINES', DEFAULTS.MAX_TRAINING_LINES, 1, 100_000_000),
+    minTrainingLines: num('MIN_TRAINING_LINES', DEFAULTS.MIN_TRAINING_LINES, 1, 10_000_000),
+    untrainedRetrySeconds: num('UNTRAINED_RETRY_SECONDS', DEFAULTS.UNTRAINED_RETRY_SECONDS, 1, 86_400),
+    pollIntervalMs: Math.round(num('POLL_INTERVAL_SECONDS', DEFAULTS.POLL_INTERVAL_SECONDS, 0.05, 3600, false) * 1000),
+    batchSize: num('BATCH_SIZE', DEFAULTS.BATCH_SIZE, 1, 100_000),
+    settleSeconds: num('SETTLE_SECONDS', DEFAULTS.SETTLE_SECONDS, 0, 3600),
+    threshold,
+    retrainCron,
+    modelDir,
+    maxTemplates: num('MAX_TEMPLATES', DEFAULTS.MAX_TEMPLATES, 10, 1_000_000),
+    logLevel,
+    workers,
+    httpListen,
+    createInputIndexes: bool('CREATE_INPUT_INDEXES', DEFAULTS.CREATE_INPUT_INDEXES),
+    sources,
+  };
+  if (config.minTrainingLines > config.maxTrainingLines) {
+    fail('MIN_TRAINING_LINES', `must not exceed MAX_TRAINING_LINES (${config.maxTrainingLines})`);
+  }
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+type Fail = (path: string, message: string) => void;
+
+function resolveUri(
+  doc: Dict,
+  ext: ExternalInputs,
+  fail: Fail,
+  str: (key: string, fallback?: string) => string,
+  num: (key: string, fallback: number, min: number, max: number) => number,
+): { uri: string; origin: string } {
+  // Precedence: environment first (systemd EnvironmentFile keeps secrets out of the YAML), then the file.
+  let uri: string | undefined;
+  let origin = '';
+  const fromFile = (path: string, originName: string): void => {
+    try {
+      uri = ext.readUriFile(path).trim();
+      origin = originName;
+    } catch (err) {
+      fail('MONGODB_URI_FILE', `cannot read ${path}: ${(err as Error).message}`);
+    }
+  };
+  if (ext.envUri) {
+    uri = ext.envUri;
+    origin = 'environment MONGODB_URI';
+  } else if (doc.MONGODB_URI !== undefined) {
+    uri = str('MONGODB_URI');
+    origin = 'MONGODB_URI';
+  } else if (doc.MONGODB_URI_FILE !== undefined) {
+    fromFile(str('MONGODB_URI_FILE'), 'MONGODB_URI_FILE');
+  }
+  const host = str('MG_HOST', DEFAULTS.MG_HOST);
+  const port = num('MG_PORT', DEFAULTS.MG_PORT, 1, 65535);
+  if (uri === undefined) {
+    uri = `mongodb://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}/`;
+    origin = 'MG_HOST/MG_PORT';
+  }
+  if (!/^mongodb(\+srv)?:\/\/[^/]/.test(uri)) {
+    fail(origin === 'environment MONGODB_URI' ? 'MONGODB_URI (environment)' : origin, 'must start with mongodb:// or mongodb+srv:// followed by a host');
+  }
+  return { uri, origin };
+}
+
+function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
+  if (raw === '' || raw === false || raw === null) return null;
+  if (typeof raw !== 'string') {
+    fail('HTTP_LISTEN', `must be "" (off) or "HOST:PORT", got ${describe(raw)}`);
+    return null;
+  }
+  const m = /^(.*):(\d{1,5})$/.exec(raw);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port < 0 || port > 65535) {
+    fail('HTTP_LISTEN', `must be "HOST:PORT" such as "127.0.0.1:9464", got ${JSON.stringify(raw)}`);
+    return null;
+  }
+  return { host: m[1] === '' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, ''), port };
+}
+
+function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConfig[], fail: Fail): SourceConfig[] {
+  if (raw === undefined) {
+    fail('LOG_SOURCES', 'is required: a mapping of input collection -> { HOSTNAMES, MG_TARGET_COL }');
+    return [];
+  }
+  if (!isDict(raw) || Object.keys(raw).length === 0) {
+    fail('LOG_SOURCES', `must be a non-empty mapping of input collection names, got ${describe(raw)}`);
+    return [];
+  }
+  const sources: SourceConfig[] = [];
+  for (const [name, body] of Object.entries(raw)) {
+    const path = `LOG_SOURCES.${name}`;
+    checkCollectionName(name, path, fail);
+    if (!isDict(body)) {
+      fail(path, `must be a mapping with HOSTNAMES and MG_TARGET_COL, got ${describe(body)}`);
+      continue;
+    }
+    for (const key of Object.keys(body)) if (!SOURCE_KEYS.has(key)) fail(`${path}.${key}`, 'unknown key');
+    const hostnames: string[] = [];
+    const hostsRaw = body.HOSTNAMES;
+    if (!Array.isArray(hostsRaw) || hostsRaw.length === 0) {
+      fail(`${path}.HOSTNAMES`, `must be a non-empty list of host names, got ${describe(hostsRaw)}`);
+    } else {
+      hostsRaw.forEach((h, i) => {
+        // Only plain strings ever reach a query: a mapping such as {"$ne": null} would match every host.
+        if (typeof h !== 'string' || h.trim() === '') {
+          fail(`${path}.HOSTNAMES[${i}]`, `must be a non-empty string (quote it in YAML), got ${describe(h)}`);
+        } else if (hostnames.includes(h)) {
+          fail(`${path}.HOSTNAMES[${i}]`, `duplicate host name ${JSON.stringify(h)}`);
+        } else {
+          hostnames.push(h);
+        }
+      });
+    }
+    const target = body.MG_TARGET_COL;
+    let targetCollection = '';
+    if (typeof target !== 'string') fail(`${path}.MG_TARGET_COL`, `must be a collection name (string), got ${describe(target)}`);
+    else targetCollection = checkCollectionName(target, `${path}.MG_TARGET_COL`, fail);
+    let sourceThreshold = threshold;
+    if (body.THRESHOLD !== undefined) {
+      const t = body.THRESHOLD;
+      if (typeof t !== 'number' || !(t >= 0 && t <= 1)) fail(`${path}.THRESHOLD`, `must be a number from 0 to 1, got ${describe(t)}`);
+      else sourceThreshold = t;
+    }
+    const masks = [...globalMasks, ...parseMasks(body.EXTRA_MASKS, `${path}.EXTRA_MASKS`, fail)];
+    sources.push({ name, hostnames, targetCollection, threshold: sourceThreshold, extraMasks: masks });
+  }
+  return sources;
+}
+
+function parseMasks(raw: unknown, path: string, fail: Fail): MaskRuleConfig[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    fail(path, `must be a list of regular expressions or {pattern, name} mappings, got ${describe(raw)}`);
+    return [];
+  }
+  const out: MaskRuleConfig[] = [];
+  raw.forEach((item, i) => {
+    const p = `${path}[${i}]`;
+    const rule: MaskRuleConfig | null =
+      typeof item === 'string'
+        ? { pattern: item }
+        : isDict(item) && typeof item.pattern === 'string'
+          ? { pattern: item.pattern, ...(typeof item.name === 'string' ? { name: item.name } : {}) }
+          : null;
+    if (!rule || rule.pattern === '') {
+      fail(p, `must be a regular expression string or {pattern, name}, got ${describe(item)}`);
+      return;
+    }
+    if (isDict(item)) for (const k of Object.keys(item)) if (k !== 'pattern' && k !== 'name') fail(`${p}.${k}`, 'unknown key');
+    if (rule.name !== undefined && !/^[A-Za-z0-9_]+$/.test(rule.name)) fail(`${p}.name`, 'must be letters, digits or _');
+    try {
+      new RegExp(rule.pattern, 'g');
+    } catch (err) {
+      fail(p, `invalid regular expression: ${(err as Error).message}`);
+      return;
+    }
+    out.push(rule);
+  });
+  return out;
+}
+
+function checkDbName(name: string, path: string, fail: Fail): string {
+  if (name && (/[/\\. "$*<>:|?\0]/.test(name) || name.length > 63)) {
+    fail(path, `is not a valid MongoDB database name: ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+function checkCollectionName(name: string, path: string, fail: Fail): string {
+  if (name.trim() === '') fail(path, 'collection name must be a non-empty string');
+  else if (name.includes('$') || name.includes('\0') || name.startsWith('system.') || name.length > 200) {
+    fail(path, `is not a valid MongoDB collection name: ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+function checkFieldName(name: string, path: string, fail: Fail): string {
+  if (name && (name.startsWith('$') || name.includes('\0'))) fail(path, `is not a valid field name: ${JSON.stringify(name)}`);
+  return name;
+}

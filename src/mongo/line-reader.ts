@@ -1,0 +1,96 @@
+// Reading a host's lines from the operator's input collection. Never writes to it.
+import { Binary, ObjectId, type Document, type MongoClient } from 'mongodb';
+import type { LineSourceRef, SkipCounts } from '../worker/protocol.js';
+
+/** Longest message text given to the model; longer messages are scored on their first part. */
+export const MAX_SCORED_CHARS = 64 * 1024;
+
+/**
+ * The batch after `afterId` in `_id` order. `_id` (not the log timestamp) is the cursor: ObjectIds
+ * grow with insertion, so late-delivered lines and devices with skewed clocks are still read once.
+ * With settleSeconds > 0 only ObjectIds older than that are read, so that several writers whose
+ * ObjectIds interleave within a second cannot slip a line in behind the checkpoint.
+ */
+export async function readLinesAfter(
+  client: MongoClient,
+  ref: LineSourceRef,
+  afterId: unknown,
+  limit: number,
+  settleSeconds: number,
+): Promise<Document[]> {
+  const idRange: Record<string, unknown> = {};
+  if (afterId !== null && afterId !== undefined) idRange.$gt = afterId;
+  if (settleSeconds > 0 && (afterId === null || afterId instanceof ObjectId)) {
+    idRange.$lt = ObjectId.createFromTime(Math.floor(Date.now() / 1000) - settleSeconds);
+  }
+  const filter: Document = { [ref.fields.hostname]: ref.host };
+  if (Object.keys(idRange).length > 0) filter._id = idRange;
+  return client
+    .db(ref.inputDb)
+    .collection(ref.collection)
+    .find(filter, {
+      projection: projectionFor(ref),
+      sort: { _id: 1 },
+      limit,
+      // A stored string with invalid UTF-8 must not make the whole batch unreadable.
+      enableUtf8Validation: false,
+    })
+    .toArray();
+}
+
+/**
+ * A cursor over the host's training window, newest first, at most maxLines documents.
+ * Streams: the caller consumes it document by document and never holds the window in memory.
+ */
+export function trainingCursor(client: MongoClient, ref: LineSourceRef, sinceMs: number, maxLines: number) {
+  return client
+    .db(ref.inputDb)
+    .collection(ref.collection)
+    .find(
+      { [ref.fields.hostname]: ref.host, [ref.fields.timestamp]: { $gte: new Date(sinceMs) } },
+      {
+        projection: { _id: 0, [ref.fields.message]: 1 },
+        sort: { [ref.fields.timestamp]: -1 },
+        limit: maxLines,
+        batchSize: 5000,
+        allowDiskUse: true,
+        enableUtf8Validation: false,
+      },
+    );
+}
+
+function projectionFor(ref: LineSourceRef): Document {
+  return { [ref.fields.message]: 1, [ref.fields.hostname]: 1, [ref.fields.timestamp]: 1 };
+}
+
+/** Reads a possibly dotted field path. */
+export function fieldValue(doc: Document, path: string): unknown {
+  if (!path.includes('.')) return doc[path];
+  let v: unknown = doc;
+  for (const part of path.split('.')) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+export type MessageText =
+  | { text: string; binary: boolean }
+  | { text: null; skip: keyof SkipCounts };
+
+/** The text the model scores, or why there is none. Binary payloads are decoded leniently. */
+export function messageText(doc: Document, field: string): MessageText {
+  const v = fieldValue(doc, field);
+  if (v === undefined || v === null) return { text: null, skip: 'missingMessage' };
+  if (typeof v === 'string') return { text: clip(v), binary: false };
+  if (v instanceof Binary) return { text: clip(Buffer.from(v.buffer).toString('utf8')), binary: true };
+  return { text: null, skip: 'nonStringMessage' };
+}
+
+function clip(s: string): string {
+  return s.length > MAX_SCORED_CHARS ? s.slice(0, MAX_SCORED_CHARS) : s;
+}
+
+export function emptySkipCounts(): SkipCounts {
+  return { missingMessage: 0, nonStringMessage: 0 };
+}

@@ -1,0 +1,97 @@
+// Model files: one per (source, host), written atomically (temp file, fsync, rename), so a crash
+// leaves either the old model or the new one, never half of one.
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** Bumped when the file layout (not the model inside) changes. */
+const FILE_KIND = 'anomaly-detector-model';
+
+export interface ModelFileHeader {
+  kind: typeof FILE_KIND;
+  /** Model core format version (MODEL_FORMAT_VERSION of the detector that wrote it). */
+  format: number;
+  /** Identifies this training run; stored with every anomaly the model flags. */
+  version: string;
+  source: string;
+  host: string;
+  trainedAt: string;
+  lines: number;
+  templates: number;
+}
+
+export function modelFilePath(modelDir: string, source: string, host: string): string {
+  // Host names and collection names may contain '/', ':' or '..': encode them into one path segment each.
+  return join(modelDir, encodeName(source), `${encodeName(host)}.model`);
+}
+
+function encodeName(name: string): string {
+  return encodeURIComponent(name).replace(/\./g, '%2E');
+}
+
+export async function writeModelFile(file: string, header: ModelFileHeader, body: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const fh = await open(tmp, 'w', 0o640);
+  try {
+    await fh.writeFile(`${JSON.stringify(header)}\n${body}`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  // fsync the directory so the rename itself survives a power loss.
+  const dir = await open(dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+export class ModelFileError extends Error {}
+
+/** Reads header and body; throws ModelFileError for a file that is not a model file. */
+export async function readModelFile(file: string): Promise<{ header: ModelFileHeader; body: string }> {
+  const text = await readFile(file, 'utf8');
+  const nl = text.indexOf('\n');
+  const header = parseHeader(nl < 0 ? text : text.slice(0, nl), file);
+  return { header, body: nl < 0 ? '' : text.slice(nl + 1) };
+}
+
+/** Only the header line, for status and for deciding at start whether a model is usable. */
+export async function readModelHeader(file: string): Promise<ModelFileHeader | null> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8');
+    const nl = text.indexOf('\n');
+    return parseHeader(nl < 0 ? text : text.slice(0, nl), file);
+  } finally {
+    await fh.close();
+  }
+}
+
+function parseHeader(line: string, file: string): ModelFileHeader {
+  let h: Partial<ModelFileHeader>;
+  try {
+    h = JSON.parse(line) as Partial<ModelFileHeader>;
+  } catch {
+    throw new ModelFileError(`${file}: not a model file (bad header)`);
+  }
+  if (h.kind !== FILE_KIND || typeof h.format !== 'number' || typeof h.version !== 'string') {
+    throw new ModelFileError(`${file}: not a model file (missing kind/format/version)`);
+  }
+  return h as ModelFileHeader;
+}

@@ -1,0 +1,289 @@
+// The life of one (source, host): find its checkpoint, get a model (load or train), then poll.
+// All work runs in pool tasks; this class only decides what to run next and when.
+import type { MongoClient } from 'mongodb';
+import { BSON } from 'mongodb';
+import type { DaemonConfig, SourceConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { MODEL_FORMAT_VERSION } from '../model/detector.js';
+import { loadCheckpoint, newestInputId, saveCheckpoint } from '../mongo/checkpoints.js';
+import { isConnectivityError } from '../mongo/errors.js';
+import { ModelFileError, modelFilePath, readModelHeader, type ModelFileHeader } from '../store/model-files.js';
+import type { LineSourceRef, ScoreTask, TaskFailure, TrainTask, WorkerResult, WorkerTask } from '../worker/protocol.js';
+import { backoffMs } from './backoff.js';
+import type { DbHealth } from './db-health.js';
+import type { DaemonStats } from './stats.js';
+
+export interface PipelineContext {
+  run(task: WorkerTask & { sourceName: string }): Promise<WorkerResult>;
+  client: MongoClient;
+  config(): DaemonConfig;
+  log: Logger;
+  health: DbHealth;
+  stats: DaemonStats;
+  /** True when a model trained at `trainedAt` is older than the last scheduled retraining. */
+  isDue(trainedAt: Date): boolean;
+}
+
+export type PipelineState = 'starting' | 'training' | 'untrained' | 'ready' | 'stopped';
+
+export class HostPipeline {
+  state: PipelineState = 'starting';
+  model: Pick<ModelFileHeader, 'version' | 'trainedAt' | 'lines' | 'templates'> | null = null;
+  checkpoint: string | null = null;
+  private checkpointLoaded = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private trainTimer: NodeJS.Timeout | null = null;
+  private polling: Promise<void> | null = null;
+  private training: Promise<void> | null = null;
+  private pollFailures = 0;
+  private trainFailures = 0;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: PipelineContext,
+    public source: SourceConfig,
+    readonly host: string,
+  ) {
+    this.log = ctx.log.child({ source: source.name, host });
+  }
+
+  get key(): string {
+    return JSON.stringify([this.source.name, this.host]);
+  }
+
+  get modelFile(): string {
+    return modelFilePath(this.ctx.config().modelDir, this.source.name, this.host);
+  }
+
+  start(): void {
+    this.schedulePoll(0);
+  }
+
+  /** Stops scheduling; resolves when the task in flight (if any) has settled. */
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    if (this.trainTimer) clearTimeout(this.trainTimer);
+    this.pollTimer = this.trainTimer = null;
+    await Promise.allSettled([this.polling, this.training]);
+  }
+
+  /** Starts a (re)training unless one is running; scoring continues with the current model meanwhile. */
+  retrain(reason: string): void {
+    if (this.state === 'stopped' || this.training) return;
+    if (this.trainTimer) clearTimeout(this.trainTimer);
+    this.trainTimer = null;
+    this.log.info({ reason }, 'training scheduled');
+    this.training = this.train().finally(() => {
+      this.training = null;
+    });
+  }
+
+  private get stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private schedulePoll(ms: number): void {
+    if (this.stopped) return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = null;
+      this.polling = this.step().finally(() => {
+        this.polling = null;
+      });
+    }, ms);
+  }
+
+  private scheduleTrain(ms: number, reason: string): void {
+    if (this.stopped || this.trainTimer) return;
+    this.trainTimer = setTimeout(() => {
+      this.trainTimer = null;
+      this.retrain(reason);
+    }, ms);
+  }
+
+  /** One step of the polling chain: prepare what is missing, else score one batch. */
+  private async step(): Promise<void> {
+    try {
+      if (!this.checkpointLoaded) await this.loadOrCreateCheckpoint();
+      if (this.model === null) {
+        if (this.state === 'starting') await this.loadModel();
+        // No model yet: lines wait behind the checkpoint until training succeeds.
+        if (this.model === null) {
+          this.schedulePoll(this.ctx.config().pollIntervalMs);
+          return;
+        }
+      }
+      const more = await this.scoreOnce();
+      this.pollFailures = 0;
+      this.schedulePoll(more ? 0 : this.ctx.config().pollIntervalMs);
+    } catch (err) {
+      this.pollFailures++;
+      this.onError(err, 'poll');
+      this.schedulePoll(backoffMs(this.pollFailures));
+    }
+  }
+
+  private async loadOrCreateCheckpoint(): Promise<void> {
+    const cfg = this.ctx.config();
+    const state = { db: cfg.targetDb, collection: cfg.stateCollection };
+    const doc = await loadCheckpoint(this.ctx.client, state, this.source.name, this.host);
+    if (doc) {
+      this.checkpoint = doc.last_id === null || doc.last_id === undefined ? null : BSON.EJSON.stringify(doc.last_id, { relaxed: false });
+    } else {
+      // First sight of this host: what is already stored is history (training data); scoring
+      // starts after the newest line. Persisted at once so a restart does not move it forward.
+      const newest = await newestInputId(
+        this.ctx.client,
+        { db: cfg.inputDb, collection: this.source.name, hostnameField: cfg.fields.hostname },
+        this.host,
+      );
+      await saveCheckpoint(this.ctx.client, state, this.source.name, this.host, newest, { scored: 0, anomalies: 0, skipped: 0 });
+      this.checkpoint = newest === null ? null : BSON.EJSON.stringify(newest, { relaxed: false });
+      this.log.info({ checkpoint: this.checkpoint }, 'new host: scoring starts after the newest stored line');
+    }
+    this.ctx.health.ok();
+    this.checkpointLoaded = true;
+  }
+
+  private async loadModel(): Promise<void> {
+    let header: ModelFileHeader | null = null;
+    try {
+      header = await readModelHeader(this.modelFile);
+    } catch (err) {
+      if (!(err instanceof ModelFileError)) throw err;
+      this.log.warn({ err: err.message }, 'model file unreadable; retraining');
+    }
+    if (header && header.format === MODEL_FORMAT_VERSION && !this.ctx.isDue(new Date(header.trainedAt))) {
+      this.model = header;
+      this.state = 'ready';
+      this.log.info({ modelVersion: header.version, lines: header.lines, templates: header.templates }, 'model loaded');
+      return;
+    }
+    this.state = 'training';
+    const reason = !header ? 'no model' : header.format !== MODEL_FORMAT_VERSION ? `model format ${header.format} is not ${MODEL_FORMAT_VERSION}` : 'model is due for retraining';
+    if (header && header.format === MODEL_FORMAT_VERSION) {
+      // A due but readable model keeps scoring while its successor trains.
+      this.model = header;
+      this.state = 'ready';
+    }
+    this.retrain(reason);
+  }
+
+  private async scoreOnce(): Promise<boolean> {
+    const cfg = this.ctx.config();
+    const model = this.model!;
+    const task: ScoreTask & { sourceName: string } = {
+      kind: 'score',
+      sourceName: this.source.name,
+      source: this.sourceRef(cfg),
+      modelFile: this.modelFile,
+      modelVersion: model.version,
+      checkpoint: this.checkpoint,
+      batchSize: cfg.batchSize,
+      settleSeconds: cfg.settleSeconds,
+      threshold: this.source.threshold,
+      target: { db: cfg.targetDb, collection: this.source.targetCollection },
+      state: { db: cfg.targetDb, collection: cfg.stateCollection },
+    };
+    const res = await this.ctx.run(task);
+    if (res.kind === 'failed') {
+      if (res.cause === 'model') {
+        this.log.warn({ err: res.message }, 'model unusable; retraining');
+        this.model = null;
+        this.state = 'training';
+        this.retrain('model unusable');
+        return false;
+      }
+      throw new TaskFailed(res);
+    }
+    if (res.kind !== 'scored') throw new Error(`unexpected result ${res.kind} for a score task`);
+    this.ctx.health.ok();
+    if (this.stopped) return false;
+    this.checkpoint = res.checkpoint;
+    const s = this.ctx.stats;
+    s.linesRead += res.read;
+    s.linesScored += res.scored;
+    s.anomaliesWritten += res.anomalies;
+    s.binaryDecoded += res.binaryDecoded;
+    const skipped = res.skipped.missingMessage + res.skipped.nonStringMessage;
+    s.linesSkipped += skipped;
+    if (res.anomalies > 0) {
+      this.log.info({ anomalies: res.anomalies, read: res.read, target: this.source.targetCollection }, 'anomalies written');
+    }
+    if (skipped > 0 || res.binaryDecoded > 0) {
+      this.log.warn({ ...res.skipped, binaryDecoded: res.binaryDecoded }, 'lines without a text message (skipped) or with binary messages (decoded)');
+    }
+    return res.more;
+  }
+
+  private async train(): Promise<void> {
+    if (this.stopped) return;
+    const cfg = this.ctx.config();
+    if (this.model === null) this.state = 'training';
+    const task: TrainTask & { sourceName: string } = {
+      kind: 'train',
+      sourceName: this.source.name,
+      source: this.sourceRef(cfg),
+      sinceMs: Date.now() - cfg.trainingWindowDays * 86_400_000,
+      maxLines: cfg.maxTrainingLines,
+      minLines: cfg.minTrainingLines,
+      modelFile: this.modelFile,
+      maxTemplates: cfg.maxTemplates,
+      extraMasks: this.source.extraMasks,
+    };
+    try {
+      const res = await this.ctx.run(task);
+      if (res.kind === 'failed') throw new TaskFailed(res);
+      this.ctx.health.ok();
+      this.trainFailures = 0;
+      if (this.stopped) return;
+      if (res.kind === 'insufficient') {
+        if (this.model === null) this.state = 'untrained';
+        this.log.warn(
+          { lines: res.lines, minLines: cfg.minTrainingLines, retryInSeconds: cfg.untrainedRetrySeconds },
+          'too few lines to train; new lines wait unscored until a model exists',
+        );
+        this.scheduleTrain(cfg.untrainedRetrySeconds * 1000, 'retry after too few lines');
+        return;
+      }
+      if (res.kind !== 'trained') throw new Error(`unexpected result ${res.kind} for a train task`);
+      this.model = { version: res.modelVersion, trainedAt: new Date().toISOString(), lines: res.lines, templates: res.templates };
+      this.state = 'ready';
+      const s = this.ctx.stats;
+      s.trainings++;
+      s.lastTrainingSeconds = res.durationMs / 1000;
+      s.trainingSecondsTotal += res.durationMs / 1000;
+      this.log.info(
+        { lines: res.lines, templates: res.templates, durationMs: Math.round(res.durationMs), modelVersion: res.modelVersion },
+        'trained',
+      );
+    } catch (err) {
+      this.trainFailures++;
+      this.onError(err, 'train');
+      this.scheduleTrain(backoffMs(this.trainFailures, 2000, 300_000), 'retry after failure');
+    }
+  }
+
+  private onError(err: unknown, during: 'poll' | 'train'): void {
+    if (this.stopped) return;
+    const failure = err instanceof TaskFailed ? err.failure : null;
+    if (failure?.cause === 'database' || (!failure && isConnectivityError(err))) {
+      this.ctx.health.failed(failure?.message ?? (err as Error).message);
+      return;
+    }
+    this.ctx.stats.errors++;
+    if (!failure) this.ctx.stats.workerCrashes++;
+    this.log.error({ during, err: failure?.message ?? (err instanceof Error ? err.stack : String(err)) }, `${during} failed; will retry`);
+  }
+
+  private sourceRef(cfg: DaemonConfig): LineSourceRef {
+    return { uri: cfg.mongoUri, inputDb: cfg.inputDb, collection: this.source.name, host: this.host, fields: cfg.fields };
+  }
+}
+
+class TaskFailed extends Error {
+  constructor(readonly failure: TaskFailure) {
+    super(failure.message);
+  }
+}

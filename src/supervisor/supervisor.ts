@@ -1,0 +1,277 @@
+// Owns the worker pool, the MongoDB client of the main thread, the retraining schedule and one
+// HostPipeline per (source, host). start() and close() are both safe to call twice.
+import { mkdir } from 'node:fs/promises';
+import cron, { type ScheduledTask } from 'node-cron';
+import { Piscina } from 'piscina';
+import type { MongoClient } from 'mongodb';
+import type { DaemonConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { ensureTargetIndexes } from '../mongo/anomaly-writer.js';
+import { newClient } from '../mongo/client.js';
+import { ensureInputIndexes, ensureStateIndexes } from '../mongo/indexes.js';
+import type { WorkerResult, WorkerTask } from '../worker/protocol.js';
+import { backoffMs } from './backoff.js';
+import { DbHealth } from './db-health.js';
+import { HostPipeline } from './host-pipeline.js';
+import { hostLag } from './lag.js';
+import { lastCronFireBefore } from './schedule.js';
+import { DaemonStats } from './stats.js';
+
+export interface HostLag {
+  source: string;
+  host: string;
+  lag: number | null;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  mongodb: { reachable: boolean; reconnects: number };
+  hosts: Record<'starting' | 'training' | 'untrained' | 'ready' | 'stopped', number>;
+  lag: { total: number; max: number };
+}
+
+const WORKER_ENTRY = new URL('../worker/entry.js', import.meta.url).href;
+
+export class Supervisor {
+  readonly stats = new DaemonStats();
+  readonly health: DbHealth;
+  readonly pipelines = new Map<string, HostPipeline>();
+  private config: DaemonConfig;
+  private pool: Piscina | null = null;
+  private client: MongoClient | null = null;
+  private cronTask: ScheduledTask | null = null;
+  private started = false;
+  private closing: Promise<void> | null = null;
+  private bootTimer: NodeJS.Timeout | null = null;
+  private booted = false;
+
+  constructor(
+    config: DaemonConfig,
+    private readonly log: Logger,
+  ) {
+    this.config = config;
+    this.health = new DbHealth(log);
+  }
+
+  get currentConfig(): DaemonConfig {
+    return this.config;
+  }
+
+  get isClosing(): boolean {
+    return this.closing !== null;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.pool = new Piscina({
+      filename: WORKER_ENTRY,
+      minThreads: this.config.workers,
+      maxThreads: this.config.workers,
+      // Score tasks mostly wait on MongoDB; several per thread keep the CPU busy meanwhile and let
+      // a long training share a thread with scoring instead of blocking it.
+      concurrentTasksPerWorker: 4,
+      idleTimeout: 60_000,
+    });
+    this.client = newClient(this.config.mongoUri);
+    this.cronTask = cron.schedule(this.config.retrainCron, () => this.retrainAll('schedule'), { name: 'retrain', noOverlap: true });
+    void this.boot(1);
+  }
+
+  /** Indexes on the daemon's own collections, then the pipelines; retried until MongoDB answers. */
+  private async boot(attempt: number): Promise<void> {
+    if (this.closing) return;
+    const cfg = this.config;
+    try {
+      await mkdir(cfg.modelDir, { recursive: true });
+      const client = this.client!;
+      await ensureStateIndexes(client, { db: cfg.targetDb, collection: cfg.stateCollection });
+      for (const target of new Set(cfg.sources.map((s) => s.targetCollection))) {
+        await ensureTargetIndexes(client, { db: cfg.targetDb, collection: target }, cfg.fields);
+      }
+      if (cfg.createInputIndexes) {
+        for (const s of cfg.sources) await ensureInputIndexes(client, { db: cfg.inputDb, collection: s.name }, cfg.fields);
+      }
+      this.health.ok();
+    } catch (err) {
+      if (this.closing) return;
+      this.health.failed((err as Error).message);
+      this.bootTimer = setTimeout(() => void this.boot(attempt + 1), backoffMs(attempt));
+      return;
+    }
+    this.booted = true;
+    this.syncPipelines();
+    this.log.info(
+      { sources: cfg.sources.length, hosts: this.pipelines.size, workers: cfg.workers, retrainCron: cfg.retrainCron },
+      'started',
+    );
+  }
+
+  /** Creates pipelines for configured hosts and stops those no longer configured. */
+  private syncPipelines(): void {
+    const wanted = new Map<string, { source: DaemonConfig['sources'][number]; host: string }>();
+    for (const source of this.config.sources) {
+      for (const host of source.hostnames) wanted.set(JSON.stringify([source.name, host]), { source, host });
+    }
+    for (const [key, p] of this.pipelines) {
+      if (!wanted.has(key)) {
+        this.pipelines.delete(key);
+        void p.stop();
+        this.log.info({ source: p.source.name, host: p.host }, 'host removed from configuration; stopped');
+      }
+    }
+    for (const [key, { source, host }] of wanted) {
+      const existing = this.pipelines.get(key);
+      if (existing) {
+        existing.source = source;
+        continue;
+      }
+      const p = new HostPipeline(
+        {
+          run: (task) => this.runTask(task),
+          client: this.client!,
+          config: () => this.config,
+          log: this.log,
+          health: this.health,
+          stats: this.stats,
+          isDue: (trainedAt) => {
+            const last = this.lastScheduledRetrain();
+            return last !== null && trainedAt < last;
+          },
+        },
+        source,
+        host,
+      );
+      this.pipelines.set(key, p);
+      p.start();
+    }
+  }
+
+  /**
+   * Applies a new configuration without a restart: hosts added or removed, thresholds, polling
+   * and training settings. Returns the keys whose change needs a restart to take effect.
+   */
+  reload(next: DaemonConfig): string[] {
+    const needRestart: string[] = [];
+    const cur = this.config;
+    if (next.mongoUri !== cur.mongoUri) needRestart.push('MONGODB_URI/MG_HOST/MG_PORT');
+    if (next.inputDb !== cur.inputDb) needRestart.push('MG_INPUT_DB');
+    if (next.targetDb !== cur.targetDb) needRestart.push('MG_TARGET_DB');
+    if (next.stateCollection !== cur.stateCollection) needRestart.push('STATE_COLLECTION');
+    if (JSON.stringify(next.fields) !== JSON.stringify(cur.fields)) needRestart.push('MESSAGE_FIELD/HOSTNAME_FIELD/TIMESTAMP_FIELD');
+    if (next.workers !== cur.workers) needRestart.push('WORKERS');
+    if (next.modelDir !== cur.modelDir) needRestart.push('MODEL_DIR');
+    if (JSON.stringify(next.httpListen) !== JSON.stringify(cur.httpListen)) needRestart.push('HTTP_LISTEN');
+    // Keep the running values of keys that need a restart, take everything else.
+    this.config = {
+      ...next,
+      mongoUri: cur.mongoUri,
+      mongoUriOrigin: cur.mongoUriOrigin,
+      inputDb: cur.inputDb,
+      targetDb: cur.targetDb,
+      stateCollection: cur.stateCollection,
+      fields: cur.fields,
+      workers: cur.workers,
+      modelDir: cur.modelDir,
+      httpListen: cur.httpListen,
+    };
+    if (next.retrainCron !== cur.retrainCron && this.cronTask) {
+      void this.cronTask.stop();
+      this.cronTask = cron.schedule(next.retrainCron, () => this.retrainAll('schedule'), { name: 'retrain', noOverlap: true });
+    }
+    if (this.booted) {
+      const masksChanged = new Set(
+        next.sources
+          .filter((s) => {
+            const old = cur.sources.find((o) => o.name === s.name);
+            return old && JSON.stringify(old.extraMasks) !== JSON.stringify(s.extraMasks);
+          })
+          .map((s) => s.name),
+      );
+      this.syncPipelines();
+      for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed');
+    }
+    return needRestart;
+  }
+
+  private lastFire: { key: string; at: Date | null } | null = null;
+
+  /** Computed once per minute and expression: searching minutes backwards is too slow per host. */
+  private lastScheduledRetrain(): Date | null {
+    const now = new Date();
+    const key = `${this.config.retrainCron}@${Math.floor(now.getTime() / 60_000)}`;
+    if (this.lastFire?.key !== key) this.lastFire = { key, at: lastCronFireBefore(this.config.retrainCron, now) };
+    return this.lastFire.at;
+  }
+
+  private lagCache: { at: number; value: Promise<HostLag[]> } | null = null;
+
+  /** Backlog per host, cached for a few seconds so frequent scrapes do not hammer MongoDB. */
+  lags(): Promise<HostLag[]> {
+    if (this.lagCache && Date.now() - this.lagCache.at < 5000) return this.lagCache.value;
+    const cfg = this.config;
+    const value = Promise.all(
+      [...this.pipelines.values()].map(async (p) => ({
+        source: p.source.name,
+        host: p.host,
+        lag: this.client && this.booted ? await hostLag(this.client, cfg, p.source.name, p.host, p.checkpoint).catch(() => null) : null,
+      })),
+    );
+    this.lagCache = { at: Date.now(), value };
+    return value;
+  }
+
+  async healthReport(): Promise<HealthReport> {
+    const hosts = { starting: 0, training: 0, untrained: 0, ready: 0, stopped: 0 };
+    for (const p of this.pipelines.values()) hosts[p.state]++;
+    const lags = this.health.reachable ? await this.lags() : [];
+    const known = lags.filter((l) => l.lag !== null).map((l) => l.lag as number);
+    const status = !this.booted || !this.health.reachable ? 'down' : hosts.ready < this.pipelines.size ? 'degraded' : 'ok';
+    return {
+      status,
+      mongodb: { reachable: this.health.reachable, reconnects: this.health.reconnects },
+      hosts,
+      lag: { total: known.reduce((a, b) => a + b, 0), max: known.length ? Math.max(...known) : 0 },
+    };
+  }
+
+  retrainAll(reason: string): void {
+    for (const p of this.pipelines.values()) p.retrain(reason);
+  }
+
+  private async runTask(task: WorkerTask & { sourceName: string }): Promise<WorkerResult> {
+    if (!this.pool || this.closing) throw new Error('supervisor is closing');
+    return (await this.pool.run(task)) as WorkerResult;
+  }
+
+  /** Stops polling, waits for batches in flight up to `graceMs`, then closes the pool and the client. */
+  close(graceMs = 7000): Promise<void> {
+    this.closing ??= this.doClose(graceMs);
+    return this.closing;
+  }
+
+  private async doClose(graceMs: number): Promise<void> {
+    if (this.bootTimer) clearTimeout(this.bootTimer);
+    const steps: Array<[string, () => Promise<unknown> | unknown]> = [
+      ['retrain schedule', () => this.cronTask?.stop()],
+      [
+        'pipelines',
+        () =>
+          Promise.race([
+            Promise.allSettled([...this.pipelines.values()].map((p) => p.stop())),
+            new Promise((res) => setTimeout(res, graceMs).unref()),
+          ]),
+      ],
+      // Tasks still running after the grace period are abandoned; their checkpoints did not move.
+      ['worker pool', () => this.pool?.destroy()],
+      ['mongodb client', () => this.client?.close()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        this.log.warn({ step: name, err: (err as Error).message }, 'shutdown step failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+// The piscina task entry point: runs one task and returns its result or its failure as data.
+import { isConnectivityError } from '../mongo/errors.js';
+import { UnusableModelError } from './model-cache.js';
+import type { WorkerResult, WorkerTask } from './protocol.js';
+import { scoreBatch } from './score-batch.js';
+import { trainHost } from './train-host.js';
+
+export default async function runTask(task: WorkerTask & { sourceName: string }): Promise<WorkerResult> {
+  try {
+    return task.kind === 'train' ? await trainHost(task, task.sourceName) : await scoreBatch(task);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof UnusableModelError) return { kind: 'failed', cause: 'model', message };
+    if (isConnectivityError(err)) return { kind: 'failed', cause: 'database', message };
+    return { kind: 'failed', cause: 'internal', message: err instanceof Error && err.stack ? err.stack : message };
+  }
+}

@@ -1,0 +1,43 @@
+// Models loaded by this worker thread, keyed by file. A retrained model gets a new version;
+// the next task naming it reloads the file, so the swap is atomic per batch.
+import { HostModel, MODEL_FORMAT_VERSION } from '../model/detector.js';
+import { ModelFileError, readModelFile } from '../store/model-files.js';
+
+interface Cached {
+  version: string;
+  model: HostModel;
+}
+const cache = new Map<string, Cached>();
+
+export class UnusableModelError extends Error {}
+
+export async function modelFor(file: string, version: string): Promise<Cached> {
+  const hit = cache.get(file);
+  if (hit && hit.version === version) return hit;
+  let loaded;
+  try {
+    loaded = await readModelFile(file);
+  } catch (err) {
+    if (err instanceof ModelFileError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UnusableModelError((err as Error).message);
+    }
+    throw err;
+  }
+  if (loaded.header.format !== MODEL_FORMAT_VERSION) {
+    throw new UnusableModelError(`${file}: model format ${loaded.header.format}, this version reads ${MODEL_FORMAT_VERSION}`);
+  }
+  let model: HostModel;
+  try {
+    model = HostModel.deserialize(loaded.body);
+  } catch (err) {
+    throw new UnusableModelError(`${file}: ${(err as Error).message}`);
+  }
+  const entry = { version: loaded.header.version, model };
+  cache.set(file, entry);
+  return entry;
+}
+
+/** Used after training in this thread: the fresh model is cached without reading it back. */
+export function rememberModel(file: string, version: string, model: HostModel): void {
+  cache.set(file, { version, model });
+}

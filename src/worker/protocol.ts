@@ -1,0 +1,75 @@
+// Typed messages between the supervisor and the piscina workers. Everything here must survive
+// structured cloning, so ids travel as EJSON text and dates as epoch milliseconds.
+import type { MaskRuleConfig } from '../model/types.js';
+
+/** Which MongoDB collection and fields a host's lines come from. */
+export interface LineSourceRef {
+  uri: string;
+  inputDb: string;
+  collection: string;
+  host: string;
+  fields: { message: string; hostname: string; timestamp: string };
+}
+
+export interface TrainTask {
+  kind: 'train';
+  source: LineSourceRef;
+  /** Lines with timestamps at or after this instant (epoch ms) are training data. */
+  sinceMs: number;
+  maxLines: number;
+  minLines: number;
+  modelFile: string;
+  maxTemplates: number;
+  extraMasks: MaskRuleConfig[];
+}
+
+export type TrainResult =
+  | { kind: 'trained'; modelVersion: string; lines: number; templates: number; durationMs: number; skipped: SkipCounts }
+  | { kind: 'insufficient'; lines: number; durationMs: number };
+
+export interface ScoreTask {
+  kind: 'score';
+  source: LineSourceRef;
+  sourceName: string;
+  modelFile: string;
+  modelVersion: string;
+  /** EJSON of the last processed _id, or null to start from the first line of the host. */
+  checkpoint: string | null;
+  batchSize: number;
+  settleSeconds: number;
+  threshold: number;
+  target: { db: string; collection: string };
+  state: { db: string; collection: string };
+}
+
+/** Lines that could not be scored as text, by cause; they are counted, logged and passed over. */
+export interface SkipCounts {
+  missingMessage: number;
+  nonStringMessage: number;
+}
+
+export interface ScoreResult {
+  kind: 'scored';
+  /** EJSON of the new checkpoint (unchanged when nothing was read). */
+  checkpoint: string | null;
+  read: number;
+  scored: number;
+  anomalies: number;
+  /** Binary messages decoded as UTF-8 with replacement characters and scored. */
+  binaryDecoded: number;
+  skipped: SkipCounts;
+  /** True when the batch was full, so more lines are probably waiting. */
+  more: boolean;
+  durationMs: number;
+}
+
+export type WorkerTask = TrainTask | ScoreTask;
+export type WorkerResult = TrainResult | ScoreResult | TaskFailure;
+
+/** Errors travel back as data; the supervisor decides what to do. */
+export interface TaskFailure {
+  kind: 'failed';
+  /** 'database' for connectivity problems (retry with backoff), 'model' for an unusable model file, 'internal' otherwise. */
+  cause: 'database' | 'model' | 'internal';
+  message: string;
+}

@@ -1,0 +1,54 @@
+import { ModelTrainer, MODEL_FORMAT_VERSION } from '../model/detector.js';
+import { sharedClient } from '../mongo/client.js';
+import { emptySkipCounts, messageText, trainingCursor } from '../mongo/line-reader.js';
+import { writeModelFile } from '../store/model-files.js';
+import { rememberModel } from './model-cache.js';
+import type { TrainResult, TrainTask } from './protocol.js';
+
+/** Streams the host's training window into a trainer; the window is never held in memory. */
+export async function trainHost(task: TrainTask, sourceName: string): Promise<TrainResult> {
+  const started = performance.now();
+  const client = sharedClient(task.source.uri);
+  const trainer = new ModelTrainer({ maxTemplates: task.maxTemplates, extraMasks: task.extraMasks });
+  const skipped = emptySkipCounts();
+  const cursor = trainingCursor(client, task.source, task.sinceMs, task.maxLines);
+  try {
+    for await (const doc of cursor) {
+      const m = messageText(doc, task.source.fields.message);
+      if (m.text === null) skipped[m.skip]++;
+      else trainer.add(m.text);
+    }
+  } finally {
+    await cursor.close().catch(() => undefined);
+  }
+  if (trainer.lines < task.minLines) {
+    return { kind: 'insufficient', lines: trainer.lines, durationMs: performance.now() - started };
+  }
+  const model = trainer.finish();
+  const summary = model.summary();
+  const trainedAt = new Date();
+  const version = `${trainedAt.toISOString()}#${summary.trainedLines}`;
+  await writeModelFile(
+    task.modelFile,
+    {
+      kind: 'anomaly-detector-model',
+      format: MODEL_FORMAT_VERSION,
+      version,
+      source: sourceName,
+      host: task.source.host,
+      trainedAt: trainedAt.toISOString(),
+      lines: summary.trainedLines,
+      templates: summary.templates,
+    },
+    model.serialize(),
+  );
+  rememberModel(task.modelFile, version, model);
+  return {
+    kind: 'trained',
+    modelVersion: version,
+    lines: summary.trainedLines,
+    templates: summary.templates,
+    durationMs: performance.now() - started,
+    skipped,
+  };
+}

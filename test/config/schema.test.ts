@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { parseConfigText } from '../../src/config/load.js';
+import { ConfigError, DEFAULTS, type DaemonConfig } from '../../src/config/schema.js';
+import { redactUri } from '../../src/config/redact.js';
+
+const ORIGINAL = `STORAGE_DATASOURCE: "mg"
+STORAGE_DATASINK: "mg"
+MG_HOST: "172.17.18.83"
+MG_PORT: 27017
+MG_INPUT_DB: "logstoredb"
+MG_TARGET_DB: "anomalydb"
+LOG_SOURCES:
+  "network_logs":
+    HOSTNAMES: ["cumulus", "EXOS-VM", "172.17.18.178"]
+    MG_TARGET_COL: "network_anomaly"
+  "web_logs":
+    HOSTNAMES: ["dataform"]
+    MG_TARGET_COL: "web_anomaly"
+`;
+
+function parse(text: string, env: NodeJS.ProcessEnv = {}): DaemonConfig {
+  return parseConfigText(text, 'multihost.yaml', '/etc/anomaly_detector', env);
+}
+
+function problems(text: string, env: NodeJS.ProcessEnv = {}): Array<{ path: string; message: string }> {
+  try {
+    parse(text, env);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  expect.fail('configuration was accepted');
+}
+
+describe('configuration', () => {
+  it('accepts the original multihost.yaml unchanged, with documented defaults', () => {
+    const c = parse(ORIGINAL);
+    expect(c.mongoUri).to.equal('mongodb://172.17.18.83:27017/');
+    expect(c.inputDb).to.equal('logstoredb');
+    expect(c.targetDb).to.equal('anomalydb');
+    expect(c.sources.map((s) => [s.name, s.hostnames, s.targetCollection])).to.deep.equal([
+      ['network_logs', ['cumulus', 'EXOS-VM', '172.17.18.178'], 'network_anomaly'],
+      ['web_logs', ['dataform'], 'web_anomaly'],
+    ]);
+    expect(c.fields).to.deep.equal({ message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' });
+    expect(c.trainingWindowDays).to.equal(30);
+    expect(c.threshold).to.equal(DEFAULTS.THRESHOLD);
+    expect(c.sources[0].threshold).to.equal(DEFAULTS.THRESHOLD);
+    expect(c.pollIntervalMs).to.equal(1000);
+    expect(c.modelDir).to.equal('/var/lib/anomaly_detector/models');
+    expect(c.httpListen).to.equal(null);
+  });
+
+  it('defaults the pool size to min(hosts, cpus) and honours WORKERS', () => {
+    expect(parseConfigText(ORIGINAL, 'f', '/', {}).workers).to.be.at.most(4).and.at.least(1);
+    expect(parse(`${ORIGINAL}WORKERS: 3\n`).workers).to.equal(3);
+  });
+
+  it('takes optional keys and a per-source threshold override', () => {
+    const c = parse(
+      ORIGINAL.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_anomaly"\n    THRESHOLD: 0.5\n    EXTRA_MASKS: ["req-[0-9a-f]+"]') +
+        'THRESHOLD: 0.8\nMESSAGE_FIELD: msg\nPOLL_INTERVAL_SECONDS: 0.25\nMODEL_DIR: models\nHTTP_LISTEN: "127.0.0.1:9464"\nRETRAIN_CRON: "*/5 * * * *"\n',
+    );
+    expect(c.sources[0].threshold).to.equal(0.8);
+    expect(c.sources[1].threshold).to.equal(0.5);
+    expect(c.sources[1].extraMasks).to.deep.equal([{ pattern: 'req-[0-9a-f]+' }]);
+    expect(c.fields.message).to.equal('msg');
+    expect(c.pollIntervalMs).to.equal(250);
+    expect(c.modelDir).to.equal('/etc/anomaly_detector/models');
+    expect(c.httpListen).to.deep.equal({ host: '127.0.0.1', port: 9464 });
+  });
+
+  it('takes the connection string from the environment before the file, and from MONGODB_URI_FILE', () => {
+    expect(parse(ORIGINAL, { MONGODB_URI: 'mongodb://u:p@db1,db2/?replicaSet=rs0' }).mongoUri).to.equal('mongodb://u:p@db1,db2/?replicaSet=rs0');
+    expect(parse(`${ORIGINAL}MONGODB_URI: "mongodb+srv://cluster.example"\n`).mongoUri).to.equal('mongodb+srv://cluster.example');
+    const p = problems(`${ORIGINAL}MONGODB_URI_FILE: /nonexistent/uri\n`);
+    expect(p.map((x) => x.path)).to.deep.equal(['MONGODB_URI_FILE']);
+  });
+
+  it('reports every problem at once, each with its key path', () => {
+    const bad = `MG_INPUT_DB: "logstoredb"
+MG_PORT: "27017x"
+THRESHOLD: 1.5
+SURPRISE: 1
+RETRAIN_CRON: "every sunday"
+LOG_SOURCES:
+  "network_logs":
+    HOSTNAMES: ["cumulus", {"$ne": null}, "", 42, "cumulus"]
+    MG_TARGET_COL: "net$anomaly"
+    COLOUR: red
+  "web_logs":
+    HOSTNAMES: []
+`;
+    const paths = problems(bad).map((p) => p.path);
+    expect(paths).to.include.members([
+      'MG_TARGET_DB',
+      'MG_PORT',
+      'THRESHOLD',
+      'SURPRISE',
+      'RETRAIN_CRON',
+      'LOG_SOURCES.network_logs.HOSTNAMES[1]',
+      'LOG_SOURCES.network_logs.HOSTNAMES[2]',
+      'LOG_SOURCES.network_logs.HOSTNAMES[3]',
+      'LOG_SOURCES.network_logs.HOSTNAMES[4]',
+      'LOG_SOURCES.network_logs.MG_TARGET_COL',
+      'LOG_SOURCES.network_logs.COLOUR',
+      'LOG_SOURCES.web_logs.HOSTNAMES',
+      'LOG_SOURCES.web_logs.MG_TARGET_COL',
+    ]);
+  });
+
+  it('refuses a query operator where a host name belongs, saying why', () => {
+    const p = problems(ORIGINAL.replace('["dataform"]', '[{"$ne": null}]'));
+    expect(p).to.have.length(1);
+    expect(p[0].path).to.equal('LOG_SOURCES.web_logs.HOSTNAMES[0]');
+    expect(p[0].message).to.match(/non-empty string.*mapping/);
+  });
+
+  it('reports YAML syntax errors and duplicate sources with their line', () => {
+    expect(problems('LOG_SOURCES: [unclosed\n')[0].path).to.match(/^line \d+/);
+    const dup = ORIGINAL + '  "web_logs":\n    HOSTNAMES: ["x"]\n    MG_TARGET_COL: "y"\n';
+    expect(problems(dup)[0].message).to.match(/unique|duplicate/i);
+  });
+
+  it('refuses non-mongo storage kinds, bad masks, bad listen addresses and an empty file', () => {
+    const paths = problems(`${ORIGINAL}STORAGE_DATASINK: "es"\nEXTRA_MASKS: ["(unclosed"]\nHTTP_LISTEN: "nowhere"\n`.replace('STORAGE_DATASINK: "mg"\n', '')).map((p) => p.path);
+    expect(paths).to.deep.equal(['STORAGE_DATASINK', 'HTTP_LISTEN', 'EXTRA_MASKS[0]']);
+    expect(problems('')[0].path).to.equal('(root)');
+  });
+
+  it('redacts credentials in connection strings', () => {
+    expect(redactUri('mongodb://alice:s3cret@db:27017/?authSource=admin')).to.equal('mongodb://alice:***@db:27017/?authSource=admin');
+    expect(redactUri('mongodb+srv://bob@cluster/x?password=zz&tls=true')).to.equal('mongodb+srv://bob@cluster/x?password=***&tls=true');
+    expect(redactUri('mongodb://db:27017/')).to.equal('mongodb://db:27017/');
+  });
+});
