@@ -1,23 +1,9 @@
-import { MongoClient } from 'mongodb';
-
-/**
- * One client per thread and URI. Short server-selection timeouts turn an outage into quick,
- * retryable task failures instead of calls hanging for the driver's default 30 s.
- */
-const clients = new Map<string, MongoClient>();
-
-export function sharedClient(uri: string): MongoClient {
-  let client = clients.get(uri);
-  if (!client) {
-    client = newClient(uri);
-    clients.set(uri, client);
-  }
-  return client;
-}
+import { MongoClient, MongoTopologyClosedError } from 'mongodb';
 
 export function newClient(uri: string): MongoClient {
   return new MongoClient(uri, {
     appName: 'anomaly-detector',
+    // Short timeouts turn an outage into quick, retryable failures instead of calls hanging 30 s.
     serverSelectionTimeoutMS: 5000,
     connectTimeoutMS: 5000,
     socketTimeoutMS: 120_000,
@@ -25,8 +11,66 @@ export function newClient(uri: string): MongoClient {
   });
 }
 
-export async function closeSharedClients(): Promise<void> {
-  const all = [...clients.values()];
-  clients.clear();
-  await Promise.all(all.map((c) => c.close().catch(() => undefined)));
+/**
+ * A client that survives MongoDB being down when it first connects. The driver closes a client's
+ * topology for good when its first connection fails ("Topology is closed" on every later call), so
+ * such a client is thrown away and the next call builds a new one. Once connected, the driver
+ * itself reconnects through later outages.
+ */
+export class ClientHandle {
+  private client: MongoClient | null = null;
+  private connecting: Promise<MongoClient> | null = null;
+  private closed = false;
+
+  constructor(private readonly uri: string) {}
+
+  async get(): Promise<MongoClient> {
+    if (this.closed) throw new MongoTopologyClosedError();
+    if (this.client) return this.client;
+    this.connecting ??= (async () => {
+      const c = newClient(this.uri);
+      try {
+        await c.connect();
+        this.client = c;
+        return c;
+      } catch (err) {
+        await c.close().catch(() => undefined);
+        throw err;
+      } finally {
+        this.connecting = null;
+      }
+    })();
+    return this.connecting;
+  }
+
+  /** Drops the client after an error that leaves it unusable, so the next get() starts afresh. */
+  discardIf(err: unknown): void {
+    if (err instanceof MongoTopologyClosedError && this.client && !this.closed) {
+      void this.client.close().catch(() => undefined);
+      this.client = null;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.client ?? (await this.connecting?.catch(() => null));
+    this.client = null;
+    await c?.close().catch(() => undefined);
+  }
+}
+
+/** One handle per thread and URI: the worker threads share a connection pool across tasks. */
+const handles = new Map<string, ClientHandle>();
+
+export function sharedClient(uri: string): Promise<MongoClient> {
+  let h = handles.get(uri);
+  if (!h) {
+    h = new ClientHandle(uri);
+    handles.set(uri, h);
+  }
+  return h.get();
+}
+
+export function discardSharedIf(uri: string, err: unknown): void {
+  handles.get(uri)?.discardIf(err);
 }

@@ -15,7 +15,7 @@ import type { DaemonStats } from './stats.js';
 
 export interface PipelineContext {
   run(task: WorkerTask & { sourceName: string }): Promise<WorkerResult>;
-  client: MongoClient;
+  client(): Promise<MongoClient>;
   config(): DaemonConfig;
   log: Logger;
   health: DbHealth;
@@ -127,18 +127,19 @@ export class HostPipeline {
   private async loadOrCreateCheckpoint(): Promise<void> {
     const cfg = this.ctx.config();
     const state = { db: cfg.targetDb, collection: cfg.stateCollection };
-    const doc = await loadCheckpoint(this.ctx.client, state, this.source.name, this.host);
+    const client = await this.ctx.client();
+    const doc = await loadCheckpoint(client, state, this.source.name, this.host);
     if (doc) {
       this.checkpoint = doc.last_id === null || doc.last_id === undefined ? null : BSON.EJSON.stringify(doc.last_id, { relaxed: false });
     } else {
       // First sight of this host: what is already stored is history (training data); scoring
       // starts after the newest line. Persisted at once so a restart does not move it forward.
       const newest = await newestInputId(
-        this.ctx.client,
+        client,
         { db: cfg.inputDb, collection: this.source.name, hostnameField: cfg.fields.hostname },
         this.host,
       );
-      await saveCheckpoint(this.ctx.client, state, this.source.name, this.host, newest, { scored: 0, anomalies: 0, skipped: 0 });
+      await saveCheckpoint(client, state, this.source.name, this.host, newest, { scored: 0, anomalies: 0, skipped: 0 });
       this.checkpoint = newest === null ? null : BSON.EJSON.stringify(newest, { relaxed: false });
       this.log.info({ checkpoint: this.checkpoint }, 'new host: scoring starts after the newest stored line');
     }

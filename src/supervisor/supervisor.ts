@@ -3,11 +3,10 @@
 import { mkdir } from 'node:fs/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import { Piscina } from 'piscina';
-import type { MongoClient } from 'mongodb';
 import type { DaemonConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { ensureTargetIndexes } from '../mongo/anomaly-writer.js';
-import { newClient } from '../mongo/client.js';
+import { ClientHandle } from '../mongo/client.js';
 import { ensureInputIndexes, ensureStateIndexes } from '../mongo/indexes.js';
 import type { WorkerResult, WorkerTask } from '../worker/protocol.js';
 import { backoffMs } from './backoff.js';
@@ -38,7 +37,7 @@ export class Supervisor {
   readonly pipelines = new Map<string, HostPipeline>();
   private config: DaemonConfig;
   private pool: Piscina | null = null;
-  private client: MongoClient | null = null;
+  private client: ClientHandle | null = null;
   private cronTask: ScheduledTask | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
@@ -73,7 +72,7 @@ export class Supervisor {
       concurrentTasksPerWorker: 4,
       idleTimeout: 60_000,
     });
-    this.client = newClient(this.config.mongoUri);
+    this.client = new ClientHandle(this.config.mongoUri);
     this.cronTask = cron.schedule(this.config.retrainCron, () => this.retrainAll('schedule'), { name: 'retrain', noOverlap: true });
     void this.boot(1);
   }
@@ -84,7 +83,7 @@ export class Supervisor {
     const cfg = this.config;
     try {
       await mkdir(cfg.modelDir, { recursive: true });
-      const client = this.client!;
+      const client = await this.client!.get();
       await ensureStateIndexes(client, { db: cfg.targetDb, collection: cfg.stateCollection });
       for (const target of new Set(cfg.sources.map((s) => s.targetCollection))) {
         await ensureTargetIndexes(client, { db: cfg.targetDb, collection: target }, cfg.fields);
@@ -95,6 +94,7 @@ export class Supervisor {
       this.health.ok();
     } catch (err) {
       if (this.closing) return;
+      this.client?.discardIf(err);
       this.health.failed((err as Error).message);
       this.bootTimer = setTimeout(() => void this.boot(attempt + 1), backoffMs(attempt));
       return;
@@ -129,7 +129,7 @@ export class Supervisor {
       const p = new HostPipeline(
         {
           run: (task) => this.runTask(task),
-          client: this.client!,
+          client: () => this.client!.get(),
           config: () => this.config,
           log: this.log,
           health: this.health,
@@ -214,7 +214,12 @@ export class Supervisor {
       [...this.pipelines.values()].map(async (p) => ({
         source: p.source.name,
         host: p.host,
-        lag: this.client && this.booted ? await hostLag(this.client, cfg, p.source.name, p.host, p.checkpoint).catch(() => null) : null,
+        lag: this.client && this.booted
+          ? await this.client
+              .get()
+              .then((c) => hostLag(c, cfg, p.source.name, p.host, p.checkpoint))
+              .catch(() => null)
+          : null,
       })),
     );
     this.lagCache = { at: Date.now(), value };

@@ -1,4 +1,5 @@
 // The piscina task entry point: runs one task and returns its result or its failure as data.
+import { discardSharedIf } from '../mongo/client.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { UnusableModelError } from './model-cache.js';
 import type { WorkerResult, WorkerTask } from './protocol.js';
@@ -9,6 +10,7 @@ export default async function runTask(task: WorkerTask & { sourceName: string })
   try {
     return task.kind === 'train' ? await trainHost(task, task.sourceName) : await scoreBatch(task);
   } catch (err) {
+    discardSharedIf(task.source.uri, err);
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof UnusableModelError) return { kind: 'failed', cause: 'model', message };
     if (isConnectivityError(err)) return { kind: 'failed', cause: 'database', message };

@@ -14,7 +14,7 @@ import type { ScoreResult, ScoreTask } from './protocol.js';
 export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const started = performance.now();
   const { model, version } = await modelFor(task.modelFile, task.modelVersion);
-  const client = sharedClient(task.source.uri);
+  const client = await sharedClient(task.source.uri);
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
   const docs = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
   const skipped = emptySkipCounts();

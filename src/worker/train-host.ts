@@ -8,7 +8,7 @@ import type { TrainResult, TrainTask } from './protocol.js';
 /** Streams the host's training window into a trainer; the window is never held in memory. */
 export async function trainHost(task: TrainTask, sourceName: string): Promise<TrainResult> {
   const started = performance.now();
-  const client = sharedClient(task.source.uri);
+  const client = await sharedClient(task.source.uri);
   const trainer = new ModelTrainer({ maxTemplates: task.maxTemplates, extraMasks: task.extraMasks });
   const skipped = emptySkipCounts();
   const cursor = trainingCursor(client, task.source, task.sinceMs, task.maxLines);

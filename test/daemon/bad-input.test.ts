@@ -1,0 +1,76 @@
+// Documents a collector can produce that are not proper log lines: counted, handled, never a crash.
+import { expect } from 'chai';
+import { Binary, MongoClient, type Db } from 'mongodb';
+import { DaemonProcess, writeConfig } from '../support/daemon-process.js';
+import { Rng } from '../support/log-lines.js';
+import { testMongoUri, uniqueDbName } from '../support/mongo-server.js';
+import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
+
+describe('daemon and malformed input documents', function () {
+  this.timeout(180_000);
+  let client: MongoClient;
+  let input: Db;
+  let target: Db;
+  let daemon: DaemonProcess | null = null;
+  const inputName = uniqueDbName('bad_in');
+  const targetName = uniqueDbName('bad_out');
+
+  before(async () => {
+    client = await new MongoClient(await testMongoUri()).connect();
+    input = client.db(inputName);
+    target = client.db(targetName);
+    await seedHistory(input, 'syslog', ['edge'], 300, new Rng(21));
+  });
+
+  after(async () => {
+    await daemon?.stop('SIGKILL');
+    await input?.dropDatabase().catch(() => undefined);
+    await target?.dropDatabase().catch(() => undefined);
+    await client?.close();
+  });
+
+  it('counts missing, non-string, huge and binary messages and keeps processing the following lines', async () => {
+    const { file } = writeConfig(
+      await testMongoUri(),
+      `MG_INPUT_DB: "${inputName}"
+MG_TARGET_DB: "${targetName}"
+POLL_INTERVAL_SECONDS: 0.2
+MIN_TRAINING_LINES: 50
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["edge"]
+    MG_TARGET_COL: "edge_anomaly"
+`,
+    );
+    daemon = new DaemonProcess(file);
+    await daemon.waitForCount('trained', 1);
+    const now = new Date();
+    await input.collection('syslog').insertMany([
+      { Hostname: 'edge', timestamp: now },
+      { Hostname: 'edge', Message: 12345, timestamp: now },
+      { Hostname: 'edge', Message: { nested: 'object' }, timestamp: now },
+      { Hostname: 'edge', Message: `kernel: ${'A'.repeat(1024 * 1024)}`, timestamp: now },
+      { Hostname: 'edge', Message: new Binary(Buffer.from([0xff, 0xfe, 0xfd, 0x6b, 0x65, 0x72, 0x6e, 0x65, 0x6c, 0xc3, 0x28])), timestamp: now },
+      { Hostname: 'edge', Message: 'sshd[1]: \u0000\u0001\u0002 control \uFFFD characters \uD83D', timestamp: now },
+      { Hostname: 'edge', Message: '', timestamp: now },
+    ]);
+    const lines = newLines('edge', 40, 10, new Rng(4), 'bad');
+    const inserted = await insertLines(input, 'syslog', lines);
+    const incidents = inserted.filter((l) => l.incident);
+    await waitUntil('incidents after the bad documents are written', async () => {
+      const docs = await target.collection('edge_anomaly').find().toArray();
+      return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
+    });
+    await waitUntil('the checkpoint reaches the last line', async () => {
+      const s = await target.collection('anomaly_detector_state').findOne({ host: 'edge' });
+      return String(s?.last_id) === String(inserted[inserted.length - 1].id);
+    });
+    const state = await target.collection('anomaly_detector_state').findOne({ host: 'edge' });
+    expect(state!.skipped).to.equal(3);
+    expect(state!.lines_scored).to.equal(4 + 40);
+    const warn = daemon.logs.find((l) => l.msg.startsWith('lines without a text message'));
+    expect(warn).to.include({ missingMessage: 1, nonStringMessage: 2, binaryDecoded: 1 });
+    expect(daemon.count('poll failed; will retry')).to.equal(0);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
+});

@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI } from '../support/daemon-process.js';
+
+const ORIGINAL = `STORAGE_DATASOURCE: "mg"
+STORAGE_DATASINK: "mg"
+MG_HOST: "172.17.18.83"
+MG_PORT: 27017
+MG_INPUT_DB: "logstoredb"
+MG_TARGET_DB: "anomalydb"
+LOG_SOURCES:
+  "network_logs":
+    HOSTNAMES: ["cumulus", "EXOS-VM", "172.17.18.178"]
+    MG_TARGET_COL: "network_anomaly"
+  "web_logs":
+    HOSTNAMES: ["dataform"]
+    MG_TARGET_COL: "web_anomaly"
+`;
+
+function file(text: string): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'ad-cli-')), 'multihost.yaml');
+  writeFileSync(f, text);
+  return f;
+}
+
+function cli(...args: string[]) {
+  const env = { ...process.env };
+  delete env.MONGODB_URI;
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 30_000 });
+}
+
+describe('CLI and configuration errors', () => {
+  it('check-config accepts the original file, prints what would be watched, redacts secrets', () => {
+    const r = cli('check-config', file(`${ORIGINAL}MONGODB_URI: "mongodb://admin:hunter2@172.17.18.83:27017/?authSource=admin"\n`));
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('logstoredb.network_logs -> anomalydb.network_anomaly');
+    expect(r.stdout).to.include('host "EXOS-VM"');
+    expect(r.stdout).to.include('logstoredb.web_logs -> anomalydb.web_anomaly');
+    expect(r.stdout).to.include('admin:***@');
+    expect(r.stdout).not.to.include('hunter2');
+  });
+
+  it('check-config exits 78 and lists every problem with its key', () => {
+    const r = cli('check-config', file(ORIGINAL.replace('["dataform"]', '[{"$ne": null}]').replace('MG_PORT: 27017', 'MG_PORT: "x"')));
+    expect(r.status).to.equal(78);
+    expect(r.stderr).to.include('LOG_SOURCES.web_logs.HOSTNAMES[0]');
+    expect(r.stderr).to.include('MG_PORT');
+  });
+
+  it('run exits 78 with a clear message naming the key, without touching the database', () => {
+    const r = cli('run', '--config', file(ORIGINAL.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COLL: "web_anomaly"')));
+    expect(r.status).to.equal(78);
+    expect(r.stderr).to.include('LOG_SOURCES.web_logs.MG_TARGET_COLL: unknown key');
+    expect(r.stderr).to.include('LOG_SOURCES.web_logs.MG_TARGET_COL: must be a collection name');
+  });
+
+  it('run exits 78 for a missing file and 2 for bad usage', () => {
+    expect(cli('run', '--config', '/nonexistent/multihost.yaml').status).to.equal(78);
+    expect(cli('run').status).to.equal(2);
+    expect(cli('frobnicate').status).to.equal(2);
+  });
+});
