@@ -1,0 +1,101 @@
+// What an operator looks at: `status`, /healthz and /metrics.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { MongoClient, type Db } from 'mongodb';
+import { CLI, DaemonProcess, writeConfig } from '../support/daemon-process.js';
+import { Rng } from '../support/log-lines.js';
+import { testMongoUri, uniqueDbName } from '../support/mongo-server.js';
+import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
+
+describe('status, /healthz and /metrics', function () {
+  this.timeout(180_000);
+  let client: MongoClient;
+  let input: Db;
+  let target: Db;
+  let daemon: DaemonProcess | null = null;
+  let file = '';
+  const inputName = uniqueDbName('st_in');
+  const targetName = uniqueDbName('st_out');
+
+  before(async () => {
+    client = await new MongoClient(await testMongoUri()).connect();
+    input = client.db(inputName);
+    target = client.db(targetName);
+    await seedHistory(input, 'syslog', ['web1', 'db1'], 300, new Rng(41));
+    await seedHistory(input, 'syslog', ['quiet'], 10, new Rng(42));
+    file = writeConfig(
+      await testMongoUri(),
+      `MG_INPUT_DB: "${inputName}"
+MG_TARGET_DB: "${targetName}"
+POLL_INTERVAL_SECONDS: 0.2
+MIN_TRAINING_LINES: 50
+HTTP_LISTEN: "127.0.0.1:0"
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["web1", "db1", "quiet"]
+    MG_TARGET_COL: "anomaly"
+`,
+    ).file;
+  });
+
+  after(async () => {
+    await daemon?.stop('SIGKILL');
+    await input?.dropDatabase().catch(() => undefined);
+    await target?.dropDatabase().catch(() => undefined);
+    await client?.close();
+  });
+
+  it('serves /healthz and /metrics, and status shows model, checkpoint, lag and recent anomalies', async () => {
+    daemon = new DaemonProcess(file);
+    const listening = await daemon.waitForLog((l) => l.msg.startsWith('http listener started'), 30_000, 'http listener');
+    const base = `http://${String(listening.listen)}`;
+    await daemon.waitForCount('trained', 2);
+    await daemon.waitForLog((l) => l.msg.startsWith('too few lines') && l.host === 'quiet', 30_000, 'quiet host reported');
+    const lines = await insertLines(input, 'syslog', newLines('web1', 30, 10, new Rng(5), 'st'));
+    await waitUntil('anomalies of web1 written', async () => (await target.collection('anomaly').countDocuments({ Hostname: 'web1' })) >= 3);
+    await waitUntil('checkpoint of web1 at the last line', async () => {
+      const s = await target.collection('anomaly_detector_state').findOne({ host: 'web1' });
+      return String(s?.last_id) === String(lines[lines.length - 1].id);
+    });
+
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).to.equal(200);
+    const h = (await health.json()) as { status: string; mongodb: { reachable: boolean }; hosts: Record<string, number>; lag: { total: number } };
+    expect(h.mongodb.reachable).to.equal(true);
+    expect(h.hosts.ready).to.equal(2);
+    expect(h.hosts.untrained).to.equal(1);
+    expect(h.status).to.equal('degraded');
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('anomaly_detector_lines_scored_total')).to.be.at.least(30);
+    expect(value('anomaly_detector_anomalies_written_total')).to.be.at.least(3);
+    expect(value('anomaly_detector_trainings_total')).to.equal(2);
+    expect(value('anomaly_detector_mongodb_up')).to.equal(1);
+    expect(metrics).to.match(/^anomaly_detector_host_lag_lines\{source="syslog",host="web1"\} 0$/m);
+    expect(metrics).to.match(/^anomaly_detector_hosts\{state="untrained"\} 1$/m);
+    expect(metrics).to.include('# TYPE anomaly_detector_errors_total counter');
+    expect((await fetch(`${base}/nope`)).status).to.equal(404);
+
+    const env = { ...process.env };
+    delete env.MONGODB_URI;
+    const json = spawnSync(process.execPath, [CLI, 'status', '--config', file, '--json'], { encoding: 'utf8', env });
+    expect(json.status, json.stderr).to.equal(0);
+    const rows = JSON.parse(json.stdout) as Array<{ host: string; model: { lines: number; templates: number } | null; lag: number; anomalies24h: number; linesScored: number; checkpoint: string | null }>;
+    const web1 = rows.find((r) => r.host === 'web1')!;
+    expect(web1.model!.lines).to.equal(300);
+    expect(web1.model!.templates).to.be.greaterThan(3);
+    expect(web1.lag).to.equal(0);
+    expect(web1.linesScored).to.equal(30);
+    expect(web1.anomalies24h).to.be.at.least(3);
+    expect(web1.checkpoint).to.include(String(lines[lines.length - 1].id));
+    expect(rows.find((r) => r.host === 'quiet')!.model).to.equal(null);
+
+    const table = spawnSync(process.execPath, [CLI, 'status', '--config', file], { encoding: 'utf8', env });
+    expect(table.status).to.equal(0);
+    expect(table.stdout.split('\n')[0]).to.match(/^SOURCE\s+HOST\s+MODEL TRAINED/);
+    expect(table.stdout).to.match(/\nsyslog\s+web1\s+\d{4}-/);
+    expect(table.stdout).to.match(/\nsyslog\s+quiet\s+none/);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
+});
