@@ -16,6 +16,11 @@ import { hostLag } from './lag.js';
 import { lastCronFireBefore } from './schedule.js';
 import { DaemonStats } from './stats.js';
 
+export interface SupervisorOptions {
+  /** Worker module URL; tests pass small fixtures (a crashing worker). Default: src/worker/entry. */
+  workerEntry?: string;
+}
+
 export interface HostLag {
   source: string;
   host: string;
@@ -36,7 +41,8 @@ export class Supervisor {
   readonly health: DbHealth;
   readonly pipelines = new Map<string, HostPipeline>();
   private config: DaemonConfig;
-  private pool: Piscina | null = null;
+  private scorePool: Piscina | null = null;
+  private trainPool: Piscina | null = null;
   private client: ClientHandle | null = null;
   private cronTask: ScheduledTask | null = null;
   private started = false;
@@ -47,6 +53,7 @@ export class Supervisor {
   constructor(
     config: DaemonConfig,
     private readonly log: Logger,
+    private readonly options: SupervisorOptions = {},
   ) {
     this.config = config;
     this.health = new DbHealth(log);
@@ -63,14 +70,23 @@ export class Supervisor {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.pool = new Piscina({
-      filename: WORKER_ENTRY,
+    const filename = this.options.workerEntry ?? WORKER_ENTRY;
+    this.scorePool = new Piscina({
+      filename,
       minThreads: this.config.workers,
       maxThreads: this.config.workers,
-      // Score tasks mostly wait on MongoDB; several per thread keep the CPU busy meanwhile and let
-      // a long training share a thread with scoring instead of blocking it.
+      // Score tasks mostly wait on MongoDB; several per thread keep the CPU busy meanwhile.
       concurrentTasksPerWorker: 4,
       idleTimeout: 60_000,
+    });
+    // Training has its own threads: scoring never queues behind a training's CPU work, the
+    // OS shares the cores between them instead. Idle training threads go away.
+    this.trainPool = new Piscina({
+      filename,
+      minThreads: 0,
+      maxThreads: this.config.workers,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 30_000,
     });
     this.client = new ClientHandle(this.config.mongoUri);
     this.cronTask = cron.schedule(this.config.retrainCron, () => this.retrainAll('schedule'), { name: 'retrain', noOverlap: true });
@@ -245,8 +261,9 @@ export class Supervisor {
   }
 
   private async runTask(task: WorkerTask & { sourceName: string }): Promise<WorkerResult> {
-    if (!this.pool || this.closing) throw new Error('supervisor is closing');
-    return (await this.pool.run(task)) as WorkerResult;
+    const pool = task.kind === 'train' ? this.trainPool : this.scorePool;
+    if (!pool || this.closing) throw new Error('supervisor is closing');
+    return (await pool.run(task)) as WorkerResult;
   }
 
   /** Stops polling, waits for batches in flight up to `graceMs`, then closes the pool and the client. */
@@ -268,7 +285,8 @@ export class Supervisor {
           ]),
       ],
       // Tasks still running after the grace period are abandoned; their checkpoints did not move.
-      ['worker pool', () => this.pool?.destroy()],
+      ['scoring pool', () => this.scorePool?.destroy()],
+      ['training pool', () => this.trainPool?.destroy()],
       ['mongodb client', () => this.client?.close()],
     ];
     for (const [name, step] of steps) {

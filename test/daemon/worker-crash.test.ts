@@ -1,0 +1,83 @@
+// A worker thread that dies fails only its own task: logged, retried later, the daemon goes on.
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { MongoClient, type Db } from 'mongodb';
+import { pino } from 'pino';
+import { parseConfigText } from '../../src/config/load.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { Rng } from '../support/log-lines.js';
+import { testMongoUri, uniqueDbName } from '../support/mongo-server.js';
+import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
+
+describe('worker crash', function () {
+  this.timeout(120_000);
+  let client: MongoClient;
+  let input: Db;
+  let target: Db;
+  let supervisor: Supervisor | null = null;
+  const inputName = uniqueDbName('cr_in');
+  const targetName = uniqueDbName('cr_out');
+
+  before(async () => {
+    client = await new MongoClient(await testMongoUri()).connect();
+    input = client.db(inputName);
+    target = client.db(targetName);
+    await seedHistory(input, 'syslog', ['crashy', 'steady'], 300, new Rng(51));
+  });
+
+  after(async () => {
+    await supervisor?.close();
+    await input?.dropDatabase().catch(() => undefined);
+    await target?.dropDatabase().catch(() => undefined);
+    await client?.close();
+  });
+
+  it('fails only the crashed task, logs it, keeps scoring other hosts and retries the host', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ad-crash-'));
+    const config = parseConfigText(
+      `MONGODB_URI: "${await testMongoUri()}"
+MG_INPUT_DB: "${inputName}"
+MG_TARGET_DB: "${targetName}"
+MODEL_DIR: "${dir}"
+POLL_INTERVAL_SECONDS: 0.2
+MIN_TRAINING_LINES: 50
+WORKERS: 1
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["crashy", "steady"]
+    MG_TARGET_COL: "anomaly"
+`,
+      'crash.yaml',
+      dir,
+    );
+    const logs: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+        cb();
+      },
+    });
+    const entry = new URL('../fixtures/workers/crash-once.js', import.meta.url).href;
+    supervisor = new Supervisor(config, pino({ level: 'info' }, sink), { workerEntry: entry });
+    supervisor.start();
+    await waitUntil('both hosts trained', async () => logs.filter((l) => l.msg === 'trained').length === 2);
+    const lines = [
+      ...(await insertLines(input, 'syslog', newLines('steady', 20, 10, new Rng(1), 'crash'))),
+      ...(await insertLines(input, 'syslog', newLines('crashy', 20, 10, new Rng(2), 'crash'))),
+    ];
+    const incidents = lines.filter((l) => l.incident);
+    await waitUntil('incidents of both hosts written', async () => {
+      const docs = await target.collection('anomaly').find().toArray();
+      return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
+    });
+    const crash = logs.find((l) => l.msg === 'poll failed; will retry');
+    expect(crash, 'the crash is logged').to.not.equal(undefined);
+    expect(crash!.host).to.equal('crashy');
+    expect(supervisor.stats.workerCrashes).to.equal(1);
+    const docs = await target.collection('anomaly').find().toArray();
+    for (const i of incidents) expect(docs.filter((d) => String(d.Message).includes(i.incident!))).to.have.length(1);
+  });
+});
