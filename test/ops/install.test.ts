@@ -1,0 +1,420 @@
+// install.sh, exercised with DESTDIR (staging: no users, no chown, no systemctl, root not needed).
+// Needs the build (dist/src/cli.js) and node_modules of this checkout: run after `npm run build`.
+import { expect } from 'chai';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const INSTALL_SH = join(REPO, 'install.sh');
+const BASH = findExecutable('bash', process.env.PATH ?? '/usr/bin:/bin') ?? '/bin/bash';
+
+const APP = 'opt/anomaly_detector';
+const BIN = 'usr/local/bin/anomaly-detector';
+const CONF = 'etc/anomaly_detector/multihost.yaml';
+const EXAMPLE = 'etc/anomaly_detector/multihost.yaml.example';
+const ENV_FILE = 'etc/anomaly_detector/anomaly_detector.env';
+const UNIT = 'etc/systemd/system/anomaly_detector.service';
+
+function findExecutable(name: string, path: string): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    const p = join(dir, name);
+    try {
+      if (statSync(p).isFile()) return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+interface RunOptions {
+  destdir?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  script?: string;
+}
+
+function run(args: string[], opts: RunOptions = {}): SpawnSyncReturns<string> {
+  const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
+  if (opts.destdir !== undefined) env.DESTDIR = opts.destdir;
+  else delete env.DESTDIR;
+  const r = spawnSync(BASH, [opts.script ?? INSTALL_SH, ...args], {
+    env,
+    cwd: opts.cwd ?? REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function runOk(args: string[], opts: RunOptions = {}): string {
+  const r = run(args, opts);
+  expect(r.status, `install.sh ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
+  return r.stdout;
+}
+
+/** Every entry under root: type, mode, size, mtime, sha256 (files) or target (links). */
+function listing(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    const abs = join(root, rel);
+    const st = lstatSync(abs);
+    const mode = (st.mode & 0o7777).toString(8);
+    if (st.isSymbolicLink()) {
+      out.push(`l ${mode} ${rel} -> ${readlinkSync(abs)} ${st.mtimeMs}`);
+    } else if (st.isDirectory()) {
+      out.push(`d ${mode} ${rel} ${st.mtimeMs}`);
+      for (const name of readdirSync(abs).sort()) walk(rel === '' ? name : `${rel}/${name}`);
+    } else {
+      const sum = createHash('sha256').update(readFileSync(abs)).digest('hex');
+      out.push(`f ${mode} ${rel} ${st.size} ${st.mtimeMs} ${sum}`);
+    }
+  };
+  walk('');
+  return out;
+}
+
+const modeOf = (p: string): number => statSync(p).mode & 0o7777;
+
+/** A PATH of symlinks to every program of the current PATH except the excluded names. */
+function pathWithout(excluded: string[], into: string): string {
+  mkdirSync(into, { recursive: true });
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (excluded.includes(name) || existsSync(join(into, name))) continue;
+      try {
+        symlinkSync(join(dir, name), join(into, name));
+      } catch {
+        // duplicate or unreadable: ignore
+      }
+    }
+  }
+  return into;
+}
+
+describe('install.sh (DESTDIR staging)', function () {
+  this.timeout(180_000);
+  let tmp: string;
+  let dest: string;
+  let firstOutput: string;
+
+  before(function () {
+    const cli = join(REPO, 'dist/src/cli.js');
+    if (!existsSync(cli)) {
+      throw new Error(`${cli} is missing: these tests need the build (npm ci && npm run build) first`);
+    }
+    tmp = mkdtempSync(join(tmpdir(), 'ad-install-'));
+    dest = join(tmp, 'root');
+    firstOutput = runOk([], { destdir: dest });
+  });
+
+  after(function () {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('--help describes the options and exits 0', function () {
+    const out = runOk(['--help']);
+    for (const word of ['--uninstall', '--purge', '--no-start', '--build-tarball', 'DESTDIR']) {
+      expect(out).to.include(word);
+    }
+  });
+
+  it('rejects an unknown option with exit 2 and the usage', function () {
+    const r = run(['--frobnicate']);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.include('unknown argument: --frobnicate').and.include('Usage:');
+  });
+
+  it('installs the application with production dependencies only', function () {
+    expect(firstOutput).to.match(/installed\s+\/opt\/anomaly_detector\//);
+    expect(existsSync(join(dest, APP, 'dist/src/cli.js'))).to.equal(true);
+    expect(readFileSync(join(dest, APP, 'package.json'), 'utf8')).to.equal(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    expect(readFileSync(join(dest, APP, 'package-lock.json'), 'utf8')).to.equal(
+      readFileSync(join(REPO, 'package-lock.json'), 'utf8'),
+    );
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    for (const dep of Object.keys(pkg.dependencies)) {
+      expect(existsSync(join(dest, APP, 'node_modules', dep, 'package.json')), `dependency ${dep}`).to.equal(true);
+    }
+    for (const dep of Object.keys(pkg.devDependencies)) {
+      expect(existsSync(join(dest, APP, 'node_modules', dep)), `dev dependency ${dep} must not be installed`).to.equal(false);
+    }
+    // Only the application code, not the compiled tests or benchmarks.
+    expect(existsSync(join(dest, APP, 'dist/test'))).to.equal(false);
+    expect(existsSync(join(dest, APP, 'dist/bench'))).to.equal(false);
+    expect(modeOf(join(dest, APP)) & 0o022, 'app dir not group/world writable').to.equal(0);
+  });
+
+  it('installs the command, the unit, the configuration, its example and the env file', function () {
+    const bin = join(dest, BIN);
+    expect(modeOf(bin)).to.equal(0o755);
+    expect(readFileSync(bin, 'utf8')).to.match(/^#!\/bin\/sh\n/).and.include('/opt/anomaly_detector');
+    expect(readFileSync(join(dest, UNIT), 'utf8')).to.equal(readFileSync(join(REPO, 'anomaly_detector.service'), 'utf8'));
+    expect(modeOf(join(dest, UNIT))).to.equal(0o644);
+    const example = readFileSync(join(REPO, 'multihost.yaml'), 'utf8');
+    expect(readFileSync(join(dest, CONF), 'utf8')).to.equal(example);
+    expect(readFileSync(join(dest, EXAMPLE), 'utf8')).to.equal(example);
+    expect(modeOf(join(dest, CONF))).to.equal(0o640);
+    expect(modeOf(join(dest, 'etc/anomaly_detector'))).to.equal(0o750);
+    expect(modeOf(join(dest, ENV_FILE))).to.equal(0o640);
+    // The env file is a commented template: nothing is set by default.
+    const env = readFileSync(join(dest, ENV_FILE), 'utf8');
+    expect(env).to.include('MONGODB_URI=');
+    expect(env.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'))).to.deep.equal([]);
+  });
+
+  it('creates the state and models directories with mode 0750', function () {
+    expect(statSync(join(dest, 'var/lib/anomaly_detector')).isDirectory()).to.equal(true);
+    expect(modeOf(join(dest, 'var/lib/anomaly_detector'))).to.equal(0o750);
+    expect(modeOf(join(dest, 'var/lib/anomaly_detector/models'))).to.equal(0o750);
+  });
+
+  it('the staged command runs check-config on the installed example configuration', function () {
+    const r = spawnSync(join(dest, BIN), ['check-config', join(dest, CONF)], {
+      env: { ...process.env, ANOMALY_DETECTOR_HOME: join(dest, APP), MONGODB_URI: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, `check-config failed:\n${r.stdout}\n${r.stderr}`).to.equal(0);
+  });
+
+  it('a second run changes nothing and says so', function () {
+    const before = listing(dest);
+    const out = runOk([], { destdir: dest });
+    expect(listing(dest)).to.deep.equal(before);
+    expect(out).to.include('nothing changed');
+    expect(out).not.to.match(/^\s+(installed|updated|created|fixed|removed)\s/m);
+    expect(out).to.match(/unchanged\s+\/opt\/anomaly_detector\//);
+  });
+
+  it('never overwrites an existing configuration or env file, but refreshes the example', function () {
+    const custom = 'MG_INPUT_DB: "mine"\nMG_TARGET_DB: "theirs"\n';
+    writeFileSync(join(dest, CONF), custom);
+    writeFileSync(join(dest, ENV_FILE), 'MONGODB_URI=mongodb://u:p@db/\n');
+    appendFileSync(join(dest, EXAMPLE), '# local edit\n');
+    const out = runOk([], { destdir: dest });
+    expect(readFileSync(join(dest, CONF), 'utf8')).to.equal(custom);
+    expect(readFileSync(join(dest, ENV_FILE), 'utf8')).to.equal('MONGODB_URI=mongodb://u:p@db/\n');
+    expect(readFileSync(join(dest, EXAMPLE), 'utf8')).to.equal(readFileSync(join(REPO, 'multihost.yaml'), 'utf8'));
+    expect(out).to.match(/kept\s+\/etc\/anomaly_detector\/multihost\.yaml /);
+    expect(out).to.match(/updated\s+\/etc\/anomaly_detector\/multihost\.yaml\.example/);
+  });
+
+  it('an upgrade replaces a changed application tree and drops stale files', function () {
+    appendFileSync(join(dest, APP, 'dist/src/cli.js'), '\n// tampered\n');
+    writeFileSync(join(dest, APP, 'dist/src/stale.js'), 'export {};\n');
+    chmodSync(join(dest, BIN), 0o700);
+    const out = runOk([], { destdir: dest });
+    expect(out).to.match(/updated\s+\/opt\/anomaly_detector\//);
+    expect(out).to.match(/fixed\s+\/usr\/local\/bin\/anomaly-detector \(mode 0755\)/);
+    expect(readFileSync(join(dest, APP, 'dist/src/cli.js'), 'utf8')).to.equal(readFileSync(join(REPO, 'dist/src/cli.js'), 'utf8'));
+    expect(existsSync(join(dest, APP, 'dist/src/stale.js'))).to.equal(false);
+    expect(modeOf(join(dest, BIN))).to.equal(0o755);
+    // No staging leftovers next to the application.
+    expect(readdirSync(join(dest, 'opt'))).to.deep.equal(['anomaly_detector']);
+  });
+
+  it('--uninstall removes program, command and unit but keeps configuration and data; --purge removes them', function () {
+    const d = join(tmp, 'uninstall');
+    runOk([], { destdir: d });
+    writeFileSync(join(d, 'var/lib/anomaly_detector/models/host.json'), '{}');
+    const out = runOk(['--uninstall'], { destdir: d });
+    expect(out).to.match(/removed\s+\/opt\/anomaly_detector/);
+    for (const gone of [APP, BIN, UNIT]) expect(existsSync(join(d, gone)), gone).to.equal(false);
+    for (const kept of [CONF, EXAMPLE, ENV_FILE, 'var/lib/anomaly_detector/models/host.json']) {
+      expect(existsSync(join(d, kept)), kept).to.equal(true);
+    }
+    runOk(['--uninstall', '--purge'], { destdir: d });
+    expect(existsSync(join(d, 'etc/anomaly_detector'))).to.equal(false);
+    expect(existsSync(join(d, 'var/lib/anomaly_detector'))).to.equal(false);
+  });
+
+  it('--uninstall leaves a foreign /usr/local/bin/anomaly-detector alone', function () {
+    const d = join(tmp, 'foreign');
+    mkdirSync(join(d, 'usr/local/bin'), { recursive: true });
+    writeFileSync(join(d, BIN), '#!/bin/sh\necho somebody else\n', { mode: 0o755 });
+    const r = run(['--uninstall'], { destdir: d });
+    expect(r.status).to.equal(0);
+    expect(r.stderr).to.include('was not installed by');
+    expect(existsSync(join(d, BIN))).to.equal(true);
+  });
+
+  it('reports a too old node (v18) clearly and installs nothing', function () {
+    const fake = join(tmp, 'old-node-bin');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(join(fake, 'node'), '#!/bin/sh\necho v18.0.0\n', { mode: 0o755 });
+    const d = join(tmp, 'old-node');
+    const r = run([], { destdir: d, env: { PATH: `${fake}${delimiter}${process.env.PATH ?? ''}` } });
+    expect(r.status).to.not.equal(0);
+    expect(r.stderr).to.include('Node.js 20 or newer is required').and.include('v18.0.0');
+    expect(r.stderr).to.include('NodeSource').and.include('binary tarball');
+    expect(existsSync(join(d, APP))).to.equal(false);
+  });
+
+  it('reports a missing node clearly', function () {
+    const path = pathWithout(['node', 'nodejs', 'npm', 'npx', 'corepack'], join(tmp, 'no-node-bin'));
+    const r = run([], { destdir: join(tmp, 'no-node'), env: { PATH: path } });
+    expect(r.status).to.not.equal(0);
+    expect(r.stderr).to.include('Node.js was not found').and.include('Node.js 20 or newer');
+  });
+
+  it('from a checkout without dist/ it says to run npm ci && npm run build', function () {
+    const src = join(tmp, 'unbuilt');
+    mkdirSync(src);
+    for (const f of ['install.sh', 'anomaly_detector.service', 'multihost.yaml', 'package.json', 'package-lock.json']) {
+      copyFileSync(join(REPO, f), join(src, f));
+    }
+    const r = run([], { destdir: join(tmp, 'unbuilt-root'), script: join(src, 'install.sh') });
+    expect(r.status).to.not.equal(0);
+    expect(r.stderr).to.include('npm ci && npm run build');
+  });
+
+  it('--build-tarball makes a release that installs without npm or network', function () {
+    const tarball = join(tmp, 'out', 'anomaly-detector.tar.gz');
+    const out = runOk(['--build-tarball', tarball]);
+    expect(out).to.include(tarball);
+    const unpack = join(tmp, 'unpacked');
+    mkdirSync(unpack);
+    const tar = spawnSync('tar', ['-xzf', tarball, '-C', unpack], { encoding: 'utf8' });
+    expect(tar.status, tar.stderr).to.equal(0);
+    const [top] = readdirSync(unpack);
+    expect(top).to.match(/^anomaly-detector-\d+\.\d+\.\d+/);
+    const rel = join(unpack, top);
+    for (const f of ['install.sh', 'anomaly_detector.service', 'multihost.yaml', 'package.json', 'package-lock.json', 'dist/src/cli.js']) {
+      expect(existsSync(join(rel, f)), f).to.equal(true);
+    }
+    expect(existsSync(join(rel, 'node_modules/mongodb/package.json'))).to.equal(true);
+    expect(existsSync(join(rel, 'node_modules/typescript'))).to.equal(false);
+    expect(existsSync(join(rel, 'dist/test'))).to.equal(false);
+    expect(modeOf(join(rel, 'install.sh')) & 0o111).to.not.equal(0);
+
+    // Installing from it needs node but neither npm nor network.
+    const path = pathWithout(['npm', 'npx', 'corepack'], join(tmp, 'no-npm-bin'));
+    const d = join(tmp, 'from-release');
+    const inst = run([], { destdir: d, env: { PATH: path }, script: join(rel, 'install.sh'), cwd: rel });
+    expect(inst.status, `${inst.stdout}\n${inst.stderr}`).to.equal(0);
+    expect(listing(join(d, APP, 'node_modules')).map(stripMtime)).to.deep.equal(
+      listing(join(rel, 'node_modules')).map(stripMtime),
+    );
+    const again = run([], { destdir: d, env: { PATH: path }, script: join(rel, 'install.sh'), cwd: rel });
+    expect(again.stdout).to.include('nothing changed');
+    const check = spawnSync(join(d, BIN), ['check-config', join(d, CONF)], {
+      env: { ...process.env, ANOMALY_DETECTOR_HOME: join(d, APP), MONGODB_URI: '' },
+      encoding: 'utf8',
+    });
+    expect(check.status, `${check.stdout}\n${check.stderr}`).to.equal(0);
+    expect(dirname(tarball)).to.not.equal(REPO);
+  });
+});
+
+/** Drops the mtime column(s) from a listing line (copies keep content and modes, not times). */
+function stripMtime(line: string): string {
+  const parts = line.split(' ');
+  if (parts[0] === 'f') return [...parts.slice(0, 4), parts[5]].join(' ');
+  if (parts[0] === 'd') return parts.slice(0, 3).join(' ');
+  return parts.slice(0, -1).join(' ');
+}
+
+describe('multihost.yaml (the shipped example configuration)', function () {
+  const text = readFileSync(join(REPO, 'multihost.yaml'), 'utf8');
+
+  /** The example with every optional key (and list item) uncommented. */
+  function uncommented(): string {
+    const seen = new Set<string>();
+    return text
+      .split('\n')
+      .map((line) => {
+        const m = /^(\s*)# ([A-Z_]+):(.*)$/.exec(line);
+        if (m) {
+          const key = `${m[1]}${m[2]}`;
+          // MONGODB_URI and MONGODB_URI_FILE are alternatives: keep the first only.
+          if (seen.has(key) || m[2] === 'MONGODB_URI_FILE') return line;
+          seen.add(key);
+          return `${m[1]}${m[2]}:${m[3]}`;
+        }
+        const item = /^#(\s+- .*)$/.exec(line);
+        return item ? item[1] : line;
+      })
+      .join('\n');
+  }
+
+  function checkConfig(content: string): SpawnSyncReturns<string> {
+    const dir = mkdtempSync(join(tmpdir(), 'ad-example-'));
+    try {
+      const file = join(dir, 'multihost.yaml');
+      writeFileSync(file, content);
+      const env: Record<string, string | undefined> = { ...process.env };
+      delete env.MONGODB_URI;
+      delete env.MONGODB_URI_FILE;
+      return spawnSync(process.execPath, [join(REPO, 'dist/src/cli.js'), 'check-config', file], { env, encoding: 'utf8', timeout: 60_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('keeps the original keys and values', function () {
+    for (const line of [
+      'STORAGE_DATASOURCE: "mg"',
+      'STORAGE_DATASINK: "mg"',
+      'MG_HOST: "172.17.18.83"',
+      'MG_PORT: 27017',
+      'MG_INPUT_DB: "logstoredb"',
+      'MG_TARGET_DB: "anomalydb"',
+      '  "network_logs":\n    HOSTNAMES: ["cumulus", "EXOS-VM", "172.17.18.178"]\n    MG_TARGET_COL: "network_anomaly"',
+      '  "web_logs":\n    HOSTNAMES: ["dataform"]\n    MG_TARGET_COL: "web_anomaly"',
+    ]) {
+      expect(text).to.include(line);
+    }
+  });
+
+  it('passes check-config as shipped', function () {
+    const r = checkConfig(text);
+    expect(r.status, `${r.stdout}\n${r.stderr}`).to.equal(0);
+  });
+
+  it('passes check-config with every optional key uncommented', function () {
+    const full = uncommented();
+    expect(full).to.match(/^RETRAIN_CRON: /m).and.match(/^HTTP_LISTEN: /m).and.match(/^ {4}THRESHOLD: /m);
+    const r = checkConfig(full);
+    expect(r.status, `${r.stdout}\n${r.stderr}\n${full}`).to.equal(0);
+  });
+
+  it('mentions every configuration key, optional ones commented out with their default', async function () {
+    const { DEFAULTS } = (await import('../../src/config/schema.js')) as { DEFAULTS: Record<string, unknown> };
+    const { parse } = await import('yaml');
+    const keys = [...Object.keys(DEFAULTS), 'MG_INPUT_DB', 'MG_TARGET_DB', 'MONGODB_URI', 'MONGODB_URI_FILE', 'WORKERS', 'EXTRA_MASKS', 'LOG_SOURCES'];
+    for (const key of keys) expect(text, key).to.match(new RegExp(`^(# )?${key}:`, 'm'));
+    for (const m of text.matchAll(/^# ([A-Z_]+): (.+)$/gm)) {
+      if (m[1] in DEFAULTS) expect(parse(m[2]), `${m[1]} default`).to.deep.equal(DEFAULTS[m[1]]);
+    }
+  });
+});
