@@ -1,0 +1,106 @@
+// Loading the loghub-2k samples for the quality benchmark, and the seeded
+// random numbers every benchmark decision is drawn from.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const DATASETS = ['Android', 'Apache', 'HDFS', 'Hadoop', 'OpenSSH', 'Spark', 'Thunderbird', 'Windows', 'Zookeeper'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export interface Dataset {
+  name: DatasetName;
+  /** The `Content` column: the message part of each line, in file order. */
+  lines: string[];
+  /** Ground-truth template of each line (`<*>` = variable). */
+  templates: string[];
+}
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (c !== '\r') field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+export function datasetFile(root: string, name: string): string {
+  return join(root, name, `${name}_2k.log_structured_corrected.csv`);
+}
+
+export function haveDatasets(root: string): boolean {
+  return DATASETS.every((n) => existsSync(datasetFile(root, n)));
+}
+
+export function loadDataset(root: string, name: DatasetName): Dataset {
+  const rows = parseCsv(readFileSync(datasetFile(root, name), 'utf8'));
+  const header = rows[0] ?? [];
+  const ci = header.indexOf('Content');
+  const ti = header.indexOf('EventTemplate');
+  if (ci < 0 || ti < 0) throw new Error(`${name}: no Content/EventTemplate column`);
+  const body = rows.slice(1).filter((r) => r.length === header.length);
+  return { name, lines: body.map((r) => r[ci]!), templates: body.map((r) => r[ti]!) };
+}
+
+/** mulberry32: small, fast, good enough for sampling; fully determined by the seed. */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)]!;
+  }
+  shuffle<T>(xs: T[]): T[] {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+    }
+    return xs;
+  }
+  hex(n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += '0123456789abcdef'[this.int(0, 15)];
+    return s;
+  }
+}
+
+/** Ground-truth templates as full-line regular expressions (to keep injected lines from being routine ones). */
+export function templateMatchers(templates: readonly string[]): RegExp[] {
+  return [...new Set(templates)].map(
+    (t) => new RegExp('^' + t.split('<*>').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?') + '$', 's'),
+  );
+}

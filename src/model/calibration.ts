@@ -1,0 +1,112 @@
+// The benign part of a line's evidence, measured on the host's own training
+// data, and the mapping of total evidence to the 0..1 score.
+//
+// Known template: S = share of (effective) training lines whose template is at
+// most as frequent as this one; surprise -ln S. New message: the Good-Turing
+// estimate of how often this host writes a message it never wrote before
+// (share of lines whose template was seen once), times the share of those
+// once-seen messages that were at least as novel as this one (leave-one-out:
+// scored as if they were new). Beyond the most novel one seen, the share keeps
+// falling by a factor e per nat.
+//
+// Training lines that carry failure vocabulary the host does not routinely
+// write are left out of these shares: they are the suspected anomalies of the
+// training data, and must not make "new" or "rare" look normal.
+//
+// Rarity alone is capped (a message seen once in a million lines is still a
+// routine message), and so is novelty, so that neither can make an anomaly
+// on its own at the default threshold unless the message is also made of
+// words the host never wrote.
+//
+// Score: s = total nats / (DECADES * ln 10), clipped to [0, 1]; i.e. the line
+// is estimated to be about 10^(-DECADES * s) as likely as a normal line.
+
+/** Decades of likelihood spanned by the score: s = 1 means 10^-DECADES or less. */
+export const DECADES = 6;
+/** Largest surprise from rarity of a known template. */
+export const RARITY_CAP = 4.5;
+/** Largest surprise from the rate of new messages. */
+export const NEW_RATE_CAP = 5.5;
+/** Largest surprise from novelty beyond the host's own new messages. */
+export const NOVELTY_CAP = 6;
+/** Nats per factor e beyond the most novel once-seen training message. */
+const NOVELTY_LAMBDA = 1;
+/** A pseudo-observation of novelty for hosts with few once-seen messages (Bayesian smoothing). */
+export const NOVELTY_PRIOR = 3;
+
+const NATS_PER_SCORE = DECADES * Math.LN10;
+
+export interface TemplateSample {
+  count: number;
+  effective: number;
+  /** Suspected anomaly: left out of every share. */
+  suspect: boolean;
+  /** Leave-one-out novelty when count is 1. */
+  novelty: number;
+}
+
+export class Calibration {
+  private readonly total: number;
+  private readonly es: Float64Array;
+  private readonly cum: Float64Array;
+  /** -ln of the estimated share of lines that are new messages. */
+  readonly newSurprise: number;
+  private readonly novelties: Float64Array;
+
+  constructor(samples: readonly TemplateSample[]) {
+    const ok = samples.filter((s) => !s.suspect);
+    const sorted = ok.map((s) => s.effective).sort((a, b) => a - b);
+    this.total = sorted.reduce((a, b) => a + b, 0);
+    this.es = Float64Array.from(sorted);
+    this.cum = new Float64Array(sorted.length);
+    let acc = 0;
+    sorted.forEach((e, i) => (this.cum[i] = acc += e));
+    const once = ok.filter((s) => s.count === 1);
+    this.newSurprise = Math.min(NEW_RATE_CAP, -Math.log((once.length + 1) / (this.total + 2)));
+    this.novelties = Float64Array.from([...once.map((s) => s.novelty), NOVELTY_PRIOR].sort((a, b) => a - b));
+  }
+
+  /** Surprise of a line of a known template with this effective count. */
+  rarity(effective: number): number {
+    // Mass of templates with effective count <= this one (binary search on the sorted counts).
+    let lo = 0;
+    let hi = this.es.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.es[mid]! <= effective + 1e-9) lo = mid + 1;
+      else hi = mid;
+    }
+    const mass = lo === 0 ? 0 : this.cum[lo - 1]!;
+    return Math.min(RARITY_CAP, -Math.log((mass + 1) / (this.total + 1)));
+  }
+
+  /** Surprise of a new message with this novelty. */
+  newMessage(novelty: number): number {
+    const xs = this.novelties;
+    const n = xs.length;
+    let tail: number;
+    if (novelty > xs[n - 1]!) {
+      tail = Math.log(n) + (novelty - xs[n - 1]!) / NOVELTY_LAMBDA;
+    } else {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (xs[mid]! < novelty) lo = mid + 1;
+        else hi = mid;
+      }
+      tail = -Math.log((n - lo) / n);
+    }
+    return this.newSurprise + Math.min(NOVELTY_CAP, tail);
+  }
+}
+
+export function toScore(nats: number): number {
+  const s = nats / NATS_PER_SCORE;
+  return s <= 0 ? 0 : s >= 1 ? 1 : Math.round(s * 1e4) / 1e4;
+}
+
+/** The score of a line estimated to be `likelihood` times as likely as a normal line. */
+export function scoreForLikelihood(likelihood: number): number {
+  return -Math.log(likelihood) / NATS_PER_SCORE;
+}

@@ -1,0 +1,129 @@
+// Behaviour clusters of templates (k-means over hashed IDF vectors) and the
+// search for the known template nearest to a new line. Clusters answer "does
+// this new line look like any family of messages this host writes?"; the
+// inverted word index answers "which known template is it most like?".
+
+import { kmeans } from 'ml-kmeans';
+import { HASH_DIMS, euclidean, type WordVector } from './features.js';
+
+export interface ClusterModel {
+  /** Centroids, rounded to keep snapshots small. */
+  centroids: number[][];
+  /** Per cluster: typical distance of its members to the centroid (never below a floor). */
+  radius: number[];
+}
+
+/** Fewest templates worth clustering; below it one cluster holds all. */
+const MIN_TEMPLATES = 4;
+const MAX_CLUSTERS = 40;
+const RADIUS_FLOOR = 0.15;
+
+export function clusterCount(templates: number): number {
+  if (templates < MIN_TEMPLATES) return 1;
+  return Math.max(2, Math.min(MAX_CLUSTERS, Math.round(Math.sqrt(templates / 2))));
+}
+
+function mean(points: readonly number[][]): number[] {
+  const c = new Array<number>(HASH_DIMS).fill(0);
+  for (const p of points) for (let i = 0; i < HASH_DIMS; i++) c[i]! += p[i]! / points.length;
+  return c;
+}
+
+const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** Clusters template vectors; deterministic for a given seed and input order. */
+export function buildClusters(vectors: readonly number[][], seed: number): ClusterModel {
+  if (vectors.length === 0) return { centroids: [], radius: [] };
+  const k = clusterCount(vectors.length);
+  let assignment: number[];
+  let centroids: number[][];
+  if (k === 1) {
+    assignment = vectors.map(() => 0);
+    centroids = [mean(vectors)];
+  } else {
+    const r = kmeans(vectors as number[][], k, { seed, initialization: 'kmeans++', maxIterations: 50 });
+    assignment = r.clusters;
+    centroids = r.centroids;
+  }
+  centroids = centroids.map((c) => c.map(round));
+  const sum = new Array<number>(centroids.length).fill(0);
+  const cnt = new Array<number>(centroids.length).fill(0);
+  vectors.forEach((v, i) => {
+    const c = assignment[i]!;
+    sum[c]! += euclidean(v, centroids[c]!);
+    cnt[c]!++;
+  });
+  const radius = sum.map((s, c) => round(Math.max(RADIUS_FLOOR, cnt[c]! > 0 ? s / cnt[c]! : RADIUS_FLOOR)));
+  return { centroids, radius };
+}
+
+/** Distance to the nearest centroid in units of that cluster's radius (0 when there are no clusters). */
+export function clusterDistance(model: ClusterModel, v: readonly number[]): number {
+  let best = Infinity;
+  for (let c = 0; c < model.centroids.length; c++) {
+    const d = euclidean(v, model.centroids[c]!) / model.radius[c]!;
+    if (d < best) best = d;
+  }
+  return best === Infinity ? 0 : best;
+}
+
+/** Inverted word index over template word vectors for exact cosine search. */
+export class NearestIndex {
+  private readonly postings = new Map<string, { t: Int32Array; w: Float64Array }>();
+  // Scratch for accumulating dot products: reused across calls (results do not depend on it).
+  private readonly dots: Float64Array;
+  private readonly touched: Int32Array;
+
+  constructor(private readonly vectors: readonly WordVector[]) {
+    const lists = new Map<string, Array<[number, number]>>();
+    vectors.forEach((v, t) => {
+      for (let i = 0; i < v.words.length; i++) {
+        const w = v.words[i]!;
+        let p = lists.get(w);
+        if (p === undefined) lists.set(w, (p = []));
+        p.push([t, v.weights[i]!]);
+      }
+    });
+    for (const [w, p] of lists) this.postings.set(w, { t: Int32Array.from(p, (x) => x[0]), w: Float64Array.from(p, (x) => x[1]) });
+    this.dots = new Float64Array(vectors.length);
+    this.touched = new Int32Array(vectors.length);
+  }
+
+  /**
+   * The template with the highest cosine similarity to `line` (ties: the lower
+   * index, which callers order by frequency), or -1 with similarity 0 when no
+   * word is shared. `exclude` leaves one template out (leave-one-out calibration).
+   */
+  nearest(line: WordVector, exclude = -1): { index: number; similarity: number } {
+    if (line.norm === 0) return { index: -1, similarity: 0 };
+    const dots = this.dots;
+    const touched = this.touched;
+    let n = 0;
+    for (let i = 0; i < line.words.length; i++) {
+      const p = this.postings.get(line.words[i]!);
+      if (p === undefined) continue;
+      const lw = line.weights[i]!;
+      const ts = p.t;
+      const ws = p.w;
+      for (let k = 0; k < ts.length; k++) {
+        const t = ts[k]!;
+        if (dots[t] === 0) touched[n++] = t;
+        dots[t]! += lw * ws[k]!;
+      }
+    }
+    let index = -1;
+    let similarity = 0;
+    for (let k = 0; k < n; k++) {
+      const t = touched[k]!;
+      const dot = dots[t]!;
+      dots[t] = 0;
+      if (t === exclude) continue;
+      const s = dot / (line.norm * this.vectors[t]!.norm);
+      if (s > similarity + 1e-12 || (Math.abs(s - similarity) <= 1e-12 && t < index)) {
+        index = t;
+        similarity = s;
+      }
+    }
+    return { index, similarity: Math.min(1, similarity) };
+  }
+}

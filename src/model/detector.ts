@@ -1,0 +1,118 @@
+// Public API of the model core: train a per-host model from a stream of lines,
+// score new lines 0..1 with reasons, save and load the model. Pure: no I/O, no
+// clock, no logging; the only randomness (k-means initialisation) is seeded.
+
+import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
+import { tokenize } from './mask.js';
+import { ModelCore, type Shape } from './core.js';
+import { Trainer } from './trainer.js';
+import { toScore, scoreForLikelihood } from './calibration.js';
+import { UNUSUAL_VALUE, VALUE_EXTRA } from './evidence.js';
+import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
+
+export { MODEL_FORMAT_VERSION, IncompatibleModelError };
+
+/**
+ * Default anomaly threshold: lines estimated at most 1/1,000 as likely as a
+ * normal line of the host (see calibration.ts for the meaning of the score).
+ */
+export const DEFAULT_THRESHOLD = Math.round(scoreForLikelihood(1e-3) * 1e4) / 1e4;
+
+/** Shapes remembered per model; the cache is invisible (same results with or without it). */
+const SHAPE_CACHE = 20_000;
+/** Longer token keys are not cached (a 1 MB line must not pin 1 MB). */
+const MAX_KEY = 2048;
+
+export class ModelTrainer {
+  private readonly trainer: Trainer;
+
+  constructor(options?: ModelOptions) {
+    this.trainer = new Trainer(options);
+  }
+
+  add(message: string): void {
+    this.trainer.add(message);
+  }
+
+  get lines(): number {
+    return this.trainer.lines;
+  }
+
+  finish(): HostModel {
+    return new HostModel(this.trainer.finish());
+  }
+}
+
+export class HostModel {
+  private readonly core: ModelCore;
+  private readonly cache = new Map<string, Shape>();
+
+  /** Use ModelTrainer.finish() or HostModel.deserialize(). */
+  constructor(private readonly data: ModelData) {
+    try {
+      this.core = new ModelCore(data);
+    } catch (err) {
+      if (err instanceof IncompatibleModelError) throw err;
+      throw new IncompatibleModelError(`not a usable model snapshot: ${(err as Error).message}`);
+    }
+  }
+
+  score(message: string): ScoredLine {
+    const { scored } = this.evaluate(message);
+    return scored;
+  }
+
+  /** The score with its evidence broken down (nats), for tuning and troubleshooting. */
+  explain(message: string): ScoredLine & { evidence: { benign: number; errors: number; values: number; novelty?: Shape['novelty'] } } {
+    const { scored, shape, values } = this.evaluate(message);
+    return { ...scored, evidence: { benign: shape.benign, errors: shape.errors, values, novelty: shape.novelty } };
+  }
+
+  private evaluate(message: string): { scored: ScoredLine; shape: Shape; values: number } {
+    const text = typeof message === 'string' ? message : String(message ?? '');
+    const tok = tokenize(text, this.core.masks);
+    const key = tok.tokens.join('\u0000');
+    let shape = this.cache.get(key);
+    if (shape === undefined) {
+      shape = this.core.analyse(tok, key);
+      if (key.length <= MAX_KEY) {
+        if (this.cache.size >= SHAPE_CACHE) this.cache.clear();
+        this.cache.set(key, shape);
+      }
+    }
+    let values = 0;
+    const known = shape.known;
+    if (known !== null && known.slots.length > 0 && tok.tokens.length === known.rec.tokens.length) {
+      let max = 0;
+      let sum = 0;
+      for (const { slot, view } of known.slots) {
+        const start = slot.pos === 0 ? 0 : tok.valueEnd[slot.pos - 1]!;
+        const end = tok.valueEnd[slot.pos]!;
+        let v: string | undefined;
+        if (slot.vi < 0) v = end === start ? tok.tokens[slot.pos] : end === start + 1 ? tok.values[start] : tok.values.slice(start, end).join(' ');
+        else if (start + slot.vi < end) v = tok.values[start + slot.vi];
+        if (v === undefined) continue;
+        const s = view.surprise(v);
+        sum += s;
+        if (s > max) max = s;
+      }
+      values = max + VALUE_EXTRA * (sum - max);
+    }
+    const reasons: Reason[] = shape.reasons.slice();
+    if (values >= UNUSUAL_VALUE) reasons.push('unusual_value');
+    const scored = { score: toScore(shape.base + values), template: shape.templateText, templateId: shape.templateId, reasons };
+    return { scored, shape, values };
+  }
+
+  summary(): ModelSummary {
+    return { formatVersion: MODEL_FORMAT_VERSION, trainedLines: this.data.trainedLines, templates: this.data.templates.length };
+  }
+
+  serialize(): string {
+    return serializeModel(this.data);
+  }
+
+  static deserialize(text: string): HostModel {
+    return new HostModel(parseModel(text));
+  }
+}

@@ -1,0 +1,67 @@
+// Evidence is counted in nats (natural-log units of probability: +1 nat =
+// "about e times less likely for a normal line of this host"). A line's total
+// is the sum of
+// - benign surprise, measured on the host's own training data
+//   (calibration.ts): how rare its template is, or for a new message how
+//   often the host writes new messages and how unlike known ones this one is;
+// - failure vocabulary the host does not routinely write in that context,
+//   and values far outside what their slot held: fixed likelihood ratios,
+//   because a few percent of anomalies in the training data must not teach
+//   the model that failures are normal.
+
+/** Per word never seen on the host (up to UNSEEN_CAP words). */
+export const UNSEEN_WORD = 1;
+export const UNSEEN_CAP = 6;
+/** A new line with no similar known template (1 - cosine similarity, IDF-weighted). */
+export const DISSIMILARITY = 3;
+/** Distance to the nearest behaviour cluster, per radius beyond the first. */
+export const CLUSTER_DISTANCE = 0.5;
+export const CLUSTER_DISTANCE_CAP = 2;
+
+/** Failure vocabulary: weight of the most severe term when the host never wrote it in this context. */
+export const ERROR_WEIGHT = 7;
+/** Share of ERROR_WEIGHT kept however routine the error is: an error stays an error. */
+export const ERROR_FLOOR = 0.35;
+/** Routine count (separate occasions, see `routine` in core.ts) at which the weight above the floor has halved. */
+export const ERROR_HALF_COUNT = 4;
+/** Extra failure terms add this share of their weight (a line with several reads worse). */
+export const ERROR_EXTRA = 0.25;
+
+/** Value surprise at or above which `unusual_value` is reported. */
+export const UNUSUAL_VALUE = 2;
+/** Other unusual slots add this share of their surprise to the most surprising one. */
+export const VALUE_EXTRA = 0.25;
+
+/** Effective count at or below which a known template is reported as rare. */
+export const RARE_COUNT = 5;
+
+/**
+ * Weight of one failure term given how often (effective count: bursts
+ * dampened) the host wrote it in the same context in training. It falls
+ * steeply only once the term recurred spread over the training period, and
+ * never below the floor.
+ */
+export function errorWeight(severity: number, routineCount: number): number {
+  const r = routineCount / ERROR_HALF_COUNT;
+  const fresh = 1 / (1 + r * r * r);
+  return severity * ERROR_WEIGHT * (ERROR_FLOOR + (1 - ERROR_FLOOR) * fresh);
+}
+
+/** Combines per-term weights: the largest counts fully, the others partly. */
+export function combineMax(weights: readonly number[], extraShare: number): number {
+  let max = 0;
+  let sum = 0;
+  for (const w of weights) {
+    sum += w;
+    if (w > max) max = w;
+  }
+  return max + extraShare * (sum - max);
+}
+
+/** Novelty of a line that matches no known template (before calibration). */
+export function novelty(unseenWords: number, similarity: number, clusterDistance: number): number {
+  const unseen = UNSEEN_WORD * Math.min(unseenWords, UNSEEN_CAP);
+  const dissimilar = DISSIMILARITY * (1 - similarity);
+  const cluster = CLUSTER_DISTANCE * Math.min(CLUSTER_DISTANCE_CAP, Math.max(0, clusterDistance - 1));
+  return unseen + dissimilar + cluster;
+}

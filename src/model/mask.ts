@@ -1,0 +1,562 @@
+// Turns a raw log message into a token sequence in which variable parts are
+// masked, so that the same statement with different values always yields the
+// same tokens. Pure and allocation-light: this runs on every line.
+//
+// One left-to-right pass: split at whitespace (a quoted span that opens a
+// chunk may contain spaces); strip opening brackets and trailing punctuation
+// from each chunk, which stay in the token but not in the value; mask the
+// core as a whole when it is a URL, path, e-mail or IPv6/MAC, else cut it at
+// `, ; = ( ) [ ] { } |` and mask each piece that holds a digit, is a path,
+// a literal (true/false/null) or the value of a `key=` / `key:`. Adjacent
+// fully masked tokens (plus month, weekday, zone and unit words next to
+// them) collapse into one `<*>`, so variable-length values such as dates,
+// number lists and `5.2 KB` keep the token count stable. Limits: at most
+// MAX_TOKENS tokens per line (the rest becomes one final `<*>`), chunks longer
+// than MAX_TOKEN_CHARS are one value, quote searches are budgeted per line.
+
+import type { MaskRuleConfig } from './types.js';
+
+/** Most tokens kept per line; the rest of the line becomes one final `<*>` token. */
+export const MAX_TOKENS = 256;
+/** Longer whitespace-delimited chunks are values as a whole (blobs, base64), which bounds template size. */
+export const MAX_TOKEN_CHARS = 192;
+// Characters scanned looking for closing quotes, per quote and per line, so
+// that a 1 MB line full of unbalanced quotes stays linear.
+const QUOTE_SPAN = 4096;
+const QUOTE_BUDGET = 65536;
+/** The wildcard token. */
+export const WILDCARD = '<*>';
+
+export interface CompiledMask {
+  readonly re: RegExp;
+  readonly token: string;
+}
+
+/** Extra masking rules, validated and compiled once. */
+export interface CompiledMasks {
+  readonly extra: readonly CompiledMask[];
+}
+
+export interface Tokenized {
+  tokens: string[];
+  /** Raw values that were masked, in order of appearance. */
+  values: string[];
+  /** valueEnd[t]: index into `values` just past the values of token t. */
+  valueEnd: number[];
+}
+
+const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Validates and compiles extra rules; throws an Error naming the offending pattern or name. */
+export function compileMasks(extra: readonly MaskRuleConfig[] = []): CompiledMasks {
+  if (!Array.isArray(extra)) throw new Error('extraMasks must be an array');
+  const out: CompiledMask[] = [];
+  extra.forEach((rule, i) => {
+    if (rule === null || typeof rule !== 'object' || typeof rule.pattern !== 'string' || rule.pattern === '') {
+      throw new Error(`extraMasks[${i}].pattern must be a non-empty string`);
+    }
+    let re: RegExp;
+    try {
+      re = new RegExp(rule.pattern, 'g');
+    } catch (err) {
+      throw new Error(`extraMasks[${i}]: invalid regular expression "${rule.pattern}": ${(err as Error).message}`);
+    }
+    // A pattern matching the empty string would mask between every character.
+    if (re.test('')) throw new Error(`extraMasks[${i}]: pattern "${rule.pattern}" matches the empty string`);
+    re.lastIndex = 0;
+    const name = rule.name ?? '*';
+    if (typeof name !== 'string' || (name !== '*' && !NAME_RE.test(name))) {
+      throw new Error(`extraMasks[${i}].name "${String(name)}" must match ${NAME_RE.source}`);
+    }
+    out.push({ re, token: `<${name}>` });
+  });
+  return { extra: out };
+}
+
+export const NO_MASKS: CompiledMasks = { extra: [] };
+
+// Extra-rule matches are replaced by SENTINEL + one char encoding the match's
+// index, so the built-in scanner treats them as opaque, already-masked values.
+const SENTINEL = '\uE000';
+const SENT_BASE = 0xe100;
+const SENT_MAX = 0x1e00;
+const SENT_RE = /\uE000([\uE100-\uFEFF])/g;
+
+interface Extra {
+  token: string;
+  value: string;
+}
+
+/** Per-line scanner state; one small object per line. */
+interface Ctx {
+  text: string;
+  extras: Extra[] | null;
+  tokens: string[];
+  values: string[];
+  valueEnd: number[];
+  /** Set by maskCore: every alphanumeric part of the chunk was masked. */
+  allMasked: boolean;
+  // The current run of adjacent variable (or date-word) tokens, collapsed to one `<*>`.
+  runTok: number;
+  runStart: number;
+  runVals: number;
+  runMasked: boolean;
+  quoteBudget: number;
+}
+
+/** Tokenizes a message and masks its variable parts (see the module comment). */
+export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Tokenized {
+  let text = typeof message === 'string' ? message : String(message ?? '');
+  let extras: Extra[] | null = null;
+  if (masks.extra.length > 0) {
+    const ex: Extra[] = [];
+    for (const m of masks.extra) {
+      m.re.lastIndex = 0;
+      text = text.replace(m.re, (match: string) => {
+        if (ex.length >= SENT_MAX) return match;
+        ex.push({ token: m.token, value: restore(match, ex) });
+        return SENTINEL + String.fromCharCode(SENT_BASE + ex.length - 1);
+      });
+    }
+    if (ex.length > 0) extras = ex;
+  }
+  const x: Ctx = {
+    text,
+    extras,
+    tokens: [],
+    values: [],
+    valueEnd: [],
+    allMasked: false,
+    runTok: -1,
+    runStart: 0,
+    runVals: 0,
+    runMasked: false,
+    quoteBudget: QUOTE_BUDGET,
+  };
+  const n = text.length;
+  let i = syslogPriority(x);
+  let afterEq = false;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    if (c <= 32) {
+      i++;
+      continue;
+    }
+    if (x.tokens.length === MAX_TOKENS - 1) {
+      emitRest(x, i);
+      break;
+    }
+    const start = i;
+    let j = i;
+    while (j < n) {
+      c = text.charCodeAt(j);
+      if (c <= 32) break;
+      if ((c === 34 || c === 39) && (j === start || opensQuote(text.charCodeAt(j - 1)))) {
+        const close = findClose(x, j, c);
+        if (close > 0) {
+          j = close + 1;
+          continue;
+        }
+      }
+      j++;
+    }
+    i = j;
+    afterEq = emitChunk(x, start, j, afterEq);
+  }
+  return { tokens: x.tokens, values: x.values, valueEnd: x.valueEnd };
+}
+
+// `<134>Jun 14 ...`: a syslog PRI glued to the timestamp is a value of its own.
+function syslogPriority(x: Ctx): number {
+  const t = x.text;
+  if (t.charCodeAt(0) !== 60) return 0;
+  let k = 1;
+  while (k < 5 && isDigit(t.charCodeAt(k))) k++;
+  if (k === 1 || k === 5 || t.charCodeAt(k) !== 62) return 0;
+  x.tokens.push(WILDCARD);
+  x.values.push(t.slice(0, k + 1));
+  x.valueEnd.push(1);
+  x.runTok = 0;
+  x.runMasked = true;
+  return k + 1;
+}
+
+function emitRest(x: Ctx, from: number): void {
+  x.tokens.push(WILDCARD);
+  x.values.push(restore(x.text.slice(from).trimEnd(), x.extras));
+  x.valueEnd.push(x.values.length);
+}
+
+// Opening brackets stay attached to the token but are not part of the value.
+function isOpen(c: number): boolean {
+  return c === 40 || c === 91 || c === 123 || c === 60 || c === 64; // ( [ { < @
+}
+// Trailing punctuation likewise: `1234,` and `5678,` must give the same token.
+function isClose(c: number): boolean {
+  return c === 41 || c === 93 || c === 125 || c === 62 || c === 44 || c === 59 || c === 58 || c === 46 || c === 33 || c === 63;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isAlpha(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+function isAlnum(c: number): boolean {
+  return isDigit(c) || isAlpha(c) || c >= 128;
+}
+// Split points inside a chunk: each piece between them is masked on its own.
+function isDelim(c: number): boolean {
+  return c === 44 || c === 59 || c === 61 || c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125 || c === 124;
+}
+
+function opensQuote(prev: number): boolean {
+  return prev === 61 || isOpen(prev) || prev === 58 || prev === 44;
+}
+
+// A closing quote must be followed by whitespace, punctuation or the end, so
+// that apostrophes inside words do not close a quoted span.
+function findClose(x: Ctx, open: number, q: number): number {
+  const text = x.text;
+  if (x.quoteBudget <= 0) return -1;
+  const limit = Math.min(text.length, open + QUOTE_SPAN, open + x.quoteBudget);
+  for (let k = open + 1; k < limit; k++) {
+    if (text.charCodeAt(k) !== q) continue;
+    const next = k + 1 < text.length ? text.charCodeAt(k + 1) : 32;
+    if (next <= 32 || isClose(next) || next === q || next === 61) {
+      x.quoteBudget -= k - open;
+      return k;
+    }
+  }
+  x.quoteBudget -= limit - open;
+  return -1;
+}
+
+// `ws=WorkSource{10113},`: the `}` closes a bracket opened inside the core,
+// so it belongs to the value rather than to the trailing punctuation.
+function closesInside(text: string, a: number, k: number): boolean {
+  const c = text.charCodeAt(k);
+  const open = c === 41 ? 40 : c === 93 ? 91 : c === 125 ? 123 : 0;
+  if (open === 0) return false;
+  let depth = 0;
+  for (let i = a; i < k; i++) {
+    const d = text.charCodeAt(i);
+    if (d === open) depth++;
+    else if (d === c && depth > 0) depth--;
+  }
+  return depth > 0;
+}
+
+/** Index of the quote closing the one at `open`, skipping backslash-escaped ones; -1 if none. */
+function closingQuote(text: string, open: number, q: number): number {
+  let k = text.indexOf(String.fromCharCode(q), open + 1);
+  while (k > 0 && text.charCodeAt(k - 1) === 92) k = text.indexOf(String.fromCharCode(q), k + 1);
+  return k;
+}
+
+function restore(s: string, extras: Extra[] | null): string {
+  if (extras === null || s.indexOf(SENTINEL) < 0) return s;
+  return s.replace(SENT_RE, (m: string, ch: string) => extras[ch.charCodeAt(0) - SENT_BASE]?.value ?? m);
+}
+
+// Returns whether the chunk ends with '=', making the next chunk's first piece a value.
+function emitChunk(x: Ctx, start: number, end: number, afterEq: boolean): boolean {
+  const text = x.text;
+  const v0 = x.values.length;
+  if (end - start > MAX_TOKEN_CHARS) {
+    x.tokens.push(WILDCARD);
+    x.values.push(restore(text.slice(start, end), x.extras));
+    x.valueEnd.push(x.values.length);
+    collapse(x, start, end, v0, true, 0);
+    return false;
+  }
+  let a = start;
+  let b = end;
+  while (a < b && isOpen(text.charCodeAt(a))) a++;
+  // `[2001:db8::1]:443`: keep an opener whose closer is inside the chunk.
+  if (a > start && text.charCodeAt(a - 1) === 91 && text.indexOf(']', a) > 0 && text.indexOf(']', a) < b - 1) a--;
+  let token: string;
+  let masked: boolean;
+  const q = text.charCodeAt(a);
+  let last = -1;
+  if (q === 34 || q === 39) {
+    // Whole-token quotes only: `{"a":"b"}` is structure, not one quoted value.
+    last = text.lastIndexOf(text[a]!, b - 1);
+    let k = last + 1;
+    while (k < b && isClose(text.charCodeAt(k))) k++;
+    if (last <= a || k !== b || closingQuote(text, a, q) !== last) last = -1;
+  }
+  if (last > 0) {
+    token = text.slice(start, a + 1) + WILDCARD + text.slice(last, end);
+    x.values.push(restore(text.slice(a + 1, last), x.extras));
+    masked = true;
+  } else {
+    while (b > a && isClose(text.charCodeAt(b - 1)) && !closesInside(text, a, b - 1)) b--;
+    if (a === b) {
+      token = text.slice(start, end);
+      masked = false;
+    } else {
+      const core = text.slice(a, b);
+      let m = core;
+      if (afterEq || !isPlainWord(text, a, b)) {
+        m = maskCore(x, core, afterEq);
+        masked = x.allMasked;
+      } else if (b - a <= 9 && LITERALS.has(core.toLowerCase())) {
+        m = maskValue(x, core);
+        masked = true;
+      } else masked = false;
+      token = m === core && a === start && b === end ? core : text.slice(start, a) + m + text.slice(b, end);
+    }
+  }
+  x.tokens.push(token);
+  x.valueEnd.push(x.values.length);
+  // A bracketed or quoted value is structure (`[<*>]`), not part of a run of values.
+  const bracketed = (a > start && text.charCodeAt(start) !== 64) || last > 0;
+  const word = masked ? 0 : wordKind(text, a, b, x.runTok >= 0 && x.runMasked);
+  collapse(x, start, end, v0, masked && !bracketed, word);
+  return text.charCodeAt(end - 1) === 61;
+}
+
+// Adjacent variable tokens become one `<*>` so that variable-length values
+// (dates, lists of numbers, stack addresses, `5.2 KB`) give the same token count.
+function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolean, word: number): void {
+  const extend = masked || word === DATE || (word === UNIT && x.runTok >= 0 && x.runMasked);
+  if (!extend) {
+    x.runTok = -1;
+    return;
+  }
+  const t = x.tokens.length - 1;
+  if (x.runTok < 0) {
+    x.runTok = t;
+    x.runStart = start;
+    x.runVals = v0;
+    x.runMasked = masked;
+    return;
+  }
+  x.runMasked ||= masked;
+  if (!x.runMasked) return;
+  const r = x.runTok;
+  x.tokens.length = r;
+  x.valueEnd.length = r;
+  x.values.length = x.runVals;
+  x.tokens.push(WILDCARD);
+  x.values.push(restore(x.text.slice(x.runStart, end), x.extras));
+  x.valueEnd.push(x.values.length);
+}
+
+const DATE = 1;
+const UNIT = 2;
+const DATE_WORDS = new Set(
+  (
+    'jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august september ' +
+    'october november december mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday ' +
+    'saturday sunday am pm utc gmt est edt cst cdt mst mdt pst pdt cet cest eet eest bst ist jst kst msk aest aedt'
+  ).split(' '),
+);
+// Units join the value before them (`93.0 B`); case matters (`B` yes, `b` no).
+const UNIT_WORDS = new Set('B KB kB MB GB TB PB KiB MiB GiB TiB Kb Mb Gb bps Kbps Mbps Gbps ms us \u00b5s ns s sec secs min mins h hrs Hz kHz MHz GHz %'.split(' '));
+
+// Month, weekday and zone names join an adjacent value, but only when
+// capitalized, so that the verb "may" is left alone.
+function wordKind(text: string, a: number, b: number, afterValue: boolean): number {
+  const n = b - a;
+  if (n > 9) return 0;
+  const c = text.charCodeAt(a);
+  const upper = c >= 65 && c <= 90;
+  if (!upper && !afterValue) return 0;
+  const w = text.slice(a, b);
+  if (afterValue && n <= 4 && UNIT_WORDS.has(w)) return UNIT;
+  return upper && n >= 3 && DATE_WORDS.has(w.toLowerCase()) ? DATE : 0;
+}
+
+// Characters that may make a token (part) a value; a token without any is a
+// plain word and skips the masking rules.
+const SPECIAL = new Uint8Array(128);
+for (const ch of '0123456789=,;()[]{}|:/\\@"\'~<>') SPECIAL[ch.charCodeAt(0)] = 1;
+
+function isPlainWord(text: string, a: number, b: number): boolean {
+  for (let k = a; k < b; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 128 ? SPECIAL[c] === 1 : c >= 0xe000 && c < 0xf900) return false;
+  }
+  return true;
+}
+
+function maskValue(x: Ctx, s: string): string {
+  const q = s.charCodeAt(0);
+  if ((q === 34 || q === 39) && s.length >= 2 && s.charCodeAt(s.length - 1) === q) {
+    x.values.push(restore(s.slice(1, -1), x.extras));
+    return s[0] + WILDCARD + s[0];
+  }
+  x.values.push(restore(s, x.extras));
+  return sentinelToken(x, s) ?? WILDCARD;
+}
+
+function sentinelToken(x: Ctx, s: string): string | null {
+  if (x.extras === null) return null;
+  const k = s.indexOf(SENTINEL);
+  if (k < 0 || k + 1 >= s.length) return null;
+  return x.extras[s.charCodeAt(k + 1) - SENT_BASE]?.token ?? null;
+}
+
+// Masks one punctuation-stripped chunk. Whole-value shapes (URL, path, e-mail,
+// IPv6/MAC) first; otherwise the chunk is cut at delimiters and each piece is
+// masked on its own, keeping `key=` and `key:` prefixes.
+function maskCore(x: Ctx, core: string, afterEq: boolean): string {
+  // `logname= uid=0`: an empty value followed by the next pair.
+  if (afterEq && core.indexOf('=') > 0) afterEq = false;
+  if (afterEq || isWholeVariable(core) || (x.extras !== null && isSentinelOnly(core))) {
+    x.allMasked = true;
+    return maskValue(x, core);
+  }
+  const n = core.length;
+  let out = '';
+  let p = 0;
+  let eq = false;
+  let all = true;
+  let any = false;
+  while (p < n) {
+    let e = p;
+    const q = core.charCodeAt(p);
+    if (eq && q !== 34 && q !== 39) e = valueEnd(core, p);
+    else {
+      while (e < n) {
+        const c = core.charCodeAt(e);
+        // Quoted text (`"a,b"`, JSON `"k":"v w"`) is not cut at delimiters.
+        if ((c === 34 || c === 39) && (e === p || core.charCodeAt(e - 1) === 58)) {
+          const close = closingQuote(core, e, c);
+          if (close > 0) {
+            e = close + 1;
+            continue;
+          }
+        }
+        if (isDelim(c)) break;
+        e++;
+      }
+    }
+    if (e > p) {
+      const piece = core.slice(p, e);
+      const d = e < n ? core.charCodeAt(e) : 0;
+      // A key (`p99=`) stays, whatever it looks like.
+      const m = d === 61 && !eq ? piece : maskPiece(x, piece, eq, d === 40);
+      if (m !== piece) {
+        any = true;
+        // `key:<*>` keeps wording; only a bare `<*>`, `"<*>"` or `<name>` is all value.
+        if (m.charCodeAt(0) !== 60 && m.charCodeAt(1) !== 60) all = false;
+      } else if (hasAlnum(piece)) all = false;
+      out += m;
+    }
+    if (e < n) {
+      eq = core.charCodeAt(e) === 61;
+      out += core[e];
+    }
+    p = e + 1;
+  }
+  x.allMasked = any && all;
+  return out;
+}
+
+// A value after `=` runs to the next `,` `;` `&` outside brackets, so that
+// `a=Info{x/y}` masks the whole `Info{x/y}`; an unmatched closer ends it.
+function valueEnd(core: string, p: number): number {
+  let depth = 0;
+  let e = p;
+  for (; e < core.length; e++) {
+    const c = core.charCodeAt(e);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && (c === 44 || c === 59 || c === 38)) break;
+  }
+  return e;
+}
+
+function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean): string {
+  if (afterEq) return maskValue(x, piece);
+  const n = piece.length;
+  let digit = false;
+  let colon = -1;
+  let slashes = 0;
+  let dots = 0;
+  for (let k = 0; k < n; k++) {
+    const c = piece.charCodeAt(k);
+    if (isDigit(c)) digit = true;
+    else if (c === 58 && colon < 0) colon = k;
+    else if (c === 47) slashes++;
+    else if (c === 46) dots++;
+  }
+  // `isOverlap:false`, `index:0`: a letters-only key glued to its value.
+  if (colon >= 2 && colon < n - 1 && piece.charCodeAt(colon + 1) !== 47 && isKey(piece, colon)) {
+    return piece.slice(0, colon + 1) + maskValue(x, piece.slice(colon + 1));
+  }
+  // A name followed by `(` is a function, even with digits: `jk2_init()`.
+  if (digit && !(beforeParen && isIdentifier(piece))) return maskValue(x, piece);
+  if (!digit && x.extras !== null && piece.indexOf(SENTINEL) >= 0) return maskValue(x, piece);
+  if (digit || n < 3) return piece;
+  // Paths and component names: `a/b/c`, `com.x/.Main`; not `TCP/IP` or `read/write`.
+  if (slashes >= 2 || (slashes === 1 && dots >= 1) || piece.charCodeAt(0) === 47) return maskValue(x, piece);
+  if (n <= 9 && LITERALS.has(piece.toLowerCase())) return maskValue(x, piece);
+  return piece;
+}
+
+// Literal values that are never part of a statement's wording.
+const LITERALS = new Set(['true', 'false', 'null', 'nil', 'undefined', 'nan']);
+
+function isKey(s: string, end: number): boolean {
+  let k = 0;
+  // JSON-style `"key":`
+  if (s.charCodeAt(0) === 34 && end > 2 && s.charCodeAt(end - 1) === 34) {
+    k = 1;
+    end--;
+  }
+  for (; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (!isAlpha(c) && c !== 95 && c !== 45 && c !== 46) return false;
+  }
+  return true;
+}
+
+function isIdentifier(s: string): boolean {
+  if (!isAlpha(s.charCodeAt(0)) && s.charCodeAt(0) !== 95) return false;
+  for (let k = 1; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (!isAlnum(c) && c !== 95 && c !== 46 && c !== 36) return false;
+  }
+  return true;
+}
+
+function hasAlnum(s: string): boolean {
+  for (let k = 0; k < s.length; k++) if (isAlnum(s.charCodeAt(k))) return true;
+  return false;
+}
+
+function isSentinelOnly(s: string): boolean {
+  return s.length === 2 && s.charCodeAt(0) === 0xe000;
+}
+
+const EMAIL_RE = /^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+
+/** Values masked as a whole, before cutting at delimiters: URLs, paths, e-mail, IPv6/MAC. */
+function isWholeVariable(core: string): boolean {
+  const n = core.length;
+  const c0 = core.charCodeAt(0);
+  if (c0 === 47 && n > 1) return true; // /absolute/path
+  if (c0 === 92 && core.charCodeAt(1) === 92) return true; // \\unc\path
+  if (n > 2 && core.charCodeAt(1) === 58 && isAlpha(c0) && (core.charCodeAt(2) === 92 || core.charCodeAt(2) === 47)) return true; // C:\path
+  if (c0 === 126 || c0 === 46) {
+    if (core.startsWith('~/') || core.startsWith('./') || core.startsWith('../')) return true;
+  }
+  const scheme = core.indexOf('://');
+  if (scheme > 0 && isKey(core, scheme)) return true;
+  if (core.indexOf('@') > 0 && EMAIL_RE.test(core)) return true;
+  // IPv6 (possibly bracketed with a port) and MAC: hex digits and colons only.
+  let colons = 0;
+  let digits = 0;
+  for (let k = 0; k < n; k++) {
+    const c = core.charCodeAt(k);
+    if (c === 58) colons++;
+    else if (isDigit(c)) digits++;
+    else if (!((c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46 || c === 91 || c === 93 || c === 45)) return false;
+  }
+  return colons >= 2 && (digits > 0 || colons >= 5);
+}

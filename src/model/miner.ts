@@ -1,0 +1,763 @@
+// Incremental template miner in the spirit of Drain (He et al., ICWS 2017),
+// with two changes that matter on real logs:
+//
+// 1. Lines are grouped as in Drain (fixed-depth tree keyed by token count and
+//    leading tokens; the most similar group of the leaf above a threshold;
+//    positions that differ are generalized), but similarity is measured on the
+//    group's constant positions only, so a generalized group keeps matching the
+//    lines it was built from.
+// 2. A generalized word position is not a variable straight away: while its
+//    values keep repeating (states, verbs such as begin/end, client names) each
+//    value is part of the template's identity and gets its own template id.
+//    Only once it has shown many distinct values, or values that rarely
+//    repeat (user names, hosts), does it become `<*>` and the templates that
+//    differed only there are merged (the oldest id survives).
+//
+// Memory is bounded: at most `maxTemplates` templates; beyond it the least used
+// (fewest lines; the least recently promoted among equals) is evicted.
+
+import type { MaskRuleConfig } from './types.js';
+import { compileMasks, tokenize, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
+
+export interface MinerOptions {
+  /** Extra masking rules applied before the built-in ones. */
+  extraMasks?: MaskRuleConfig[];
+  /** Most templates kept; the least used is evicted beyond it. Default 5000. */
+  maxTemplates?: number;
+  /** Share of a group's constant tokens a line must share to join it, in (0, 1]. Default 0.5. */
+  similarity?: number;
+  /** Leading tokens used as tree keys (never the last token of a line). Default 2. */
+  prefixTokens?: number;
+  /** Most children per tree node; further keys share a `<*>` child. Default 100. */
+  maxChildren?: number;
+  /** When no group under a line's leading tokens is similar enough, a group of the same length under other
+   *  leading tokens is joined from this similarity on (all positions counted), in (0, 1]. Default 0.8. */
+  crossSimilarity?: number;
+  /** A word position becomes a variable beyond this many distinct values. 1 disables enumerations. Default 4. */
+  maxEnumValues?: number;
+  /** ...or, from 3 distinct values on, when its values repeat on average fewer times than this. Default 2. */
+  minEnumRepeats?: number;
+}
+
+export interface TemplateMatch {
+  id: number;
+  template: string;
+  tokens: readonly string[];
+  params: string[];
+  created: boolean;
+}
+
+interface Resolved {
+  extraMasks: MaskRuleConfig[];
+  maxTemplates: number;
+  similarity: number;
+  prefixTokens: number;
+  maxChildren: number;
+  crossSimilarity: number;
+  maxEnumValues: number;
+  minEnumRepeats: number;
+}
+
+interface Node {
+  children: Map<string, Node>;
+  /** Groups filed here, in filing order. */
+  groups: Group[];
+  /** Length nodes only: groups by (position, constant token), and groups without constants. */
+  index?: Map<string, Set<Group>>;
+  open?: Set<Group>;
+}
+
+/** Leaves with more groups than this are searched through the length node's index. */
+const LINEAR_SCAN = 24;
+
+/** Lines of one shape; its generalized positions may still be enumerations. */
+interface Group {
+  seq: number;
+  tokens: string[];
+  merged: Uint8Array;
+  consts: number;
+  count: number;
+  /** Tree leaves filing the group: where it was created, then aliases for other leading tokens. */
+  paths: PathEntry[];
+  /** Enumerated positions, ascending, with value counts. */
+  enumPos: number[];
+  enums: Map<number, Map<string, number>>;
+  subs: Map<string, Template>;
+  /** Bumped whenever the group's templates change shape, to invalidate their cached text. */
+  version: number;
+  /** Scratch mark for de-duplicating index candidates. */
+  mark: number;
+}
+
+/** `seq` orders entries within a leaf, so that a reload rebuilds leaves in the same order. */
+interface PathEntry {
+  seq: number;
+  path: string[];
+  node?: Node;
+}
+
+/** A template as seen from outside: a group plus one value per enumerated position. */
+interface Template {
+  id: number;
+  group: Group;
+  values: string[];
+  count: number;
+  /** The count the eviction index files it under. */
+  bucket?: number;
+  /** Template tokens and text, valid while `group.version` equals `version`. */
+  cache?: { version: number; tokens: readonly string[]; text: string };
+}
+
+// Least-frequently-used index: templates bucketed by count; within a bucket,
+// insertion order = the order they reached that count, so the first of the
+// lowest bucket is the least used and least recently promoted.
+class Lfu {
+  private readonly buckets = new Map<number, Set<Template>>();
+  private min = Infinity;
+
+  add(t: Template, count: number): void {
+    t.bucket = count;
+    let b = this.buckets.get(count);
+    if (b === undefined) this.buckets.set(count, (b = new Set()));
+    b.add(t);
+    if (count < this.min) this.min = count;
+  }
+
+  remove(t: Template): void {
+    const b = this.buckets.get(t.bucket!);
+    if (b === undefined) return;
+    b.delete(t);
+    if (b.size === 0) this.buckets.delete(t.bucket!);
+  }
+
+  touch(t: Template, count: number): void {
+    this.remove(t);
+    this.add(t, count);
+  }
+
+  popMin(): Template | undefined {
+    if (this.buckets.size === 0) return undefined;
+    let b = this.buckets.get(this.min);
+    if (b === undefined) {
+      this.min = Math.min(...this.buckets.keys());
+      b = this.buckets.get(this.min)!;
+    }
+    const t = b.values().next().value as Template;
+    this.remove(t);
+    return t;
+  }
+
+  ordered(): Template[] {
+    const out: Template[] = [];
+    for (const k of [...this.buckets.keys()].sort((a, b) => a - b)) out.push(...this.buckets.get(k)!);
+    return out;
+  }
+}
+
+const FORMAT = 'template-miner';
+const VERSION = 1;
+const SEP = '\u0001';
+
+function resolveOptions(o: MinerOptions | undefined): Resolved {
+  if (o !== undefined && (o === null || typeof o !== 'object')) throw new Error('options must be an object');
+  const opt = o ?? {};
+  const num = (name: keyof MinerOptions, def: number, min: number, max: number, integer: boolean): number => {
+    const v = opt[name];
+    if (v === undefined) return def;
+    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
+      throw new Error(`option ${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${String(v)}`);
+    }
+    return v;
+  };
+  if (opt.extraMasks !== undefined && !Array.isArray(opt.extraMasks)) throw new Error('option extraMasks must be an array');
+  const similarity = num('similarity', 0.5, 0, 1, false);
+  if (similarity === 0) throw new Error('option similarity must be greater than 0');
+  const crossSimilarity = num('crossSimilarity', 0.8, 0, 1, false);
+  if (crossSimilarity === 0) throw new Error('option crossSimilarity must be greater than 0');
+  return {
+    extraMasks: (opt.extraMasks ?? []).map((m) => ({ ...m })),
+    maxTemplates: num('maxTemplates', 5000, 1, 10_000_000, true),
+    similarity,
+    prefixTokens: num('prefixTokens', 2, 0, 16, true),
+    maxChildren: num('maxChildren', 100, 2, 100_000, true),
+    crossSimilarity,
+    maxEnumValues: num('maxEnumValues', 4, 1, 1000, true),
+    minEnumRepeats: num('minEnumRepeats', 2, 0, 1000, false),
+  };
+}
+
+const MASK_RE = /<[A-Za-z0-9_.*-]+>/g;
+const LETTER_RE = /[A-Za-z]/;
+
+// Only tokens with wording of their own can be enumerations: `begin`,
+// `num=<*>,flags=<*>`; not `<*>` or `[<*>]`, which are values already.
+function isWord(tok: string): boolean {
+  if (tok.indexOf('<') < 0) return true;
+  return LETTER_RE.test(tok.replace(MASK_RE, ''));
+}
+
+export class TemplateMiner {
+  private readonly opts: Resolved;
+  private readonly masks: CompiledMasks;
+  private readonly root = new Map<number, Node>();
+  private readonly byId = new Map<number, Template>();
+  private readonly lfu = new Lfu();
+  private nextId = 1;
+  private nextSeq = 1;
+  private aliases = 0;
+  /** Similarity of the group last returned by bestGroup() or crossLeaf(). */
+  private lastSim = 0;
+  private markGen = 0;
+
+  constructor(options?: MinerOptions) {
+    this.opts = resolveOptions(options);
+    this.masks = compileMasks(this.opts.extraMasks);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  add(message: string): TemplateMatch {
+    return this.addTokenized(tokenize(message, this.masks));
+  }
+
+  match(message: string): TemplateMatch | null {
+    return this.matchTokenized(tokenize(message, this.masks));
+  }
+
+  /** add() for a line already tokenized by the caller with `compileMasks(options.extraMasks)`. */
+  addTokenized(t: Tokenized): TemplateMatch {
+    const tokens = t.tokens;
+    const g = this.findGroup(tokens, true);
+    if (g === null) {
+      if (this.byId.size >= this.opts.maxTemplates) this.evict(null);
+      const ng = this.newGroup(tokens);
+      return this.result(this.newTemplate(ng, ''), t, true);
+    }
+    g.count++;
+    for (let p = 0; p < tokens.length; p++) {
+      const tok = tokens[p]!;
+      if (g.merged[p] === 1) {
+        const e = g.enums.get(p);
+        if (e !== undefined) {
+          e.set(tok, (e.get(tok) ?? 0) + 1);
+          if (this.isVariable(e, g.count)) this.makeVariable(g, p);
+        }
+      } else if (g.tokens[p] !== tok) {
+        this.generalize(g, p, tok);
+      }
+    }
+    const key = this.keyOf(g, tokens);
+    const tpl = g.subs.get(key);
+    if (tpl !== undefined) {
+      tpl.count++;
+      this.lfu.touch(tpl, tpl.count);
+      return this.result(tpl, t, false);
+    }
+    if (this.byId.size >= this.opts.maxTemplates) this.evict(g);
+    return this.result(this.newTemplate(g, key), t, true);
+  }
+
+  /** match() for a line already tokenized by the caller with the same masks. */
+  matchTokenized(t: Tokenized): TemplateMatch | null {
+    const g = this.findGroup(t.tokens, false);
+    if (g === null) return null;
+    const tpl = g.subs.get(this.keyOf(g, t.tokens)) ?? this.nearestTemplate(g, t.tokens);
+    return tpl === null ? null : this.result(tpl, t, false);
+  }
+
+  templates(): Array<{ id: number; template: string; count: number }> {
+    return [...this.byId.values()]
+      .sort((a, b) => b.count - a.count || a.id - b.id)
+      .map((tpl) => ({ id: tpl.id, template: this.shape(tpl).text, count: tpl.count }));
+  }
+
+  count(id: number): number {
+    return this.byId.get(id)?.count ?? 0;
+  }
+
+  toJSON(): unknown {
+    const groups = new Set<Group>();
+    for (const tpl of this.byId.values()) groups.add(tpl.group);
+    return {
+      format: FORMAT,
+      version: VERSION,
+      options: { ...this.opts, extraMasks: this.opts.extraMasks.map((m) => ({ ...m })) },
+      nextId: this.nextId,
+      nextSeq: this.nextSeq,
+      groups: [...groups]
+        .sort((a, b) => a.seq - b.seq)
+        .map((g) => ({
+          seq: g.seq,
+          tokens: g.tokens.slice(),
+          merged: [...g.merged.keys()].filter((p) => g.merged[p] === 1),
+          count: g.count,
+          paths: g.paths.map((e) => [e.seq, e.path.slice()]),
+          enums: g.enumPos.map((p) => [p, [...g.enums.get(p)!]]),
+        })),
+      // In eviction order, so that ties are broken the same way after a reload.
+      templates: this.lfu.ordered().map((tpl) => ({ id: tpl.id, group: tpl.group.seq, values: tpl.values.slice(), count: tpl.count })),
+    };
+  }
+
+  static fromJSON(data: unknown): TemplateMiner {
+    const { options, nextId, nextSeq, groups, templates } = parseSnapshot(data);
+    const m = new TemplateMiner(options);
+    const bySeq = new Map<number, Group>();
+    const entries: Array<[PathEntry, Group]> = [];
+    for (const raw of groups) {
+      const g: Group = { ...raw, consts: 0, subs: new Map(), version: 0, mark: 0 };
+      for (let p = 0; p < g.tokens.length; p++) if (g.merged[p] === 0) g.consts++;
+      for (const e of g.paths) {
+        if (e.path[0] !== String(g.tokens.length) || e.path.length !== 1 + m.prefixLen(g.tokens.length)) throw malformed('group path');
+        entries.push([e, g]);
+      }
+      m.aliases += g.paths.length - 1;
+      bySeq.set(g.seq, g);
+    }
+    entries.sort((a, b) => a[0].seq - b[0].seq);
+    for (let k = 0; k < entries.length; k++) {
+      const [e, g] = entries[k]!;
+      if (k > 0 && e.seq === entries[k - 1]![0].seq) throw malformed('duplicate path seq');
+      e.node = m.nodeAt(e.path, true)!;
+      e.node.groups.push(g);
+    }
+    for (const g of bySeq.values()) m.indexGroup(g, true);
+    for (const raw of templates) {
+      const g = bySeq.get(raw.group);
+      if (g === undefined || raw.values.length !== g.enumPos.length) throw malformed('template group');
+      const key = raw.values.join(SEP);
+      if (g.subs.has(key) || m.byId.has(raw.id)) throw malformed('duplicate template');
+      const tpl: Template = { id: raw.id, group: g, values: raw.values, count: raw.count };
+      g.subs.set(key, tpl);
+      m.byId.set(tpl.id, tpl);
+      m.lfu.add(tpl, tpl.count);
+    }
+    for (const g of bySeq.values()) if (g.subs.size === 0) throw malformed('group without templates');
+    if (m.size > m.opts.maxTemplates) throw malformed('more templates than maxTemplates');
+    m.nextId = nextId;
+    m.nextSeq = nextSeq;
+    return m;
+  }
+
+  // ---- internals ----
+
+  // The most similar group filed under the line's leading tokens. A group
+  // filed under other leading tokens wins when there is none, or when it fits
+  // the line as is while the local one would have to be generalized; it is
+  // then filed here too when learning, so that the next such line finds it.
+  private findGroup(tokens: readonly string[], learn: boolean): Group | null {
+    const leaf = this.leafFor(tokens);
+    const local = leaf === null ? null : this.bestGroup(leaf, tokens);
+    if (local !== null && this.lastSim >= 1) return local;
+    const other = this.crossLeaf(tokens);
+    if (other === null || (local !== null && this.lastSim < 1)) return local;
+    if (learn) this.alias(other, tokens);
+    return other;
+  }
+
+  private isVariable(e: Map<string, number>, total: number): boolean {
+    const d = e.size;
+    return d > this.opts.maxEnumValues || (d >= 3 && total < this.opts.minEnumRepeats * d);
+  }
+
+  private generalize(g: Group, p: number, tok: string): void {
+    g.version++;
+    const old = g.tokens[p]!;
+    const top = this.root.get(g.tokens.length)!;
+    const key = p + SEP + old;
+    const set = top.index!.get(key);
+    set?.delete(g);
+    if (set?.size === 0) top.index!.delete(key);
+    g.tokens[p] = WILDCARD;
+    g.merged[p] = 1;
+    g.consts--;
+    if (g.consts === 0) top.open!.add(g);
+    if (this.opts.maxEnumValues < 2 || !isWord(old) || !isWord(tok)) return;
+    // Until now every line of the group had `old` here.
+    g.enums.set(p, new Map([[old, g.count - 1], [tok, 1]]));
+    let idx = 0;
+    while (idx < g.enumPos.length && g.enumPos[idx]! < p) idx++;
+    g.enumPos.splice(idx, 0, p);
+    const subs = [...g.subs.values()];
+    g.subs.clear();
+    for (const s of subs) {
+      s.values.splice(idx, 0, old);
+      g.subs.set(s.values.join(SEP), s);
+    }
+  }
+
+  // The position is a variable after all: templates differing only there merge.
+  private makeVariable(g: Group, p: number): void {
+    g.version++;
+    const idx = g.enumPos.indexOf(p);
+    g.enumPos.splice(idx, 1);
+    g.enums.delete(p);
+    const subs = [...g.subs.values()].sort((a, b) => a.id - b.id);
+    g.subs.clear();
+    for (const s of subs) {
+      s.values.splice(idx, 1);
+      const key = s.values.join(SEP);
+      const keep = g.subs.get(key);
+      if (keep === undefined) {
+        g.subs.set(key, s);
+        continue;
+      }
+      keep.count += s.count;
+      this.lfu.remove(s);
+      this.byId.delete(s.id);
+      this.lfu.touch(keep, keep.count);
+    }
+  }
+
+  private keyOf(g: Group, tokens: readonly string[]): string {
+    const ps = g.enumPos;
+    if (ps.length === 0) return '';
+    if (ps.length === 1) return tokens[ps[0]!]!;
+    let key = tokens[ps[0]!]!;
+    for (let k = 1; k < ps.length; k++) key += SEP + tokens[ps[k]!]!;
+    return key;
+  }
+
+  // For match(): the template of the group agreeing on most enumerated values,
+  // if the line is still similar enough to it as a whole.
+  private nearestTemplate(g: Group, tokens: readonly string[]): Template | null {
+    let same = 0;
+    for (let p = 0; p < tokens.length; p++) if (g.merged[p] === 0 && g.tokens[p] === tokens[p]) same++;
+    let best: Template | null = null;
+    let bestSame = -1;
+    for (const s of g.subs.values()) {
+      let k = 0;
+      for (let i = 0; i < g.enumPos.length; i++) if (s.values[i] === tokens[g.enumPos[i]!]) k++;
+      if (k > bestSame || (k === bestSame && best !== null && s.id < best.id)) {
+        best = s;
+        bestSame = k;
+      }
+    }
+    const denom = g.consts + g.enumPos.length;
+    return best !== null && (denom === 0 || (same + bestSame) / denom >= this.opts.similarity) ? best : null;
+  }
+
+  // Results share one frozen token array per template shape: most lines do
+  // not change their template, so this avoids a join per line.
+  private shape(tpl: Template): { tokens: readonly string[]; text: string } {
+    const c = tpl.cache;
+    if (c !== undefined && c.version === tpl.group.version) return c;
+    const out = tpl.group.tokens.slice();
+    tpl.group.enumPos.forEach((p, i) => (out[p] = tpl.values[i]!));
+    tpl.cache = { version: tpl.group.version, tokens: Object.freeze(out), text: out.join(' ') };
+    return tpl.cache;
+  }
+
+  private result(tpl: Template, t: Tokenized, created: boolean): TemplateMatch {
+    const { tokens, text } = this.shape(tpl);
+    const params: string[] = [];
+    let v = 0;
+    for (let k = 0; k < t.tokens.length; k++) {
+      const end = t.valueEnd[k]!;
+      if (end > v) {
+        while (v < end) params.push(t.values[v++]!);
+      } else if (tokens[k] === WILDCARD) {
+        params.push(t.tokens[k]!);
+      }
+    }
+    return { id: tpl.id, template: text, tokens, params, created };
+  }
+
+  private newGroup(tokens: readonly string[]): Group {
+    const seq = this.nextSeq++;
+    const path = this.pathFor(tokens);
+    const g: Group = {
+      seq,
+      tokens: tokens.slice(),
+      merged: new Uint8Array(tokens.length),
+      consts: tokens.length,
+      count: 1,
+      paths: [{ seq, path }],
+      enumPos: [],
+      enums: new Map(),
+      subs: new Map(),
+      version: 0,
+      mark: 0,
+    };
+    g.paths[0]!.node = this.nodeAt(path, true)!;
+    g.paths[0]!.node.groups.push(g);
+    this.indexGroup(g, true);
+    return g;
+  }
+
+  private indexGroup(g: Group, add: boolean): void {
+    const top = this.root.get(g.tokens.length)!;
+    const index = top.index!;
+    if (g.consts === 0) {
+      if (add) top.open!.add(g);
+      else top.open!.delete(g);
+    }
+    for (let p = 0; p < g.tokens.length; p++) {
+      if (g.merged[p] === 1) continue;
+      const key = p + SEP + g.tokens[p]!;
+      let set = index.get(key);
+      if (add) {
+        if (set === undefined) index.set(key, (set = new Set()));
+        set.add(g);
+      } else if (set !== undefined) {
+        set.delete(g);
+        if (set.size === 0) index.delete(key);
+      }
+    }
+  }
+
+  // Every group a line can be similar to shares at least one constant token
+  // with it at the same position (or has no constants at all), so the index
+  // yields all of them; `leaf` restricts the result to the groups filed there.
+  private candidates(tokens: readonly string[], leaf: Node | null): Group[] {
+    const top = this.root.get(tokens.length);
+    if (top === undefined) return [];
+    const mark = ++this.markGen;
+    const out: Group[] = [];
+    const take = (g: Group): void => {
+      if (g.mark === mark) return;
+      g.mark = mark;
+      if (leaf === null || g.paths.some((e) => e.node === leaf)) out.push(g);
+    };
+    for (const g of top.open!) take(g);
+    for (let p = 0; p < tokens.length; p++) {
+      const set = top.index!.get(p + SEP + tokens[p]!);
+      if (set !== undefined) for (const g of set) take(g);
+    }
+    return out;
+  }
+
+  // Files the group under this line's leading tokens too, so that the next such
+  // line finds it without a search; bounded like the templates themselves.
+  private alias(g: Group, tokens: readonly string[]): void {
+    if (this.aliases >= this.opts.maxTemplates) return;
+    const path = this.pathFor(tokens);
+    const node = this.nodeAt(path, true)!;
+    node.groups.push(g);
+    g.paths.push({ seq: this.nextSeq++, path, node });
+    this.aliases++;
+  }
+
+  // Drain files a line by its leading tokens, so a variable there (`The <name>
+  // service entered ...`, `DSDT (v001 ...)`) keeps it apart from its group for
+  // good. On a miss, look at the same-length groups under other leading
+  // tokens, with a stricter threshold since their keys do not agree.
+  private crossLeaf(tokens: readonly string[]): Group | null {
+    const cs = this.opts.crossSimilarity;
+    let best: Group | null = null;
+    let bestSim = -1;
+    let bestSame = -1;
+    for (const g of this.candidates(tokens, null)) {
+      const same = agreement(g, tokens, cs);
+      if (same < 0) continue;
+      const sim = g.consts === 0 ? 1 : same / g.consts;
+      // Ties go to the oldest group: the index order is not part of the state.
+      if (sim > bestSim || (sim === bestSim && (same > bestSame || (same === bestSame && g.seq < best!.seq)))) {
+        best = g;
+        bestSim = sim;
+        bestSame = same;
+      }
+    }
+    this.lastSim = bestSim;
+    return best;
+  }
+
+  private newTemplate(g: Group, key: string): Template {
+    const tpl: Template = { id: this.nextId++, group: g, values: g.enumPos.length === 0 ? [] : key.split(SEP), count: 1 };
+    g.subs.set(key, tpl);
+    this.byId.set(tpl.id, tpl);
+    this.lfu.add(tpl, 1);
+    return tpl;
+  }
+
+  private prefixLen(n: number): number {
+    // The last token is never a key, so that `removing <name>` lines can merge.
+    return Math.min(this.opts.prefixTokens, Math.max(0, n - 1));
+  }
+
+  private pathFor(tokens: readonly string[]): string[] {
+    const path = [String(tokens.length)];
+    let node = this.root.get(tokens.length);
+    const depth = this.prefixLen(tokens.length);
+    for (let k = 0; k < depth; k++) {
+      const key = this.keyAt(node, tokens[k]!);
+      path.push(key);
+      node = node?.children.get(key);
+    }
+    return path;
+  }
+
+  private keyAt(node: Node | undefined, tok: string): string {
+    if (node === undefined || node.children.has(tok)) return tok;
+    return node.children.size < this.opts.maxChildren - 1 ? tok : WILDCARD;
+  }
+
+  private leafFor(tokens: readonly string[]): Node | null {
+    let node = this.root.get(tokens.length);
+    const depth = this.prefixLen(tokens.length);
+    for (let k = 0; k < depth && node !== undefined; k++) node = node.children.get(this.keyAt(node, tokens[k]!));
+    return node ?? null;
+  }
+
+  private nodeAt(path: readonly string[], create: boolean): Node | null {
+    const len = Number(path[0]);
+    let node: Node | undefined = this.root.get(len);
+    if (node === undefined) {
+      if (!create) return null;
+      node = { children: new Map(), groups: [], index: new Map(), open: new Set() };
+      this.root.set(len, node);
+    }
+    for (let k = 1; k < path.length; k++) {
+      let next: Node | undefined = node.children.get(path[k]!);
+      if (next === undefined) {
+        if (!create) return null;
+        next = { children: new Map(), groups: [] };
+        node.children.set(path[k]!, next);
+      }
+      node = next;
+    }
+    return node;
+  }
+
+  private bestGroup(leaf: Node, tokens: readonly string[]): Group | null {
+    const st = this.opts.similarity;
+    const linear = leaf.groups.length <= LINEAR_SCAN;
+    let best: Group | null = null;
+    let bestSim = -1;
+    let bestSame = -1;
+    let bestSeq = 0;
+    for (const g of linear ? leaf.groups : this.candidates(tokens, leaf)) {
+      const same = agreement(g, tokens, st);
+      if (same < 0) continue;
+      const sim = g.consts === 0 ? 1 : same / g.consts;
+      // Ties go to the group filed first in the leaf (the scan order when linear).
+      const seq = linear ? 0 : g.paths.find((e) => e.node === leaf)!.seq;
+      if (sim > bestSim || (sim === bestSim && (same > bestSame || (same === bestSame && seq < bestSeq)))) {
+        best = g;
+        bestSim = sim;
+        bestSame = same;
+        bestSeq = seq;
+      }
+    }
+    this.lastSim = bestSim;
+    return best;
+  }
+
+  private evict(keep: Group | null): void {
+    const victim = this.lfu.popMin();
+    if (victim === undefined) return;
+    this.byId.delete(victim.id);
+    const g = victim.group;
+    g.subs.delete(victim.values.join(SEP));
+    if (g.subs.size > 0 || g === keep) return;
+    this.aliases -= g.paths.length - 1;
+    this.indexGroup(g, false);
+    for (const e of g.paths) this.unfile(g, e.path);
+  }
+
+  // Removes the group from a leaf and prunes emptied nodes, so that memory
+  // stays bounded by the templates kept.
+  private unfile(g: Group, path: readonly string[]): void {
+    const nodes: Node[] = [];
+    let node = this.root.get(Number(path[0]))!;
+    nodes.push(node);
+    for (let k = 1; k < path.length; k++) nodes.push((node = node.children.get(path[k]!)!));
+    const leaf = nodes[nodes.length - 1]!;
+    leaf.groups.splice(leaf.groups.indexOf(g), 1);
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const n = nodes[k]!;
+      if (n.groups.length > 0 || n.children.size > 0) break;
+      if (k === 0) this.root.delete(Number(path[0]));
+      else nodes[k - 1]!.children.delete(path[k]!);
+    }
+  }
+}
+
+/**
+ * Constant positions of the group that the line shares, or -1 when that is
+ * below `threshold` of them; stops comparing as soon as the outcome is certain.
+ */
+function agreement(g: Group, tokens: readonly string[], threshold: number): number {
+  const gt = g.tokens;
+  const maxMiss = Math.floor(g.consts * (1 - threshold) + 1e-9);
+  let same = 0;
+  let miss = 0;
+  for (let k = 0; k < gt.length; k++) {
+    if (g.merged[k] === 1) continue;
+    if (gt[k] === tokens[k]) same++;
+    else if (++miss > maxMiss) return -1;
+  }
+  return same;
+}
+
+function malformed(why: string): Error {
+  return new Error(`TemplateMiner.fromJSON: malformed data (${why})`);
+}
+
+interface Snapshot {
+  options: MinerOptions;
+  nextId: number;
+  nextSeq: number;
+  groups: Array<Omit<Group, 'consts' | 'subs' | 'version' | 'mark'>>;
+  templates: Array<{ id: number; group: number; values: string[]; count: number }>;
+}
+
+// Structural validation of toJSON() output; fromJSON() checks the cross-references.
+function parseSnapshot(data: unknown): Snapshot {
+  const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+  const isInt = (x: unknown, min: number): x is number => Number.isInteger(x) && (x as number) >= min;
+  const isStrArr = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  if (!isObj(data)) throw malformed('not an object');
+  if (data.format !== FORMAT || data.version !== VERSION) throw malformed('unknown format or version');
+  const { options, nextId, nextSeq, groups, templates } = data;
+  if (!isObj(options)) throw malformed('options');
+  if (!isInt(nextId, 1) || !isInt(nextSeq, 1)) throw malformed('counters');
+  if (!Array.isArray(groups) || !Array.isArray(templates)) throw malformed('groups or templates');
+  const out: Snapshot = { options: options as MinerOptions, nextId, nextSeq, groups: [], templates: [] };
+  const seqs = new Set<number>();
+  for (const raw of groups as unknown[]) {
+    if (!isObj(raw)) throw malformed('group');
+    const { seq, tokens, merged, count, paths, enums } = raw;
+    if (!isInt(seq, 1) || seq >= nextSeq || seqs.has(seq)) throw malformed('group seq');
+    seqs.add(seq);
+    if (!isStrArr(tokens)) throw malformed('group tokens');
+    if (!isInt(count, 1) || !Array.isArray(merged) || !Array.isArray(enums) || !Array.isArray(paths) || paths.length === 0) {
+      throw malformed('group fields');
+    }
+    const entries: PathEntry[] = [];
+    for (const e of paths as unknown[]) {
+      if (!Array.isArray(e) || !isInt(e[0], 1) || e[0] >= nextSeq || !isStrArr(e[1])) throw malformed('group path');
+      entries.push({ seq: e[0], path: e[1].slice() });
+    }
+    if (entries[0]!.seq !== seq) throw malformed('group path');
+    const mask = new Uint8Array(tokens.length);
+    for (const p of merged as unknown[]) {
+      if (!isInt(p, 0) || p >= tokens.length) throw malformed('merged position');
+      mask[p] = 1;
+    }
+    const enumPos: number[] = [];
+    const enumMap = new Map<number, Map<string, number>>();
+    for (const e of enums as unknown[]) {
+      if (!Array.isArray(e) || !isInt(e[0], 0) || mask[e[0]] !== 1 || !Array.isArray(e[1])) throw malformed('enum');
+      if (enumPos.length > 0 && e[0] <= enumPos[enumPos.length - 1]!) throw malformed('enum order');
+      const counts = new Map<string, number>();
+      for (const kv of e[1] as unknown[]) {
+        if (!Array.isArray(kv) || typeof kv[0] !== 'string' || !isInt(kv[1], 1)) throw malformed('enum value');
+        counts.set(kv[0], kv[1]);
+      }
+      enumPos.push(e[0]);
+      enumMap.set(e[0], counts);
+    }
+    out.groups.push({ seq, tokens: tokens.slice(), merged: mask, count, paths: entries, enumPos, enums: enumMap });
+  }
+  out.groups.sort((a, b) => a.seq - b.seq);
+  for (const raw of templates as unknown[]) {
+    if (!isObj(raw)) throw malformed('template');
+    const { id, group, values, count } = raw;
+    if (!isInt(id, 1) || id >= nextId || !isInt(count, 1) || !isStrArr(values) || !isInt(group, 1)) throw malformed('template fields');
+    out.templates.push({ id, group, values: values.slice(), count });
+  }
+  return out;
+}

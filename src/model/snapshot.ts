@@ -1,0 +1,123 @@
+// The serialized form of a host model: versioned JSON holding only what cannot
+// be recomputed cheaply (the miner, per-template counts and slot statistics,
+// words seen only inside slots, cluster centroids). Word
+// vectors, indexes, lookup tables and the calibration are rebuilt on load by
+// the same code that builds them after training, so a reloaded model scores
+// identically.
+
+import type { MaskRuleConfig } from './types.js';
+import type { SlotModel } from './slots.js';
+import type { ClusterModel } from './clusters.js';
+
+/** Bump on any change that an older or newer reader would misinterpret. */
+export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT = 'log-anomaly-host-model';
+
+/** Thrown for a snapshot of another format version, or one that is malformed. */
+export class IncompatibleModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IncompatibleModelError';
+  }
+}
+
+export interface ResolvedOptions {
+  extraMasks: MaskRuleConfig[];
+  maxTemplates: number;
+  seed: number;
+}
+
+export interface TemplateRecord {
+  id: number;
+  tokens: string[];
+  count: number;
+  /** Burst-dampened count: how many spread-out occurrences the count is worth. */
+  effective: number;
+  /** Separate occasions: occurrences more than a gap apart (a burst is one). */
+  episodes: number;
+  /** [token position, value index (-1 = whole token), statistics]. */
+  slots: Array<[number, number, SlotModel]>;
+}
+
+export interface ModelData {
+  format: typeof MODEL_FORMAT;
+  version: number;
+  options: ResolvedOptions;
+  trainedLines: number;
+  miner: unknown;
+  /** Most frequent first. */
+  templates: TemplateRecord[];
+  /** Words seen only as slot values (usernames, states...), so they do not count as unseen. */
+  slotWords: string[];
+  clusters: ClusterModel;
+}
+
+export function serializeModel(data: ModelData): string {
+  return JSON.stringify(data);
+}
+
+const fail = (why: string): never => {
+  throw new IncompatibleModelError(`not a usable model snapshot: ${why}`);
+};
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isNumArr = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
+const isStrArr = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+
+function checkSlot(s: unknown): void {
+  if (!Array.isArray(s) || s.length !== 3 || !Number.isInteger(s[0]) || !Number.isInteger(s[1])) fail('slot');
+  const m = (s as unknown[])[2] as Record<string, unknown> | null;
+  if (m === null || typeof m !== 'object' || !isNum(m.n)) fail('slot statistics');
+  const cats = m!.cats;
+  if (cats !== null && !(Array.isArray(cats) && cats.every((c) => Array.isArray(c) && typeof c[0] === 'string' && isNum(c[1])))) {
+    fail('slot categories');
+  }
+  const shapes = m!.shapes;
+  if (shapes === null) return;
+  if (!Array.isArray(shapes)) fail('slot shapes');
+  for (const sh of shapes as unknown[]) {
+    if (!Array.isArray(sh) || sh.length !== 3 || !isNum(sh[0]) || !isNum(sh[1]) || !Array.isArray(sh[2])) fail('slot shape');
+    for (const f of (sh as unknown[])[2] as unknown[]) {
+      const bins = (f as Record<string, unknown> | null)?.bins;
+      if (!Array.isArray(bins) || !bins.every((b) => isNumArr(b) && b.length === 2)) fail('slot histogram');
+    }
+  }
+}
+
+/** Parses and checks a snapshot; throws IncompatibleModelError for anything else. */
+export function parseModel(text: string): ModelData {
+  if (typeof text !== 'string') fail('not a string');
+  let d: Record<string, unknown>;
+  try {
+    d = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return fail('not JSON');
+  }
+  if (d === null || typeof d !== 'object') fail('not an object');
+  if (d.format !== MODEL_FORMAT) fail(`unknown format ${JSON.stringify(d.format)}`);
+  if (d.version !== MODEL_FORMAT_VERSION) {
+    throw new IncompatibleModelError(
+      `model format version ${String(d.version)} cannot be read by this version (expects ${MODEL_FORMAT_VERSION}); retrain the model`,
+    );
+  }
+  const o = d.options as Record<string, unknown> | null;
+  if (o === null || typeof o !== 'object' || !Array.isArray(o.extraMasks) || !Number.isInteger(o.maxTemplates) || !Number.isInteger(o.seed)) {
+    fail('options');
+  }
+  if (!Number.isInteger(d.trainedLines) || (d.trainedLines as number) < 0) fail('trainedLines');
+  if (!Array.isArray(d.templates)) fail('templates');
+  for (const t of d.templates as unknown[]) {
+    const r = t as Record<string, unknown> | null;
+    if (r === null || typeof r !== 'object' || !Number.isInteger(r.id) || !isStrArr(r.tokens) || !isNum(r.count) || !isNum(r.effective) || !isNum(r.episodes)) {
+      fail('template record');
+    }
+    if (!Array.isArray(r!.slots)) fail('template slots');
+    (r!.slots as unknown[]).forEach(checkSlot);
+  }
+  if (!isStrArr(d.slotWords)) fail('slotWords');
+  const c = d.clusters as Record<string, unknown> | null;
+  if (c === null || typeof c !== 'object' || !Array.isArray(c.centroids) || !c.centroids.every(isNumArr) || !isNumArr(c.radius)) {
+    fail('clusters');
+  }
+  return d as unknown as ModelData;
+}

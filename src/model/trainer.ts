@@ -1,0 +1,253 @@
+// Streaming training: every line goes through the miner and updates constant-
+// size statistics of its template (count, spread over the training period,
+// slot values). Memory is bounded by the template cap, never by line count.
+
+import type { ModelOptions } from './types.js';
+import { TemplateMiner } from './miner.js';
+import { compileMasks, tokenize, WILDCARD, type CompiledMasks } from './mask.js';
+import { SlotAccumulator } from './slots.js';
+import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
+import { wordsOfToken } from './vocabulary.js';
+import { wordVector, hashedVector, Idf } from './features.js';
+import { buildClusters } from './clusters.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
+import { wordsOfTokens } from './vocabulary.js';
+
+export const DEFAULT_MAX_TEMPLATES = 5000;
+export const DEFAULT_SEED = 42;
+
+/**
+ * The training period is cut into SEGMENTS equal stretches of lines (the
+ * stretch doubles as lines arrive, so no total is needed in advance). A
+ * template's effective count is the number of independent, randomly spread
+ * occurrences that would touch as many segments as it did: a burst of 50
+ * identical lines in one stretch is worth about one occurrence, a message
+ * written 50 times across the period is worth about 50.
+ */
+const SEGMENTS = 128;
+
+/**
+ * Occasions: a line of a template more than this many lines after its
+ * previous one starts a new occasion (the gap grows with the training data,
+ * 1/2000 of the lines so far, standing in for "a while" without a clock).
+ */
+const MIN_GAP = 8;
+const GAP_SHARE = 1 / 2000;
+
+interface TemplateState {
+  id: number;
+  key: string;
+  tokens: readonly string[];
+  count: number;
+  bits: Uint32Array;
+  /** Line index of the latest occurrence, and occasions so far. */
+  last: number;
+  episodes: number;
+  slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
+}
+
+export function resolveOptions(options: ModelOptions | undefined): ResolvedOptions {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object' || Array.isArray(options)) throw new Error('model options must be an object');
+  for (const k of Object.keys(options)) {
+    if (k !== 'extraMasks' && k !== 'maxTemplates' && k !== 'seed') throw new Error(`unknown model option "${k}"`);
+  }
+  const { extraMasks = [], maxTemplates = DEFAULT_MAX_TEMPLATES, seed = DEFAULT_SEED } = options;
+  if (!Array.isArray(extraMasks)) throw new Error('model option extraMasks must be an array');
+  compileMasks(extraMasks); // throws naming the bad rule
+  if (typeof maxTemplates !== 'number' || !Number.isInteger(maxTemplates) || maxTemplates < 1 || maxTemplates > 1_000_000) {
+    throw new Error(`model option maxTemplates must be an integer in [1, 1000000], got ${String(maxTemplates)}`);
+  }
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new Error(`model option seed must be an integer in [0, 4294967295], got ${String(seed)}`);
+  }
+  return { extraMasks: extraMasks.map((m) => ({ ...m })), maxTemplates, seed };
+}
+
+/** Inverse of the occupancy law: k of m segments occupied <- about -m ln(1 - k/m) random lines. */
+function spreadCount(k: number, m: number): number {
+  return k >= m ? Infinity : -m * Math.log(1 - k / m);
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Pairs of adjacent segment bits merged into one (the segment length doubled). */
+function fold(bits: Uint32Array): void {
+  const out = new Uint32Array(bits.length);
+  for (let j = 0; j < SEGMENTS / 2; j++) {
+    const a = (bits[(2 * j) >>> 5]! >>> ((2 * j) & 31)) & 1;
+    const b = (bits[(2 * j + 1) >>> 5]! >>> ((2 * j + 1) & 31)) & 1;
+    if (a | b) out[j >>> 5]! |= 1 << (j & 31);
+  }
+  bits.set(out);
+}
+
+export class Trainer {
+  readonly options: ResolvedOptions;
+  private readonly masks: CompiledMasks;
+  private readonly miner: TemplateMiner;
+  private readonly states = new Map<number, TemplateState>();
+  private n = 0;
+  private segmentLength = 1;
+  private finished = false;
+
+  constructor(options?: ModelOptions) {
+    this.options = resolveOptions(options);
+    this.masks = compileMasks(this.options.extraMasks);
+    this.miner = new TemplateMiner({ extraMasks: this.options.extraMasks, maxTemplates: this.options.maxTemplates });
+  }
+
+  get lines(): number {
+    return this.n;
+  }
+
+  add(message: string): void {
+    if (this.finished) throw new Error('ModelTrainer.add() after finish()');
+    const text = typeof message === 'string' ? message : String(message ?? '');
+    const tok = tokenize(text, this.masks);
+    const m = this.miner.addTokenized(tok);
+    let st = this.states.get(m.id);
+    if (st === undefined) {
+      st = { id: m.id, key: m.template, tokens: m.tokens, count: 0, bits: new Uint32Array(SEGMENTS / 32), last: 0, episodes: 0, slots: [] };
+      this.relayout(st, m.tokens, m.tokens);
+      this.states.set(m.id, st);
+      if (this.states.size > 2 * this.options.maxTemplates + 64) this.prune();
+    } else if (st.key !== m.template) {
+      this.relayout(st, st.tokens, m.tokens);
+      st.key = m.template;
+      st.tokens = m.tokens;
+      this.absorbMerged(st);
+    }
+    if (st.count === 0 || this.n - st.last > Math.max(MIN_GAP, this.n * GAP_SHARE)) st.episodes++;
+    st.last = this.n;
+    st.count++;
+    let seg = Math.floor(this.n / this.segmentLength);
+    if (seg >= SEGMENTS) {
+      this.segmentLength *= 2;
+      for (const s of this.states.values()) fold(s.bits);
+      seg = Math.floor(this.n / this.segmentLength);
+    }
+    st.bits[seg >>> 5]! |= 1 << (seg & 31);
+    if (tok.tokens.length === st.tokens.length) {
+      for (const { slot, acc } of st.slots) {
+        const v = slotValue(tok, slot);
+        if (v !== null) acc.add(v);
+      }
+    }
+    this.n++;
+  }
+
+  /**
+   * A template generalized: positions that turned into `<*>` get a slot that
+   * already knows the old constant value, seen on every earlier line.
+   */
+  private relayout(st: TemplateState, before: readonly string[], after: readonly string[]): void {
+    const old = new Map(st.slots.map((s) => [slotKey(s.slot), s] as const));
+    st.slots = slotLayout(after).map((slot) => {
+      const kept = old.get(slotKey(slot));
+      if (kept !== undefined) return kept;
+      const acc = new SlotAccumulator();
+      const prev = before[slot.pos];
+      if (slot.vi < 0 && st.count > 0 && prev !== undefined && prev !== WILDCARD && prev.indexOf('<') < 0) acc.add(prev, st.count);
+      return { slot, acc };
+    });
+  }
+
+  /**
+   * A template that generalized may have swallowed others (the miner merges
+   * templates that differed only in a position that turned out variable):
+   * their lines count for it, spread and values included.
+   */
+  private absorbMerged(st: TemplateState): void {
+    for (const [id, o] of this.states) {
+      if (o === st || o.tokens.length !== st.tokens.length || this.miner.count(id) !== 0) continue;
+      let covered = true;
+      for (let k = 0; k < st.tokens.length && covered; k++) covered = st.tokens[k] === WILDCARD || st.tokens[k] === o.tokens[k];
+      if (!covered) continue;
+      st.count += o.count;
+      st.episodes += o.episodes;
+      for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
+      for (const { slot, acc } of st.slots) {
+        const prev = o.tokens[slot.pos];
+        if (slot.vi < 0 && prev !== undefined && prev !== WILDCARD && prev.indexOf('<') < 0) acc.add(prev, o.count);
+      }
+      this.states.delete(id);
+    }
+  }
+
+  /** Drops statistics of templates the miner evicted. */
+  private prune(): void {
+    for (const id of [...this.states.keys()]) if (this.miner.count(id) === 0) this.states.delete(id);
+  }
+
+  /**
+   * Occurrences worth of a template: the number of randomly spread lines that
+   * would touch as many segments; never more than the count itself.
+   */
+  private effective(st: TemplateState, count: number): number {
+    const used = Math.min(SEGMENTS, Math.floor((Math.max(1, this.n) - 1) / this.segmentLength) + 1);
+    let k = 0;
+    for (let i = 0; i < st.bits.length; i++) k += popcount(st.bits[i]!);
+    return Math.round(Math.min(count, spreadCount(k, used)) * 1000) / 1000;
+  }
+
+  finish(): ModelData {
+    if (this.finished) throw new Error('ModelTrainer.finish() called twice');
+    this.finished = true;
+    const templates: TemplateRecord[] = [];
+    const slotWords = new Set<string>();
+    for (const t of this.miner.templates()) {
+      const st = this.states.get(t.id);
+      if (st === undefined) continue;
+      if (st.key !== t.template) {
+        // Changed shape through another template of its group since its last line.
+        const tokens = t.template.split(' ');
+        if (tokens.length === st.tokens.length) {
+          this.relayout(st, st.tokens, tokens);
+          st.tokens = tokens;
+        }
+        st.key = t.template;
+      }
+      const count = t.count;
+      templates.push({
+        id: t.id,
+        tokens: [...st.tokens],
+        count,
+        effective: this.effective(st, count),
+        episodes: st.episodes,
+        slots: st.slots.map(({ slot, acc }) => {
+          for (const v of acc.sample) {
+            const ws: string[] = [];
+            wordsOfToken(v, ws);
+            for (const w of ws) slotWords.add(w);
+          }
+          return [slot.pos, slot.vi, acc.freeze()];
+        }),
+      });
+    }
+    const constWords = new Set<string>();
+    const lists = templates.map((r) => wordsOfTokens(r.tokens));
+    const df = new Map<string, number>();
+    for (const ws of lists) for (const w of ws) {
+      constWords.add(w);
+      df.set(w, (df.get(w) ?? 0) + 1);
+    }
+    const idf = new Idf(df, templates.length);
+    const vectors = lists.map((ws) => hashedVector(wordVector(ws, idf)));
+    const clusters = buildClusters(vectors, this.options.seed);
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_FORMAT_VERSION,
+      options: this.options,
+      trainedLines: this.n,
+      miner: this.miner.toJSON(),
+      templates,
+      slotWords: [...slotWords].filter((w) => !constWords.has(w)).sort(),
+      clusters,
+    };
+  }
+}

@@ -1,0 +1,99 @@
+// The shape of a slot value and its numbers: "12345ms" -> shape "#ms" with
+// [12345]; "10.1.2.3:50010" -> "#.#.#.#:#" with five numbers; "-201 ssh2" ->
+// "# ssh#" with [-201, 2]. Comparing numbers per shape and position lets the
+// model see a port, a duration or a size far outside its usual range even
+// when the value also contains other text. Allocation-free: results are left
+// in module-level scratch state, read right after the call.
+
+/** Numbers remembered per value (the rest only shape the hash). */
+export const MAX_FIELDS = 6;
+const MAX_VALUE = 120;
+
+/** Numbers of the last scanned value; valid until the next scan. */
+export const fields = new Float64Array(MAX_FIELDS);
+export let fieldCount = 0;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const HASH_LONG = 1;
+const HASH_HEX = 2;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isAlnum(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** Identifiers in hex (0x..., or 8+ hex chars mixing digits and letters) are opaque: their digits mean nothing. */
+function looksHex(v: string): boolean {
+  const n = v.length;
+  let i = 0;
+  if (n > 2 && v.charCodeAt(0) === 48 && (v.charCodeAt(1) | 32) === 120) i = 2;
+  else if (n < 8) return false;
+  let letters = 0;
+  let digits = 0;
+  for (let k = i; k < n; k++) {
+    const c = v.charCodeAt(k);
+    if (!isHex(c)) return false;
+    if (isDigit(c)) digits++;
+    else letters++;
+  }
+  return i === 2 ? n > 2 : letters > 0 && digits > 0;
+}
+
+/**
+ * Scans a value: returns the 32-bit hash of its shape (digit runs as `#`, a
+ * leading minus sign belonging to the number) and leaves its first MAX_FIELDS
+ * numbers in `fields` / `fieldCount`.
+ */
+export function scanValue(v: string): number {
+  fieldCount = 0;
+  const n = v.length;
+  if (n > MAX_VALUE) return HASH_LONG;
+  if (looksHex(v)) return HASH_HEX;
+  let h = FNV_OFFSET;
+  let i = 0;
+  while (i < n) {
+    let c = v.charCodeAt(i);
+    let negative = false;
+    if (c === 45 && i + 1 < n && isDigit(v.charCodeAt(i + 1)) && (i === 0 || !isAlnum(v.charCodeAt(i - 1)))) {
+      negative = true;
+      i++;
+      c = v.charCodeAt(i);
+    }
+    if (!isDigit(c)) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      i++;
+      continue;
+    }
+    let x = 0;
+    while (i < n && isDigit((c = v.charCodeAt(i)))) {
+      x = x * 10 + (c - 48);
+      i++;
+    }
+    // One decimal point makes a fraction; a dotted sequence (IP, version) stays separate numbers.
+    if (i + 1 < n && c === 46 && isDigit(v.charCodeAt(i + 1))) {
+      let j = i + 1;
+      while (j < n && isDigit(v.charCodeAt(j))) j++;
+      if (!(j + 1 < n && v.charCodeAt(j) === 46 && isDigit(v.charCodeAt(j + 1))) && !(i > 0 && dottedBefore(v, i))) {
+        let scale = 0.1;
+        for (let k = i + 1; k < j; k++, scale /= 10) x += (v.charCodeAt(k) - 48) * scale;
+        i = j;
+      }
+    }
+    h = Math.imul(h ^ 35, FNV_PRIME);
+    if (fieldCount < MAX_FIELDS) fields[fieldCount++] = negative ? -x : x;
+  }
+  return (h >>> 0) | 4; // never collides with the reserved small hashes
+}
+
+// "1.2.3": the run before "3" was reached through a dot as well.
+function dottedBefore(v: string, dot: number): boolean {
+  let k = dot - 1;
+  while (k >= 0 && isDigit(v.charCodeAt(k))) k--;
+  return k > 0 && v.charCodeAt(k) === 46 && isDigit(v.charCodeAt(k - 1));
+}

@@ -1,0 +1,186 @@
+// Words of a message and the failure vocabulary. Words are what the model
+// compares between lines (unseen words, TF-IDF); failure terms are words that
+// software writes when something goes wrong, whatever the system.
+
+/** Longest word kept; longer letter runs are encoded data, not words. */
+const MAX_WORD = 40;
+/** Most words taken from one line, so a 1 MB line costs no more than a long one. */
+export const MAX_WORDS = 64;
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/**
+ * Appends the lower-cased words (letter runs of 2..40 chars, inner apostrophes
+ * kept so that "can't" stays one word) of a token to `out`. Placeholders such
+ * as `<*>` or `<ticket>` are skipped: they are the masker's, not the line's.
+ */
+export function wordsOfToken(token: string, out: string[]): void {
+  const n = token.length;
+  let i = 0;
+  while (i < n && out.length < MAX_WORDS) {
+    const c = token.charCodeAt(i);
+    if (c === 60 /* < */) {
+      const close = token.indexOf('>', i + 1);
+      if (close > i && close - i <= 66) {
+        i = close + 1;
+        continue;
+      }
+    }
+    if (!isLetter(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n) {
+      const d = token.charCodeAt(i);
+      if (isLetter(d)) i++;
+      else if (d === 39 && i + 1 < n && isLetter(token.charCodeAt(i + 1)) && i > start) i++;
+      else break;
+    }
+    const len = i - start;
+    // A letter run glued to digits (`ab12cd`) is an identifier fragment.
+    const prev = start > 0 ? token.charCodeAt(start - 1) : 32;
+    const next = i < n ? token.charCodeAt(i) : 32;
+    if (len >= 2 && len <= MAX_WORD && !(prev >= 48 && prev <= 57) && !(next >= 48 && next <= 57)) {
+      out.push(token.slice(start, i).toLowerCase());
+    }
+  }
+}
+
+/** Distinct words of constant tokens (tokens that are not pure placeholders). */
+export function wordsOfTokens(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < tokens.length && out.length < MAX_WORDS; k++) wordsOfToken(tokens[k]!, out);
+  return dedupe(out);
+}
+
+export function dedupe(words: string[]): string[] {
+  if (words.length < 2) return words;
+  return [...new Set(words)];
+}
+
+// Severity of a failure term: how strongly the word alone says "something broke".
+// High: the process or machine is in trouble. Medium: an operation failed.
+// Low: degraded or noteworthy, often routine.
+const HIGH = 1.0;
+const MEDIUM = 0.8;
+const LOW = 0.35;
+
+const TERMS = new Map<string, number>();
+for (const w of [
+  'fatal', 'panic', 'panicked', 'segfault', 'oom', 'oops', 'corrupt', 'corrupted', 'corruption', 'crash', 'crashed',
+  'crashing', 'critical', 'emergency', 'emerg', 'abort', 'aborted', 'aborting', 'killed', 'deadlock', 'deadlocked',
+  'unrecoverable', 'outofmemory', 'outofmemoryerror', 'stackoverflowerror', 'coredump', 'coredumped', 'halted', 'hung',
+  'sigsegv', 'sigabrt', 'sigbus', 'lockup',
+]) TERMS.set(w, HIGH);
+for (const w of [
+  'error', 'errors', 'exception', 'exceptions', 'fail', 'failed', 'failure', 'failures', 'failing', 'fails',
+  'refused', 'denied', 'timeout', 'timeouts', 'timedout', 'unreachable', 'unable', 'cannot', "can't", "couldn't",
+  'invalid', 'lost', 'broken', 'rejected', 'unavailable', 'violation', 'illegal', 'forbidden', 'unauthorized',
+  'unhandled', 'uncaught', 'traceback', 'fault', 'faults', 'faulted', 'bad', 'refusing', 'unexpected', 'overflow',
+  'underflow', 'mismatch', 'degraded', 'severe', 'alert', 'throttled', 'throttling', 'exhausted', 'killing', 'kill',
+  'died', 'sigkill', 'anr', 'stuck',
+]) TERMS.set(w, MEDIUM);
+for (const w of [
+  'down', 'warn', 'warning', 'warnings', 'retry', 'retrying', 'disconnect', 'disconnected', 'reset', 'expired',
+  'terminated', 'interrupted', 'dropped', 'dropping', 'missing', 'not', 'unknown', 'denial', 'blocked',
+  'slow', 'full', 'leak', 'closed', 'offline', 'dead', 'sigterm', 'exceeded', 'exceeding', 'unusable', 'rollback',
+]) TERMS.set(w, LOW);
+// "not" and "closed" are too common to mean much alone; they count only in phrases.
+TERMS.delete('not');
+TERMS.delete('closed');
+
+// Multi-word failure phrases, matched on consecutive words.
+const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
+  [['timed', 'out'], MEDIUM],
+  [['out', 'of', 'memory'], HIGH],
+  [['no', 'space'], HIGH],
+  [['not', 'responding'], MEDIUM],
+  [['no', 'route'], MEDIUM],
+  [['too', 'many'], MEDIUM],
+  [['not', 'found'], LOW],
+  [['read', 'only'], LOW],
+  [['connection', 'closed'], LOW],
+  [['permission', 'denied'], MEDIUM],
+  [['stack', 'trace'], MEDIUM],
+  [['limit', 'reached'], MEDIUM],
+  [['already', 'in', 'use'], MEDIUM],
+  [['connection', 'reset'], MEDIUM],
+  [['no', 'such'], LOW],
+];
+
+/** The pseudo-term reported for a stack-trace frame line. */
+export const STACK_FRAME = 'stack frame';
+
+/**
+ * Whether masked tokens are a stack-trace frame: `at pkg.Class.method(File.java:<*>)`
+ * (JVM languages, also `(Native Method)` / `(Unknown Source)`), or Python's
+ * `File "x.py", line <*>, in f`. Frames are printed only with a failure.
+ */
+export function isStackFrame(tokens: readonly string[]): boolean {
+  // A syslog or logger prefix may come first: look at the first few tokens.
+  const limit = Math.min(tokens.length - 1, 4);
+  for (let k = 0; k < limit; k++) {
+    const t = tokens[k];
+    if (t === 'at') {
+      const t1 = tokens[k + 1]!;
+      const open = t1.indexOf('(');
+      if (open <= 0 || t1.indexOf('.') <= 0) return false;
+      const inner = tokens.slice(k + 1, k + 4).join(' ').slice(open);
+      return /^\([A-Za-z0-9_$]+\.(java|scala|kt|groovy|clj)(:|\))|^\((Native Method|Unknown Source)\)/.test(inner);
+    }
+    if (t === 'File' && k + 4 < tokens.length) return tokens[k + 2] === 'line' && tokens[k + 3]!.startsWith('<') && tokens[k + 4] === 'in';
+  }
+  return false;
+}
+
+/** Failure terms of a line given its masked tokens: words, phrases and the stack-frame shape. */
+export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
+  const terms = failureTerms(orderedWords(tokens));
+  if (isStackFrame(tokens)) terms.push({ term: STACK_FRAME, severity: MEDIUM });
+  return terms;
+}
+
+/** Severity of one word as a failure term (0 when it is not one). */
+export function termSeverity(word: string): number {
+  const s = TERMS.get(word);
+  if (s !== undefined) return s;
+  // Java/.NET class names: NullPointerException, IOError, ...
+  if (word.length > 9 && word.endsWith('exception')) return MEDIUM;
+  if (word.length > 6 && word.endsWith('error')) return MEDIUM;
+  if (word.length > 6 && word.endsWith('failure')) return MEDIUM;
+  return 0;
+}
+
+export interface FailureTerm {
+  term: string;
+  severity: number;
+}
+
+/** Failure terms (and phrases, joined by a space) among a line's words, in order, distinct. */
+export function failureTerms(words: readonly string[]): FailureTerm[] {
+  let out: FailureTerm[] | null = null;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const s = termSeverity(w);
+    if (s > 0) (out ??= []).push({ term: w, severity: s });
+    for (const [phrase, sev] of PHRASES) {
+      if (phrase[0] !== w || i + phrase.length > words.length) continue;
+      let ok = true;
+      for (let k = 1; k < phrase.length && ok; k++) ok = words[i + k] === phrase[k];
+      if (ok) (out ??= []).push({ term: phrase.join(' '), severity: sev });
+    }
+  }
+  if (out === null) return [];
+  const seen = new Set<string>();
+  return out.filter((t) => (seen.has(t.term) ? false : (seen.add(t.term), true)));
+}
+
+/** Words of a line in order (not deduplicated: phrases need the order). */
+export function orderedWords(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < tokens.length && out.length < MAX_WORDS; k++) wordsOfToken(tokens[k]!, out);
+  return out;
+}

@@ -1,0 +1,223 @@
+// `score --train TRAIN_FILE [--threshold X] [--mask REGEX]... INPUT_FILE|-`
+// Trains a model on TRAIN_FILE and prints one JSON object per line of the
+// input, in order: {"line", "score", "anomaly", "template", "reasons"}.
+// Both files are streamed; neither is held in memory.
+
+import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { DEFAULT_THRESHOLD, ModelTrainer } from '../model/detector.js';
+import type { MaskRuleConfig } from '../model/types.js';
+
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+
+/** A failure to report as `<command>: <message>` with exit code 2. */
+export class CommandError extends Error {}
+
+const SCORE_USAGE = `usage: score --train TRAIN_FILE [--threshold X] [--mask REGEX]... INPUT_FILE
+  Trains on TRAIN_FILE (one log line per line) and prints one JSON object per
+  line of INPUT_FILE (- for standard input):
+  {"line": N, "score": 0..1, "anomaly": true|false, "template": "...", "reasons": [...]}
+  --threshold X   anomaly threshold in [0, 1] (default ${DEFAULT_THRESHOLD})
+  --mask REGEX    extra masking rule: matches become a variable (repeatable)
+`;
+
+export interface ParsedArgs {
+  options: Map<string, string[]>;
+  positional: string[];
+}
+
+/**
+ * `--name value`, `--name=value` and flags; `--` ends options. `spec` maps
+ * each known option to whether it takes a value.
+ */
+export function parseArgs(args: readonly string[], spec: Readonly<Record<string, boolean>>): ParsedArgs {
+  const options = new Map<string, string[]>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+    if (!(name in spec)) throw new CommandError(`unknown option --${name}`);
+    let value: string;
+    if (!spec[name]) {
+      if (eq >= 0) throw new CommandError(`option --${name} takes no value`);
+      value = '';
+    } else if (eq >= 0) value = a.slice(eq + 1);
+    else if (i + 1 < args.length) value = args[++i]!;
+    else throw new CommandError(`option --${name} needs a value`);
+    const list = options.get(name) ?? [];
+    list.push(value);
+    options.set(name, list);
+  }
+  return { options, positional };
+}
+
+/** Opens a file for streaming, or standard input for `-`; a CommandError names the file it cannot read. */
+export async function openInput(path: string, what: string, io: CommandIo): Promise<NodeJS.ReadableStream> {
+  if (path === '-') return io.stdin;
+  try {
+    const fh = await open(path, 'r');
+    const st = await fh.stat();
+    if (st.isDirectory()) {
+      await fh.close();
+      throw new CommandError(`cannot read ${what} '${path}': it is a directory`);
+    }
+    return createReadStream('', { fd: fh, highWaterMark: 1 << 16 });
+  } catch (err) {
+    if (err instanceof CommandError) throw err;
+    throw new CommandError(`cannot read ${what} '${path}': ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Calls `onLines` with the lines of a stream, batch by batch as they arrive
+ * (LF or CRLF line ends; a last line without a line end counts; invalid UTF-8
+ * becomes U+FFFD). Batching keeps per-line overhead low; awaiting `onLines`
+ * gives output backpressure.
+ */
+export async function forEachLines(
+  stream: NodeJS.ReadableStream,
+  what: string,
+  onLines: (lines: string[]) => void | Promise<void>,
+): Promise<void> {
+  const decoder = new TextDecoder('utf-8');
+  let pending = '';
+  const emit = async (text: string, final: boolean): Promise<void> => {
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      lines.push(stripCr(text.slice(start, nl)));
+      start = nl + 1;
+    }
+    pending = text.slice(start);
+    if (final && pending.length > 0) {
+      lines.push(stripCr(pending));
+      pending = '';
+    }
+    if (lines.length > 0) await onLines(lines);
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+      if (text.length > 0) await emit(pending + text, false);
+    }
+    await emit(pending + decoder.decode(), true);
+  } catch (err) {
+    if (err instanceof CommandError) throw err;
+    throw new CommandError(`error reading ${what}: ${(err as Error).message}`);
+  }
+}
+
+function stripCr(s: string): string {
+  return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
+}
+
+/** Writes text, waiting while the destination is full; does nothing once it is closed. */
+export function writeOut(out: NodeJS.WritableStream, text: string, state: { closed: boolean }): Promise<void> | void {
+  if (state.closed) return;
+  if (out.write(text)) return;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.removeListener('drain', done);
+      out.removeListener('error', done);
+      resolve();
+    };
+    out.once('drain', done);
+    out.once('error', done);
+  });
+}
+
+/** Tracks a closed output (a pipe to `head` exited: EPIPE), so that commands stop quietly instead of crashing. */
+export function watchOutput(out: NodeJS.WritableStream): { closed: boolean; dispose: () => void } {
+  const state = { closed: false, dispose: (): void => void out.removeListener('error', onError) };
+  const onError = (): void => {
+    state.closed = true;
+  };
+  out.on('error', onError);
+  return state;
+}
+
+export function masksFrom(values: readonly string[] | undefined): MaskRuleConfig[] {
+  return (values ?? []).map((pattern) => ({ pattern }));
+}
+
+export async function runScoreCommand(args: string[], io: CommandIo): Promise<number> {
+  const fail = (message: string): number => {
+    io.stderr.write(`score: ${message}\n${SCORE_USAGE}`);
+    return EXIT_USAGE;
+  };
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(args, { train: true, threshold: true, mask: true, help: false });
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const { options, positional } = parsed;
+  if (options.has('help')) {
+    io.stdout.write(SCORE_USAGE);
+    return EXIT_OK;
+  }
+  const train = options.get('train');
+  if (train === undefined || train.length !== 1) return fail('exactly one --train TRAIN_FILE is required');
+  if (positional.length !== 1) return fail('exactly one INPUT_FILE (or - for standard input) is required');
+  const trainFile = train[0]!;
+  const inputFile = positional[0]!;
+  if (trainFile === '-' && inputFile === '-') return fail('the training file and the input cannot both be standard input');
+  let threshold = DEFAULT_THRESHOLD;
+  const t = options.get('threshold');
+  if (t !== undefined) {
+    const raw = t[t.length - 1]!;
+    threshold = raw.trim() === '' ? NaN : Number(raw);
+    if (!(threshold >= 0 && threshold <= 1)) return fail(`--threshold must be a number between 0 and 1, got '${raw}'`);
+  }
+  let trainer: ModelTrainer;
+  try {
+    trainer = new ModelTrainer({ extraMasks: masksFrom(options.get('mask')) });
+  } catch (err) {
+    return fail(`bad --mask: ${(err as Error).message}`);
+  }
+  const out = watchOutput(io.stdout);
+  try {
+    const trainStream = await openInput(trainFile, 'training file', io);
+    await forEachLines(trainStream, `training file '${trainFile}'`, (lines) => {
+      for (const l of lines) trainer.add(l);
+    });
+    const model = trainer.finish();
+    const input = await openInput(inputFile, 'input file', io);
+    let n = 0;
+    await forEachLines(input, inputFile === '-' ? 'standard input' : `input file '${inputFile}'`, (lines) => {
+      if (out.closed) return;
+      let text = '';
+      for (const l of lines) {
+        const s = model.score(l);
+        // Exactly these keys, in this order: the output format is an interface.
+        text += JSON.stringify({ line: ++n, score: s.score, anomaly: s.score >= threshold, template: s.template, reasons: s.reasons }) + '\n';
+      }
+      return writeOut(io.stdout, text, out);
+    });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommandError) {
+      io.stderr.write(`score: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  } finally {
+    out.dispose();
+  }
+}

@@ -1,0 +1,78 @@
+// `templates [--json] [--mask REGEX]... FILE|-`
+// Mines the templates of a log file and prints them, most frequent first:
+// "<count>\t<template>" per line, or with --json {"count", "id", "template"}.
+
+import { TemplateMiner } from '../model/miner.js';
+import {
+  CommandError,
+  EXIT_OK,
+  EXIT_USAGE,
+  forEachLines,
+  masksFrom,
+  openInput,
+  parseArgs,
+  watchOutput,
+  writeOut,
+  type CommandIo,
+  type ParsedArgs,
+} from './score-command.js';
+
+const TEMPLATES_USAGE = `usage: templates [--json] [--mask REGEX]... FILE
+  Prints the templates mined from FILE (- for standard input), most frequent
+  first: the count, a tab, the template (variables as <*>).
+  --json          one JSON object per template: {"count": N, "id": N, "template": "..."}
+  --mask REGEX    extra masking rule: matches become a variable (repeatable)
+`;
+
+export async function runTemplatesCommand(args: string[], io: CommandIo): Promise<number> {
+  const fail = (message: string): number => {
+    io.stderr.write(`templates: ${message}\n${TEMPLATES_USAGE}`);
+    return EXIT_USAGE;
+  };
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(args, { json: false, mask: true, help: false });
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const { options, positional } = parsed;
+  if (options.has('help')) {
+    io.stdout.write(TEMPLATES_USAGE);
+    return EXIT_OK;
+  }
+  if (positional.length !== 1) return fail('exactly one FILE (or - for standard input) is required');
+  const file = positional[0]!;
+  let miner: TemplateMiner;
+  try {
+    miner = new TemplateMiner({ extraMasks: masksFrom(options.get('mask')) });
+  } catch (err) {
+    return fail(`bad --mask: ${(err as Error).message}`);
+  }
+  const json = options.has('json');
+  const out = watchOutput(io.stdout);
+  try {
+    const input = await openInput(file, 'file', io);
+    await forEachLines(input, file === '-' ? 'standard input' : `file '${file}'`, (lines) => {
+      for (const l of lines) miner.add(l);
+    });
+    // templates() is sorted by count, then id: stable output for equal counts.
+    let text = '';
+    for (const t of miner.templates()) {
+      text += json ? JSON.stringify({ count: t.count, id: t.id, template: t.template }) + '\n' : `${t.count}\t${t.template}\n`;
+      if (text.length > 1 << 16) {
+        await writeOut(io.stdout, text, out);
+        text = '';
+      }
+    }
+    await writeOut(io.stdout, text, out);
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommandError) {
+      io.stderr.write(`templates: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  } finally {
+    out.dispose();
+  }
+}

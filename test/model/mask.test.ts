@@ -1,0 +1,152 @@
+import { expect } from 'chai';
+import { compileMasks, tokenize, MAX_TOKENS, MAX_TOKEN_CHARS, NO_MASKS } from '../../src/model/mask.js';
+
+const t = (line: string): string => tokenize(line, NO_MASKS).tokens.join(' ');
+const v = (line: string): string[] => tokenize(line, NO_MASKS).values;
+
+describe('mask: built-in variable kinds', () => {
+  const cases: Array<[kind: string, line: string, template: string, values: string[]]> = [
+    ['integer', 'retry 3 of 5', 'retry <*> of <*>', ['3', '5']],
+    ['signed', 'offset -42 delta +7', 'offset <*> delta <*>', ['-42', '+7']],
+    ['decimal', 'load 0.75 avg', 'load <*> avg', ['0.75']],
+    ['size', 'sent 12kB in 3ms', 'sent <*> in <*>', ['12kB', '3ms']],
+    ['glued block id', 'block blk_-1608999687919862906 done', 'block <*> done', ['blk_-1608999687919862906']],
+    ['job id', 'job job_1445144423722_0020 started', 'job <*> started', ['job_1445144423722_0020']],
+    ['attempt id', 'attempt attempt_1445144423722_0020_m_000000_0 ok', 'attempt <*> ok', ['attempt_1445144423722_0020_m_000000_0']],
+    ['hex', 'flags 0x1f set', 'flags <*> set', ['0x1f']],
+    ['hex id', 'txn 9f4ef63a committed', 'txn <*> committed', ['9f4ef63a']],
+    ['ipv4', 'from 10.0.0.12 port', 'from <*> port', ['10.0.0.12']],
+    ['ipv4:port', 'connect 192.168.1.1:8080 ok', 'connect <*> ok', ['192.168.1.1:8080']],
+    ['ipv6', 'peer fe80::1ff:fe23:4567:890a up', 'peer <*> up', ['fe80::1ff:fe23:4567:890a']],
+    ['ipv6 bracket port', 'peer [2001:db8::1]:443 up', 'peer <*> up', ['[2001:db8::1]:443']],
+    ['mac', 'link 00:1a:2b:3c:4d:5e up', 'link <*> up', ['00:1a:2b:3c:4d:5e']],
+    ['uuid', 'req 123e4567-e89b-12d3-a456-426614174000 done', 'req <*> done', ['123e4567-e89b-12d3-a456-426614174000']],
+    ['unix path', 'open /var/log/app.log failed', 'open <*> failed', ['/var/log/app.log']],
+    ['windows path', 'load C:\\Windows\\system32\\x.dll now', 'load <*> now', ['C:\\Windows\\system32\\x.dll']],
+    ['url', 'GET https://example.org/a?b=c done', 'GET <*> done', ['https://example.org/a?b=c']],
+    ['email', 'mail to bob.smith@example.com queued', 'mail to <*> queued', ['bob.smith@example.com']],
+    ['iso date time', 'at 2015-10-18 18:01:47,978 ready', 'at <*> ready', ['2015-10-18 18:01:47,978']],
+    ['iso T date', 'at 2024-01-02T03:04:05.123Z ready', 'at <*> ready', ['2024-01-02T03:04:05.123Z']],
+    ['syslog date', 'since Jun 14 15:16:01 ok', 'since <*> ok', ['Jun 14 15:16:01']],
+    ['http date', 'at Sun Dec 04 04:47:44 2005 ok', 'at <*> ok', ['Sun Dec 04 04:47:44 2005']],
+    ['time', 'took until 18:01:47 ok', 'took until <*> ok', ['18:01:47']],
+    ['syslog priority', '<134>Jun 14 15:16:01 host app: hi', '<*> host app: hi', ['<134>Jun 14 15:16:01']],
+    ['syslog priority alone', '<13> kernel: up', '<*> kernel: up', ['<13>']],
+    ['key=value', 'login user=bob ok', 'login user=<*> ok', ['bob']],
+    ['key=value list', 'acquire lock=23, flags=0x1, name=com.android.x', 'acquire lock=<*>, flags=<*>, name=<*>', ['23', '0x1', 'com.android.x']],
+    ['key = value', 'isRelaunching =  false done', 'isRelaunching = <*> done', ['false']],
+    ['double quoted', 'tag "View Lock" released', 'tag "<*>" released', ['View Lock']],
+    ['single quoted', "cannot find 'com.foo.Bar' here", "cannot find '<*>' here", ['com.foo.Bar']],
+    ['quoted value', 'tag="View Lock", ws=null', 'tag="<*>", ws=<*>', ['View Lock', 'null']],
+    ['bracketed', 'for [173.234.31.186] failed', 'for [<*>] failed', ['173.234.31.186']],
+    ['trailing punctuation', 'got 1234, then 5678: done.', 'got <*>, then <*>: done.', ['1234', '5678']],
+    ['key:value glued', 'updateClipping isOverlap:false, index:0', 'updateClipping isOverlap:<*>, index:<*>', ['false', '0']],
+    ['empty value then pair', 'logname= uid=0 euid=0 tty=ssh', 'logname= uid=<*> euid=<*> tty=<*>', ['0', '0', 'ssh']],
+    ['key with digits', 'took (p99=40ms)', 'took (p99=<*>)', ['40ms']],
+    ['bracketed value', 'ws=WorkSource{10113}, uid=1000', 'ws=<*>, uid=<*>', ['WorkSource{10113}', '1000']],
+    ['booleans and null', 'down true canceled false ref null', 'down <*> canceled <*> ref <*>', ['true', 'false', 'null']],
+    ['relative path / component', 'start com.tencent.qt/.activity.Main from data/tmp/x', 'start <*> from <*>', ['com.tencent.qt/.activity.Main', 'data/tmp/x']],
+    ['unit after number', 'estimated size 93.0 B, free 317.1 KB', 'estimated size <*> free <*>', ['93.0 B,', '317.1 KB']],
+    ['list of numbers', '(IRQs 3 4 5 6 7 10 11 12)', '(IRQs <*>', ['3 4 5 6 7 10 11 12)']],
+    ['stack addresses', 'called (stack @0x7fed806eb5d @0x7fef9fb9b6d @0xff83e97c)', 'called (stack <*>', ['@0x7fed806eb5d @0x7fef9fb9b6d @0xff83e97c)']],
+    ['json', '{"level":"info","msg":"request done","status":200}', '{"level":"<*>","msg":"<*>","status":<*>}', ['info', 'request done', '200']],
+    ['function name with digits', 'jk2_init() Found child 6725', 'jk2_init() Found child <*>', ['6725']],
+  ];
+  for (const [kind, line, template, values] of cases) {
+    it(`masks ${kind}`, () => {
+      expect(t(line)).to.equal(template);
+      expect(v(line)).to.deep.equal(values);
+    });
+  }
+
+  it('keeps constant words, apostrophes and punctuation-only tokens', () => {
+    expect(t("Don't panic - it's fine ...")).to.equal("Don't panic - it's fine ...");
+    expect(t('Registered signal handlers for [TERM, HUP, INT]')).to.equal('Registered signal handlers for [TERM, HUP, INT]');
+    expect(t('The Windows Update service entered the running state.')).to.equal('The Windows Update service entered the running state.');
+    expect(t('TCP/IP stack ready: read/write may fail')).to.equal('TCP/IP stack ready: read/write may fail');
+  });
+
+  it('keeps quoted and bracketed values as separate tokens', () => {
+    expect(t('GET /a/b HTTP/1.1 200 "-" "Mozilla/5.0 (X11)"')).to.equal('GET <*> "<*>" "<*>"');
+    expect(t('for ns.example.com [173.234.31.186] failed')).to.equal('for ns.example.com [<*>] failed');
+  });
+
+  it('records which values belong to which token', () => {
+    const r = tokenize('a=1,b=2 word 10.0.0.1', NO_MASKS);
+    expect(r.tokens).to.deep.equal(['a=<*>,b=<*>', 'word', '<*>']);
+    expect(r.valueEnd).to.deep.equal([2, 2, 3]);
+  });
+
+  it('maps the same statement with different values to the same tokens', () => {
+    const pairs: Array<[string, string]> = [
+      ['Accepted password for root from 10.0.0.1 port 22 ssh2', 'Accepted password for root from 192.168.100.254 port 65001 ssh2'],
+      ['at Sun Dec 04 04:47:44 2005 ok', 'at Mon Jan 4 4:07:44 2016 ok'],
+      ['size 5.2 KB, free 5.2 KB', 'size 93.0 B, free 317.1 KB'],
+      ['(stack @0x7fe @0x7ff)', '(stack @0x7fe @0x7ff @0x1 @0x2)'],
+      ['Received disconnect from 1.2.3.4: 11: Bye', 'Received disconnect from fe80::1: 3: Bye'],
+      ['blk_-1608999687919862906 of size 67108864', 'blk_38865049064139660 of size 3'],
+    ];
+    for (const [a, b] of pairs) expect(t(a), a).to.equal(t(b));
+  });
+});
+
+describe('mask: extra rules', () => {
+  it('applies extra rules before the built-ins, with their name', () => {
+    const m = compileMasks([{ pattern: 'TICKET-[A-Z]+', name: 'ticket' }]);
+    const r = tokenize('closing TICKET-ABC now, id=TICKET-XY', m);
+    expect(r.tokens.join(' ')).to.equal('closing <ticket> now, id=<ticket>');
+    expect(r.values).to.deep.equal(['TICKET-ABC', 'TICKET-XY']);
+  });
+
+  it('defaults the name to *', () => {
+    const m = compileMasks([{ pattern: 'alpha|beta' }]);
+    expect(tokenize('release alpha shipped', m).tokens.join(' ')).to.equal('release <*> shipped');
+  });
+
+  it('rejects a bad regular expression, naming the pattern', () => {
+    expect(() => compileMasks([{ pattern: 'ok' }, { pattern: '([unclosed' }])).to.throw(/\(\[unclosed/);
+  });
+
+  it('rejects patterns that match the empty string and bad names', () => {
+    expect(() => compileMasks([{ pattern: 'x*' }])).to.throw(/x\*/);
+    expect(() => compileMasks([{ pattern: 'x', name: 'a b' }])).to.throw(/name/);
+  });
+});
+
+describe('mask: edge cases', () => {
+  it('handles empty and blank strings', () => {
+    expect(tokenize('', NO_MASKS)).to.deep.equal({ tokens: [], values: [], valueEnd: [] });
+    expect(tokenize(' \t ', NO_MASKS).tokens).to.deep.equal([]);
+  });
+
+  it(`caps a 1 MB line at ${MAX_TOKENS} tokens, the last one holding the rest`, () => {
+    const line = 'word '.repeat(210_000);
+    const t0 = Date.now();
+    const r = tokenize(line, NO_MASKS);
+    expect(Date.now() - t0).to.be.below(2000);
+    expect(r.tokens).to.have.length(MAX_TOKENS);
+    expect(r.tokens[MAX_TOKENS - 1]).to.equal('<*>');
+    expect(r.values).to.have.length(1);
+    expect(r.values[0]!.length).to.be.greaterThan(1_000_000 - 5 * MAX_TOKENS);
+  });
+
+  it('handles a 1 MB token without spaces', () => {
+    const r = tokenize('x'.repeat(1 << 20), NO_MASKS);
+    expect(r.tokens).to.deep.equal(['<*>']);
+  });
+
+  it(`masks chunks longer than ${MAX_TOKEN_CHARS} characters as a whole`, () => {
+    const blob = 'QUJD'.repeat(50);
+    expect(tokenize(`payload ${blob} end`, NO_MASKS).tokens).to.deep.equal(['payload', '<*>', 'end']);
+  });
+
+  it('stays linear on 1 MB lines of unbalanced quotes and brackets', () => {
+    for (const unit of ['="x', ':"a', "('b", '{[(', '"\\"']) {
+      const line = unit.repeat(Math.ceil((1 << 20) / unit.length));
+      const t0 = Date.now();
+      tokenize(line, NO_MASKS);
+      tokenize(line.replace(/(.{50})/g, '$1 '), NO_MASKS);
+      expect(Date.now() - t0, unit).to.be.below(3000);
+    }
+  });
+});

@@ -1,0 +1,169 @@
+import { expect } from 'chai';
+import { PassThrough, Readable } from 'node:stream';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runScoreCommand } from '../../src/offline/score-command.js';
+import { runTemplatesCommand } from '../../src/offline/templates-command.js';
+import { DEFAULT_THRESHOLD } from '../../src/model/detector.js';
+
+// dist/test/offline -> test/fixtures/offline (fixtures are not compiled).
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'offline');
+const TRAIN = join(FIXTURES, 'train.log');
+const INPUT = join(FIXTURES, 'input.log');
+const INPUT_CRLF = join(FIXTURES, 'input-crlf.log');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(
+  command: typeof runScoreCommand,
+  args: string[],
+  stdinText: string | Buffer = '',
+): Promise<Run> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (b: Buffer) => out.push(b));
+  stderr.on('data', (b: Buffer) => err.push(b));
+  const stdin = Readable.from([typeof stdinText === 'string' ? Buffer.from(stdinText) : stdinText]);
+  const code = await command(args, { stdout, stderr, stdin });
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+const records = (text: string): Array<Record<string, unknown>> =>
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('score command', function () {
+  this.timeout(20000);
+
+  it('prints one JSON object per input line with exactly line, score, anomaly, template, reasons', async () => {
+    const r = await run(runScoreCommand, ['--train', TRAIN, INPUT]);
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.equal('');
+    const recs = records(r.stdout);
+    expect(recs).to.have.length(6);
+    recs.forEach((rec, i) => {
+      expect(Object.keys(rec)).to.deep.equal(['line', 'score', 'anomaly', 'template', 'reasons']);
+      expect(rec.line).to.equal(i + 1);
+      expect(rec.score).to.be.a('number').within(0, 1);
+      expect(rec.anomaly).to.equal((rec.score as number) >= DEFAULT_THRESHOLD);
+      expect(rec.template).to.be.a('string');
+      expect(rec.reasons).to.be.an('array');
+    });
+  });
+
+  it('flags the failures of the fixture and not its routine lines', async () => {
+    const recs = records((await run(runScoreCommand, ['--train', TRAIN, INPUT])).stdout);
+    const anomalies = recs.filter((r) => r.anomaly).map((r) => r.line);
+    expect(anomalies).to.deep.equal([4, 6]);
+    expect(recs[0]!.template).to.equal('Accepted publickey for <*> from <*> port <*>');
+    expect(recs[3]!.reasons).to.include('error_terms');
+  });
+
+  it('reads standard input for -', async () => {
+    const text = 'Accepted publickey for bob from 10.0.0.2 port 50000 ssh2\nsshd: fatal: no hostkey alg\n';
+    const r = await run(runScoreCommand, ['--train', TRAIN, '-'], text);
+    expect(r.code).to.equal(0);
+    const recs = records(r.stdout);
+    expect(recs.map((x) => x.line)).to.deep.equal([1, 2]);
+    expect(recs[1]!.anomaly).to.equal(true);
+  });
+
+  it('handles CRLF line ends like LF', async () => {
+    const crlf = records((await run(runScoreCommand, ['--train', TRAIN, INPUT_CRLF])).stdout);
+    const lf = records((await run(runScoreCommand, ['--train', TRAIN, INPUT])).stdout).slice(0, 3);
+    expect(crlf).to.deep.equal(lf);
+    for (const r of crlf) expect(r.template as string).not.to.include('\r');
+  });
+
+  it('numbers empty lines, a last line without newline, and a 1 MB line', async () => {
+    const big = 'payload '.repeat(131072);
+    const r = await run(runScoreCommand, ['--train', TRAIN, '-'], `\n\n${big}\nlast line without newline`);
+    expect(r.code).to.equal(0);
+    const recs = records(r.stdout);
+    expect(recs.map((x) => x.line)).to.deep.equal([1, 2, 3, 4]);
+    for (const rec of recs) expect(rec.score).to.be.within(0, 1);
+  });
+
+  it('applies --threshold', async () => {
+    const all = records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '0', INPUT])).stdout);
+    expect(all.every((r) => r.anomaly === true)).to.equal(true);
+    const none = records((await run(runScoreCommand, ['--train', TRAIN, '--threshold=1', INPUT])).stdout);
+    expect(none.filter((r) => r.anomaly).every((r) => r.score === 1)).to.equal(true);
+  });
+
+  it('accepts --mask rules', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'score-mask-'));
+    try {
+      const train = join(dir, 'train.log');
+      writeFileSync(train, Array.from({ length: 40 }, (_, i) => `order ORD-${'abcdefgh'[i % 8]}x${'klmnop'[i % 6]} shipped`).join('\n'));
+      const r = await run(runScoreCommand, ['--train', train, '--mask', 'ORD-[a-z]+', '-'], 'order ORD-zzzz shipped\n');
+      expect(r.code).to.equal(0);
+      const [rec] = records(r.stdout);
+      expect(rec!.template).to.equal('order <*> shipped');
+      expect(rec!.reasons).not.to.include('new_template');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const usage: Array<[string, string[], RegExp]> = [
+    ['a missing training file', ['--train', join(FIXTURES, 'no-such-file.log'), INPUT], /no-such-file\.log/],
+    ['a missing input file', ['--train', TRAIN, join(FIXTURES, 'missing-input.log')], /missing-input\.log/],
+    ['a directory as input', ['--train', TRAIN, FIXTURES], /directory/],
+    ['no --train', [INPUT], /--train/],
+    ['no input', ['--train', TRAIN], /INPUT_FILE/],
+    ['a threshold above 1', ['--train', TRAIN, '--threshold', '1.5', INPUT], /threshold/],
+    ['a threshold that is not a number', ['--train', TRAIN, '--threshold', 'high', INPUT], /threshold/],
+    ['an invalid --mask', ['--train', TRAIN, '--mask', '(', INPUT], /mask/],
+    ['an unknown option', ['--train', TRAIN, '--fast', INPUT], /--fast/],
+    ['both from standard input', ['--train', '-', '-'], /standard input/],
+  ];
+  for (const [name, args, re] of usage) {
+    it(`exits 2 with a clear message for ${name}`, async () => {
+      const r = await run(runScoreCommand, args);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(re);
+      expect(r.stdout).to.equal('');
+    });
+  }
+});
+
+describe('templates command', function () {
+  this.timeout(20000);
+
+  it('prints count, tab, template, most frequent first', async () => {
+    const r = await run(runTemplatesCommand, [TRAIN]);
+    expect(r.code).to.equal(0);
+    const rows = r.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(rows.length).to.be.at.least(5);
+    const counts = rows.map(([c]) => Number(c));
+    expect(counts.reduce((a, b) => a + b, 0)).to.equal(120);
+    expect([...counts].sort((a, b) => b - a)).to.deep.equal(counts);
+    expect(rows.map((x) => x[1])).to.include('Accepted publickey for <*> from <*> port <*>');
+  });
+
+  it('prints JSON lines with --json', async () => {
+    const r = await run(runTemplatesCommand, ['--json', '-'], 'a b 1\na b 2\nc d\n');
+    expect(r.code).to.equal(0);
+    expect(records(r.stdout)).to.deep.equal([
+      { count: 2, id: 1, template: 'a b <*>' },
+      { count: 1, id: 2, template: 'c d' },
+    ]);
+  });
+
+  it('exits 2 naming an unreadable file', async () => {
+    const r = await run(runTemplatesCommand, [join(FIXTURES, 'absent.log')]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/absent\.log/);
+  });
+});
