@@ -1,6 +1,6 @@
 // A worker thread that dies fails only its own task: logged, retried later, the daemon goes on.
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,7 +12,7 @@ import { Rng } from '../support/log-lines.js';
 import { testMongoUri, uniqueDbName } from '../support/mongo-server.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
 
-describe('worker crash', function () {
+describe('worker isolation: crashes and long trainings', function () {
   this.timeout(120_000);
   let client: MongoClient;
   let input: Db;
@@ -25,7 +25,7 @@ describe('worker crash', function () {
     client = await new MongoClient(await testMongoUri()).connect();
     input = client.db(inputName);
     target = client.db(targetName);
-    await seedHistory(input, 'syslog', ['crashy', 'steady'], 300, new Rng(51));
+    await seedHistory(input, 'syslog', ['crashy', 'steady', 'slow'], 300, new Rng(51));
   });
 
   after(async () => {
@@ -35,7 +35,7 @@ describe('worker crash', function () {
     await client?.close();
   });
 
-  it('fails only the crashed task, logs it, keeps scoring other hosts and retries the host', async () => {
+  async function startSupervisor(hosts: string[], fixture: string, logs: Array<Record<string, unknown>>): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'ad-crash-'));
     const config = parseConfigText(
       `MONGODB_URI: "${await testMongoUri()}"
@@ -47,22 +47,27 @@ MIN_TRAINING_LINES: 50
 WORKERS: 1
 LOG_SOURCES:
   "syslog":
-    HOSTNAMES: ["crashy", "steady"]
+    HOSTNAMES: ${JSON.stringify(hosts)}
     MG_TARGET_COL: "anomaly"
 `,
       'crash.yaml',
       dir,
     );
-    const logs: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
         for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
         cb();
       },
     });
-    const entry = new URL('../fixtures/workers/crash-once.js', import.meta.url).href;
+    const entry = new URL(`../fixtures/workers/${fixture}.js`, import.meta.url).href;
     supervisor = new Supervisor(config, pino({ level: 'info' }, sink), { workerEntry: entry });
     supervisor.start();
+    return dir;
+  }
+
+  it('fails only the crashed task, logs it, keeps scoring other hosts and retries the host', async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    await startSupervisor(['crashy', 'steady'], 'crash-once', logs);
     await waitUntil('both hosts trained', async () => logs.filter((l) => l.msg === 'trained').length === 2);
     const lines = [
       ...(await insertLines(input, 'syslog', newLines('steady', 20, 10, new Rng(1), 'crash'))),
@@ -76,8 +81,27 @@ LOG_SOURCES:
     const crash = logs.find((l) => l.msg === 'poll failed; will retry');
     expect(crash, 'the crash is logged').to.not.equal(undefined);
     expect(crash!.host).to.equal('crashy');
-    expect(supervisor.stats.workerCrashes).to.equal(1);
+    expect(supervisor!.stats.workerCrashes).to.equal(1);
     const docs = await target.collection('anomaly').find().toArray();
     for (const i of incidents) expect(docs.filter((d) => String(d.Message).includes(i.incident!))).to.have.length(1);
+    await supervisor!.close();
+    supervisor = null;
+  });
+
+  it('keeps scoring trained hosts while another host trains (one thread each)', async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const dir = await startSupervisor(['steady', 'slow'], 'slow-train', logs);
+    await waitUntil('steady trained', async () => logs.some((l) => l.msg === 'trained' && l.host === 'steady'));
+    const lines = await insertLines(input, 'syslog', newLines('steady', 20, 10, new Rng(3), 'busy'));
+    const incidents = lines.filter((l) => l.incident);
+    await waitUntil('incidents of steady written while slow trains', async () => {
+      const docs = await target.collection('anomaly').find().toArray();
+      return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
+    });
+    expect(logs.some((l) => l.msg === 'trained' && l.host === 'slow'), 'slow must still be training').to.equal(false);
+    writeFileSync(join(dir, 'syslog', 'slow.model.release'), 'go');
+    await waitUntil('slow trained after release', async () => logs.some((l) => l.msg === 'trained' && l.host === 'slow')).catch((err: Error) => {
+      throw new Error(`${err.message}; logs: ${JSON.stringify(logs.slice(-8))}`);
+    });
   });
 });
