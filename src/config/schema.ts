@@ -2,6 +2,7 @@
 // Validation collects every problem with its key path instead of stopping at the first.
 import { cpus } from 'node:os';
 import cron from 'node-cron';
+import { DEFAULT_THRESHOLD } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
 
 /** One input collection and the hosts watched in it. */
@@ -48,8 +49,7 @@ export interface DaemonConfig {
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
-/** Default anomaly threshold; see README "What the score means". */
-export const DEFAULT_THRESHOLD = 0.9;
+export { DEFAULT_THRESHOLD };
 
 /** Defaults of every optional top-level key. README's configuration table mirrors this. */
 export const DEFAULTS = {

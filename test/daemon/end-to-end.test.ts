@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { MongoClient, ObjectId, type Db } from 'mongodb';
 import { DaemonProcess, writeConfig } from '../support/daemon-process.js';
+import { DEFAULT_THRESHOLD } from '../../src/model/detector.js';
 import { Rng } from '../support/log-lines.js';
 import { testMongoUri, uniqueDbName } from '../support/mongo-server.js';
 import { insertLines, newLines, seedHistory, waitUntil, type Inserted } from '../support/seed.js';
@@ -93,7 +94,7 @@ LOG_SOURCES:
       expect(d.Message).to.equal(inc.message);
       expect(d.Hostname).to.equal(inc.host);
       expect(d.timestamp).to.be.instanceOf(Date);
-      expect(d.anomaly_score).to.be.within(0.9, 1);
+      expect(d.anomaly_score).to.be.within(DEFAULT_THRESHOLD, 1);
       expect(d.reasons).to.be.an('array').that.is.not.empty;
       expect(d.template).to.be.a('string').that.is.not.empty;
       expect(d.model_version).to.be.a('string');
