@@ -2,21 +2,8 @@ import { expect } from 'chai';
 import { parseConfigText } from '../../src/config/load.js';
 import { ConfigError, DEFAULTS, type DaemonConfig } from '../../src/config/schema.js';
 import { redactUri } from '../../src/config/redact.js';
+import { ORIGINAL_CONFIG as ORIGINAL } from '../support/paths.js';
 
-const ORIGINAL = `STORAGE_DATASOURCE: "mg"
-STORAGE_DATASINK: "mg"
-MG_HOST: "172.17.18.83"
-MG_PORT: 27017
-MG_INPUT_DB: "logstoredb"
-MG_TARGET_DB: "anomalydb"
-LOG_SOURCES:
-  "network_logs":
-    HOSTNAMES: ["cumulus", "EXOS-VM", "172.17.18.178"]
-    MG_TARGET_COL: "network_anomaly"
-  "web_logs":
-    HOSTNAMES: ["dataform"]
-    MG_TARGET_COL: "web_anomaly"
-`;
 
 function parse(text: string, env: NodeJS.ProcessEnv = {}): DaemonConfig {
   return parseConfigText(text, 'multihost.yaml', '/etc/anomaly_detector', env);

@@ -1,40 +1,19 @@
 // Documents a collector can produce that are not proper log lines: counted, handled, never a crash.
 import { expect } from 'chai';
-import { Binary, MongoClient, type Db } from 'mongodb';
-import { DaemonProcess, writeConfig } from '../support/daemon-process.js';
+import { Binary } from 'mongodb';
 import { Rng } from '../support/log-lines.js';
-import { testMongoUri, uniqueDbName } from '../support/mongo-server.js';
+import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
 
 describe('daemon and malformed input documents', function () {
   this.timeout(180_000);
-  let client: MongoClient;
-  let input: Db;
-  let target: Db;
-  let daemon: DaemonProcess | null = null;
-  const inputName = uniqueDbName('bad_in');
-  const targetName = uniqueDbName('bad_out');
-
-  before(async () => {
-    client = await new MongoClient(await testMongoUri()).connect();
-    input = client.db(inputName);
-    target = client.db(targetName);
-    await seedHistory(input, 'syslog', ['edge'], 300, new Rng(21));
-  });
-
-  after(async () => {
-    await daemon?.stop('SIGKILL');
-    await input?.dropDatabase().catch(() => undefined);
-    await target?.dropDatabase().catch(() => undefined);
-    await client?.close();
+  const bed = useTestBed('bad', async (b) => {
+    await seedHistory(b.input, 'syslog', ['edge'], 300, new Rng(21));
   });
 
   it('counts missing, non-string, huge and binary messages and keeps processing the following lines', async () => {
-    const { file } = writeConfig(
-      await testMongoUri(),
-      `MG_INPUT_DB: "${inputName}"
-MG_TARGET_DB: "${targetName}"
-POLL_INTERVAL_SECONDS: 0.2
+    const { file } = bed.writeConfig(
+      `POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
 LOG_SOURCES:
   "syslog":
@@ -42,10 +21,10 @@ LOG_SOURCES:
     MG_TARGET_COL: "edge_anomaly"
 `,
     );
-    daemon = new DaemonProcess(file);
+    const daemon = bed.startDaemon(file);
     await daemon.waitForCount('trained', 1);
     const now = new Date();
-    await input.collection('syslog').insertMany([
+    await bed.input.collection('syslog').insertMany([
       { Hostname: 'edge', timestamp: now },
       { Hostname: 'edge', Message: 12345, timestamp: now },
       { Hostname: 'edge', Message: { nested: 'object' }, timestamp: now },
@@ -55,17 +34,17 @@ LOG_SOURCES:
       { Hostname: 'edge', Message: '', timestamp: now },
     ]);
     const lines = newLines('edge', 40, 10, new Rng(4), 'bad');
-    const inserted = await insertLines(input, 'syslog', lines);
+    const inserted = await insertLines(bed.input, 'syslog', lines);
     const incidents = inserted.filter((l) => l.incident);
     await waitUntil('incidents after the bad documents are written', async () => {
-      const docs = await target.collection('edge_anomaly').find().toArray();
+      const docs = await bed.target.collection('edge_anomaly').find().toArray();
       return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
     });
     await waitUntil('the checkpoint reaches the last line', async () => {
-      const s = await target.collection('anomaly_detector_state').findOne({ host: 'edge' });
+      const s = await bed.target.collection('anomaly_detector_state').findOne({ host: 'edge' });
       return String(s?.last_id) === String(inserted[inserted.length - 1].id);
     });
-    const state = await target.collection('anomaly_detector_state').findOne({ host: 'edge' });
+    const state = await bed.target.collection('anomaly_detector_state').findOne({ host: 'edge' });
     expect(state!.skipped).to.equal(3);
     expect(state!.lines_scored).to.equal(4 + 40);
     const warn = daemon.logs.find((l) => l.msg.startsWith('lines without a text message'));

@@ -4,21 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../support/daemon-process.js';
+import { ORIGINAL_CONFIG as ORIGINAL } from '../support/paths.js';
 
-const ORIGINAL = `STORAGE_DATASOURCE: "mg"
-STORAGE_DATASINK: "mg"
-MG_HOST: "172.17.18.83"
-MG_PORT: 27017
-MG_INPUT_DB: "logstoredb"
-MG_TARGET_DB: "anomalydb"
-LOG_SOURCES:
-  "network_logs":
-    HOSTNAMES: ["cumulus", "EXOS-VM", "172.17.18.178"]
-    MG_TARGET_COL: "network_anomaly"
-  "web_logs":
-    HOSTNAMES: ["dataform"]
-    MG_TARGET_COL: "web_anomaly"
-`;
 
 function file(text: string): string {
   const f = join(mkdtempSync(join(tmpdir(), 'ad-cli-')), 'multihost.yaml');

@@ -1,43 +1,21 @@
 import { expect } from 'chai';
-import { MongoClient, ObjectId, type Db } from 'mongodb';
-import { DaemonProcess, writeConfig } from '../support/daemon-process.js';
+import type { ObjectId } from 'mongodb';
 import { DEFAULT_THRESHOLD } from '../../src/model/detector.js';
 import { Rng } from '../support/log-lines.js';
-import { testMongoUri, uniqueDbName } from '../support/mongo-server.js';
+import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil, type Inserted } from '../support/seed.js';
 
 describe('daemon end to end: two sources, three hosts', function () {
   this.timeout(180_000);
-  let client: MongoClient;
-  let input: Db;
-  let target: Db;
-  let daemon: DaemonProcess | null = null;
-  const inputName = uniqueDbName('e2e_in');
-  const targetName = uniqueDbName('e2e_out');
-
-  before(async () => {
-    const uri = await testMongoUri();
-    client = await new MongoClient(uri).connect();
-    input = client.db(inputName);
-    target = client.db(targetName);
+  const bed = useTestBed('e2e', async (b) => {
     const rng = new Rng(7);
-    await seedHistory(input, 'network_logs', ['cumulus', 'EXOS-VM', 'not-watched'], 400, rng);
-    await seedHistory(input, 'web_logs', ['dataform'], 400, rng);
-  });
-
-  after(async () => {
-    await daemon?.stop('SIGKILL');
-    await input?.dropDatabase().catch(() => undefined);
-    await target?.dropDatabase().catch(() => undefined);
-    await client?.close();
+    await seedHistory(b.input, 'network_logs', ['cumulus', 'EXOS-VM', 'not-watched'], 400, rng);
+    await seedHistory(b.input, 'web_logs', ['dataform'], 400, rng);
   });
 
   it('trains every configured host, writes each incident once to its source target, ignores other hosts, stops on SIGTERM', async () => {
-    const { file } = writeConfig(
-      await testMongoUri(),
-      `MG_INPUT_DB: "${inputName}"
-MG_TARGET_DB: "${targetName}"
-POLL_INTERVAL_SECONDS: 0.2
+    const { file } = bed.writeConfig(
+      `POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
 LOG_SOURCES:
   "network_logs":
@@ -48,7 +26,7 @@ LOG_SOURCES:
     MG_TARGET_COL: "web_anomaly"
 `,
     );
-    daemon = new DaemonProcess(file);
+    const daemon = bed.startDaemon(file);
     await daemon.waitForCount('trained', 3);
     const trained = daemon.logs.filter((l) => l.msg === 'trained');
     expect(trained.map((l) => l.host).sort()).to.deep.equal(['EXOS-VM', 'cumulus', 'dataform']);
@@ -66,13 +44,13 @@ LOG_SOURCES:
       ['network_logs', 'not-watched'],
       ['web_logs', 'dataform'],
     ]) {
-      const rows = await insertLines(input, collection, newLines(host, 90, 30, rng, 'e2e'));
+      const rows = await insertLines(bed.input, collection, newLines(host, 90, 30, rng, 'e2e'));
       inserted.push(...rows.map((r) => ({ ...r, collection })));
     }
     const incidents = inserted.filter((l) => l.incident && l.host !== 'not-watched');
     expect(incidents).to.have.length(9);
 
-    const all = async () => [...(await target.collection('network_anomaly').find().toArray()), ...(await target.collection('web_anomaly').find().toArray())];
+    const all = async () => [...(await bed.target.collection('network_anomaly').find().toArray()), ...(await bed.target.collection('web_anomaly').find().toArray())];
     await waitUntil('every incident is written', async () => {
       const docs = await all();
       return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
@@ -80,8 +58,8 @@ LOG_SOURCES:
     // Give stragglers a few polls: nothing may be written twice.
     await new Promise((r) => setTimeout(r, 1000));
 
-    const net = await target.collection('network_anomaly').find().toArray();
-    const web = await target.collection('web_anomaly').find().toArray();
+    const net = await bed.target.collection('network_anomaly').find().toArray();
+    const web = await bed.target.collection('web_anomaly').find().toArray();
     for (const inc of incidents) {
       const coll = inc.collection === 'web_logs' ? web : net;
       const other = inc.collection === 'web_logs' ? net : web;
@@ -112,10 +90,10 @@ LOG_SOURCES:
   });
 
   it('created the unique index that makes anomaly writes idempotent, and no index on the input', async () => {
-    const idx = await target.collection('network_anomaly').indexes();
+    const idx = await bed.target.collection('network_anomaly').indexes();
     const unique = idx.find((i) => i.unique);
     expect(unique?.key).to.deep.equal({ source: 1, input_id: 1 });
-    const inputIdx = await input.collection('network_logs').indexes();
+    const inputIdx = await bed.input.collection('network_logs').indexes();
     expect(inputIdx.map((i) => i.name)).to.deep.equal(['_id_']);
   });
 });

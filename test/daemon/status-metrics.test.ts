@@ -1,60 +1,36 @@
 // What an operator looks at: `status`, /healthz and /metrics.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { MongoClient, type Db } from 'mongodb';
-import { CLI, DaemonProcess, writeConfig } from '../support/daemon-process.js';
+import { CLI } from '../support/daemon-process.js';
 import { Rng } from '../support/log-lines.js';
-import { testMongoUri, uniqueDbName } from '../support/mongo-server.js';
+import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
 
 describe('status, /healthz and /metrics', function () {
   this.timeout(180_000);
-  let client: MongoClient;
-  let input: Db;
-  let target: Db;
-  let daemon: DaemonProcess | null = null;
-  let file = '';
-  const inputName = uniqueDbName('st_in');
-  const targetName = uniqueDbName('st_out');
+  const bed = useTestBed('st', async (b) => {
+    await seedHistory(b.input, 'syslog', ['web1', 'db1'], 300, new Rng(41));
+    await seedHistory(b.input, 'syslog', ['quiet'], 10, new Rng(42));
+  });
 
-  before(async () => {
-    client = await new MongoClient(await testMongoUri()).connect();
-    input = client.db(inputName);
-    target = client.db(targetName);
-    await seedHistory(input, 'syslog', ['web1', 'db1'], 300, new Rng(41));
-    await seedHistory(input, 'syslog', ['quiet'], 10, new Rng(42));
-    file = writeConfig(
-      await testMongoUri(),
-      `MG_INPUT_DB: "${inputName}"
-MG_TARGET_DB: "${targetName}"
-POLL_INTERVAL_SECONDS: 0.2
+  it('serves /healthz and /metrics, and status shows model, checkpoint, lag and recent anomalies', async () => {
+    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
 HTTP_LISTEN: "127.0.0.1:0"
 LOG_SOURCES:
   "syslog":
     HOSTNAMES: ["web1", "db1", "quiet"]
     MG_TARGET_COL: "anomaly"
-`,
-    ).file;
-  });
-
-  after(async () => {
-    await daemon?.stop('SIGKILL');
-    await input?.dropDatabase().catch(() => undefined);
-    await target?.dropDatabase().catch(() => undefined);
-    await client?.close();
-  });
-
-  it('serves /healthz and /metrics, and status shows model, checkpoint, lag and recent anomalies', async () => {
-    daemon = new DaemonProcess(file);
+`);
+    const daemon = bed.startDaemon(file);
     const listening = await daemon.waitForLog((l) => l.msg.startsWith('http listener started'), 30_000, 'http listener');
     const base = `http://${String(listening.listen)}`;
     await daemon.waitForCount('trained', 2);
     await daemon.waitForLog((l) => l.msg.startsWith('too few lines') && l.host === 'quiet', 30_000, 'quiet host reported');
-    const lines = await insertLines(input, 'syslog', newLines('web1', 30, 10, new Rng(5), 'st'));
-    await waitUntil('anomalies of web1 written', async () => (await target.collection('anomaly').countDocuments({ Hostname: 'web1' })) >= 3);
+    const lines = await insertLines(bed.input, 'syslog', newLines('web1', 30, 10, new Rng(5), 'st'));
+    await waitUntil('anomalies of web1 written', async () => (await bed.target.collection('anomaly').countDocuments({ Hostname: 'web1' })) >= 3);
     await waitUntil('checkpoint of web1 at the last line', async () => {
-      const s = await target.collection('anomaly_detector_state').findOne({ host: 'web1' });
+      const s = await bed.target.collection('anomaly_detector_state').findOne({ host: 'web1' });
       return String(s?.last_id) === String(lines[lines.length - 1].id);
     });
 

@@ -4,43 +4,28 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { MongoClient, type Db } from 'mongodb';
 import { pino } from 'pino';
 import { parseConfigText } from '../../src/config/load.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { Rng } from '../support/log-lines.js';
-import { testMongoUri, uniqueDbName } from '../support/mongo-server.js';
+import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
 
 describe('worker isolation: crashes and long trainings', function () {
   this.timeout(120_000);
-  let client: MongoClient;
-  let input: Db;
-  let target: Db;
   let supervisor: Supervisor | null = null;
-  const inputName = uniqueDbName('cr_in');
-  const targetName = uniqueDbName('cr_out');
-
-  before(async () => {
-    client = await new MongoClient(await testMongoUri()).connect();
-    input = client.db(inputName);
-    target = client.db(targetName);
-    await seedHistory(input, 'syslog', ['crashy', 'steady', 'slow'], 300, new Rng(51));
-  });
-
-  after(async () => {
+  const bed = useTestBed('iso', (b) => seedHistory(b.input, 'syslog', ['crashy', 'steady', 'slow'], 300, new Rng(51)));
+  afterEach(async () => {
     await supervisor?.close();
-    await input?.dropDatabase().catch(() => undefined);
-    await target?.dropDatabase().catch(() => undefined);
-    await client?.close();
+    supervisor = null;
   });
 
   async function startSupervisor(hosts: string[], fixture: string, logs: Array<Record<string, unknown>>): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'ad-crash-'));
     const config = parseConfigText(
-      `MONGODB_URI: "${await testMongoUri()}"
-MG_INPUT_DB: "${inputName}"
-MG_TARGET_DB: "${targetName}"
+      `MONGODB_URI: "${bed.uri}"
+MG_INPUT_DB: "${bed.inputName}"
+MG_TARGET_DB: "${bed.targetName}"
 MODEL_DIR: "${dir}"
 POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
@@ -70,32 +55,30 @@ LOG_SOURCES:
     await startSupervisor(['crashy', 'steady'], 'crash-once', logs);
     await waitUntil('both hosts trained', async () => logs.filter((l) => l.msg === 'trained').length === 2);
     const lines = [
-      ...(await insertLines(input, 'syslog', newLines('steady', 20, 10, new Rng(1), 'crash'))),
-      ...(await insertLines(input, 'syslog', newLines('crashy', 20, 10, new Rng(2), 'crash'))),
+      ...(await insertLines(bed.input, 'syslog', newLines('steady', 20, 10, new Rng(1), 'crash'))),
+      ...(await insertLines(bed.input, 'syslog', newLines('crashy', 20, 10, new Rng(2), 'crash'))),
     ];
     const incidents = lines.filter((l) => l.incident);
     await waitUntil('incidents of both hosts written', async () => {
-      const docs = await target.collection('anomaly').find().toArray();
+      const docs = await bed.target.collection('anomaly').find().toArray();
       return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
     });
     const crash = logs.find((l) => l.msg === 'poll failed; will retry');
     expect(crash, 'the crash is logged').to.not.equal(undefined);
     expect(crash!.host).to.equal('crashy');
     expect(supervisor!.stats.workerCrashes).to.equal(1);
-    const docs = await target.collection('anomaly').find().toArray();
+    const docs = await bed.target.collection('anomaly').find().toArray();
     for (const i of incidents) expect(docs.filter((d) => String(d.Message).includes(i.incident!))).to.have.length(1);
-    await supervisor!.close();
-    supervisor = null;
   });
 
   it('keeps scoring trained hosts while another host trains (one thread each)', async () => {
     const logs: Array<Record<string, unknown>> = [];
     const dir = await startSupervisor(['steady', 'slow'], 'slow-train', logs);
     await waitUntil('steady trained', async () => logs.some((l) => l.msg === 'trained' && l.host === 'steady'));
-    const lines = await insertLines(input, 'syslog', newLines('steady', 20, 10, new Rng(3), 'busy'));
+    const lines = await insertLines(bed.input, 'syslog', newLines('steady', 20, 10, new Rng(3), 'busy'));
     const incidents = lines.filter((l) => l.incident);
     await waitUntil('incidents of steady written while slow trains', async () => {
-      const docs = await target.collection('anomaly').find().toArray();
+      const docs = await bed.target.collection('anomaly').find().toArray();
       return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
     });
     expect(logs.some((l) => l.msg === 'trained' && l.host === 'slow'), 'slow must still be training').to.equal(false);

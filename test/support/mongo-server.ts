@@ -5,10 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { REPO_ROOT } from './paths.js';
 
-const REPO_ROOT = resolve(new URL('.', import.meta.url).pathname, '../../..');
 const FERRETDB_BIN = process.env.FERRETDB_BIN ?? join(REPO_ROOT, '.cache/bin/ferretdb');
 
 /** A FerretDB process on a fixed port and data directory, so it can be stopped and started again. */

@@ -1,0 +1,56 @@
+// A pair of fresh databases (input and target) on the test server for one describe block, and
+// the daemons started against them; everything is dropped or killed when the block ends.
+import { MongoClient, type Db } from 'mongodb';
+import { DaemonProcess, writeConfig } from './daemon-process.js';
+import { testMongoUri, uniqueDbName } from './mongo-server.js';
+
+export class TestBed {
+  client!: MongoClient;
+  input!: Db;
+  target!: Db;
+  uri = '';
+  readonly inputName: string;
+  readonly targetName: string;
+  private readonly daemons: DaemonProcess[] = [];
+
+  constructor(prefix: string) {
+    this.inputName = uniqueDbName(`${prefix}_in`);
+    this.targetName = uniqueDbName(`${prefix}_out`);
+  }
+
+  async open(): Promise<void> {
+    this.uri = await testMongoUri();
+    this.client = await new MongoClient(this.uri).connect();
+    this.input = this.client.db(this.inputName);
+    this.target = this.client.db(this.targetName);
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.daemons) await d.stop('SIGKILL');
+    await this.input?.dropDatabase().catch(() => undefined);
+    await this.target?.dropDatabase().catch(() => undefined);
+    await this.client?.close();
+  }
+
+  /** A config file in the original multihost.yaml format naming this bed's databases, plus `body`; `overwrite` rewrites an existing one. */
+  writeConfig(body: string, overwrite?: string): { file: string; dir: string } {
+    return writeConfig(this.uri, `MG_INPUT_DB: "${this.inputName}"\nMG_TARGET_DB: "${this.targetName}"\n${body}`, overwrite);
+  }
+
+  startDaemon(configFile: string): DaemonProcess {
+    const d = new DaemonProcess(configFile);
+    this.daemons.push(d);
+    return d;
+  }
+}
+
+/** Registers before/after hooks for a TestBed; `seed` fills the input database once. */
+export function useTestBed(prefix: string, seed: (bed: TestBed) => Promise<void>): TestBed {
+  const bed = new TestBed(prefix);
+  before(async () => {
+    await bed.open();
+    await seed(bed);
+  });
+  after(async () => bed.close());
+  return bed;
+}
