@@ -50,3 +50,22 @@ describe('CLI and configuration errors', () => {
     expect(cli('frobnicate').status).to.equal(2);
   });
 });
+
+describe('credentials in logs', function () {
+  this.timeout(60_000);
+  it('never logs the password of the connection string, also while MongoDB is unreachable', async () => {
+    const { freePort } = await import('../support/mongo-server.js');
+    const { DaemonProcess } = await import('../support/daemon-process.js');
+    const port = await freePort(); // nothing listens there
+    const f = file(ORIGINAL.replace('MG_HOST: "172.17.18.83"', `MONGODB_URI: "mongodb://watcher:S3cr3t-pw@127.0.0.1:${port}/?authSource=admin"`));
+    const d = new DaemonProcess(f);
+    try {
+      await d.waitForLog((l) => l.msg.startsWith('mongodb unreachable'), 30_000, 'unreachable');
+      const all = JSON.stringify(d.logs) + d.stderr;
+      expect(all).to.include('watcher:***@');
+      expect(all).not.to.include('S3cr3t-pw');
+    } finally {
+      await d.stop('SIGKILL');
+    }
+  });
+});
