@@ -13,6 +13,25 @@ export interface Dataset {
   lines: string[];
   /** Ground-truth template of each line (`<*>` = variable). */
   templates: string[];
+  /**
+   * The severity the system itself declared for each line (the `Level`
+   * column: INFO/WARN/ERROR..., notice/error, V/D/I/W/E/F), or '' when the
+   * sample has no such column (OpenSSH, Thunderbird).
+   */
+  levels: string[];
+}
+
+/**
+ * Source-declared levels that mean "error or worse". A held-out line with one
+ * of these is a real failure the system reported, not a routine line: the
+ * benchmark counts it neither as clean nor as injected, and reports it apart.
+ * WARN (and everything milder) stays clean. The rule uses only what the
+ * system wrote in its own header, never the model's vocabulary.
+ */
+const ERROR_LEVELS: ReadonlySet<string> = new Set(['error', 'err', 'fatal', 'severe', 'critical', 'crit', 'alert', 'emerg', 'emergency', 'e', 'f']);
+
+export function isErrorLevel(level: string): boolean {
+  return ERROR_LEVELS.has(level.trim().toLowerCase());
 }
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. */
@@ -61,9 +80,10 @@ export function loadDataset(root: string, name: DatasetName): Dataset {
   const header = rows[0] ?? [];
   const ci = header.indexOf('Content');
   const ti = header.indexOf('EventTemplate');
+  const li = header.indexOf('Level');
   if (ci < 0 || ti < 0) throw new Error(`${name}: no Content/EventTemplate column`);
   const body = rows.slice(1).filter((r) => r.length === header.length);
-  return { name, lines: body.map((r) => r[ci]!), templates: body.map((r) => r[ti]!) };
+  return { name, lines: body.map((r) => r[ci]!), templates: body.map((r) => r[ti]!), levels: body.map((r) => (li < 0 ? '' : r[li]!)) };
 }
 
 /** mulberry32: small, fast, good enough for sampling; fully determined by the seed. */

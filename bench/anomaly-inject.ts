@@ -2,15 +2,19 @@
 // with anomalies injected into the scored 30% (and, for the contaminated
 // variant, into the training 70% too, including a burst of one failure line).
 
-import { Rng, templateMatchers, type Dataset } from './anomaly-data.js';
+import { Rng, isErrorLevel, templateMatchers, type Dataset } from './anomaly-data.js';
 import { failureGenerators } from './anomaly-failures.js';
 
 export type Kind = 'failure' | 'foreign' | 'value' | 'burst-repeat';
 
 export interface Scenario {
   train: string[];
-  /** Scored lines in order; `kind` is null for the system's own (clean) lines. */
-  test: Array<{ line: string; kind: Kind | null }>;
+  /**
+   * Scored lines in order; `kind` is null for the system's own lines, and
+   * `sourceError` is true for those of them the system itself logged at
+   * error level or worse (see isErrorLevel): real failures, not clean lines.
+   */
+  test: Array<{ line: string; kind: Kind | null; sourceError: boolean }>;
   /** The failure line repeated in the contaminated training data, if any. */
   burstLine: string | null;
 }
@@ -168,7 +172,7 @@ export function buildScenario(ds: Dataset, others: readonly Dataset[], seed: num
   const g = makeGenerators(ds, others, trainIdx, r);
   let train = trainIdx.map((i) => ds.lines[i]!);
   let burstLine: string | null = null;
-  const testGroups: Array<Array<{ line: string; kind: Kind | null }>> = [];
+  const testGroups: Array<Array<{ line: string; kind: Kind | null; sourceError: boolean }>> = [];
   if (contaminated) {
     const extra = drawAnomalies(g, r, Math.round(train.length * TRAIN_CONTAMINATION));
     train = insert(train, extra.map((e) => e.lines), r);
@@ -181,10 +185,10 @@ export function buildScenario(ds: Dataset, others: readonly Dataset[], seed: num
     let w = 0;
     for (let k = 0; k < window.length + BURST_COPIES; k++) mixed.push(spots.has(k) ? burstLine : window[w++]!);
     train = [...train.slice(0, start), ...mixed, ...train.slice(start + BURST_WINDOW)];
-    for (let k = 0; k < BURST_IN_TEST; k++) testGroups.push([{ line: burstLine, kind: 'burst-repeat' }]);
+    for (let k = 0; k < BURST_IN_TEST; k++) testGroups.push([{ line: burstLine, kind: 'burst-repeat', sourceError: false }]);
   }
-  const clean = testIdx.map((i) => ({ line: ds.lines[i]!, kind: null as Kind | null }));
+  const clean = testIdx.map((i) => ({ line: ds.lines[i]!, kind: null as Kind | null, sourceError: isErrorLevel(ds.levels[i]!) }));
   const want = Math.round((clean.length * TEST_RATE) / (1 - TEST_RATE)) - testGroups.length;
-  for (const e of drawAnomalies(g, r, want)) testGroups.push(e.lines.map((line) => ({ line, kind: e.kind })));
+  for (const e of drawAnomalies(g, r, want)) testGroups.push(e.lines.map((line) => ({ line, kind: e.kind, sourceError: false })));
   return { train, test: insert(clean, testGroups, r), burstLine };
 }

@@ -52,13 +52,13 @@ export interface Shape {
 
 /**
  * How routine a template's failure terms are: its separate occasions, each
- * worth more the more lines it had, but only as the fourth root (50 copies in
- * one burst are worth under 3 occasions), and never more than the count
- * spread over the training period says.
+ * worth more the more lines it had, but only as the fourth root of its own
+ * line count (50 copies in one burst are worth under 3 occasions, and do not
+ * make the message's other occasions weigh more), and never more than the
+ * count spread over the training period says.
  */
 function routine(r: TemplateRecord): number {
-  const ep = Math.max(1, r.episodes);
-  return Math.min(r.effective, ep * Math.pow(r.count / ep, 0.25));
+  return Math.min(r.effective, r.routine);
 }
 
 /** Words that are failure terms of a phrase or word term. */

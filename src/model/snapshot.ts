@@ -10,7 +10,7 @@ import type { SlotModel } from './slots.js';
 import type { ClusterModel } from './clusters.js';
 
 /** Bump on any change that an older or newer reader would misinterpret. */
-export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT_VERSION = 2;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */
@@ -35,6 +35,8 @@ export interface TemplateRecord {
   effective: number;
   /** Separate occasions: occurrences more than a gap apart (a burst is one). */
   episodes: number;
+  /** Sum over occasions of the fourth root of their line counts (trainer.ts occasionWeight); since format 2. */
+  routine: number;
   /** [token position, value index (-1 = whole token), statistics]. */
   slots: Array<[number, number, SlotModel]>;
 }
@@ -108,7 +110,7 @@ export function parseModel(text: string): ModelData {
   if (!Array.isArray(d.templates)) fail('templates');
   for (const t of d.templates as unknown[]) {
     const r = t as Record<string, unknown> | null;
-    if (r === null || typeof r !== 'object' || !Number.isInteger(r.id) || !isStrArr(r.tokens) || !isNum(r.count) || !isNum(r.effective) || !isNum(r.episodes)) {
+    if (r === null || typeof r !== 'object' || !Number.isInteger(r.id) || !isStrArr(r.tokens) || !isNum(r.count) || !isNum(r.effective) || !isNum(r.episodes) || !isNum(r.routine)) {
       fail('template record');
     }
     if (!Array.isArray(r!.slots)) fail('template slots');

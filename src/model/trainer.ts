@@ -34,6 +34,16 @@ const SEGMENTS = 128;
 const MIN_GAP = 8;
 const GAP_SHARE = 1 / 2000;
 
+/**
+ * How much one occasion is worth towards making a template routine: the
+ * fourth root of its line count (1 line: 1; a burst of 50 copies: under 3).
+ * Each occasion is weighed by its own size, so one burst cannot lend its
+ * weight to the other occasions of the same message.
+ */
+export function occasionWeight(lines: number): number {
+  return lines <= 0 ? 0 : Math.sqrt(Math.sqrt(lines));
+}
+
 interface TemplateState {
   id: number;
   key: string;
@@ -43,6 +53,9 @@ interface TemplateState {
   /** Line index of the latest occurrence, and occasions so far. */
   last: number;
   episodes: number;
+  /** Lines in the current occasion, and the routine weight of the closed ones (see OCCASION_ROOT). */
+  run: number;
+  routine: number;
   slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
 }
 
@@ -112,7 +125,7 @@ export class Trainer {
     const m = this.miner.addTokenized(tok);
     let st = this.states.get(m.id);
     if (st === undefined) {
-      st = { id: m.id, key: m.template, tokens: m.tokens, count: 0, bits: new Uint32Array(SEGMENTS / 32), last: 0, episodes: 0, slots: [] };
+      st = { id: m.id, key: m.template, tokens: m.tokens, count: 0, bits: new Uint32Array(SEGMENTS / 32), last: 0, episodes: 0, run: 0, routine: 0, slots: [] };
       this.relayout(st, m.tokens, m.tokens);
       this.states.set(m.id, st);
       if (this.states.size > 2 * this.options.maxTemplates + 64) this.prune();
@@ -122,7 +135,12 @@ export class Trainer {
       st.tokens = m.tokens;
       this.absorbMerged(st);
     }
-    if (st.count === 0 || this.n - st.last > Math.max(MIN_GAP, this.n * GAP_SHARE)) st.episodes++;
+    if (st.count === 0 || this.n - st.last > Math.max(MIN_GAP, this.n * GAP_SHARE)) {
+      st.episodes++;
+      st.routine += occasionWeight(st.run);
+      st.run = 0;
+    }
+    st.run++;
     st.last = this.n;
     st.count++;
     let seg = Math.floor(this.n / this.segmentLength);
@@ -170,6 +188,7 @@ export class Trainer {
       if (!covered) continue;
       st.count += o.count;
       st.episodes += o.episodes;
+      st.routine += o.routine + occasionWeight(o.run);
       for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
       for (const { slot, acc } of st.slots) {
         const prev = o.tokens[slot.pos];
@@ -219,6 +238,7 @@ export class Trainer {
         count,
         effective: this.effective(st, count),
         episodes: st.episodes,
+        routine: Math.round((st.routine + occasionWeight(st.run)) * 1000) / 1000,
         slots: st.slots.map(({ slot, acc }) => {
           for (const v of acc.sample) {
             const ws: string[] = [];

@@ -95,6 +95,7 @@ TERMS.delete('closed');
 // Multi-word failure phrases, matched on consecutive words.
 const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
   [['timed', 'out'], MEDIUM],
+  [['could', 'not'], MEDIUM],
   [['out', 'of', 'memory'], HIGH],
   [['no', 'space'], HIGH],
   [['not', 'responding'], MEDIUM],

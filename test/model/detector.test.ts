@@ -258,7 +258,7 @@ describe('detector', function () {
       ['another format', (d) => JSON.stringify({ ...d, format: 'something-else' })],
       ['templates missing', (d) => JSON.stringify({ ...d, templates: undefined })],
       ['broken miner', (d) => JSON.stringify({ ...d, miner: { format: 'x' } })],
-      ['bad slot statistics', (d) => JSON.stringify({ ...d, templates: [{ id: 1, tokens: ['a'], count: 1, effective: 1, episodes: 1, slots: [[0, -1, null]] }] })],
+      ['bad slot statistics', (d) => JSON.stringify({ ...d, templates: [{ id: 1, tokens: ['a'], count: 1, effective: 1, episodes: 1, routine: 1, slots: [[0, -1, null]] }] })],
     ];
     for (const [name, make] of malformed) {
       it(`throws IncompatibleModelError for a malformed snapshot: ${name}`, () => {
