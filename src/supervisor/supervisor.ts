@@ -75,8 +75,9 @@ export class Supervisor {
       filename,
       minThreads: this.config.workers,
       maxThreads: this.config.workers,
-      // Score tasks mostly wait on MongoDB; several per thread keep the CPU busy meanwhile.
-      concurrentTasksPerWorker: 4,
+      // One task per thread: a thread that dies takes down only its own task (a crash fails every
+      // task in flight on that thread). Throughput comes from WORKERS threads instead.
+      concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
     });
     // Training has its own threads: scoring never queues behind a training's CPU work, the
@@ -94,29 +95,44 @@ export class Supervisor {
   }
 
   /** Indexes on the daemon's own collections, then the pipelines; retried until MongoDB answers. */
-  private async boot(attempt: number): Promise<void> {
+  private async boot(attempt: number, then: () => void = () => this.announceStart()): Promise<void> {
     if (this.closing) return;
-    const cfg = this.config;
     try {
-      await mkdir(cfg.modelDir, { recursive: true });
-      const client = await this.client!.get();
-      await ensureStateIndexes(client, { db: cfg.targetDb, collection: cfg.stateCollection });
-      for (const target of new Set(cfg.sources.map((s) => s.targetCollection))) {
-        await ensureTargetIndexes(client, { db: cfg.targetDb, collection: target }, cfg.fields);
-      }
-      if (cfg.createInputIndexes) {
-        for (const s of cfg.sources) await ensureInputIndexes(client, { db: cfg.inputDb, collection: s.name }, cfg.fields);
-      }
+      await this.prepareCollections();
       this.health.ok();
     } catch (err) {
       if (this.closing) return;
       this.client?.discardIf(err);
       this.health.failed((err as Error).message);
-      this.bootTimer = setTimeout(() => void this.boot(attempt + 1), backoffMs(attempt));
+      if (this.bootTimer) clearTimeout(this.bootTimer);
+      this.bootTimer = setTimeout(() => void this.boot(attempt + 1, then), backoffMs(attempt));
       return;
     }
     this.booted = true;
     this.syncPipelines();
+    then();
+  }
+
+  /**
+   * Creates the indexes of the daemon's own collections (idempotent). Runs before any pipeline
+   * writes to a target, also for targets added by a reload: the unique index is what makes
+   * anomaly writes safe to repeat.
+   */
+  private async prepareCollections(): Promise<void> {
+    const cfg = this.config;
+    await mkdir(cfg.modelDir, { recursive: true });
+    const client = await this.client!.get();
+    await ensureStateIndexes(client, { db: cfg.targetDb, collection: cfg.stateCollection });
+    for (const target of new Set(cfg.sources.map((s) => s.targetCollection))) {
+      await ensureTargetIndexes(client, { db: cfg.targetDb, collection: target }, cfg.fields);
+    }
+    if (cfg.createInputIndexes) {
+      for (const s of cfg.sources) await ensureInputIndexes(client, { db: cfg.inputDb, collection: s.name }, cfg.fields);
+    }
+  }
+
+  private announceStart(): void {
+    const cfg = this.config;
     this.log.info(
       { sources: cfg.sources.length, hosts: this.pipelines.size, workers: cfg.workers, retrainCron: cfg.retrainCron },
       'started',
@@ -195,7 +211,7 @@ export class Supervisor {
       void this.cronTask.stop();
       this.cronTask = cron.schedule(next.retrainCron, () => this.retrainAll('schedule'), { name: 'retrain', noOverlap: true });
     }
-    if (this.booted) {
+    {
       const masksChanged = new Set(
         next.sources
           .filter((s) => {
@@ -204,8 +220,10 @@ export class Supervisor {
           })
           .map((s) => s.name),
       );
-      this.syncPipelines();
-      for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed');
+      // Indexes for new targets first; until then (or while MongoDB is down) the old set of pipelines runs on.
+      void this.boot(1, () => {
+        for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed');
+      });
     }
     return needRestart;
   }

@@ -8,7 +8,8 @@ import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.j
 describe('daemon reload on SIGHUP', function () {
   this.timeout(180_000);
   const bed = useTestBed('rl', async (b) => {
-    await seedHistory(b.input, 'syslog', ['one', 'two'], 300, new Rng(31));
+    await seedHistory(b.input, 'syslog', ['one', 'two', 'three'], 300, new Rng(31));
+    await seedHistory(b.input, 'apps', ['svc'], 300, new Rng(32));
   });
 
   const body = (hosts: string[], extra = ''): string => `POLL_INTERVAL_SECONDS: 0.2
@@ -64,6 +65,31 @@ ${extra}`;
     });
     await new Promise((r) => setTimeout(r, 800));
     expect(await bed.target.collection('anomaly').countDocuments({ Hostname: 'one' })).to.equal(beforeOne);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
+
+  it('creates the unique index of a target collection added by a reload before writing to it', async () => {
+    const first = `POLL_INTERVAL_SECONDS: 0.2
+MIN_TRAINING_LINES: 50
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["three"]
+    MG_TARGET_COL: "three_anomaly"
+`;
+    const { file } = bed.writeConfig(first);
+    const daemon = bed.startDaemon(file);
+    await daemon.waitForCount('trained', 1);
+    bed.writeConfig(`${first}  "apps":\n    HOSTNAMES: ["svc"]\n    MG_TARGET_COL: "apps_anomaly"\n`, file);
+    daemon.signal('SIGHUP');
+    await daemon.waitForCount('trained', 2);
+    const indexes = await bed.target.collection('apps_anomaly').indexes();
+    expect(indexes.find((i) => i.unique)?.key).to.deep.equal({ source: 1, input_id: 1 });
+    const lines = await insertLines(bed.input, 'apps', newLines('svc', 20, 10, new Rng(9), 'newtarget'));
+    const incidents = lines.filter((l) => l.incident);
+    await waitUntil('incidents of the new source are written', async () => {
+      const docs = await bed.target.collection('apps_anomaly').find().toArray();
+      return incidents.every((i) => docs.filter((d) => String(d.Message).includes(i.incident!)).length === 1);
+    });
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
   });
 });

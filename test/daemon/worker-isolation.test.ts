@@ -66,6 +66,8 @@ LOG_SOURCES:
     const crash = logs.find((l) => l.msg === 'poll failed; will retry');
     expect(crash, 'the crash is logged').to.not.equal(undefined);
     expect(crash!.host).to.equal('crashy');
+    // Only the crashed task failed: no other host saw an error.
+    expect(logs.filter((l) => l.level === 50 && l.host !== 'crashy')).to.deep.equal([]);
     expect(supervisor!.stats.workerCrashes).to.equal(1);
     const docs = await bed.target.collection('anomaly').find().toArray();
     for (const i of incidents) expect(docs.filter((d) => String(d.Message).includes(i.incident!))).to.have.length(1);
