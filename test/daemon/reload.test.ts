@@ -30,13 +30,14 @@ ${extra}`;
   }
 
   it('adds a host, refuses an invalid file while staying in force, removes a host and applies a new threshold', async () => {
-    const { file } = bed.writeConfig(body(['one']));
+    const { file } = bed.writeConfig(body(['one'], 'MAX_TRAINING_LINES: 250\n'));
     const daemon = bed.startDaemon(file);
     await daemon.waitForCount('trained', 1);
+    expect(daemon.logs.find((l) => l.msg === 'trained')!.lines, 'MAX_TRAINING_LINES bounds training').to.equal(250);
     await incidentsWritten('one', 'a');
 
     // Add host "two".
-    bed.writeConfig(body(['one', 'two']), file);
+    bed.writeConfig(body(['one', 'two'], 'MAX_TRAINING_LINES: 250\n'), file);
     daemon.signal('SIGHUP');
     await daemon.waitForCount('configuration reloaded', 1);
     await daemon.waitForCount('trained', 2);

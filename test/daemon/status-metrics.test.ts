@@ -17,6 +17,7 @@ describe('status, /healthz and /metrics', function () {
     const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
 HTTP_LISTEN: "127.0.0.1:0"
+TRAINING_WINDOW_DAYS: 15
 LOG_SOURCES:
   "syslog":
     HOSTNAMES: ["web1", "db1", "quiet"]
@@ -59,7 +60,8 @@ LOG_SOURCES:
     expect(json.status, json.stderr).to.equal(0);
     const rows = JSON.parse(json.stdout) as Array<{ host: string; model: { lines: number; templates: number } | null; lag: number; anomalies24h: number; linesScored: number; checkpoint: string | null }>;
     const web1 = rows.find((r) => r.host === 'web1')!;
-    expect(web1.model!.lines).to.equal(300);
+    // 300 lines spread over 30 days, a 15-day window: the newer half.
+    expect(web1.model!.lines).to.equal(150);
     expect(web1.model!.templates).to.be.greaterThan(3);
     expect(web1.lag).to.equal(0);
     expect(web1.linesScored).to.equal(30);
