@@ -3,61 +3,10 @@
 // injected. Messages look like what a syslog collector stores in MongoDB's Message field:
 // program tag + text (the timestamp and host name live in their own fields).
 
-/** Small, fast, seedable PRNG (mulberry32); the same seed always gives the same sequence. */
-export class Rng {
-  private state: number;
+import { Rng } from '../seeded-random.js';
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
+export { Rng };
 
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-
-  /** Picks by weight: items are [value, weight] pairs. */
-  weighted<T>(items: ReadonlyArray<readonly [T, number]>): T {
-    const total = items.reduce((s, [, w]) => s + w, 0);
-    let r = this.next() * total;
-    for (const [v, w] of items) {
-      r -= w;
-      if (r < 0) return v;
-    }
-    return items[items.length - 1][0];
-  }
-
-  hex(digits: number): string {
-    let s = '';
-    for (let i = 0; i < digits; i++) s += '0123456789abcdef'[this.int(0, 15)];
-    return s;
-  }
-
-  /** Log-normal-ish positive value around `median` (for durations and sizes). */
-  around(median: number, spread = 0.6): number {
-    const u = Math.max(1e-9, this.next());
-    const v = this.next();
-    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    return median * Math.exp(z * spread);
-  }
-}
 
 /** One log line as stored: when, which host, and the message text. */
 export interface LogRecord {

@@ -1,33 +1,8 @@
 // Realistic syslog-style lines for daemon tests: routine traffic with varying values, and
 // incident lines of the kinds real systems write. Seeded, so every run inserts the same data.
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  next(): number {
-    // mulberry32
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)];
-  }
-  ip(): string {
-    return `10.${this.int(0, 20)}.${this.int(0, 255)}.${this.int(1, 254)}`;
-  }
-  hex(n: number): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += '0123456789abcdef'[this.int(0, 15)];
-    return s;
-  }
-}
+import { Rng } from '../../src/seeded-random.js';
+
+export { Rng };
 
 const USERS = ['alice', 'bob', 'deploy', 'backup', 'carol', 'monitor'];
 const PATHS = ['/api/v1/items', '/api/v1/orders', '/index.html', '/static/app.js', '/healthz', '/api/v1/users'];
