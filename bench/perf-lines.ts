@@ -1,0 +1,224 @@
+// Realistic log lines for the performance benchmark: the loghub 2k samples (nine systems) with
+// every `<*>` of the ground-truth template refilled with a freshly drawn value of the same shape
+// (digits -> other digits, hex -> other hex, IPs -> other IPs; words such as user names or
+// booleans keep the value the real line had). Lines of all systems are mixed. The dataset is read
+// from ../shared/datasets/loghub-2k (or LOGHUB_DIR) and never copied into the repository; when it
+// is absent, a small syslog-style generator of our own is used instead and the report says so.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Rng as SyslogRng, routineLine } from '../test/support/log-lines.js';
+
+export const SYSTEMS = ['Android', 'Apache', 'HDFS', 'Hadoop', 'OpenSSH', 'Spark', 'Thunderbird', 'Windows', 'Zookeeper'] as const;
+
+const REPO_ROOT = resolve(new URL('.', import.meta.url).pathname, '../..');
+export const DATASET_DIR = process.env.LOGHUB_DIR ?? resolve(REPO_ROOT, '../shared/datasets/loghub-2k');
+
+/** mulberry32: fast and fully determined by its seed, so every run draws the same lines. */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0 || 1;
+  }
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+}
+
+/** One piece of a value: kept text, or a run of digits / hex characters drawn afresh. */
+type Piece =
+  | string
+  | { kind: 'digits'; len: number; nonZeroFirst: boolean }
+  | { kind: 'hex'; len: number; upper: boolean }
+  | { kind: 'ip' };
+
+/** A line shape: literal template text alternating with the pieces of each variable. */
+interface Shape {
+  parts: string[];
+  slots: Piece[][];
+}
+
+export interface LineSource {
+  /** 'loghub' when the real samples are used, 'fallback' for the syslog-style generator. */
+  readonly kind: 'loghub' | 'fallback';
+  readonly description: string;
+  /** The next line; deterministic for a given seed. */
+  next(): string;
+}
+
+/**
+ * Splits an observed value into kept text and runs to redraw: IPv4 addresses, 0x-prefixed and long
+ * (6+) hex numbers, and digit runs (also inside identifiers such as "subdir32" or "blk_-6330").
+ */
+function plan(value: string): Piece[] {
+  const out: Piece[] = [];
+  const re = /(\d{1,3}(?:\.\d{1,3}){3})|0[xX]([0-9a-fA-F]+)|([0-9a-fA-F]{6,})|(\d+)/g;
+  let last = 0;
+  const keep = (to: number): void => {
+    if (to > last) out.push(value.slice(last, to));
+  };
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(value)) !== null) {
+    if (m[1] !== undefined) {
+      keep(m.index);
+      out.push({ kind: 'ip' });
+      last = m.index + m[0].length;
+    } else if (m[2] !== undefined) {
+      keep(m.index + 2);
+      out.push({ kind: 'hex', len: m[2].length, upper: /[A-F]/.test(m[2]) });
+      last = m.index + m[0].length;
+    } else if (m[3] !== undefined && /[0-9]/.test(m[3]) && /[a-fA-F]/.test(m[3])) {
+      keep(m.index);
+      out.push({ kind: 'hex', len: m[3].length, upper: /[A-F]/.test(m[3]) && !/[a-f]/.test(m[3]) });
+      last = m.index + m[0].length;
+    } else {
+      // Digits alone, or digit runs inside a hex-letter run that is really a word ("added", "c4ff").
+      const run = m[0];
+      const digits = /[0-9]+/g;
+      let d: RegExpExecArray | null;
+      while ((d = digits.exec(run)) !== null) {
+        keep(m.index + d.index);
+        out.push({ kind: 'digits', len: d[0].length, nonZeroFirst: d[0].length > 1 && d[0][0] !== '0' });
+        last = m.index + d.index + d[0].length;
+      }
+    }
+  }
+  keep(value.length);
+  return out.length === 0 ? [''] : out;
+}
+
+const HEX = '0123456789abcdef';
+
+function draw(pieces: Piece[], rng: Rng): string {
+  let s = '';
+  for (const p of pieces) {
+    if (typeof p === 'string') s += p;
+    else if (p.kind === 'ip') s += `${1 + rng.int(254)}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
+    else if (p.kind === 'digits') {
+      for (let i = 0; i < p.len; i++) s += i === 0 && p.nonZeroFirst ? String(1 + rng.int(9)) : String(rng.int(10));
+    } else {
+      let h = '';
+      for (let i = 0; i < p.len; i++) h += HEX[rng.int(16)];
+      s += p.upper ? h.toUpperCase() : h;
+    }
+  }
+  return s;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The template's literal parts and the values the real line had in its `<*>` positions. */
+function shapeOf(content: string, template: string): Shape {
+  const parts = template.split('<*>');
+  if (parts.length > 1) {
+    const re = new RegExp(`^${parts.map(escapeRe).join('(.*?)')}$`, 's');
+    const m = re.exec(content);
+    if (m) return { parts, slots: m.slice(1).map(plan) };
+  }
+  // Template and content disagree (or no variables): redraw the digit runs of the content itself.
+  return { parts: ['', ''], slots: [plan(content)] };
+}
+
+/** RFC 4180 CSV (quoted fields, doubled quotes); fields are sliced, not built char by char. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    let field: string;
+    if (text[i] === '"') {
+      let j = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', j);
+        if (q < 0) {
+          j = n;
+          break;
+        }
+        if (text[q + 1] === '"') j = q + 2;
+        else {
+          j = q;
+          break;
+        }
+      }
+      field = text.slice(i + 1, j).replace(/""/g, '"');
+      i = j + 1;
+    } else {
+      let j = i;
+      while (j < n && text[j] !== ',' && text[j] !== '\n' && text[j] !== '\r') j++;
+      field = text.slice(i, j);
+      i = j;
+    }
+    row.push(field);
+    if (text[i] === ',') i++;
+    else {
+      if (text[i] === '\r') i++;
+      if (text[i] === '\n') i++;
+      rows.push(row);
+      row = [];
+    }
+  }
+  if (row.length > 0) rows.push(row);
+  return rows;
+}
+
+function csvFile(name: string): string {
+  return join(DATASET_DIR, name, `${name}_2k.log_structured_corrected.csv`);
+}
+
+let cachedShapes: Shape[][] | null = null;
+
+function loadShapes(): Shape[][] | null {
+  if (cachedShapes) return cachedShapes;
+  if (!SYSTEMS.every((n) => existsSync(csvFile(n)))) return null;
+  cachedShapes = SYSTEMS.map((name) => {
+    const rows = parseCsv(readFileSync(csvFile(name), 'utf8'));
+    const header = rows[0] ?? [];
+    const ci = header.indexOf('Content');
+    const ti = header.indexOf('EventTemplate');
+    if (ci < 0 || ti < 0) throw new Error(`${csvFile(name)}: no Content/EventTemplate column`);
+    return rows.slice(1).filter((r) => r.length === header.length).map((r) => shapeOf(r[ci]!, r[ti]!));
+  });
+  return cachedShapes;
+}
+
+/**
+ * A deterministic stream of mixed lines. `systems` restricts the mix (default: all nine, each
+ * equally likely; within a system, lines follow the sample's own template frequencies).
+ */
+export function lineSource(seed: number, systems?: readonly string[]): LineSource {
+  const shapes = loadShapes();
+  if (shapes === null) {
+    const r = new SyslogRng(seed);
+    return { kind: 'fallback', description: `syslog-style generator (loghub samples not found at ${DATASET_DIR})`, next: () => routineLine(r) };
+  }
+  const chosen = systems ? shapes.filter((_, i) => systems.includes(SYSTEMS[i]!)) : shapes;
+  const rng = new Rng(seed);
+  return {
+    kind: 'loghub',
+    description: `loghub 2k samples (${systems ? systems.join(', ') : 'nine systems'}) with variables redrawn`,
+    next(): string {
+      const sys = chosen[rng.int(chosen.length)]!;
+      const shape = sys[rng.int(sys.length)]!;
+      const out: string[] = [shape.parts[0]!];
+      for (let i = 0; i < shape.slots.length; i++) out.push(draw(shape.slots[i]!, rng), shape.parts[i + 1]!);
+      // join() yields a flat string; `+=` would leave a rope of many small pieces per line.
+      return out.join('');
+    },
+  };
+}
+
+/** `n` lines in an array (for the parts that must not time line generation). */
+export function generateLines(seed: number, n: number): string[] {
+  const src = lineSource(seed);
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = src.next();
+  return out;
+}
