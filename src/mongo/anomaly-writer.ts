@@ -1,5 +1,5 @@
 // The sink: one document per anomalous line in the source's target collection.
-import type { Collection, Document, MongoClient } from 'mongodb';
+import { MongoBulkWriteError, type Collection, type Document, type MongoClient } from 'mongodb';
 
 export interface AnomalyRecord {
   source: string;
@@ -16,9 +16,15 @@ export interface AnomalyRecord {
   detectedAt: Date;
 }
 
+/** MongoDB's duplicate-key error: the unique (source, input_id) index already holds the line. */
+const DUPLICATE_KEY = 11000;
+
 /**
- * Upserts keyed on (source, input_id) with $setOnInsert: writing the same batch again after a
- * crash (written but not yet checkpointed) finds the documents already there and changes nothing.
+ * Inserts one document per anomalous line, unordered. The unique index on (source, input_id)
+ * refuses a line written before (a batch repeated after a crash between this write and the
+ * checkpoint), so such duplicates are counted as already written, and the first write stays.
+ * Plain inserts, not upserts: an upsert is a lookup plus a write per line, several times slower.
+ * Returns how many documents were new.
  */
 export async function writeAnomalies(
   client: MongoClient,
@@ -28,21 +34,22 @@ export async function writeAnomalies(
 ): Promise<number> {
   if (records.length === 0) return 0;
   const coll: Collection = client.db(target.db).collection(target.collection);
-  const res = await coll.bulkWrite(
-    records.map((r) => ({
-      updateOne: {
-        filter: { source: r.source, input_id: r.inputId },
-        update: { $setOnInsert: toDocument(r, fields) },
-        upsert: true,
-      },
-    })),
-    { ordered: false },
-  );
-  return res.upsertedCount;
+  try {
+    const res = await coll.insertMany(records.map((r) => toDocument(r, fields)), { ordered: false });
+    return res.insertedCount;
+  } catch (err) {
+    if (err instanceof MongoBulkWriteError) {
+      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+      if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) return err.insertedCount;
+    }
+    throw err;
+  }
 }
 
 function toDocument(r: AnomalyRecord, fields: { message: string; hostname: string; timestamp: string }): Document {
   const doc: Document = {
+    source: r.source,
+    input_id: r.inputId,
     [fields.message]: r.message,
     [fields.hostname]: r.hostname,
     anomaly_score: r.score,
