@@ -76,8 +76,10 @@ export class ModelCore {
   private readonly idf: Idf;
   private readonly index: NearestIndex;
   readonly calibration: Calibration;
+  private readonly clusters: ModelData['clusters'];
 
-  constructor(readonly data: ModelData) {
+  constructor(data: ModelData) {
+    this.clusters = data.clusters;
     this.masks = compileMasks(data.options.extraMasks);
     this.miner = TemplateMiner.fromJSON(data.miner);
     const wordLists = data.templates.map((r) => wordsOfTokens(r.tokens));
@@ -156,7 +158,7 @@ export class ModelCore {
     const vec = wordVector(words, this.idf);
     const near = this.index.nearest(vec);
     const nearT = near.index >= 0 ? this.templates[near.index]! : null;
-    const cdist = words.length === 0 ? 0 : clusterDistance(this.data.clusters, hashedVector(vec));
+    const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vec));
     // A no-word line (numbers only) is as similar as a line can be to nothing in particular.
     const similarity = words.length === 0 ? 1 : near.similarity;
     const weights = terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term)));
@@ -206,7 +208,7 @@ export class ModelCore {
       for (const w of t.words) if (this.df.get(w) === 1) unseen++;
       const near = this.index.nearest(t.vector, t.index);
       const nearT = near.index >= 0 ? this.templates[near.index]! : null;
-      const cdist = t.words.length === 0 ? 0 : clusterDistance(this.data.clusters, hashedVector(t.vector));
+      const cdist = t.words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(t.vector));
       const similarity = t.words.length === 0 ? 1 : near.similarity;
       const err = combineMax(terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term))), ERROR_EXTRA);
       return { count, effective, suspect: err >= SUSPECT, novelty: novelty(unseen, similarity, cdist) };

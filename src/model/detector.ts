@@ -46,15 +46,24 @@ export class ModelTrainer {
 export class HostModel {
   private readonly core: ModelCore;
   private readonly cache = new Map<string, Shape>();
+  private readonly stats: { trainedLines: number; templates: number };
+  /**
+   * What serialize() returns: the snapshot text a loaded model came from, or the data of a freshly
+   * trained one. A loaded model does not keep the parsed snapshot (twice the text's size in heap);
+   * the scoring core holds what scoring needs.
+   */
+  private readonly source: { text: string } | { data: ModelData };
 
   /** Use ModelTrainer.finish() or HostModel.deserialize(). */
-  constructor(private readonly data: ModelData) {
+  constructor(data: ModelData, text?: string) {
     try {
       this.core = new ModelCore(data);
     } catch (err) {
       if (err instanceof IncompatibleModelError) throw err;
       throw new IncompatibleModelError(`not a usable model snapshot: ${(err as Error).message}`);
     }
+    this.stats = { trainedLines: data.trainedLines, templates: data.templates.length };
+    this.source = text === undefined ? { data } : { text };
   }
 
   score(message: string): ScoredLine {
@@ -105,14 +114,14 @@ export class HostModel {
   }
 
   summary(): ModelSummary {
-    return { formatVersion: MODEL_FORMAT_VERSION, trainedLines: this.data.trainedLines, templates: this.data.templates.length };
+    return { formatVersion: MODEL_FORMAT_VERSION, ...this.stats };
   }
 
   serialize(): string {
-    return serializeModel(this.data);
+    return 'text' in this.source ? this.source.text : serializeModel(this.source.data);
   }
 
   static deserialize(text: string): HostModel {
-    return new HostModel(parseModel(text));
+    return new HostModel(parseModel(text), text);
   }
 }

@@ -41,7 +41,9 @@ export class Supervisor {
   readonly health: DbHealth;
   readonly pipelines = new Map<string, HostPipeline>();
   private config: DaemonConfig;
-  private scorePool: Piscina | null = null;
+  /** One single-thread pool per scoring thread; each host sticks to one, so its model is loaded once. */
+  private scorePools: Piscina[] = [];
+  private nextScorePool = 0;
   private trainPool: Piscina | null = null;
   private client: ClientHandle | null = null;
   private cronTask: ScheduledTask | null = null;
@@ -71,15 +73,19 @@ export class Supervisor {
     if (this.started) return;
     this.started = true;
     const filename = this.options.workerEntry ?? WORKER_ENTRY;
-    this.scorePool = new Piscina({
-      filename,
-      minThreads: this.config.workers,
-      maxThreads: this.config.workers,
-      // One task per thread: a thread that dies takes down only its own task (a crash fails every
-      // task in flight on that thread). Throughput comes from WORKERS threads instead.
-      concurrentTasksPerWorker: 1,
-      idleTimeout: 60_000,
-    });
+    this.scorePools = Array.from(
+      { length: this.config.workers },
+      () =>
+        new Piscina({
+          filename,
+          minThreads: 1,
+          maxThreads: 1,
+          // One task per thread: a thread that dies takes down only its own task (a crash fails
+          // every task in flight on that thread).
+          concurrentTasksPerWorker: 1,
+          idleTimeout: 60_000,
+        }),
+    );
     // Training has its own threads: scoring never queues behind a training's CPU work, the
     // OS shares the cores between them instead. Idle training threads go away.
     this.trainPool = new Piscina({
@@ -158,9 +164,11 @@ export class Supervisor {
         existing.source = source;
         continue;
       }
+      // Hosts are spread over the scoring threads round-robin and stay there.
+      const scoreSlot = this.nextScorePool++ % Math.max(1, this.scorePools.length);
       const p = new HostPipeline(
         {
-          run: (task) => this.runTask(task),
+          run: (task) => this.runTask(task, scoreSlot),
           client: () => this.client!.get(),
           config: () => this.config,
           log: this.log,
@@ -278,8 +286,8 @@ export class Supervisor {
     for (const p of this.pipelines.values()) p.retrain(reason);
   }
 
-  private async runTask(task: WorkerTask & { sourceName: string }): Promise<WorkerResult> {
-    const pool = task.kind === 'train' ? this.trainPool : this.scorePool;
+  private async runTask(task: WorkerTask & { sourceName: string }, scoreSlot: number): Promise<WorkerResult> {
+    const pool = task.kind === 'train' ? this.trainPool : this.scorePools[scoreSlot];
     if (!pool || this.closing) throw new Error('supervisor is closing');
     return (await pool.run(task)) as WorkerResult;
   }
@@ -303,7 +311,7 @@ export class Supervisor {
           ]),
       ],
       // Tasks still running after the grace period are abandoned; their checkpoints did not move.
-      ['scoring pool', () => this.scorePool?.destroy()],
+      ['scoring pools', () => Promise.all(this.scorePools.map((p) => p.destroy()))],
       ['training pool', () => this.trainPool?.destroy()],
       ['mongodb client', () => this.client?.close()],
     ];

@@ -1,5 +1,6 @@
-// Models loaded by this worker thread, keyed by file. A retrained model gets a new version;
-// the next task naming it reloads the file, so the swap is atomic per batch.
+// Models loaded by this scoring thread, keyed by file. A retrained model gets a new version;
+// the next task naming it reloads the file, so the swap is atomic per batch. Each host is scored
+// by one thread only (see Supervisor), so each model is held once in the process.
 import { HostModel, MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { ModelFileError, readModelFile } from '../store/model-files.js';
 
@@ -35,9 +36,4 @@ export async function modelFor(file: string, version: string): Promise<Cached> {
   const entry = { version: loaded.header.version, model };
   cache.set(file, entry);
   return entry;
-}
-
-/** Used after training in this thread: the fresh model is cached without reading it back. */
-export function rememberModel(file: string, version: string, model: HostModel): void {
-  cache.set(file, { version, model });
 }

@@ -2,7 +2,6 @@ import { ModelTrainer, MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { sharedClient } from '../mongo/client.js';
 import { emptySkipCounts, messageText, trainingCursor } from '../mongo/line-reader.js';
 import { writeModelFile } from '../store/model-files.js';
-import { rememberModel } from './model-cache.js';
 import type { TrainResult, TrainTask } from './protocol.js';
 
 /** Streams the host's training window into a trainer; the window is never held in memory. */
@@ -42,7 +41,6 @@ export async function trainHost(task: TrainTask, sourceName: string): Promise<Tr
     },
     model.serialize(),
   );
-  rememberModel(task.modelFile, version, model);
   return {
     kind: 'trained',
     modelVersion: version,
