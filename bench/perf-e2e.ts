@@ -244,7 +244,7 @@ export async function benchEndToEnd(ctx: BenchContext): Promise<Figure[]> {
       { part: '4', name: 'end-to-end ratio ours / baseline', value: ratio.toFixed(2), target: '≥ 0.7', pass: ratio >= 0.7, note: `per-run ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}; ${db.describe}` },
       {
         part: '4',
-        name: 'diagnostic: ours / the same baseline writing with upserts (bulkWrite updateOne upsert $setOnInsert, the daemon's former write method)',
+        name: 'diagnostic: ours / the same baseline writing with upserts (bulkWrite updateOne upsert $setOnInsert, the former write method of the daemon)',
         value: (median(or) / median(ur)).toFixed(2),
         target: '-',
         pass: null,
