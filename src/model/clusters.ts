@@ -67,24 +67,45 @@ export function clusterDistance(model: ClusterModel, v: readonly number[]): numb
   return best === Infinity ? 0 : best;
 }
 
-/** Inverted word index over template word vectors for exact cosine search. */
+/**
+ * Inverted word index over template word vectors for exact cosine search.
+ * Postings of every word are packed into two flat arrays, by word id.
+ */
 export class NearestIndex {
-  private readonly postings = new Map<string, { t: Int32Array; w: Float64Array }>();
+  /** Postings of word id w: start[w] .. start[w + 1] - 1 of postT (template) and postW (weight). */
+  private readonly start: Int32Array;
+  private readonly postT: Int32Array;
+  private readonly postW: Float64Array;
+  private readonly norms: Float64Array;
   // Scratch for accumulating dot products: reused across calls (results do not depend on it).
   private readonly dots: Float64Array;
   private readonly touched: Int32Array;
 
-  constructor(private readonly vectors: readonly WordVector[]) {
-    const lists = new Map<string, Array<[number, number]>>();
+  /**
+   * `ids` gives every word of the vectors an id below `words` (other ids, or
+   * words without one, have no postings).
+   */
+  constructor(
+    private readonly ids: ReadonlyMap<string, number>,
+    private readonly words: number,
+    vectors: readonly WordVector[],
+  ) {
+    const start = new Int32Array(words + 1);
+    for (const v of vectors) for (const w of v.words) start[ids.get(w)! + 1]!++;
+    for (let i = 0; i < words; i++) start[i + 1]! += start[i]!;
+    const fill = start.slice(0, words);
+    const total = start[words]!;
+    this.postT = new Int32Array(total);
+    this.postW = new Float64Array(total);
     vectors.forEach((v, t) => {
       for (let i = 0; i < v.words.length; i++) {
-        const w = v.words[i]!;
-        let p = lists.get(w);
-        if (p === undefined) lists.set(w, (p = []));
-        p.push([t, v.weights[i]!]);
+        const k = fill[ids.get(v.words[i]!)!]!++;
+        this.postT[k] = t;
+        this.postW[k] = v.weights[i]!;
       }
     });
-    for (const [w, p] of lists) this.postings.set(w, { t: Int32Array.from(p, (x) => x[0]), w: Float64Array.from(p, (x) => x[1]) });
+    this.start = start;
+    this.norms = Float64Array.from(vectors, (v) => v.norm);
     this.dots = new Float64Array(vectors.length);
     this.touched = new Int32Array(vectors.length);
   }
@@ -99,13 +120,14 @@ export class NearestIndex {
     const dots = this.dots;
     const touched = this.touched;
     let n = 0;
+    const ts = this.postT;
+    const ws = this.postW;
     for (let i = 0; i < line.words.length; i++) {
-      const p = this.postings.get(line.words[i]!);
-      if (p === undefined) continue;
+      const id = this.ids.get(line.words[i]!);
+      if (id === undefined || id >= this.words) continue;
       const lw = line.weights[i]!;
-      const ts = p.t;
-      const ws = p.w;
-      for (let k = 0; k < ts.length; k++) {
+      const end = this.start[id + 1]!;
+      for (let k = this.start[id]!; k < end; k++) {
         const t = ts[k]!;
         if (dots[t] === 0) touched[n++] = t;
         dots[t]! += lw * ws[k]!;
@@ -118,7 +140,7 @@ export class NearestIndex {
       const dot = dots[t]!;
       dots[t] = 0;
       if (t === exclude) continue;
-      const s = dot / (line.norm * this.vectors[t]!.norm);
+      const s = dot / (line.norm * this.norms[t]!);
       if (s > similarity + 1e-12 || (Math.abs(s - similarity) <= 1e-12 && t < index)) {
         index = t;
         similarity = s;

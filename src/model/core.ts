@@ -6,8 +6,8 @@
 import type { Reason } from './types.js';
 import { TemplateMiner } from './miner.js';
 import { compileMasks, type CompiledMasks, type Tokenized } from './mask.js';
-import { SlotView } from './slots.js';
-import { matchesExactly, type Slot } from './layout.js';
+import { SlotTable } from './slots.js';
+import { matchesExactly } from './layout.js';
 import { Idf, wordVector, hashedVector, fnv1a, type WordVector } from './features.js';
 import { NearestIndex, clusterDistance } from './clusters.js';
 import { STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, wordsOfTokens, type FailureTerm } from './vocabulary.js';
@@ -22,14 +22,23 @@ import type { ModelData, TemplateRecord } from './snapshot.js';
 const SUSPECT = 0.5 * ERROR_WEIGHT;
 
 export interface TemplateView {
-  readonly rec: TemplateRecord;
   readonly index: number;
+  readonly id: number;
+  /** Masked tokens, `<*>` at variable positions. */
+  readonly tokens: readonly string[];
+  readonly count: number;
+  /** Burst-dampened count (TemplateRecord.effective). */
+  readonly effective: number;
+  /** How routine its failure terms are (see `routine`). */
+  readonly routine: number;
   readonly idText: string;
   readonly text: string;
-  readonly words: readonly string[];
-  readonly wordSet: ReadonlySet<string>;
-  readonly vector: WordVector;
-  readonly slots: ReadonlyArray<{ slot: Slot; view: SlotView }>;
+  /** The template's distinct words: ids at wordStart .. wordEnd - 1 of the model's word list. */
+  readonly wordStart: number;
+  readonly wordEnd: number;
+  /** The template's slots: indexes slotStart .. slotEnd - 1 of the model's SlotTable. */
+  readonly slotStart: number;
+  readonly slotEnd: number;
   /** The template is a stack-trace frame. */
   readonly frame: boolean;
 }
@@ -57,7 +66,7 @@ export interface Shape {
  * make the message's other occasions weigh more), and never more than the
  * count spread over the training period says.
  */
-function routine(r: TemplateRecord): number {
+function routine(r: Pick<TemplateRecord, 'effective' | 'routine'>): number {
   return Math.min(r.effective, r.routine);
 }
 
@@ -66,13 +75,44 @@ function termWords(t: FailureTerm): string[] {
   return t.term.indexOf(' ') < 0 ? [t.term] : t.term.split(' ');
 }
 
+/** Templates holding a word, by word id (words with ids from `words` on are not in any). */
+class DocumentFrequency {
+  constructor(
+    private readonly ids: ReadonlyMap<string, number>,
+    private readonly words: number,
+    private readonly df: Int32Array,
+  ) {}
+
+  get(word: string): number | undefined {
+    const id = this.ids.get(word);
+    return id !== undefined && id < this.words ? this.df[id] : undefined;
+  }
+}
+
+function sameTokens(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 export class ModelCore {
   readonly masks: CompiledMasks;
   readonly miner: TemplateMiner;
   readonly templates: TemplateView[];
-  private readonly byId = new Map<number, TemplateView>();
-  private readonly vocabulary: Set<string>;
-  private readonly df = new Map<string, number>();
+  readonly slots: SlotTable;
+  /** Template ids, ascending, and the index of each one's template (as a Map from id, without its cost). */
+  private readonly ids: Float64Array;
+  private readonly idIndex: Int32Array;
+  /**
+   * Every word the host wrote, by id: words of templates first (0 .. templateWords - 1,
+   * in order of first appearance), then words seen only in slots.
+   */
+  private readonly wordIds = new Map<string, number>();
+  private readonly templateWords: number;
+  /** Templates holding each template word. */
+  private readonly df: Int32Array;
+  /** The word ids of every template, template after template (TemplateView.wordStart). */
+  private readonly words: Int32Array;
   private readonly idf: Idf;
   private readonly index: NearestIndex;
   readonly calibration: Calibration;
@@ -81,45 +121,99 @@ export class ModelCore {
   constructor(data: ModelData) {
     this.clusters = data.clusters;
     this.masks = compileMasks(data.options.extraMasks);
-    this.miner = TemplateMiner.fromJSON(data.miner);
+    this.miner = TemplateMiner.fromJSON(data.miner, true);
     const wordLists = data.templates.map((r) => wordsOfTokens(r.tokens));
-    for (const ws of wordLists) for (const w of ws) this.df.set(w, (this.df.get(w) ?? 0) + 1);
-    this.idf = new Idf(this.df, data.templates.length);
-    this.vocabulary = new Set([...this.df.keys(), ...data.slotWords]);
+    const ids = this.wordIds;
+    const df: number[] = [];
+    let total = 0;
+    for (const ws of wordLists) {
+      total += ws.length;
+      for (const w of ws) {
+        const id = ids.get(w);
+        if (id === undefined) {
+          ids.set(w, df.length);
+          df.push(1);
+        } else df[id]!++;
+      }
+    }
+    const templateWords = (this.templateWords = df.length);
+    this.df = Int32Array.from(df);
+    for (const w of data.slotWords) if (!ids.has(w)) ids.set(w, ids.size);
+    this.idf = new Idf(new DocumentFrequency(ids, templateWords, this.df), data.templates.length);
+    const vectors = wordLists.map((ws) => wordVector(ws, this.idf));
+    this.words = new Int32Array(total);
+    this.slots = new SlotTable(data.templates.map((r) => r.slots));
+    let slotStart = 0;
+    let wordStart = 0;
     this.templates = data.templates.map((rec, index) => {
-      const words = wordLists[index]!;
+      const start = wordStart;
+      for (const w of wordLists[index]!) this.words[wordStart++] = ids.get(w)!;
+      // The miner holds the same tokens for most templates: keep one copy.
+      const shared = this.miner.constantTokens(rec.id);
       const view: TemplateView = {
-        rec,
         index,
+        id: rec.id,
+        tokens: shared !== undefined && sameTokens(shared, rec.tokens) ? shared : rec.tokens,
+        count: rec.count,
+        effective: rec.effective,
+        routine: routine(rec),
         idText: String(rec.id),
         text: rec.tokens.join(' '),
-        words,
-        wordSet: new Set(words),
-        vector: wordVector(words, this.idf),
-        slots: rec.slots.map(([pos, vi, m]) => ({ slot: { pos, vi }, view: new SlotView(m) })),
+        wordStart: start,
+        wordEnd: wordStart,
+        slotStart,
+        slotEnd: (slotStart += rec.slots.length),
         frame: isStackFrame(rec.tokens),
       };
-      this.byId.set(rec.id, view);
       return view;
     });
-    this.index = new NearestIndex(this.templates.map((t) => t.vector));
-    this.calibration = new Calibration(this.leaveOneOut());
+    // The last template with an id wins, as in a Map filled in order.
+    const order = this.templates.map((t) => t.index).sort((a, b) => this.templates[a]!.id - this.templates[b]!.id || b - a);
+    const unique = order.filter((i, k) => k === 0 || this.templates[i]!.id !== this.templates[order[k - 1]!]!.id);
+    this.ids = Float64Array.from(unique, (i) => this.templates[i]!.id);
+    this.idIndex = Int32Array.from(unique);
+    this.index = new NearestIndex(ids, templateWords, vectors);
+    this.calibration = new Calibration(this.leaveOneOut(wordLists, vectors));
+  }
+
+  private byId(id: number): TemplateView | undefined {
+    const ids = this.ids;
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ids[mid]! < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < ids.length && ids[lo] === id ? this.templates[this.idIndex[lo]!] : undefined;
+  }
+
+  /** Whether every one of the words is a word of the template. */
+  private hasWords(t: TemplateView, ws: readonly string[]): boolean {
+    for (const w of ws) {
+      const id = this.wordIds.get(w);
+      if (id === undefined) return false;
+      let k = t.wordStart;
+      while (k < t.wordEnd && this.words[k] !== id) k++;
+      if (k === t.wordEnd) return false;
+    }
+    return true;
   }
 
   /** Analyses a line by its masked tokens. */
   analyse(tok: Tokenized, key: string): Shape {
-    const m = this.miner.matchTokenized(tok);
-    const matched = m === null ? undefined : this.byId.get(m.id);
+    const id = this.miner.matchId(tok);
+    const matched = id < 0 ? undefined : this.byId(id);
     const words = orderedWords(tok.tokens);
     const terms = lineFailureTerms(tok.tokens);
-    if (matched !== undefined && matchesExactly(matched.rec.tokens, tok.tokens)) {
+    if (matched !== undefined && matchesExactly(matched.tokens, tok.tokens)) {
       return this.knownShape(matched, tok, terms);
     }
     return this.newShape(dedupe(words), terms, matched ?? null, key);
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
-    const e = t.rec.effective;
+    const e = t.effective;
     const weights = terms.map((term) => errorWeight(term.severity, this.routineInTemplate(t, tok, term)));
     const benign = this.calibration.rarity(e);
     const errors = combineMax(weights, ERROR_EXTRA);
@@ -136,17 +230,18 @@ export class ModelCore {
    * lines where the slot held that value (free-form slots count half).
    */
   private routineInTemplate(t: TemplateView, tok: Tokenized, term: FailureTerm): number {
-    const e = routine(t.rec);
+    const e = t.routine;
     if (term.term === STACK_FRAME) return t.frame ? e : 0;
     const ws = termWords(term);
-    if (ws.every((w) => t.wordSet.has(w))) return e;
-    const perLine = e / Math.max(1, t.rec.count);
+    if (this.hasWords(t, ws)) return e;
+    const perLine = e / Math.max(1, t.count);
     let best = 0;
-    for (const { slot, view } of t.slots) {
-      if (slot.vi >= 0) continue;
-      const raw = tok.tokens[slot.pos];
+    const slots = this.slots;
+    for (let s = t.slotStart; s < t.slotEnd; s++) {
+      if (slots.vi[s]! >= 0) continue;
+      const raw = tok.tokens[slots.pos[s]!];
       if (raw === undefined || !ws.some((w) => raw.toLowerCase().indexOf(w) >= 0)) continue;
-      const r = view.cats === null ? e / 2 : view.countOf(raw) * perLine;
+      const r = slots.freeForm(s) ? e / 2 : slots.countOf(s, raw) * perLine;
       if (r > best) best = r;
     }
     return best;
@@ -154,7 +249,7 @@ export class ModelCore {
 
   private newShape(words: string[], terms: FailureTerm[], partial: TemplateView | null, key: string): Shape {
     let unseen = 0;
-    for (const w of words) if (!this.vocabulary.has(w)) unseen++;
+    for (const w of words) if (!this.wordIds.has(w)) unseen++;
     const vec = wordVector(words, this.idf);
     const near = this.index.nearest(vec);
     const nearT = near.index >= 0 ? this.templates[near.index]! : null;
@@ -185,8 +280,8 @@ export class ModelCore {
   /** A new variant of a routine error message (same term, similar words) inherits part of its routine. */
   private routineNear(t: TemplateView | null, similarity: number, term: FailureTerm): number {
     if (t === null || similarity < 0.5) return 0;
-    if (term.term === STACK_FRAME) return t.frame ? routine(t.rec) * similarity * similarity : 0;
-    return termWords(term).every((w) => t.wordSet.has(w)) ? routine(t.rec) * similarity * similarity : 0;
+    if (term.term === STACK_FRAME) return t.frame ? t.routine * similarity * similarity : 0;
+    return this.hasWords(t, termWords(term)) ? t.routine * similarity * similarity : 0;
   }
 
   /**
@@ -195,21 +290,23 @@ export class ModelCore {
    * message (its words unseen if no other template has them, nearest template
    * among the others); failure terms count with one occurrence less.
    */
-  private leaveOneOut(): TemplateSample[] {
+  private leaveOneOut(wordLists: readonly (readonly string[])[], vectors: readonly WordVector[]): TemplateSample[] {
     return this.templates.map((t) => {
-      const { count, effective } = t.rec;
-      const terms = lineFailureTerms(t.rec.tokens);
+      const words = wordLists[t.index]!;
+      const vector = vectors[t.index]!;
+      const { count, effective } = t;
+      const terms = lineFailureTerms(t.tokens);
       if (count >= 2) {
-        const e = (routine(t.rec) * (count - 1)) / count;
+        const e = (t.routine * (count - 1)) / count;
         const err = combineMax(terms.map((term) => errorWeight(term.severity, e)), ERROR_EXTRA);
         return { count, effective, suspect: err >= SUSPECT, novelty: 0 };
       }
       let unseen = 0;
-      for (const w of t.words) if (this.df.get(w) === 1) unseen++;
-      const near = this.index.nearest(t.vector, t.index);
+      for (const w of words) if (this.df[this.wordIds.get(w)!] === 1) unseen++;
+      const near = this.index.nearest(vector, t.index);
       const nearT = near.index >= 0 ? this.templates[near.index]! : null;
-      const cdist = t.words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(t.vector));
-      const similarity = t.words.length === 0 ? 1 : near.similarity;
+      const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vector));
+      const similarity = words.length === 0 ? 1 : near.similarity;
       const err = combineMax(terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term))), ERROR_EXTRA);
       return { count, effective, suspect: err >= SUSPECT, novelty: novelty(unseen, similarity, cdist) };
     });

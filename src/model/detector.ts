@@ -18,8 +18,14 @@ export { MODEL_FORMAT_VERSION, IncompatibleModelError };
  */
 export const DEFAULT_THRESHOLD = Math.round(scoreForLikelihood(1e-3) * 1e4) / 1e4;
 
-/** Shapes remembered per model; the cache is invisible (same results with or without it). */
-const SHAPE_CACHE = 20_000;
+/**
+ * Shapes remembered per model; the cache is invisible (same results with or without it).
+ * An entry costs about 0.6 KB (a new message's more), so 2,048 entries stay near 1 MB per
+ * model, above the 800-odd distinct token keys of a realistic million-line mixed stream.
+ */
+const SHAPE_CACHE = 2048;
+/** Characters of cached keys per model (a 2 KB key costs 2-4 KB). */
+const SHAPE_CACHE_CHARS = 256 * 1024;
 /** Longer token keys are not cached (a 1 MB line must not pin 1 MB). */
 const MAX_KEY = 2048;
 
@@ -46,6 +52,7 @@ export class ModelTrainer {
 export class HostModel {
   private readonly core: ModelCore;
   private readonly cache = new Map<string, Shape>();
+  private cacheChars = 0;
   private readonly stats: { trainedLines: number; templates: number };
   /**
    * What serialize() returns: the snapshot text a loaded model came from, or the data of a freshly
@@ -85,23 +92,30 @@ export class HostModel {
     if (shape === undefined) {
       shape = this.core.analyse(tok, key);
       if (key.length <= MAX_KEY) {
-        if (this.cache.size >= SHAPE_CACHE) this.cache.clear();
+        if (this.cache.size >= SHAPE_CACHE || this.cacheChars + key.length > SHAPE_CACHE_CHARS) {
+          this.cache.clear();
+          this.cacheChars = 0;
+        }
         this.cache.set(key, shape);
+        this.cacheChars += key.length;
       }
     }
     let values = 0;
     const known = shape.known;
-    if (known !== null && known.slots.length > 0 && tok.tokens.length === known.rec.tokens.length) {
+    if (known !== null && known.slotEnd > known.slotStart && tok.tokens.length === known.tokens.length) {
+      const slots = this.core.slots;
       let max = 0;
       let sum = 0;
-      for (const { slot, view } of known.slots) {
-        const start = slot.pos === 0 ? 0 : tok.valueEnd[slot.pos - 1]!;
-        const end = tok.valueEnd[slot.pos]!;
+      for (let k = known.slotStart; k < known.slotEnd; k++) {
+        const pos = slots.pos[k]!;
+        const vi = slots.vi[k]!;
+        const start = pos === 0 ? 0 : tok.valueEnd[pos - 1]!;
+        const end = tok.valueEnd[pos]!;
         let v: string | undefined;
-        if (slot.vi < 0) v = end === start ? tok.tokens[slot.pos] : end === start + 1 ? tok.values[start] : tok.values.slice(start, end).join(' ');
-        else if (start + slot.vi < end) v = tok.values[start + slot.vi];
+        if (vi < 0) v = end === start ? tok.tokens[pos] : end === start + 1 ? tok.values[start] : tok.values.slice(start, end).join(' ');
+        else if (start + vi < end) v = tok.values[start + vi];
         if (v === undefined) continue;
-        const s = view.surprise(v);
+        const s = slots.surprise(k, v);
         sum += s;
         if (s > max) max = s;
       }

@@ -10,7 +10,7 @@ export class Idf {
   private readonly maxIdf: number;
 
   constructor(
-    private readonly df: ReadonlyMap<string, number>,
+    private readonly df: { get(word: string): number | undefined },
     private readonly templates: number,
   ) {
     this.maxIdf = 1 + Math.log(templates + 1);

@@ -65,7 +65,21 @@ interface Node {
   /** Length nodes only: groups by (position, constant token), and groups without constants. */
   index?: Map<string, Set<Group>>;
   open?: Set<Group>;
+  /**
+   * Read-only miners (fromJSON with readOnly) index by token instead: constant
+   * token -> the group, or the groups in filing order, holding it at some
+   * position (index[p + SEP + tok] is those holding it at p).
+   */
+  byToken?: Map<string, Group | Group[]>;
 }
+
+// Shared by read-only miners, which never change them.
+const NO_CHILDREN: Map<string, Node> = new Map();
+const NO_ENUMS: Map<number, Map<string, number>> = new Map();
+const NO_PATH: string[] = [];
+const NO_POSITIONS: number[] = [];
+const NO_VALUES: string[] = [];
+const NO_SUBS: Map<string, Template> = new Map();
 
 /** Leaves with more groups than this are searched through the length node's index. */
 const LINEAR_SCAN = 24;
@@ -83,6 +97,9 @@ interface Group {
   enumPos: number[];
   enums: Map<number, Map<string, number>>;
   subs: Map<string, Template>;
+  /** Read-only miners: the group's one template (then `subs` is empty) and its key. */
+  only?: Template;
+  onlyKey?: string;
   /** Bumped whenever the group's templates change shape, to invalidate their cached text. */
   version: number;
   /** Scratch mark for de-duplicating index candidates. */
@@ -208,8 +225,11 @@ export class TemplateMiner {
   /** Similarity of the group last returned by bestGroup() or crossLeaf(). */
   private lastSim = 0;
   private markGen = 0;
+  /** Loaded for matching only (fromJSON with readOnly): add() and toJSON() throw. */
+  private readonly readOnly: boolean;
 
-  constructor(options?: MinerOptions) {
+  constructor(options?: MinerOptions, readOnly = false) {
+    this.readOnly = readOnly;
     this.opts = resolveOptions(options);
     this.masks = compileMasks(this.opts.extraMasks);
   }
@@ -228,6 +248,7 @@ export class TemplateMiner {
 
   /** add() for a line already tokenized by the caller with `compileMasks(options.extraMasks)`. */
   addTokenized(t: Tokenized): TemplateMatch {
+    if (this.readOnly) throw new Error('TemplateMiner: loaded read-only (for matching), cannot learn');
     const tokens = t.tokens;
     const g = this.findGroup(tokens, true);
     if (g === null) {
@@ -261,10 +282,32 @@ export class TemplateMiner {
 
   /** match() for a line already tokenized by the caller with the same masks. */
   matchTokenized(t: Tokenized): TemplateMatch | null {
-    const g = this.findGroup(t.tokens, false);
-    if (g === null) return null;
-    const tpl = g.subs.get(this.keyOf(g, t.tokens)) ?? this.nearestTemplate(g, t.tokens);
+    const tpl = this.matchTemplate(t.tokens);
     return tpl === null ? null : this.result(tpl, t, false);
+  }
+
+  /**
+   * Read-only miners: the tokens of a template whose group has no enumerated
+   * positions (frozen; they never change), else undefined.
+   */
+  constantTokens(id: number): readonly string[] | undefined {
+    if (!this.readOnly) return undefined;
+    const g = this.byId.get(id)?.group;
+    return g !== undefined && g.enumPos.length === 0 ? g.tokens : undefined;
+  }
+
+  /** The id of the template matchTokenized() returns, or -1 for none (without building the match). */
+  matchId(t: Tokenized): number {
+    const tpl = this.matchTemplate(t.tokens);
+    return tpl === null ? -1 : tpl.id;
+  }
+
+  private matchTemplate(tokens: readonly string[]): Template | null {
+    const g = this.findGroup(tokens, false);
+    if (g === null) return null;
+    const key = this.keyOf(g, tokens);
+    const tpl = g.only === undefined ? g.subs.get(key) : g.onlyKey === key ? g.only : undefined;
+    return tpl ?? this.nearestTemplate(g, tokens);
   }
 
   templates(): Array<{ id: number; template: string; count: number }> {
@@ -278,6 +321,7 @@ export class TemplateMiner {
   }
 
   toJSON(): unknown {
+    if (this.readOnly) throw new Error('TemplateMiner: loaded read-only (for matching), cannot be saved');
     const groups = new Set<Group>();
     for (const tpl of this.byId.values()) groups.add(tpl.group);
     return {
@@ -301,14 +345,29 @@ export class TemplateMiner {
     };
   }
 
-  static fromJSON(data: unknown): TemplateMiner {
+  /**
+   * A miner from toJSON() output. `readOnly`: for matching only (match,
+   * matchTokenized, matchId, templates, count), in less memory: it cannot
+   * learn or be saved.
+   */
+  static fromJSON(data: unknown, readOnly = false): TemplateMiner {
     const { options, nextId, nextSeq, groups, templates } = parseSnapshot(data);
-    const m = new TemplateMiner(options);
+    const m = new TemplateMiner(options, readOnly);
     const bySeq = new Map<number, Group>();
     const entries: Array<[PathEntry, Group]> = [];
+    // Read-only: groups without merged positions share one all-zero mask.
+    let noMerged: Uint8Array | null = null;
+    if (readOnly) noMerged = new Uint8Array(groups.reduce((n, g) => Math.max(n, g.tokens.length), 0));
     for (const raw of groups) {
-      const g: Group = { ...raw, consts: 0, subs: new Map(), version: 0, mark: 0 };
+      const g: Group = { ...raw, consts: 0, subs: new Map(), only: undefined, onlyKey: undefined, version: 0, mark: 0 };
       for (let p = 0; p < g.tokens.length; p++) if (g.merged[p] === 0) g.consts++;
+      if (readOnly) {
+        if (g.consts === g.tokens.length) g.merged = noMerged!;
+        if (g.enumPos.length === 0) {
+          g.enums = NO_ENUMS;
+          g.enumPos = NO_POSITIONS;
+        }
+      }
       for (const e of g.paths) {
         if (e.path[0] !== String(g.tokens.length) || e.path.length !== 1 + m.prefixLen(g.tokens.length)) throw malformed('group path');
         entries.push([e, g]);
@@ -322,19 +381,40 @@ export class TemplateMiner {
       if (k > 0 && e.seq === entries[k - 1]![0].seq) throw malformed('duplicate path seq');
       e.node = m.nodeAt(e.path, true)!;
       e.node.groups.push(g);
+      // Read-only: a path is only needed to save or evict the group (the node is kept).
+      if (readOnly) e.path = NO_PATH;
     }
-    for (const g of bySeq.values()) m.indexGroup(g, true);
+    for (const g of bySeq.values()) {
+      if (readOnly) m.indexReadOnly(g);
+      else m.indexGroup(g, true);
+    }
+    if (readOnly) {
+      for (const top of m.root.values()) {
+        m.compact(top);
+        if (top.byToken !== undefined) for (const [tok, e] of top.byToken) if (Array.isArray(e)) top.byToken.set(tok, e.slice());
+      }
+      for (const g of bySeq.values()) g.paths = g.paths.slice();
+    }
     for (const raw of templates) {
       const g = bySeq.get(raw.group);
       if (g === undefined || raw.values.length !== g.enumPos.length) throw malformed('template group');
       const key = raw.values.join(SEP);
       if (g.subs.has(key) || m.byId.has(raw.id)) throw malformed('duplicate template');
-      const tpl: Template = { id: raw.id, group: g, values: raw.values, count: raw.count };
+      const values = readOnly && raw.values.length === 0 ? NO_VALUES : raw.values;
+      const tpl: Template = { id: raw.id, group: g, values, count: raw.count };
       g.subs.set(key, tpl);
       m.byId.set(tpl.id, tpl);
-      m.lfu.add(tpl, tpl.count);
+      if (!readOnly) m.lfu.add(tpl, tpl.count);
     }
-    for (const g of bySeq.values()) if (g.subs.size === 0) throw malformed('group without templates');
+    for (const g of bySeq.values()) {
+      if (g.subs.size === 0) throw malformed('group without templates');
+      if (readOnly && g.subs.size === 1) {
+        const [[key, tpl]] = g.subs;
+        g.only = tpl!;
+        g.onlyKey = key!;
+        g.subs = NO_SUBS;
+      }
+    }
     if (m.size > m.opts.maxTemplates) throw malformed('more templates than maxTemplates');
     m.nextId = nextId;
     m.nextSeq = nextSeq;
@@ -427,7 +507,7 @@ export class TemplateMiner {
     for (let p = 0; p < tokens.length; p++) if (g.merged[p] === 0 && g.tokens[p] === tokens[p]) same++;
     let best: Template | null = null;
     let bestSame = -1;
-    for (const s of g.subs.values()) {
+    for (const s of g.only === undefined ? g.subs.values() : [g.only]) {
       let k = 0;
       for (let i = 0; i < g.enumPos.length; i++) if (s.values[i] === tokens[g.enumPos[i]!]) k++;
       if (k > bestSame || (k === bestSame && best !== null && s.id < best.id)) {
@@ -508,6 +588,28 @@ export class TemplateMiner {
     }
   }
 
+  private indexReadOnly(g: Group): void {
+    const top = this.root.get(g.tokens.length)!;
+    if (g.consts === 0) top.open!.add(g);
+    const byToken = (top.byToken ??= new Map());
+    for (let p = 0; p < g.tokens.length; p++) {
+      if (g.merged[p] === 1) continue;
+      const tok = g.tokens[p]!;
+      const e = byToken.get(tok);
+      if (e === undefined) byToken.set(tok, g);
+      else if (!Array.isArray(e)) {
+        if (e !== g) byToken.set(tok, [e, g]);
+      } else if (e[e.length - 1] !== g) e.push(g);
+    }
+  }
+
+  /** Read-only: nodes without children share one empty map; no spare room in arrays. */
+  private compact(node: Node): void {
+    node.groups = node.groups.slice();
+    if (node.children.size === 0) node.children = NO_CHILDREN;
+    else for (const c of node.children.values()) this.compact(c);
+  }
+
   // Every group a line can be similar to shares at least one constant token
   // with it at the same position (or has no constants at all), so the index
   // yields all of them; `leaf` restricts the result to the groups filed there.
@@ -522,6 +624,23 @@ export class TemplateMiner {
       if (leaf === null || g.paths.some((e) => e.node === leaf)) out.push(g);
     };
     for (const g of top.open!) take(g);
+    if (this.readOnly) {
+      const byToken = top.byToken;
+      if (byToken !== undefined) {
+        for (let p = 0; p < tokens.length; p++) {
+          const tok = tokens[p]!;
+          const e = byToken.get(tok);
+          if (e === undefined) continue;
+          // The groups holding the token as a constant at p, in filing order (as index[p + SEP + tok]).
+          if (!Array.isArray(e)) {
+            if (e.merged[p] === 0 && e.tokens[p] === tok) take(e);
+          } else {
+            for (const g of e) if (g.merged[p] === 0 && g.tokens[p] === tok) take(g);
+          }
+        }
+      }
+      return out;
+    }
     for (let p = 0; p < tokens.length; p++) {
       const set = top.index!.get(p + SEP + tokens[p]!);
       if (set !== undefined) for (const g of set) take(g);
@@ -700,7 +819,7 @@ interface Snapshot {
   options: MinerOptions;
   nextId: number;
   nextSeq: number;
-  groups: Array<Omit<Group, 'consts' | 'subs' | 'version' | 'mark'>>;
+  groups: Array<Omit<Group, 'consts' | 'subs' | 'only' | 'onlyKey' | 'version' | 'mark'>>;
   templates: Array<{ id: number; group: number; values: string[]; count: number }>;
 }
 
@@ -729,7 +848,7 @@ function parseSnapshot(data: unknown): Snapshot {
     const entries: PathEntry[] = [];
     for (const e of paths as unknown[]) {
       if (!Array.isArray(e) || !isInt(e[0], 1) || e[0] >= nextSeq || !isStrArr(e[1])) throw malformed('group path');
-      entries.push({ seq: e[0], path: e[1].slice() });
+      entries.push({ seq: e[0], path: e[1].slice(), node: undefined });
     }
     if (entries[0]!.seq !== seq) throw malformed('group path');
     const mask = new Uint8Array(tokens.length);

@@ -98,88 +98,204 @@ export class SlotAccumulator {
   }
 }
 
-/** Magnitude histogram of one number position, with its trimmed range. */
-class FieldView {
-  private readonly mags: Float64Array;
-  private readonly counts: Float64Array;
-  private readonly total: number;
-  private readonly lo: number;
-  private readonly hi: number;
-  /** Values below zero seen in training. */
-  private readonly negatives: number;
+/** Grows a typed array to at least `n` elements, keeping its contents. */
+function grow<T extends Float64Array | Int32Array>(a: T, n: number): T {
+  if (n <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2, 16));
+  b.set(a);
+  return b;
+}
 
-  constructor(m: FieldModel) {
-    this.mags = Float64Array.from(m.bins, ([b]) => b / BINS_PER_DECADE);
-    this.counts = Float64Array.from(m.bins, ([, c]) => c);
-    let t = 0;
-    for (const c of this.counts) t += c;
-    this.total = t;
-    let neg = 0;
-    for (let i = 0; i < this.mags.length && this.mags[i]! < 0; i++) neg += this.counts[i]!;
-    this.negatives = neg;
-    // The extreme 1% (at least one value) at each end is left out of the range:
-    // one outlier in training must not hide the next one.
-    const trim = Math.max(1, Math.floor(t * 0.01));
-    this.lo = this.edge(trim, 1);
-    this.hi = this.edge(trim, -1);
+/**
+ * The frozen slots of every template of a model, with lookup tables for
+ * scoring, packed into a few flat arrays (a slot is an index): per slot its
+ * position, count, categories and shapes; per shape its numbers' fields; per
+ * field its magnitude histogram (ascending bins) and trimmed range. Holds
+ * nothing of the snapshot it was built from.
+ */
+export class SlotTable {
+  /** Slots: token position and value index (-1 = whole token). */
+  readonly pos: Int32Array;
+  readonly vi: Int32Array;
+  private readonly n: Float64Array;
+  /** First category of the slot in catKeys, -1 for a free-form slot (no categories). */
+  private readonly catStart: Int32Array;
+  /** Distinct categories. */
+  private readonly catSize: Int32Array;
+  private readonly catSingletons: Int32Array;
+  /** First shape of the slot, -1 when the slot took too many shapes. */
+  private readonly shapeStart: Int32Array;
+  private readonly shapeSize: Int32Array;
+  private readonly shapeSingletons: Int32Array;
+  private readonly catKeys: string[];
+  private readonly catCounts: Float64Array;
+  private readonly shapeHash: Float64Array;
+  private readonly shapeN: Float64Array;
+  private readonly shapeFieldStart: Int32Array;
+  private readonly shapeFieldCount: Int32Array;
+  private readonly fieldBinStart: Int32Array;
+  private readonly fieldBinEnd: Int32Array;
+  private readonly fieldTotal: Float64Array;
+  private readonly fieldLo: Float64Array;
+  private readonly fieldHi: Float64Array;
+  /** Values below zero seen in training. */
+  private readonly fieldNegatives: Float64Array;
+  private readonly binMag: Float64Array;
+  private readonly binCount: Float64Array;
+
+  /** `slots[t]`: the slots of template t; template t gets slots start(t) .. start(t + 1) - 1. */
+  constructor(slots: ReadonlyArray<ReadonlyArray<readonly [number, number, SlotModel]>>) {
+    let ns = 0;
+    for (const ts of slots) ns += ts.length;
+    this.pos = new Int32Array(ns);
+    this.vi = new Int32Array(ns);
+    this.n = new Float64Array(ns);
+    this.catStart = new Int32Array(ns);
+    this.catSize = new Int32Array(ns);
+    this.catSingletons = new Int32Array(ns);
+    this.shapeStart = new Int32Array(ns);
+    this.shapeSize = new Int32Array(ns);
+    this.shapeSingletons = new Int32Array(ns);
+    const catKeys: string[] = [];
+    let catCounts = new Float64Array(0);
+    let shapeHash = new Float64Array(0);
+    let shapeN = new Float64Array(0);
+    let shapeFieldStart = new Int32Array(0);
+    let shapeFieldCount = new Int32Array(0);
+    let fieldBinStart = new Int32Array(0);
+    let fieldBinEnd = new Int32Array(0);
+    let binMag = new Float64Array(0);
+    let binCount = new Float64Array(0);
+    let nc = 0;
+    let nsh = 0;
+    let nf = 0;
+    let nb = 0;
+    let i = 0;
+    for (const ts of slots) {
+      for (const [pos, vi, m] of ts) {
+        this.pos[i] = pos;
+        this.vi[i] = vi;
+        this.n[i] = m.n;
+        if (m.cats === null) this.catStart[i] = -1;
+        else {
+          // As a Map built from the list would: the last count of a repeated value wins.
+          const start = nc;
+          let singletons = 0;
+          for (const [v, c] of m.cats) {
+            if (c === 1) singletons++;
+            let k = start;
+            while (k < nc && catKeys[k] !== v) k++;
+            if (k === nc) {
+              catCounts = grow(catCounts, nc + 1);
+              catKeys.push(v);
+              nc++;
+            }
+            catCounts[k] = c;
+          }
+          this.catStart[i] = start;
+          this.catSize[i] = nc - start;
+          this.catSingletons[i] = singletons;
+        }
+        if (m.shapes === null) this.shapeStart[i] = -1;
+        else {
+          const start = nsh;
+          let singletons = 0;
+          for (const [h, sn, fs] of m.shapes) {
+            if (sn === 1) singletons++;
+            let k = start;
+            while (k < nsh && shapeHash[k] !== h) k++;
+            if (k === nsh) {
+              shapeHash = grow(shapeHash, nsh + 1);
+              shapeN = grow(shapeN, nsh + 1);
+              shapeFieldStart = grow(shapeFieldStart, nsh + 1);
+              shapeFieldCount = grow(shapeFieldCount, nsh + 1);
+              shapeHash[k] = h;
+              nsh++;
+            }
+            shapeN[k] = sn;
+            shapeFieldStart[k] = nf;
+            shapeFieldCount[k] = fs.length;
+            for (const f of fs) {
+              fieldBinStart = grow(fieldBinStart, nf + 1);
+              fieldBinEnd = grow(fieldBinEnd, nf + 1);
+              fieldBinStart[nf] = nb;
+              binMag = grow(binMag, nb + f.bins.length);
+              binCount = grow(binCount, nb + f.bins.length);
+              for (const [b, c] of f.bins) {
+                binMag[nb] = b / BINS_PER_DECADE;
+                binCount[nb] = c;
+                nb++;
+              }
+              fieldBinEnd[nf] = nb;
+              nf++;
+            }
+          }
+          this.shapeStart[i] = start;
+          this.shapeSize[i] = nsh - start;
+          this.shapeSingletons[i] = singletons;
+        }
+        i++;
+      }
+    }
+    this.catKeys = catKeys.slice();
+    this.catCounts = catCounts.slice(0, nc);
+    this.shapeHash = shapeHash.slice(0, nsh);
+    this.shapeN = shapeN.slice(0, nsh);
+    this.shapeFieldStart = shapeFieldStart.slice(0, nsh);
+    this.shapeFieldCount = shapeFieldCount.slice(0, nsh);
+    this.fieldBinStart = fieldBinStart.slice(0, nf);
+    this.fieldBinEnd = fieldBinEnd.slice(0, nf);
+    this.binMag = binMag.slice(0, nb);
+    this.binCount = binCount.slice(0, nb);
+    this.fieldTotal = new Float64Array(nf);
+    this.fieldLo = new Float64Array(nf);
+    this.fieldHi = new Float64Array(nf);
+    this.fieldNegatives = new Float64Array(nf);
+    for (let f = 0; f < nf; f++) {
+      const b0 = this.fieldBinStart[f]!;
+      const b1 = this.fieldBinEnd[f]!;
+      let t = 0;
+      for (let b = b0; b < b1; b++) t += this.binCount[b]!;
+      this.fieldTotal[f] = t;
+      let neg = 0;
+      for (let b = b0; b < b1 && this.binMag[b]! < 0; b++) neg += this.binCount[b]!;
+      this.fieldNegatives[f] = neg;
+      // The extreme 1% (at least one value) at each end is left out of the range:
+      // one outlier in training must not hide the next one.
+      const trim = Math.max(1, Math.floor(t * 0.01));
+      this.fieldLo[f] = this.edge(b0, b1, trim, 1);
+      this.fieldHi[f] = this.edge(b0, b1, trim, -1);
+    }
   }
 
-  private edge(trim: number, dir: 1 | -1): number {
-    const n = this.mags.length;
+  get size(): number {
+    return this.pos.length;
+  }
+
+  private edge(b0: number, b1: number, trim: number, dir: 1 | -1): number {
+    const n = b1 - b0;
     let acc = 0;
     for (let k = 0; k < n; k++) {
-      const i = dir === 1 ? k : n - 1 - k;
-      acc += this.counts[i]!;
-      if (acc > trim) return this.mags[i]! - dir * 0.125;
+      const i = dir === 1 ? b0 + k : b1 - 1 - k;
+      acc += this.binCount[i]!;
+      if (acc > trim) return this.binMag[i]! - dir * 0.125;
     }
-    return dir === 1 ? this.mags[0]! : this.mags[n - 1]!;
+    // An empty histogram: never used (surprise() returns 0 first).
+    return dir === 1 ? this.binMag[b0]! : this.binMag[b1 - 1]!;
   }
 
-  /**
-   * Beyond the trimmed range by more than the margin: about (T + 1) / (n + 1)
-   * of training values were at least as extreme (T: those past the margin
-   * line), plus PER_DECADE per decade further out.
-   */
-  surprise(x: number): number {
-    if (this.mags.length === 0) return 0;
-    // A negative number where there never was one: error codes (-1) and
-    // overflows look like this. Good-Turing again: about 1 / (n + 1).
-    const sign = x < 0 && this.negatives === 0 ? Math.log(this.total + 1) : 0;
-    const mag = magnitude(x);
-    const beyond = mag > this.hi ? mag - this.hi : mag < this.lo ? this.lo - mag : 0;
-    if (beyond <= MARGIN_DECADES) return sign;
-    let t = 0;
-    const up = mag > this.hi;
-    for (let i = 0; i < this.mags.length; i++) {
-      const m = this.mags[i]!;
-      if (up ? m >= mag - MARGIN_DECADES : m <= mag + MARGIN_DECADES) t += this.counts[i]!;
-    }
-    return Math.max(sign, Math.log((this.total + 1) / (t + 1)) + PER_DECADE * (beyond - MARGIN_DECADES));
-  }
-}
-
-interface ShapeView {
-  n: number;
-  fields: FieldView[];
-}
-
-/** A frozen slot with lookup tables for scoring. */
-export class SlotView {
-  readonly cats: Map<string, number> | null;
-  private readonly catSingletons: number;
-  private readonly shapes: Map<number, ShapeView> | null;
-  private readonly shapeSingletons: number;
-
-  constructor(readonly m: SlotModel) {
-    this.cats = m.cats === null ? null : new Map(m.cats);
-    this.catSingletons = m.cats === null ? 0 : m.cats.filter(([, c]) => c === 1).length;
-    this.shapes = m.shapes === null ? null : new Map(m.shapes.map(([h, n, fs]) => [h, { n, fields: fs.map((f) => new FieldView(f)) }]));
-    this.shapeSingletons = m.shapes === null ? 0 : m.shapes.filter(([, n]) => n === 1).length;
+  /** Whether the slot is free-form (took too many distinct values to remember them). */
+  freeForm(slot: number): boolean {
+    return this.catStart[slot]! < 0;
   }
 
   /** Count of a categorical value in training (0 when unseen or the slot is free-form). */
-  countOf(value: string): number {
-    return this.cats?.get(value) ?? 0;
+  countOf(slot: number, value: string): number {
+    const start = this.catStart[slot]!;
+    if (start < 0) return 0;
+    const end = start + this.catSize[slot]!;
+    for (let k = start; k < end; k++) if (this.catKeys[k] === value) return this.catCounts[k]!;
+    return 0;
   }
 
   /**
@@ -188,29 +304,62 @@ export class SlotView {
    * (n + 2)); a new shape (text where there were always numbers); a number
    * far outside the range of its position within the value.
    */
-  surprise(value: string): number {
-    const m = this.m;
-    if (m.n < MIN_OBSERVATIONS) return 0;
-    const cats = this.cats;
-    if (cats !== null && cats.has(value)) return 0;
+  surprise(slot: number, value: string): number {
+    const n = this.n[slot]!;
+    if (n < MIN_OBSERVATIONS) return 0;
+    const cs = this.catStart[slot]!;
     let best = 0;
-    if (cats !== null) {
-      best = Math.log((m.n + 2) / (this.catSingletons + 1)) - 0.5 * Math.log(1 + cats.size) + (cats.size <= FEW_VALUES ? FEW_VALUES_BONUS : 0);
+    if (cs >= 0) {
+      const size = this.catSize[slot]!;
+      const end = cs + size;
+      for (let k = cs; k < end; k++) if (this.catKeys[k] === value) return 0;
+      best = Math.log((n + 2) / (this.catSingletons[slot]! + 1)) - 0.5 * Math.log(1 + size) + (size <= FEW_VALUES ? FEW_VALUES_BONUS : 0);
     }
-    const shapes = this.shapes;
-    if (shapes !== null) {
+    const ss = this.shapeStart[slot]!;
+    if (ss >= 0) {
+      const size = this.shapeSize[slot]!;
       const h = scanValue(value);
-      const s = shapes.get(h);
-      if (s === undefined) {
-        best = Math.max(best, Math.log((m.n + 2) / (this.shapeSingletons + 1)) - Math.log(1 + shapes.size));
-      } else if (s.n >= MIN_OBSERVATIONS) {
-        const k = Math.min(fieldCount, s.fields.length);
+      let s = ss;
+      const end = ss + size;
+      while (s < end && this.shapeHash[s] !== h) s++;
+      if (s === end) {
+        best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
+      } else if (this.shapeN[s]! >= MIN_OBSERVATIONS) {
+        const f0 = this.shapeFieldStart[s]!;
+        const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
         for (let i = 0; i < k; i++) {
-          const x = s.fields[i]!.surprise(fields[i]!);
+          const x = this.fieldSurprise(f0 + i, fields[i]!);
           if (x > best) best = x;
         }
       }
     }
-    return Math.min(MAX_SURPRISE, best) * (m.n / (m.n + 10));
+    return Math.min(MAX_SURPRISE, best) * (n / (n + 10));
+  }
+
+  /**
+   * Beyond the trimmed range by more than the margin: about (T + 1) / (n + 1)
+   * of training values were at least as extreme (T: those past the margin
+   * line), plus PER_DECADE per decade further out.
+   */
+  private fieldSurprise(f: number, x: number): number {
+    const b0 = this.fieldBinStart[f]!;
+    const b1 = this.fieldBinEnd[f]!;
+    if (b1 === b0) return 0;
+    const total = this.fieldTotal[f]!;
+    const lo = this.fieldLo[f]!;
+    const hi = this.fieldHi[f]!;
+    // A negative number where there never was one: error codes (-1) and
+    // overflows look like this. Good-Turing again: about 1 / (n + 1).
+    const sign = x < 0 && this.fieldNegatives[f] === 0 ? Math.log(total + 1) : 0;
+    const mag = magnitude(x);
+    const beyond = mag > hi ? mag - hi : mag < lo ? lo - mag : 0;
+    if (beyond <= MARGIN_DECADES) return sign;
+    let t = 0;
+    const up = mag > hi;
+    for (let i = b0; i < b1; i++) {
+      const m = this.binMag[i]!;
+      if (up ? m >= mag - MARGIN_DECADES : m <= mag + MARGIN_DECADES) t += this.binCount[i]!;
+    }
+    return Math.max(sign, Math.log((total + 1) / (t + 1)) + PER_DECADE * (beyond - MARGIN_DECADES));
   }
 }
