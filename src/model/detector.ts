@@ -2,6 +2,7 @@
 // score new lines 0..1 with reasons, save and load the model. Pure: no I/O, no
 // clock, no logging; the only randomness (k-means initialisation) is seeded.
 
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
 import { tokenize } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
@@ -55,11 +56,10 @@ export class HostModel {
   private cacheChars = 0;
   private readonly stats: { trainedLines: number; templates: number };
   /**
-   * What serialize() returns: the snapshot text a loaded model came from, or the data of a freshly
-   * trained one. A loaded model does not keep the parsed snapshot (twice the text's size in heap);
-   * the scoring core holds what scoring needs.
+   * What serialize() returns: the snapshot a loaded model came from (kept deflated: a daemon holds
+   * hundreds of loaded models and never serializes them), or the data of a freshly trained one.
    */
-  private readonly source: { text: string } | { data: ModelData };
+  private readonly source: { packed: Buffer } | { data: ModelData };
 
   /** Use ModelTrainer.finish() or HostModel.deserialize(). */
   constructor(data: ModelData, text?: string) {
@@ -70,7 +70,7 @@ export class HostModel {
       throw new IncompatibleModelError(`not a usable model snapshot: ${(err as Error).message}`);
     }
     this.stats = { trainedLines: data.trainedLines, templates: data.templates.length };
-    this.source = text === undefined ? { data } : { text };
+    this.source = text === undefined ? { data } : { packed: deflateRawSync(text, { level: 1 }) };
   }
 
   score(message: string): ScoredLine {
@@ -132,7 +132,7 @@ export class HostModel {
   }
 
   serialize(): string {
-    return 'text' in this.source ? this.source.text : serializeModel(this.source.data);
+    return 'packed' in this.source ? inflateRawSync(this.source.packed).toString('utf8') : serializeModel(this.source.data);
   }
 
   static deserialize(text: string): HostModel {
