@@ -141,9 +141,8 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
     const model = await ctx.modelFile(perHost);
     const mem = await runChild<{ totalDelta: number; templates: number }>(['model-mem', '--model', model], ['--expose-gc']);
     ctx.log(
-      `  one deserialized ${int(perHost)}-line model (${mem.templates} templates): ${mb(mem.totalDelta)} of heap. src/worker/model-cache.ts keeps, per thread and ` +
-        `without eviction, every model a scoring thread scored with and every model a training thread trained (rememberModel): up to ` +
-        `(2 scoring + 1 training) x ${nHosts} x ${mb(mem.totalDelta)} = ${mb(3 * nHosts * mem.totalDelta)} while training`,
+      `  one deserialized ${int(perHost)}-line model (${mem.templates} templates): ${mb(mem.totalDelta)} of heap; each host's model is held ` +
+        `by its one scoring thread: ${nHosts} x ${mb(mem.totalDelta)} = ${mb(nHosts * mem.totalDelta)} of models, the rest is the threads' own heaps`,
     );
     const label = `${nHosts} hosts x ${int(perHost)} lines`;
     return [

@@ -87,11 +87,13 @@ export class Supervisor {
         }),
     );
     // Training has its own threads: scoring never queues behind a training's CPU work, the
-    // OS shares the cores between them instead. Idle training threads go away.
+    // OS shares the cores between them instead. Half as many as scoring threads: every thread is
+    // a V8 heap of its own, and a start with hundreds of hosts to train is when memory peaks.
+    // Idle training threads go away.
     this.trainPool = new Piscina({
       filename,
       minThreads: 0,
-      maxThreads: this.config.workers,
+      maxThreads: Math.max(1, Math.ceil(this.config.workers / 2)),
       concurrentTasksPerWorker: 1,
       idleTimeout: 30_000,
     });
