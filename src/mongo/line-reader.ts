@@ -39,15 +39,18 @@ export async function readLinesAfter(
 }
 
 /**
- * A cursor over the host's training window, newest first, at most maxLines documents.
+ * A cursor over the host's training window, newest first, at most maxLines documents, and
+ * with `untilId` only lines up to that _id (those already scored).
  * Streams: the caller consumes it document by document and never holds the window in memory.
  */
-export function trainingCursor(client: MongoClient, ref: LineSourceRef, sinceMs: number, maxLines: number) {
+export function trainingCursor(client: MongoClient, ref: LineSourceRef, sinceMs: number, maxLines: number, untilId: unknown) {
+  const filter: Document = { [ref.fields.hostname]: ref.host, [ref.fields.timestamp]: { $gte: new Date(sinceMs) } };
+  if (untilId !== null && untilId !== undefined) filter._id = { $lte: untilId };
   return client
     .db(ref.inputDb)
     .collection(ref.collection)
     .find(
-      { [ref.fields.hostname]: ref.host, [ref.fields.timestamp]: { $gte: new Date(sinceMs) } },
+      filter,
       {
         projection: { _id: 0, [ref.fields.message]: 1 },
         sort: { [ref.fields.timestamp]: -1 },

@@ -227,6 +227,7 @@ export class HostPipeline {
       sourceName: this.source.name,
       source: this.sourceRef(cfg),
       sinceMs: Date.now() - cfg.trainingWindowDays * 86_400_000,
+      untilId: this.model !== null ? this.checkpoint : null,
       maxLines: cfg.maxTrainingLines,
       minLines: cfg.minTrainingLines,
       modelFile: this.modelFile,

@@ -16,6 +16,12 @@ export interface TrainTask {
   source: LineSourceRef;
   /** Lines with timestamps at or after this instant (epoch ms) are training data. */
   sinceMs: number;
+  /**
+   * EJSON of the host's checkpoint when retraining a host that already has a model: the new model
+   * learns only from lines already scored, so no line is judged by a model that has seen it. Null
+   * for a first training, which also takes the lines waiting for it.
+   */
+  untilId: string | null;
   maxLines: number;
   minLines: number;
   modelFile: string;

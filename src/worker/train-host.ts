@@ -1,3 +1,4 @@
+import { BSON } from 'mongodb';
 import { ModelTrainer, MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { sharedClient } from '../mongo/client.js';
 import { emptySkipCounts, messageText, trainingCursor } from '../mongo/line-reader.js';
@@ -10,7 +11,8 @@ export async function trainHost(task: TrainTask, sourceName: string): Promise<Tr
   const client = await sharedClient(task.source.uri);
   const trainer = new ModelTrainer({ maxTemplates: task.maxTemplates, extraMasks: task.extraMasks });
   const skipped = emptySkipCounts();
-  const cursor = trainingCursor(client, task.source, task.sinceMs, task.maxLines);
+  const untilId = task.untilId === null ? null : BSON.EJSON.parse(task.untilId, { relaxed: false });
+  const cursor = trainingCursor(client, task.source, task.sinceMs, task.maxLines, untilId);
   try {
     for await (const doc of cursor) {
       const m = messageText(doc, task.source.fields.message);

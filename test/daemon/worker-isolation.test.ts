@@ -1,6 +1,6 @@
 // A worker thread that dies fails only its own task: logged, retried later, the daemon goes on.
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -20,7 +20,7 @@ describe('worker isolation: crashes and long trainings', function () {
     supervisor = null;
   });
 
-  async function startSupervisor(hosts: string[], fixture: string, logs: Array<Record<string, unknown>>): Promise<string> {
+  async function startSupervisor(hosts: string[], fixture: string, logs: Array<Record<string, unknown>>, extra = ''): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'ad-crash-'));
     const config = parseConfigText(
       `MONGODB_URI: "${bed.uri}"
@@ -30,7 +30,7 @@ MODEL_DIR: "${dir}"
 POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
 WORKERS: 1
-LOG_SOURCES:
+${extra}LOG_SOURCES:
   "syslog":
     HOSTNAMES: ${JSON.stringify(hosts)}
     MG_TARGET_COL: "anomaly"
@@ -87,6 +87,27 @@ LOG_SOURCES:
     writeFileSync(join(dir, 'syslog', 'slow.model.release'), 'go');
     await waitUntil('slow trained after release', async () => logs.some((l) => l.msg === 'trained' && l.host === 'slow')).catch((err: Error) => {
       throw new Error(`${err.message}; logs: ${JSON.stringify(logs.slice(-8))}`);
+    });
+  });
+
+  it('retrains only on lines already scored, so lines waiting are judged by a model that never saw them', async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const dir = await startSupervisor(['steady'], 'hold-scoring', logs, 'RETRAIN_CRON: "*/2 * * * * *"\n');
+    await waitUntil('steady trained', async () => logs.some((l) => l.msg === 'trained' && l.host === 'steady'));
+    const hold = join(dir, 'syslog', 'steady.model.hold');
+    writeFileSync(hold, 'x');
+    const lines = await insertLines(bed.input, 'syslog', newLines('steady', 60, 10, new Rng(4), 'held'));
+    const trainedBefore = logs.filter((l) => l.msg === 'trained').length;
+    await waitUntil('a scheduled retraining while lines wait', async () => logs.filter((l) => l.msg === 'trained').length >= trainedBefore + 1);
+    const retrained = logs.filter((l) => l.msg === 'trained').at(-1)!;
+    // Everything already scored, none of the 60 waiting lines.
+    const stored = await bed.input.collection('syslog').countDocuments({ Hostname: 'steady' });
+    expect(retrained.lines).to.equal(stored - 60);
+    rmSync(hold);
+    const incidents = lines.filter((l) => l.incident);
+    await waitUntil('the waiting incidents are written', async () => {
+      const docs = await bed.target.collection('anomaly').find().toArray();
+      return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
     });
   });
 });
