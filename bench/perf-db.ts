@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient, type Collection, type Document } from 'mongodb';
+import { CLI, collectJsonLogs, type LogLine } from '../test/support/daemon-process.js';
 import { FerretServer } from '../test/support/mongo-server.js';
 import { lineSource } from './perf-lines.js';
 import { findPid, statusBytes } from './perf-proc.js';
@@ -73,14 +74,6 @@ export function writeDaemonConfig(dir: string, db: BenchDb, body: string, name =
   return file;
 }
 
-export interface LogLine {
-  level: number;
-  msg: string;
-  time?: string;
-  [k: string]: unknown;
-}
-
-const CLI = new URL('../src/cli.js', import.meta.url).pathname;
 const live = new Set<ChildProcess>();
 
 /** Kills every daemon still running (interrupted run). */
@@ -106,20 +99,7 @@ export class BenchDaemon {
     delete env.MONGODB_URI; // the config file names the server
     this.child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(this.child);
-    let buf = '';
-    this.child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          this.logs.push(JSON.parse(line) as LogLine);
-        } catch {
-          this.logs.push({ level: 0, msg: `(not json) ${line}` });
-        }
-      }
-    });
+    collectJsonLogs(this.child.stdout!, this.logs);
     this.child.stderr!.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-8000);
     });

@@ -6,29 +6,13 @@
 // is absent, a small syslog-style generator of our own is used instead and the report says so.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Rng as SyslogRng, routineLine } from '../test/support/log-lines.js';
+import { Rng } from '../src/seeded-random.js';
+import { routineLine } from '../test/support/log-lines.js';
 
 export const SYSTEMS = ['Android', 'Apache', 'HDFS', 'Hadoop', 'OpenSSH', 'Spark', 'Thunderbird', 'Windows', 'Zookeeper'] as const;
 
 const REPO_ROOT = resolve(new URL('.', import.meta.url).pathname, '../..');
 export const DATASET_DIR = process.env.LOGHUB_DIR ?? resolve(REPO_ROOT, '../shared/datasets/loghub-2k');
-
-/** mulberry32: fast and fully determined by its seed, so every run draws the same lines. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-}
 
 /** One piece of a value: kept text, or a run of digits / hex characters drawn afresh. */
 type Piece =
@@ -98,12 +82,12 @@ function draw(pieces: Piece[], rng: Rng): string {
   let s = '';
   for (const p of pieces) {
     if (typeof p === 'string') s += p;
-    else if (p.kind === 'ip') s += `${1 + rng.int(254)}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
+    else if (p.kind === 'ip') s += `${1 + rng.int(0, 253)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${1 + rng.int(0, 253)}`;
     else if (p.kind === 'digits') {
-      for (let i = 0; i < p.len; i++) s += i === 0 && p.nonZeroFirst ? String(1 + rng.int(9)) : String(rng.int(10));
+      for (let i = 0; i < p.len; i++) s += i === 0 && p.nonZeroFirst ? String(1 + rng.int(0, 8)) : String(rng.int(0, 9));
     } else {
       let h = '';
-      for (let i = 0; i < p.len; i++) h += HEX[rng.int(16)];
+      for (let i = 0; i < p.len; i++) h += HEX[rng.int(0, 15)];
       s += p.upper ? h.toUpperCase() : h;
     }
   }
@@ -196,7 +180,7 @@ function loadShapes(): Shape[][] | null {
 export function lineSource(seed: number, systems?: readonly string[]): LineSource {
   const shapes = loadShapes();
   if (shapes === null) {
-    const r = new SyslogRng(seed);
+    const r = new Rng(seed);
     return { kind: 'fallback', description: `syslog-style generator (loghub samples not found at ${DATASET_DIR})`, next: () => routineLine(r) };
   }
   const chosen = systems ? shapes.filter((_, i) => systems.includes(SYSTEMS[i]!)) : shapes;
@@ -205,8 +189,8 @@ export function lineSource(seed: number, systems?: readonly string[]): LineSourc
     kind: 'loghub',
     description: `loghub 2k samples (${systems ? systems.join(', ') : 'nine systems'}) with variables redrawn`,
     next(): string {
-      const sys = chosen[rng.int(chosen.length)]!;
-      const shape = sys[rng.int(sys.length)]!;
+      const sys = chosen[rng.int(0, chosen.length - 1)]!;
+      const shape = sys[rng.int(0, sys.length - 1)]!;
       const out: string[] = [shape.parts[0]!];
       for (let i = 0; i < shape.slots.length; i++) out.push(draw(shape.slots[i]!, rng), shape.parts[i + 1]!);
       // join() yields a flat string; `+=` would leave a rope of many small pieces per line.

@@ -155,20 +155,17 @@ export class HostPipeline {
       if (!(err instanceof ModelFileError)) throw err;
       this.log.warn({ err: err.message }, 'model file unreadable; retraining');
     }
-    if (header && header.format === MODEL_FORMAT_VERSION && !this.ctx.isDue(new Date(header.trainedAt))) {
+    if (header !== null && header.format === MODEL_FORMAT_VERSION) {
+      // Scores at once; a model that is due keeps scoring while its successor trains.
       this.model = header;
       this.state = 'ready';
       this.log.info({ modelVersion: header.version, lines: header.lines, templates: header.templates }, 'model loaded');
+      if (!this.ctx.isDue(new Date(header.trainedAt))) return;
+      this.retrain('model is due for retraining');
       return;
     }
     this.state = 'training';
-    const reason = !header ? 'no model' : header.format !== MODEL_FORMAT_VERSION ? `model format ${header.format} is not ${MODEL_FORMAT_VERSION}` : 'model is due for retraining';
-    if (header && header.format === MODEL_FORMAT_VERSION) {
-      // A due but readable model keeps scoring while its successor trains.
-      this.model = header;
-      this.state = 'ready';
-    }
-    this.retrain(reason);
+    this.retrain(header === null ? 'no model' : `model format ${header.format} is not ${MODEL_FORMAT_VERSION}`);
   }
 
   private async scoreOnce(): Promise<boolean> {

@@ -98,7 +98,7 @@ export class Supervisor {
       idleTimeout: 30_000,
     });
     this.client = new ClientHandle(this.config.mongoUri);
-    this.cronTask = cron.schedule(this.config.retrainCron, () => this.retrainAll('schedule'), { name: 'retrain', noOverlap: true });
+    this.scheduleRetraining();
     void this.boot(1);
   }
 
@@ -219,22 +219,20 @@ export class Supervisor {
     };
     if (next.retrainCron !== cur.retrainCron && this.cronTask) {
       void this.cronTask.stop();
-      this.cronTask = cron.schedule(next.retrainCron, () => this.retrainAll('schedule'), { name: 'retrain', noOverlap: true });
+      this.scheduleRetraining();
     }
-    {
-      const masksChanged = new Set(
-        next.sources
-          .filter((s) => {
-            const old = cur.sources.find((o) => o.name === s.name);
-            return old && JSON.stringify(old.extraMasks) !== JSON.stringify(s.extraMasks);
-          })
-          .map((s) => s.name),
-      );
-      // Indexes for new targets first; until then (or while MongoDB is down) the old set of pipelines runs on.
-      void this.boot(1, () => {
-        for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed');
-      });
-    }
+    const masksChanged = new Set(
+      next.sources
+        .filter((s) => {
+          const old = cur.sources.find((o) => o.name === s.name);
+          return old && JSON.stringify(old.extraMasks) !== JSON.stringify(s.extraMasks);
+        })
+        .map((s) => s.name),
+    );
+    // Indexes for new targets first; until then (or while MongoDB is down) the old set of pipelines runs on.
+    void this.boot(1, () => {
+      for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed');
+    });
     return needRestart;
   }
 
@@ -282,6 +280,10 @@ export class Supervisor {
       hosts,
       lag: { total: known.reduce((a, b) => a + b, 0), max: known.length ? Math.max(...known) : 0 },
     };
+  }
+
+  private scheduleRetraining(): void {
+    this.cronTask = cron.schedule(this.config.retrainCron, () => this.retrainAll('schedule'), { name: 'retrain', noOverlap: true });
   }
 
   retrainAll(reason: string): void {

@@ -7,16 +7,12 @@ import {
   ModelTrainer,
 } from '../../src/model/detector.js';
 import type { Reason } from '../../src/model/types.js';
+import { Rng } from '../../src/seeded-random.js';
 
-/** Small seeded generator (mulberry32), so every run trains the same model. */
+/** The project's seeded generator, so every run trains the same model. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.next();
 }
 
 // A web service host: what it writes, how often (weights), with random values.

@@ -13,6 +13,24 @@ export interface LogLine {
   [k: string]: unknown;
 }
 
+/** Appends each JSON log line of the daemon's stdout to `logs` (a non-JSON line is kept as text). */
+export function collectJsonLogs(stdout: NodeJS.ReadableStream, logs: LogLine[]): void {
+  let buf = '';
+  stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ level: 0, msg: `(not json) ${line}` });
+      }
+    }
+  });
+}
+
 export class DaemonProcess {
   readonly logs: LogLine[] = [];
   stderr = '';
@@ -23,20 +41,7 @@ export class DaemonProcess {
     const childEnv = { ...process.env, ...env };
     delete childEnv.MONGODB_URI; // the config file names the server under test
     this.child = spawn(process.execPath, [CLI, 'run', '--config', configFile], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    this.child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          this.logs.push(JSON.parse(line) as LogLine);
-        } catch {
-          this.logs.push({ level: 0, msg: `(not json) ${line}` });
-        }
-      }
-    });
+    collectJsonLogs(this.child.stdout!, this.logs);
     this.child.stderr!.on('data', (d: Buffer) => {
       this.stderr += d.toString();
     });
