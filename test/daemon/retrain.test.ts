@@ -1,4 +1,7 @@
 // Scheduled retraining builds a new model while the old one keeps scoring, then swaps it in.
+// THRESHOLD 0 writes every line, so "scored exactly once across the swaps" is checked line by
+// line, independent of what the model thinks of a line (it fades an error the host writes on many
+// occasions, and this stream repeats a few incident templates while retraining every 4 s).
 import { expect } from 'chai';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -12,6 +15,7 @@ describe('scheduled retraining', function () {
     const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
 RETRAIN_CRON: "*/4 * * * * *"
+THRESHOLD: 0
 LOG_SOURCES:
   "syslog":
     HOSTNAMES: ["node7"]
@@ -30,13 +34,17 @@ LOG_SOURCES:
     const trained = daemon.logs.filter((l) => l.msg === 'trained');
     expect(trained.length).to.be.at.least(3);
     expect(daemon.logs.filter((l) => l.msg === 'training scheduled' && l.reason === 'schedule').length).to.be.at.least(2);
-    const incidents = inserted.filter((l) => l.incident);
-    await waitUntil('every incident of the stream is written', async () => {
-      const docs = await bed.target.collection('anomaly').find().toArray();
-      return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
+    await waitUntil('every line of the stream is written', async () => {
+      return (await bed.target.collection('anomaly').countDocuments()) >= inserted.length;
+    }).catch(async (err: Error) => {
+      const n = await bed.target.collection('anomaly').countDocuments();
+      throw new Error(`${err.message}; ${n} of ${inserted.length} written; logs: ${daemon.dump()}`);
     });
+    await new Promise((r) => setTimeout(r, 500));
     const docs = await bed.target.collection('anomaly').find().toArray();
-    for (const i of incidents) expect(docs.filter((d) => String(d.Message).includes(i.incident!)), i.incident!).to.have.length(1);
+    expect(docs).to.have.length(inserted.length);
+    const ids = new Set(docs.map((d) => String(d.input_id)));
+    for (const l of inserted) expect(ids.has(String(l.id)), String(l.id)).to.equal(true);
     const versions = new Set(docs.map((d) => d.model_version as string));
     expect(versions.size, 'anomalies were scored by more than one model version').to.be.at.least(2);
     for (const v of versions) expect(trained.map((t) => t.modelVersion)).to.include(v);
