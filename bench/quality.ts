@@ -67,7 +67,7 @@ interface Args {
 }
 
 /** Every scored line of a run: for threshold sweeps. */
-const scoredLog: Array<{ dataset: string; contaminated: boolean; score: number; kind: Kind | null; sourceError: boolean }> = [];
+const scoredLog: Array<{ dataset: string; contaminated: boolean; score: number; kind: Kind | null; sourceError: boolean; newWithoutErrorTerms: boolean }> = [];
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { reps: 3, threshold: DEFAULT_THRESHOLD, verbose: false, only: null, sweep: false, dump: null, speedLines: 1_000_000 };
@@ -98,7 +98,8 @@ function runOne(ds: Dataset, others: Dataset[], seed: number, contaminated: bool
     }
     const ev = "evidence" in s && s.evidence ? ` b=${(s.evidence as {benign:number}).benign.toFixed(1)} e=${(s.evidence as {errors:number}).errors.toFixed(1)} v=${(s.evidence as {values:number}).values.toFixed(1)}` : '';
     const flagged = s.score >= args.threshold;
-    scoredLog.push({ dataset: ds.name, contaminated, score: s.score, kind, sourceError });
+    const newWithoutErrorTerms = s.reasons.includes('new_template') && !s.reasons.includes('error_terms');
+    scoredLog.push({ dataset: ds.name, contaminated, score: s.score, kind, sourceError, newWithoutErrorTerms });
     if (kind === null && sourceError) {
       c.errLines++;
       if (flagged) c.errFlagged++;
@@ -200,8 +201,49 @@ async function main(): Promise<void> {
   );
   anomalyTable(chosen, all, false, args);
   anomalyTable(chosen, all, true, args);
+  separability();
   if (args.sweep) sweep();
   if (args.speedLines > 0) runSpeed(all, args.speedLines);
+}
+
+/** Probability that a random positive scores above a random negative (ties count half). */
+function auc(pos: readonly number[], neg: readonly number[]): number {
+  if (pos.length === 0 || neg.length === 0) return NaN;
+  const sorted = [...neg].sort((a, b) => a - b);
+  let sum = 0;
+  for (const p of pos) {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < p) lo = mid + 1;
+      else hi = mid;
+    }
+    let eq = lo;
+    while (eq < sorted.length && sorted[eq] === p) eq++;
+    sum += lo + (eq - lo) / 2;
+  }
+  return sum / pos.length / sorted.length;
+}
+
+/**
+ * What limits recall on foreign lines: among new messages without failure
+ * words, how well the score separates another system's lines from the host's
+ * own routine new messages (AUC 1 = perfectly, 0.5 = not at all).
+ */
+function separability(): void {
+  console.log('\n### Foreign lines vs the host\'s own new messages (both new, no failure words)\n');
+  console.log('| run | foreign lines | routine new messages | AUC of the score | routine new flagged | foreign flagged |');
+  console.log('|---|---|---|---|---|---|');
+  for (const contaminated of [false, true]) {
+    const rows = scoredLog.filter((r) => r.contaminated === contaminated && r.newWithoutErrorTerms);
+    const pos = rows.filter((r) => r.kind === 'foreign').map((r) => r.score);
+    const neg = rows.filter((r) => r.kind === null && !r.sourceError).map((r) => r.score);
+    const flagged = (xs: number[]): number => xs.filter((x) => x >= DEFAULT_THRESHOLD).length;
+    console.log(
+      `| ${contaminated ? 'contaminated' : 'clean'} | ${pos.length} | ${neg.length} | ${f3(auc(pos, neg))} | ${flagged(neg)}/${neg.length} | ${flagged(pos)}/${pos.length} |`,
+    );
+  }
 }
 
 /** Overall figures at other thresholds (to see the trade-off, not to tune per dataset). */
