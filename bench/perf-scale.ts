@@ -128,9 +128,12 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
     const settleDeadline = Date.now() + 45_000;
     while (Date.now() < settleDeadline && threadCount(d.pid) >= threads0) await sleep(1000);
     await sleep(1000);
+    // The figure above is read right after the scoring check; the scoring threads' heaps and the
+    // idle training thread are still there afterwards, so the peak of the whole run is shown too.
     ctx.log(
       `  RSS ${secs(Date.now() - lastTrained)} after the last "trained" line: ${mb(statusBytes(d.pid, 'VmRSS'))} ` +
-        `(threads ${threads0} -> ${threadCount(d.pid)}: idle training threads exited; the scoring threads keep their models)`,
+        `(threads ${threads0} -> ${threadCount(d.pid)}: idle training threads exited; the scoring threads keep their models); ` +
+        `peak RSS of the whole run up to now ${mb(d.vmHWM())} (VmHWM)`,
     );
     await d.stop();
     if (pdir) {

@@ -20,13 +20,17 @@ export { MODEL_FORMAT_VERSION, IncompatibleModelError };
 export const DEFAULT_THRESHOLD = Math.round(scoreForLikelihood(1e-3) * 1e4) / 1e4;
 
 /**
- * Shapes remembered per model; the cache is invisible (same results with or without it).
- * An entry costs about 0.6 KB (a new message's more), so 2,048 entries stay near 1 MB per
- * model, above the 800-odd distinct token keys of a realistic million-line mixed stream.
+ * Shapes remembered per model; the cache is invisible (same results with or without it). An
+ * entry costs about 0.6 KB (a new message's more). A host writes about as many distinct token
+ * keys as it has templates (800-odd for the 600-template million-line mixed stream of the
+ * benchmark), so the cache holds twice the model's templates, at least SHAPE_CACHE_MIN and at
+ * most SHAPE_CACHE_MAX: a daemon holds hundreds of models, and a fixed 2,048 entries each would
+ * have been about 1 MB per host under steady traffic, 200 MB for 200 hosts.
  */
-const SHAPE_CACHE = 2048;
-/** Characters of cached keys per model (a 2 KB key costs 2-4 KB). */
-const SHAPE_CACHE_CHARS = 256 * 1024;
+const SHAPE_CACHE_MIN = 128;
+const SHAPE_CACHE_MAX = 2048;
+/** Characters of cached keys per entry of the cache's capacity (a 2 KB key costs 2-4 KB). */
+const SHAPE_CACHE_CHARS_PER_ENTRY = 128;
 /** Longer token keys are not cached (a 1 MB line must not pin 1 MB). */
 const MAX_KEY = 2048;
 
@@ -54,6 +58,7 @@ export class HostModel {
   private readonly core: ModelCore;
   private readonly cache = new Map<string, Shape>();
   private cacheChars = 0;
+  private readonly cacheSize: number;
   private readonly stats: { trainedLines: number; templates: number };
   /**
    * What serialize() returns: the snapshot a loaded model came from (kept deflated: a daemon holds
@@ -70,6 +75,7 @@ export class HostModel {
       throw new IncompatibleModelError(`not a usable model snapshot: ${(err as Error).message}`);
     }
     this.stats = { trainedLines: data.trainedLines, templates: data.templates.length };
+    this.cacheSize = Math.min(SHAPE_CACHE_MAX, Math.max(SHAPE_CACHE_MIN, 2 * data.templates.length));
     this.source = text === undefined ? { data } : { packed: deflateRawSync(text, { level: 1 }) };
   }
 
@@ -92,7 +98,7 @@ export class HostModel {
     if (shape === undefined) {
       shape = this.core.analyse(tok, key);
       if (key.length <= MAX_KEY) {
-        if (this.cache.size >= SHAPE_CACHE || this.cacheChars + key.length > SHAPE_CACHE_CHARS) {
+        if (this.cache.size >= this.cacheSize || this.cacheChars + key.length > this.cacheSize * SHAPE_CACHE_CHARS_PER_ENTRY) {
           this.cache.clear();
           this.cacheChars = 0;
         }

@@ -2,6 +2,7 @@
 // HostPipeline per (source, host). start() and close() are both safe to call twice.
 import { mkdir } from 'node:fs/promises';
 import cron, { type ScheduledTask } from 'node-cron';
+import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { DaemonConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -36,8 +37,87 @@ export interface HealthReport {
 
 const WORKER_ENTRY = new URL('../worker/entry.js', import.meta.url).href;
 
+// V8 heap limits of the worker threads. Every thread is a V8 isolate of its own, and with node's
+// defaults each one ends up with a 32 MB young generation (two 16 MB semi-spaces) and lets its old
+// generation fill with garbage up to four times what survived its last full collection. Measured
+// with 200 hosts on 2 cores (2 scoring threads, 1 training thread, bench part 6), the daemon
+// peaked at 540-570 MB, of which about 250 MB were the models themselves: the training thread's
+// heap reached 150 MB and each scoring thread carried 32 MB of young generation. With the limits
+// below: 415-430 MB, training as fast. The main thread's limits cannot be set from here (they are
+// fixed when node starts).
+
+/** Just under 2 GB: see TRAIN_THREAD_LIMITS for why this exact value. */
+const OLD_GENERATION_UNDER_2GB_MB = 2047;
+
+/**
+ * Heap allowed per host when deciding whether a scoring thread's old generation may be limited: a
+ * loaded model is 1-2 MB of heap (bench part 3) plus a shape cache of at most about 1 MB.
+ */
+const SCORE_HEAP_PER_HOST_MB = 16;
+
+/**
+ * Scoring threads: a 12 MB young generation (8 MB resident instead of 32). Not smaller: loading a
+ * model allocates about 7 MB of short-lived data in one go (JSON parse, index building); with a
+ * 6 MB young generation that data was promoted and each scoring thread's old generation grew by
+ * 40-50 MB of garbage. The old generation is limited to just under 2 GB (which lowers V8's heap
+ * growing factor, see TRAIN_THREAD_LIMITS; it kept scoring threads at 110-130 MB during the
+ * 200-host start, against up to 157 MB without) only while the thread's hosts need far less
+ * (at most 127 hosts per thread): a scoring thread holds the models of all its hosts, so with
+ * more hosts it keeps node's default. Decided at start: a reload that takes a thread past that
+ * many hosts reports that it needs a restart (see reload).
+ */
+export function scoreThreadLimits(hostsPerThread: number): ResourceLimits {
+  const limits: ResourceLimits = { maxYoungGenerationSizeMb: 12 };
+  if (hostsPerThread * SCORE_HEAP_PER_HOST_MB <= OLD_GENERATION_UNDER_2GB_MB) limits.maxOldGenerationSizeMb = OLD_GENERATION_UNDER_2GB_MB;
+  return limits;
+}
+
+function hostsPerScoringThread(config: DaemonConfig): number {
+  const hosts = config.sources.reduce((n, source) => n + source.hostnames.length, 0);
+  return Math.ceil(hosts / Math.max(1, config.workers));
+}
+
+/**
+ * Training threads: a small young generation (a training's garbage is mostly short-lived; the
+ * speed was unchanged: 1,000,000 lines in 2.5 s either way), and an old generation limited to just
+ * under 2 GB. That limit is there for its side effect: with a limit of 2 GB or more, V8 lets the
+ * old generation grow to up to four times what survived the last full collection before it
+ * collects again (its heap growing factor, measured: same heap with 2048 as with no limit), below
+ * 2 GB to about twice. A training thread keeps little between tasks, so the factor decides how
+ * much garbage it carries: up to 150 MB of heap during the 200-host start with the defaults, about
+ * 55 MB with these limits. A 1,000,000-line training needs 60-170 MB of heap (bench part 1; the
+ * daemon's own train task on 1,000,000 FerretDB lines in a thread with these limits: same
+ * duration, 54 MB of heap after it against 127 MB with the defaults); one training runs per thread
+ * at a time, so 2 GB leaves more than ten times that. It is also the limit node picks by itself on
+ * a machine with 8 GB of RAM.
+ */
+export const TRAIN_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 6, maxOldGenerationSizeMb: OLD_GENERATION_UNDER_2GB_MB };
+
+/**
+ * The changed keys of a reload that only a restart applies. `scoreHeapLimited`: the scoring
+ * threads run with the old-generation limit chosen for the host count at start (scoreThreadLimits).
+ */
+export function keysNeedingRestart(cur: DaemonConfig, next: DaemonConfig, scoreHeapLimited: boolean): string[] {
+  const needRestart: string[] = [];
+  if (next.mongoUri !== cur.mongoUri) needRestart.push('MONGODB_URI/MG_HOST/MG_PORT');
+  if (next.inputDb !== cur.inputDb) needRestart.push('MG_INPUT_DB');
+  if (next.targetDb !== cur.targetDb) needRestart.push('MG_TARGET_DB');
+  if (next.stateCollection !== cur.stateCollection) needRestart.push('STATE_COLLECTION');
+  if (JSON.stringify(next.fields) !== JSON.stringify(cur.fields)) needRestart.push('MESSAGE_FIELD/HOSTNAME_FIELD/TIMESTAMP_FIELD');
+  if (next.workers !== cur.workers) needRestart.push('WORKERS');
+  if (next.modelDir !== cur.modelDir) needRestart.push('MODEL_DIR');
+  if (JSON.stringify(next.httpListen) !== JSON.stringify(cur.httpListen)) needRestart.push('HTTP_LISTEN');
+  // The scoring threads' heap limit was chosen for the host count at start (scoreThreadLimits).
+  if (scoreHeapLimited && scoreThreadLimits(hostsPerScoringThread({ ...next, workers: cur.workers })).maxOldGenerationSizeMb === undefined) {
+    needRestart.push('LOG_SOURCES (more hosts per scoring thread than its heap limit allows)');
+  }
+  return needRestart;
+}
+
 export class Supervisor {
   readonly stats = new DaemonStats();
+  /** Whether the scoring threads run with an old-generation limit (scoreThreadLimits). */
+  private scoreHeapLimited = false;
   readonly health: DbHealth;
   readonly pipelines = new Map<string, HostPipeline>();
   private config: DaemonConfig;
@@ -73,6 +153,8 @@ export class Supervisor {
     if (this.started) return;
     this.started = true;
     const filename = this.options.workerEntry ?? WORKER_ENTRY;
+    const scoreLimits = scoreThreadLimits(hostsPerScoringThread(this.config));
+    this.scoreHeapLimited = scoreLimits.maxOldGenerationSizeMb !== undefined;
     this.scorePools = Array.from(
       { length: this.config.workers },
       () =>
@@ -84,6 +166,7 @@ export class Supervisor {
           // every task in flight on that thread).
           concurrentTasksPerWorker: 1,
           idleTimeout: 60_000,
+          resourceLimits: scoreLimits,
         }),
     );
     // Training has its own threads: scoring never queues behind a training's CPU work, the
@@ -96,6 +179,7 @@ export class Supervisor {
       maxThreads: Math.max(1, Math.ceil(this.config.workers / 2)),
       concurrentTasksPerWorker: 1,
       idleTimeout: 30_000,
+      resourceLimits: TRAIN_THREAD_LIMITS,
     });
     this.client = new ClientHandle(this.config.mongoUri);
     this.scheduleRetraining();
@@ -194,16 +278,8 @@ export class Supervisor {
    * and training settings. Returns the keys whose change needs a restart to take effect.
    */
   reload(next: DaemonConfig): string[] {
-    const needRestart: string[] = [];
     const cur = this.config;
-    if (next.mongoUri !== cur.mongoUri) needRestart.push('MONGODB_URI/MG_HOST/MG_PORT');
-    if (next.inputDb !== cur.inputDb) needRestart.push('MG_INPUT_DB');
-    if (next.targetDb !== cur.targetDb) needRestart.push('MG_TARGET_DB');
-    if (next.stateCollection !== cur.stateCollection) needRestart.push('STATE_COLLECTION');
-    if (JSON.stringify(next.fields) !== JSON.stringify(cur.fields)) needRestart.push('MESSAGE_FIELD/HOSTNAME_FIELD/TIMESTAMP_FIELD');
-    if (next.workers !== cur.workers) needRestart.push('WORKERS');
-    if (next.modelDir !== cur.modelDir) needRestart.push('MODEL_DIR');
-    if (JSON.stringify(next.httpListen) !== JSON.stringify(cur.httpListen)) needRestart.push('HTTP_LISTEN');
+    const needRestart = keysNeedingRestart(cur, next, this.scoreHeapLimited);
     // Keep the running values of keys that need a restart, take everything else.
     this.config = {
       ...next,
