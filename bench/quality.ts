@@ -19,6 +19,7 @@ import { DATASETS, haveDatasets, loadDataset, type Dataset } from './anomaly-dat
 import { buildScenario, type Kind } from './anomaly-inject.js';
 import { ModelTrainer, DEFAULT_THRESHOLD } from '../src/model/detector.js';
 import { runGroupingBenchmark } from './grouping.js';
+import { lowerBound, upperBound } from '../src/model/sorted.js';
 import { runSpeed } from './anomaly-speed.js';
 
 interface Counts {
@@ -212,16 +213,8 @@ function auc(pos: readonly number[], neg: readonly number[]): number {
   const sorted = [...neg].sort((a, b) => a - b);
   let sum = 0;
   for (const p of pos) {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid]! < p) lo = mid + 1;
-      else hi = mid;
-    }
-    let eq = lo;
-    while (eq < sorted.length && sorted[eq] === p) eq++;
-    sum += lo + (eq - lo) / 2;
+    const below = lowerBound(sorted, p);
+    sum += below + (upperBound(sorted, p) - below) / 2;
   }
   return sum / pos.length / sorted.length;
 }
@@ -277,11 +270,10 @@ function sweep(): void {
         else fn++;
         perDs.set(r.dataset, d);
       }
-      const p = tp / (tp + fp);
-      const rc = tp / (tp + fn);
+      const [p, rc, f1] = prf(tp, fp, fn);
       const worst = Math.max(...[...perDs.values()].map((d) => d.fp / d.clean));
       console.log(
-        `| ${t.toFixed(2)} | ${contaminated ? 'contaminated' : 'clean'} | ${f3(p)} | ${f3(rc)} | ${f3((2 * p * rc) / (p + rc))} | ${f3(fp / clean)} | ${f3(worst)} ` +
+        `| ${t.toFixed(2)} | ${contaminated ? 'contaminated' : 'clean'} | ${f3(p)} | ${f3(rc)} | ${f3(f1)} | ${f3(fp / clean)} | ${f3(worst)} ` +
           `| ${f3((fp + errFlagged) / (clean + errLines))} | ${errFlagged}/${errLines} |`,
       );
     }

@@ -21,6 +21,8 @@
 // Score: s = total nats / (DECADES * ln 10), clipped to [0, 1]; i.e. the line
 // is estimated to be about 10^(-DECADES * s) as likely as a normal line.
 
+import { lowerBound, upperBound } from './sorted.js';
+
 /** Decades of likelihood spanned by the score: s = 1 means 10^-DECADES or less. */
 export const DECADES = 6;
 /** Largest surprise from rarity of a known template. */
@@ -68,14 +70,8 @@ export class Calibration {
 
   /** Surprise of a line of a known template with this effective count. */
   rarity(effective: number): number {
-    // Mass of templates with effective count <= this one (binary search on the sorted counts).
-    let lo = 0;
-    let hi = this.es.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.es[mid]! <= effective + 1e-9) lo = mid + 1;
-      else hi = mid;
-    }
+    // Mass of templates with effective count <= this one.
+    const lo = upperBound(this.es, effective + 1e-9);
     const mass = lo === 0 ? 0 : this.cum[lo - 1]!;
     return Math.min(RARITY_CAP, -Math.log((mass + 1) / (this.total + 1)));
   }
@@ -88,14 +84,7 @@ export class Calibration {
     if (novelty > xs[n - 1]!) {
       tail = Math.log(n) + (novelty - xs[n - 1]!) / NOVELTY_LAMBDA;
     } else {
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (xs[mid]! < novelty) lo = mid + 1;
-        else hi = mid;
-      }
-      tail = -Math.log((n - lo) / n);
+      tail = -Math.log((n - lowerBound(xs, novelty)) / n);
     }
     return this.newSurprise + Math.min(NOVELTY_CAP, tail);
   }

@@ -13,6 +13,7 @@ import { NearestIndex, clusterDistance } from './clusters.js';
 import { STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, wordsOfTokens, type FailureTerm } from './vocabulary.js';
 import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty } from './evidence.js';
 import { Calibration, type TemplateSample } from './calibration.js';
+import { lowerBound } from './sorted.js';
 import type { ModelData, TemplateRecord } from './snapshot.js';
 
 /**
@@ -178,13 +179,7 @@ export class ModelCore {
 
   private byId(id: number): TemplateView | undefined {
     const ids = this.ids;
-    let lo = 0;
-    let hi = ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ids[mid]! < id) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(ids, id);
     return lo < ids.length && ids[lo] === id ? this.templates[this.idIndex[lo]!] : undefined;
   }
 

@@ -67,6 +67,52 @@ export function parseArgs(args: readonly string[], spec: Readonly<Record<string,
   return { options, positional };
 }
 
+/** A command's parsed arguments, and how it reports a usage error (message and usage on stderr, exit 2). */
+export interface CommandArgs extends ParsedArgs {
+  fail: (message: string) => number;
+}
+
+/**
+ * Parses a command's arguments. Returns the exit code instead when the command is already done:
+ * its usage printed for --help, or an argument error reported with the usage.
+ */
+export function commandArgs(name: string, usage: string, args: readonly string[], spec: Readonly<Record<string, boolean>>, io: CommandIo): CommandArgs | number {
+  const fail = (message: string): number => {
+    io.stderr.write(`${name}: ${message}\n${usage}`);
+    return EXIT_USAGE;
+  };
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(args, { ...spec, help: false });
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  if (parsed.options.has('help')) {
+    io.stdout.write(usage);
+    return EXIT_OK;
+  }
+  return { ...parsed, fail };
+}
+
+/**
+ * Runs the output part of a command: a closed standard output ends it quietly (see watchOutput),
+ * and a CommandError (an unreadable file, a bad line) is reported as `<name>: <message>`, exit 2.
+ */
+export async function withOutput(name: string, io: CommandIo, body: (out: { closed: boolean }) => Promise<number>): Promise<number> {
+  const out = watchOutput(io.stdout);
+  try {
+    return await body(out);
+  } catch (err) {
+    if (err instanceof CommandError) {
+      io.stderr.write(`${name}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  } finally {
+    out.dispose();
+  }
+}
+
 /** Opens a file for streaming, or standard input for `-`; a CommandError names the file it cannot read. */
 export async function openInput(path: string, what: string, io: CommandIo): Promise<NodeJS.ReadableStream> {
   if (path === '-') return io.stdin;
@@ -157,21 +203,9 @@ export function masksFrom(values: readonly string[] | undefined): MaskRuleConfig
 }
 
 export async function runScoreCommand(args: string[], io: CommandIo): Promise<number> {
-  const fail = (message: string): number => {
-    io.stderr.write(`score: ${message}\n${SCORE_USAGE}`);
-    return EXIT_USAGE;
-  };
-  let parsed: ParsedArgs;
-  try {
-    parsed = parseArgs(args, { train: true, threshold: true, mask: true, help: false });
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  const { options, positional } = parsed;
-  if (options.has('help')) {
-    io.stdout.write(SCORE_USAGE);
-    return EXIT_OK;
-  }
+  const parsed = commandArgs('score', SCORE_USAGE, args, { train: true, threshold: true, mask: true }, io);
+  if (typeof parsed === 'number') return parsed;
+  const { options, positional, fail } = parsed;
   const train = options.get('train');
   if (train === undefined || train.length !== 1) return fail('exactly one --train TRAIN_FILE is required');
   if (positional.length !== 1) return fail('exactly one INPUT_FILE (or - for standard input) is required');
@@ -191,8 +225,7 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
   } catch (err) {
     return fail(`bad --mask: ${(err as Error).message}`);
   }
-  const out = watchOutput(io.stdout);
-  try {
+  return withOutput('score', io, async (out) => {
     const trainStream = await openInput(trainFile, 'training file', io);
     await forEachLines(trainStream, `training file '${trainFile}'`, (lines) => {
       for (const l of lines) trainer.add(l);
@@ -211,13 +244,5 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
       return writeOut(io.stdout, text, out);
     });
     return EXIT_OK;
-  } catch (err) {
-    if (err instanceof CommandError) {
-      io.stderr.write(`score: ${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  } finally {
-    out.dispose();
-  }
+  });
 }

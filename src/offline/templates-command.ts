@@ -3,19 +3,7 @@
 // "<count>\t<template>" per line, or with --json {"count", "id", "template"}.
 
 import { TemplateMiner } from '../model/miner.js';
-import {
-  CommandError,
-  EXIT_OK,
-  EXIT_USAGE,
-  forEachLines,
-  masksFrom,
-  openInput,
-  parseArgs,
-  watchOutput,
-  writeOut,
-  type CommandIo,
-  type ParsedArgs,
-} from './score-command.js';
+import { EXIT_OK, commandArgs, forEachLines, masksFrom, openInput, withOutput, writeOut, type CommandIo } from './score-command.js';
 
 const TEMPLATES_USAGE = `usage: templates [--json] [--mask REGEX]... FILE
   Prints the templates mined from FILE (- for standard input), most frequent
@@ -25,21 +13,9 @@ const TEMPLATES_USAGE = `usage: templates [--json] [--mask REGEX]... FILE
 `;
 
 export async function runTemplatesCommand(args: string[], io: CommandIo): Promise<number> {
-  const fail = (message: string): number => {
-    io.stderr.write(`templates: ${message}\n${TEMPLATES_USAGE}`);
-    return EXIT_USAGE;
-  };
-  let parsed: ParsedArgs;
-  try {
-    parsed = parseArgs(args, { json: false, mask: true, help: false });
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  const { options, positional } = parsed;
-  if (options.has('help')) {
-    io.stdout.write(TEMPLATES_USAGE);
-    return EXIT_OK;
-  }
+  const parsed = commandArgs('templates', TEMPLATES_USAGE, args, { json: false, mask: true }, io);
+  if (typeof parsed === 'number') return parsed;
+  const { options, positional, fail } = parsed;
   if (positional.length !== 1) return fail('exactly one FILE (or - for standard input) is required');
   const file = positional[0]!;
   let miner: TemplateMiner;
@@ -49,8 +25,7 @@ export async function runTemplatesCommand(args: string[], io: CommandIo): Promis
     return fail(`bad --mask: ${(err as Error).message}`);
   }
   const json = options.has('json');
-  const out = watchOutput(io.stdout);
-  try {
+  return withOutput('templates', io, async (out) => {
     const input = await openInput(file, 'file', io);
     await forEachLines(input, file === '-' ? 'standard input' : `file '${file}'`, (lines) => {
       for (const l of lines) miner.add(l);
@@ -66,13 +41,5 @@ export async function runTemplatesCommand(args: string[], io: CommandIo): Promis
     }
     await writeOut(io.stdout, text, out);
     return EXIT_OK;
-  } catch (err) {
-    if (err instanceof CommandError) {
-      io.stderr.write(`templates: ${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  } finally {
-    out.dispose();
-  }
+  });
 }
