@@ -23,6 +23,12 @@ const PER_DECADE = 2.5;
 const FEW_VALUES = 2;
 const FEW_VALUES_BONUS = 1;
 const MAX_SURPRISE = 14;
+/** Nats added to a negative number in a field that never held one (a factor of about 7). */
+const NEGATIVE_PRIOR = 2;
+/** Width (decades) of a trimmed range that holds a single bin: a constant. */
+const SINGLE_BIN = 0.25 + 1e-9;
+/** A constant at or above this magnitude (about 75,000) is an identifier, not a quantity. */
+const ID_MAGNITUDE = 4.875;
 
 /** Sign-preserving order of magnitude: 0 -> 0, 9 -> 1, 99 -> 2, -99 -> -2. */
 export function magnitude(v: number): number {
@@ -348,12 +354,18 @@ export class SlotTable {
     const total = this.fieldTotal[f]!;
     const lo = this.fieldLo[f]!;
     const hi = this.fieldHi[f]!;
-    // A negative number where there never was one: error codes (-1) and
-    // overflows look like this. Good-Turing again: about 1 / (n + 1).
-    const sign = x < 0 && this.fieldNegatives[f] === 0 ? Math.log(total + 1) : 0;
+    // A negative number where there never was one: Good-Turing again (about
+    // 1 / (n + 1)), times a prior, because software writes error codes (-1),
+    // overflows and clock steps this way far more often than new routine values.
+    const sign = x < 0 && this.fieldNegatives[f] === 0 ? Math.log(total + 1) + NEGATIVE_PRIOR : 0;
     const mag = magnitude(x);
     const beyond = mag > hi ? mag - hi : mag < lo ? lo - mag : 0;
     if (beyond <= MARGIN_DECADES) return sign;
+    // A large number that never changed is an identifier (a peer or cluster id), not a
+    // quantity: how far a new one is from it means nothing (188978561024 -> 3 is just a new
+    // id), so it is as surprising as any new value. A small constant (always 0, always 64)
+    // is a quantity, and 0 -> 5,000,000 keeps its distance.
+    if (hi - lo <= SINGLE_BIN && lo >= ID_MAGNITUDE) return Math.max(sign, Math.log(total + 1));
     let t = 0;
     const up = mag > hi;
     for (let i = b0; i < b1; i++) {

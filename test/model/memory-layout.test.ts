@@ -87,10 +87,11 @@ class RefField {
   }
   surprise(x: number): number {
     if (this.mags.length === 0) return 0;
-    const sign = x < 0 && this.negatives === 0 ? Math.log(this.total + 1) : 0;
+    const sign = x < 0 && this.negatives === 0 ? Math.log(this.total + 1) + 2 : 0;
     const mag = magnitude(x);
     const beyond = mag > this.hi ? mag - this.hi : mag < this.lo ? this.lo - mag : 0;
     if (beyond <= 1.5) return sign;
+    if (this.hi - this.lo <= 0.25 + 1e-9 && this.lo >= 4.875) return Math.max(sign, Math.log(this.total + 1));
     let t = 0;
     const up = mag > this.hi;
     for (let i = 0; i < this.mags.length; i++) {
@@ -164,7 +165,10 @@ describe('SlotTable', () => {
     // Hand-made statistics: repeated categories and shapes (the last one wins, as in a Map), empty histograms.
     models.push({ n: 50, cats: [['a', 1], ['b', 5], ['a', 7]], shapes: [[scanValue('12'), 20, [{ bins: [[4, 10], [8, 10]] }]], [scanValue('34'), 30, [{ bins: [] }]]] });
     models.push({ n: 50, cats: null, shapes: [[scanValue('-5'), 40, [{ bins: [[-3, 2], [0, 30], [2, 8]] }]]] });
-    values.push('a', 'b', 'c', '12', '1234567', '-1', '-999999', '7', 'x7y', '', '0', '99999999999', '1.5', 'idle', 'on', 'user3', 'user99');
+    // A large constant (an identifier) and a small one (a quantity).
+    models.push({ n: 60, cats: null, shapes: [[scanValue('188978561024'), 60, [{ bins: [[45, 60]] }]]] });
+    models.push({ n: 60, cats: null, shapes: [[scanValue('64'), 60, [{ bins: [[7, 60]] }]]] });
+    values.push('3', '64000000', 'a', 'b', 'c', '12', '1234567', '-1', '-999999', '7', 'x7y', '', '0', '99999999999', '1.5', 'idle', 'on', 'user3', 'user99');
     const refs = models.map((m) => new RefSlot(m));
     const table = new SlotTable([models.slice(0, 20).map((m, i) => [i, -1, m] as [number, number, SlotModel]), [], models.slice(20).map((m, i) => [i, i % 2, m] as [number, number, SlotModel])]);
     expect(table.size).to.equal(models.length);

@@ -1,0 +1,46 @@
+// What a value never seen in its slot is worth: tables of training values and
+// new values, judged by the slot statistics alone.
+import { expect } from 'chai';
+import { SlotAccumulator, SlotTable } from '../../src/model/slots.js';
+
+/** A one-slot table trained on `values`. */
+function slotOf(values: readonly string[]): SlotTable {
+  const acc = new SlotAccumulator();
+  for (const v of values) acc.add(v);
+  return new SlotTable([[[0, -1, acc.freeze()]]]);
+}
+
+const repeat = (n: number, f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i));
+/** ln(1000): the evidence of the default threshold (a line 1/1,000 as likely as a normal one). */
+const THRESHOLD_NATS = Math.log(1000);
+
+describe('slot values', () => {
+  it('judges a changed identifier as a new value, not by how far its digits moved', () => {
+    // A peer id that was always 188978561024 (too many lines for the category table to matter:
+    // the values vary in a second, free-form position).
+    const slot = slotOf(repeat(300, (i) => `188978561024 conn${i}`));
+    const small = slot.surprise(0, '3 conn7');
+    const near = slot.surprise(0, '188978561099 conn7');
+    const far = slot.surprise(0, '1 conn7');
+    expect(small).to.be.above(0);
+    expect(small).to.equal(far);
+    // Near values stay inside the range margin: no surprise from the number at all.
+    expect(near).to.equal(0);
+    expect(small).to.be.below(THRESHOLD_NATS);
+  });
+
+  it('still measures a small constant quantity by its distance (always 64, now 64,000,000)', () => {
+    const slot = slotOf(repeat(300, (i) => `64 conn${i}`));
+    const jump = slot.surprise(0, '64000000 conn7');
+    expect(jump).to.be.above(THRESHOLD_NATS);
+    expect(jump).to.be.above(slot.surprise(0, '6400 conn7'));
+  });
+
+  it('flags a negative number in a field that held 300 values, none negative', () => {
+    const slot = slotOf(repeat(300, (i) => `${(i * 37) % 500} conn${i}`));
+    expect(slot.surprise(0, '-24 conn7')).to.be.above(THRESHOLD_NATS);
+    // A field that was negative before is not surprised by the sign.
+    const signed = slotOf(repeat(300, (i) => `${((i * 37) % 500) - 50} conn${i}`));
+    expect(signed.surprise(0, '-24 conn7')).to.equal(0);
+  });
+});
