@@ -94,6 +94,20 @@ describe('score command', function () {
     for (const rec of recs) expect(rec.score).to.be.within(0, 1);
   });
 
+  it('warns on standard error, and still scores, when the training file has no log lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'score-empty-'));
+    try {
+      const train = join(dir, 'empty.log');
+      writeFileSync(train, '\n  \n');
+      const r = await run(runScoreCommand, ['--train', train, INPUT]);
+      expect(r.code).to.equal(0);
+      expect(r.stderr).to.match(/^score: warning: training file '.*empty\.log' has no log lines/);
+      expect(records(r.stdout)).to.have.length(6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('applies --threshold', async () => {
     const all = records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '0', INPUT])).stdout);
     expect(all.every((r) => r.anomaly === true)).to.equal(true);
