@@ -73,7 +73,7 @@ for (const w of [
   'fatal', 'panic', 'panicked', 'segfault', 'oom', 'oops', 'corrupt', 'corrupted', 'corruption', 'crash', 'crashed',
   'crashing', 'critical', 'emergency', 'emerg', 'abort', 'aborted', 'aborting', 'killed', 'deadlock', 'deadlocked',
   'unrecoverable', 'outofmemory', 'outofmemoryerror', 'stackoverflowerror', 'coredump', 'coredumped', 'halted', 'hung',
-  'sigsegv', 'sigabrt', 'sigbus', 'lockup',
+  'sigsegv', 'sigabrt', 'sigbus', 'lockup', 'oomkilled', 'irrecoverable',
 ]) TERMS.set(w, HIGH);
 for (const w of [
   'error', 'errors', 'exception', 'exceptions', 'fail', 'failed', 'failure', 'failures', 'failing', 'fails',
@@ -81,12 +81,14 @@ for (const w of [
   'invalid', 'lost', 'broken', 'rejected', 'unavailable', 'violation', 'illegal', 'forbidden', 'unauthorized',
   'unhandled', 'uncaught', 'traceback', 'fault', 'faults', 'faulted', 'bad', 'refusing', 'unexpected', 'overflow',
   'underflow', 'mismatch', 'degraded', 'severe', 'alert', 'throttled', 'throttling', 'exhausted', 'killing', 'kill',
-  'died', 'sigkill', 'anr', 'stuck',
+  'died', 'sigkill', 'anr', 'stuck', 'unexpectedly', 'insufficient', 'overloaded', 'unresponsive', 'unhealthy',
+  'errno', 'hang', 'hangs', 'hanging', 'refuse', 'rejecting', 'inconsistent', 'inconsistency', 'misconfigured',
 ]) TERMS.set(w, MEDIUM);
 for (const w of [
   'down', 'warn', 'warning', 'warnings', 'retry', 'retrying', 'disconnect', 'disconnected', 'reset', 'expired',
   'terminated', 'interrupted', 'dropped', 'dropping', 'missing', 'not', 'unknown', 'denial', 'blocked',
   'slow', 'full', 'leak', 'closed', 'offline', 'dead', 'sigterm', 'exceeded', 'exceeding', 'unusable', 'rollback',
+  'exceeds', 'stalled', 'evicted',
 ]) TERMS.set(w, LOW);
 // "not" and "closed" are too common to mean much alone; they count only in phrases.
 TERMS.delete('not');
@@ -110,6 +112,9 @@ const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
   [['already', 'in', 'use'], MEDIUM],
   [['connection', 'reset'], MEDIUM],
   [['no', 'such'], LOW],
+  [['giving', 'up'], MEDIUM],
+  [['gave', 'up'], MEDIUM],
+  [['core', 'dumped'], HIGH],
 ];
 
 /** The pseudo-term reported for a stack-trace frame line. */
