@@ -36,12 +36,29 @@ const GAP_SHARE = 1 / 2000;
 
 /**
  * How much one occasion is worth towards making a template routine: the
- * fourth root of its line count (1 line: 1; a burst of 50 copies: under 3).
- * Each occasion is weighed by its own size, so one burst cannot lend its
- * weight to the other occasions of the same message.
+ * fourth root of its count of different lines (1 line: 1; 50 lines about
+ * different things: under 3; the same line repeated 50 times by a retry loop:
+ * 1, since a repetition is the same event told again). Each occasion is
+ * weighed by its own size, so one burst cannot lend its weight to the other
+ * occasions of the same message.
  */
 export function occasionWeight(lines: number): number {
   return lines <= 0 ? 0 : Math.sqrt(Math.sqrt(lines));
+}
+
+/** Lines remembered per occasion to recognise repetitions; beyond them every line counts as different. */
+const RUN_LINES = 8;
+
+/** Whether the line repeats one of its occasion's lines so far (and remembers it if not). */
+function repeatsOccasion(st: { runLines: string[] | null }, text: string): boolean {
+  const seen = st.runLines;
+  if (seen === null) {
+    st.runLines = [text];
+    return false;
+  }
+  for (let i = 0; i < seen.length; i++) if (seen[i] === text) return true;
+  if (seen.length < RUN_LINES) seen.push(text);
+  return false;
 }
 
 interface TemplateState {
@@ -53,8 +70,10 @@ interface TemplateState {
   /** Line index of the latest occurrence, and occasions so far. */
   last: number;
   episodes: number;
-  /** Lines in the current occasion, and the routine weight of the closed ones (see OCCASION_ROOT). */
+  /** Different lines in the current occasion, and the routine weight of the closed ones (see occasionWeight). */
   run: number;
+  /** Lines of the current occasion (at most RUN_LINES), to tell a repetition from a new line. */
+  runLines: string[] | null;
   routine: number;
   slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
 }
@@ -125,7 +144,7 @@ export class Trainer {
     const m = this.miner.addTokenized(tok);
     let st = this.states.get(m.id);
     if (st === undefined) {
-      st = { id: m.id, key: m.template, tokens: m.tokens, count: 0, bits: new Uint32Array(SEGMENTS / 32), last: 0, episodes: 0, run: 0, routine: 0, slots: [] };
+      st = { id: m.id, key: m.template, tokens: m.tokens, count: 0, bits: new Uint32Array(SEGMENTS / 32), last: 0, episodes: 0, run: 0, runLines: null, routine: 0, slots: [] };
       this.relayout(st, m.tokens, m.tokens);
       this.states.set(m.id, st);
       if (this.states.size > 2 * this.options.maxTemplates + 64) this.prune();
@@ -139,8 +158,9 @@ export class Trainer {
       st.episodes++;
       st.routine += occasionWeight(st.run);
       st.run = 0;
+      st.runLines = null;
     }
-    st.run++;
+    if (!repeatsOccasion(st, text)) st.run++;
     st.last = this.n;
     st.count++;
     let seg = Math.floor(this.n / this.segmentLength);

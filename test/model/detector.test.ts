@@ -199,6 +199,22 @@ describe('detector', function () {
       expect(s.score).to.be.at.least(DEFAULT_THRESHOLD);
     });
 
+    it('counts a line repeated by a retry loop as one occasion, a stretch of different lines as more', () => {
+      const routineOf = (m: HostModel, word: string): number => {
+        const data = JSON.parse(m.serialize()) as { templates: Array<{ tokens: string[]; routine: number; count: number }> };
+        const t = data.templates.find((x) => x.tokens.includes(word));
+        expect(t, word).to.not.equal(undefined);
+        return t!.routine;
+      };
+      // The same line 50 times in one stretch: one event told 50 times.
+      expect(routineOf(contaminated, 'storage:')).to.be.closeTo(1, 1e-3);
+      // 50 different lines of one message in one stretch (50 blocks failing): more than one event,
+      // but still one occasion, so far less than 50.
+      const varied = hostLines(3000, 2);
+      for (let i = 0; i < 50; i++) varied.splice(at + i * 2, 0, `ERROR storage: write to block ${1000 + i * 7} failed: Input/output error`);
+      expect(routineOf(train(varied), 'storage:')).to.be.closeTo(Math.pow(50, 0.25), 1e-2);
+    });
+
     it('still treats the spread-out routine error as background noise', () => {
       const s = contaminated.score('Connection timeout to 10.2.0.1:5432, retrying in 3s');
       expect(s.reasons).to.include('error_terms');
