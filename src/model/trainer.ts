@@ -8,7 +8,7 @@ import { compileMasks, tokenize, WILDCARD, type CompiledMasks } from './mask.js'
 import { SlotAccumulator } from './slots.js';
 import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
-import { wordVector, hashedVector, Idf } from './features.js';
+import { wordVector, hashedVector, fnv1a, Idf } from './features.js';
 import { buildClusters } from './clusters.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { wordsOfTokens } from './vocabulary.js';
@@ -49,15 +49,19 @@ export function occasionWeight(lines: number): number {
 /** Lines remembered per occasion to recognise repetitions; beyond them every line counts as different. */
 const RUN_LINES = 8;
 
-/** Whether the line repeats one of its occasion's lines so far (and remembers it if not). */
-function repeatsOccasion(st: { runLines: string[] | null }, text: string): boolean {
+/**
+ * Whether the line repeats one of its occasion's lines so far (and remembers it if not). Lines are
+ * remembered by hash: a kept string would keep alive the whole input chunk it was sliced from.
+ */
+function repeatsOccasion(st: { runLines: number[] | null }, text: string): boolean {
+  const h = fnv1a(text);
   const seen = st.runLines;
   if (seen === null) {
-    st.runLines = [text];
+    st.runLines = [h];
     return false;
   }
-  for (let i = 0; i < seen.length; i++) if (seen[i] === text) return true;
-  if (seen.length < RUN_LINES) seen.push(text);
+  if (seen.indexOf(h) >= 0) return true;
+  if (seen.length < RUN_LINES) seen.push(h);
   return false;
 }
 
@@ -72,8 +76,8 @@ interface TemplateState {
   episodes: number;
   /** Different lines in the current occasion, and the routine weight of the closed ones (see occasionWeight). */
   run: number;
-  /** Lines of the current occasion (at most RUN_LINES), to tell a repetition from a new line. */
-  runLines: string[] | null;
+  /** Hashes of the current occasion's lines (at most RUN_LINES), to tell a repetition from a new line. */
+  runLines: number[] | null;
   routine: number;
   slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
 }

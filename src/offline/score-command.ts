@@ -227,15 +227,15 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
   }
   return withOutput('score', io, async (out) => {
     const trainStream = await openInput(trainFile, 'training file', io);
-    let logLines = 0;
+    let sawLogLine = false;
     await forEachLines(trainStream, `training file '${trainFile}'`, (lines) => {
       for (const l of lines) {
-        if (l.trim() !== '') logLines++;
+        if (!sawLogLine) sawLogLine = l.trim() !== '';
         trainer.add(l);
       }
     });
     // Not an error (an empty history is a legitimate state), but a silent run would look like "no anomalies".
-    if (logLines === 0) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: every input line is new to the model and none can be judged unusual\n`);
+    if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: every input line is new to the model and none can be judged unusual\n`);
     const model = trainer.finish();
     const input = await openInput(inputFile, 'input file', io);
     let n = 0;
