@@ -10,7 +10,10 @@ if [ -n "${MONGODB_URI:-}" ]; then
 fi
 VERSION=v1.24.0
 BIN="$PWD/.cache/bin/ferretdb"
-if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | grep -q "$VERSION"; then
+# The version text is read whole into a variable: under pipefail, `| head -1` or `| grep -q` closes the
+# pipe early and the SIGPIPE of the writer fails the script (exit 141) whenever the writer is slower.
+version_text() { "$BIN" --version 2>/dev/null || true; }
+if [ -x "$BIN" ] && [[ "$(version_text)" == *"$VERSION"* ]]; then
   echo "ferretdb $VERSION already built at $BIN"
   exit 0
 fi
@@ -26,4 +29,6 @@ chmod -R u+w "$work/src"
 echo "$VERSION" > "$work/src/build/version/version.txt"
 mkdir -p "$(dirname "$BIN")"
 (cd "$work/src" && go build -o "$BIN" ./cmd/ferretdb)
-"$BIN" --version | head -1
+built=$(version_text)
+[[ "$built" == *"$VERSION"* ]] || { echo "built $BIN but it does not report $VERSION:" >&2; echo "$built" >&2; exit 1; }
+echo "${built%%$'\n'*}"
