@@ -7,7 +7,10 @@
 // (share of lines whose template was seen once), times the share of those
 // once-seen messages that were at least as novel as this one (leave-one-out:
 // scored as if they were new). Beyond the most novel one seen, the share keeps
-// falling by a factor e per nat.
+// falling by a factor e per nat. A once-seen message counts in these shares
+// with a weight: the share of its identifier pieces the host wrote elsewhere
+// (pieces.ts), so lines of other systems hidden in the training data count
+// little.
 //
 // Training lines that carry failure vocabulary the host does not routinely
 // write are left out of these shares: they are the suspected anomalies of the
@@ -45,6 +48,8 @@ export interface TemplateSample {
   suspect: boolean;
   /** Leave-one-out novelty when count is 1. */
   novelty: number;
+  /** How much a once-seen message counts as one of the host's own (0..1; see core.ts). */
+  own: number;
 }
 
 export class Calibration {
@@ -53,7 +58,9 @@ export class Calibration {
   private readonly cum: Float64Array;
   /** -ln of the estimated share of lines that are new messages. */
   readonly newSurprise: number;
+  /** Once-seen messages' novelties, ascending, and the weight of those at or above each one. */
   private readonly novelties: Float64Array;
+  private readonly above: Float64Array;
 
   constructor(samples: readonly TemplateSample[]) {
     const ok = samples.filter((s) => !s.suspect);
@@ -63,9 +70,13 @@ export class Calibration {
     this.cum = new Float64Array(sorted.length);
     let acc = 0;
     sorted.forEach((e, i) => (this.cum[i] = acc += e));
-    const once = ok.filter((s) => s.count === 1);
-    this.newSurprise = Math.min(NEW_RATE_CAP, -Math.log((once.length + 1) / (this.total + 2)));
-    this.novelties = Float64Array.from([...once.map((s) => s.novelty), NOVELTY_PRIOR].sort((a, b) => a - b));
+    const once = ok.filter((s) => s.count === 1 && s.own > 0);
+    const points = [...once.map((s) => ({ x: s.novelty, w: s.own })), { x: NOVELTY_PRIOR, w: 1 }].sort((a, b) => a.x - b.x);
+    this.novelties = Float64Array.from(points, (p) => p.x);
+    this.above = new Float64Array(points.length);
+    let w = 0;
+    for (let i = points.length - 1; i >= 0; i--) this.above[i] = w += points[i]!.w;
+    this.newSurprise = Math.min(NEW_RATE_CAP, -Math.log(w / (this.total + 2)));
   }
 
   /** Surprise of a line of a known template with this effective count. */
@@ -80,11 +91,12 @@ export class Calibration {
   newMessage(novelty: number): number {
     const xs = this.novelties;
     const n = xs.length;
+    const all = this.above[0]!;
     let tail: number;
     if (novelty > xs[n - 1]!) {
-      tail = Math.log(n) + (novelty - xs[n - 1]!) / NOVELTY_LAMBDA;
+      tail = Math.log(all / this.above[n - 1]!) + (novelty - xs[n - 1]!) / NOVELTY_LAMBDA;
     } else {
-      tail = -Math.log((n - lowerBound(xs, novelty)) / n);
+      tail = -Math.log(this.above[lowerBound(xs, novelty)]! / all);
     }
     return this.newSurprise + Math.min(NOVELTY_CAP, tail);
   }

@@ -14,6 +14,7 @@ import { STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, word
 import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty } from './evidence.js';
 import { Calibration, type TemplateSample } from './calibration.js';
 import { lowerBound } from './sorted.js';
+import { PieceVocabulary, piecesOfTokens } from './pieces.js';
 import type { ModelData, TemplateRecord } from './snapshot.js';
 
 /**
@@ -56,7 +57,7 @@ export interface Shape {
   /** Failure vocabulary part. */
   readonly errors: number;
   /** For a new line: what its novelty was made of. */
-  readonly novelty?: { words: number; unseen: number; similarity: number; cluster: number; nats: number };
+  readonly novelty?: { words: number; unseen: number; foreign: number; similarity: number; cluster: number; nats: number };
   readonly reasons: readonly Reason[];
 }
 
@@ -116,6 +117,7 @@ export class ModelCore {
   private readonly words: Int32Array;
   private readonly idf: Idf;
   private readonly index: NearestIndex;
+  private readonly pieces: PieceVocabulary;
   readonly calibration: Calibration;
   private readonly clusters: ModelData['clusters'];
 
@@ -174,6 +176,10 @@ export class ModelCore {
     this.ids = Float64Array.from(unique, (i) => this.templates[i]!.id);
     this.idIndex = Int32Array.from(unique);
     this.index = new NearestIndex(ids, templateWords, vectors);
+    this.pieces = new PieceVocabulary(
+      this.templates.map((t) => piecesOfTokens(t.tokens)),
+      data.slotWords,
+    );
     this.calibration = new Calibration(this.leaveOneOut(wordLists, vectors));
   }
 
@@ -204,7 +210,7 @@ export class ModelCore {
     if (matched !== undefined && matchesExactly(matched.tokens, tok.tokens)) {
       return this.knownShape(matched, tok, terms);
     }
-    return this.newShape(dedupe(words), terms, matched ?? null, key);
+    return this.newShape(dedupe(words), this.pieces.unseenShare(piecesOfTokens(tok.tokens)), terms, matched ?? null, key);
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
@@ -242,7 +248,7 @@ export class ModelCore {
     return best;
   }
 
-  private newShape(words: string[], terms: FailureTerm[], partial: TemplateView | null, key: string): Shape {
+  private newShape(words: string[], foreign: number, terms: FailureTerm[], partial: TemplateView | null, key: string): Shape {
     let unseen = 0;
     for (const w of words) if (!this.wordIds.has(w)) unseen++;
     const vec = wordVector(words, this.idf);
@@ -252,7 +258,7 @@ export class ModelCore {
     // A no-word line (numbers only) is as similar as a line can be to nothing in particular.
     const similarity = words.length === 0 ? 1 : near.similarity;
     const weights = terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term)));
-    const nov = novelty(unseen, similarity, cdist);
+    const nov = novelty(unseen, similarity, cdist, foreign);
     const benign = this.calibration.newMessage(nov);
     const errors = combineMax(weights, ERROR_EXTRA);
     const base = benign + errors;
@@ -268,7 +274,7 @@ export class ModelCore {
       benign,
       errors,
       reasons,
-      novelty: { words: words.length, unseen, similarity, cluster: cdist, nats: nov },
+      novelty: { words: words.length, unseen, foreign, similarity, cluster: cdist, nats: nov },
     };
   }
 
@@ -294,7 +300,7 @@ export class ModelCore {
       if (count >= 2) {
         const e = (t.routine * (count - 1)) / count;
         const err = combineMax(terms.map((term) => errorWeight(term.severity, e)), ERROR_EXTRA);
-        return { count, effective, suspect: err >= SUSPECT, novelty: 0 };
+        return { count, effective, suspect: err >= SUSPECT, novelty: 0, own: 1 };
       }
       let unseen = 0;
       for (const w of words) if (this.df[this.wordIds.get(w)!] === 1) unseen++;
@@ -303,7 +309,12 @@ export class ModelCore {
       const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vector));
       const similarity = words.length === 0 ? 1 : near.similarity;
       const err = combineMax(terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term))), ERROR_EXTRA);
-      return { count, effective, suspect: err >= SUSPECT, novelty: novelty(unseen, similarity, cdist) };
+      const foreign = this.pieces.unseenShare(piecesOfTokens(t.tokens), 1);
+      // A once-seen message made of pieces the host wrote nowhere else may be a line of another
+      // system hidden in the training data: it counts among the host's own new messages only for
+      // the share of its pieces the host did write, so a few such lines cannot teach the host that
+      // foreign lines are its routine (contaminated training data).
+      return { count, effective, suspect: err >= SUSPECT, novelty: novelty(unseen, similarity, cdist, foreign), own: 1 - foreign };
     });
   }
 }

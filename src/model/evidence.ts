@@ -12,6 +12,12 @@
 /** Per word never seen on the host (up to UNSEEN_CAP words). */
 export const UNSEEN_WORD = 1;
 export const UNSEEN_CAP = 6;
+/**
+ * A new line whose identifier pieces (pieces.ts) the host never wrote, times
+ * the share of such pieces: its own new messages reuse its pieces, another
+ * system's lines do not.
+ */
+export const FOREIGN_PIECES = 8;
 /** A new line with no similar known template (1 - cosine similarity, IDF-weighted). */
 export const DISSIMILARITY = 3;
 /** Distance to the nearest behaviour cluster, per radius beyond the first. */
@@ -59,8 +65,8 @@ export function combineMax(weights: readonly number[], extraShare: number): numb
 }
 
 /** Novelty of a line that matches no known template (before calibration). */
-export function novelty(unseenWords: number, similarity: number, clusterDistance: number): number {
-  const unseen = UNSEEN_WORD * Math.min(unseenWords, UNSEEN_CAP);
+export function novelty(unseenWords: number, similarity: number, clusterDistance: number, foreignShare: number): number {
+  const unseen = UNSEEN_WORD * Math.min(unseenWords, UNSEEN_CAP) + FOREIGN_PIECES * foreignShare;
   const dissimilar = DISSIMILARITY * (1 - similarity);
   const cluster = CLUSTER_DISTANCE * Math.min(CLUSTER_DISTANCE_CAP, Math.max(0, clusterDistance - 1));
   return unseen + dissimilar + cluster;

@@ -80,6 +80,48 @@ describe('detector: novelty and contaminated training', function () {
     }
   });
 
+  describe('identifier pieces: a new message of the host reuses its pieces, a foreign line does not', () => {
+    // Same host component, two compound words never seen whole, one masked number: the unseen-word
+    // counts and similarities are equal, only the pieces differ (apply, window, token, session,
+    // state are all the host's; send, heartbeat, packet, leader, epoch none of them).
+    const own = 'PowerManager: applyWindowToken: sessionState=3';
+    const other = 'PowerManager: sendHeartbeatPacket: leaderEpoch=3';
+
+    it('scores the foreign line well above the host\'s own new message', () => {
+      const a = model.explain(own);
+      const b = model.explain(other);
+      expect(a.evidence.novelty!.unseen).to.equal(b.evidence.novelty!.unseen);
+      expect(a.evidence.novelty!.foreign).to.equal(0);
+      expect(b.evidence.novelty!.foreign).to.be.greaterThan(0.5);
+      expect(b.score - a.score, JSON.stringify([a, b])).to.be.at.least(0.2);
+      expect(b.score).to.be.at.least(DEFAULT_THRESHOLD);
+    });
+
+    it('is not taught by a few lines of other systems hidden once each in the training data', () => {
+      // Eight foreign lines in 20,000 (0.04%), some sharing pieces with each other or the host
+      // (block, init, session). Before they were weighed by their own pieces, they made every
+      // new line that looked foreign the host's routine: the probes fell to 0.67-0.75 of their
+      // score under clean training.
+      const hidden = [
+        'Receiving block blk_-4655280636272058732 src: /10.251.26.8:48892 dest: /10.251.26.8:50010',
+        'synchronized to 10.100.20.250, stratum 3',
+        'Received disconnect from 183.62.140.253: 11: Bye Bye [preauth]',
+        'workerEnv.init() ok /etc/httpd/conf/workers2.properties',
+        'Session: 30546174_170026732 initialized by client WindowsUpdateAgent.',
+        'Times: total = 41, boot = 15, init = 26, finish = 0',
+        'PacketResponder 2 for block blk_2529569087635823495 terminating',
+        'Got assigned task 299',
+      ];
+      const withHidden = [...lines];
+      hidden.forEach((h, i) => withHidden.splice(1000 + i * 2000, 0, h));
+      const contaminated = train(withHidden);
+      const probes = ['jk2_init() Found child 6726 in scoreboard slot 8', 'Starting quorum peer leader election with epoch 18'];
+      const ratios = probes.map((p) => contaminated.score(p).score / model.score(p).score);
+      expect(ratios.reduce((a, b) => a + b, 0) / ratios.length, JSON.stringify(ratios)).to.be.at.least(0.85);
+      for (const p of probes) expect(contaminated.score(p).score).to.be.at.least(DEFAULT_THRESHOLD);
+    });
+  });
+
   describe('routine new messages made of the host words stay below the threshold', () => {
     const routine = [
       'PowerManager: releaseDisplayLocked: focus=12, uid=1003, state=4',
