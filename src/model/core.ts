@@ -176,11 +176,9 @@ export class ModelCore {
     this.ids = Float64Array.from(unique, (i) => this.templates[i]!.id);
     this.idIndex = Int32Array.from(unique);
     this.index = new NearestIndex(ids, templateWords, vectors);
-    this.pieces = new PieceVocabulary(
-      this.templates.map((t) => piecesOfTokens(t.tokens)),
-      data.slotWords,
-    );
-    this.calibration = new Calibration(this.leaveOneOut(wordLists, vectors));
+    const pieceLists = this.templates.map((t) => piecesOfTokens(t.tokens));
+    this.pieces = new PieceVocabulary(pieceLists, data.slotWords);
+    this.calibration = new Calibration(this.leaveOneOut(wordLists, vectors, pieceLists));
   }
 
   private byId(id: number): TemplateView | undefined {
@@ -291,7 +289,11 @@ export class ModelCore {
    * message (its words unseen if no other template has them, nearest template
    * among the others); failure terms count with one occurrence less.
    */
-  private leaveOneOut(wordLists: readonly (readonly string[])[], vectors: readonly WordVector[]): TemplateSample[] {
+  private leaveOneOut(
+    wordLists: readonly (readonly string[])[],
+    vectors: readonly WordVector[],
+    pieceLists: readonly (readonly string[])[],
+  ): TemplateSample[] {
     return this.templates.map((t) => {
       const words = wordLists[t.index]!;
       const vector = vectors[t.index]!;
@@ -309,7 +311,7 @@ export class ModelCore {
       const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vector));
       const similarity = words.length === 0 ? 1 : near.similarity;
       const err = combineMax(terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term))), ERROR_EXTRA);
-      const foreign = this.pieces.unseenShare(piecesOfTokens(t.tokens), 1);
+      const foreign = this.pieces.unseenShare(pieceLists[t.index]!, 1);
       // A once-seen message made of pieces the host wrote nowhere else may be a line of another
       // system hidden in the training data: it counts among the host's own new messages only for
       // the share of its pieces the host did write, so a few such lines cannot teach the host that

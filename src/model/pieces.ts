@@ -9,6 +9,7 @@
 
 import { fnv1a } from './features.js';
 import { lowerBound } from './sorted.js';
+import { gluedToDigits, isLetter, placeholderEnd } from './vocabulary.js';
 
 /** Shorter pieces (to, of, id, ...) are in every system's vocabulary and say nothing. */
 const MIN_PIECE = 3;
@@ -18,7 +19,6 @@ const MAX_PIECES = 64;
 
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const isLower = (c: number): boolean => c >= 97 && c <= 122;
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 function pushPiece(token: string, start: number, end: number, out: Set<string>): void {
   const len = end - start;
@@ -53,23 +53,18 @@ export function piecesOfTokens(tokens: readonly string[]): string[] {
     const n = token.length;
     let i = 0;
     while (i < n) {
-      const c = token.charCodeAt(i);
-      if (c === 60 /* < */) {
-        const close = token.indexOf('>', i + 1);
-        if (close > i && close - i <= 66) {
-          i = close + 1;
-          continue;
-        }
+      const skip = placeholderEnd(token, i);
+      if (skip >= 0) {
+        i = skip;
+        continue;
       }
-      if (!isUpper(c) && !isLower(c)) {
+      if (!isLetter(token.charCodeAt(i))) {
         i++;
         continue;
       }
       const start = i;
-      while (i < n && (isUpper(token.charCodeAt(i)) || isLower(token.charCodeAt(i)))) i++;
-      const before = start > 0 ? token.charCodeAt(start - 1) : 32;
-      const after = i < n ? token.charCodeAt(i) : 32;
-      if (!isDigit(before) && !isDigit(after)) splitRun(token, start, i, out);
+      while (i < n && isLetter(token.charCodeAt(i))) i++;
+      if (!gluedToDigits(token, start, i)) splitRun(token, start, i, out);
     }
   }
   return [...out];

@@ -7,8 +7,22 @@ const MAX_WORD = 40;
 /** Most words taken from one line, so a 1 MB line costs no more than a long one. */
 export const MAX_WORDS = 64;
 
-function isLetter(c: number): boolean {
+export function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** Index just past a masker placeholder (`<*>`, `<ip>`) starting at `i`, or -1 when there is none. */
+export function placeholderEnd(token: string, i: number): number {
+  if (token.charCodeAt(i) !== 60 /* < */) return -1;
+  const close = token.indexOf('>', i + 1);
+  return close > i && close - i <= 66 ? close + 1 : -1;
+}
+
+/** A letter run token[start, end) glued to digits (`ab12cd`) is an identifier fragment, not a word. */
+export function gluedToDigits(token: string, start: number, end: number): boolean {
+  return (start > 0 && isDigit(token.charCodeAt(start - 1))) || (end < token.length && isDigit(token.charCodeAt(end)));
 }
 
 /**
@@ -20,15 +34,12 @@ export function wordsOfToken(token: string, out: string[]): void {
   const n = token.length;
   let i = 0;
   while (i < n && out.length < MAX_WORDS) {
-    const c = token.charCodeAt(i);
-    if (c === 60 /* < */) {
-      const close = token.indexOf('>', i + 1);
-      if (close > i && close - i <= 66) {
-        i = close + 1;
-        continue;
-      }
+    const skip = placeholderEnd(token, i);
+    if (skip >= 0) {
+      i = skip;
+      continue;
     }
-    if (!isLetter(c)) {
+    if (!isLetter(token.charCodeAt(i))) {
       i++;
       continue;
     }
@@ -40,12 +51,7 @@ export function wordsOfToken(token: string, out: string[]): void {
       else break;
     }
     const len = i - start;
-    // A letter run glued to digits (`ab12cd`) is an identifier fragment.
-    const prev = start > 0 ? token.charCodeAt(start - 1) : 32;
-    const next = i < n ? token.charCodeAt(i) : 32;
-    if (len >= 2 && len <= MAX_WORD && !(prev >= 48 && prev <= 57) && !(next >= 48 && next <= 57)) {
-      out.push(token.slice(start, i).toLowerCase());
-    }
+    if (len >= 2 && len <= MAX_WORD && !gluedToDigits(token, start, i)) out.push(token.slice(start, i).toLowerCase());
   }
 }
 
