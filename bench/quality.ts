@@ -19,7 +19,7 @@ import { DATASETS, haveDatasets, loadDataset, type Dataset } from './anomaly-dat
 import { buildScenario, type Kind } from './anomaly-inject.js';
 import { ModelTrainer, DEFAULT_THRESHOLD } from '../src/model/detector.js';
 import { runGroupingBenchmark } from './grouping.js';
-import { lowerBound, upperBound } from '../src/model/sorted.js';
+import { auc, f3 } from './metrics.js';
 import { runSpeed } from './anomaly-speed.js';
 
 interface Counts {
@@ -124,7 +124,6 @@ function runOne(ds: Dataset, others: Dataset[], seed: number, contaminated: bool
   return c;
 }
 
-const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '  -  ');
 
 function prf(tp: number, fp: number, fn: number): [number, number, number] {
   const p = tp / (tp + fp);
@@ -205,18 +204,6 @@ async function main(): Promise<void> {
   separability();
   if (args.sweep) sweep();
   if (args.speedLines > 0) runSpeed(all, args.speedLines);
-}
-
-/** Probability that a random positive scores above a random negative (ties count half). */
-function auc(pos: readonly number[], neg: readonly number[]): number {
-  if (pos.length === 0 || neg.length === 0) return NaN;
-  const sorted = [...neg].sort((a, b) => a - b);
-  let sum = 0;
-  for (const p of pos) {
-    const below = lowerBound(sorted, p);
-    sum += below + (upperBound(sorted, p) - below) / 2;
-  }
-  return sum / pos.length / sorted.length;
 }
 
 /**

@@ -148,11 +148,53 @@ export function isStackFrame(tokens: readonly string[]): boolean {
   return false;
 }
 
-/** Failure terms of a line given its masked tokens: words, phrases and the stack-frame shape. */
+/**
+ * Share of their severity that failure terms keep in a line whose own header
+ * declares an informational level (`INFO`, `[debug]`, `Info`): the software
+ * that wrote "0 errors", "exception syndrome register" or "retrying" at INFO
+ * has already judged it routine, and that judgment is worth half the words.
+ */
+export const DECLARED_INFO_SHARE = 0.5;
+
+/** Tokens of the line's header (timestamp, host, process, level) searched for a declared level. */
+const HEADER_TOKENS = 6;
+
+const INFO_LEVELS = new Set(['info', 'information', 'informational', 'debug', 'trace', 'notice', 'verbose', 'fine', 'finer', 'finest']);
+
+/**
+ * Whether the line's header declares an informational level: a token among
+ * the first HEADER_TOKENS that is such a level name in capitals (`INFO`),
+ * capitalised (`Info`, Windows CBS), or in brackets in any case (`[notice]`,
+ * Apache), optionally followed by `:` (`INFO:root:...`, Python). A bare
+ * lower-case "info" is a word of the message, not a level.
+ */
+export function declaresInfoLevel(tokens: readonly string[]): boolean {
+  const n = Math.min(tokens.length, HEADER_TOKENS);
+  for (let k = 0; k < n; k++) {
+    let t = tokens[k]!;
+    const colon = t.indexOf(':');
+    if (colon > 0) t = t.slice(0, colon);
+    else if (t.endsWith(',')) t = t.slice(0, -1);
+    const bracketed = t.length > 2 && ((t[0] === '[' && t.endsWith(']')) || (t[0] === '<' && t.endsWith('>')));
+    if (bracketed) t = t.slice(1, -1);
+    if (t.length < 4 || t.length > 13) continue;
+    const lower = t.toLowerCase();
+    if (!INFO_LEVELS.has(lower)) continue;
+    if (bracketed || t === t.toUpperCase() || t === lower[0]!.toUpperCase() + lower.slice(1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Failure terms of a line given its masked tokens: words, phrases and the
+ * stack-frame shape; at DECLARED_INFO_SHARE of their severity when the line
+ * declares an informational level.
+ */
 export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
   const terms = failureTerms(orderedWords(tokens));
   if (isStackFrame(tokens)) terms.push({ term: STACK_FRAME, severity: MEDIUM });
-  return terms;
+  if (terms.length === 0 || !declaresInfoLevel(tokens)) return terms;
+  return terms.map((t) => ({ term: t.term, severity: t.severity * DECLARED_INFO_SHARE }));
 }
 
 /** Severity of one word as a failure term (0 when it is not one). */

@@ -229,6 +229,20 @@ describe('detector', function () {
     });
   });
 
+  describe('declared level', () => {
+    // A Java service writing a level in every line; failures are logged at WARN or ERROR.
+    const levelled = hostLines(4000, 5).map((l, i) => `2024-03-01 10:00:${String(i % 60).padStart(2, '0')},000 ${i % 40 === 0 ? 'WARN' : 'INFO'} [main] ${l}`);
+    const m = train(levelled);
+    const message = 'Health check passed for service billing with 2 errors';
+
+    it('scores failure words the software itself logged at INFO well below the same message at WARN', () => {
+      const info = m.score(`2024-03-02 11:00:00,000 INFO [main] ${message}`);
+      const warn = m.score(`2024-03-02 11:00:00,000 WARN [main] ${message}`);
+      expect(info.reasons).to.include('error_terms');
+      expect(warn.score - info.score).to.be.at.least(0.12);
+    });
+  });
+
   describe('snapshots', () => {
     const probe = [
       'GET /api/users/42 200 33ms',
