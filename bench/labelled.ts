@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { ModelTrainer, DEFAULT_THRESHOLD } from '../src/model/detector.js';
 import { Rng } from '../src/seeded-random.js';
-import { auc, f3 } from './metrics.js';
+import { auc, f3, prf } from './metrics.js';
 
 interface Labelled {
   line: string;
@@ -80,9 +80,7 @@ function evaluate(name: string, train: readonly Labelled[], test: readonly Label
     else if (flagged) fp++;
     else if (l.failure) fn++;
   }
-  const p = tp / (tp + fp);
-  const r = tp / (tp + fn);
-  const f1 = (2 * p * r) / (p + r);
+  const [p, r, f1] = prf(tp, fp, fn);
   const trainFailures = train.filter((l) => l.failure).length;
   console.log(
     `| ${name} | ${train.length} (${trainFailures} failures) | ${test.length} (${pos.length} failures) | ${f3(p)} | ${f3(r)} | ${f3(f1)} | ${f3(fp / neg.length)} (${fp}/${neg.length}) | ${f3(auc(pos, neg))} |`,

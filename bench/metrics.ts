@@ -15,3 +15,10 @@ export function auc(pos: readonly number[], neg: readonly number[]): number {
 }
 
 export const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '  -  ');
+
+/** Precision, recall and F1 from counts. */
+export function prf(tp: number, fp: number, fn: number): [number, number, number] {
+  const p = tp / (tp + fp);
+  const r = tp / (tp + fn);
+  return [p, r, (2 * p * r) / (p + r)];
+}

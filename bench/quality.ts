@@ -19,7 +19,7 @@ import { DATASETS, haveDatasets, loadDataset, type Dataset } from './anomaly-dat
 import { buildScenario, type Kind } from './anomaly-inject.js';
 import { ModelTrainer, DEFAULT_THRESHOLD } from '../src/model/detector.js';
 import { runGroupingBenchmark } from './grouping.js';
-import { auc, f3 } from './metrics.js';
+import { auc, f3, prf } from './metrics.js';
 import { runSpeed } from './anomaly-speed.js';
 
 interface Counts {
@@ -122,13 +122,6 @@ function runOne(ds: Dataset, others: Dataset[], seed: number, contaminated: bool
     }
   }
   return c;
-}
-
-
-function prf(tp: number, fp: number, fn: number): [number, number, number] {
-  const p = tp / (tp + fp);
-  const r = tp / (tp + fn);
-  return [p, r, (2 * p * r) / (p + r)];
 }
 
 function row(name: string, c: Counts): string {

@@ -9,7 +9,7 @@
 
 import { fnv1a } from './features.js';
 import { lowerBound } from './sorted.js';
-import { gluedToDigits, isLetter, placeholderEnd } from './vocabulary.js';
+import { gluedToDigits, isLetter, nextLetter } from './vocabulary.js';
 
 /** Shorter pieces (to, of, id, ...) are in every system's vocabulary and say nothing. */
 const MIN_PIECE = 3;
@@ -51,20 +51,12 @@ export function piecesOfTokens(tokens: readonly string[]): string[] {
   for (let k = 0; k < tokens.length && out.size < MAX_PIECES; k++) {
     const token = tokens[k]!;
     const n = token.length;
-    let i = 0;
+    let i = nextLetter(token, 0);
     while (i < n) {
-      const skip = placeholderEnd(token, i);
-      if (skip >= 0) {
-        i = skip;
-        continue;
-      }
-      if (!isLetter(token.charCodeAt(i))) {
-        i++;
-        continue;
-      }
       const start = i;
       while (i < n && isLetter(token.charCodeAt(i))) i++;
       if (!gluedToDigits(token, start, i)) splitRun(token, start, i, out);
+      i = nextLetter(token, i);
     }
   }
   return [...out];

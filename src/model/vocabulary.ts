@@ -20,6 +20,21 @@ export function placeholderEnd(token: string, i: number): number {
   return close > i && close - i <= 66 ? close + 1 : -1;
 }
 
+/**
+ * Index of the next letter of `token` at or after `i` that is not inside a
+ * masker placeholder (`<*>`, `<ip>`), or token.length when there is none.
+ */
+export function nextLetter(token: string, i: number): number {
+  const n = token.length;
+  while (i < n) {
+    const skip = placeholderEnd(token, i);
+    if (skip >= 0) i = skip;
+    else if (isLetter(token.charCodeAt(i))) return i;
+    else i++;
+  }
+  return n;
+}
+
 /** A letter run token[start, end) glued to digits (`ab12cd`) is an identifier fragment, not a word. */
 export function gluedToDigits(token: string, start: number, end: number): boolean {
   return (start > 0 && isDigit(token.charCodeAt(start - 1))) || (end < token.length && isDigit(token.charCodeAt(end)));
@@ -32,17 +47,8 @@ export function gluedToDigits(token: string, start: number, end: number): boolea
  */
 export function wordsOfToken(token: string, out: string[]): void {
   const n = token.length;
-  let i = 0;
+  let i = nextLetter(token, 0);
   while (i < n && out.length < MAX_WORDS) {
-    const skip = placeholderEnd(token, i);
-    if (skip >= 0) {
-      i = skip;
-      continue;
-    }
-    if (!isLetter(token.charCodeAt(i))) {
-      i++;
-      continue;
-    }
     const start = i;
     while (i < n) {
       const d = token.charCodeAt(i);
@@ -52,6 +58,7 @@ export function wordsOfToken(token: string, out: string[]): void {
     }
     const len = i - start;
     if (len >= 2 && len <= MAX_WORD && !gluedToDigits(token, start, i)) out.push(token.slice(start, i).toLowerCase());
+    i = nextLetter(token, i);
   }
 }
 
