@@ -80,6 +80,8 @@ const NO_PATH: string[] = [];
 const NO_POSITIONS: number[] = [];
 const NO_VALUES: string[] = [];
 const NO_SUBS: Map<string, Template> = new Map();
+/** Tree key of a line with fewer key tokens than the tree is deep (tokens are never empty). */
+const NO_KEY = '';
 
 /** Leaves with more groups than this are searched through the length node's index. */
 const LINEAR_SCAN = 24;
@@ -88,8 +90,15 @@ const LINEAR_SCAN = 24;
 interface Group {
   seq: number;
   tokens: string[];
+  /**
+   * Per position: 0 constant, 1 generalized (`<*>` or an enumeration), 2
+   * constant but one of the host's header tokens (see setHeader), left out of
+   * similarity and of the index.
+   */
   merged: Uint8Array;
   consts: number;
+  /** Constant positions that are header tokens (merged 2). */
+  inHeader: number;
   count: number;
   /** Tree leaves filing the group: where it was created, then aliases for other leading tokens. */
   paths: PathEntry[];
@@ -172,7 +181,7 @@ class Lfu {
 }
 
 const FORMAT = 'template-miner';
-const VERSION = 1;
+const VERSION = 2;
 const SEP = '\u0001';
 
 function resolveOptions(o: MinerOptions | undefined): Resolved {
@@ -227,6 +236,8 @@ export class TemplateMiner {
   private markGen = 0;
   /** Loaded for matching only (fromJSON with readOnly): add() and toJSON() throw. */
   private readonly readOnly: boolean;
+  /** The host's header: position -> the token most lines hold there (see setHeader). */
+  private header = new Map<number, string>();
 
   constructor(options?: MinerOptions, readOnly = false) {
     this.readOnly = readOnly;
@@ -238,12 +249,35 @@ export class TemplateMiner {
     return this.byId.size;
   }
 
+  /**
+   * Declares the host's header (headerOf): tokens that most lines hold at the
+   * same position, such as a constant host name or the `<*>` of a timestamp
+   * before the message. They say nothing about which message a line is, so
+   * they are left out of similarity and the tree is keyed by the tokens after
+   * them; otherwise two shared header tokens make short messages look half
+   * alike. Only before the first line.
+   */
+  setHeader(header: ReadonlyArray<readonly [number, string]>): void {
+    if (this.readOnly || this.byId.size > 0 || this.nextSeq > 1) throw new Error('TemplateMiner.setHeader: only before the first line');
+    this.header = new Map(header.map(([p, tok]) => [p, tok]));
+  }
+
+  /** The header set by setHeader, by position. */
+  headerTokens(): Array<[number, string]> {
+    return [...this.header].sort((a, b) => a[0] - b[0]);
+  }
+
   add(message: string): TemplateMatch {
     return this.addTokenized(tokenize(message, this.masks));
   }
 
   match(message: string): TemplateMatch | null {
     return this.matchTokenized(tokenize(message, this.masks));
+  }
+
+  /** A line tokenized with this miner's masks, for addTokenized() and matchTokenized(). */
+  tokenize(message: string): Tokenized {
+    return tokenize(message, this.masks);
   }
 
   /** add() for a line already tokenized by the caller with `compileMasks(options.extraMasks)`. */
@@ -330,6 +364,7 @@ export class TemplateMiner {
       options: { ...this.opts, extraMasks: this.opts.extraMasks.map((m) => ({ ...m })) },
       nextId: this.nextId,
       nextSeq: this.nextSeq,
+      header: this.headerTokens(),
       groups: [...groups]
         .sort((a, b) => a.seq - b.seq)
         .map((g) => ({
@@ -351,18 +386,20 @@ export class TemplateMiner {
    * learn or be saved.
    */
   static fromJSON(data: unknown, readOnly = false): TemplateMiner {
-    const { options, nextId, nextSeq, groups, templates } = parseSnapshot(data);
+    const { options, nextId, nextSeq, header, groups, templates } = parseSnapshot(data);
     const m = new TemplateMiner(options, readOnly);
+    m.header = new Map(header);
     const bySeq = new Map<number, Group>();
     const entries: Array<[PathEntry, Group]> = [];
     // Read-only: groups without merged positions share one all-zero mask.
     let noMerged: Uint8Array | null = null;
     if (readOnly) noMerged = new Uint8Array(groups.reduce((n, g) => Math.max(n, g.tokens.length), 0));
     for (const raw of groups) {
-      const g: Group = { ...raw, consts: 0, subs: new Map(), only: undefined, onlyKey: undefined, version: 0, mark: 0 };
+      const g: Group = { ...raw, consts: 0, inHeader: 0, subs: new Map(), only: undefined, onlyKey: undefined, version: 0, mark: 0 };
       for (let p = 0; p < g.tokens.length; p++) if (g.merged[p] === 0) g.consts++;
+      m.markHeader(g);
       if (readOnly) {
-        if (g.consts === g.tokens.length) g.merged = noMerged!;
+        if (g.consts === g.tokens.length && g.inHeader === 0) g.merged = noMerged!;
         if (g.enumPos.length === 0) {
           g.enums = NO_ENUMS;
           g.enumPos = NO_POSITIONS;
@@ -446,14 +483,18 @@ export class TemplateMiner {
     g.version++;
     const old = g.tokens[p]!;
     const top = this.root.get(g.tokens.length)!;
-    const key = p + SEP + old;
-    const set = top.index!.get(key);
-    set?.delete(g);
-    if (set?.size === 0) top.index!.delete(key);
+    if (g.merged[p] === 2) {
+      g.inHeader--;
+    } else {
+      const key = p + SEP + old;
+      const set = top.index!.get(key);
+      set?.delete(g);
+      if (set?.size === 0) top.index!.delete(key);
+    }
     g.tokens[p] = WILDCARD;
     g.merged[p] = 1;
     g.consts--;
-    if (g.consts === 0) top.open!.add(g);
+    if (telling(g) === 0) top.open!.add(g);
     if (this.opts.maxEnumValues < 2 || !isWord(old) || !isWord(tok)) return;
     // Until now every line of the group had `old` here.
     g.enums.set(p, new Map([[old, g.count - 1], [tok, 1]]));
@@ -515,7 +556,7 @@ export class TemplateMiner {
         bestSame = k;
       }
     }
-    const denom = g.consts + g.enumPos.length;
+    const denom = telling(g) + g.enumPos.length;
     return best !== null && (denom === 0 || (same + bestSame) / denom >= this.opts.similarity) ? best : null;
   }
 
@@ -553,6 +594,7 @@ export class TemplateMiner {
       tokens: tokens.slice(),
       merged: new Uint8Array(tokens.length),
       consts: tokens.length,
+      inHeader: 0,
       count: 1,
       paths: [{ seq, path }],
       enumPos: [],
@@ -563,19 +605,38 @@ export class TemplateMiner {
     };
     g.paths[0]!.node = this.nodeAt(path, true)!;
     g.paths[0]!.node.groups.push(g);
+    this.markHeader(g);
     this.indexGroup(g, true);
     return g;
+  }
+
+  private markHeader(g: Group): void {
+    if (this.header.size === 0) return;
+    for (const [p, tok] of this.header) {
+      if (p >= g.tokens.length || g.merged[p] !== 0 || g.tokens[p] !== tok) continue;
+      g.merged[p] = 2;
+      g.inHeader++;
+    }
+  }
+
+  // The first position from p on that can key the tree: not a header token,
+  // and never the last token; -1 for none.
+  private nextKey(tokens: readonly string[], p: number): number {
+    const last = tokens.length - 1;
+    if (this.header.size === 0) return p < last ? p : -1;
+    while (p < last && this.header.get(p) === tokens[p]) p++;
+    return p < last ? p : -1;
   }
 
   private indexGroup(g: Group, add: boolean): void {
     const top = this.root.get(g.tokens.length)!;
     const index = top.index!;
-    if (g.consts === 0) {
+    if (telling(g) === 0) {
       if (add) top.open!.add(g);
       else top.open!.delete(g);
     }
     for (let p = 0; p < g.tokens.length; p++) {
-      if (g.merged[p] === 1) continue;
+      if (g.merged[p] !== 0) continue;
       const key = p + SEP + g.tokens[p]!;
       let set = index.get(key);
       if (add) {
@@ -590,10 +651,10 @@ export class TemplateMiner {
 
   private indexReadOnly(g: Group): void {
     const top = this.root.get(g.tokens.length)!;
-    if (g.consts === 0) top.open!.add(g);
+    if (telling(g) === 0) top.open!.add(g);
     const byToken = (top.byToken ??= new Map());
     for (let p = 0; p < g.tokens.length; p++) {
-      if (g.merged[p] === 1) continue;
+      if (g.merged[p] !== 0) continue;
       const tok = g.tokens[p]!;
       const e = byToken.get(tok);
       if (e === undefined) byToken.set(tok, g);
@@ -633,9 +694,9 @@ export class TemplateMiner {
           if (e === undefined) continue;
           // The groups holding the token as a constant at p, in filing order (as index[p + SEP + tok]).
           if (!Array.isArray(e)) {
-            if (e.merged[p] === 0 && e.tokens[p] === tok) take(e);
+            if (tellingAt(e, p, tok)) take(e);
           } else {
-            for (const g of e) if (g.merged[p] === 0 && g.tokens[p] === tok) take(g);
+            for (const g of e) if (tellingAt(g, p, tok)) take(g);
           }
         }
       }
@@ -671,7 +732,7 @@ export class TemplateMiner {
     for (const g of this.candidates(tokens, null)) {
       const same = agreement(g, tokens, cs);
       if (same < 0) continue;
-      const sim = g.consts === 0 ? 1 : same / g.consts;
+      const sim = similarity(g, same);
       // Ties go to the oldest group: the index order is not part of the state.
       if (sim > bestSim || (sim === bestSim && (same > bestSame || (same === bestSame && g.seq < best!.seq)))) {
         best = g;
@@ -700,8 +761,10 @@ export class TemplateMiner {
     const path = [String(tokens.length)];
     let node = this.root.get(tokens.length);
     const depth = this.prefixLen(tokens.length);
+    let p = 0;
     for (let k = 0; k < depth; k++) {
-      const key = this.keyAt(node, tokens[k]!);
+      p = p < 0 ? -1 : this.nextKey(tokens, p);
+      const key = this.keyAt(node, p < 0 ? NO_KEY : tokens[p++]!);
       path.push(key);
       node = node?.children.get(key);
     }
@@ -716,7 +779,11 @@ export class TemplateMiner {
   private leafFor(tokens: readonly string[]): Node | null {
     let node = this.root.get(tokens.length);
     const depth = this.prefixLen(tokens.length);
-    for (let k = 0; k < depth && node !== undefined; k++) node = node.children.get(this.keyAt(node, tokens[k]!));
+    let p = 0;
+    for (let k = 0; k < depth && node !== undefined; k++) {
+      p = p < 0 ? -1 : this.nextKey(tokens, p);
+      node = node.children.get(this.keyAt(node, p < 0 ? NO_KEY : tokens[p++]!));
+    }
     return node ?? null;
   }
 
@@ -750,7 +817,7 @@ export class TemplateMiner {
     for (const g of linear ? leaf.groups : this.candidates(tokens, leaf)) {
       const same = agreement(g, tokens, st);
       if (same < 0) continue;
-      const sim = g.consts === 0 ? 1 : same / g.consts;
+      const sim = similarity(g, same);
       // Ties go to the group filed first in the leaf (the scan order when linear).
       const seq = linear ? 0 : g.paths.find((e) => e.node === leaf)!.seq;
       if (sim > bestSim || (sim === bestSim && (same > bestSame || (same === bestSame && seq < bestSeq)))) {
@@ -794,17 +861,33 @@ export class TemplateMiner {
   }
 }
 
+/** Constant positions that tell a group's lines from others: not header tokens. */
+function telling(g: Group): number {
+  return g.consts - g.inHeader;
+}
+
+/** Whether the group holds the token at p as a telling constant. */
+function tellingAt(g: Group, p: number, tok: string): boolean {
+  return g.merged[p] === 0 && g.tokens[p] === tok;
+}
+
+/** Share of the group's telling constants a line shares (1 for a group without any). */
+function similarity(g: Group, same: number): number {
+  const n = telling(g);
+  return n === 0 ? 1 : same / n;
+}
+
 /**
- * Constant positions of the group that the line shares, or -1 when that is
+ * Telling constant positions of the group that the line shares, or -1 when that is
  * below `threshold` of them; stops comparing as soon as the outcome is certain.
  */
 function agreement(g: Group, tokens: readonly string[], threshold: number): number {
   const gt = g.tokens;
-  const maxMiss = Math.floor(g.consts * (1 - threshold) + 1e-9);
+  const maxMiss = Math.floor(telling(g) * (1 - threshold) + 1e-9);
   let same = 0;
   let miss = 0;
   for (let k = 0; k < gt.length; k++) {
-    if (g.merged[k] === 1) continue;
+    if (g.merged[k] !== 0) continue;
     if (gt[k] === tokens[k]) same++;
     else if (++miss > maxMiss) return -1;
   }
@@ -819,7 +902,8 @@ interface Snapshot {
   options: MinerOptions;
   nextId: number;
   nextSeq: number;
-  groups: Array<Omit<Group, 'consts' | 'subs' | 'only' | 'onlyKey' | 'version' | 'mark'>>;
+  header: Array<[number, string]>;
+  groups: Array<Omit<Group, 'consts' | 'inHeader' | 'subs' | 'only' | 'onlyKey' | 'version' | 'mark'>>;
   templates: Array<{ id: number; group: number; values: string[]; count: number }>;
 }
 
@@ -830,11 +914,16 @@ function parseSnapshot(data: unknown): Snapshot {
   const isStrArr = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
   if (!isObj(data)) throw malformed('not an object');
   if (data.format !== FORMAT || data.version !== VERSION) throw malformed('unknown format or version');
-  const { options, nextId, nextSeq, groups, templates } = data;
+  const { options, nextId, nextSeq, header, groups, templates } = data;
   if (!isObj(options)) throw malformed('options');
   if (!isInt(nextId, 1) || !isInt(nextSeq, 1)) throw malformed('counters');
   if (!Array.isArray(groups) || !Array.isArray(templates)) throw malformed('groups or templates');
-  const out: Snapshot = { options: options as MinerOptions, nextId, nextSeq, groups: [], templates: [] };
+  if (!Array.isArray(header)) throw malformed('header');
+  const out: Snapshot = { options: options as MinerOptions, nextId, nextSeq, header: [], groups: [], templates: [] };
+  for (const e of header as unknown[]) {
+    if (!Array.isArray(e) || !isInt(e[0], 0) || typeof e[1] !== 'string' || out.header.some(([p]) => p === e[0])) throw malformed('header');
+    out.header.push([e[0], e[1]]);
+  }
   const seqs = new Set<number>();
   for (const raw of groups as unknown[]) {
     if (!isObj(raw)) throw malformed('group');

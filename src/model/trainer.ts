@@ -4,7 +4,8 @@
 
 import type { ModelOptions } from './types.js';
 import { TemplateMiner } from './miner.js';
-import { compileMasks, tokenize, WILDCARD, type CompiledMasks } from './mask.js';
+import { compileMasks, tokenize, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
+import { HeaderWarmup } from './header.js';
 import { SlotAccumulator } from './slots.js';
 import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
@@ -126,6 +127,8 @@ export class Trainer {
   readonly options: ResolvedOptions;
   private readonly masks: CompiledMasks;
   private readonly miner: TemplateMiner;
+  /** The first lines wait until the host's header is known (header.ts). */
+  private readonly warmup: HeaderWarmup;
   private readonly states = new Map<number, TemplateState>();
   private n = 0;
   private segmentLength = 1;
@@ -135,16 +138,22 @@ export class Trainer {
     this.options = resolveOptions(options);
     this.masks = compileMasks(this.options.extraMasks);
     this.miner = new TemplateMiner({ extraMasks: this.options.extraMasks, maxTemplates: this.options.maxTemplates });
+    this.warmup = new HeaderWarmup(this.miner, (text, tok) => this.learn(text, tok));
   }
 
   get lines(): number {
-    return this.n;
+    return this.n + this.warmup.held;
   }
 
   add(message: string): void {
     if (this.finished) throw new Error('ModelTrainer.add() after finish()');
     const text = typeof message === 'string' ? message : String(message ?? '');
     const tok = tokenize(text, this.masks);
+    if (this.warmup.done) this.learn(text, tok);
+    else this.warmup.push(text, tok);
+  }
+
+  private learn(text: string, tok: Tokenized): void {
     const m = this.miner.addTokenized(tok);
     let st = this.states.get(m.id);
     if (st === undefined) {
@@ -240,6 +249,7 @@ export class Trainer {
 
   finish(): ModelData {
     if (this.finished) throw new Error('ModelTrainer.finish() called twice');
+    this.warmup.flush();
     this.finished = true;
     const templates: TemplateRecord[] = [];
     const slotWords = new Set<string>();

@@ -3,6 +3,7 @@
 // "<count>\t<template>" per line, or with --json {"count", "id", "template"}.
 
 import { TemplateMiner } from '../model/miner.js';
+import { HeaderWarmup } from '../model/header.js';
 import { EXIT_OK, commandArgs, forEachLines, masksFrom, openInput, withOutput, writeOut, type CommandIo } from './score-command.js';
 
 const TEMPLATES_USAGE = `usage: templates [--json] [--mask REGEX]... FILE
@@ -27,9 +28,12 @@ export async function runTemplatesCommand(args: string[], io: CommandIo): Promis
   const json = options.has('json');
   return withOutput('templates', io, async (out) => {
     const input = await openInput(file, 'file', io);
+    // As in training: the first lines wait until the file's header is known.
+    const warmup = new HeaderWarmup(miner, (_, tok) => miner.addTokenized(tok));
     await forEachLines(input, file === '-' ? 'standard input' : `file '${file}'`, (lines) => {
-      for (const l of lines) miner.add(l);
+      for (const l of lines) warmup.push(l, miner.tokenize(l));
     });
+    warmup.flush();
     // templates() is sorted by count, then id: stable output for equal counts.
     let text = '';
     for (const t of miner.templates()) {

@@ -175,6 +175,14 @@ describe('templates command', function () {
     ]);
   });
 
+  it('learns the header of raw syslog lines first: short messages keep their own templates', async () => {
+    const words = ['Starting', 'Stopping', 'Reloading', 'Rebooting'];
+    const text = Array.from({ length: 40 }, (_, i) => `Nov 9 12:10:${10 + i} gateway kernel: ${words[i % 4]}\n`).join('');
+    const r = await run(runTemplatesCommand, ['-'], text);
+    expect(r.code).to.equal(0);
+    expect(r.stdout.trimEnd().split('\n').sort()).to.deep.equal(words.map((w) => `10\t<*> gateway kernel: ${w}`).sort());
+  });
+
   it('exits 2 naming an unreadable file', async () => {
     const r = await run(runTemplatesCommand, [join(FIXTURES, 'absent.log')]);
     expect(r.code).to.equal(2);
