@@ -67,16 +67,21 @@ LOG_SOURCES:
 
     const incidents = inserted.filter((l) => l.incident);
     expect(incidents).to.have.length(8);
+    let missing: string[] = [];
     await withClient((c) =>
       waitUntil(
         'every incident is written after the outage',
         async () => {
           const docs = await c.db(targetName).collection('gw_anomaly').find().toArray();
-          return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
+          missing = incidents.filter((i) => !docs.some((d) => String(d.Message).includes(i.incident!))).map((i) => i.incident!);
+          return missing.length === 0;
         },
         90_000,
       ),
-    );
+    ).catch((err: Error) => {
+      // What the daemon was doing is the only way to tell a hang from a loss.
+      throw new Error(`${err.message}; missing ${JSON.stringify(missing)}; logs: ${daemon!.dump()}`);
+    });
     await sleep(800);
     const docs = await withClient((c) => c.db(targetName).collection('gw_anomaly').find().toArray());
     for (const inc of incidents) expect(docs.filter((d) => String(d.Message).includes(inc.incident!)), inc.incident!).to.have.length(1);
