@@ -18,30 +18,49 @@ export const HEADER_SPAN = 6;
 /** ...and are held there by more than this share of all lines. */
 export const HEADER_SHARE = 0.5;
 
-/** Positions and their header token: a token more than HEADER_SHARE of the lines hold there (never a line's last token). */
-export function headerOf(lines: readonly (readonly string[])[]): Array<[number, string]> {
-  if (lines.length < HEADER_MIN_LINES) return [];
-  const counts: Array<Map<string, number>> = Array.from({ length: HEADER_SPAN }, () => new Map());
-  for (const tokens of lines) {
+/** Counts, line by line, the tokens at each of the first HEADER_SPAN positions. */
+export class HeaderCounter {
+  private readonly counts: Array<Map<string, number>> = Array.from({ length: HEADER_SPAN }, () => new Map());
+  private lines = 0;
+
+  add(tokens: readonly string[]): void {
+    this.lines++;
     const end = Math.min(HEADER_SPAN, tokens.length - 1);
     for (let p = 0; p < end; p++) {
-      const c = counts[p]!;
-      c.set(tokens[p]!, (c.get(tokens[p]!) ?? 0) + 1);
+      const c = this.counts[p]!;
+      const tok = tokens[p]!;
+      c.set(tok, (c.get(tok) ?? 0) + 1);
     }
   }
-  const out: Array<[number, string]> = [];
-  counts.forEach((c, p) => {
-    for (const [tok, n] of c) if (n > HEADER_SHARE * lines.length) out.push([p, tok]);
-  });
-  return out;
+
+  /** Positions and their header token: a token more than HEADER_SHARE of the lines hold there (never a line's last token). */
+  header(): Array<[number, string]> {
+    if (this.lines < HEADER_MIN_LINES) return [];
+    const out: Array<[number, string]> = [];
+    this.counts.forEach((c, p) => {
+      for (const [tok, n] of c) if (n > HEADER_SHARE * this.lines) out.push([p, tok]);
+    });
+    return out;
+  }
+}
+
+/** The header of these tokenized lines (HeaderCounter.header). */
+export function headerOf(lines: readonly (readonly string[])[]): Array<[number, string]> {
+  const counter = new HeaderCounter();
+  for (const tokens of lines) counter.add(tokens);
+  return counter.header();
 }
 
 /**
  * Holds back a miner's first lines until the header is known (HEADER_SAMPLE
- * lines, or the end of the input), then hands every line on in order.
+ * lines, or the end of the input), then hands every line on in order. Only
+ * the texts are held and tokenized again at the end: a thousand tokenized
+ * lines kept alive make V8 allocate every later line's tokens in the old
+ * generation (pretenuring), which tripled training's garbage collection.
  */
 export class HeaderWarmup {
-  private pending: Array<{ text: string; tok: Tokenized }> | null = [];
+  private pending: string[] | null = [];
+  private readonly counter = new HeaderCounter();
 
   constructor(
     private readonly miner: TemplateMiner,
@@ -58,10 +77,12 @@ export class HeaderWarmup {
     return this.pending?.length ?? 0;
   }
 
+  /** `tok`: the text tokenized with the miner's masks (miner.tokenize). */
   push(text: string, tok: Tokenized): void {
     const pending = this.pending;
     if (pending === null) return this.sink(text, tok);
-    pending.push({ text, tok });
+    pending.push(text);
+    this.counter.add(tok.tokens);
     if (pending.length >= HEADER_SAMPLE) this.flush();
   }
 
@@ -70,7 +91,7 @@ export class HeaderWarmup {
     const pending = this.pending;
     if (pending === null) return;
     this.pending = null;
-    this.miner.setHeader(headerOf(pending.map((l) => l.tok.tokens)));
-    for (const l of pending) this.sink(l.text, l.tok);
+    this.miner.setHeader(this.counter.header());
+    for (const text of pending) this.sink(text, this.miner.tokenize(text));
   }
 }
