@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TemplateMiner } from '../src/model/miner.js';
 import { tokenize, compileMasks } from '../src/model/mask.js';
-import { HeaderWarmup } from '../src/model/header.js';
+import { learnAll } from '../src/model/header.js';
 
 export const DATASETS = ['HDFS', 'Hadoop', 'Spark', 'Zookeeper', 'OpenSSH', 'Apache', 'Thunderbird', 'Windows', 'Android'];
 
@@ -113,11 +113,7 @@ export function groupingAccuracy(predicted: readonly (string | number)[], truth:
 
 /** A default miner that learned the lines as training does: header first (header.ts). */
 export function learnedMiner(lines: Iterable<string>): TemplateMiner {
-  const miner = new TemplateMiner();
-  const warmup = new HeaderWarmup(miner, (_, tok) => miner.addTokenized(tok));
-  for (const l of lines) warmup.push(l, miner.tokenize(l));
-  warmup.flush();
-  return miner;
+  return learnAll(new TemplateMiner(), lines);
 }
 
 /** Trains one default miner on the lines, then groups every line by the template it matches. */

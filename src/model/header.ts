@@ -67,18 +67,14 @@ export class HeaderWarmup {
     private readonly sink: (text: string, tok: Tokenized) => void,
   ) {}
 
-  /** Whether the header is known and lines go straight on. */
-  get done(): boolean {
-    return this.pending === null;
-  }
-
   /** Lines held back so far. */
   get held(): number {
     return this.pending?.length ?? 0;
   }
 
-  /** `tok`: the text tokenized with the miner's masks (miner.tokenize). */
-  push(text: string, tok: Tokenized): void {
+  /** Tokenizes the line with the miner's masks; hands it on, or holds it back. */
+  push(text: string): void {
+    const tok = this.miner.tokenize(text);
     const pending = this.pending;
     if (pending === null) return this.sink(text, tok);
     pending.push(text);
@@ -94,4 +90,12 @@ export class HeaderWarmup {
     this.miner.setHeader(this.counter.header());
     for (const text of pending) this.sink(text, this.miner.tokenize(text));
   }
+}
+
+/** A miner that learned these lines as training does: header first. */
+export function learnAll(miner: TemplateMiner, lines: Iterable<string>): TemplateMiner {
+  const warmup = new HeaderWarmup(miner, (_, tok) => miner.addTokenized(tok));
+  for (const l of lines) warmup.push(l);
+  warmup.flush();
+  return miner;
 }

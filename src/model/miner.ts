@@ -620,9 +620,10 @@ export class TemplateMiner {
   }
 
   // The first position from p on that can key the tree: not a header token,
-  // and never the last token; -1 for none.
+  // and never the last token; -1 for none (and after none).
   private nextKey(tokens: readonly string[], p: number): number {
     const last = tokens.length - 1;
+    if (p < 0) return -1;
     if (this.header.size === 0) return p < last ? p : -1;
     while (p < last && this.header.get(p) === tokens[p]) p++;
     return p < last ? p : -1;
@@ -763,7 +764,7 @@ export class TemplateMiner {
     const depth = this.prefixLen(tokens.length);
     let p = 0;
     for (let k = 0; k < depth; k++) {
-      p = p < 0 ? -1 : this.nextKey(tokens, p);
+      p = this.nextKey(tokens, p);
       const key = this.keyAt(node, p < 0 ? NO_KEY : tokens[p++]!);
       path.push(key);
       node = node?.children.get(key);
@@ -781,7 +782,7 @@ export class TemplateMiner {
     const depth = this.prefixLen(tokens.length);
     let p = 0;
     for (let k = 0; k < depth && node !== undefined; k++) {
-      p = p < 0 ? -1 : this.nextKey(tokens, p);
+      p = this.nextKey(tokens, p);
       node = node.children.get(this.keyAt(node, p < 0 ? NO_KEY : tokens[p++]!));
     }
     return node ?? null;

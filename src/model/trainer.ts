@@ -4,7 +4,7 @@
 
 import type { ModelOptions } from './types.js';
 import { TemplateMiner } from './miner.js';
-import { compileMasks, tokenize, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
+import { compileMasks, WILDCARD, type Tokenized } from './mask.js';
 import { HeaderWarmup } from './header.js';
 import { SlotAccumulator } from './slots.js';
 import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
@@ -125,7 +125,6 @@ function fold(bits: Uint32Array): void {
 
 export class Trainer {
   readonly options: ResolvedOptions;
-  private readonly masks: CompiledMasks;
   private readonly miner: TemplateMiner;
   /** The first lines wait until the host's header is known (header.ts). */
   private readonly warmup: HeaderWarmup;
@@ -136,7 +135,6 @@ export class Trainer {
 
   constructor(options?: ModelOptions) {
     this.options = resolveOptions(options);
-    this.masks = compileMasks(this.options.extraMasks);
     this.miner = new TemplateMiner({ extraMasks: this.options.extraMasks, maxTemplates: this.options.maxTemplates });
     this.warmup = new HeaderWarmup(this.miner, (text, tok) => this.learn(text, tok));
   }
@@ -148,9 +146,7 @@ export class Trainer {
   add(message: string): void {
     if (this.finished) throw new Error('ModelTrainer.add() after finish()');
     const text = typeof message === 'string' ? message : String(message ?? '');
-    const tok = tokenize(text, this.masks);
-    if (this.warmup.done) this.learn(text, tok);
-    else this.warmup.push(text, tok);
+    this.warmup.push(text);
   }
 
   private learn(text: string, tok: Tokenized): void {

@@ -31,7 +31,7 @@ export async function runTemplatesCommand(args: string[], io: CommandIo): Promis
     // As in training: the first lines wait until the file's header is known.
     const warmup = new HeaderWarmup(miner, (_, tok) => miner.addTokenized(tok));
     await forEachLines(input, file === '-' ? 'standard input' : `file '${file}'`, (lines) => {
-      for (const l of lines) warmup.push(l, miner.tokenize(l));
+      for (const l of lines) warmup.push(l);
     });
     warmup.flush();
     // templates() is sorted by count, then id: stable output for equal counts.

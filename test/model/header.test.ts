@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TemplateMiner } from '../../src/model/miner.js';
 import { compileMasks, tokenize } from '../../src/model/mask.js';
-import { HEADER_SAMPLE, HeaderWarmup, headerOf } from '../../src/model/header.js';
+import { HEADER_SAMPLE, HeaderWarmup, headerOf, learnAll } from '../../src/model/header.js';
 import { Trainer } from '../../src/model/trainer.js';
 import { ModelCore } from '../../src/model/core.js';
 
@@ -19,11 +19,7 @@ const SHORT = ['Starting', 'Stopping', 'Reloading', 'Rebooting', 'Suspending', '
 const VARIED = ['link up on eth0', 'disk sda ready', 'Out of memory: kill process 42', 'usb 1-1: new device', 'CPU0 throttled', 'md: autorun done'];
 
 function learned(lines: readonly string[]): TemplateMiner {
-  const miner = new TemplateMiner();
-  const warmup = new HeaderWarmup(miner, (_, tok) => miner.addTokenized(tok));
-  for (const l of lines) warmup.push(l, miner.tokenize(l));
-  warmup.flush();
-  return miner;
+  return learnAll(new TemplateMiner(), lines);
 }
 
 describe('headerOf: what most lines carry before the message', () => {
@@ -113,10 +109,10 @@ describe('HeaderWarmup', () => {
     const seen: string[] = [];
     const warmup = new HeaderWarmup(miner, (text) => seen.push(text));
     const lines = syslog(Array.from({ length: HEADER_SAMPLE + 5 }, (_, i) => `${VARIED[i % 6]!} ${i}`));
-    for (const l of lines.slice(0, HEADER_SAMPLE - 1)) warmup.push(l, miner.tokenize(l));
+    for (const l of lines.slice(0, HEADER_SAMPLE - 1)) warmup.push(l);
     expect(seen).to.have.length(0);
     expect(warmup.held).to.equal(HEADER_SAMPLE - 1);
-    for (const l of lines.slice(HEADER_SAMPLE - 1)) warmup.push(l, miner.tokenize(l));
+    for (const l of lines.slice(HEADER_SAMPLE - 1)) warmup.push(l);
     warmup.flush();
     expect(seen).to.deep.equal(lines);
     expect(miner.headerTokens()).to.deep.equal([[0, '<*>'], [1, 'gateway'], [2, 'kernel:']]);
