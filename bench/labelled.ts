@@ -17,6 +17,7 @@
 // where the figures came from.
 
 import { readFileSync } from 'node:fs';
+import { Familiarity } from '../src/model/familiarity.js';
 import { ModelTrainer, DEFAULT_THRESHOLD } from '../src/model/detector.js';
 import { Rng } from '../src/seeded-random.js';
 import { auc, f3, prf } from './metrics.js';
@@ -72,8 +73,9 @@ function evaluate(name: string, train: readonly Labelled[], test: readonly Label
   let fn = 0;
   const pos: number[] = [];
   const neg: number[] = [];
+  const familiar = new Familiarity();
   for (const l of test) {
-    const s = model.score(l.line).score;
+    const s = model.score(l.line, familiar).score;
     const flagged = s >= DEFAULT_THRESHOLD;
     (l.failure ? pos : neg).push(s);
     if (flagged && l.failure) tp++;

@@ -3,11 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { DEFAULT_THRESHOLD, HostModel } from '../src/model/detector.js';
+import { Familiarity } from '../src/model/familiarity.js';
 
 const model = HostModel.deserialize(readFileSync((workerData as { modelFile: string }).modelFile, 'utf8'));
+const familiar = new Familiarity();
 
 export default function scoreLines(lines: string[]): { n: number; over: number } {
   let over = 0;
-  for (const line of lines) if (model.score(line).score >= DEFAULT_THRESHOLD) over++;
+  for (const line of lines) if (model.score(line, familiar).score >= DEFAULT_THRESHOLD) over++;
   return { n: lines.length, over };
 }

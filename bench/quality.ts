@@ -17,6 +17,7 @@ import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DATASETS, haveDatasets, loadDataset, type Dataset } from './anomaly-data.js';
 import { buildScenario, type Kind } from './anomaly-inject.js';
+import { Familiarity } from '../src/model/familiarity.js';
 import { ModelTrainer, DEFAULT_THRESHOLD } from '../src/model/detector.js';
 import { runGroupingBenchmark } from './grouping.js';
 import { auc, f3, prf } from './metrics.js';
@@ -92,8 +93,10 @@ function runOne(ds: Dataset, others: Dataset[], seed: number, contaminated: bool
   for (const l of sc.train) trainer.add(l);
   const model = trainer.finish();
   const c = newCounts();
+  // The scored lines are the host's stream in order, as the daemon and `score` see it.
+  const familiar = new Familiarity();
   for (const { line, kind, sourceError } of sc.test) {
-    const s = args.verbose || args.dump !== null ? model.explain(line) : model.score(line);
+    const s = args.verbose || args.dump !== null ? model.explain(line, familiar) : model.score(line, familiar);
     if (args.dump !== null) {
       appendFileSync(args.dump, JSON.stringify({ dataset: ds.name, contaminated, kind, sourceError, line: line.slice(0, 300), ...s }) + '\n');
     }

@@ -58,6 +58,8 @@ export interface Shape {
   readonly errors: number;
   /** For a new line: what its novelty was made of. */
   readonly novelty?: { words: number; unseen: number; foreign: number; similarity: number; cluster: number; nats: number };
+  /** For a new line: the hash of its constant words, under which familiarity.ts remembers it. */
+  readonly familiarKey?: number;
   readonly reasons: readonly Reason[];
 }
 
@@ -208,7 +210,10 @@ export class ModelCore {
     if (matched !== undefined && matchesExactly(matched.tokens, tok.tokens)) {
       return this.knownShape(matched, tok, terms);
     }
-    return this.newShape(dedupe(words), this.pieces.unseenShare(piecesOfTokens(tok.tokens)), terms, matched ?? null, key);
+    const distinct = dedupe(words);
+    // Variants of one new message differ in values, not in words; a line without words is its tokens.
+    const familiarKey = fnv1a(distinct.length > 0 ? distinct.join(' ') : key);
+    return this.newShape(distinct, this.pieces.unseenShare(piecesOfTokens(tok.tokens)), terms, matched ?? null, key, familiarKey);
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
@@ -246,7 +251,14 @@ export class ModelCore {
     return best;
   }
 
-  private newShape(words: string[], foreign: number, terms: FailureTerm[], partial: TemplateView | null, key: string): Shape {
+  private newShape(
+    words: string[],
+    foreign: number,
+    terms: FailureTerm[],
+    partial: TemplateView | null,
+    key: string,
+    familiarKey: number,
+  ): Shape {
     let unseen = 0;
     for (const w of words) if (!this.wordIds.has(w)) unseen++;
     const vec = wordVector(words, this.idf);
@@ -273,6 +285,7 @@ export class ModelCore {
       errors,
       reasons,
       novelty: { words: words.length, unseen, foreign, similarity, cluster: cdist, nats: nov },
+      familiarKey,
     };
   }
 

@@ -10,6 +10,7 @@ import { Trainer } from './trainer.js';
 import { toScore, scoreForLikelihood } from './calibration.js';
 import { UNUSUAL_VALUE, VALUE_EXTRA } from './evidence.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
+import { FAMILIAR_HALF, type FamiliarityLog } from './familiarity.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError };
 
@@ -79,18 +80,45 @@ export class HostModel {
     this.source = text === undefined ? { data } : { packed: deflateRawSync(text, { level: 1 }) };
   }
 
-  score(message: string): ScoredLine {
-    const { scored } = this.evaluate(message);
+  /**
+   * Scores one line. With a familiarity log (familiarity.ts), lines are taken
+   * as the host's stream in order: a new message that keeps coming back
+   * weighs less each time, and the log records the line. Without one, the
+   * score depends on the line alone.
+   */
+  score(message: string, familiar?: FamiliarityLog): ScoredLine {
+    const { scored } = this.evaluate(message, familiar);
     return scored;
   }
 
   /** The score with its evidence broken down (nats), for tuning and troubleshooting. */
-  explain(message: string): ScoredLine & { evidence: { benign: number; errors: number; values: number; novelty?: Shape['novelty'] } } {
-    const { scored, shape, values } = this.evaluate(message);
-    return { ...scored, evidence: { benign: shape.benign, errors: shape.errors, values, novelty: shape.novelty } };
+  explain(
+    message: string,
+    familiar?: FamiliarityLog,
+  ): ScoredLine & { evidence: { benign: number; errors: number; values: number; novelty?: Shape['novelty'] } } {
+    const { scored, shape, values, benign } = this.evaluate(message, familiar);
+    return { ...scored, evidence: { benign, errors: shape.errors, values, novelty: shape.novelty } };
   }
 
-  private evaluate(message: string): { scored: ScoredLine; shape: Shape; values: number } {
+  /**
+   * Benign evidence of a new message given how often the host wrote it since
+   * training: after w occasions it has moved w / (w + FAMILIAR_HALF) of the
+   * way from its novelty to the rarity of a known template with the count
+   * those occasions would mean over the training period. The first return of
+   * a message is not yet routine (a failure without failure words, written a
+   * few times, stays flagged); a message that keeps coming back is.
+   */
+  private familiarBenign(shape: Shape, text: string, familiar: FamiliarityLog): number {
+    const trained = this.stats.trainedLines;
+    const occasions = familiar.observe(shape.familiarKey!, text, trained);
+    if (occasions <= 0) return shape.benign;
+    const count = (occasions * trained) / Math.max(trained, familiar.lines);
+    const known = this.core.calibration.rarity(count);
+    if (known >= shape.benign) return shape.benign;
+    return shape.benign - (shape.benign - known) * (occasions / (occasions + FAMILIAR_HALF));
+  }
+
+  private evaluate(message: string, familiar?: FamiliarityLog): { scored: ScoredLine; shape: Shape; values: number; benign: number } {
     const text = typeof message === 'string' ? message : String(message ?? '');
     const tok = tokenize(text, this.core.masks);
     const key = tok.tokens.join('\u0000');
@@ -127,10 +155,16 @@ export class HostModel {
       }
       values = max + VALUE_EXTRA * (sum - max);
     }
+    let benign = shape.benign;
+    if (familiar !== undefined) {
+      if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, text, familiar);
+      familiar.tick();
+    }
     const reasons: Reason[] = shape.reasons.slice();
     if (values >= UNUSUAL_VALUE) reasons.push('unusual_value');
-    const scored = { score: toScore(shape.base + values), template: shape.templateText, templateId: shape.templateId, reasons };
-    return { scored, shape, values };
+    const base = shape.base - shape.benign + benign;
+    const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };
+    return { scored, shape, values, benign };
   }
 
   summary(): ModelSummary {

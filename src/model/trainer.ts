@@ -32,8 +32,8 @@ const SEGMENTS = 128;
  * previous one starts a new occasion (the gap grows with the training data,
  * 1/2000 of the lines so far, standing in for "a while" without a clock).
  */
-const MIN_GAP = 8;
-const GAP_SHARE = 1 / 2000;
+export const MIN_GAP = 8;
+export const GAP_SHARE = 1 / 2000;
 
 /**
  * How much one occasion is worth towards making a template routine: the
@@ -54,7 +54,7 @@ const RUN_LINES = 8;
  * Whether the line repeats one of its occasion's lines so far (and remembers it if not). Lines are
  * remembered by hash: a kept string would keep alive the whole input chunk it was sliced from.
  */
-function repeatsOccasion(st: { runLines: number[] | null }, text: string): boolean {
+export function repeatsOccasion(st: { runLines: number[] | null }, text: string): boolean {
   const h = fnv1a(text);
   const seen = st.runLines;
   if (seen === null) {

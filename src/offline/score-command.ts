@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { DEFAULT_THRESHOLD, ModelTrainer } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
+import { Familiarity } from '../model/familiarity.js';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
@@ -238,12 +239,14 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
     if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: every input line is new to the model and none can be judged unusual\n`);
     const model = trainer.finish();
     const input = await openInput(inputFile, 'input file', io);
+    // The input is the host's stream in order, as the daemon sees it: a new message that keeps coming back weighs less.
+    const familiar = new Familiarity();
     let n = 0;
     await forEachLines(input, inputFile === '-' ? 'standard input' : `input file '${inputFile}'`, (lines) => {
       if (out.closed) return;
       let text = '';
       for (const l of lines) {
-        const s = model.score(l);
+        const s = model.score(l, familiar);
         // Exactly these keys, in this order: the output format is an interface.
         text += JSON.stringify({ line: ++n, score: s.score, anomaly: s.score >= threshold, template: s.template, reasons: s.reasons }) + '\n';
       }

@@ -2,11 +2,17 @@
 // the next task naming it reloads the file, so the swap is atomic per batch. Each host is scored
 // by one thread only (see Supervisor), so each model is held once in the process.
 import { HostModel, MODEL_FORMAT_VERSION } from '../model/detector.js';
+import { Familiarity } from '../model/familiarity.js';
 import { ModelFileError, readModelFile } from '../store/model-files.js';
 
 interface Cached {
   version: string;
   model: HostModel;
+  /**
+   * The new messages this host wrote since the model was trained (familiarity.ts). A retrained
+   * model has learned them, so it starts a new one; so does a restart, which can only flag more.
+   */
+  familiar: Familiarity;
 }
 const cache = new Map<string, Cached>();
 
@@ -33,7 +39,7 @@ export async function modelFor(file: string, version: string): Promise<Cached> {
   } catch (err) {
     throw new UnusableModelError(`${file}: ${(err as Error).message}`);
   }
-  const entry = { version: loaded.header.version, model };
+  const entry = { version: loaded.header.version, model, familiar: new Familiarity() };
   cache.set(file, entry);
   return entry;
 }

@@ -13,7 +13,10 @@ import type { ScoreResult, ScoreTask } from './protocol.js';
  */
 export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const started = performance.now();
-  const { model, version } = await modelFor(task.modelFile, task.modelVersion);
+  const { model, version, familiar } = await modelFor(task.modelFile, task.modelVersion);
+  // Recorded into a draft, kept only once the checkpoint has moved: a batch read again after a
+  // failure is scored exactly as the first time, so no anomaly is lost to its own earlier lines.
+  const draft = familiar.draft();
   const client = await sharedClient(task.source.uri);
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
   const docs = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
@@ -31,7 +34,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     }
     if (m.binary) binaryDecoded++;
     scored++;
-    const r = model.score(m.text);
+    const r = model.score(m.text, draft);
     if (r.score >= task.threshold) {
       anomalies.push({
         source: task.sourceName,
@@ -60,6 +63,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     });
     checkpoint = BSON.EJSON.stringify(lastId, { relaxed: false });
   }
+  draft.commit();
   return {
     kind: 'scored',
     checkpoint,

@@ -69,6 +69,26 @@ describe('score command', function () {
     expect(recs[3]!.reasons).to.include('error_terms');
   });
 
+  it('scores the input as a stream: a new message that keeps coming back fades, a failure does not', async () => {
+    // Rounds far enough apart to be separate occasions (trainer.ts: MIN_GAP lines).
+    const input: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      for (let k = 0; k < 5; k++) {
+        input.push(`Accepted publickey for alice from 10.0.1.${k} port ${50000 + i * 10 + k} ssh2`);
+        input.push(`pam_unix(sshd:session): session closed for user bob`);
+      }
+      input.push(`Rotated host keys into vault slot ${i % 5} on schedule`);
+      input.push(`fatal: Read from socket failed: Connection reset by peer [preauth]`);
+    }
+    const recs = records((await run(runScoreCommand, ['--train', TRAIN, '-'], input.join('\n') + '\n')).stdout);
+    expect(recs).to.have.length(input.length);
+    const rotated = recs.filter((_, i) => i % 12 === 10);
+    const fatal = recs.filter((_, i) => i % 12 === 11);
+    expect(rotated[0]!.anomaly).to.equal(true);
+    expect(rotated[rotated.length - 1]!.anomaly).to.equal(false);
+    expect(fatal.every((r) => r.anomaly === true)).to.equal(true);
+  });
+
   it('reads standard input for -', async () => {
     const text = 'Accepted publickey for bob from 10.0.0.2 port 50000 ssh2\nsshd: fatal: no hostkey alg\n';
     const r = await run(runScoreCommand, ['--train', TRAIN, '-'], text);

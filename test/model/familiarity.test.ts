@@ -1,0 +1,126 @@
+import { expect } from 'chai';
+import { DEFAULT_THRESHOLD, HostModel, ModelTrainer } from '../../src/model/detector.js';
+import { FAMILIAR_MAX, Familiarity } from '../../src/model/familiarity.js';
+import { Rng, routineLine } from '../support/log-lines.js';
+
+function train(n: number, seed = 7): HostModel {
+  const r = new Rng(seed);
+  const t = new ModelTrainer();
+  for (let i = 0; i < n; i++) t.add(routineLine(r));
+  return t.finish();
+}
+
+/** `count` routine lines, then `line(i)`, repeated `times` times: separate occasions. */
+function spread(times: number, count: number, line: (i: number) => string, seed = 99): string[] {
+  const r = new Rng(seed);
+  const out: string[] = [];
+  for (let i = 0; i < times; i++) {
+    for (let k = 0; k < count; k++) out.push(routineLine(r));
+    out.push(line(i));
+  }
+  return out;
+}
+
+/** Scores of the lines that `pick` selects, scoring the whole stream in order. */
+function scoresOf(model: HostModel, stream: readonly string[], pick: (l: string) => boolean, familiar = new Familiarity()): number[] {
+  const out: number[] = [];
+  for (const l of stream) {
+    const s = model.score(l, familiar).score;
+    if (pick(l)) out.push(s);
+  }
+  return out;
+}
+
+describe('familiarity: new messages the host keeps writing after training', function () {
+  this.timeout(20000);
+  const model = train(5000);
+  // A deployment adds a message the history never held: no failure words, words the host never wrote.
+  const deployed = (i: number): string => `indexer[${3000 + i}]: rebuilt search shard ${i % 7} with 120${i} documents`;
+  const isDeployed = (l: string): boolean => l.includes('rebuilt search shard');
+
+  it('flags a new message the first time and lets it fade as it keeps coming back', () => {
+    const scores = scoresOf(model, spread(30, 40, deployed), isDeployed);
+    expect(scores[0]).to.be.at.least(DEFAULT_THRESHOLD);
+    for (let i = 1; i < scores.length; i++) expect(scores[i]).to.be.at.most(scores[i - 1]! + 1e-9);
+    expect(scores[scores.length - 1]).to.be.below(DEFAULT_THRESHOLD);
+    // Not at once: the first return is still unusual.
+    expect(scores[1]).to.be.above(scores[scores.length - 1]! + 0.1);
+  });
+
+  it('without a log, every line scores alone, as before', () => {
+    const stream = spread(10, 40, deployed);
+    const alone = stream.filter(isDeployed).map((l) => model.score(l).score);
+    expect(new Set(alone.map((s) => s >= DEFAULT_THRESHOLD))).to.deep.equal(new Set([true]));
+  });
+
+  it('keeps a recurring failure flagged however often it comes back', () => {
+    const failure = (i: number): string => `kernel: Out of memory: Killed process ${4000 + i} (java) total-vm:${9000 + i}kB, anon-rss:${800 + i}kB`;
+    const scores = scoresOf(model, spread(40, 30, failure), (l) => l.includes('Out of memory'));
+    expect(scores.every((s) => s >= DEFAULT_THRESHOLD)).to.equal(true);
+  });
+
+  it('counts one line repeated in a burst (a retry loop) as one line', () => {
+    const r = new Rng(5);
+    const burst: string[] = [];
+    for (let k = 0; k < 200; k++) burst.push(routineLine(r));
+    for (let k = 0; k < 60; k++) burst.push(deployed(0)); // a retry loop telling the same thing
+    burst.push(deployed(1));
+    const repeated = scoresOf(model, burst, isDeployed);
+    // After 60 copies the next line has seen one occasion of one line: exactly what one earlier line gives.
+    const once = scoresOf(model, [deployed(0), deployed(1)], isDeployed);
+    expect(repeated[repeated.length - 1]).to.be.closeTo(once[1]!, 1e-9);
+  });
+
+  it('leaves its log alone when a draft is not committed, so a retried batch scores the same', () => {
+    const familiar = new Familiarity();
+    const warm = spread(5, 40, deployed, 3);
+    for (const l of warm) model.score(l, familiar);
+    const batch = spread(6, 20, deployed, 4);
+    const first = familiar.draft();
+    const a = batch.map((l) => model.score(l, first).score);
+    // The batch failed (say the database went away): no commit, score it again.
+    const retry = familiar.draft();
+    const b = batch.map((l) => model.score(l, retry).score);
+    expect(b).to.deep.equal(a);
+    retry.commit();
+    expect(familiar.lines).to.equal(warm.length + batch.length);
+    expect(() => retry.commit()).to.throw(/twice/);
+    // Committed: the next batch starts where this one ended.
+    const next = familiar.draft();
+    const c = batch.map((l) => model.score(l, next).score);
+    const straight = new Familiarity();
+    for (const l of [...warm, ...batch]) model.score(l, straight);
+    expect(c).to.deep.equal(batch.map((l) => model.score(l, straight).score));
+  });
+
+  it('never scores a line higher for having seen more of the stream (forgetting only flags more)', () => {
+    const stream = spread(20, 25, deployed, 11);
+    const fresh = stream.map((l) => model.score(l).score);
+    const familiar = new Familiarity();
+    const adapted = stream.map((l) => model.score(l, familiar).score);
+    adapted.forEach((s, i) => expect(s).to.be.at.most(fresh[i]! + 1e-9));
+  });
+
+  it('remembers at most FAMILIAR_MAX messages, forgetting the least recently seen', () => {
+    // Messages told apart by their words (numbers are values, not words).
+    const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
+    const message = (i: number): string => `plugin ${name(i)} loaded extension ${name(i)}x`;
+    const familiar = new Familiarity();
+    for (let i = 0; i < FAMILIAR_MAX + 50; i++) model.score(message(i), familiar);
+    expect(familiar.size).to.equal(FAMILIAR_MAX);
+    // The oldest was forgotten: it scores as new again; a recent one does not.
+    const forgotten = model.score(message(0), familiar).score;
+    const recent = model.score(message(FAMILIAR_MAX + 40), familiar).score;
+    expect(forgotten).to.equal(model.score(message(0)).score);
+    expect(recent).to.be.below(forgotten);
+  });
+
+  it('does not change what a known routine line scores', () => {
+    const r = new Rng(21);
+    const familiar = new Familiarity();
+    for (let i = 0; i < 300; i++) {
+      const l = routineLine(r);
+      expect(model.score(l, familiar)).to.deep.equal(model.score(l));
+    }
+  });
+});
