@@ -19,7 +19,7 @@ export async function runCheckConfig(args: string[], io: Io): Promise<number> {
     const lines = [`${files[0]}: configuration is valid`, '', 'Watched:'];
     for (const s of config.sources) {
       lines.push(
-        `  ${config.inputDb}.${s.name} -> ${config.targetDb}.${s.targetCollection} (threshold ${s.threshold}${s.extraMasks.length ? `, ${s.extraMasks.length} extra masks` : ''})`,
+        `  ${config.inputDb}.${s.name} -> ${config.targetDb}.${s.targetCollection} (threshold ${s.threshold}${s.extraMasks.length ? `, ${s.extraMasks.length} extra masks` : ''}${s.ignore.length ? `, ${s.ignore.length} ignore patterns` : ''})`,
       );
       for (const h of s.hostnames) lines.push(`    host ${JSON.stringify(h)}`);
     }

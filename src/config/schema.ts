@@ -16,6 +16,8 @@ export interface SourceConfig {
   threshold: number;
   /** Extra masking rules for this source's lines (added to the global EXTRA_MASKS). */
   extraMasks: MaskRuleConfig[];
+  /** Regular expressions (sources); a line whose message matches one is never written as an anomaly. */
+  ignore: string[];
 }
 
 /** The resolved, validated configuration the daemon runs with. */
@@ -85,9 +87,10 @@ const TOP_KEYS = new Set([
   'MONGODB_URI_FILE',
   'WORKERS',
   'EXTRA_MASKS',
+  'IGNORE',
   'LOG_SOURCES',
 ]);
-const SOURCE_KEYS = new Set(['HOSTNAMES', 'MG_TARGET_COL', 'THRESHOLD', 'EXTRA_MASKS']);
+const SOURCE_KEYS = new Set(['HOSTNAMES', 'MG_TARGET_COL', 'THRESHOLD', 'EXTRA_MASKS', 'IGNORE']);
 
 export interface ConfigProblem {
   path: string;
@@ -201,7 +204,8 @@ export function validateConfig(doc: unknown, file: string, ext: ExternalInputs):
   const httpListen = parseListen(httpRaw, fail);
 
   const globalMasks = parseMasks(doc.EXTRA_MASKS, 'EXTRA_MASKS', fail);
-  const sources = parseSources(doc.LOG_SOURCES, threshold, globalMasks, fail);
+  const globalIgnore = parseIgnore(doc.IGNORE, 'IGNORE', fail);
+  const sources = parseSources(doc.LOG_SOURCES, threshold, globalMasks, globalIgnore, fail);
   const hostCount = sources.reduce((n, s) => n + s.hostnames.length, 0);
   const cpuCount = ext.cpuCount ?? cpus().length;
   const workers =
@@ -294,7 +298,7 @@ function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
   return { host: m[1] === '' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, ''), port };
 }
 
-function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConfig[], fail: Fail): SourceConfig[] {
+function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConfig[], globalIgnore: string[], fail: Fail): SourceConfig[] {
   if (raw === undefined) {
     fail('LOG_SOURCES', 'is required: a mapping of input collection -> { HOSTNAMES, MG_TARGET_COL }');
     return [];
@@ -339,9 +343,39 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
       else sourceThreshold = t;
     }
     const masks = [...globalMasks, ...parseMasks(body.EXTRA_MASKS, `${path}.EXTRA_MASKS`, fail)];
-    sources.push({ name, hostnames, targetCollection, threshold: sourceThreshold, extraMasks: masks });
+    const ignore = [...globalIgnore, ...parseIgnore(body.IGNORE, `${path}.IGNORE`, fail)];
+    sources.push({ name, hostnames, targetCollection, threshold: sourceThreshold, extraMasks: masks, ignore });
   }
   return sources;
+}
+
+/**
+ * IGNORE: messages an operator has judged benign, as regular expressions (JavaScript syntax,
+ * searched anywhere in the message, case-sensitive). Patterns rather than exact strings: the
+ * variable parts of a benign message differ on every line.
+ */
+function parseIgnore(raw: unknown, path: string, fail: Fail): string[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    fail(path, `must be a list of regular expressions, got ${describe(raw)}`);
+    return [];
+  }
+  const out: string[] = [];
+  raw.forEach((item, i) => {
+    const p = `${path}[${i}]`;
+    if (typeof item !== 'string' || item === '') {
+      fail(p, `must be a non-empty regular expression string (quote it in YAML), got ${describe(item)}`);
+      return;
+    }
+    try {
+      new RegExp(item);
+    } catch (err) {
+      fail(p, `invalid regular expression: ${(err as Error).message}`);
+      return;
+    }
+    out.push(item);
+  });
+  return out;
 }
 
 function parseMasks(raw: unknown, path: string, fail: Fail): MaskRuleConfig[] {

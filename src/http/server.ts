@@ -59,6 +59,7 @@ function buildRegistry(sup: Supervisor): Registry {
   counter('anomaly_detector_lines_scored_total', 'Input lines scored.', () => s.linesScored);
   counter('anomaly_detector_lines_skipped_total', 'Input lines without a text message (missing or not a string).', () => s.linesSkipped);
   counter('anomaly_detector_anomalies_written_total', 'Anomaly documents written to target collections.', () => s.anomaliesWritten);
+  counter('anomaly_detector_anomalies_ignored_total', 'Lines at or above the threshold not written because IGNORE matched.', () => s.anomaliesIgnored);
   counter('anomaly_detector_trainings_total', 'Completed model trainings.', () => s.trainings);
   counter('anomaly_detector_training_seconds_total', 'Time spent in completed trainings.', () => s.trainingSecondsTotal);
   counter('anomaly_detector_errors_total', 'Failed tasks other than MongoDB outages (worker crashes included).', () => s.errors);

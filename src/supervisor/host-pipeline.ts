@@ -181,6 +181,7 @@ export class HostPipeline {
       batchSize: cfg.batchSize,
       settleSeconds: cfg.settleSeconds,
       threshold: this.source.threshold,
+      ignore: this.source.ignore,
       target: { db: cfg.targetDb, collection: this.source.targetCollection },
       state: { db: cfg.targetDb, collection: cfg.stateCollection },
     };
@@ -203,6 +204,7 @@ export class HostPipeline {
     s.linesRead += res.read;
     s.linesScored += res.scored;
     s.anomaliesWritten += res.anomalies;
+    s.anomaliesIgnored += res.ignored;
     s.binaryDecoded += res.binaryDecoded;
     const skipped = res.skipped.missingMessage + res.skipped.nonStringMessage;
     s.linesSkipped += skipped;

@@ -3,6 +3,7 @@ export class DaemonStats {
   linesRead = 0;
   linesScored = 0;
   anomaliesWritten = 0;
+  anomaliesIgnored = 0;
   linesSkipped = 0;
   binaryDecoded = 0;
   trainings = 0;

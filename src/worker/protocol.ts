@@ -44,6 +44,8 @@ export interface ScoreTask {
   batchSize: number;
   settleSeconds: number;
   threshold: number;
+  /** Regular expressions (sources): a line whose message matches one is not written (config IGNORE). */
+  ignore: string[];
   target: { db: string; collection: string };
   state: { db: string; collection: string };
 }
@@ -61,6 +63,8 @@ export interface ScoreResult {
   read: number;
   scored: number;
   anomalies: number;
+  /** Lines at or above the threshold that IGNORE kept out of the target. */
+  ignored: number;
   /** Binary messages decoded as UTF-8 with replacement characters and scored. */
   binaryDecoded: number;
   skipped: SkipCounts;

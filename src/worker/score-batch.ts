@@ -6,6 +6,22 @@ import { emptySkipCounts, fieldValue, messageText, readLinesAfter } from '../mon
 import { modelFor } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
 
+/** Compiled IGNORE lists, by their patterns (a list changes only on a configuration reload). */
+const ignoreCache = new Map<string, RegExp[]>();
+
+function ignorePatterns(patterns: readonly string[]): RegExp[] {
+  if (patterns.length === 0) return [];
+  const key = JSON.stringify(patterns);
+  let compiled = ignoreCache.get(key);
+  if (compiled === undefined) {
+    if (ignoreCache.size >= 64) ignoreCache.clear();
+    // Validated with the configuration; compiled here because a RegExp cannot cross to a worker.
+    compiled = patterns.map((p) => new RegExp(p));
+    ignoreCache.set(key, compiled);
+  }
+  return compiled;
+}
+
 /**
  * One poll of one host: read the lines after the checkpoint, score them, write the anomalies,
  * and only then move the checkpoint. A failure anywhere leaves the checkpoint where it was, so
@@ -21,7 +37,9 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
   const docs = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
   const skipped = emptySkipCounts();
+  const ignore = ignorePatterns(task.ignore);
   const anomalies: AnomalyRecord[] = [];
+  let ignored = 0;
   let scored = 0;
   let binaryDecoded = 0;
   const detectedAt = new Date();
@@ -34,8 +52,13 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     }
     if (m.binary) binaryDecoded++;
     scored++;
-    const r = model.score(m.text, draft);
+    const text = m.text;
+    const r = model.score(text, draft);
     if (r.score >= task.threshold) {
+      if (ignore.length > 0 && ignore.some((re) => re.test(text))) {
+        ignored++;
+        continue;
+      }
       anomalies.push({
         source: task.sourceName,
         inputId: doc._id,
@@ -70,6 +93,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     read: docs.length,
     scored,
     anomalies: anomalies.length,
+    ignored,
     binaryDecoded,
     skipped,
     more: docs.length >= task.batchSize,

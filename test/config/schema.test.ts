@@ -115,6 +115,21 @@ LOG_SOURCES:
     expect(problems('')[0].path).to.equal('(root)');
   });
 
+  it('takes IGNORE patterns, global ones first, and refuses bad ones naming each', () => {
+    const c = parse(
+      ORIGINAL.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_anomaly"\n    IGNORE: ["GET /healthz "]') +
+        'IGNORE: ["Failed none for invalid user \\\\S+", "^CRON"]\n',
+    );
+    expect(c.sources[0].ignore).to.deep.equal(['Failed none for invalid user \\S+', '^CRON']);
+    expect(c.sources[1].ignore).to.deep.equal(['Failed none for invalid user \\S+', '^CRON', 'GET /healthz ']);
+    expect(parse(ORIGINAL).sources[0].ignore).to.deep.equal([]);
+    const p = problems(
+      ORIGINAL.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_anomaly"\n    IGNORE: "not a list"') + 'IGNORE: ["(unclosed", "", 42]\n',
+    );
+    expect(p.map((x) => x.path)).to.deep.equal(['IGNORE[0]', 'IGNORE[1]', 'IGNORE[2]', 'LOG_SOURCES.web_logs.IGNORE']);
+    expect(p[0].message).to.match(/invalid regular expression/);
+  });
+
   it('redacts credentials in connection strings', () => {
     expect(redactUri('mongodb://alice:s3cret@db:27017/?authSource=admin')).to.equal('mongodb://alice:***@db:27017/?authSource=admin');
     expect(redactUri('mongodb+srv://bob@cluster/x?password=zz&tls=true')).to.equal('mongodb+srv://bob@cluster/x?password=***&tls=true');
