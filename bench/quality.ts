@@ -96,11 +96,12 @@ function runOne(ds: Dataset, others: Dataset[], seed: number, contaminated: bool
   // The scored lines are the host's stream in order, as the daemon and `score` see it.
   const familiar = new Familiarity();
   for (const { line, kind, sourceError } of sc.test) {
-    const s = args.verbose || args.dump !== null ? model.explain(line, familiar) : model.score(line, familiar);
+    const detail = args.verbose || args.dump !== null ? model.explain(line, familiar) : null;
+    const s = detail ?? model.score(line, familiar);
     if (args.dump !== null) {
       appendFileSync(args.dump, JSON.stringify({ dataset: ds.name, contaminated, kind, sourceError, line: line.slice(0, 300), ...s }) + '\n');
     }
-    const ev = "evidence" in s && s.evidence ? ` b=${(s.evidence as {benign:number}).benign.toFixed(1)} e=${(s.evidence as {errors:number}).errors.toFixed(1)} v=${(s.evidence as {values:number}).values.toFixed(1)}` : '';
+    const ev = detail === null ? '' : ` b=${detail.evidence.benign.toFixed(1)} e=${detail.evidence.errors.toFixed(1)} v=${detail.evidence.values.toFixed(1)}`;
     const flagged = s.score >= args.threshold;
     const newWithoutErrorTerms = s.reasons.includes('new_template') && !s.reasons.includes('error_terms');
     scoredLog.push({ dataset: ds.name, contaminated, score: s.score, kind, sourceError, newWithoutErrorTerms });

@@ -2,32 +2,24 @@
 // a schedule (weekly by default); a message a deployment introduced on Monday
 // would otherwise be "new" on every line until Sunday. Each new message (its
 // constant words) is remembered here with its separate occasions, counted as
-// training counts them (trainer.ts: bursts dampened, repetitions of one line
-// counted once), and a recurring one is judged as a known template with the
-// count those occasions would mean over the training period, step by step:
-// still unusual when it first comes back, routine once it keeps coming back.
+// training counts them (occasions.ts: a burst is about one occasion, a
+// repeated line counts once), and a recurring one is judged as a known
+// template with the count those occasions would mean over the training
+// period, step by step: still unusual when it first comes back, routine once
+// it keeps coming back.
 //
 // Only the benign part of the evidence (novelty, rarity) falls: failure words
-// keep their weight, so a recurring error stays an error. Less familiarity
-// never lowers a score, so forgetting (a restart, a retraining, eviction) can
-// only flag more, never lose an anomaly.
+// keep their weight, so a recurring error stays an error. Forgetting (a
+// restart, a retraining, eviction) counts a message's occasions from zero
+// again: its next lines score as new, never lower.
 
-import { GAP_SHARE, MIN_GAP, occasionWeight, repeatsOccasion } from './trainer.js';
+import { noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
 
 /** Occasions after which a recurring new message has come half the way to a known template (detector.ts). */
 export const FAMILIAR_HALF = 2;
 
 /** New messages remembered per model; the least recently seen are forgotten beyond it. */
 export const FAMILIAR_MAX = 1024;
-
-interface Entry {
-  /** Index (lines scored) of the latest line. */
-  last: number;
-  /** Weight of the closed occasions, and different lines in the open one. */
-  closed: number;
-  run: number;
-  runLines: number[] | null;
-}
 
 /** What scoring needs: a running count of scored lines and the occasions of each new message. */
 export interface FamiliarityLog {
@@ -42,33 +34,19 @@ export interface FamiliarityLog {
   tick(): void;
 }
 
-function weightOf(e: Entry): number {
-  return e.closed + occasionWeight(e.run);
-}
-
-/** Records a line of the message at line index `at`; returns the weight before it. */
-function record(e: Entry, at: number, text: string, gap: number): number {
-  const before = weightOf(e);
-  if (at - e.last > gap) {
-    e.closed += occasionWeight(e.run);
-    e.run = 0;
-    e.runLines = null;
-  }
-  if (!repeatsOccasion(e, text)) e.run++;
-  e.last = at;
+/** Records a line of a message at line index `at` in its occasions; returns their weight before it. */
+function record(o: Occasions, at: number, text: string, trainedLines: number): number {
+  const before = occasionsWeight(o);
+  noteOccasion(o, at, text, occasionGap(trainedLines + at));
   return before;
 }
 
-function gapAt(trainedLines: number, lines: number): number {
-  return Math.max(MIN_GAP, (trainedLines + lines) * GAP_SHARE);
-}
-
-function fresh(at: number): Entry {
-  return { last: at, closed: 0, run: 0, runLines: null };
+function fresh(): Occasions {
+  return { last: 0, routine: 0, run: 0, runLines: null };
 }
 
 export class Familiarity implements FamiliarityLog {
-  private readonly entries = new Map<number, Entry>();
+  private readonly entries = new Map<number, Occasions>();
   private scored = 0;
 
   get lines(): number {
@@ -80,10 +58,9 @@ export class Familiarity implements FamiliarityLog {
   }
 
   observe(key: number, text: string, trainedLines: number): number {
-    let e = this.entries.get(key);
-    if (e === undefined) e = fresh(this.scored);
-    else this.entries.delete(key);
-    const before = record(e, this.scored, text, gapAt(trainedLines, this.scored));
+    const e = this.entries.get(key) ?? fresh();
+    this.entries.delete(key);
+    const before = record(e, this.scored, text, trainedLines);
     this.put(key, e);
     return before;
   }
@@ -102,12 +79,12 @@ export class Familiarity implements FamiliarityLog {
   }
 
   /** @internal */
-  peek(key: number): Entry | undefined {
+  peek(key: number): Occasions | undefined {
     return this.entries.get(key);
   }
 
   /** @internal Takes a draft's state. */
-  adopt(entries: Map<number, Entry>, lines: number): void {
+  adopt(entries: Map<number, Occasions>, lines: number): void {
     for (const [key, e] of entries) {
       this.entries.delete(key);
       this.put(key, e);
@@ -115,14 +92,14 @@ export class Familiarity implements FamiliarityLog {
     this.scored = lines;
   }
 
-  private put(key: number, e: Entry): void {
+  private put(key: number, e: Occasions): void {
     this.entries.set(key, e);
     if (this.entries.size > FAMILIAR_MAX) this.entries.delete(this.entries.keys().next().value!);
   }
 }
 
 export class FamiliarityDraft implements FamiliarityLog {
-  private readonly touched = new Map<number, Entry>();
+  private readonly touched = new Map<number, Occasions>();
   private scored: number;
   private committed = false;
 
@@ -138,10 +115,10 @@ export class FamiliarityDraft implements FamiliarityLog {
     let e = this.touched.get(key);
     if (e === undefined) {
       const b = this.base.peek(key);
-      e = b === undefined ? fresh(this.scored) : { ...b, runLines: b.runLines === null ? null : b.runLines.slice() };
+      e = b === undefined ? fresh() : { ...b, runLines: b.runLines === null ? null : b.runLines.slice() };
       this.touched.set(key, e);
     }
-    return record(e, this.scored, text, gapAt(trainedLines, this.scored));
+    return record(e, this.scored, text, trainedLines);
   }
 
   tick(): void {

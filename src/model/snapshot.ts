@@ -35,7 +35,7 @@ export interface TemplateRecord {
   effective: number;
   /** Separate occasions: occurrences more than a gap apart (a burst is one). */
   episodes: number;
-  /** Sum over occasions of the fourth root of their line counts (trainer.ts occasionWeight); since format 2. */
+  /** Sum over occasions of the fourth root of their line counts (occasions.ts occasionWeight); since format 2. */
   routine: number;
   /** [token position, value index (-1 = whole token), statistics]. */
   slots: Array<[number, number, SlotModel]>;

@@ -9,8 +9,9 @@ import { HeaderWarmup } from './header.js';
 import { SlotAccumulator } from './slots.js';
 import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
-import { wordVector, hashedVector, fnv1a, Idf } from './features.js';
+import { wordVector, hashedVector, Idf } from './features.js';
 import { buildClusters } from './clusters.js';
+import { noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { wordsOfTokens } from './vocabulary.js';
 
@@ -27,59 +28,14 @@ export const DEFAULT_SEED = 42;
  */
 const SEGMENTS = 128;
 
-/**
- * Occasions: a line of a template more than this many lines after its
- * previous one starts a new occasion (the gap grows with the training data,
- * 1/2000 of the lines so far, standing in for "a while" without a clock).
- */
-export const MIN_GAP = 8;
-export const GAP_SHARE = 1 / 2000;
-
-/**
- * How much one occasion is worth towards making a template routine: the
- * fourth root of its count of different lines (1 line: 1; 50 lines about
- * different things: under 3; the same line repeated 50 times by a retry loop:
- * 1, since a repetition is the same event told again). Each occasion is
- * weighed by its own size, so one burst cannot lend its weight to the other
- * occasions of the same message.
- */
-export function occasionWeight(lines: number): number {
-  return lines <= 0 ? 0 : Math.sqrt(Math.sqrt(lines));
-}
-
-/** Lines remembered per occasion to recognise repetitions; beyond them every line counts as different. */
-const RUN_LINES = 8;
-
-/**
- * Whether the line repeats one of its occasion's lines so far (and remembers it if not). Lines are
- * remembered by hash: a kept string would keep alive the whole input chunk it was sliced from.
- */
-export function repeatsOccasion(st: { runLines: number[] | null }, text: string): boolean {
-  const h = fnv1a(text);
-  const seen = st.runLines;
-  if (seen === null) {
-    st.runLines = [h];
-    return false;
-  }
-  if (seen.indexOf(h) >= 0) return true;
-  if (seen.length < RUN_LINES) seen.push(h);
-  return false;
-}
-
-interface TemplateState {
+interface TemplateState extends Occasions {
   id: number;
   key: string;
   tokens: readonly string[];
   count: number;
   bits: Uint32Array;
-  /** Line index of the latest occurrence, and occasions so far. */
-  last: number;
+  /** Number of separate occasions so far (their weights are the Occasions fields). */
   episodes: number;
-  /** Different lines in the current occasion, and the routine weight of the closed ones (see occasionWeight). */
-  run: number;
-  /** Hashes of the current occasion's lines (at most RUN_LINES), to tell a repetition from a new line. */
-  runLines: number[] | null;
-  routine: number;
   slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
 }
 
@@ -163,14 +119,7 @@ export class Trainer {
       st.tokens = m.tokens;
       this.absorbMerged(st);
     }
-    if (st.count === 0 || this.n - st.last > Math.max(MIN_GAP, this.n * GAP_SHARE)) {
-      st.episodes++;
-      st.routine += occasionWeight(st.run);
-      st.run = 0;
-      st.runLines = null;
-    }
-    if (!repeatsOccasion(st, text)) st.run++;
-    st.last = this.n;
+    if (noteOccasion(st, this.n, text, occasionGap(this.n))) st.episodes++;
     st.count++;
     let seg = Math.floor(this.n / this.segmentLength);
     if (seg >= SEGMENTS) {
@@ -217,7 +166,7 @@ export class Trainer {
       if (!covered) continue;
       st.count += o.count;
       st.episodes += o.episodes;
-      st.routine += o.routine + occasionWeight(o.run);
+      st.routine += occasionsWeight(o);
       for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
       for (const { slot, acc } of st.slots) {
         const prev = o.tokens[slot.pos];
@@ -268,7 +217,7 @@ export class Trainer {
         count,
         effective: this.effective(st, count),
         episodes: st.episodes,
-        routine: Math.round((st.routine + occasionWeight(st.run)) * 1000) / 1000,
+        routine: Math.round(occasionsWeight(st) * 1000) / 1000,
         slots: st.slots.map(({ slot, acc }) => {
           for (const v of acc.sample) {
             const ws: string[] = [];

@@ -70,7 +70,7 @@ describe('score command', function () {
   });
 
   it('scores the input as a stream: a new message that keeps coming back fades, a failure does not', async () => {
-    // Rounds far enough apart to be separate occasions (trainer.ts: MIN_GAP lines).
+    // Rounds far enough apart to be separate occasions (occasions.ts: occasionGap).
     const input: string[] = [];
     for (let i = 0; i < 25; i++) {
       for (let k = 0; k < 5; k++) {
