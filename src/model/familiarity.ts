@@ -41,6 +41,39 @@ function record(o: Occasions, at: number, text: string, trainedLines: number): n
   return before;
 }
 
+/**
+ * A log as plain data, for keeping it beside the checkpoint it belongs to (so a restart goes on
+ * where the last committed batch left off). Entries are in order of last sighting, oldest first.
+ */
+export interface FamiliarityState {
+  lines: number;
+  entries: Array<{ key: number; last: number; routine: number; run: number; seen: number[] }>;
+}
+
+function isCount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0;
+}
+
+/** The state in `x`, or null when it is not one (written by another version, or edited by hand). */
+export function parseFamiliarityState(x: unknown): FamiliarityState | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const { lines, entries } = x as Record<string, unknown>;
+  if (!isCount(lines) || !Array.isArray(entries) || entries.length > FAMILIAR_MAX) return null;
+  for (const e of entries as unknown[]) {
+    if (typeof e !== 'object' || e === null) return null;
+    const { key, last, routine, run, seen } = e as Record<string, unknown>;
+    if (!isCount(key) || !isCount(last) || !isCount(routine) || !isCount(run)) return null;
+    if (!Array.isArray(seen) || !seen.every(isCount)) return null;
+  }
+  return x as FamiliarityState;
+}
+
+function stateEntries(entries: Iterable<[number, Occasions]>): FamiliarityState['entries'] {
+  const out: FamiliarityState['entries'] = [];
+  for (const [key, o] of entries) out.push({ key, last: o.last, routine: o.routine, run: o.run, seen: o.runLines ?? [] });
+  return out;
+}
+
 function fresh(): Occasions {
   return { last: 0, routine: 0, run: 0, runLines: null };
 }
@@ -55,6 +88,19 @@ export class Familiarity implements FamiliarityLog {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  static fromState(state: FamiliarityState): Familiarity {
+    const f = new Familiarity();
+    for (const e of state.entries) {
+      f.put(e.key, { last: e.last, routine: e.routine, run: e.run, runLines: e.seen.length > 0 ? e.seen.slice() : null });
+    }
+    f.scored = state.lines;
+    return f;
+  }
+
+  toState(): FamiliarityState {
+    return { lines: this.scored, entries: stateEntries(this.entries) };
   }
 
   observe(key: number, text: string, trainedLines: number): number {
@@ -92,6 +138,17 @@ export class Familiarity implements FamiliarityLog {
     this.scored = lines;
   }
 
+  /** @internal The state `adopt(entries, lines)` would leave, without changing this log. */
+  stateAfter(entries: Map<number, Occasions>, lines: number): FamiliarityState {
+    const merged = new Map(this.entries);
+    for (const [key, e] of entries) {
+      merged.delete(key);
+      merged.set(key, e);
+    }
+    const all = stateEntries(merged);
+    return { lines, entries: all.slice(Math.max(0, all.length - FAMILIAR_MAX)) };
+  }
+
   private put(key: number, e: Occasions): void {
     this.entries.set(key, e);
     if (this.entries.size > FAMILIAR_MAX) this.entries.delete(this.entries.keys().next().value!);
@@ -123,6 +180,16 @@ export class FamiliarityDraft implements FamiliarityLog {
 
   tick(): void {
     this.scored++;
+  }
+
+  /** Whether the draft recorded a line of a new message (else only its line count moved). */
+  get changed(): boolean {
+    return this.touched.size > 0;
+  }
+
+  /** The log's state once this draft is committed: what is saved with the checkpoint before `commit()`. */
+  state(): FamiliarityState {
+    return this.base.stateAfter(this.touched, this.scored);
   }
 
   /** Makes the draft's lines part of the log (once). */

@@ -1,5 +1,17 @@
 // Per (source, host) reading position, stored in the target database's state collection.
 import type { MongoClient } from 'mongodb';
+import type { FamiliarityState } from '../model/familiarity.js';
+
+/**
+ * The host's familiarity log (model/familiarity.ts) as of `last_id`, for the model version it was
+ * recorded with: saved in the same update as the checkpoint, so the two always agree.
+ */
+export interface SavedFamiliarity extends FamiliarityState {
+  model_version: string;
+}
+
+/** What to save of the familiarity log: all of it, or (unchanged entries) only its line count. */
+export type FamiliarityUpdate = { full: SavedFamiliarity } | { lines: number };
 
 export interface CheckpointDoc {
   _id: string;
@@ -11,6 +23,7 @@ export interface CheckpointDoc {
   anomalies: number;
   skipped: number;
   updated_at: Date;
+  familiar?: unknown;
 }
 
 export function checkpointKey(source: string, host: string): string {
@@ -38,14 +51,20 @@ export async function saveCheckpoint(
   host: string,
   lastId: unknown,
   counts: { scored: number; anomalies: number; skipped: number },
+  familiar?: FamiliarityUpdate,
 ): Promise<void> {
+  const set: Record<string, unknown> = { source, host, last_id: lastId, updated_at: new Date() };
+  if (familiar !== undefined) {
+    if ('full' in familiar) set.familiar = familiar.full;
+    else set['familiar.lines'] = familiar.lines;
+  }
   await client
     .db(state.db)
     .collection<CheckpointDoc>(state.collection)
     .updateOne(
       { _id: checkpointKey(source, host) },
       {
-        $set: { source, host, last_id: lastId, updated_at: new Date() },
+        $set: set,
         $inc: { lines_scored: counts.scored, anomalies: counts.anomalies, skipped: counts.skipped },
       },
       { upsert: true },

@@ -5,14 +5,22 @@ import { HostModel, MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { Familiarity } from '../model/familiarity.js';
 import { ModelFileError, readModelFile } from '../store/model-files.js';
 
-interface Cached {
+export interface Cached {
   version: string;
   model: HostModel;
   /**
    * The new messages this host wrote since the model was trained (familiarity.ts). A retrained
-   * model has learned them, so it starts a new one; so does a restart, which can only flag more.
+   * model has learned them, so it starts a new one; after a restart, the one saved with the
+   * checkpoint goes on (score-batch.ts).
    */
   familiar: Familiarity;
+  /**
+   * Whether the log saved with the checkpoint has been looked at (and taken when it belongs to
+   * this model and this checkpoint), and whether the saved one is this log, so that a batch
+   * that adds no new message need only save its line count.
+   */
+  restored: boolean;
+  saved: boolean;
 }
 const cache = new Map<string, Cached>();
 
@@ -39,7 +47,7 @@ export async function modelFor(file: string, version: string): Promise<Cached> {
   } catch (err) {
     throw new UnusableModelError(`${file}: ${(err as Error).message}`);
   }
-  const entry = { version: loaded.header.version, model, familiar: new Familiarity() };
+  const entry = { version: loaded.header.version, model, familiar: new Familiarity(), restored: false, saved: false };
   cache.set(file, entry);
   return entry;
 }

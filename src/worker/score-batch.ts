@@ -1,9 +1,10 @@
-import { BSON } from 'mongodb';
+import { BSON, type MongoClient } from 'mongodb';
 import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
-import { saveCheckpoint } from '../mongo/checkpoints.js';
+import { loadCheckpoint, saveCheckpoint, type FamiliarityUpdate } from '../mongo/checkpoints.js';
+import { Familiarity, parseFamiliarityState } from '../model/familiarity.js';
 import { emptySkipCounts, fieldValue, messageText, readLinesAfter } from '../mongo/line-reader.js';
-import { modelFor } from './model-cache.js';
+import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
 
 /** Compiled IGNORE lists, by their patterns (a list changes only on a configuration reload). */
@@ -23,17 +24,37 @@ function ignorePatterns(patterns: readonly string[]): RegExp[] {
 }
 
 /**
+ * Takes the familiarity log saved with the checkpoint when it was recorded with this model up to
+ * exactly this checkpoint; otherwise (another model, a checkpoint moved by hand, an old state
+ * document) the host starts a new one, which can only flag more.
+ */
+async function restoreFamiliarity(client: MongoClient, task: ScoreTask, cached: Cached): Promise<void> {
+  const doc = await loadCheckpoint(client, task.state, task.sourceName, task.source.host);
+  cached.restored = true;
+  const saved = doc?.familiar as { model_version?: unknown } | undefined;
+  if (doc === null || saved === undefined || saved.model_version !== cached.version) return;
+  if (task.checkpoint === null || BSON.EJSON.stringify(doc.last_id, { relaxed: false }) !== task.checkpoint) return;
+  const state = parseFamiliarityState(saved);
+  if (state === null) return;
+  cached.familiar = Familiarity.fromState(state);
+  cached.saved = true;
+}
+
+/**
  * One poll of one host: read the lines after the checkpoint, score them, write the anomalies,
  * and only then move the checkpoint. A failure anywhere leaves the checkpoint where it was, so
  * the batch is read again; the idempotent anomaly writes make that repeat harmless.
  */
 export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const started = performance.now();
-  const { model, version, familiar } = await modelFor(task.modelFile, task.modelVersion);
-  // Recorded into a draft, kept only once the checkpoint has moved: a batch read again after a
-  // failure is scored exactly as the first time, so no anomaly is lost to its own earlier lines.
-  const draft = familiar.draft();
+  const cached = await modelFor(task.modelFile, task.modelVersion);
+  const { model, version } = cached;
   const client = await sharedClient(task.source.uri);
+  if (!cached.restored) await restoreFamiliarity(client, task, cached);
+  // Recorded into a draft, kept only once the checkpoint (and the draft with it) has been saved:
+  // a batch read again after a failure is scored exactly as the first time, so no anomaly is lost
+  // to its own earlier lines.
+  const draft = cached.familiar.draft();
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
   const docs = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
   const skipped = emptySkipCounts();
@@ -79,11 +100,18 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   let checkpoint = task.checkpoint;
   if (docs.length > 0) {
     const lastId = docs[docs.length - 1]._id;
-    await saveCheckpoint(client, task.state, task.sourceName, task.source.host, lastId, {
-      scored,
-      anomalies: anomalies.length,
-      skipped: skipped.missingMessage + skipped.nonStringMessage,
-    });
+    const familiar: FamiliarityUpdate =
+      draft.changed || !cached.saved ? { full: { model_version: version, ...draft.state() } } : { lines: draft.lines };
+    await saveCheckpoint(
+      client,
+      task.state,
+      task.sourceName,
+      task.source.host,
+      lastId,
+      { scored, anomalies: anomalies.length, skipped: skipped.missingMessage + skipped.nonStringMessage },
+      familiar,
+    );
+    cached.saved = true;
     checkpoint = BSON.EJSON.stringify(lastId, { relaxed: false });
   }
   draft.commit();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_THRESHOLD, HostModel, ModelTrainer } from '../../src/model/detector.js';
-import { FAMILIAR_MAX, Familiarity } from '../../src/model/familiarity.js';
+import { FAMILIAR_MAX, Familiarity, parseFamiliarityState } from '../../src/model/familiarity.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 
 function train(n: number, seed = 7): HostModel {
@@ -122,5 +122,58 @@ describe('familiarity: new messages the host keeps writing after training', func
       const l = routineLine(r);
       expect(model.score(l, familiar)).to.deep.equal(model.score(l));
     }
+  });
+
+  it('goes on from its saved state exactly as if it had never stopped (a restart)', () => {
+    const stream = spread(16, 30, deployed, 5);
+    const half = stream.length / 2;
+    const straight = new Familiarity();
+    const expected = stream.map((l) => model.score(l, straight).score);
+    const first = new Familiarity();
+    stream.slice(0, half).forEach((l) => model.score(l, first));
+    // Through JSON, as the state travels to and from the database.
+    const saved = parseFamiliarityState(JSON.parse(JSON.stringify(first.toState())));
+    expect(saved).to.not.equal(null);
+    const resumed = Familiarity.fromState(saved!);
+    const after = stream.slice(half).map((l) => model.score(l, resumed).score);
+    expect(after).to.deep.equal(expected.slice(half));
+    // Without the saved state, the message would have been flagged again after the restart.
+    const forgot = new Familiarity();
+    const restarted = stream.slice(half).filter(isDeployed).map((l) => model.score(l, forgot).score);
+    expect(restarted[0]).to.be.at.least(DEFAULT_THRESHOLD);
+    expect(after.filter((_, i) => isDeployed(stream[half + i]!))[0]).to.be.below(DEFAULT_THRESHOLD);
+  });
+
+  it("saves a draft's state before committing it: the state the log has once committed", () => {
+    const log = new Familiarity();
+    spread(5, 20, deployed, 8).forEach((l) => model.score(l, log));
+    const draft = log.draft();
+    const more = spread(4, 20, deployed, 9);
+    more.forEach((l) => model.score(l, draft));
+    expect(draft.changed).to.equal(true);
+    const before = JSON.stringify(log.toState());
+    const state = draft.state();
+    expect(JSON.stringify(log.toState()), 'state() leaves the log alone').to.equal(before);
+    draft.commit();
+    expect(state).to.deep.equal(log.toState());
+    const idle = log.draft();
+    model.score(routineLine(new Rng(4)), idle);
+    expect(idle.changed, 'a batch of known lines records no message').to.equal(false);
+  });
+
+  it('refuses a saved state that is not one', () => {
+    const good = (): Record<string, unknown> => ({ lines: 5, entries: [{ key: 7, last: 3, routine: 1, run: 1, seen: [12] }] });
+    expect(parseFamiliarityState(good())).to.not.equal(null);
+    const bad: unknown[] = [
+      null,
+      'x',
+      { ...good(), lines: -1 },
+      { ...good(), entries: 'no' },
+      { ...good(), entries: [{ key: 7, last: 3, routine: 1, run: 1 }] },
+      { ...good(), entries: [{ key: 7, last: 'x', routine: 1, run: 1, seen: [] }] },
+      { ...good(), entries: [{ key: 7, last: 3, routine: 1, run: 1, seen: [Number.NaN] }] },
+      { lines: 1, entries: Array.from({ length: FAMILIAR_MAX + 1 }, (_, k) => ({ key: k, last: 0, routine: 0, run: 1, seen: [] })) },
+    ];
+    for (const b of bad) expect(parseFamiliarityState(b), JSON.stringify(b)?.slice(0, 80)).to.equal(null);
   });
 });
