@@ -120,7 +120,7 @@ export class HostModel {
 
   private evaluate(message: string, familiar?: FamiliarityLog): { scored: ScoredLine; shape: Shape; values: number; benign: number } {
     const text = typeof message === 'string' ? message : String(message ?? '');
-    const tok = tokenize(text, this.core.masks);
+    const tok = this.core.miner.tokenize(text);
     const key = tok.tokens.join('\u0000');
     let shape = this.cache.get(key);
     if (shape === undefined) {

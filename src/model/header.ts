@@ -6,7 +6,7 @@
 // out of similarity and keys its tree by the message (miner.setHeader); they
 // are found on the first lines the host wrote, before anything is mined.
 
-import type { Tokenized } from './mask.js';
+import { WILDCARD, type Tokenized } from './mask.js';
 import type { TemplateMiner } from './miner.js';
 
 /** Lines looked at to find the header (the first ones of the training data). */
@@ -18,9 +18,61 @@ export const HEADER_SPAN = 6;
 /** ...and are held there by more than this share of all lines. */
 export const HEADER_SHARE = 0.5;
 
+// A bracketed field in the header, such as a Java thread name (`%d %p [%t] %c: %m`): `[main]`,
+// `[IPC Server handler 13 on 62270]`, `[RMCommunicator Allocator]`. Its words vary from thread to
+// thread and its length in tokens too, so the same message written by two threads would be two
+// templates, and every token after it would be out of place. When most lines open a bracket at
+// the same header position, that field (to its closing bracket) is one `<*>` token of the header.
+
+/** Tokens a bracketed header field may span. */
+const FIELD_TOKENS = 12;
+/** A bracketed level (`[error]`, Apache) is the line's severity, not a field to hide. */
+const LEVEL_WORDS = new Set(['emerg', 'alert', 'crit', 'critical', 'err', 'error', 'severe', 'fatal', 'warn', 'warning', 'notice', 'info', 'debug', 'trace']);
+
+/** Index of the last token of the bracketed field opening at p; -1 when none opens there or it does not close in time. */
+export function fieldEnd(tokens: readonly string[], p: number): number {
+  const first = tokens[p];
+  if (first === undefined || first.charCodeAt(0) !== 91) return -1; // [
+  let depth = 0;
+  const end = Math.min(tokens.length - 1, p + FIELD_TOKENS);
+  for (let k = p; k < end; k++) {
+    const t = tokens[k]!;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 91) depth++;
+      else if (c === 93 && --depth === 0) {
+        if (k === p && isLevel(t.slice(1, i))) return -1;
+        return k;
+      }
+    }
+  }
+  return -1;
+}
+
+function isLevel(word: string): boolean {
+  return word.length <= 8 && LEVEL_WORDS.has(word.toLowerCase());
+}
+
+/** The line with its bracketed field at p (if it has one) as one `<*>`, its text the field's value. */
+export function collapseField(tok: Tokenized, p: number): Tokenized {
+  const q = fieldEnd(tok.tokens, p);
+  if (q < 0) return tok;
+  const { tokens, values, valueEnd } = tok;
+  const from = p === 0 ? 0 : valueEnd[p - 1]!;
+  const to = valueEnd[q]!;
+  const removed = to - from - 1;
+  return {
+    tokens: [...tokens.slice(0, p), WILDCARD, ...tokens.slice(q + 1)],
+    values: [...values.slice(0, from), tokens.slice(p, q + 1).join(' '), ...values.slice(to)],
+    valueEnd: [...valueEnd.slice(0, p), from + 1, ...valueEnd.slice(q + 1).map((e) => e - removed)],
+  };
+}
+
 /** Counts, line by line, the tokens at each of the first HEADER_SPAN positions. */
 export class HeaderCounter {
   private readonly counts: Array<Map<string, number>> = Array.from({ length: HEADER_SPAN }, () => new Map());
+  /** Lines opening a bracketed field at each position. */
+  private readonly fields = new Int32Array(HEADER_SPAN);
   private lines = 0;
 
   add(tokens: readonly string[]): void {
@@ -30,7 +82,14 @@ export class HeaderCounter {
       const c = this.counts[p]!;
       const tok = tokens[p]!;
       c.set(tok, (c.get(tok) ?? 0) + 1);
+      if (tok.charCodeAt(0) === 91 && fieldEnd(tokens, p) >= 0) this.fields[p]++;
     }
+  }
+
+  /** The first position where more than HEADER_SHARE of the lines open a bracketed field; -1 for none. */
+  field(): number {
+    if (this.lines < HEADER_MIN_LINES) return -1;
+    return this.fields.findIndex((n) => n > HEADER_SHARE * this.lines);
   }
 
   /** Positions and their header token: a token more than HEADER_SHARE of the lines hold there (never a line's last token). */
@@ -87,7 +146,15 @@ export class HeaderWarmup {
     const pending = this.pending;
     if (pending === null) return;
     this.pending = null;
-    this.miner.setHeader(this.counter.header());
+    const field = this.counter.field();
+    let header = this.counter.header();
+    if (field >= 0) {
+      // The tokens after the field are in place only once it is one token: count them again.
+      const again = new HeaderCounter();
+      for (const text of pending) again.add(collapseField(this.miner.tokenize(text), field).tokens);
+      header = again.header();
+    }
+    this.miner.setHeader(header, field);
     for (const text of pending) this.sink(text, this.miner.tokenize(text));
   }
 }

@@ -18,6 +18,7 @@
 
 import type { MaskRuleConfig } from './types.js';
 import { compileMasks, tokenize, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
+import { collapseField } from './header.js';
 
 export interface MinerOptions {
   /** Extra masking rules applied before the built-in ones. */
@@ -238,6 +239,8 @@ export class TemplateMiner {
   private readonly readOnly: boolean;
   /** The host's header: position -> the token most lines hold there (see setHeader). */
   private header = new Map<number, string>();
+  /** Position of the host's bracketed header field (header.ts collapseField); -1 for none. */
+  private field = -1;
 
   constructor(options?: MinerOptions, readOnly = false) {
     this.readOnly = readOnly;
@@ -257,9 +260,15 @@ export class TemplateMiner {
    * them; otherwise two shared header tokens make short messages look half
    * alike. Only before the first line.
    */
-  setHeader(header: ReadonlyArray<readonly [number, string]>): void {
+  setHeader(header: ReadonlyArray<readonly [number, string]>, field = -1): void {
     if (this.readOnly || this.byId.size > 0 || this.nextSeq > 1) throw new Error('TemplateMiner.setHeader: only before the first line');
     this.header = new Map(header.map(([p, tok]) => [p, tok]));
+    this.field = field;
+  }
+
+  /** The position of the header's bracketed field set by setHeader (-1 for none). */
+  headerField(): number {
+    return this.field;
   }
 
   /** The header set by setHeader, by position. */
@@ -268,16 +277,17 @@ export class TemplateMiner {
   }
 
   add(message: string): TemplateMatch {
-    return this.addTokenized(tokenize(message, this.masks));
+    return this.addTokenized(this.tokenize(message));
   }
 
   match(message: string): TemplateMatch | null {
-    return this.matchTokenized(tokenize(message, this.masks));
+    return this.matchTokenized(this.tokenize(message));
   }
 
-  /** A line tokenized with this miner's masks, for addTokenized() and matchTokenized(). */
+  /** A line tokenized with this miner's masks and header field, for addTokenized() and matchTokenized(). */
   tokenize(message: string): Tokenized {
-    return tokenize(message, this.masks);
+    const tok = tokenize(message, this.masks);
+    return this.field < 0 ? tok : collapseField(tok, this.field);
   }
 
   /** add() for a line already tokenized by the caller with `compileMasks(options.extraMasks)`. */
@@ -365,6 +375,7 @@ export class TemplateMiner {
       nextId: this.nextId,
       nextSeq: this.nextSeq,
       header: this.headerTokens(),
+      ...(this.field >= 0 ? { field: this.field } : {}),
       groups: [...groups]
         .sort((a, b) => a.seq - b.seq)
         .map((g) => ({
@@ -386,9 +397,10 @@ export class TemplateMiner {
    * learn or be saved.
    */
   static fromJSON(data: unknown, readOnly = false): TemplateMiner {
-    const { options, nextId, nextSeq, header, groups, templates } = parseSnapshot(data);
+    const { options, nextId, nextSeq, header, field, groups, templates } = parseSnapshot(data);
     const m = new TemplateMiner(options, readOnly);
     m.header = new Map(header);
+    m.field = field;
     const bySeq = new Map<number, Group>();
     const entries: Array<[PathEntry, Group]> = [];
     // Read-only: groups without merged positions share one all-zero mask.
@@ -904,6 +916,7 @@ interface Snapshot {
   nextId: number;
   nextSeq: number;
   header: Array<[number, string]>;
+  field: number;
   groups: Array<Omit<Group, 'consts' | 'inHeader' | 'subs' | 'only' | 'onlyKey' | 'version' | 'mark'>>;
   templates: Array<{ id: number; group: number; values: string[]; count: number }>;
 }
@@ -916,11 +929,14 @@ function parseSnapshot(data: unknown): Snapshot {
   if (!isObj(data)) throw malformed('not an object');
   if (data.format !== FORMAT || data.version !== VERSION) throw malformed('unknown format or version');
   const { options, nextId, nextSeq, header, groups, templates } = data;
+  // Absent in models saved before header fields were recognised: they have none.
+  const field = data.field ?? -1;
+  if (field !== -1 && !isInt(field, 0)) throw malformed('header field');
   if (!isObj(options)) throw malformed('options');
   if (!isInt(nextId, 1) || !isInt(nextSeq, 1)) throw malformed('counters');
   if (!Array.isArray(groups) || !Array.isArray(templates)) throw malformed('groups or templates');
   if (!Array.isArray(header)) throw malformed('header');
-  const out: Snapshot = { options: options as MinerOptions, nextId, nextSeq, header: [], groups: [], templates: [] };
+  const out: Snapshot = { options: options as MinerOptions, nextId, nextSeq, header: [], field, groups: [], templates: [] };
   for (const e of header as unknown[]) {
     if (!Array.isArray(e) || !isInt(e[0], 0) || typeof e[1] !== 'string' || out.header.some(([p]) => p === e[0])) throw malformed('header');
     out.header.push([e[0], e[1]]);

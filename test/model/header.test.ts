@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { TemplateMiner } from '../../src/model/miner.js';
 import { compileMasks, tokenize } from '../../src/model/mask.js';
-import { HEADER_SAMPLE, HeaderWarmup, headerOf, learnAll } from '../../src/model/header.js';
+import { HEADER_SAMPLE, HeaderWarmup, collapseField, fieldEnd, headerOf, learnAll } from '../../src/model/header.js';
+import { HostModel, ModelTrainer } from '../../src/model/detector.js';
 import { Trainer } from '../../src/model/trainer.js';
 import { ModelCore } from '../../src/model/core.js';
 
@@ -127,5 +128,74 @@ describe('Trainer learns the header first', () => {
     expect(trainer.lines).to.equal(120);
     const core = new ModelCore(trainer.finish());
     expect(core.templates.map((t) => t.text).sort()).to.deep.equal(SHORT.map((w) => `<*> gateway kernel: ${w}`).sort());
+  });
+});
+
+/** Java-style lines (`%d %p [%t] %c: %m`) whose thread names vary in words and length. */
+const THREADS = ['main', 'AsyncDispatcher event handler', 'RMCommunicator Allocator', 'IPC Server handler 13 on 62270', 'LeaseRenewer:app@nn-1:9000'];
+function java(messages: readonly string[], level = 'INFO'): string[] {
+  return messages.map((m, i) => `2015-10-18 18:0${i % 10}:47,978 ${level} [${THREADS[(i * 7) % THREADS.length]!}] org.example.Service: ${m}`);
+}
+
+describe('a bracketed header field (a Java thread name)', () => {
+  it('spans one bracketed group, nested brackets included, but never a bracketed level', () => {
+    const cases: Array<[string, number, number]> = [
+      ['<*> INFO [IPC Server handler <*> on <*>] org.x.Y: done', 2, 7],
+      ['<*> INFO [main] org.x.Y: done', 2, 2],
+      ['<*> - INFO [QuorumPeer[myid=<*>]<*>] - Notification', 3, 3],
+      ['<*> INFO [Thread pool a b] x', 2, 5],
+      ['<*> INFO main x', 2, -1],
+      ['<*> [error] [client <*>] File does not exist', 1, -1],
+      ['<*> [notice] done', 1, -1],
+      ['<*> INFO [never closed by the line', 2, -1],
+    ];
+    for (const [line, p, end] of cases) expect(fieldEnd(line.split(' '), p), line).to.equal(end);
+  });
+
+  it('becomes one <*> whose value is the field, the other values in place', () => {
+    const tok = tokenize('2015-10-18 18:01:47,978 INFO [IPC Server handler 13 on 62270] org.x.Y: read 5 rows', masks);
+    const c = collapseField(tok, 2);
+    expect(c.tokens).to.deep.equal(['<*>', 'INFO', '<*>', 'org.x.Y:', 'read', '<*>', 'rows']);
+    expect(c.values[c.valueEnd[1]!]).to.equal('[IPC Server handler <*> on <*>]');
+    expect(c.values.slice(c.valueEnd[4]!, c.valueEnd[5]!)).to.deep.equal(['5']);
+    expect(c.valueEnd).to.have.length(c.tokens.length);
+    expect(collapseField(tokenize('2015-10-18 18:01:47,978 INFO main started', masks), 2).tokens).to.deep.equal(['<*>', 'INFO', 'main', 'started']);
+  });
+
+  it('groups the same message from any thread as one template (the thread was part of it before)', () => {
+    const messages = Array.from({ length: 200 }, (_, i) =>
+      [`Address change detected. Old: nn-1/10.0.0.${i % 9}:9000 New: nn-1:9000`, `Task ${i} transitioned to RUNNING`, 'Shutting down'][i % 3]!,
+    );
+    const miner = learned(java(messages));
+    expect(miner.headerField()).to.equal(2);
+    expect(miner.templates().map((t) => t.template).sort()).to.deep.equal(
+      [
+        '<*> INFO <*> org.example.Service: Address change detected. Old: <*> New: <*>',
+        '<*> INFO <*> org.example.Service: Shutting down',
+        '<*> INFO <*> org.example.Service: Task <*> transitioned to RUNNING',
+      ].sort(),
+    );
+    // A thread never seen before changes nothing.
+    expect(miner.match('2015-10-18 18:09:47,978 INFO [Socket Reader #1 for port 8020] org.example.Service: Shutting down')?.template).to.equal(
+      '<*> INFO <*> org.example.Service: Shutting down',
+    );
+  });
+
+  it('keeps a bracketed level as the line\'s level (Apache), and is saved and reloaded with the model', () => {
+    const apache = Array.from({ length: 60 }, (_, i) => `[Sun Dec 04 04:${10 + (i % 40)}:44 2005] [${i % 4 === 0 ? 'error' : 'notice'}] worker ${i} ready`);
+    const miner = learned(apache);
+    expect(miner.templates().map((t) => t.template).sort()).to.deep.equal(['<*> [error] worker <*> ready', '<*> [notice] worker <*> ready']);
+    const trainer = new ModelTrainer();
+    const lines = java(Array.from({ length: 300 }, (_, i) => [`Task ${i} transitioned to RUNNING`, 'Shutting down', `Fetched ${i} rows`][i % 3]!));
+    for (const l of lines) trainer.add(l);
+    const model = trainer.finish();
+    const again = HostModel.deserialize(model.serialize());
+    const probe = '2015-10-18 18:09:47,978 INFO [Socket Reader #1 for port 8020] org.example.Service: Shutting down';
+    expect(again.score(probe)).to.deep.equal(model.score(probe));
+    expect(model.score(probe).reasons).to.not.include('new_template');
+    // A model saved before header fields existed has none, and reads its lines as before.
+    const snap = JSON.parse(JSON.stringify(learned(java(['a b', 'c d'])).toJSON())) as Record<string, unknown>;
+    expect(TemplateMiner.fromJSON(snap).headerField()).to.equal(-1);
+    expect(() => TemplateMiner.fromJSON({ ...snap, field: 'x' })).to.throw(/header field/);
   });
 });
