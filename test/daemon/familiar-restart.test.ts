@@ -1,33 +1,21 @@
 import { expect } from 'chai';
 import { Rng, incidentLine, routineLine } from '../support/log-lines.js';
 import type { DaemonProcess } from '../support/daemon-process.js';
-import { useTestBed } from '../support/test-bed.js';
-import { insertLines, seedHistory, waitUntil } from '../support/seed.js';
+import { FAMILIAR_CONFIG, deployedLine, useFamiliarBed } from '../support/familiar-stream.js';
+import { insertLines, waitUntil } from '../support/seed.js';
 
 // The familiarity log is saved with the checkpoint: a daemon killed while a new message is
 // fading goes on from where the last batch left off, instead of flagging the message again.
 // A saved log that belongs to another model is not taken.
 describe('daemon: what has become familiar survives a restart', function () {
   this.timeout(240_000);
-  const bed = useTestBed('famrs', async (b) => {
-    await seedHistory(b.input, 'syslog', ['web1'], 400, new Rng(3));
-  });
+  const bed = useFamiliarBed('famrs');
 
   it('keeps fading a new message across a kill, and starts over for another model', async () => {
-    const { file } = bed.writeConfig(
-      `POLL_INTERVAL_SECONDS: 0.2
-MIN_TRAINING_LINES: 50
-BATCH_SIZE: 25
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ['web1']
-    MG_TARGET_COL: "syslog_anomaly"
-`,
-    );
+    const { file } = bed.writeConfig(FAMILIAR_CONFIG);
     const target = bed.target.collection('syslog_anomaly');
     const state = bed.target.collection('anomaly_detector_state');
     const rng = new Rng(17);
-    const deployed = (i: number): string => `indexer[${3000 + i}]: rebuilt search shard ${i % 7} with ${1200 + i} documents`;
     let round = 0;
     /** `rounds` rounds of routine lines with one line of the new message each, then an incident marking the end. */
     const phase = async (rounds: number, marker: string): Promise<string[]> => {
@@ -35,7 +23,7 @@ LOG_SOURCES:
       const news: string[] = [];
       for (let i = 0; i < rounds; i++, round++) {
         for (let k = 0; k < 12; k++) lines.push({ host: 'web1', message: routineLine(rng), incident: null });
-        news.push(deployed(round));
+        news.push(deployedLine(round));
         lines.push({ host: 'web1', message: news[news.length - 1]!, incident: null });
       }
       lines.push({ host: 'web1', message: incidentLine(rng, marker), incident: marker });

@@ -1,28 +1,17 @@
 import { expect } from 'chai';
 import { Rng, incidentLine, routineLine } from '../support/log-lines.js';
-import { useTestBed } from '../support/test-bed.js';
-import { insertLines, seedHistory, waitUntil } from '../support/seed.js';
+import { FAMILIAR_CONFIG, deployedLine, useFamiliarBed } from '../support/familiar-stream.js';
+import { insertLines, waitUntil } from '../support/seed.js';
 
 // Between two retrainings a deployment adds a message the history never held. The daemon flags
 // its first lines, then lets it fade as it keeps coming back, batch after batch; incidents stay
 // flagged however often they recur.
 describe('daemon: a new routine message fades between retrainings, incidents do not', function () {
   this.timeout(180_000);
-  const bed = useTestBed('familiar', async (b) => {
-    await seedHistory(b.input, 'syslog', ['web1'], 400, new Rng(3));
-  });
+  const bed = useFamiliarBed('familiar');
 
   it('flags the first lines of a new message and not its later ones, across batches', async () => {
-    const { file } = bed.writeConfig(
-      `POLL_INTERVAL_SECONDS: 0.2
-MIN_TRAINING_LINES: 50
-BATCH_SIZE: 25
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ["web1"]
-    MG_TARGET_COL: "syslog_anomaly"
-`,
-    );
+    const { file } = bed.writeConfig(FAMILIAR_CONFIG);
     const daemon = bed.startDaemon(file);
     await daemon.waitForCount('trained', 1);
     const rng = new Rng(17);
@@ -30,7 +19,7 @@ LOG_SOURCES:
     const ROUNDS = 24;
     for (let i = 0; i < ROUNDS; i++) {
       for (let k = 0; k < 12; k++) lines.push({ host: 'web1', message: routineLine(rng), incident: null });
-      lines.push({ host: 'web1', message: `indexer[${3000 + i}]: rebuilt search shard ${i % 7} with ${1200 + i} documents`, incident: null });
+      lines.push({ host: 'web1', message: deployedLine(i), incident: null });
       if (i % 6 === 5) {
         const marker = `incidentfamx${i}`;
         lines.push({ host: 'web1', message: incidentLine(rng, marker), incident: marker });
