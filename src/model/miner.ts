@@ -831,6 +831,7 @@ export class TemplateMiner {
       const same = agreement(g, tokens, st);
       if (same < 0) continue;
       const sim = similarity(g, same);
+      if (sim < 1 && !sharesWording(g, tokens)) continue;
       // Ties go to the group filed first in the leaf (the scan order when linear).
       const seq = linear ? 0 : g.paths.find((e) => e.node === leaf)!.seq;
       if (sim > bestSim || (sim === bestSim && (same > bestSame || (same === bestSame && seq < bestSeq)))) {
@@ -905,6 +906,35 @@ function agreement(g: Group, tokens: readonly string[], threshold: number): numb
     else if (++miss > maxMiss) return -1;
   }
   return same;
+}
+
+// Wording: a constant with two letters or more that is neither a value (`<*>]`)
+// nor a key (`instance:`, `user=`), which name fields of any message.
+function isWording(tok: string): boolean {
+  const end = tok.charCodeAt(tok.length - 1);
+  if (end === 58 || end === 61 || tok.indexOf(WILDCARD) >= 0) return false;
+  let letters = 0;
+  for (let k = 0; k < tok.length && letters < 2; k++) {
+    const c = tok.charCodeAt(k) | 32;
+    if (c >= 97 && c <= 122) letters++;
+  }
+  return letters >= 2;
+}
+
+/**
+ * Whether the line shares at least one of the group's telling constant words,
+ * when it has any: `[instance: <*>] Claim successful` and `[instance: <*>]
+ * Terminating instance` share half their tokens but none of their wording,
+ * and joining them would leave a template that says nothing.
+ */
+function sharesWording(g: Group, tokens: readonly string[]): boolean {
+  let words = 0;
+  for (let k = 0; k < g.tokens.length; k++) {
+    if (g.merged[k] !== 0 || !isWording(g.tokens[k]!)) continue;
+    if (g.tokens[k] === tokens[k]) return true;
+    words++;
+  }
+  return words === 0;
 }
 
 function malformed(why: string): Error {

@@ -113,6 +113,27 @@ describe('TemplateMiner: templates', () => {
     expect(new Set([a.id, b.id, c.id]).size).to.equal(3);
   });
 
+  it('does not merge lines that share only keys, values and punctuation', () => {
+    const m = new TemplateMiner();
+    const ids = ['Claim successful', 'Terminating instance', 'Creating image', 'Claim successful'].map(
+      (msg, i) => m.add(`[instance: 0c3b${i}e2a-b1a4-4a3f-9e0c-1b2c3d4e5f6${i}] ${msg}`).id,
+    );
+    expect(new Set(ids).size).to.equal(3);
+    expect(ids[3]).to.equal(ids[0]);
+    // Shared wording still merges, with the varying word as a value.
+    for (const user of ['bob', 'carol', 'dave', 'erin', 'frank', 'grace']) m.add(`[instance: 0c3b] session opened for ${user}`);
+    expect(m.match('[instance: 0c3c] session opened for mallory')!.template).to.equal('[instance: <*>] session opened for <*>');
+  });
+
+  it('keeps requests with different methods apart', () => {
+    const m = new TemplateMiner();
+    const get = m.add('10.11.10.1 "GET /v2/a/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.24');
+    const post = m.add('10.11.10.1 "POST /v2/a/os-server-external-events HTTP/1.1" status: 200 len: 380 time: 0.08');
+    expect(post.id).to.not.equal(get.id);
+    expect(m.add('10.11.10.7 "GET /v2/b/servers/detail HTTP/1.1" status: 404 len: 12 time: 1.5').id).to.equal(get.id);
+    expect(get.template).to.equal('<*> "GET <*>" status: <*> len: <*> time: <*>');
+  });
+
   it('reports created, params and tokens', () => {
     const m = new TemplateMiner();
     const first = m.add('user=bob logged in from 10.1.2.3');
