@@ -213,7 +213,8 @@ export class ModelCore {
     const distinct = dedupe(words);
     // Variants of one new message differ in values, not in words; a line without words is its tokens.
     const familiarKey = fnv1a(distinct.length > 0 ? distinct.join(' ') : key);
-    return this.newShape(distinct, this.pieces.unseenShare(piecesOfTokens(tok.tokens)), terms, matched ?? null, key, familiarKey);
+    const foreign = this.pieces.unseenShare(piecesOfTokens(tok.tokens));
+    return this.newShape(distinct, foreign, terms, matched ?? null, key, familiarKey, tok.tokens);
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
@@ -258,6 +259,7 @@ export class ModelCore {
     partial: TemplateView | null,
     key: string,
     familiarKey: number,
+    tokens: readonly string[],
   ): Shape {
     let unseen = 0;
     for (const w of words) if (!this.wordIds.has(w)) unseen++;
@@ -275,10 +277,12 @@ export class ModelCore {
     const reasons: Reason[] = ['new_template'];
     if (unseen > 0) reasons.push('unseen_tokens');
     if (terms.length > 0) reasons.push('error_terms');
-    const display = partial ?? nearT ?? this.templates[0] ?? null;
+    // With no known template sharing a word, the nearest one would be any one:
+    // the line's own masked form says more (and is empty for an empty line).
+    const display = partial ?? nearT;
     return {
       known: null,
-      templateText: display?.text ?? '',
+      templateText: display !== null ? display.text : tokens.join(' '),
       templateId: `new-${fnv1a(key).toString(16).padStart(8, '0')}`,
       base,
       benign,

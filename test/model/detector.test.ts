@@ -148,6 +148,14 @@ describe('detector', function () {
       expect(s.template).to.equal('Health check passed for service billing');
       expect(s.templateId).to.match(/^new-/);
     });
+
+    it('gives a new line that shares no word with any template its own masked form, not an arbitrary template', () => {
+      const s = model.score('Quantum flux capacitor recalibrated 42 times');
+      expect(s.reasons).to.include('new_template');
+      expect(s.template).to.equal('Quantum flux capacitor recalibrated <*> times');
+      expect(model.score('').template).to.equal('');
+      expect(model.score('   ').template).to.equal('');
+    });
   });
 
   describe('reasons', () => {
