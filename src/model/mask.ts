@@ -283,7 +283,7 @@ function emitChunk(x: Ctx, start: number, end: number, afterEq: boolean): boolea
   }
   let a = start;
   let b = end;
-  while (a < b && isOpen(text.charCodeAt(a))) a++;
+  while (a < b && isOpen(text.charCodeAt(a)) && !comparesAt(text, a, b)) a++;
   // `[2001:db8::1]:443`: keep an opener whose closer is inside the chunk.
   if (a > start && text.charCodeAt(a - 1) === 91 && text.indexOf(']', a) > 0 && text.indexOf(']', a) < b - 1) a--;
   let token: string;
@@ -337,6 +337,14 @@ function emitChunk(x: Ctx, start: number, end: number, afterEq: boolean): boolea
   const word = masked ? 0 : wordKind(text, a, b, x.runTok >= 0 && x.runMasked);
   collapse(x, start, end, v0, masked && !bracketed, word);
   return text.charCodeAt(end - 1) === 61;
+}
+
+// `<1 sec` beside `00:01`: an unclosed `<` before a number compares, and is
+// part of the value rather than a bracket around it.
+function comparesAt(text: string, a: number, end: number): boolean {
+  if (text.charCodeAt(a) !== 60 || !isDigit(text.charCodeAt(a + 1))) return false;
+  const k = text.indexOf('>', a + 1);
+  return k < 0 || k >= end;
 }
 
 // Adjacent variable tokens become one `<*>` so that variable-length values

@@ -52,6 +52,7 @@ describe('mask: built-in variable kinds', () => {
     ['relative path / component', 'start com.tencent.qt/.activity.Main from data/tmp/x', 'start <*> from <*>', ['com.tencent.qt/.activity.Main', 'data/tmp/x']],
     ['unit after number', 'estimated size 93.0 B, free 317.1 KB', 'estimated size <*> free <*>', ['93.0 B,', '317.1 KB']],
     ['list of numbers', '(IRQs 3 4 5 6 7 10 11 12)', '(IRQs <*>', ['3 4 5 6 7 10 11 12)']],
+    ['less than a number', 'lifetime <1 sec, then <5ms', 'lifetime <*> then <*>', ['<1 sec,', '<5ms']],
     ['stack addresses', 'called (stack @0x7fed806eb5d @0x7fef9fb9b6d @0xff83e97c)', 'called (stack <*>', ['@0x7fed806eb5d @0x7fef9fb9b6d @0xff83e97c)']],
     ['json', '{"level":"info","msg":"request done","status":200}', '{"level":"<*>","msg":"<*>","status":<*>}', ['info', 'request done', '200']],
     ['function name with digits', 'jk2_init() Found child 6725', 'jk2_init() Found child <*>', ['6725']],
