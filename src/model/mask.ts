@@ -516,9 +516,13 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
     else if (c === 47) slashes++;
     else if (c === 46) dots++;
   }
-  // `isOverlap:false`, `index:0`: a letters-only key glued to its value.
+  // `isOverlap:false`, `index:0`: a letters-only key glued to its value. After
+  // `::` only a value with digits is one (`onTouchEvent::0`): a scoped name such
+  // as `AppleCamIn::handleWakeEvent_gated` is wording.
   if (colon >= 2 && colon < n - 1 && piece.charCodeAt(colon + 1) !== 47 && isKey(piece, colon)) {
-    return piece.slice(0, colon + 1) + maskValue(x, piece.slice(colon + 1));
+    const from = piece.charCodeAt(colon + 1) === 58 ? colon + 2 : colon + 1;
+    if (from === colon + 1 || (digit && from < n)) return piece.slice(0, from) + maskValue(x, piece.slice(from));
+    if (!digit) return piece;
   }
   // A name followed by `(` is a function, even with digits: `jk2_init()`.
   if (digit && !(beforeParen && isIdentifier(piece))) return maskValue(x, piece);
