@@ -572,6 +572,11 @@ function isSentinelOnly(s: string): boolean {
 const EMAIL_RE = /^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 
 /** Values masked as a whole, before cutting at delimiters: URLs, paths, e-mail, IPv6/MAC. */
+// `db.example.com:5432`: a lower-case DNS name of three labels or more with a
+// port is one value (not the key `db.example.com` and its value), like an IPv4
+// address with a port. Upper case is left alone: `org.apache.Foo:12` names code.
+const HOST_PORT_RE = /^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}\.?:\d{1,5}$/;
+
 function isWholeVariable(core: string): boolean {
   const n = core.length;
   const c0 = core.charCodeAt(0);
@@ -584,6 +589,7 @@ function isWholeVariable(core: string): boolean {
   const scheme = core.indexOf('://');
   if (scheme > 0 && isKey(core, scheme)) return true;
   if (core.indexOf('@') > 0 && EMAIL_RE.test(core)) return true;
+  if (HOST_PORT_RE.test(core)) return true;
   // IPv6 (possibly bracketed with a port) and MAC: hex digits and colons only.
   let colons = 0;
   let digits = 0;

@@ -45,6 +45,8 @@ describe('mask: built-in variable kinds', () => {
     ['bracketed', 'for [173.234.31.186] failed', 'for [<*>] failed', ['173.234.31.186']],
     ['trailing punctuation', 'got 1234, then 5678: done.', 'got <*>, then <*>: done.', ['1234', '5678']],
     ['key:value glued', 'updateClipping isOverlap:false, index:0', 'updateClipping isOverlap:<*>, index:<*>', ['false', '0']],
+    ['host name with port', 'connect to db.example.com:5432 failed', 'connect to <*> failed', ['db.example.com:5432']],
+    ['code name with line', 'at org.apache.Foo:12 then server.port:8080', 'at org.apache.Foo:<*> then server.port:<*>', ['12', '8080']],
     ['scoped name', 'AppleCamIn::handleWakeEvent_gated and std::io::Error', 'AppleCamIn::handleWakeEvent_gated and std::io::Error', []],
     ['value after ::', 'onTouchEvent::0, x=271.0', 'onTouchEvent::<*>, x=<*>', ['0', '271.0']],
     ['empty value then pair', 'logname= uid=0 euid=0 tty=ssh', 'logname= uid=<*> euid=<*> tty=<*>', ['0', '0', 'ssh']],
