@@ -571,12 +571,12 @@ function isSentinelOnly(s: string): boolean {
 
 const EMAIL_RE = /^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 
-/** Values masked as a whole, before cutting at delimiters: URLs, paths, e-mail, IPv6/MAC. */
 // `db.example.com:5432`: a lower-case DNS name of three labels or more with a
 // port is one value (not the key `db.example.com` and its value), like an IPv4
 // address with a port. Upper case is left alone: `org.apache.Foo:12` names code.
 const HOST_PORT_RE = /^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}\.?:\d{1,5}$/;
 
+/** Values masked as a whole, before cutting at delimiters: URLs, paths, e-mail, host:port, IPv6/MAC. */
 function isWholeVariable(core: string): boolean {
   const n = core.length;
   const c0 = core.charCodeAt(0);
