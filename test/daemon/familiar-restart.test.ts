@@ -36,11 +36,7 @@ describe('daemon: what has become familiar survives a restart', function () {
       const docs = await target.find({ Message: { $in: messages } }).toArray();
       return messages.map((m) => docs.some((d) => d.Message === m));
     };
-    const start = async (): Promise<DaemonProcess> => {
-      const d = bed.startDaemon(file);
-      await d.waitForLog((l) => l.msg === 'started', 60_000, 'started');
-      return d;
-    };
+    const start = (): Promise<DaemonProcess> => bed.startedDaemon(file);
 
     let daemon = await start();
     await daemon.waitForCount('trained', 1);

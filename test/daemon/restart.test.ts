@@ -31,11 +31,7 @@ LOG_SOURCES:
     THRESHOLD: 0
 `,
       );
-      const start = async (): Promise<DaemonProcess> => {
-        const d = bed.startDaemon(file);
-        await d.waitForLog((l) => l.msg === 'started', 60_000, 'started');
-        return d;
-      };
+      const start = (): Promise<DaemonProcess> => bed.startedDaemon(file);
       let d = await start();
       await d.waitForCount('trained', 2);
 

@@ -42,6 +42,13 @@ export class TestBed {
     this.daemons.push(d);
     return d;
   }
+
+  /** startDaemon(), once the daemon has logged that it started (its hosts are being set up). */
+  async startedDaemon(configFile: string): Promise<DaemonProcess> {
+    const d = this.startDaemon(configFile);
+    await d.waitForLog((l) => l.msg === 'started', 60_000, 'started');
+    return d;
+  }
 }
 
 /** Registers before/after hooks for a TestBed; `seed` fills the input database once. */
