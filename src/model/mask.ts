@@ -136,6 +136,9 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
   const n = text.length;
   let i = syslogPriority(x);
   let afterEq = false;
+  // The previous chunk: where it started and how many tokens came before it.
+  let prevStart = -1;
+  let prevTokens = 0;
   while (i < n) {
     let c = text.charCodeAt(i);
     if (c <= 32) {
@@ -161,9 +164,50 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
       j++;
     }
     i = j;
+    const before = x.tokens.length;
     afterEq = emitChunk(x, start, j, afterEq);
+    if (!afterEq && dropRestatement(x, prevStart, start, j, prevTokens, before)) {
+      prevStart = -1;
+      continue;
+    }
+    prevStart = start;
+    prevTokens = before;
   }
   return { tokens: x.tokens, values: x.values, valueEnd: x.valueEnd };
+}
+
+const RESTATED = /^\(\d+(?:\.\d+)?(?: ?([A-Za-z]{1,3}))\)$/;
+
+/**
+ * `18846 bytes (18.4 KB) received` beside `451 bytes received`: a size in
+ * parentheses right after a value and its word restates that value in other
+ * units, so it is dropped from the tokens (and its value from the values);
+ * otherwise the same message would have two or three templates depending on
+ * whether the program chose to add the restatement. The chunk(s) `(18.4 KB)`
+ * or `(18.4KB)` end at `end`; only size units count (not `(pid 12)`).
+ */
+function dropRestatement(x: Ctx, prevStart: number, start: number, end: number, prevTokens: number, before: number): boolean {
+  const text = x.text;
+  if (text.charCodeAt(end - 1) !== 41) return false;
+  let from: number;
+  let first: number;
+  if (text.charCodeAt(start) === 40) {
+    from = start;
+    first = before;
+  } else if (prevStart >= 0 && prevTokens === before - 1 && text.charCodeAt(prevStart) === 40 && start - prevStart <= 24) {
+    from = prevStart;
+    first = prevTokens;
+  } else return false;
+  if (x.tokens.length !== before + 1 || first < 2 || end - from > 32) return false;
+  const m = RESTATED.exec(text.slice(from, end).replace(/\s+/, ' '));
+  if (m === null || !SIZE_UNITS.has(m[1]!)) return false;
+  const word = x.tokens[first - 1]!;
+  if (x.tokens[first - 2] !== WILDCARD || !/^[A-Za-z]+$/.test(word)) return false;
+  x.tokens.length = first;
+  x.valueEnd.length = first;
+  x.values.length = x.valueEnd[first - 1]!;
+  x.runTok = -1;
+  return true;
 }
 
 // `<134>Jun 14 ...`: a syslog PRI glued to the timestamp is a value of its own.
@@ -384,6 +428,7 @@ const DATE_WORDS = new Set(
   ).split(' '),
 );
 // Units join the value before them (`93.0 B`); case matters (`B` yes, `b` no).
+const SIZE_UNITS = new Set('B KB kB MB GB TB PB KiB MiB GiB TiB'.split(' '));
 const UNIT_WORDS = new Set('B KB kB MB GB TB PB KiB MiB GiB TiB Kb Mb Gb bps Kbps Mbps Gbps ms us \u00b5s ns s sec secs min mins h hrs Hz kHz MHz GHz %'.split(' '));
 
 // Month, weekday and zone names join an adjacent value, but only when

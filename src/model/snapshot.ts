@@ -10,7 +10,7 @@ import type { SlotModel } from './slots.js';
 import type { ClusterModel } from './clusters.js';
 
 /** Bump on any change that an older or newer reader would misinterpret. */
-export const MODEL_FORMAT_VERSION = 4;
+export const MODEL_FORMAT_VERSION = 5;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

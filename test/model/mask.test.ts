@@ -80,6 +80,23 @@ describe('mask: built-in variable kinds', () => {
     expect(t('for ns.example.com [173.234.31.186] failed')).to.equal('for ns.example.com [<*>] failed');
   });
 
+  it('drops a size in parentheses that restates the value before it in other units', () => {
+    const plain = '10.0.0.1:5070 close, 451 bytes sent, 815 bytes received, lifetime 00:01';
+    for (const line of [
+      '10.0.0.1:5070 close, 451 bytes sent, 18846 bytes (18.4 KB) received, lifetime 00:01',
+      '10.0.0.1:5070 close, 1190 bytes (1.16 KB) sent, 1671 bytes (1.63KB) received, lifetime 00:01',
+    ]) {
+      expect(t(line), line).to.equal(t(plain));
+    }
+    const r = tokenize('read 18846 bytes (18.4 KB) now', NO_MASKS);
+    expect(r.values).to.deep.equal(['18846']);
+    expect(r.valueEnd).to.deep.equal([0, 1, 1, 1]);
+    // Not a restatement: no value and word before it, or not a size.
+    expect(t('cache size (512 MB)')).to.equal('cache size (<*> MB)');
+    expect(t('Process foo (pid 123) died')).to.equal('Process foo (pid <*>) died');
+    expect(t('took 5 ms (12 s) total')).to.equal('took <*> (<*> s) total');
+  });
+
   it('records which values belong to which token', () => {
     const r = tokenize('a=1,b=2 word 10.0.0.1', NO_MASKS);
     expect(r.tokens).to.deep.equal(['a=<*>,b=<*>', 'word', '<*>']);
