@@ -6,10 +6,21 @@ import { runStatus } from './commands/status.js';
 import { EXIT_USAGE, usage } from './commands/usage.js';
 import { runScoreCommand } from './offline/score-command.js';
 import { runTemplatesCommand } from './offline/templates-command.js';
+import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from './commands/output.js';
+
+/** Commands that watch their own standard output (see withOutput); the daemon logs there. */
+const OWN_OUTPUT = new Set(['run', 'score', 'templates']);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  if (!OWN_OUTPUT.has(command ?? '')) {
+    // `check-config ... | head -1` ends quietly; `check-config ... > /dev/full` says so and fails.
+    watchOutput(process.stdout, (err) => {
+      process.stderr.write(outputErrorMessage('anomaly-detector', err));
+      outputFailed = true;
+    });
+  }
   switch (command) {
     case 'run':
       return runDaemon(rest);
@@ -41,10 +52,16 @@ async function version(): Promise<string> {
   return pkg.version;
 }
 
+let outputFailed = false;
+
 main(process.argv.slice(2)).then(
   (code) => {
     // The daemon keeps running on its own; other commands end here.
     if (code >= 0) process.exitCode = code;
+    // A write error may be reported after the command returned: the exit status still says it.
+    process.once('beforeExit', () => {
+      if (outputFailed && !process.exitCode) process.exitCode = EXIT_OUTPUT;
+    });
   },
   (err: unknown) => {
     process.stderr.write(`anomaly-detector: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

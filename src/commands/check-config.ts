@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import { printableConfig } from '../config/redact.js';
 import { ConfigError } from '../config/schema.js';
-import { EXIT_CONFIG, EXIT_USAGE } from './usage.js';
+import { EXIT_CONFIG, EXIT_USAGE, wantsHelp } from './usage.js';
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -9,9 +9,14 @@ interface Io {
 }
 
 export async function runCheckConfig(args: string[], io: Io): Promise<number> {
+  const usage = 'usage: anomaly-detector check-config FILE\n  validates FILE and prints the resolved configuration (secrets redacted); exit 0, or 78 listing every problem\n';
+  if (wantsHelp(args)) {
+    io.stdout.write(usage);
+    return 0;
+  }
   const files = args.filter((a) => a !== '--config');
   if (files.length !== 1 || files[0].startsWith('-')) {
-    io.stderr.write('usage: anomaly-detector check-config FILE\n');
+    io.stderr.write(usage);
     return EXIT_USAGE;
   }
   try {

@@ -5,12 +5,16 @@ import { ConfigError } from '../config/schema.js';
 import { startHttp, type HttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { Supervisor } from '../supervisor/supervisor.js';
-import { EXIT_CONFIG, EXIT_USAGE, parseArgs } from './usage.js';
+import { EXIT_CONFIG, EXIT_USAGE, parseArgs, wantsHelp } from './usage.js';
 
 /** Whole shutdown budget; systemd's TimeoutStopSec is set above it. */
 const STOP_DEADLINE_MS = 9500;
 
 export async function runDaemon(args: string[]): Promise<number> {
+  if (wantsHelp(args)) {
+    process.stdout.write('usage: anomaly-detector run --config FILE\n  runs the daemon; stops on SIGTERM/SIGINT, reloads FILE on SIGHUP\n');
+    return 0;
+  }
   const parsed = parseArgs(args, { config: 'value' });
   if ('error' in parsed || typeof parsed.options.config !== 'string' || parsed.positional.length > 0) {
     process.stderr.write(`${'error' in parsed ? parsed.error : 'usage'}: anomaly-detector run --config FILE\n`);

@@ -6,7 +6,7 @@ import { newClient } from '../mongo/client.js';
 import { loadCheckpoint } from '../mongo/checkpoints.js';
 import { ModelFileError, modelFilePath, readModelHeader } from '../store/model-files.js';
 import { hostLag } from '../supervisor/lag.js';
-import { EXIT_CONFIG, EXIT_USAGE, parseArgs } from './usage.js';
+import { EXIT_CONFIG, EXIT_USAGE, parseArgs, wantsHelp } from './usage.js';
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -25,9 +25,14 @@ export interface HostStatus {
 }
 
 export async function runStatus(args: string[], io: Io): Promise<number> {
+  const usage = 'usage: anomaly-detector status --config FILE [--json]\n';
+  if (wantsHelp(args)) {
+    io.stdout.write(usage);
+    return 0;
+  }
   const parsed = parseArgs(args, { config: 'value', json: 'flag' });
   if ('error' in parsed || typeof parsed.options.config !== 'string') {
-    io.stderr.write(`${'error' in parsed ? `${parsed.error}\n` : ''}usage: anomaly-detector status --config FILE [--json]\n`);
+    io.stderr.write(`${'error' in parsed ? `${parsed.error}\n` : ''}${usage}`);
     return EXIT_USAGE;
   }
   let config;

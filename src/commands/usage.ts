@@ -8,14 +8,26 @@ Commands:
   run --config FILE                 run the daemon (stops on SIGTERM/SIGINT, reloads FILE on SIGHUP)
   check-config FILE                 validate FILE, print the resolved configuration (secrets redacted)
                                     and what would be watched; exit 0, or 78 listing every problem
-  status --config FILE              per source and host: model, checkpoint, lag, recent anomalies
+  status --config FILE [--json]     per source and host: model, checkpoint, lag, recent anomalies
   score --train TRAIN_FILE INPUT_FILE
                                     offline: train on TRAIN_FILE, print one JSON object per line of
                                     INPUT_FILE ('-' = stdin); options --threshold X, --mask REGEX
-  templates FILE                    offline: print the templates mined from FILE with counts
+  templates FILE                    offline: print the templates mined from FILE with counts;
+                                    options --json, --mask REGEX
+
+Every command takes --help.
 
 Exit status: 0 ok, 1 failure, 2 usage error, 78 invalid configuration.
 `;
+}
+
+/** Whether the arguments ask for the command's usage (before anything else is checked). */
+export function wantsHelp(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
 }
 
 /** Parses `--name value` / `--flag` options; positional arguments are returned in order. */
@@ -36,7 +48,8 @@ export function parseArgs(
       else if (eq >= 0) options[name] = a.slice(eq + 1);
       else if (i + 1 < args.length) options[name] = args[++i];
       else return { error: `--${name} needs a value` };
-    } else positional.push(a);
+    } else if (a.length > 1 && a.startsWith('-')) return { error: `unknown option ${a}` };
+    else positional.push(a);
   }
   return { options, positional };
 }

@@ -8,6 +8,8 @@ import { createReadStream } from 'node:fs';
 import { DEFAULT_THRESHOLD, ModelTrainer } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
 import { Familiarity } from '../model/familiarity.js';
+import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from '../commands/output.js';
+import { wantsHelp } from '../commands/usage.js';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
@@ -48,6 +50,8 @@ export function parseArgs(args: readonly string[], spec: Readonly<Record<string,
       break;
     }
     if (!a.startsWith('--')) {
+      // `-` is standard input; `-x` is not a file name but a mistyped option.
+      if (a.length > 1 && a.startsWith('-')) throw new CommandError(`unknown option ${a}`);
       positional.push(a);
       continue;
     }
@@ -82,27 +86,31 @@ export function commandArgs(name: string, usage: string, args: readonly string[]
     io.stderr.write(`${name}: ${message}\n${usage}`);
     return EXIT_USAGE;
   };
-  let parsed: ParsedArgs;
-  try {
-    parsed = parseArgs(args, { ...spec, help: false });
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  if (parsed.options.has('help')) {
+  if (wantsHelp(args)) {
     io.stdout.write(usage);
     return EXIT_OK;
+  }
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(args, spec);
+  } catch (err) {
+    return fail((err as Error).message);
   }
   return { ...parsed, fail };
 }
 
 /**
- * Runs the output part of a command: a closed standard output ends it quietly (see watchOutput),
- * and a CommandError (an unreadable file, a bad line) is reported as `<name>: <message>`, exit 2.
+ * Runs the output part of a command: a closed standard output ends it quietly, another write
+ * error is reported, exit 1 (see output.ts); a CommandError (an unreadable file, a bad line) is
+ * reported as `<name>: <message>`, exit 2.
  */
 export async function withOutput(name: string, io: CommandIo, body: (out: { closed: boolean }) => Promise<number>): Promise<number> {
   const out = watchOutput(io.stdout);
   try {
-    return await body(out);
+    const code = await body(out);
+    if (out.error === null) return code;
+    io.stderr.write(outputErrorMessage(name, out.error));
+    return EXIT_OUTPUT;
   } catch (err) {
     if (err instanceof CommandError) {
       io.stderr.write(`${name}: ${err.message}\n`);
@@ -141,6 +149,7 @@ export async function forEachLines(
   stream: NodeJS.ReadableStream,
   what: string,
   onLines: (lines: string[]) => void | Promise<void>,
+  until?: { readonly closed: boolean },
 ): Promise<void> {
   const decoder = new TextDecoder('utf-8');
   let pending = '';
@@ -162,6 +171,8 @@ export async function forEachLines(
     for await (const chunk of stream as AsyncIterable<Buffer | string>) {
       const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
       if (text.length > 0) await emit(pending + text, false);
+      // Leaving the loop destroys the stream: `tail -f log | score ... - | head` ends with head.
+      if (until?.closed === true) return;
     }
     await emit(pending + decoder.decode(), true);
   } catch (err) {
@@ -189,19 +200,12 @@ export function writeOut(out: NodeJS.WritableStream, text: string, state: { clos
   });
 }
 
-/** Tracks a closed output (a pipe to `head` exited: EPIPE), so that commands stop quietly instead of crashing. */
-export function watchOutput(out: NodeJS.WritableStream): { closed: boolean; dispose: () => void } {
-  const state = { closed: false, dispose: (): void => void out.removeListener('error', onError) };
-  const onError = (): void => {
-    state.closed = true;
-  };
-  out.on('error', onError);
-  return state;
-}
-
 export function masksFrom(values: readonly string[] | undefined): MaskRuleConfig[] {
   return (values ?? []).map((pattern) => ({ pattern }));
 }
+
+/** A plain decimal number (`0.7`, `.5`, `1`), not `0x1`, `1e0` or `Infinity`. */
+const DECIMAL = /^\s*(?:\d+(?:\.\d*)?|\.\d+)\s*$/;
 
 export async function runScoreCommand(args: string[], io: CommandIo): Promise<number> {
   const parsed = commandArgs('score', SCORE_USAGE, args, { train: true, threshold: true, mask: true }, io);
@@ -209,17 +213,18 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
   const { options, positional, fail } = parsed;
   const train = options.get('train');
   if (train === undefined || train.length !== 1) return fail('exactly one --train TRAIN_FILE is required');
-  if (positional.length !== 1) return fail('exactly one INPUT_FILE (or - for standard input) is required');
-  const trainFile = train[0]!;
-  const inputFile = positional[0]!;
-  if (trainFile === '-' && inputFile === '-') return fail('the training file and the input cannot both be standard input');
+  // The threshold first: `--threshold FILE` took the input file as its value.
   let threshold = DEFAULT_THRESHOLD;
   const t = options.get('threshold');
   if (t !== undefined) {
     const raw = t[t.length - 1]!;
-    threshold = raw.trim() === '' ? NaN : Number(raw);
+    threshold = DECIMAL.test(raw) ? Number(raw) : NaN;
     if (!(threshold >= 0 && threshold <= 1)) return fail(`--threshold must be a number between 0 and 1, got '${raw}'`);
   }
+  if (positional.length !== 1) return fail('exactly one INPUT_FILE (or - for standard input) is required');
+  const trainFile = train[0]!;
+  const inputFile = positional[0]!;
+  if (trainFile === '-' && inputFile === '-') return fail('the training file and the input cannot both be standard input');
   let trainer: ModelTrainer;
   try {
     trainer = new ModelTrainer({ extraMasks: masksFrom(options.get('mask')) });
@@ -227,7 +232,15 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
     return fail(`bad --mask: ${(err as Error).message}`);
   }
   return withOutput('score', io, async (out) => {
+    // Both files are opened first: a missing input is reported before a long training, not after.
     const trainStream = await openInput(trainFile, 'training file', io);
+    let input: NodeJS.ReadableStream;
+    try {
+      input = await openInput(inputFile, 'input file', io);
+    } catch (err) {
+      if (trainStream !== io.stdin) (trainStream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      throw err;
+    }
     let sawLogLine = false;
     await forEachLines(trainStream, `training file '${trainFile}'`, (lines) => {
       for (const l of lines) {
@@ -238,20 +251,24 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
     // Not an error (an empty history is a legitimate state), but a silent run would look like "no anomalies".
     if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: every input line is new to the model and none can be judged unusual\n`);
     const model = trainer.finish();
-    const input = await openInput(inputFile, 'input file', io);
     // The input is the host's stream in order, as the daemon sees it: a new message that keeps coming back weighs less.
     const familiar = new Familiarity();
     let n = 0;
-    await forEachLines(input, inputFile === '-' ? 'standard input' : `input file '${inputFile}'`, (lines) => {
-      if (out.closed) return;
-      let text = '';
-      for (const l of lines) {
-        const s = model.score(l, familiar);
-        // Exactly these keys, in this order: the output format is an interface.
-        text += JSON.stringify({ line: ++n, score: s.score, anomaly: s.score >= threshold, template: s.template, reasons: s.reasons }) + '\n';
-      }
-      return writeOut(io.stdout, text, out);
-    });
+    await forEachLines(
+      input,
+      inputFile === '-' ? 'standard input' : `input file '${inputFile}'`,
+      (lines) => {
+        if (out.closed) return;
+        let text = '';
+        for (const l of lines) {
+          const s = model.score(l, familiar);
+          // Exactly these keys, in this order: the output format is an interface.
+          text += JSON.stringify({ line: ++n, score: s.score, anomaly: s.score >= threshold, template: s.template, reasons: s.reasons }) + '\n';
+        }
+        return writeOut(io.stdout, text, out);
+      },
+      out,
+    );
     return EXIT_OK;
   });
 }

@@ -44,6 +44,16 @@ describe('CLI and configuration errors', () => {
     expect(r.stderr).to.include('LOG_SOURCES.web_logs.MG_TARGET_COL: must be a collection name');
   });
 
+  it('every command prints its usage for --help and exits 0', function () {
+    this.timeout(30_000);
+    for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['check-config', '--help'], ['check-config', '-h'], ['score', '--help'], ['templates', '--help']]) {
+      const r = cli(...args);
+      expect(r.status, args.join(' ')).to.equal(0);
+      expect(r.stdout, args.join(' ')).to.match(/usage/i);
+    }
+    expect(cli('status', '-x').stderr).to.include('unknown option -x');
+  });
+
   it('run exits 78 for a missing file and 2 for bad usage', () => {
     expect(cli('run', '--config', '/nonexistent/multihost.yaml').status).to.equal(78);
     expect(cli('run').status).to.equal(2);

@@ -161,7 +161,22 @@ describe('score command', function () {
     ['an invalid --mask', ['--train', TRAIN, '--mask', '(', INPUT], /mask/],
     ['an unknown option', ['--train', TRAIN, '--fast', INPUT], /--fast/],
     ['both from standard input', ['--train', '-', '-'], /standard input/],
+    ['a threshold whose value is the input file', ['--train', TRAIN, '--threshold', INPUT], /--threshold must be a number/],
+    ['a hexadecimal threshold', ['--train', TRAIN, '--threshold', '0x1', INPUT], /--threshold must be a number/],
+    ['a single-dash option', ['--train', TRAIN, '-x', INPUT], /unknown option -x/],
   ];
+  it('reports a missing input file before training, not after', async () => {
+    // The training stream never ends: the error can only come before training.
+    const stdin = new PassThrough();
+    stdin.write('sshd[1]: Accepted publickey for deploy from 10.0.0.1 port 22 ssh2\n');
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const code = await runScoreCommand(['--train', '-', join(FIXTURES, 'missing-input.log')], { stdout: new PassThrough(), stderr, stdin });
+    expect(code).to.equal(2);
+    expect(err).to.match(/missing-input\.log/);
+  });
+
   for (const [name, args, re] of usage) {
     it(`exits 2 with a clear message for ${name}`, async () => {
       const r = await run(runScoreCommand, args);
