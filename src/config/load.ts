@@ -24,16 +24,22 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
       file,
       doc.errors.map((e) => ({
         path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)',
-        message: e.message.split('\n')[0],
+        // The position is in the path already: `Missing closing "quote at line 3, column 1:` loses its tail.
+        message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
       })),
     );
   }
-  const envUriFile = env.MONGODB_URI_FILE;
-  let envUri = env.MONGODB_URI;
-  if (!envUri && envUriFile) envUri = readFileSync(envUriFile, 'utf8').trim();
-  return validateConfig(doc.toJS(), file, {
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // A YAML alias bomb (`Excessive alias count`) and the like: a bad file, not a crash.
+    throw new ConfigError(file, [{ path: '(yaml)', message: (err as Error).message.split('\n')[0]! }]);
+  }
+  return validateConfig(data, file, {
     baseDir,
-    envUri: envUri || undefined,
+    envUri: env.MONGODB_URI || undefined,
+    envUriFile: env.MONGODB_URI_FILE || undefined,
     readUriFile: (p) => readFileSync(resolve(baseDir, p), 'utf8'),
   });
 }

@@ -114,6 +114,8 @@ export interface ExternalInputs {
   baseDir: string;
   /** MONGODB_URI from the environment, if set. */
   envUri?: string;
+  /** MONGODB_URI_FILE from the environment, if set. */
+  envUriFile?: string;
   /** Connection string read from a file named by MONGODB_URI_FILE (env or YAML). */
   readUriFile: (path: string) => string;
   cpuCount?: number;
@@ -126,21 +128,32 @@ function isDict(v: unknown): v is Dict {
 }
 
 function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (isDict(v)) return 'a mapping';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : 'a list';
+  if (ArrayBuffer.isView(v)) return 'binary data';
+  if (isDict(v)) return Object.keys(v).length === 0 ? 'an empty mapping' : 'a mapping';
+  if (typeof v === 'number') return `number ${String(v)}`;
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
+/** `KEY:` with nothing after it is null in YAML: the key counts as not set, at every level. */
+function withoutNulls(d: Dict): Dict {
+  const out: Dict = {};
+  for (const [k, v] of Object.entries(d)) if (v !== null) out[k] = v;
+  return out;
+}
+
 /** Validates the parsed YAML document; throws ConfigError listing every problem. */
-export function validateConfig(doc: unknown, file: string, ext: ExternalInputs): DaemonConfig {
+export function validateConfig(parsed: unknown, file: string, ext: ExternalInputs): DaemonConfig {
   const problems: ConfigProblem[] = [];
   const fail = (path: string, message: string): void => {
     problems.push({ path, message });
   };
-  if (!isDict(doc)) {
-    throw new ConfigError(file, [{ path: '(root)', message: `must be a mapping of keys, got ${describe(doc)}` }]);
+  if (!isDict(parsed) || ArrayBuffer.isView(parsed)) {
+    throw new ConfigError(file, [{ path: '(root)', message: `must be a mapping of keys, got ${describe(parsed)}` }]);
   }
+  const doc = withoutNulls(parsed);
   for (const key of Object.keys(doc)) {
     if (!TOP_KEYS.has(key)) fail(key, 'unknown key');
   }
@@ -251,7 +264,10 @@ function resolveUri(
   str: (key: string, fallback?: string) => string,
   num: (key: string, fallback: number, min: number, max: number) => number,
 ): { uri: string; origin: string } {
-  // Precedence: environment first (systemd EnvironmentFile keeps secrets out of the YAML), then the file.
+  // Precedence: a connection string before a file naming one, the environment before the YAML
+  // (systemd's EnvironmentFile keeps secrets out of the YAML): MONGODB_URI from the environment,
+  // then from the YAML, then MONGODB_URI_FILE from the environment, then from the YAML. A relative
+  // MONGODB_URI_FILE is relative to the config file either way (the daemon's working directory is /).
   let uri: string | undefined;
   let origin = '';
   const fromFile = (path: string, originName: string): void => {
@@ -259,7 +275,8 @@ function resolveUri(
       uri = ext.readUriFile(path).trim();
       origin = originName;
     } catch (err) {
-      fail('MONGODB_URI_FILE', `cannot read ${path}: ${(err as Error).message}`);
+      const e = err as NodeJS.ErrnoException;
+      fail(originName, `cannot read ${path}: ${e.code ?? e.message}`);
     }
   };
   if (ext.envUri) {
@@ -268,6 +285,8 @@ function resolveUri(
   } else if (doc.MONGODB_URI !== undefined) {
     uri = str('MONGODB_URI');
     origin = 'MONGODB_URI';
+  } else if (ext.envUriFile) {
+    fromFile(ext.envUriFile, 'environment MONGODB_URI_FILE');
   } else if (doc.MONGODB_URI_FILE !== undefined) {
     fromFile(str('MONGODB_URI_FILE'), 'MONGODB_URI_FILE');
   }
@@ -278,7 +297,7 @@ function resolveUri(
     origin = 'MG_HOST/MG_PORT';
   }
   if (!/^mongodb(\+srv)?:\/\/[^/]/.test(uri)) {
-    fail(origin === 'environment MONGODB_URI' ? 'MONGODB_URI (environment)' : origin, 'must start with mongodb:// or mongodb+srv:// followed by a host');
+    fail(origin.startsWith('environment ') ? `${origin.slice('environment '.length)} (environment)` : origin, 'must start with mongodb:// or mongodb+srv:// followed by a host');
   }
   return { uri, origin };
 }
@@ -303,22 +322,25 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
     fail('LOG_SOURCES', 'is required: a mapping of input collection -> { HOSTNAMES, MG_TARGET_COL }');
     return [];
   }
-  if (!isDict(raw) || Object.keys(raw).length === 0) {
+  if (!isDict(raw) || ArrayBuffer.isView(raw) || Object.keys(raw).length === 0) {
     fail('LOG_SOURCES', `must be a non-empty mapping of input collection names, got ${describe(raw)}`);
     return [];
   }
   const sources: SourceConfig[] = [];
-  for (const [name, body] of Object.entries(raw)) {
+  for (const [name, rawBody] of Object.entries(raw)) {
     const path = `LOG_SOURCES.${name}`;
     checkCollectionName(name, path, fail);
-    if (!isDict(body)) {
-      fail(path, `must be a mapping with HOSTNAMES and MG_TARGET_COL, got ${describe(body)}`);
+    if (!isDict(rawBody) || ArrayBuffer.isView(rawBody)) {
+      fail(path, `must be a mapping with HOSTNAMES and MG_TARGET_COL, got ${describe(rawBody)}`);
       continue;
     }
+    const body = withoutNulls(rawBody);
     for (const key of Object.keys(body)) if (!SOURCE_KEYS.has(key)) fail(`${path}.${key}`, 'unknown key');
     const hostnames: string[] = [];
     const hostsRaw = body.HOSTNAMES;
-    if (!Array.isArray(hostsRaw) || hostsRaw.length === 0) {
+    if (hostsRaw === undefined) {
+      fail(`${path}.HOSTNAMES`, 'is required: a list of host names');
+    } else if (!Array.isArray(hostsRaw) || hostsRaw.length === 0) {
       fail(`${path}.HOSTNAMES`, `must be a non-empty list of host names, got ${describe(hostsRaw)}`);
     } else {
       hostsRaw.forEach((h, i) => {
@@ -334,7 +356,8 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
     }
     const target = body.MG_TARGET_COL;
     let targetCollection = '';
-    if (typeof target !== 'string') fail(`${path}.MG_TARGET_COL`, `must be a collection name (string), got ${describe(target)}`);
+    if (target === undefined) fail(`${path}.MG_TARGET_COL`, 'is required: the collection that receives the anomalies');
+    else if (typeof target !== 'string') fail(`${path}.MG_TARGET_COL`, `must be a collection name (string), got ${describe(target)}`);
     else targetCollection = checkCollectionName(target, `${path}.MG_TARGET_COL`, fail);
     let sourceThreshold = threshold;
     if (body.THRESHOLD !== undefined) {

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
 import { ConfigError, DEFAULTS, type DaemonConfig } from '../../src/config/schema.js';
 import { redactUri } from '../../src/config/redact.js';
@@ -62,6 +65,53 @@ describe('configuration', () => {
     expect(parse(`${ORIGINAL}MONGODB_URI: "mongodb+srv://cluster.example"\n`).mongoUri).to.equal('mongodb+srv://cluster.example');
     const p = problems(`${ORIGINAL}MONGODB_URI_FILE: /nonexistent/uri\n`);
     expect(p.map((x) => x.path)).to.deep.equal(['MONGODB_URI_FILE']);
+  });
+
+  it('reads MONGODB_URI_FILE from the environment relative to the config file, after both MONGODB_URI', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ad-uri-'));
+    writeFileSync(join(dir, 'uri'), 'mongodb://from-file:27017/\n');
+    const at = (text: string, env: NodeJS.ProcessEnv): DaemonConfig => parseConfigText(text, 'multihost.yaml', dir, env);
+    const c = at(ORIGINAL, { MONGODB_URI_FILE: 'uri' });
+    expect(c.mongoUri).to.equal('mongodb://from-file:27017/');
+    expect(c.mongoUriOrigin).to.equal('environment MONGODB_URI_FILE');
+    // The documented order: environment MONGODB_URI, the YAML's MONGODB_URI, then the files.
+    expect(at(`${ORIGINAL}MONGODB_URI: "mongodb://from-yaml/"\n`, { MONGODB_URI_FILE: 'uri' }).mongoUri).to.equal('mongodb://from-yaml/');
+    expect(at(ORIGINAL, { MONGODB_URI_FILE: 'uri', MONGODB_URI: 'mongodb://from-env/' }).mongoUri).to.equal('mongodb://from-env/');
+    expect(at(`${ORIGINAL}MONGODB_URI_FILE: /nonexistent/uri\n`, { MONGODB_URI_FILE: 'uri' }).mongoUri).to.equal('mongodb://from-file:27017/');
+    // A file that cannot be read is a configuration problem, not a crash.
+    for (const bad of ['/nonexistent/uri', dir]) {
+      expect(problems(ORIGINAL, { MONGODB_URI_FILE: bad }).map((x) => x.path)).to.deep.equal(['environment MONGODB_URI_FILE']);
+    }
+  });
+
+  it('says what is wrong in words: missing keys, empty mappings, NaN, binary data', () => {
+    const base = 'MG_INPUT_DB: a\nMG_TARGET_DB: b\n';
+    const msg = (text: string): string[] => problems(text).map((p) => `${p.path}: ${p.message}`);
+    expect(msg(`${base}LOG_SOURCES:\n  x:\n    HOSTNAMES: [h]\n`)).to.deep.equal(['LOG_SOURCES.x.MG_TARGET_COL: is required: the collection that receives the anomalies']);
+    expect(msg(`${base}LOG_SOURCES:\n  x:\n    MG_TARGET_COL: t\n`)).to.deep.equal(['LOG_SOURCES.x.HOSTNAMES: is required: a list of host names']);
+    expect(msg(`${base}LOG_SOURCES: {}\n`)[0]).to.match(/got an empty mapping$/);
+    expect(msg(`${base}THRESHOLD: .nan\nLOG_SOURCES: {x: {HOSTNAMES: [h], MG_TARGET_COL: t}}\n`)).to.deep.equal(['THRESHOLD: must be a number from 0 to 1, got number NaN']);
+    expect(msg(`${base}LOG_SOURCES: !!binary aGVsbG8=\n`)[0]).to.match(/got binary data$/);
+    expect(msg(`${base}MG_PORT: "x\n`)).to.deep.equal(['line 4, column 1: Missing closing "quote']);
+  });
+
+  it('takes a key with no value as not set, at the top and in a source', () => {
+    const c = parseConfigText(
+      'MG_INPUT_DB: a\nMG_TARGET_DB: b\nTHRESHOLD:\nWORKERS:\nLOG_SOURCES:\n  x:\n    HOSTNAMES: [h1, h2, h3]\n    MG_TARGET_COL: t\n    THRESHOLD:\n',
+      'multihost.yaml',
+      '/etc/anomaly_detector',
+      {},
+    );
+    expect(c.threshold).to.equal(DEFAULTS.THRESHOLD);
+    expect(c.sources[0]!.threshold).to.equal(DEFAULTS.THRESHOLD);
+    // WORKERS' default: min(hosts, CPUs), not 1.
+    expect(c.workers).to.equal(Math.max(1, Math.min(3, cpus().length)));
+  });
+
+  it('reports a YAML alias bomb as a configuration problem', () => {
+    let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 6; i++) text += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`;
+    expect(problems(ORIGINAL + text).map((x) => x.path)).to.deep.equal(['(yaml)']);
   });
 
   it('reports every problem at once, each with its key path', () => {

@@ -41,7 +41,7 @@ describe('CLI and configuration errors', () => {
     const r = cli('run', '--config', file(ORIGINAL.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COLL: "web_anomaly"')));
     expect(r.status).to.equal(78);
     expect(r.stderr).to.include('LOG_SOURCES.web_logs.MG_TARGET_COLL: unknown key');
-    expect(r.stderr).to.include('LOG_SOURCES.web_logs.MG_TARGET_COL: must be a collection name');
+    expect(r.stderr).to.include('LOG_SOURCES.web_logs.MG_TARGET_COL: is required');
   });
 
   it('every command prints its usage for --help and exits 0', function () {
