@@ -93,6 +93,12 @@ class DocumentFrequency {
   }
 }
 
+/**
+ * An empty or blank line: nothing in it to judge (training skips such lines), so it scores 0,
+ * with no template and no reason.
+ */
+const BLANK: Shape = { known: null, templateText: '', templateId: 'blank', base: 0, benign: 0, errors: 0, reasons: [] };
+
 function sameTokens(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
@@ -203,6 +209,7 @@ export class ModelCore {
 
   /** Analyses a line by its masked tokens. */
   analyse(tok: Tokenized, key: string): Shape {
+    if (tok.tokens.length === 0) return BLANK;
     const id = this.miner.matchId(tok);
     const matched = id < 0 ? undefined : this.byId(id);
     const words = orderedWords(tok.tokens);

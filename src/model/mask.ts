@@ -104,6 +104,12 @@ interface Ctx {
   quoteBudget: number;
 }
 
+/** Whether a message has no token at all (empty, or only spaces and control characters). */
+export function isBlank(message: string): boolean {
+  for (let i = 0; i < message.length; i++) if (message.charCodeAt(i) > 32) return false;
+  return true;
+}
+
 /** Tokenizes a message and masks its variable parts (see the module comment). */
 export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Tokenized {
   let text = typeof message === 'string' ? message : String(message ?? '');

@@ -156,6 +156,12 @@ describe('detector', function () {
       expect(model.score('').template).to.equal('');
       expect(model.score('   ').template).to.equal('');
     });
+
+    it('scores an empty or blank line 0 with no reason, and training skips such lines', () => {
+      for (const blank of ['', '   ', '\t\r']) expect(model.score(blank), JSON.stringify(blank)).to.deep.include({ score: 0, template: '', reasons: [] });
+      const withBlanks = lines.flatMap((l, i) => (i % 7 === 0 ? [l, '', '  '] : [l]));
+      expect(train(withBlanks).serialize()).to.equal(train(lines).serialize());
+    });
   });
 
   describe('reasons', () => {

@@ -218,6 +218,11 @@ describe('templates command', function () {
     expect(r.stdout.trimEnd().split('\n').sort()).to.deep.equal(words.map((w) => `10\t<*> gateway kernel: ${w}`).sort());
   });
 
+  it('lists no template for blank lines', async () => {
+    const r = await run(runTemplatesCommand, ['-'], 'a b 1\n\n   \na b 2\n');
+    expect(r.stdout).to.equal('2\ta b <*>\n');
+  });
+
   it('exits 2 naming an unreadable file', async () => {
     const r = await run(runTemplatesCommand, [join(FIXTURES, 'absent.log')]);
     expect(r.code).to.equal(2);
