@@ -209,10 +209,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const trainFile = shellQuote(displayPath(join(outDir, 'train', `${host}.log`)));
   const inputFile = shellQuote(displayPath(join(outDir, 'recent', `${host}.log`)));
   const cli = displayPath(join(PACKAGE_DIR, 'dist', 'src', 'cli.js'));
-  const scoreCommand = `anomaly-detector score --train ${trainFile} ${inputFile}`;
+  // The same threshold as the table above, so that the command flags the same lines.
+  const thresholdOption = threshold === DEFAULT_THRESHOLD ? '' : ` --threshold ${threshold}`;
+  const scoreCommand = `anomaly-detector score --train ${trainFile}${thresholdOption} ${inputFile}`;
   write(
     `\nTry the offline scorer yourself (one host, one JSON object per line):\n` +
-      `  node ${shellQuote(cli)} score --train ${trainFile} ${inputFile}\n` +
+      `  node ${shellQuote(cli)} score --train ${trainFile}${thresholdOption} ${inputFile}\n` +
       `  # installed: ${scoreCommand}\n` +
       `  # mined templates: node ${shellQuote(cli)} templates ${trainFile}\n`,
   );
@@ -282,7 +284,10 @@ if (isMain) {
     }
   } else {
     runDemo(parsed).catch((err: unknown) => {
-      process.stderr.write(`demo failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      // A file system error (an --out that cannot be created) is the user's to fix: its message says
+      // which path; anything else is a bug, whose stack helps.
+      const known = err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string';
+      process.stderr.write(`demo failed: ${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;
     });
   }

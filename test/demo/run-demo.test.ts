@@ -106,6 +106,25 @@ describe('demo: run-demo', function () {
     for (const line of out) expect(JSON.parse(line)).to.have.property('score').that.is.a('number');
   });
 
+  it('prints a score command with the demo\'s own threshold, which flags the lines the table flagged', async function () {
+    const r = await runDemo({ outDir: join(tmp, 'strict'), threshold: 0.9, write: () => undefined });
+    const parts = r.scoreCommand.split(' ');
+    expect(parts.slice(2, 6)).to.deep.equal(['--train', parts[3], '--threshold', '0.9']);
+    const [trainFile, , , inputFile] = parts.slice(3);
+    const out = spawnSync(process.execPath, [join(REPO, 'dist/src/cli.js'), 'score', '--train', trainFile!, '--threshold', '0.9', inputFile!], { encoding: 'utf8', timeout: 60_000 });
+    expect(out.status, out.stderr).to.equal(0);
+    const host = /recent\/(.+)\.log$/.exec(inputFile!)![1];
+    const flagged = out.stdout.split('\n').filter(Boolean).filter((l) => (JSON.parse(l) as { anomaly: boolean }).anomaly).length;
+    expect(flagged).to.equal(r.anomalies.filter((a) => a.host === host).length);
+  });
+
+  it('says which path it could not write, without a stack trace', function () {
+    const r = spawnSync(process.execPath, [join(REPO, 'dist/src/demo/run-demo.js'), '--out', '/dev/null/demo'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/^demo failed: .*\/dev\/null\/demo/);
+    expect(r.stderr).not.to.match(/\n\s+at /);
+  });
+
   it('the command line entry point runs (node dist/src/demo/run-demo.js)', function () {
     const r = spawnSync(process.execPath, [join(REPO, 'dist/src/demo/run-demo.js'), '--out', join(tmp, 'cli'), '--seed', '5'], {
       encoding: 'utf8',
