@@ -226,7 +226,10 @@ export class HostPipeline {
       sourceName: this.source.name,
       source: this.sourceRef(cfg),
       sinceMs: Date.now() - cfg.trainingWindowDays * 86_400_000,
-      untilId: this.model !== null ? this.checkpoint : null,
+      // Only lines already scored: a model that has seen a line would judge it routine. This holds
+      // for a retraining after a lost, corrupt or outdated model file too, whose host may have a
+      // backlog of unscored lines after its checkpoint.
+      untilId: this.checkpoint,
       maxLines: cfg.maxTrainingLines,
       minLines: cfg.minTrainingLines,
       modelFile: this.modelFile,
@@ -234,7 +237,12 @@ export class HostPipeline {
       extraMasks: this.source.extraMasks,
     };
     try {
-      const res = await this.ctx.run(task);
+      let res = await this.ctx.run(task);
+      if (res.kind === 'insufficient' && task.untilId !== null && this.model === null) {
+        // Too little history up to the checkpoint (a host that has been waiting for enough lines):
+        // the lines waiting to be scored are all there is to learn from, as for a new host.
+        res = await this.ctx.run({ ...task, untilId: null });
+      }
       if (res.kind === 'failed') throw new TaskFailed(res);
       this.ctx.health.ok();
       this.trainFailures = 0;
