@@ -17,8 +17,10 @@ async function main(argv: string[]): Promise<number> {
   if (!OWN_OUTPUT.has(command ?? '')) {
     // `check-config ... | head -1` ends quietly; `check-config ... > /dev/full` says so and fails.
     watchOutput(process.stdout, (err) => {
+      // May come after the command returned: the exit status still says it.
       process.stderr.write(outputErrorMessage('anomaly-detector', err));
       outputFailed = true;
+      process.exitCode = EXIT_OUTPUT;
     });
   }
   switch (command) {
@@ -57,11 +59,7 @@ let outputFailed = false;
 main(process.argv.slice(2)).then(
   (code) => {
     // The daemon keeps running on its own; other commands end here.
-    if (code >= 0) process.exitCode = code;
-    // A write error may be reported after the command returned: the exit status still says it.
-    process.once('beforeExit', () => {
-      if (outputFailed && !process.exitCode) process.exitCode = EXIT_OUTPUT;
-    });
+    if (code >= 0 && !outputFailed) process.exitCode = code;
   },
   (err: unknown) => {
     process.stderr.write(`anomaly-detector: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

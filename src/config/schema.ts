@@ -124,7 +124,8 @@ export interface ExternalInputs {
 type Dict = Record<string, unknown>;
 
 function isDict(v: unknown): v is Dict {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  // YAML's !!binary is a Uint8Array: an object, but no mapping of keys.
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
 function describe(v: unknown): string {
@@ -150,7 +151,7 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
   const fail = (path: string, message: string): void => {
     problems.push({ path, message });
   };
-  if (!isDict(parsed) || ArrayBuffer.isView(parsed)) {
+  if (!isDict(parsed)) {
     throw new ConfigError(file, [{ path: '(root)', message: `must be a mapping of keys, got ${describe(parsed)}` }]);
   }
   const doc = withoutNulls(parsed);
@@ -322,7 +323,7 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
     fail('LOG_SOURCES', 'is required: a mapping of input collection -> { HOSTNAMES, MG_TARGET_COL }');
     return [];
   }
-  if (!isDict(raw) || ArrayBuffer.isView(raw) || Object.keys(raw).length === 0) {
+  if (!isDict(raw) || Object.keys(raw).length === 0) {
     fail('LOG_SOURCES', `must be a non-empty mapping of input collection names, got ${describe(raw)}`);
     return [];
   }
@@ -330,7 +331,7 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
   for (const [name, rawBody] of Object.entries(raw)) {
     const path = `LOG_SOURCES.${name}`;
     checkCollectionName(name, path, fail);
-    if (!isDict(rawBody) || ArrayBuffer.isView(rawBody)) {
+    if (!isDict(rawBody)) {
       fail(path, `must be a mapping with HOSTNAMES and MG_TARGET_COL, got ${describe(rawBody)}`);
       continue;
     }

@@ -94,7 +94,7 @@ class DocumentFrequency {
 }
 
 /**
- * An empty or blank line: nothing in it to judge (training skips such lines), so it scores 0,
+ * An empty or blank line: nothing in it to judge (HeaderWarmup drops them from training), so it scores 0,
  * with no template and no reason.
  */
 const BLANK: Shape = { known: null, templateText: '', templateId: 'blank', base: 0, benign: 0, errors: 0, reasons: [] };

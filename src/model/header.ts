@@ -6,7 +6,7 @@
 // out of similarity and keys its tree by the message (miner.setHeader); they
 // are found on the first lines the host wrote, before anything is mined.
 
-import { WILDCARD, type Tokenized } from './mask.js';
+import { WILDCARD, isBlank, type Tokenized } from './mask.js';
 import type { TemplateMiner } from './miner.js';
 
 /** Lines looked at to find the header (the first ones of the training data). */
@@ -131,8 +131,12 @@ export class HeaderWarmup {
     return this.pending?.length ?? 0;
   }
 
-  /** Tokenizes the line with the miner's masks; hands it on, or holds it back. */
+  /**
+   * Tokenizes the line with the miner's masks; hands it on, or holds it back. A blank line is no
+   * message and is dropped (training and `templates` alike; scoring gives it 0, see core.ts).
+   */
   push(text: string): void {
+    if (isBlank(text)) return;
     const tok = this.miner.tokenize(text);
     const pending = this.pending;
     if (pending === null) return this.sink(text, tok);

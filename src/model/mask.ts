@@ -182,7 +182,7 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
   return { tokens: x.tokens, values: x.values, valueEnd: x.valueEnd };
 }
 
-const RESTATED = /^\(\d+(?:\.\d+)?(?: ?([A-Za-z]{1,3}))\)$/;
+const RESTATED = /^\(\d+(?:\.\d+)?\s*([A-Za-z]{1,3})\)$/;
 
 /**
  * `18846 bytes (18.4 KB) received` beside `451 bytes received`: a size in
@@ -200,12 +200,12 @@ function dropRestatement(x: Ctx, prevStart: number, start: number, end: number, 
   if (text.charCodeAt(start) === 40) {
     from = start;
     first = before;
-  } else if (prevStart >= 0 && prevTokens === before - 1 && text.charCodeAt(prevStart) === 40 && start - prevStart <= 24) {
+  } else if (prevStart >= 0 && prevTokens === before - 1 && text.charCodeAt(prevStart) === 40) {
     from = prevStart;
     first = prevTokens;
   } else return false;
   if (x.tokens.length !== before + 1 || first < 2 || end - from > 32) return false;
-  const m = RESTATED.exec(text.slice(from, end).replace(/\s+/, ' '));
+  const m = RESTATED.exec(text.slice(from, end));
   if (m === null || !SIZE_UNITS.has(m[1]!)) return false;
   const word = x.tokens[first - 1]!;
   if (x.tokens[first - 2] !== WILDCARD || !/^[A-Za-z]+$/.test(word)) return false;
@@ -434,8 +434,9 @@ const DATE_WORDS = new Set(
   ).split(' '),
 );
 // Units join the value before them (`93.0 B`); case matters (`B` yes, `b` no).
-const SIZE_UNITS = new Set('B KB kB MB GB TB PB KiB MiB GiB TiB'.split(' '));
-const UNIT_WORDS = new Set('B KB kB MB GB TB PB KiB MiB GiB TiB Kb Mb Gb bps Kbps Mbps Gbps ms us \u00b5s ns s sec secs min mins h hrs Hz kHz MHz GHz %'.split(' '));
+const SIZE_UNIT_LIST = 'B KB kB MB GB TB PB KiB MiB GiB TiB'.split(' ');
+const SIZE_UNITS = new Set(SIZE_UNIT_LIST);
+const UNIT_WORDS = new Set([...SIZE_UNIT_LIST, ...'Kb Mb Gb bps Kbps Mbps Gbps ms us \u00b5s ns s sec secs min mins h hrs Hz kHz MHz GHz %'.split(' ')]);
 
 // Month, weekday and zone names join an adjacent value, but only when
 // capitalized, so that the verb "may" is left alone.

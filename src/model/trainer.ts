@@ -4,7 +4,7 @@
 
 import type { ModelOptions } from './types.js';
 import { TemplateMiner } from './miner.js';
-import { compileMasks, isBlank, WILDCARD, type Tokenized } from './mask.js';
+import { compileMasks, WILDCARD, type Tokenized } from './mask.js';
 import { HeaderWarmup } from './header.js';
 import { SlotAccumulator } from './slots.js';
 import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
@@ -102,8 +102,6 @@ export class Trainer {
   add(message: string): void {
     if (this.finished) throw new Error('ModelTrainer.add() after finish()');
     const text = typeof message === 'string' ? message : String(message ?? '');
-    // A blank line says nothing about the host's messages; scoring gives it 0 (core.ts).
-    if (isBlank(text)) return;
     this.warmup.push(text);
   }
 

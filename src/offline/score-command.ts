@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { DEFAULT_THRESHOLD, ModelTrainer } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
 import { Familiarity } from '../model/familiarity.js';
+import { isBlank } from '../model/mask.js';
 import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from '../commands/output.js';
 import { wantsHelp } from '../commands/usage.js';
 
@@ -244,7 +245,7 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
     let sawLogLine = false;
     await forEachLines(trainStream, `training file '${trainFile}'`, (lines) => {
       for (const l of lines) {
-        if (!sawLogLine) sawLogLine = l.trim() !== '';
+        if (!sawLogLine) sawLogLine = !isBlank(l);
         trainer.add(l);
       }
     });

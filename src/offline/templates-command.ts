@@ -4,7 +4,6 @@
 
 import { TemplateMiner } from '../model/miner.js';
 import { HeaderWarmup } from '../model/header.js';
-import { isBlank } from '../model/mask.js';
 import { EXIT_OK, commandArgs, forEachLines, masksFrom, openInput, withOutput, writeOut, type CommandIo } from './score-command.js';
 
 const TEMPLATES_USAGE = `usage: templates [--json] [--mask REGEX]... FILE
@@ -32,8 +31,7 @@ export async function runTemplatesCommand(args: string[], io: CommandIo): Promis
     // As in training: the first lines wait until the file's header is known.
     const warmup = new HeaderWarmup(miner, (_, tok) => miner.addTokenized(tok));
     await forEachLines(input, file === '-' ? 'standard input' : `file '${file}'`, (lines) => {
-      // As in training, blank lines are no message.
-      for (const l of lines) if (!isBlank(l)) warmup.push(l);
+      for (const l of lines) warmup.push(l);
     });
     warmup.flush();
     // templates() is sorted by count, then id: stable output for equal counts.
