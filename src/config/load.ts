@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { uriProblem } from '../mongo/client.js';
 import { ConfigError, validateConfig, type DaemonConfig } from './schema.js';
 
 /** Loads and validates a configuration file; throws ConfigError with every problem found. */
@@ -41,5 +42,6 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
     envUri: env.MONGODB_URI || undefined,
     envUriFile: env.MONGODB_URI_FILE || undefined,
     readUriFile: (p) => readFileSync(resolve(baseDir, p), 'utf8'),
+    uriProblem,
   });
 }

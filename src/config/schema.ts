@@ -118,6 +118,8 @@ export interface ExternalInputs {
   envUriFile?: string;
   /** Connection string read from a file named by MONGODB_URI_FILE (env or YAML). */
   readUriFile: (path: string) => string;
+  /** Why the driver refuses this connection string, or null; parsed, not connected. */
+  uriProblem?: (uri: string) => string | null;
   cpuCount?: number;
 }
 
@@ -297,8 +299,14 @@ function resolveUri(
     uri = `mongodb://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}/`;
     origin = 'MG_HOST/MG_PORT';
   }
+  const path = origin.startsWith('environment ') ? `${origin.slice('environment '.length)} (environment)` : origin;
   if (!/^mongodb(\+srv)?:\/\/[^/]/.test(uri)) {
-    fail(origin.startsWith('environment ') ? `${origin.slice('environment '.length)} (environment)` : origin, 'must start with mongodb:// or mongodb+srv:// followed by a host');
+    fail(path, 'must start with mongodb:// or mongodb+srv:// followed by a host');
+  } else {
+    // A string the driver cannot parse (port 99999, authMechanism=BOGUS) fails the same way on
+    // every connection attempt: a bad configuration, not an outage to wait out.
+    const problem = ext.uriProblem?.(uri);
+    if (problem) fail(path, `is not a valid connection string: ${problem}`);
   }
   return { uri, origin };
 }

@@ -1,5 +1,20 @@
 import { MongoClient, MongoTopologyClosedError } from 'mongodb';
 
+/**
+ * Why the driver refuses a connection string, or null. Constructing a client parses the string
+ * without connecting. The driver's message never holds the password; it is scrubbed anyway.
+ */
+export function uriProblem(uri: string): string | null {
+  try {
+    newClient(uri);
+    return null;
+  } catch (err) {
+    const password = /^mongodb(?:\+srv)?:\/\/[^:@/]*:([^@/]+)@/.exec(uri)?.[1];
+    const message = (err as Error).message;
+    return password ? message.split(password).join('***') : message;
+  }
+}
+
 export function newClient(uri: string): MongoClient {
   return new MongoClient(uri, {
     appName: 'anomaly-detector',

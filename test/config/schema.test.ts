@@ -84,6 +84,20 @@ describe('configuration', () => {
     }
   });
 
+  it('refuses a connection string the driver cannot parse, without printing its password', () => {
+    for (const [uri, why] of [
+      ['mongodb://u:s3cret@db:99999/', /Unable to parse db:99999/],
+      ['mongodb://u:s3cret@db/?authMechanism=BOGUS', /authMechanism one of/],
+      ['mongodb://db/?tls=maybe', /tls/],
+      ['mongodb://db/?unknownOption=1', /not supported/],
+    ] as const) {
+      const p = problems(ORIGINAL, { MONGODB_URI: uri });
+      expect(p.map((x) => x.path), uri).to.deep.equal(['MONGODB_URI (environment)']);
+      expect(p[0]!.message).to.match(/^is not a valid connection string: /).and.match(why).and.not.include('s3cret');
+    }
+    expect(parse(ORIGINAL, { MONGODB_URI: 'mongodb://u:p@db1:27018,db2/?replicaSet=rs0&tls=true' }).mongoUri).to.match(/^mongodb:/);
+  });
+
   it('says what is wrong in words: missing keys, empty mappings, NaN, binary data', () => {
     const base = 'MG_INPUT_DB: a\nMG_TARGET_DB: b\n';
     const msg = (text: string): string[] => problems(text).map((p) => `${p.path}: ${p.message}`);
