@@ -4,6 +4,7 @@ import { redactUri } from '../config/redact.js';
 import { ConfigError } from '../config/schema.js';
 import { startHttp, type HttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
+import { prepareModelDir } from '../store/model-files.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { EXIT_CONFIG, EXIT_USAGE, parseArgs, wantsHelp } from './usage.js';
 
@@ -33,6 +34,16 @@ export async function runDaemon(args: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  try {
+    const { removed } = await prepareModelDir(config.modelDir);
+    if (removed > 0) log.info({ modelDir: config.modelDir, removed }, 'removed temporary files of model writes cut short');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const message = `MODEL_DIR ${config.modelDir} cannot be used as the model directory: ${e.message}`;
+    process.stderr.write(`${file}: ${message}\n`);
+    log.fatal({ file, modelDir: config.modelDir, err: e.message }, `${message}; exiting with status 78`);
+    return EXIT_CONFIG;
+  }
   log.info(
     { config: file, mongodb: redactUri(config.mongoUri), inputDb: config.inputDb, targetDb: config.targetDb, modelDir: config.modelDir },
     'starting',

@@ -1,6 +1,7 @@
 // Model files: one per (source, host), written atomically (temp file, fsync, rename), so a crash
 // leaves either the old model or the new one, never half of one.
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** Bumped when the file layout (not the model inside) changes. */
@@ -26,6 +27,40 @@ export function modelFilePath(modelDir: string, source: string, host: string): s
 
 function encodeName(name: string): string {
   return encodeURIComponent(name).replace(/\./g, '%2E');
+}
+
+/** A temporary file of writeModelFile: `<host>.model.tmp-<pid>-<random>`. */
+const TEMP_FILE = /\.model\.tmp-(\d+)-[a-z0-9]*$/;
+
+/**
+ * Makes sure MODEL_DIR is a writable directory (creating it) and removes the temporary files of
+ * model writes cut short by a kill or a crash, whose process is gone. Throws the file system's
+ * error for a directory the daemon cannot use: a configuration problem, not one to retry.
+ */
+export async function prepareModelDir(modelDir: string): Promise<{ removed: number }> {
+  await mkdir(modelDir, { recursive: true });
+  await access(modelDir, constants.W_OK | constants.X_OK);
+  let removed = 0;
+  for (const entry of await readdir(modelDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = join(modelDir, entry.name);
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const pid = TEMP_FILE.exec(name)?.[1];
+      if (pid === undefined || processAlive(Number(pid))) continue;
+      await unlink(join(dir, name)).then(() => removed++, () => undefined);
+    }
+  }
+  return { removed };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, but another user's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export async function writeModelFile(file: string, header: ModelFileHeader, body: string): Promise<void> {

@@ -1,6 +1,5 @@
 // Owns the worker pool, the MongoDB client of the main thread, the retraining schedule and one
 // HostPipeline per (source, host). start() and close() are both safe to call twice.
-import { mkdir } from 'node:fs/promises';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -8,6 +7,7 @@ import type { DaemonConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { ensureTargetIndexes } from '../mongo/anomaly-writer.js';
 import { ClientHandle } from '../mongo/client.js';
+import { isConnectivityError } from '../mongo/errors.js';
 import { ensureInputIndexes, ensureStateIndexes } from '../mongo/indexes.js';
 import type { WorkerResult, WorkerTask } from '../worker/protocol.js';
 import { backoffMs } from './backoff.js';
@@ -114,6 +114,18 @@ export function keysNeedingRestart(cur: DaemonConfig, next: DaemonConfig, scoreH
   return needRestart;
 }
 
+/** Runs a start step; a refusal (not an outage) is rethrown with the collection it concerns. */
+async function naming(what: string, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    if (isConnectivityError(err)) throw err;
+    const e = new Error(`${what}: ${(err as Error).message}`, { cause: err });
+    Object.assign(e, { code: (err as { code?: unknown }).code });
+    throw e;
+  }
+}
+
 export class Supervisor {
   readonly stats = new DaemonStats();
   /** Whether the scoring threads run with an old-generation limit (scoreThreadLimits). */
@@ -195,14 +207,32 @@ export class Supervisor {
     } catch (err) {
       if (this.closing) return;
       this.client?.discardIf(err);
-      this.health.failed((err as Error).message);
+      if (isConnectivityError(err)) this.health.failed((err as Error).message);
+      else this.bootRefused(err as Error);
       if (this.bootTimer) clearTimeout(this.bootTimer);
       this.bootTimer = setTimeout(() => void this.boot(attempt + 1, then), backoffMs(attempt));
       return;
     }
     this.booted = true;
+    this.lastBootProblem = null;
     this.syncPipelines();
     then();
+  }
+
+  private lastBootProblem: string | null = null;
+
+  /**
+   * MongoDB answered but refused a start step: wrong credentials, no permission, a target
+   * collection whose documents break the unique index. Not an outage, so not reported as one;
+   * logged as an error once per distinct cause and retried, since the fix is made in the database.
+   */
+  private bootRefused(err: Error): void {
+    if (err.message === this.lastBootProblem) return;
+    this.lastBootProblem = err.message;
+    this.log.error(
+      { err: err.message, code: (err as { code?: unknown }).code },
+      'mongodb refused to prepare a collection (its indexes); no host starts until this is fixed; retrying with backoff',
+    );
   }
 
   /**
@@ -212,14 +242,19 @@ export class Supervisor {
    */
   private async prepareCollections(): Promise<void> {
     const cfg = this.config;
-    await mkdir(cfg.modelDir, { recursive: true });
     const client = await this.client!.get();
-    await ensureStateIndexes(client, { db: cfg.targetDb, collection: cfg.stateCollection });
+    await naming(`state collection ${cfg.targetDb}.${cfg.stateCollection}`, () =>
+      ensureStateIndexes(client, { db: cfg.targetDb, collection: cfg.stateCollection }),
+    );
     for (const target of new Set(cfg.sources.map((s) => s.targetCollection))) {
-      await ensureTargetIndexes(client, { db: cfg.targetDb, collection: target }, cfg.fields);
+      await naming(`target collection ${cfg.targetDb}.${target}`, () =>
+        ensureTargetIndexes(client, { db: cfg.targetDb, collection: target }, cfg.fields),
+      );
     }
     if (cfg.createInputIndexes) {
-      for (const s of cfg.sources) await ensureInputIndexes(client, { db: cfg.inputDb, collection: s.name }, cfg.fields);
+      for (const s of cfg.sources) {
+        await naming(`input collection ${cfg.inputDb}.${s.name}`, () => ensureInputIndexes(client, { db: cfg.inputDb, collection: s.name }, cfg.fields));
+      }
     }
   }
 

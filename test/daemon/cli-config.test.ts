@@ -44,6 +44,16 @@ describe('CLI and configuration errors', () => {
     expect(r.stderr).to.include('LOG_SOURCES.web_logs.MG_TARGET_COL: is required');
   });
 
+  it('run exits 78 naming MODEL_DIR when it is not a usable directory, before touching the database', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ad-modeldir-'));
+    const notDir = join(dir, 'models');
+    writeFileSync(notDir, 'a file where the directory should be');
+    const config = file(`${ORIGINAL.replace(/^MODEL_DIR:.*$/m, '')}MODEL_DIR: "${notDir}"\nMONGODB_URI: "mongodb://127.0.0.1:9/"\n`);
+    const r = cli('run', '--config', config);
+    expect(r.status, r.stderr).to.equal(78);
+    expect(r.stderr).to.include(`MODEL_DIR ${notDir} cannot be used as the model directory: EEXIST`);
+  });
+
   it('every command prints its usage for --help and exits 0', function () {
     this.timeout(30_000);
     for (const args of [['--help'], ['run', '--help'], ['status', '--help'], ['check-config', '--help'], ['check-config', '-h'], ['score', '--help'], ['templates', '--help']]) {
