@@ -3,6 +3,9 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
+/** How long requests in flight may take to answer once the daemon stops. */
+const HTTP_STOP_GRACE_MS = 1000;
+
 export interface HttpServer {
   port: number;
   close(): Promise<void>;
@@ -36,7 +39,15 @@ export async function startHttp(listen: { host: string; port: number }, supervis
   const addr = server.address();
   return {
     port: typeof addr === 'object' && addr ? addr.port : listen.port,
-    close: () => new Promise((res) => server.close(() => res())),
+    close: () =>
+      new Promise((res) => {
+        server.close(() => res());
+        // close() waits for every open connection: a scrape stuck on a stopped MongoDB, or a
+        // client that never finishes its request, would hold up the daemon's stop. Requests in
+        // flight get a moment to answer, then their connections are cut.
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), HTTP_STOP_GRACE_MS).unref();
+      }),
   };
 }
 

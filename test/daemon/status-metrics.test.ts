@@ -1,6 +1,7 @@
 // What an operator looks at: `status`, /healthz and /metrics.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { CLI } from '../support/daemon-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -75,5 +76,28 @@ LOG_SOURCES:
     expect(table.stdout).to.match(/\nsyslog\s+web1\s+\d{4}-/);
     expect(table.stdout).to.match(/\nsyslog\s+quiet\s+none/);
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
+
+  it('stops with exit 0 while an HTTP client holds a request open', async () => {
+    const { file } = bed.writeConfig(`MIN_TRAINING_LINES: 50
+HTTP_LISTEN: "127.0.0.1:0"
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["web1"]
+    MG_TARGET_COL: "anomaly"
+`);
+    const daemon = bed.startDaemon(file);
+    const listening = await daemon.waitForLog((l) => l.msg.startsWith('http listener started'), 30_000, 'http listener');
+    await daemon.waitForCount('trained', 1);
+    const [host, port] = String(listening.listen).split(':');
+    // A scraper whose request never completes (as one waiting on a stopped MongoDB would).
+    const socket = connect(Number(port), host);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('GET /metrics HTTP/1.1\r\nHost: scraper\r\n');
+    socket.on('error', () => undefined);
+    const exit = await daemon.stop('SIGTERM');
+    socket.destroy();
+    expect(exit.code).to.equal(0);
+    expect(daemon.count(/shutdown did not finish/)).to.equal(0);
   });
 });
