@@ -5,6 +5,8 @@ export interface AnomalyRecord {
   source: string;
   inputId: unknown;
   message: unknown;
+  /** Length of the input's message when `message` holds only its start (see copiedMessage). */
+  messageLength?: number;
   hostname: unknown;
   timestamp: unknown;
   score: number;
@@ -61,6 +63,10 @@ function toDocument(r: AnomalyRecord, fields: { message: string; hostname: strin
     detected_at: r.detectedAt,
   };
   if (r.timestamp !== undefined) doc[fields.timestamp] = r.timestamp;
+  if (r.messageLength !== undefined) {
+    doc.message_truncated = true;
+    doc.message_length = r.messageLength;
+  }
   return doc;
 }
 

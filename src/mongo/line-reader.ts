@@ -90,6 +90,18 @@ export function messageText(doc: Document, field: string): MessageText {
   return { text: null, skip: 'nonStringMessage' };
 }
 
+/**
+ * The message as the anomaly document stores it: the input's own value, or, for a message longer
+ * than what is scored, the scored start of it with the full length. A copy of a message near the
+ * 16 MiB document limit plus the anomaly's fields would exceed it, fail on every retry and stall
+ * the host; the full message stays in the input document that `input_id` names.
+ */
+export function copiedMessage(raw: unknown, scored: string): { message: unknown; messageLength?: number } {
+  const length = typeof raw === 'string' ? raw.length : raw instanceof Binary ? raw.length() : 0;
+  if (length <= MAX_SCORED_CHARS) return { message: raw };
+  return { message: scored, messageLength: length };
+}
+
 function clip(s: string): string {
   return s.length > MAX_SCORED_CHARS ? s.slice(0, MAX_SCORED_CHARS) : s;
 }

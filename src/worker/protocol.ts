@@ -62,6 +62,7 @@ export interface ScoreResult {
   checkpoint: string | null;
   read: number;
   scored: number;
+  /** Anomaly documents newly written (not those a repeated batch found in place). */
   anomalies: number;
   /** Lines at or above the threshold that IGNORE kept out of the target. */
   ignored: number;

@@ -3,7 +3,7 @@ import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
 import { loadCheckpoint, saveCheckpoint, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, parseFamiliarityState } from '../model/familiarity.js';
-import { emptySkipCounts, fieldValue, messageText, readLinesAfter } from '../mongo/line-reader.js';
+import { copiedMessage, emptySkipCounts, fieldValue, messageText, readLinesAfter } from '../mongo/line-reader.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
 
@@ -83,7 +83,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
       anomalies.push({
         source: task.sourceName,
         inputId: doc._id,
-        message: fieldValue(doc, f.message),
+        ...copiedMessage(fieldValue(doc, f.message), text),
         hostname: fieldValue(doc, f.hostname),
         timestamp: fieldValue(doc, f.timestamp),
         score: r.score,
@@ -96,7 +96,9 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
       });
     }
   }
-  await writeAnomalies(client, task.target, f, anomalies);
+  // Counted as written only when new: a batch read again after a crash between its write and its
+  // checkpoint finds its first write's documents in place.
+  const written = await writeAnomalies(client, task.target, f, anomalies);
   let checkpoint = task.checkpoint;
   if (docs.length > 0) {
     const lastId = docs[docs.length - 1]._id;
@@ -108,7 +110,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
       task.sourceName,
       task.source.host,
       lastId,
-      { scored, anomalies: anomalies.length, skipped: skipped.missingMessage + skipped.nonStringMessage },
+      { scored, anomalies: written, skipped: skipped.missingMessage + skipped.nonStringMessage },
       familiar,
     );
     cached.saved = true;
@@ -120,7 +122,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     checkpoint,
     read: docs.length,
     scored,
-    anomalies: anomalies.length,
+    anomalies: written,
     ignored,
     binaryDecoded,
     skipped,

@@ -52,4 +52,35 @@ LOG_SOURCES:
     expect(daemon.count('poll failed; will retry')).to.equal(0);
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
   });
+
+  it('writes an anomaly whose message is near the 16 MiB document limit with its message cut, and goes on', async () => {
+    const { file } = bed.writeConfig(
+      `POLL_INTERVAL_SECONDS: 0.2
+MIN_TRAINING_LINES: 50
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["edge"]
+    MG_TARGET_COL: "huge_anomaly"
+`,
+    );
+    const daemon = bed.startDaemon(file);
+    await daemon.waitForCount('trained', 1);
+    // As large as an input document may be: the anomaly document adds a template and reasons.
+    const huge = `kernel: panic: stack dump follows ${'overflow '.repeat(1_859_000)}`;
+    const { insertedId } = await bed.input.collection('syslog').insertOne({ Hostname: 'edge', Message: huge, timestamp: new Date() });
+    const inserted = await insertLines(bed.input, 'syslog', newLines('edge', 20, 10, new Rng(9), 'huge'));
+    const incidents = inserted.filter((l) => l.incident);
+    await waitUntil('incidents after the huge line are written', async () => {
+      const docs = await bed.target.collection('huge_anomaly').find({}, { projection: { Message: 1 } }).toArray();
+      return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
+    });
+    const doc = await bed.target.collection('huge_anomaly').findOne({ input_id: insertedId });
+    expect(doc, 'the huge line is an anomaly').to.not.equal(null);
+    expect(doc!.message_truncated).to.equal(true);
+    expect(doc!.message_length).to.equal(huge.length);
+    expect(huge.startsWith(String(doc!.Message))).to.equal(true);
+    expect(String(doc!.Message).length).to.be.below(huge.length);
+    expect(daemon.count('poll failed; will retry')).to.equal(0);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
 });

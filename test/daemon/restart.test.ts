@@ -83,3 +83,37 @@ LOG_SOURCES:
     });
   });
 }
+
+describe('a batch read again after its anomalies were written', function () {
+  this.timeout(120_000);
+  const bed = useTestBed('rs_count', (b) => seedHistory(b.input, 'syslog', ['gamma'], 300, new Rng(13)));
+
+  it('counts only the anomaly documents it actually writes', async () => {
+    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.1
+MIN_TRAINING_LINES: 50
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["gamma"]
+    MG_TARGET_COL: "all_lines"
+    THRESHOLD: 0
+`);
+    let d = await bed.startedDaemon(file);
+    await d.waitForCount('trained', 1);
+    const state = bed.target.collection('anomaly_detector_state');
+    await waitUntil('checkpoint saved', async () => (await state.findOne({ host: 'gamma' })) !== null);
+    expect((await d.stop('SIGTERM')).code).to.equal(0);
+
+    // As after a crash between the write of a batch and the move of its checkpoint: some of the
+    // lines after the checkpoint already have their anomaly document.
+    const inserted = await insertLines(bed.input, 'syslog', newLines('gamma', 30, 0, new Rng(14), 'again'));
+    await bed.target.collection('all_lines').insertMany(inserted.slice(0, 10).map((l) => ({ source: 'syslog', input_id: l.id, earlier: true })));
+
+    d = await bed.startedDaemon(file);
+    await waitUntil('checkpoint at the last line', async () => String((await state.findOne({ host: 'gamma' }))?.last_id) === String(inserted[29].id));
+    expect(await bed.target.collection('all_lines').countDocuments()).to.equal(30);
+    expect((await state.findOne({ host: 'gamma' }))!.anomalies).to.equal(20);
+    const logged = d.logs.filter((l) => l.msg === 'anomalies written').reduce((n, l) => n + Number(l.anomalies), 0);
+    expect(logged).to.equal(20);
+    expect((await d.stop('SIGTERM')).code).to.equal(0);
+  });
+});
