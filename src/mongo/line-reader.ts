@@ -62,6 +62,29 @@ export function trainingCursor(client: MongoClient, ref: LineSourceRef, sinceMs:
     );
 }
 
+/**
+ * Why a host's training window holds few lines, judged from its newest line: one findOne on the
+ * (hostname, _id) index. Null when that line looks fine (the host is simply quiet). The usual
+ * causes are a host name that matches no line exactly and timestamps stored as strings, which
+ * the window's date comparison never matches.
+ */
+export async function trainingWindowHint(client: MongoClient, ref: LineSourceRef, sinceMs: number): Promise<string | null> {
+  const newest = await client
+    .db(ref.inputDb)
+    .collection(ref.collection)
+    .findOne({ [ref.fields.hostname]: ref.host }, { sort: { _id: -1 }, projection: { [ref.fields.timestamp]: 1 } });
+  const f = ref.fields;
+  if (newest === null) return `no line of ${ref.collection} has ${f.hostname} equal to ${JSON.stringify(ref.host)} (exact match, case and domain included)`;
+  const ts = fieldValue(newest, f.timestamp);
+  if (ts === undefined || ts === null) return `the host's newest line has no ${f.timestamp} field (TIMESTAMP_FIELD)`;
+  if (!(ts instanceof Date)) {
+    const shown = typeof ts === 'string' ? `a string (${JSON.stringify(ts.slice(0, 40))})` : `of type ${typeof ts}`;
+    return `${f.timestamp} of the host's newest line is ${shown}, not a BSON date: the training window compares dates, so no such line is ever training data`;
+  }
+  if (ts.getTime() < sinceMs) return `the host's newest line is from ${ts.toISOString()}, before the training window`;
+  return null;
+}
+
 function projectionFor(ref: LineSourceRef): Document {
   return { [ref.fields.message]: 1, [ref.fields.hostname]: 1, [ref.fields.timestamp]: 1 };
 }

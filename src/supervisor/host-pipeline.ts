@@ -250,7 +250,13 @@ export class HostPipeline {
       if (res.kind === 'insufficient') {
         if (this.model === null) this.state = 'untrained';
         this.log.warn(
-          { lines: res.lines, minLines: cfg.minTrainingLines, retryInSeconds: cfg.untrainedRetrySeconds },
+          {
+            lines: res.lines,
+            minLines: cfg.minTrainingLines,
+            retryInSeconds: cfg.untrainedRetrySeconds,
+            ...(res.hint ? { hint: res.hint } : {}),
+            ...(res.skipped.missingMessage + res.skipped.nonStringMessage > 0 ? { skipped: res.skipped } : {}),
+          },
           'too few lines to train; new lines wait unscored until a model exists',
         );
         this.scheduleTrain(cfg.untrainedRetrySeconds * 1000, 'retry after too few lines');

@@ -31,7 +31,14 @@ export interface TrainTask {
 
 export type TrainResult =
   | { kind: 'trained'; modelVersion: string; lines: number; templates: number; durationMs: number; skipped: SkipCounts }
-  | { kind: 'insufficient'; lines: number; durationMs: number };
+  | {
+      kind: 'insufficient';
+      lines: number;
+      durationMs: number;
+      /** Why so few, when the host's newest line tells (no line at all, a timestamp that is no date...). */
+      hint?: string;
+      skipped: SkipCounts;
+    };
 
 export interface ScoreTask {
   kind: 'score';

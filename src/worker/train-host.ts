@@ -1,7 +1,7 @@
 import { BSON } from 'mongodb';
 import { ModelTrainer, MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { sharedClient } from '../mongo/client.js';
-import { emptySkipCounts, messageText, trainingCursor } from '../mongo/line-reader.js';
+import { emptySkipCounts, messageText, trainingCursor, trainingWindowHint } from '../mongo/line-reader.js';
 import { writeModelFile } from '../store/model-files.js';
 import type { TrainResult, TrainTask } from './protocol.js';
 
@@ -23,7 +23,11 @@ export async function trainHost(task: TrainTask, sourceName: string): Promise<Tr
     await cursor.close().catch(() => undefined);
   }
   if (trainer.lines < task.minLines) {
-    return { kind: 'insufficient', lines: trainer.lines, durationMs: performance.now() - started };
+    const noText = skipped.missingMessage + skipped.nonStringMessage;
+    const hint =
+      (await trainingWindowHint(client, task.source, task.sinceMs)) ??
+      (noText > trainer.lines ? `most lines of the window have no text in ${task.source.fields.message} (MESSAGE_FIELD)` : null);
+    return { kind: 'insufficient', lines: trainer.lines, durationMs: performance.now() - started, skipped, ...(hint ? { hint } : {}) };
   }
   const model = trainer.finish();
   const summary = model.summary();

@@ -38,4 +38,27 @@ LOG_SOURCES:
     }
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
   });
+
+  it('says why a host has too few lines: no such host name, timestamps that are strings, no message field', async () => {
+    const now = Date.now();
+    await bed.input.collection('syslog').insertMany(
+      Array.from({ length: 60 }, (_, i) => ({ Hostname: 'stringly', Message: `cron[${i}]: job done`, timestamp: new Date(now - i * 60_000).toISOString() })),
+    );
+    await bed.input.collection('syslog').insertMany(
+      Array.from({ length: 60 }, (_, i) => ({ Hostname: 'wrongfield', msg: `cron[${i}]: job done`, timestamp: new Date(now - i * 60_000) })),
+    );
+    const { file } = bed.writeConfig(`MIN_TRAINING_LINES: 50
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["stringly", "wrongfield", "Newbie.example.com"]
+    MG_TARGET_COL: "anomaly"
+`);
+    const daemon = bed.startDaemon(file);
+    const hint = async (host: string): Promise<string> =>
+      String((await daemon.waitForLog((l) => l.msg.startsWith('too few lines') && l.host === host, 30_000, `too few lines for ${host}`)).hint);
+    expect(await hint('stringly')).to.match(/^timestamp of the host's newest line is a string \("20\d\d-.*not a BSON date/);
+    expect(await hint('wrongfield')).to.equal('most lines of the window have no text in Message (MESSAGE_FIELD)');
+    expect(await hint('Newbie.example.com')).to.equal('no line of syslog has Hostname equal to "Newbie.example.com" (exact match, case and domain included)');
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
 });
