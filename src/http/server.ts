@@ -67,6 +67,7 @@ function buildRegistry(sup: Supervisor): Registry {
     });
   };
   counter('anomaly_detector_lines_read_total', 'Input lines read from MongoDB.', () => s.linesRead);
+  counter('anomaly_detector_late_lines_total', 'Input lines found behind the checkpoint (made before lines already read) and read then.', () => s.lateLines);
   counter('anomaly_detector_lines_scored_total', 'Input lines scored.', () => s.linesScored);
   counter('anomaly_detector_lines_skipped_total', 'Input lines without a text message (missing or not a string).', () => s.linesSkipped);
   counter('anomaly_detector_anomalies_written_total', 'Anomaly documents written to target collections.', () => s.anomaliesWritten);

@@ -8,8 +8,8 @@ export const MAX_SCORED_CHARS = 64 * 1024;
 /**
  * The batch after `afterId` in `_id` order. `_id` (not the log timestamp) is the cursor: ObjectIds
  * grow with insertion, so late-delivered lines and devices with skewed clocks are still read once.
- * With settleSeconds > 0 only ObjectIds older than that are read, so that several writers whose
- * ObjectIds interleave within a second cannot slip a line in behind the checkpoint.
+ * With settleSeconds > 0 only ObjectIds older than that are read, for writers that insert lines
+ * seconds after making their ids (lines landing just behind the checkpoint: late-lines.ts).
  */
 export async function readLinesAfter(
   client: MongoClient,
@@ -85,7 +85,7 @@ export async function trainingWindowHint(client: MongoClient, ref: LineSourceRef
   return null;
 }
 
-function projectionFor(ref: LineSourceRef): Document {
+export function projectionFor(ref: LineSourceRef): Document {
   return { [ref.fields.message]: 1, [ref.fields.hostname]: 1, [ref.fields.timestamp]: 1 };
 }
 

@@ -202,6 +202,13 @@ export class HostPipeline {
     this.checkpoint = res.checkpoint;
     const s = this.ctx.stats;
     s.linesRead += res.read;
+    s.lateLines += res.late;
+    if (res.late > 0) {
+      this.log.info(
+        { late: res.late },
+        'lines found behind the checkpoint (their inserts became visible after later ids); scored now. Frequent? See SETTLE_SECONDS',
+      );
+    }
     s.linesScored += res.scored;
     s.anomaliesWritten += res.anomalies;
     s.anomaliesIgnored += res.ignored;

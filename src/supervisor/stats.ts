@@ -1,6 +1,7 @@
 /** Counters the supervisor keeps; /metrics and the logs read them. */
 export class DaemonStats {
   linesRead = 0;
+  lateLines = 0;
   linesScored = 0;
   anomaliesWritten = 0;
   anomaliesIgnored = 0;

@@ -68,6 +68,8 @@ export interface ScoreResult {
   /** EJSON of the new checkpoint (unchanged when nothing was read). */
   checkpoint: string | null;
   read: number;
+  /** Of those read, lines found behind the checkpoint (late-lines.ts). */
+  late: number;
   scored: number;
   /** Anomaly documents newly written (not those a repeated batch found in place). */
   anomalies: number;

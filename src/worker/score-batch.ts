@@ -1,9 +1,10 @@
-import { BSON, type MongoClient } from 'mongodb';
+import { BSON, ObjectId, type MongoClient } from 'mongodb';
 import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
 import { loadCheckpoint, saveCheckpoint, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, parseFamiliarityState } from '../model/familiarity.js';
-import { copiedMessage, emptySkipCounts, fieldValue, messageText, readLinesAfter } from '../mongo/line-reader.js';
+import { copiedMessage, emptySkipCounts, fieldValue, messageText, projectionFor, readLinesAfter } from '../mongo/line-reader.js';
+import { findLateLines, recentIdsFor } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
 
@@ -56,7 +57,11 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   // to its own earlier lines.
   const draft = cached.familiar.draft();
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
-  const docs = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
+  const batch = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
+  const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile) : null;
+  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent, batch.length > 0, projectionFor(task.source)) : [];
+  // Late lines first: they were made before the batch's lines.
+  const docs = late.length > 0 ? [...late, ...batch] : batch;
   const skipped = emptySkipCounts();
   const ignore = ignorePatterns(task.ignore);
   const anomalies: AnomalyRecord[] = [];
@@ -101,7 +106,8 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const written = await writeAnomalies(client, task.target, f, anomalies);
   let checkpoint = task.checkpoint;
   if (docs.length > 0) {
-    const lastId = docs[docs.length - 1]._id;
+    // The batch's last line; late lines alone leave the checkpoint where it was.
+    const lastId = batch.length > 0 ? batch[batch.length - 1]._id : after;
     const familiar: FamiliarityUpdate =
       draft.changed || !cached.saved ? { full: { model_version: version, ...draft.state() } } : { lines: draft.lines };
     await saveCheckpoint(
@@ -117,16 +123,22 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     checkpoint = BSON.EJSON.stringify(lastId, { relaxed: false });
   }
   draft.commit();
+  if (recent && docs.length > 0) {
+    for (const doc of docs) if (doc._id instanceof ObjectId) recent.add(doc._id);
+    const cp: unknown = batch.length > 0 ? batch[batch.length - 1]._id : after;
+    if (cp instanceof ObjectId) recent.prune(cp);
+  }
   return {
     kind: 'scored',
     checkpoint,
     read: docs.length,
+    late: late.length,
     scored,
     anomalies: written,
     ignored,
     binaryDecoded,
     skipped,
-    more: docs.length >= task.batchSize,
+    more: batch.length >= task.batchSize,
     durationMs: performance.now() - started,
   };
 }

@@ -1,0 +1,47 @@
+// Inserts that become visible out of _id order (a writer with several inserts in flight): lines
+// landing behind the checkpoint are found and scored, once, without SETTLE_SECONDS.
+import { expect } from 'chai';
+import { ObjectId } from 'mongodb';
+import { Rng } from '../support/log-lines.js';
+import { useTestBed } from '../support/test-bed.js';
+import { seedHistory, waitUntil } from '../support/seed.js';
+
+describe('lines that become visible behind the checkpoint', function () {
+  this.timeout(120_000);
+  const bed = useTestBed('late', (b) => seedHistory(b.input, 'syslog', ['w1'], 200, new Rng(17)));
+
+  it('are read and written exactly once, and counted as late', async () => {
+    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.1
+MIN_TRAINING_LINES: 50
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["w1"]
+    MG_TARGET_COL: "all_lines"
+    THRESHOLD: 0
+`);
+    const daemon = await bed.startedDaemon(file);
+    await daemon.waitForCount('trained', 1);
+    const state = bed.target.collection('anomaly_detector_state');
+    const checkpointIs = (id: ObjectId) => async () => String((await state.findOne({ host: 'w1' }))?.last_id) === String(id);
+    await waitUntil('first checkpoint', async () => (await state.findOne({ host: 'w1' })) !== null);
+
+    // Ids made in order, inserts committed in two halves, the later half first.
+    const ids = Array.from({ length: 60 }, () => new ObjectId());
+    const doc = (id: ObjectId, i: number) => ({ _id: id, Hostname: 'w1', Message: `sshd[${i}]: session opened for user u${i}`, timestamp: new Date() });
+    await bed.input.collection('syslog').insertMany(ids.slice(30).map((id, i) => doc(id, 30 + i)));
+    await waitUntil('the later half is read', checkpointIs(ids[59]), 20_000);
+    await bed.input.collection('syslog').insertMany(ids.slice(0, 30).map((id, i) => doc(id, i)));
+    await waitUntil('the earlier half, committed behind the checkpoint, is written', async () => (await bed.target.collection('all_lines').countDocuments()) >= 60, 20_000);
+
+    await new Promise((r) => setTimeout(r, 1000));
+    const written = await bed.target.collection('all_lines').find().toArray();
+    expect(new Set(written.map((d) => String(d.input_id)))).to.deep.equal(new Set(ids.map(String)));
+    expect(written).to.have.length(60);
+    const s = await state.findOne({ host: 'w1' });
+    expect(String(s!.last_id), 'late lines do not move the checkpoint back').to.equal(String(ids[59]));
+    expect(s!.lines_scored).to.equal(60);
+    const late = daemon.logs.filter((l) => l.msg.startsWith('lines found behind the checkpoint')).reduce((n, l) => n + Number(l.late), 0);
+    expect(late).to.equal(30);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
+});
