@@ -17,8 +17,11 @@ export const LATE_WINDOW_SECONDS = 3;
 /** The ids one host has read within the window, by this thread since it started scoring the host. */
 export class RecentIds {
   private readonly ids = new Map<string, number>();
-  /** False until the window has been taken as read once (after a start, lines before the checkpoint were read by an earlier run). */
-  primed = false;
+  /**
+   * The checkpoint when this thread started on the host: lines up to it were read by an earlier
+   * run (or thread), so the search never goes behind it.
+   */
+  floor: ObjectId | null = null;
 
   get size(): number {
     return this.ids.size;
@@ -32,7 +35,7 @@ export class RecentIds {
     this.ids.set(id.toHexString(), id.getTimestamp().getTime() / 1000);
   }
 
-  /** Counts the ids in [fromSecond, checkpoint]. */
+  /** Counts the ids in [fromSecond, checkpoint] (all ids held are above the floor). */
   countUpTo(fromSecond: number, checkpoint: ObjectId): number {
     const cp = checkpoint.toHexString();
     let n = 0;
@@ -63,35 +66,40 @@ function windowStart(checkpoint: ObjectId): number {
   return checkpoint.getTimestamp().getTime() / 1000 - LATE_WINDOW_SECONDS;
 }
 
+/** A checkpoint older than this (by its ObjectId time) has no insert still in flight behind it. */
+const IN_FLIGHT_HORIZON_SECONDS = 3 * LATE_WINDOW_SECONDS;
+
 /**
  * The host's lines in the window up to `checkpoint` that this thread has not read, in `_id` order.
- * `active`: the batch after the checkpoint had lines; an idle host whose checkpoint is older than
- * twice the window is not checked (nothing made that long ago is still in flight).
+ * Looked for only where lines can still land: behind a checkpoint made in the last few seconds,
+ * once the reading has reached the newest lines (`batchLines` < `batchSize`). A backlog being
+ * caught up, or an idle host, costs no query; with the recommended (hostname, _id) index the
+ * check is a count on it, and a server without it (FerretDB) scans, so this matters.
  */
 export async function findLateLines(
   client: MongoClient,
   ref: LineSourceRef,
   checkpoint: ObjectId,
   recent: RecentIds,
-  active: boolean,
+  batch: { lines: number; size: number },
   projection: Document,
 ): Promise<Document[]> {
-  const from = windowStart(checkpoint);
-  if (!active && recent.primed && Date.now() / 1000 - from > 3 * LATE_WINDOW_SECONDS) return [];
-  const coll = client.db(ref.inputDb).collection(ref.collection);
-  const filter = { [ref.fields.hostname]: ref.host, _id: { $gte: ObjectId.createFromTime(Math.floor(from)), $lte: checkpoint } };
-  if (recent.primed) {
-    // Cheap in the usual case: a count on the (hostname, _id) index, nothing transferred.
-    const stored = await coll.countDocuments(filter);
-    if (stored <= recent.countUpTo(Math.floor(from), checkpoint)) return [];
-  }
-  const ids = (await coll.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id as unknown);
-  if (!recent.primed) {
-    for (const id of ids) if (id instanceof ObjectId) recent.add(id);
-    recent.primed = true;
+  if (recent.floor === null) {
+    recent.floor = checkpoint;
     return [];
   }
-  const unseen = ids.filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));
+  const from = windowStart(checkpoint);
+  if (batch.lines >= batch.size || Date.now() / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
+  const windowId = ObjectId.createFromTime(from);
+  const lower = recent.floor.toHexString() >= windowId.toHexString() ? { $gt: recent.floor } : { $gte: windowId };
+  if (lower.$gt !== undefined && recent.floor.equals(checkpoint)) return [];
+  const coll = client.db(ref.inputDb).collection(ref.collection);
+  const filter = { [ref.fields.hostname]: ref.host, _id: { ...lower, $lte: checkpoint } };
+  // The usual case: as many lines stored there as read, and nothing is transferred.
+  const stored = await coll.countDocuments(filter);
+  if (stored <= recent.countUpTo(from, checkpoint)) return [];
+  const ids = await coll.find(filter, { projection: { _id: 1 } }).toArray();
+  const unseen = ids.map((d) => d._id as unknown).filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));
   if (unseen.length === 0) return [];
   return coll.find({ _id: { $in: unseen } }, { projection, sort: { _id: 1 }, enableUtf8Validation: false }).toArray();
 }

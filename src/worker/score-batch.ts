@@ -59,7 +59,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
   const batch = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
   const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile) : null;
-  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent, batch.length > 0, projectionFor(task.source)) : [];
+  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent, { lines: batch.length, size: task.batchSize }, projectionFor(task.source)) : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;
   const skipped = emptySkipCounts();

@@ -44,4 +44,39 @@ LOG_SOURCES:
     expect(late).to.equal(30);
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
   });
+
+  it('loses no line of a writer with 50 inserts in flight at once', async () => {
+    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.05
+MIN_TRAINING_LINES: 50
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["w1"]
+    MG_TARGET_COL: "concurrent"
+    THRESHOLD: 0
+`);
+    const daemon = await bed.startedDaemon(file);
+    await daemon.waitForLog((l) => l.msg === 'started', 30_000, 'started');
+    const state = bed.target.collection('anomaly_detector_state');
+    const before = await state.findOne({ host: 'w1' });
+    const coll = bed.input.collection('syslog');
+    const ids: ObjectId[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (next < 2000) {
+          const i = next++;
+          const _id = new ObjectId();
+          ids.push(_id);
+          await coll.insertOne({ _id, Hostname: 'w1', Message: `sshd[${i}]: session closed for user u${i % 7}`, timestamp: new Date() });
+        }
+      }),
+    );
+    await waitUntil('every line is written', async () => (await bed.target.collection('concurrent').countDocuments()) >= 2000, 60_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const written = await bed.target.collection('concurrent').find().toArray();
+    expect(written).to.have.length(2000);
+    const after = await state.findOne({ host: 'w1' });
+    expect(after!.lines_scored - (before?.lines_scored ?? 0)).to.equal(2000);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
 });
