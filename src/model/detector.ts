@@ -10,7 +10,7 @@ import { Trainer } from './trainer.js';
 import { toScore, scoreForLikelihood } from './calibration.js';
 import { UNUSUAL_VALUE, VALUE_EXTRA } from './evidence.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
-import { FAMILIAR_HALF, type FamiliarityLog } from './familiarity.js';
+import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError };
 
@@ -110,12 +110,27 @@ export class HostModel {
    */
   private familiarBenign(shape: Shape, text: string, familiar: FamiliarityLog): number {
     const trained = this.stats.trainedLines;
-    const occasions = familiar.observe(shape.familiarKey!, text, trained);
-    if (occasions <= 0) return shape.benign;
+    const key = shape.familiarKey!;
+    const benign = shape.benign - this.phaseDiscount(familiar.recentPlain(key));
+    const occasions = familiar.observe(key, text, trained, shape.errors === 0);
+    if (occasions <= 0) return benign;
     const count = (occasions * trained) / Math.max(trained, familiar.lines);
     const known = this.core.calibration.rarity(count);
-    if (known >= shape.benign) return shape.benign;
-    return shape.benign - (shape.benign - known) * (occasions / (occasions + FAMILIAR_HALF));
+    if (known >= benign) return benign;
+    return benign - (benign - known) * (occasions / (occasions + FAMILIAR_HALF));
+  }
+
+  /**
+   * How much less surprising a new message is while the host writes `recent` other new messages
+   * without failure words in the last PHASE_WINDOW lines (a new phase: familiarity.ts): the rate of
+   * new messages is then estimated from those lines, with the training rate as a prior worth
+   * PHASE_PRIOR lines, and the surprise of that rate replaces the training one when it is lower.
+   */
+  private phaseDiscount(recent: number): number {
+    if (recent <= 0) return 0;
+    const trainedSurprise = this.core.calibration.newSurprise;
+    const rate = (recent + PHASE_PRIOR * Math.exp(-trainedSurprise)) / (PHASE_WINDOW + PHASE_PRIOR);
+    return Math.max(0, trainedSurprise + Math.log(rate));
   }
 
   private evaluate(message: string, familiar?: FamiliarityLog): { scored: ScoredLine; shape: Shape; values: number; benign: number } {

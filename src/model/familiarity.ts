@@ -29,9 +29,46 @@ export interface FamiliarityLog {
    * Occasion weight of the earlier lines of this new message (0 the first
    * time), then records this line (`text` tells a repetition from another line).
    */
-  observe(key: number, text: string, trainedLines: number): number;
+  observe(key: number, text: string, trainedLines: number, plain?: boolean): number;
   /** Counts one scored line. */
   tick(): void;
+  /**
+   * Other new messages without failure words (recorded with `plain`) among
+   * the last PHASE_WINDOW scored lines: how many different ones the host is
+   * writing right now.
+   */
+  recentPlain(key: number): number;
+}
+
+/**
+ * A host that has just written several different new messages without
+ * failure words is in a new phase (a restart, a deployment, a job starting):
+ * its next new message is less surprising than the training rate of new
+ * messages says (detector.ts). The lines looked back over, and the weight (in
+ * lines) of the training rate against the rate seen over them.
+ */
+export const PHASE_WINDOW = 10;
+export const PHASE_PRIOR = 10;
+
+/** [line index, key] of the latest plain new-message lines, oldest first (at most PHASE_WINDOW). */
+type Recent = Array<[number, number]>;
+
+function noteRecent(recent: Recent, at: number, key: number): void {
+  recent.push([at, key]);
+  if (recent.length > PHASE_WINDOW) recent.shift();
+}
+
+function countRecent(recent: Readonly<Recent>, now: number, key: number): number {
+  let n = 0;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const [at, k] = recent[i]!;
+    if (now - at > PHASE_WINDOW) break;
+    if (k === key) continue;
+    let dup = false;
+    for (let j = i + 1; j < recent.length && !dup; j++) dup = recent[j]![1] === k;
+    if (!dup) n++;
+  }
+  return n;
 }
 
 /** Records a line of a message at line index `at` in its occasions; returns their weight before it. */
@@ -81,6 +118,15 @@ function fresh(): Occasions {
 export class Familiarity implements FamiliarityLog {
   private readonly entries = new Map<number, Occasions>();
   private scored = 0;
+  /**
+   * @internal Plain new-message lines of the last PHASE_WINDOW lines. Not part of the saved state:
+   * a restored log starts outside any phase, so its next lines score as high as without it, never lower.
+   */
+  recent: Recent = [];
+
+  recentPlain(key: number): number {
+    return countRecent(this.recent, this.scored, key);
+  }
 
   get lines(): number {
     return this.scored;
@@ -103,11 +149,12 @@ export class Familiarity implements FamiliarityLog {
     return { lines: this.scored, entries: stateEntries(this.entries) };
   }
 
-  observe(key: number, text: string, trainedLines: number): number {
+  observe(key: number, text: string, trainedLines: number, plain = false): number {
     const e = this.entries.get(key) ?? fresh();
     this.entries.delete(key);
     const before = record(e, this.scored, text, trainedLines);
     this.put(key, e);
+    if (plain) noteRecent(this.recent, this.scored, key);
     return before;
   }
 
@@ -159,22 +206,29 @@ export class FamiliarityDraft implements FamiliarityLog {
   private readonly touched = new Map<number, Occasions>();
   private scored: number;
   private committed = false;
+  private readonly recent: Recent;
 
   constructor(private readonly base: Familiarity) {
     this.scored = base.lines;
+    this.recent = base.recent.slice();
+  }
+
+  recentPlain(key: number): number {
+    return countRecent(this.recent, this.scored, key);
   }
 
   get lines(): number {
     return this.scored;
   }
 
-  observe(key: number, text: string, trainedLines: number): number {
+  observe(key: number, text: string, trainedLines: number, plain = false): number {
     let e = this.touched.get(key);
     if (e === undefined) {
       const b = this.base.peek(key);
       e = b === undefined ? fresh() : { ...b, runLines: b.runLines === null ? null : b.runLines.slice() };
       this.touched.set(key, e);
     }
+    if (plain) noteRecent(this.recent, this.scored, key);
     return record(e, this.scored, text, trainedLines);
   }
 
@@ -197,5 +251,6 @@ export class FamiliarityDraft implements FamiliarityLog {
     if (this.committed) throw new Error('familiarity draft committed twice');
     this.committed = true;
     this.base.adopt(this.touched, this.scored);
+    this.base.recent = this.recent;
   }
 }

@@ -19,6 +19,8 @@ const BINS_PER_DECADE = 4;
 const MARGIN_DECADES = 1.5;
 /** Nats per decade beyond the margin: a size 10,000 times larger than ever is worse than 50 times. */
 const PER_DECADE = 2.5;
+/** Most values (share of a field's) that a gap wider than the margin sets apart as outliers. */
+const OUTLIER_SHARE = 0.05;
 /** A slot that only ever took this many values gets a bonus when it takes a new one. */
 const FEW_VALUES = 2;
 const FEW_VALUES_BONUS = 1;
@@ -269,8 +271,24 @@ export class SlotTable {
       // The extreme 1% (at least one value) at each end is left out of the range:
       // one outlier in training must not hide the next one.
       const trim = Math.max(1, Math.floor(t * 0.01));
-      this.fieldLo[f] = this.edge(b0, b1, trim, 1);
-      this.fieldHi[f] = this.edge(b0, b1, trim, -1);
+      // A few values set apart from all the others by more than the margin are outliers of the
+      // training data (a handful of anomalies in it), not its range: the range is that of the
+      // body, and the outliers still count among the values at least as extreme (fieldSurprise).
+      const cap = Math.max(1, Math.floor(t * OUTLIER_SHARE));
+      let lo = b0;
+      let hi = b1;
+      for (let acc = 0, k = b1 - 1; k > lo; k--) {
+        acc += this.binCount[k]!;
+        if (acc > cap) break;
+        if (this.binMag[k]! - this.binMag[k - 1]! > MARGIN_DECADES) hi = k;
+      }
+      for (let acc = 0, k = lo; k < hi - 1; k++) {
+        acc += this.binCount[k]!;
+        if (acc > cap) break;
+        if (this.binMag[k + 1]! - this.binMag[k]! > MARGIN_DECADES) lo = k + 1;
+      }
+      this.fieldLo[f] = this.edge(lo, hi, trim, 1);
+      this.fieldHi[f] = this.edge(lo, hi, trim, -1);
     }
   }
 

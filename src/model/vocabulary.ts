@@ -169,13 +169,22 @@ const HEADER_TOKENS = 6;
 const INFO_LEVELS = new Set(['info', 'information', 'informational', 'debug', 'trace', 'notice', 'verbose', 'fine', 'finer', 'finest']);
 
 /**
- * Whether the line's header declares an informational level: a token among
- * the first HEADER_TOKENS that is such a level name in capitals (`INFO`),
- * capitalised (`Info`, Windows CBS), or in brackets in any case (`[notice]`,
- * Apache), optionally followed by `:` (`INFO:root:...`, Python). A bare
- * lower-case "info" is a word of the message, not a level.
+ * Share of their severity that failure terms keep in a line whose header
+ * declares a warning level (`WARN`, `Warning:`, `[warn]`): the software judged
+ * the trouble worth noting but not an error, and carried on.
  */
-export function declaresInfoLevel(tokens: readonly string[]): boolean {
+export const DECLARED_WARN_SHARE = 0.8;
+const WARN_LEVELS = new Set(['warn', 'warning']);
+
+/**
+ * The level the line's header declares, when it is informational or a
+ * warning: a token among the first HEADER_TOKENS that is such a level name in
+ * capitals (`INFO`, `WARN`), capitalised (`Info`, Windows CBS; `Warning:`), or
+ * in brackets in any case (`[notice]`, Apache), optionally followed by `:`
+ * (`INFO:root:...`, Python). A bare lower-case "info" or "warning" is a word of
+ * the message, not a level.
+ */
+export function declaredLevel(tokens: readonly string[]): 'info' | 'warn' | null {
   const n = Math.min(tokens.length, HEADER_TOKENS);
   for (let k = 0; k < n; k++) {
     let t = tokens[k]!;
@@ -186,22 +195,26 @@ export function declaresInfoLevel(tokens: readonly string[]): boolean {
     if (bracketed) t = t.slice(1, -1);
     if (t.length < 4 || t.length > 13) continue;
     const lower = t.toLowerCase();
-    if (!INFO_LEVELS.has(lower)) continue;
-    if (bracketed || t === t.toUpperCase() || t === lower[0]!.toUpperCase() + lower.slice(1)) return true;
+    const level = INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : null;
+    if (level === null) continue;
+    if (bracketed || t === t.toUpperCase() || t === lower[0]!.toUpperCase() + lower.slice(1)) return level;
   }
-  return false;
+  return null;
 }
 
 /**
  * Failure terms of a line given its masked tokens: words, phrases and the
- * stack-frame shape; at DECLARED_INFO_SHARE of their severity when the line
+ * stack-frame shape; at DECLARED_INFO_SHARE (DECLARED_WARN_SHARE) of their severity when the line
  * declares an informational level.
  */
 export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
   const terms = failureTerms(orderedWords(tokens));
   if (isStackFrame(tokens)) terms.push({ term: STACK_FRAME, severity: MEDIUM });
-  if (terms.length === 0 || !declaresInfoLevel(tokens)) return terms;
-  return terms.map((t) => ({ term: t.term, severity: t.severity * DECLARED_INFO_SHARE }));
+  if (terms.length === 0) return terms;
+  const level = declaredLevel(tokens);
+  if (level === null) return terms;
+  const share = level === 'info' ? DECLARED_INFO_SHARE : DECLARED_WARN_SHARE;
+  return terms.map((t) => ({ term: t.term, severity: t.severity * share }));
 }
 
 /** Severity of one word as a failure term (0 when it is not one). */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_THRESHOLD, HostModel, ModelTrainer } from '../../src/model/detector.js';
-import { FAMILIAR_MAX, Familiarity, parseFamiliarityState } from '../../src/model/familiarity.js';
+import { FAMILIAR_MAX, Familiarity, PHASE_WINDOW, parseFamiliarityState } from '../../src/model/familiarity.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 
 function train(n: number, seed = 7): HostModel {
@@ -101,6 +101,32 @@ describe('familiarity: new messages the host keeps writing after training', func
     adapted.forEach((s, i) => expect(s).to.be.at.most(fresh[i]! + 1e-9));
   });
 
+  it('finds a new message less surprising while the host writes several other new ones (a new phase)', () => {
+    // A restart or deployment: one new message after another, none with failure words.
+    const startup = ['cache warmer started with 4 shards', 'scheduler registered nightly compaction', 'metrics exporter bound to port 9102', 'feature flags loaded from bundle'];
+    const next = 'search indexer ready to accept queries';
+    const alone = model.score(next, new Familiarity()).score;
+    const familiar = new Familiarity();
+    for (const l of startup) model.score(l, familiar);
+    // Not saved with the checkpoint: after a restart the host scores as outside a phase, never lower.
+    const restored = Familiarity.fromState(familiar.toState());
+    const inPhase = model.score(next, familiar).score;
+    expect(model.score(next, restored).score).to.equal(alone);
+    expect(inPhase).to.be.below(alone);
+    // New lines with failure words neither start a phase nor lose weight in one.
+    const failing = new Familiarity();
+    for (const l of ['disk controller reset failed', 'journal replay aborted with fatal error', 'mount of /data refused', 'fsck reported corruption']) model.score(l, failing);
+    expect(model.score(next, failing).score).to.equal(alone);
+    const oom = 'kernel: Out of memory: Killed process 4242 (java)';
+    const phaseOom = model.score(oom, familiar).score;
+    expect(phaseOom).to.be.at.least(DEFAULT_THRESHOLD);
+    // The phase ends after PHASE_WINDOW routine lines.
+    const r = new Rng(8);
+    for (let i = 0; i <= PHASE_WINDOW; i++) model.score(routineLine(r), familiar);
+    const later = 'backup agent connected to vault';
+    expect(model.score(later, familiar).score).to.equal(model.score(later, new Familiarity()).score);
+  });
+
   it('remembers at most FAMILIAR_MAX messages, forgetting the least recently seen', () => {
     // Messages told apart by their words (numbers are values, not words).
     const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
@@ -108,6 +134,9 @@ describe('familiarity: new messages the host keeps writing after training', func
     const familiar = new Familiarity();
     for (let i = 0; i < FAMILIAR_MAX + 50; i++) model.score(message(i), familiar);
     expect(familiar.size).to.equal(FAMILIAR_MAX);
+    // Routine lines end the phase of new messages (PHASE_WINDOW), which lowers every new message alike.
+    const r = new Rng(5);
+    for (let i = 0; i < PHASE_WINDOW; i++) model.score(routineLine(r), familiar);
     // The oldest was forgotten: it scores as new again; a recent one does not.
     const forgotten = model.score(message(0), familiar).score;
     const recent = model.score(message(FAMILIAR_MAX + 40), familiar).score;

@@ -43,4 +43,19 @@ describe('slot values', () => {
     const signed = slotOf(repeat(300, (i) => `${((i * 37) % 500) - 50} conn${i}`));
     expect(signed.surprise(0, '-24 conn7')).to.equal(0);
   });
+
+  it('does not let a few outliers in training (a handful of anomalies) widen the range', () => {
+    // 300 sizes around 10^4, and 8 (2.6%: more than the extreme 1% left out anyway) near 10^12
+    // from incidents inside the training window.
+    const body = repeat(300, (i) => `${10_000 + ((i * 7919) % 9000)} conn${i}`);
+    const withOutliers = slotOf([...body, ...repeat(8, (i) => `${(9 + i) * 100_000_000_000} conn${i}`)]);
+    const clean = slotOf(body);
+    // The next such value is unusual, as it is without them.
+    expect(withOutliers.surprise(0, '6700000000000 conn7')).to.be.above(THRESHOLD_NATS);
+    expect(clean.surprise(0, '6700000000000 conn7')).to.be.above(THRESHOLD_NATS);
+    // A body value stays normal, and a field whose values spread evenly over many decades has no outliers.
+    expect(withOutliers.surprise(0, '15000 conn7')).to.equal(0);
+    const spread = slotOf(repeat(300, (i) => `${Math.round(10 ** (1 + (i % 100) / 10))} conn${i}`));
+    expect(spread.surprise(0, '9000000000 conn7')).to.equal(0);
+  });
 });

@@ -1,7 +1,7 @@
 // The failure vocabulary: which words and phrases of a line say "something broke", by table.
 import { expect } from 'chai';
 import { compileMasks, tokenize } from '../../src/model/mask.js';
-import { DECLARED_INFO_SHARE, declaresInfoLevel, lineFailureTerms } from '../../src/model/vocabulary.js';
+import { DECLARED_INFO_SHARE, DECLARED_WARN_SHARE, declaredLevel, lineFailureTerms } from '../../src/model/vocabulary.js';
 
 const masks = compileMasks([]);
 const terms = (line: string): string[] => lineFailureTerms(tokenize(line, masks).tokens).map((t) => t.term);
@@ -33,30 +33,45 @@ describe('failure vocabulary', () => {
   }
 });
 
-describe('declared informational level', () => {
-  const declares = (line: string): boolean => declaresInfoLevel(tokenize(line, masks).tokens);
-  const table: Array<[string, boolean]> = [
-    ['2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.ipc.Client: Retrying connect to server', true],
-    ['17/06/09 20:10:40 INFO executor.Executor: Finished task 0.0 in stage 1.0', true],
-    ['2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0.0.0.0:2181] - Notification time out: 3200', true],
-    ['[Sun Dec 04 04:47:44 2005] [notice] jk2_init() Found child 6725 in scoreboard slot 10', true],
-    ['2016-09-28 04:30:30, Info                  CBS    Failed to internally open package', true],
-    ['INFO:root:cache miss for key 42', true],
-    ['1117838570 2005.06.03 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected', true],
-    ['2024-03-01 10:00:00 DEBUG pool: connection reset, reconnecting', true],
-    // Other levels, and "info" as a word of the message rather than a level.
-    ['2015-10-18 18:01:47,978 ERROR [main] org.apache.hadoop.ipc.Client: Retrying connect to server', false],
-    ['2015-10-18 18:01:47,978 WARN [main] org.apache.hadoop.ipc.Client: Retrying connect to server', false],
-    ['[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6', false],
-    ['Follower sid: 3 : info : org.apache.zookeeper.server.quorum.QuorumPeer', false],
-    ['user info updated for bob', false],
-    ['request 1 of batch 7 from client 9 said INFO only', false],
+describe('declared level', () => {
+  const declared = (line: string): 'info' | 'warn' | null => declaredLevel(tokenize(line, masks).tokens);
+  const table: Array<[string, 'info' | 'warn' | null]> = [
+    ['2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.ipc.Client: Retrying connect to server', 'info'],
+    ['17/06/09 20:10:40 INFO executor.Executor: Finished task 0.0 in stage 1.0', 'info'],
+    ['2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0.0.0.0:2181] - Notification time out: 3200', 'info'],
+    ['[Sun Dec 04 04:47:44 2005] [notice] jk2_init() Found child 6725 in scoreboard slot 10', 'info'],
+    ['2016-09-28 04:30:30, Info                  CBS    Failed to internally open package', 'info'],
+    ['INFO:root:cache miss for key 42', 'info'],
+    ['1117838570 2005.06.03 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected', 'info'],
+    ['2024-03-01 10:00:00 DEBUG pool: connection reset, reconnecting', 'info'],
+    ['2015-10-18 18:01:47,978 WARN [main] org.apache.hadoop.ipc.Client: Retrying connect to server', 'warn'],
+    ['[Sun Dec 04 04:47:44 2005] [warn] mod_jk child init 1 -2', 'warn'],
+    ['2016-09-29 00:03:19, Warning               CBS    Failed to upload SQM data', 'warn'],
+    ['WARNING:root:disk almost full', 'warn'],
+    // Other levels, and level names as words of the message rather than levels.
+    ['2015-10-18 18:01:47,978 ERROR [main] org.apache.hadoop.ipc.Client: Retrying connect to server', null],
+    ['[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6', null],
+    ['Follower sid: 3 : info : org.apache.zookeeper.server.quorum.QuorumPeer', null],
+    ['user info updated for bob', null],
+    ['kernel: warning: process uses obsolete ioctl', null],
+    ['request 1 of batch 7 from client 9 said INFO only', null],
   ];
   for (const [line, want] of table) {
     it(`"${line.slice(0, 70)}" -> ${want}`, () => {
-      expect(declares(line)).to.equal(want);
+      expect(declared(line)).to.equal(want);
     });
   }
+
+  it('weakens the failure terms of a WARN line less than those of an INFO line', () => {
+    const message = 'Retrying connect to server db-3: connection refused';
+    const terms = (line: string): Map<string, number> => new Map(lineFailureTerms(tokenize(line, masks).tokens).map((t) => [t.term, t.severity]));
+    const bare = terms(message);
+    const warn = terms(`2015-10-18 18:01:47,978 WARN [main] ${message}`);
+    expect(bare.size).to.be.above(0);
+    // The level's own word may be a (weak) term too; the message's terms keep DECLARED_WARN_SHARE.
+    for (const [term, severity] of bare) expect(warn.get(term), term).to.be.closeTo(severity * DECLARED_WARN_SHARE, 1e-12);
+    expect(DECLARED_WARN_SHARE).to.be.above(DECLARED_INFO_SHARE).and.below(1);
+  });
 
   it('weakens the failure terms of an INFO line, not of the same message without a level', () => {
     const bare = lineFailureTerms(tokenize('Retrying connect to server db-3: connection refused', masks).tokens);
