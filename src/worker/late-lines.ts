@@ -22,6 +22,8 @@ export class RecentIds {
    * run (or thread), so the search never goes behind it.
    */
   floor: ObjectId | null = null;
+  /** When (epoch ms) MongoDB was last asked; see LATE_CHECK_EVERY_MS. */
+  checkedAt = 0;
 
   get size(): number {
     return this.ids.size;
@@ -70,6 +72,13 @@ function windowStart(checkpoint: ObjectId): number {
 const IN_FLIGHT_HORIZON_SECONDS = 3 * LATE_WINDOW_SECONDS;
 
 /**
+ * At most one check per host this often: a late line stays inside the window behind the
+ * checkpoint for LATE_WINDOW_SECONDS (a few polls), so checking more often finds it no more surely; on a
+ * server that scans for a count (FerretDB) a check per poll doubled the queries.
+ */
+const LATE_CHECK_EVERY_MS = 2000;
+
+/**
  * The host's lines in the window up to `checkpoint` that this thread has not read, in `_id` order.
  * Looked for only where lines can still land: behind a checkpoint made in the last few seconds,
  * once the reading has reached the newest lines (`batchLines` < `batchSize`). A backlog being
@@ -89,13 +98,16 @@ export async function findLateLines(
     return [];
   }
   const from = windowStart(checkpoint);
-  if (batch.lines >= batch.size || Date.now() / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
+  const now = Date.now();
+  if (batch.lines >= batch.size || now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
+  if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
   const windowId = ObjectId.createFromTime(from);
   const lower = recent.floor.toHexString() >= windowId.toHexString() ? { $gt: recent.floor } : { $gte: windowId };
   if (lower.$gt !== undefined && recent.floor.equals(checkpoint)) return [];
   const coll = client.db(ref.inputDb).collection(ref.collection);
   const filter = { [ref.fields.hostname]: ref.host, _id: { ...lower, $lte: checkpoint } };
   // The usual case: as many lines stored there as read, and nothing is transferred.
+  recent.checkedAt = now;
   const stored = await coll.countDocuments(filter);
   if (stored <= recent.countUpTo(from, checkpoint)) return [];
   const ids = await coll.find(filter, { projection: { _id: 1 } }).toArray();
