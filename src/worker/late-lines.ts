@@ -5,6 +5,7 @@
 // last few ObjectId seconds up to the checkpoint; when MongoDB holds more there than this thread
 // has read, the missing ones are fetched and scored with the batch.
 import { ObjectId, type Document, type MongoClient } from 'mongodb';
+import { projectionFor } from '../mongo/line-reader.js';
 import type { LineSourceRef } from './protocol.js';
 
 /**
@@ -25,10 +26,6 @@ export class RecentIds {
   /** When (epoch ms) MongoDB was last asked; see LATE_CHECK_EVERY_MS. */
   checkedAt = 0;
 
-  get size(): number {
-    return this.ids.size;
-  }
-
   has(id: ObjectId): boolean {
     return this.ids.has(id.toHexString());
   }
@@ -37,11 +34,13 @@ export class RecentIds {
     this.ids.set(id.toHexString(), id.getTimestamp().getTime() / 1000);
   }
 
-  /** Counts the ids in [fromSecond, checkpoint] (all ids held are above the floor). */
-  countUpTo(fromSecond: number, checkpoint: ObjectId): number {
-    const cp = checkpoint.toHexString();
+  /**
+   * Counts the ids made at or after `fromSecond`. All ids held are above the floor and at most
+   * the checkpoint (the batch's last id, and late lines behind it).
+   */
+  countSince(fromSecond: number): number {
     let n = 0;
-    for (const [hex, sec] of this.ids) if (sec >= fromSecond && hex <= cp) n++;
+    for (const sec of this.ids.values()) if (sec >= fromSecond) n++;
     return n;
   }
 
@@ -81,7 +80,7 @@ const LATE_CHECK_EVERY_MS = 2000;
 /**
  * The host's lines in the window up to `checkpoint` that this thread has not read, in `_id` order.
  * Looked for only where lines can still land: behind a checkpoint made in the last few seconds,
- * once the reading has reached the newest lines (`batchLines` < `batchSize`). A backlog being
+ * once the reading has reached the newest lines (`batch.lines` < `batch.size`). A backlog being
  * caught up, or an idle host, costs no query; with the recommended (hostname, _id) index the
  * check is a count on it, and a server without it (FerretDB) scans, so this matters.
  */
@@ -91,27 +90,24 @@ export async function findLateLines(
   checkpoint: ObjectId,
   recent: RecentIds,
   batch: { lines: number; size: number },
-  projection: Document,
 ): Promise<Document[]> {
-  if (recent.floor === null) {
-    recent.floor = checkpoint;
-    return [];
-  }
+  if (recent.floor === null) recent.floor = checkpoint;
+  // Nothing read since this thread started on the host: nothing can be behind it yet.
+  if (recent.floor.equals(checkpoint)) return [];
   const from = windowStart(checkpoint);
   const now = Date.now();
   if (batch.lines >= batch.size || now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
   if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
   const windowId = ObjectId.createFromTime(from);
   const lower = recent.floor.toHexString() >= windowId.toHexString() ? { $gt: recent.floor } : { $gte: windowId };
-  if (lower.$gt !== undefined && recent.floor.equals(checkpoint)) return [];
   const coll = client.db(ref.inputDb).collection(ref.collection);
   const filter = { [ref.fields.hostname]: ref.host, _id: { ...lower, $lte: checkpoint } };
   // The usual case: as many lines stored there as read, and nothing is transferred.
   recent.checkedAt = now;
   const stored = await coll.countDocuments(filter);
-  if (stored <= recent.countUpTo(from, checkpoint)) return [];
+  if (stored <= recent.countSince(from)) return [];
   const ids = await coll.find(filter, { projection: { _id: 1 } }).toArray();
   const unseen = ids.map((d) => d._id as unknown).filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));
   if (unseen.length === 0) return [];
-  return coll.find({ _id: { $in: unseen } }, { projection, sort: { _id: 1 }, enableUtf8Validation: false }).toArray();
+  return coll.find({ _id: { $in: unseen } }, { projection: projectionFor(ref), sort: { _id: 1 }, enableUtf8Validation: false }).toArray();
 }

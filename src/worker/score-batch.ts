@@ -3,7 +3,7 @@ import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
 import { loadCheckpoint, saveCheckpoint, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, parseFamiliarityState } from '../model/familiarity.js';
-import { copiedMessage, emptySkipCounts, fieldValue, messageText, projectionFor, readLinesAfter } from '../mongo/line-reader.js';
+import { copiedMessage, emptySkipCounts, fieldValue, messageText, readLinesAfter } from '../mongo/line-reader.js';
 import { findLateLines, recentIdsFor } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
@@ -59,9 +59,11 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
   const batch = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
   const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile) : null;
-  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent, { lines: batch.length, size: task.batchSize }, projectionFor(task.source)) : [];
+  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent, { lines: batch.length, size: task.batchSize }) : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;
+  // The batch's last line; late lines alone leave the checkpoint where it was.
+  const lastId: unknown = batch.length > 0 ? batch[batch.length - 1]._id : after;
   const skipped = emptySkipCounts();
   const ignore = ignorePatterns(task.ignore);
   const anomalies: AnomalyRecord[] = [];
@@ -106,8 +108,6 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const written = await writeAnomalies(client, task.target, f, anomalies);
   let checkpoint = task.checkpoint;
   if (docs.length > 0) {
-    // The batch's last line; late lines alone leave the checkpoint where it was.
-    const lastId = batch.length > 0 ? batch[batch.length - 1]._id : after;
     const familiar: FamiliarityUpdate =
       draft.changed || !cached.saved ? { full: { model_version: version, ...draft.state() } } : { lines: draft.lines };
     await saveCheckpoint(
@@ -125,8 +125,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   draft.commit();
   if (recent && docs.length > 0) {
     for (const doc of docs) if (doc._id instanceof ObjectId) recent.add(doc._id);
-    const cp: unknown = batch.length > 0 ? batch[batch.length - 1]._id : after;
-    if (cp instanceof ObjectId) recent.prune(cp);
+    if (lastId instanceof ObjectId) recent.prune(lastId);
   }
   return {
     kind: 'scored',

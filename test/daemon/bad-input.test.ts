@@ -1,6 +1,7 @@
 // Documents a collector can produce that are not proper log lines: counted, handled, never a crash.
 import { expect } from 'chai';
 import { Binary } from 'mongodb';
+import type { DaemonProcess } from '../support/daemon-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
@@ -11,18 +12,22 @@ describe('daemon and malformed input documents', function () {
     await seedHistory(b.input, 'syslog', ['edge'], 300, new Rng(21));
   });
 
-  it('counts missing, non-string, huge and binary messages and keeps processing the following lines', async () => {
-    const { file } = bed.writeConfig(
-      `POLL_INTERVAL_SECONDS: 0.2
+  /** A daemon watching host "edge", writing to `target`, once it has trained. */
+  async function trainedDaemon(target: string): Promise<DaemonProcess> {
+    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
 LOG_SOURCES:
   "syslog":
     HOSTNAMES: ["edge"]
-    MG_TARGET_COL: "edge_anomaly"
-`,
-    );
+    MG_TARGET_COL: "${target}"
+`);
     const daemon = bed.startDaemon(file);
     await daemon.waitForCount('trained', 1);
+    return daemon;
+  }
+
+  it('counts missing, non-string, huge and binary messages and keeps processing the following lines', async () => {
+    const daemon = await trainedDaemon('edge_anomaly');
     const now = new Date();
     await bed.input.collection('syslog').insertMany([
       { Hostname: 'edge', timestamp: now },
@@ -54,17 +59,7 @@ LOG_SOURCES:
   });
 
   it('writes an anomaly whose message is near the 16 MiB document limit with its message cut, and goes on', async () => {
-    const { file } = bed.writeConfig(
-      `POLL_INTERVAL_SECONDS: 0.2
-MIN_TRAINING_LINES: 50
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ["edge"]
-    MG_TARGET_COL: "huge_anomaly"
-`,
-    );
-    const daemon = bed.startDaemon(file);
-    await daemon.waitForCount('trained', 1);
+    const daemon = await trainedDaemon('huge_anomaly');
     // As large as an input document may be: the anomaly document adds a template and reasons.
     const huge = `kernel: panic: stack dump follows ${'overflow '.repeat(1_859_000)}`;
     const { insertedId } = await bed.input.collection('syslog').insertOne({ Hostname: 'edge', Message: huge, timestamp: new Date() });

@@ -2,6 +2,7 @@
 // landing behind the checkpoint are found and scored, once, without SETTLE_SECONDS.
 import { expect } from 'chai';
 import { ObjectId } from 'mongodb';
+import type { DaemonProcess } from '../support/daemon-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
 import { seedHistory, waitUntil } from '../support/seed.js';
@@ -10,16 +11,21 @@ describe('lines that become visible behind the checkpoint', function () {
   this.timeout(120_000);
   const bed = useTestBed('late', (b) => seedHistory(b.input, 'syslog', ['w1'], 200, new Rng(17)));
 
-  it('are read and written exactly once, and counted as late', async () => {
-    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.1
+  /** A daemon writing every line of host "w1" (THRESHOLD 0) to `target`: a lost line is a missing document. */
+  function everyLineDaemon(pollSeconds: number, target: string): Promise<DaemonProcess> {
+    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: ${pollSeconds}
 MIN_TRAINING_LINES: 50
 LOG_SOURCES:
   "syslog":
     HOSTNAMES: ["w1"]
-    MG_TARGET_COL: "all_lines"
+    MG_TARGET_COL: "${target}"
     THRESHOLD: 0
 `);
-    const daemon = await bed.startedDaemon(file);
+    return bed.startedDaemon(file);
+  }
+
+  it('are read and written exactly once, and counted as late', async () => {
+    const daemon = await everyLineDaemon(0.1, 'all_lines');
     await daemon.waitForCount('trained', 1);
     const state = bed.target.collection('anomaly_detector_state');
     const checkpointIs = (id: ObjectId) => async () => String((await state.findOne({ host: 'w1' }))?.last_id) === String(id);
@@ -46,15 +52,7 @@ LOG_SOURCES:
   });
 
   it('loses no line of a writer with 50 inserts in flight at once', async () => {
-    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.05
-MIN_TRAINING_LINES: 50
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ["w1"]
-    MG_TARGET_COL: "concurrent"
-    THRESHOLD: 0
-`);
-    const daemon = await bed.startedDaemon(file);
+    const daemon = await everyLineDaemon(0.05, 'concurrent');
     await daemon.waitForLog((l) => l.msg === 'started', 30_000, 'started');
     const state = bed.target.collection('anomaly_detector_state');
     const before = await state.findOne({ host: 'w1' });
