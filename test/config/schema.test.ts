@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
 import { ConfigError, DEFAULTS, type DaemonConfig } from '../../src/config/schema.js';
 import { redactUri } from '../../src/config/redact.js';
 import { ORIGINAL_CONFIG as ORIGINAL } from '../support/paths.js';
+import { tempDir } from '../support/temp-dir.js';
 
 
 function parse(text: string, env: NodeJS.ProcessEnv = {}): DaemonConfig {
@@ -68,7 +69,7 @@ describe('configuration', () => {
   });
 
   it('reads MONGODB_URI_FILE from the environment relative to the config file, after both MONGODB_URI', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ad-uri-'));
+    const dir = tempDir('ad-uri-');
     writeFileSync(join(dir, 'uri'), 'mongodb://from-file:27017/\n');
     const at = (text: string, env: NodeJS.ProcessEnv): DaemonConfig => parseConfigText(text, 'multihost.yaml', dir, env);
     const c = at(ORIGINAL, { MONGODB_URI_FILE: 'uri' });

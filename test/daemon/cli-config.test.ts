@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../support/daemon-process.js';
 import { ORIGINAL_CONFIG as ORIGINAL } from '../support/paths.js';
+import { tempDir } from '../support/temp-dir.js';
 
 
 function file(text: string): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'ad-cli-')), 'multihost.yaml');
+  const f = join(tempDir('ad-cli-'), 'multihost.yaml');
   writeFileSync(f, text);
   return f;
 }
@@ -45,7 +45,7 @@ describe('CLI and configuration errors', () => {
   });
 
   it('run exits 78 naming MODEL_DIR when it is not a usable directory, before touching the database', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ad-modeldir-'));
+    const dir = tempDir('ad-modeldir-');
     const notDir = join(dir, 'models');
     writeFileSync(notDir, 'a file where the directory should be');
     const config = file(`${ORIGINAL.replace(/^MODEL_DIR:.*$/m, '')}MODEL_DIR: "${notDir}"\nMONGODB_URI: "mongodb://127.0.0.1:9/"\n`);

@@ -1,7 +1,6 @@
 // A worker thread that dies fails only its own task: logged, retried later, the daemon goes on.
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -10,6 +9,7 @@ import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
+import { tempDir } from '../support/temp-dir.js';
 
 describe('worker isolation: crashes and long trainings', function () {
   this.timeout(120_000);
@@ -21,7 +21,7 @@ describe('worker isolation: crashes and long trainings', function () {
   });
 
   async function startSupervisor(hosts: string[], fixture: string, logs: Array<Record<string, unknown>>, extra = ''): Promise<string> {
-    const dir = mkdtempSync(join(tmpdir(), 'ad-crash-'));
+    const dir = tempDir('ad-crash-');
     const config = parseConfigText(
       `MONGODB_URI: "${bed.uri}"
 MG_INPUT_DB: "${bed.inputName}"

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareModelDir } from '../../src/store/model-files.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /** A process id that is certainly not running: a child that has already exited. */
 function deadPid(): number {
@@ -13,7 +13,7 @@ function deadPid(): number {
 
 describe('model directory', () => {
   it('creates MODEL_DIR and removes only the temporary files of writes whose process is gone', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'ad-models-')), 'models');
+    const dir = join(tempDir('ad-models-'), 'models');
     expect(await prepareModelDir(dir)).to.deep.equal({ removed: 0 });
     const source = join(dir, 'network_logs');
     mkdirSync(source);
@@ -32,7 +32,7 @@ describe('model directory', () => {
   });
 
   it('throws the file system error when MODEL_DIR is a file', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ad-models-')), 'models');
+    const file = join(tempDir('ad-models-'), 'models');
     writeFileSync(file, 'x');
     let error: NodeJS.ErrnoException | null = null;
     await prepareModelDir(file).catch((err: NodeJS.ErrnoException) => (error = err));

@@ -1,9 +1,9 @@
 // Runs the real daemon as a child process (`node dist/src/cli.js run --config FILE`) and reads
 // its JSON log lines, so tests see exactly what an operator would.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { tempDir } from './temp-dir.js';
 
 export const CLI = resolve(new URL('.', import.meta.url).pathname, '../../src/cli.js');
 
@@ -97,7 +97,7 @@ export class DaemonProcess {
 
 /** Writes a config file in the original multihost.yaml format (plus test-speed settings). */
 export function writeConfig(uri: string, yamlBody: string, overwrite?: string): { file: string; dir: string } {
-  const dir = overwrite ? dirname(overwrite) : mkdtempSync(join(tmpdir(), 'ad-daemon-'));
+  const dir = overwrite ? dirname(overwrite) : tempDir('ad-daemon-');
   const m = /^mongodb:\/\/127\.0\.0\.1:(\d+)\/$/.exec(uri);
   // Against the harness's own server, use the original MG_HOST/MG_PORT keys; otherwise the URI.
   const conn = m && !process.env.MONGODB_URI ? `MG_HOST: "127.0.0.1"\nMG_PORT: ${m[1]}\n` : `MONGODB_URI: ${JSON.stringify(uri)}\n`;
