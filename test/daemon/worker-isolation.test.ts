@@ -1,6 +1,6 @@
 // A worker thread that dies fails only its own task: logged, retried later, the daemon goes on.
 import { expect } from 'chai';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -96,6 +96,8 @@ ${extra}LOG_SOURCES:
     await waitUntil('steady trained', async () => logs.some((l) => l.msg === 'trained' && l.host === 'steady'));
     const hold = join(dir, 'syslog', 'steady.model.hold');
     writeFileSync(hold, 'x');
+    // Lines inserted while a poll that began before the hold is still reading would be scored.
+    await waitUntil('a poll refused', async () => existsSync(`${hold.slice(0, -'.hold'.length)}.held`));
     const lines = await insertLines(bed.input, 'syslog', newLines('steady', 60, 10, new Rng(4), 'held'));
     const trainedBefore = logs.filter((l) => l.msg === 'trained').length;
     await waitUntil('a scheduled retraining while lines wait', async () => logs.filter((l) => l.msg === 'trained').length >= trainedBefore + 1);
