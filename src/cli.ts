@@ -3,7 +3,8 @@
 import { runCheckConfig } from './commands/check-config.js';
 import { runDaemon } from './commands/run.js';
 import { runStatus } from './commands/status.js';
-import { EXIT_USAGE, usage } from './commands/usage.js';
+import { EXIT_USAGE } from './commands/args.js';
+import { usage } from './commands/usage.js';
 import { runScoreCommand } from './offline/score-command.js';
 import { runTemplatesCommand } from './offline/templates-command.js';
 import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from './commands/output.js';

@@ -1,7 +1,8 @@
 import { loadConfig } from '../config/load.js';
 import { printableConfig } from '../config/redact.js';
 import { ConfigError } from '../config/schema.js';
-import { EXIT_CONFIG, EXIT_USAGE, wantsHelp } from './usage.js';
+import { commandArgs } from './args.js';
+import { EXIT_CONFIG } from './usage.js';
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -10,15 +11,11 @@ interface Io {
 
 export async function runCheckConfig(args: string[], io: Io): Promise<number> {
   const usage = 'usage: anomaly-detector check-config FILE\n  validates FILE and prints the resolved configuration (secrets redacted); exit 0, or 78 listing every problem\n';
-  if (wantsHelp(args)) {
-    io.stdout.write(usage);
-    return 0;
-  }
-  const files = args.filter((a) => a !== '--config');
-  if (files.length !== 1 || files[0].startsWith('-')) {
-    io.stderr.write(usage);
-    return EXIT_USAGE;
-  }
+  const parsed = commandArgs('check-config', usage, args, { config: true }, io);
+  if (typeof parsed === 'number') return parsed;
+  // `check-config FILE`, or `--config FILE` as `run` and `status` take it.
+  const files = [...parsed.positional, ...(parsed.options.get('config') ?? [])];
+  if (files.length !== 1) return parsed.fail('exactly one FILE is required');
   try {
     const config = loadConfig(files[0]);
     const lines = [`${files[0]}: configuration is valid`, '', 'Watched:'];

@@ -6,22 +6,20 @@ import { startHttp, type HttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { prepareModelDir } from '../store/model-files.js';
 import { Supervisor } from '../supervisor/supervisor.js';
-import { EXIT_CONFIG, EXIT_USAGE, parseArgs, wantsHelp } from './usage.js';
+import { commandArgs } from './args.js';
+import { EXIT_CONFIG } from './usage.js';
 
 /** Whole shutdown budget; systemd's TimeoutStopSec is set above it. */
 const STOP_DEADLINE_MS = 9500;
 
+const RUN_USAGE = 'usage: anomaly-detector run --config FILE\n  runs the daemon; stops on SIGTERM/SIGINT, reloads FILE on SIGHUP\n';
+
 export async function runDaemon(args: string[]): Promise<number> {
-  if (wantsHelp(args)) {
-    process.stdout.write('usage: anomaly-detector run --config FILE\n  runs the daemon; stops on SIGTERM/SIGINT, reloads FILE on SIGHUP\n');
-    return 0;
-  }
-  const parsed = parseArgs(args, { config: 'value' });
-  if ('error' in parsed || typeof parsed.options.config !== 'string' || parsed.positional.length > 0) {
-    process.stderr.write(`${'error' in parsed ? parsed.error : 'usage'}: anomaly-detector run --config FILE\n`);
-    return EXIT_USAGE;
-  }
-  const file = parsed.options.config;
+  const parsed = commandArgs('run', RUN_USAGE, args, { config: true }, process);
+  if (typeof parsed === 'number') return parsed;
+  const given = parsed.options.get('config');
+  if (given?.length !== 1 || parsed.positional.length > 0) return parsed.fail('exactly one --config FILE is required');
+  const file = given[0]!;
   let config;
   try {
     config = loadConfig(file);

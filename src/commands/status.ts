@@ -6,7 +6,8 @@ import { newClient } from '../mongo/client.js';
 import { loadCheckpoint } from '../mongo/checkpoints.js';
 import { ModelFileError, modelFilePath, readModelHeader } from '../store/model-files.js';
 import { hostLag } from '../supervisor/lag.js';
-import { EXIT_CONFIG, EXIT_USAGE, parseArgs, wantsHelp } from './usage.js';
+import { commandArgs } from './args.js';
+import { EXIT_CONFIG } from './usage.js';
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -26,18 +27,13 @@ export interface HostStatus {
 
 export async function runStatus(args: string[], io: Io): Promise<number> {
   const usage = 'usage: anomaly-detector status --config FILE [--json]\n';
-  if (wantsHelp(args)) {
-    io.stdout.write(usage);
-    return 0;
-  }
-  const parsed = parseArgs(args, { config: 'value', json: 'flag' });
-  if ('error' in parsed || typeof parsed.options.config !== 'string') {
-    io.stderr.write(`${'error' in parsed ? `${parsed.error}\n` : ''}${usage}`);
-    return EXIT_USAGE;
-  }
+  const parsed = commandArgs('status', usage, args, { config: true, json: false }, io);
+  if (typeof parsed === 'number') return parsed;
+  const file = parsed.options.get('config');
+  if (file?.length !== 1 || parsed.positional.length > 0) return parsed.fail('exactly one --config FILE is required');
   let config;
   try {
-    config = loadConfig(parsed.options.config);
+    config = loadConfig(file[0]!);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`${err.message}\n`);
@@ -80,7 +76,7 @@ export async function runStatus(args: string[], io: Io): Promise<number> {
   } finally {
     await client.close().catch(() => undefined);
   }
-  io.stdout.write(parsed.options.json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
+  io.stdout.write(parsed.options.has('json') ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
   return 0;
 }
 

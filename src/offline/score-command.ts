@@ -10,19 +10,7 @@ import type { MaskRuleConfig } from '../model/types.js';
 import { Familiarity } from '../model/familiarity.js';
 import { isBlank } from '../model/mask.js';
 import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from '../commands/output.js';
-import { wantsHelp } from '../commands/usage.js';
-
-export interface CommandIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-}
-
-export const EXIT_OK = 0;
-export const EXIT_USAGE = 2;
-
-/** A failure to report as `<command>: <message>` with exit code 2. */
-export class CommandError extends Error {}
+import { CommandError, EXIT_OK, EXIT_USAGE, commandArgs, type CommandIo } from '../commands/args.js';
 
 const SCORE_USAGE = `usage: score --train TRAIN_FILE [--threshold X] [--mask REGEX]... INPUT_FILE
   Trains on TRAIN_FILE (one log line per line) and prints one JSON object per
@@ -31,74 +19,6 @@ const SCORE_USAGE = `usage: score --train TRAIN_FILE [--threshold X] [--mask REG
   --threshold X   anomaly threshold in [0, 1] (default ${DEFAULT_THRESHOLD})
   --mask REGEX    extra masking rule: matches become a variable (repeatable)
 `;
-
-export interface ParsedArgs {
-  options: Map<string, string[]>;
-  positional: string[];
-}
-
-/**
- * `--name value`, `--name=value` and flags; `--` ends options. `spec` maps
- * each known option to whether it takes a value.
- */
-export function parseArgs(args: readonly string[], spec: Readonly<Record<string, boolean>>): ParsedArgs {
-  const options = new Map<string, string[]>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') {
-      positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (!a.startsWith('--')) {
-      // `-` is standard input; `-x` is not a file name but a mistyped option.
-      if (a.length > 1 && a.startsWith('-')) throw new CommandError(`unknown option ${a}`);
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-    if (!(name in spec)) throw new CommandError(`unknown option --${name}`);
-    let value: string;
-    if (!spec[name]) {
-      if (eq >= 0) throw new CommandError(`option --${name} takes no value`);
-      value = '';
-    } else if (eq >= 0) value = a.slice(eq + 1);
-    else if (i + 1 < args.length) value = args[++i]!;
-    else throw new CommandError(`option --${name} needs a value`);
-    const list = options.get(name) ?? [];
-    list.push(value);
-    options.set(name, list);
-  }
-  return { options, positional };
-}
-
-/** A command's parsed arguments, and how it reports a usage error (message and usage on stderr, exit 2). */
-export interface CommandArgs extends ParsedArgs {
-  fail: (message: string) => number;
-}
-
-/**
- * Parses a command's arguments. Returns the exit code instead when the command is already done:
- * its usage printed for --help, or an argument error reported with the usage.
- */
-export function commandArgs(name: string, usage: string, args: readonly string[], spec: Readonly<Record<string, boolean>>, io: CommandIo): CommandArgs | number {
-  const fail = (message: string): number => {
-    io.stderr.write(`${name}: ${message}\n${usage}`);
-    return EXIT_USAGE;
-  };
-  if (wantsHelp(args)) {
-    io.stdout.write(usage);
-    return EXIT_OK;
-  }
-  let parsed: ParsedArgs;
-  try {
-    parsed = parseArgs(args, spec);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  return { ...parsed, fail };
-}
 
 /**
  * Runs the output part of a command: a closed standard output ends it quietly, another write

@@ -4,7 +4,8 @@
 
 import { TemplateMiner } from '../model/miner.js';
 import { HeaderWarmup } from '../model/header.js';
-import { EXIT_OK, commandArgs, forEachLines, masksFrom, openInput, withOutput, writeOut, type CommandIo } from './score-command.js';
+import { EXIT_OK, commandArgs, type CommandIo } from '../commands/args.js';
+import { forEachLines, masksFrom, openInput, withOutput, writeOut } from './score-command.js';
 
 const TEMPLATES_USAGE = `usage: templates [--json] [--mask REGEX]... FILE
   Prints the templates mined from FILE (- for standard input), most frequent

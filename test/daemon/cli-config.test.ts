@@ -6,7 +6,6 @@ import { CLI } from '../support/daemon-process.js';
 import { ORIGINAL_CONFIG as ORIGINAL } from '../support/paths.js';
 import { tempDir } from '../support/temp-dir.js';
 
-
 function file(text: string): string {
   const f = join(tempDir('ad-cli-'), 'multihost.yaml');
   writeFileSync(f, text);
@@ -62,6 +61,37 @@ describe('CLI and configuration errors', () => {
       expect(r.stdout, args.join(' ')).to.match(/usage/i);
     }
     expect(cli('status', '-x').stderr).to.include('unknown option -x');
+  });
+
+  it('every command reports a usage error as `<command>: <problem>`, then its usage, exit 2', function () {
+    this.timeout(60_000);
+    const cases: Array<[string[], string]> = [
+      [['run'], 'exactly one --config FILE is required'],
+      [['run', '--config'], 'option --config needs a value'],
+      [['run', '--config', 'a.yaml', '--config', 'b.yaml'], 'exactly one --config FILE is required'],
+      [['run', '--config', 'a.yaml', 'extra'], 'exactly one --config FILE is required'],
+      [['run', '--conf', 'a.yaml'], 'unknown option --conf'],
+      [['status'], 'exactly one --config FILE is required'],
+      [['status', '--config', 'a.yaml', '--json=yes'], 'option --json takes no value'],
+      [['status', '-x'], 'unknown option -x'],
+      [['check-config'], 'exactly one FILE is required'],
+      [['check-config', 'a.yaml', 'b.yaml'], 'exactly one FILE is required'],
+      [['check-config', '-x', 'a.yaml'], 'unknown option -x'],
+      [['templates', '--jsn', 'a.log'], 'unknown option --jsn'],
+    ];
+    for (const [args, problem] of cases) {
+      const r = cli(...args);
+      expect(r.status, args.join(' ')).to.equal(2);
+      expect(r.stderr, args.join(' ')).to.match(new RegExp(`^${args[0]}: ${problem}\n[^]*usage: `));
+      expect(r.stdout, args.join(' ')).to.equal('');
+    }
+  });
+
+  it('check-config takes its file as `FILE` or as `--config FILE`, like run and status', () => {
+    const f = file(ORIGINAL);
+    expect(cli('check-config', f).status).to.equal(0);
+    expect(cli('check-config', '--config', f).status).to.equal(0);
+    expect(cli('check-config', `--config=${f}`).status).to.equal(0);
   });
 
   it('run exits 78 for a missing file and 2 for bad usage', () => {
