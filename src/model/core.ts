@@ -22,6 +22,8 @@ import type { ModelData, TemplateRecord } from './snapshot.js';
  * suspected anomaly (well above what routine errors keep as their floor).
  */
 const SUSPECT = 0.5 * ERROR_WEIGHT;
+/** The context of templates without one (shared: most templates have none). */
+const NO_CONTEXT: readonly number[] = Object.freeze([]);
 
 export interface TemplateView {
   readonly index: number;
@@ -31,6 +33,8 @@ export interface TemplateView {
   readonly count: number;
   /** Burst-dampened count (TemplateRecord.effective). */
   readonly effective: number;
+  /** Templates whose lines its lines follow in a known sequence (sequence.ts keptContext). */
+  readonly context: readonly number[];
   /** How routine its failure terms are (see `routine`). */
   readonly routine: number;
   readonly idText: string;
@@ -167,6 +171,7 @@ export class ModelCore {
         tokens: shared !== undefined && sameTokens(shared, rec.tokens) ? shared : rec.tokens,
         count: rec.count,
         effective: rec.effective,
+        context: rec.context ?? NO_CONTEXT,
         routine: routine(rec),
         idText: String(rec.id),
         text: rec.tokens.join(' '),

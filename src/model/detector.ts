@@ -11,6 +11,7 @@ import { toScore, scoreForLikelihood } from './calibration.js';
 import { UNUSUAL_VALUE, VALUE_EXTRA } from './evidence.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
+import { contextDiscount, noteRecent } from './sequence.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError };
 
@@ -171,13 +172,18 @@ export class HostModel {
       values = max + VALUE_EXTRA * (sum - max);
     }
     let benign = shape.benign;
+    let context = 0;
     if (familiar !== undefined) {
       if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, text, familiar);
+      else if (known !== null && known.context.length > 0 && shape.errors > 0) {
+        context = contextDiscount(known.context, familiar.recentTemplates, shape.errors);
+      }
+      noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);
       familiar.tick();
     }
     const reasons: Reason[] = shape.reasons.slice();
     if (values >= UNUSUAL_VALUE) reasons.push('unusual_value');
-    const base = shape.base - shape.benign + benign;
+    const base = shape.base - shape.benign + benign - context;
     const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };
     return { scored, shape, values, benign };
   }

@@ -38,6 +38,12 @@ export interface FamiliarityLog {
    * writing right now.
    */
   recentPlain(key: number): number;
+  /**
+   * Template ids of the last scored lines (-1 for a new message), oldest first, for sequence
+   * context (sequence.ts). Not saved: after a restart no line is in a known sequence, so lines
+   * score as high as without it, never lower.
+   */
+  readonly recentTemplates: number[];
 }
 
 /**
@@ -123,6 +129,7 @@ export class Familiarity implements FamiliarityLog {
    * a restored log starts outside any phase, so its next lines score as high as without it, never lower.
    */
   recent: Recent = [];
+  recentTemplates: number[] = [];
 
   recentPlain(key: number): number {
     return countRecent(this.recent, this.scored, key);
@@ -207,10 +214,12 @@ export class FamiliarityDraft implements FamiliarityLog {
   private scored: number;
   private committed = false;
   private readonly recent: Recent;
+  readonly recentTemplates: number[];
 
   constructor(private readonly base: Familiarity) {
     this.scored = base.lines;
     this.recent = base.recent.slice();
+    this.recentTemplates = base.recentTemplates.slice();
   }
 
   recentPlain(key: number): number {
@@ -252,5 +261,6 @@ export class FamiliarityDraft implements FamiliarityLog {
     this.committed = true;
     this.base.adopt(this.touched, this.scored);
     this.base.recent = this.recent;
+    this.base.recentTemplates = this.recentTemplates;
   }
 }

@@ -37,6 +37,8 @@ export interface TemplateRecord {
   episodes: number;
   /** Sum over occasions of the fourth root of their line counts (occasions.ts occasionWeight); since format 2. */
   routine: number;
+  /** Sequence context (sequence.ts keptContext): ids of the templates its lines follow; since format 5, optional. */
+  context?: number[];
   /** [token position, value index (-1 = whole token), statistics]. */
   slots: Array<[number, number, SlotModel]>;
 }
@@ -113,6 +115,7 @@ export function parseModel(text: string): ModelData {
     if (r === null || typeof r !== 'object' || !Number.isInteger(r.id) || !isStrArr(r.tokens) || !isNum(r.count) || !isNum(r.effective) || !isNum(r.episodes) || !isNum(r.routine)) {
       fail('template record');
     }
+    if (r!.context !== undefined && !(isNumArr(r!.context) && r!.context.every(Number.isInteger))) fail('template context');
     if (!Array.isArray(r!.slots)) fail('template slots');
     (r!.slots as unknown[]).forEach(checkSlot);
   }

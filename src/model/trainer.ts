@@ -14,6 +14,7 @@ import { buildClusters } from './clusters.js';
 import { noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { wordsOfTokens } from './vocabulary.js';
+import { CONTEXT_LINES, addPairs, countPredecessors, keptContext } from './sequence.js';
 
 export const DEFAULT_MAX_TEMPLATES = 5000;
 export const DEFAULT_SEED = 42;
@@ -36,6 +37,8 @@ interface TemplateState extends Occasions {
   bits: Uint32Array;
   /** Number of separate occasions so far (their weights are the Occasions fields). */
   episodes: number;
+  /** Predecessors (sequence.ts): [template id, lines of this template it preceded] pairs, flat. */
+  pred: number[];
   slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
 }
 
@@ -87,6 +90,10 @@ export class Trainer {
   private readonly states = new Map<number, TemplateState>();
   private n = 0;
   private segmentLength = 1;
+  /** Template ids of the last CONTEXT_LINES lines (a ring; sequence.ts). */
+  private readonly recentIds = new Float64Array(CONTEXT_LINES).fill(-1);
+  /** Template absorbed by a more general one -> that one (absorbMerged), to resolve context ids. */
+  private readonly absorbedInto = new Map<number, number>();
   private finished = false;
 
   constructor(options?: ModelOptions) {
@@ -109,7 +116,7 @@ export class Trainer {
     const m = this.miner.addTokenized(tok);
     let st = this.states.get(m.id);
     if (st === undefined) {
-      st = { id: m.id, key: m.template, tokens: m.tokens, count: 0, bits: new Uint32Array(SEGMENTS / 32), last: 0, episodes: 0, run: 0, runLines: null, routine: 0, slots: [] };
+      st = { id: m.id, key: m.template, tokens: m.tokens, count: 0, bits: new Uint32Array(SEGMENTS / 32), last: 0, episodes: 0, pred: [], run: 0, runLines: null, routine: 0, slots: [] };
       this.relayout(st, m.tokens, m.tokens);
       this.states.set(m.id, st);
       if (this.states.size > 2 * this.options.maxTemplates + 64) this.prune();
@@ -120,6 +127,7 @@ export class Trainer {
       this.absorbMerged(st);
     }
     if (noteOccasion(st, this.n, text, occasionGap(this.n))) st.episodes++;
+    this.noteContext(st);
     st.count++;
     let seg = Math.floor(this.n / this.segmentLength);
     if (seg >= SEGMENTS) {
@@ -135,6 +143,12 @@ export class Trainer {
       }
     }
     this.n++;
+  }
+
+  /** Counts the templates of the lines before this one as its context, then remembers this one. */
+  private noteContext(st: TemplateState): void {
+    countPredecessors(this.recentIds, st.id, st.pred);
+    this.recentIds[this.n % CONTEXT_LINES] = st.id;
   }
 
   /**
@@ -168,6 +182,10 @@ export class Trainer {
       st.episodes += o.episodes;
       st.routine += occasionsWeight(o);
       for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
+      addPairs(st.pred, o.pred);
+      // Bounded like the templates: past that, older context ids just stop matching.
+      if (this.absorbedInto.size >= 4 * this.options.maxTemplates) this.absorbedInto.clear();
+      this.absorbedInto.set(id, st.id);
       for (const { slot, acc } of st.slots) {
         const prev = o.tokens[slot.pos];
         if (slot.vi < 0 && prev !== undefined && prev !== WILDCARD && prev.indexOf('<') < 0) acc.add(prev, o.count);
@@ -198,6 +216,12 @@ export class Trainer {
     this.finished = true;
     const templates: TemplateRecord[] = [];
     const slotWords = new Set<string>();
+    const countOf = new Map<number, number>();
+    for (const t of this.miner.templates()) countOf.set(t.id, t.count);
+    const finalId = (id: number): number => {
+      for (let next = this.absorbedInto.get(id); next !== undefined; next = this.absorbedInto.get(id)) id = next;
+      return id;
+    };
     for (const t of this.miner.templates()) {
       const st = this.states.get(t.id);
       if (st === undefined) continue;
@@ -218,6 +242,7 @@ export class Trainer {
         effective: this.effective(st, count),
         episodes: st.episodes,
         routine: Math.round(occasionsWeight(st) * 1000) / 1000,
+        context: keptContext(t.id, count, st.pred, finalId, (id) => countOf.get(id) ?? 0, this.n),
         slots: st.slots.map(({ slot, acc }) => {
           for (const v of acc.sample) {
             const ws: string[] = [];

@@ -299,6 +299,7 @@ describe('detector', function () {
       ['templates missing', (d) => JSON.stringify({ ...d, templates: undefined })],
       ['broken miner', (d) => JSON.stringify({ ...d, miner: { format: 'x' } })],
       ['bad slot statistics', (d) => JSON.stringify({ ...d, templates: [{ id: 1, tokens: ['a'], count: 1, effective: 1, episodes: 1, routine: 1, slots: [[0, -1, null]] }] })],
+      ['bad sequence context', (d) => JSON.stringify({ ...d, templates: [{ id: 1, tokens: ['a'], count: 1, effective: 1, episodes: 1, routine: 1, context: [3.5], slots: [] }] })],
     ];
     for (const [name, make] of malformed) {
       it(`throws IncompatibleModelError for a malformed snapshot: ${name}`, () => {

@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { HostModel, ModelTrainer } from '../../src/model/detector.js';
+import { Familiarity } from '../../src/model/familiarity.js';
+import { keptContext } from '../../src/model/sequence.js';
+import { Rng, routineLine } from '../support/log-lines.js';
+
+// Sequence context (trainer.ts, detector.ts): a rare failure message that comes after a message it
+// came after in training, at least twice and more often than chance, is part of a sequence the host
+// is known to write; out of that sequence it keeps its full failure evidence.
+describe('sequence context of known failure messages', function () {
+  this.timeout(20000);
+  const lead = (i: number): string => `sshd[${4000 + i}]: Invalid user guest${i} from 10.0.${i % 200}.7`;
+  const follow = (i: number): string => `sshd[${4000 + i}]: Failed none for invalid user guest${i} from 10.0.${i % 200}.7 port ${2000 + i} ssh2`;
+  const r = new Rng(11);
+  const t = new ModelTrainer();
+  for (let i = 0; i < 4000; i++) {
+    t.add(routineLine(r));
+    if (i % 1000 === 500) {
+      t.add(lead(i));
+      t.add(follow(i));
+    }
+  }
+  const model = t.finish();
+
+  it('takes failure evidence off a known failure message right after its usual predecessor', function () {
+    const rr = new Rng(5);
+    const alone = new Familiarity();
+    for (let k = 0; k < 20; k++) model.score(routineLine(rr), alone);
+    const outOfSequence = model.score(follow(9001), alone).score;
+    const inSequence = new Familiarity();
+    for (let k = 0; k < 20; k++) model.score(routineLine(rr), inSequence);
+    model.score(lead(9001), inSequence);
+    const afterLead = model.score(follow(9001), inSequence).score;
+    expect(afterLead).to.be.lessThan(outOfSequence);
+    // Without a stream the score depends on the line alone, as before.
+    expect(model.score(follow(9001)).score).to.equal(outOfSequence);
+  });
+
+  it('saves the context with the model, and it scores the same after a reload', function () {
+    const text = model.serialize();
+    expect(JSON.parse(text).templates.some((x: { context?: number[] }) => (x.context ?? []).length > 0)).to.equal(true);
+    const loaded = HostModel.deserialize(text);
+    const rr = new Rng(5);
+    const a = new Familiarity();
+    const b = new Familiarity();
+    for (const line of [routineLine(rr), lead(9002), follow(9002), routineLine(rr), follow(9003)]) {
+      expect(loaded.score(line, b)).to.deep.equal(model.score(line, a));
+    }
+  });
+
+  it('does not take evidence off a failure message whose predecessor came before it only by chance', function () {
+    // The routine lines come before every line; none of them makes `follow` part of a sequence.
+    const rr = new Rng(8);
+    const f = new Familiarity();
+    const g = new Familiarity();
+    for (let k = 0; k < 20; k++) {
+      const line = routineLine(rr);
+      model.score(line, f);
+      model.score(line, g);
+    }
+    expect(model.score(follow(9004), f).score).to.equal(model.score(follow(9004)).score);
+    // Not just any earlier failure either: an unrelated message is not its predecessor.
+    model.score('sshd[77]: error: kex_exchange_identification: Connection closed by remote host', g);
+    expect(model.score(follow(9005), g).score).to.equal(model.score(follow(9005)).score);
+  });
+
+  it('counts a predecessor generalized during training under the template it became', function () {
+    // `rejected for <user>` starts as one template per user until the miner generalizes it.
+    const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
+    const tr = new ModelTrainer();
+    const rr = new Rng(3);
+    for (let i = 0; i < 3000; i++) {
+      tr.add(routineLine(rr));
+      if (i % 400 === 100) {
+        const u = users[(i / 400) % users.length | 0]!;
+        tr.add(`pam: session rejected for ${u} by policy strict`);
+        tr.add(`sshd: fatal error closing session for ${u}`);
+      }
+    }
+    const data = JSON.parse(tr.finish().serialize()) as { templates: Array<{ id: number; tokens: string[]; context?: number[] }> };
+    const byText = (prefix: string) => data.templates.find((x) => x.tokens.join(' ').startsWith(prefix))!;
+    const rejected = byText('pam: session rejected');
+    const context = byText('sshd: fatal error').context ?? [];
+    expect(context, 'the generalized predecessor is in the context').to.include(rejected.id);
+    // No id in any context is a template that no longer exists.
+    const ids = new Set(data.templates.map((x) => x.id));
+    for (const x of data.templates) for (const id of x.context ?? []) expect(ids.has(id)).to.equal(true);
+  });
+
+  describe('keptContext (what a model keeps of the predecessors counted in training)', () => {
+    const same = (id: number): number => id;
+    const count = (n: number) => (): number => n;
+    const cases: Array<[string, Parameters<typeof keptContext>, number[] | undefined]> = [
+      ['twice, rare predecessor: kept', [1, 5, [7, 2], same, count(3), 10_000], [7]],
+      ['once: chance', [1, 5, [7, 1], same, count(3), 10_000], undefined],
+      ['twice each under two ids that became one', [1, 5, [7, 1, 8, 1], (id) => (id === 8 ? 7 : id), count(3), 10_000], [7]],
+      ['itself, after a merge', [1, 5, [8, 3], (id) => (id === 8 ? 1 : id), count(3), 10_000], undefined],
+      ['a template the model no longer has', [1, 5, [7, 3], same, count(0), 10_000], undefined],
+      // 50 lines, each of them preceded by a template on every other line: chance gives 50.
+      ['a predecessor everywhere: chance', [1, 50, [7, 50], same, count(5_000), 10_000], undefined],
+      ['a predecessor everywhere, but far more often than chance', [1, 50, [7, 50], same, count(200), 10_000], [7]],
+    ];
+    for (const [name, args, expected] of cases) {
+      it(name, () => expect(keptContext(...args)).to.deep.equal(expected));
+    }
+  });
+});
