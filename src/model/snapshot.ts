@@ -37,7 +37,7 @@ export interface TemplateRecord {
   episodes: number;
   /** Sum over occasions of the fourth root of their line counts (occasions.ts occasionWeight); since format 2. */
   routine: number;
-  /** Sequence context (sequence.ts keptContext): ids of the templates its lines follow; since format 5, optional. */
+  /** Sequence context (sequence.ts keptContext): ids of the templates its lines follow; absent when none (and in models saved before it). */
   context?: number[];
   /** [token position, value index (-1 = whole token), statistics]. */
   slots: Array<[number, number, SlotModel]>;

@@ -219,7 +219,8 @@ export class Trainer {
     const countOf = new Map<number, number>();
     for (const t of this.miner.templates()) countOf.set(t.id, t.count);
     const finalId = (id: number): number => {
-      for (let next = this.absorbedInto.get(id); next !== undefined; next = this.absorbedInto.get(id)) id = next;
+      // A chain of absorptions is at most as long as the map (the bound only guards against a cycle).
+      for (let k = 0, next = this.absorbedInto.get(id); next !== undefined && k < this.absorbedInto.size; k++, next = this.absorbedInto.get(id)) id = next;
       return id;
     };
     for (const t of this.miner.templates()) {
