@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import cron from 'node-cron';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
+import { OWN_FIELDS } from '../mongo/anomaly-writer.js';
 
 /** One input collection and the hosts watched in it. */
 export interface SourceConfig {
@@ -205,6 +206,7 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
     hostname: checkFieldName(str('HOSTNAME_FIELD', DEFAULTS.HOSTNAME_FIELD), 'HOSTNAME_FIELD', fail),
     timestamp: checkFieldName(str('TIMESTAMP_FIELD', DEFAULTS.TIMESTAMP_FIELD), 'TIMESTAMP_FIELD', fail),
   };
+  checkDistinctFields(fields, fail);
 
   const threshold = num('THRESHOLD', DEFAULTS.THRESHOLD, 0, 1, false);
   const retrainCron = str('RETRAIN_CRON', DEFAULTS.RETRAIN_CRON);
@@ -293,9 +295,10 @@ function resolveUri(
   } else if (doc.MONGODB_URI_FILE !== undefined) {
     fromFile(str('MONGODB_URI_FILE'), 'MONGODB_URI_FILE');
   }
-  const host = str('MG_HOST', DEFAULTS.MG_HOST);
-  const port = num('MG_PORT', DEFAULTS.MG_PORT, 1, 65535);
   if (uri === undefined) {
+    // Read only when used: with a connection string, MG_HOST/MG_PORT are ignored (as documented).
+    const host = str('MG_HOST', DEFAULTS.MG_HOST);
+    const port = num('MG_PORT', DEFAULTS.MG_PORT, 1, 65535);
     uri = `mongodb://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}/`;
     origin = 'MG_HOST/MG_PORT';
   }
@@ -457,7 +460,29 @@ function checkCollectionName(name: string, path: string, fail: Fail): string {
   return name;
 }
 
+/** A field name or dotted path (`log.message`) as MongoDB accepts it in a document. */
 function checkFieldName(name: string, path: string, fail: Fail): string {
-  if (name && (name.startsWith('$') || name.includes('\0'))) fail(path, `is not a valid field name: ${JSON.stringify(name)}`);
+  if (!name) return name;
+  const parts = name.split('.');
+  if (name.includes('\0') || parts.some((p) => p === '' || p.startsWith('$'))) {
+    fail(path, `is not a valid field name or dotted path: ${JSON.stringify(name)}`);
+  } else if (OWN_FIELDS.includes(parts[0]!)) {
+    fail(path, `${JSON.stringify(parts[0])} is a field the daemon writes into every anomaly document; the input field cannot be copied under that name`);
+  }
   return name;
+}
+
+/** The three input fields are copied into anomaly documents: none may be, or contain, another. */
+function checkDistinctFields(fields: Record<'message' | 'hostname' | 'timestamp', string>, fail: Fail): void {
+  const keys = { message: 'MESSAGE_FIELD', hostname: 'HOSTNAME_FIELD', timestamp: 'TIMESTAMP_FIELD' } as const;
+  const names = Object.keys(keys) as Array<keyof typeof keys>;
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const a = fields[names[i]!];
+      const b = fields[names[j]!];
+      if (a && b && (a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`))) {
+        fail(keys[names[j]!], `${JSON.stringify(b)} overlaps ${keys[names[i]!]} ${JSON.stringify(a)}: each must name its own field`);
+      }
+    }
+  }
 }

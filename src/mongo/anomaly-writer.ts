@@ -1,5 +1,6 @@
 // The sink: one document per anomalous line in the source's target collection.
 import { MongoBulkWriteError, type Collection, type Document, type MongoClient } from 'mongodb';
+import { setFieldValue } from './field-path.js';
 
 export interface AnomalyRecord {
   source: string;
@@ -48,21 +49,36 @@ export async function writeAnomalies(
   }
 }
 
+/**
+ * Top-level fields of an anomaly document that the daemon writes itself; the configured input
+ * fields (copied under their own names) must not use them (config/schema.ts checks).
+ */
+export const OWN_FIELDS: readonly string[] = [
+  'source',
+  'input_id',
+  'anomaly_score',
+  'reasons',
+  'template',
+  'template_id',
+  'model_version',
+  'threshold',
+  'detected_at',
+  'message_truncated',
+  'message_length',
+];
+
 function toDocument(r: AnomalyRecord, fields: { message: string; hostname: string; timestamp: string }): Document {
-  const doc: Document = {
-    source: r.source,
-    input_id: r.inputId,
-    [fields.message]: r.message,
-    [fields.hostname]: r.hostname,
-    anomaly_score: r.score,
-    reasons: r.reasons,
-    template: r.template,
-    template_id: r.templateId,
-    model_version: r.modelVersion,
-    threshold: r.threshold,
-    detected_at: r.detectedAt,
-  };
-  if (r.timestamp !== undefined) doc[fields.timestamp] = r.timestamp;
+  const doc: Document = { source: r.source, input_id: r.inputId };
+  setFieldValue(doc, fields.message, r.message);
+  setFieldValue(doc, fields.hostname, r.hostname);
+  doc.anomaly_score = r.score;
+  doc.reasons = r.reasons;
+  doc.template = r.template;
+  doc.template_id = r.templateId;
+  doc.model_version = r.modelVersion;
+  doc.threshold = r.threshold;
+  doc.detected_at = r.detectedAt;
+  if (r.timestamp !== undefined) setFieldValue(doc, fields.timestamp, r.timestamp);
   if (r.messageLength !== undefined) {
     doc.message_truncated = true;
     doc.message_length = r.messageLength;

@@ -1,6 +1,7 @@
 // Reading a host's lines from the operator's input collection. Never writes to it.
 import { Binary, ObjectId, type Document, type MongoClient } from 'mongodb';
 import type { LineSourceRef, SkipCounts } from '../worker/protocol.js';
+import { fieldValue } from './field-path.js';
 
 /** Longest message text given to the model; longer messages are scored on their first part. */
 export const MAX_SCORED_CHARS = 64 * 1024;
@@ -87,17 +88,6 @@ export async function trainingWindowHint(client: MongoClient, ref: LineSourceRef
 
 export function projectionFor(ref: LineSourceRef): Document {
   return { [ref.fields.message]: 1, [ref.fields.hostname]: 1, [ref.fields.timestamp]: 1 };
-}
-
-/** Reads a possibly dotted field path. */
-export function fieldValue(doc: Document, path: string): unknown {
-  if (!path.includes('.')) return doc[path];
-  let v: unknown = doc;
-  for (const part of path.split('.')) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<string, unknown>)[part];
-  }
-  return v;
 }
 
 export type MessageText =

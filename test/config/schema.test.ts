@@ -61,6 +61,33 @@ describe('configuration', () => {
     expect(c.httpListen).to.deep.equal({ host: '127.0.0.1', port: 9464 });
   });
 
+  it('takes dotted field paths, and names the key of a field name that cannot be copied into anomaly documents', () => {
+    const c = parse(`${ORIGINAL}MESSAGE_FIELD: "log.message"\nHOSTNAME_FIELD: "host.name"\nTIMESTAMP_FIELD: "log.at"\n`);
+    expect(c.fields).to.deep.equal({ message: 'log.message', hostname: 'host.name', timestamp: 'log.at' });
+    const cases: Array<[string, string, RegExp]> = [
+      ['MESSAGE_FIELD: "log..message"', 'MESSAGE_FIELD', /not a valid field name or dotted path/],
+      ['MESSAGE_FIELD: ".message"', 'MESSAGE_FIELD', /not a valid field name or dotted path/],
+      ['HOSTNAME_FIELD: "host."', 'HOSTNAME_FIELD', /not a valid field name or dotted path/],
+      ['HOSTNAME_FIELD: "host.$name"', 'HOSTNAME_FIELD', /not a valid field name or dotted path/],
+      ['HOSTNAME_FIELD: "source"', 'HOSTNAME_FIELD', /"source" is a field the daemon writes/],
+      ['MESSAGE_FIELD: "template.text"', 'MESSAGE_FIELD', /"template" is a field the daemon writes/],
+      ['TIMESTAMP_FIELD: "Message"', 'TIMESTAMP_FIELD', /"Message" overlaps MESSAGE_FIELD "Message"/],
+      ['MESSAGE_FIELD: "log"\nTIMESTAMP_FIELD: "log.at"', 'TIMESTAMP_FIELD', /"log.at" overlaps MESSAGE_FIELD "log"/],
+    ];
+    for (const [text, path, message] of cases) {
+      const p = problems(`${ORIGINAL}${text}\n`);
+      expect(p.map((x) => x.path), text).to.deep.equal([path]);
+      expect(p[0]!.message, text).to.match(message);
+    }
+  });
+
+  it('ignores MG_HOST and MG_PORT when a connection string is given, as documented', () => {
+    const odd = ORIGINAL.replace(/MG_PORT: .*\n/, 'MG_PORT: 0\n');
+    expect(odd).to.not.equal(ORIGINAL);
+    expect(parse(odd, { MONGODB_URI: 'mongodb://db/' }).mongoUri).to.equal('mongodb://db/');
+    expect(problems(odd).map((p) => p.path)).to.deep.equal(['MG_PORT']);
+  });
+
   it('takes the connection string from the environment before the file, and from MONGODB_URI_FILE', () => {
     expect(parse(ORIGINAL, { MONGODB_URI: 'mongodb://u:p@db1,db2/?replicaSet=rs0' }).mongoUri).to.equal('mongodb://u:p@db1,db2/?replicaSet=rs0');
     expect(parse(`${ORIGINAL}MONGODB_URI: "mongodb+srv://cluster.example"\n`).mongoUri).to.equal('mongodb+srv://cluster.example');

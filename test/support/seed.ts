@@ -4,15 +4,20 @@ import { incidentLine, routineLine, type Rng } from './log-lines.js';
 const DAY = 86_400_000;
 
 /** Inserts `perHost` routine lines per host, timestamps spread over the last `days` days, oldest first. */
-export async function seedHistory(db: Db, collection: string, hosts: string[], perHost: number, rng: Rng, days = 30): Promise<void> {
+/** How a test's input documents hold a line: the default field names, or `shape` of its own. */
+export type DocShape = (host: string, message: string, at: Date) => Document;
+const defaultShape: DocShape = (host, message, at) => ({ Hostname: host, Message: message, timestamp: at });
+
+export async function seedHistory(db: Db, collection: string, hosts: string[], perHost: number, rng: Rng, days = 30, shape = defaultShape): Promise<void> {
   const now = Date.now();
-  const docs: Document[] = [];
+  const lines: Array<{ host: string; message: string; at: Date }> = [];
   for (const host of hosts) {
     for (let i = 0; i < perHost; i++) {
-      docs.push({ Hostname: host, Message: routineLine(rng), timestamp: new Date(now - days * DAY + ((i + 0.5) / perHost) * days * DAY) });
+      lines.push({ host, message: routineLine(rng), at: new Date(now - days * DAY + ((i + 0.5) / perHost) * days * DAY) });
     }
   }
-  docs.sort((a, b) => (a.timestamp as Date).getTime() - (b.timestamp as Date).getTime());
+  lines.sort((a, b) => a.at.getTime() - b.at.getTime());
+  const docs = lines.map((l) => shape(l.host, l.message, l.at));
   for (let i = 0; i < docs.length; i += 1000) await db.collection(collection).insertMany(docs.slice(i, i + 1000));
 }
 
@@ -37,9 +42,14 @@ export function newLines(host: string, n: number, incidentEvery: number, rng: Rn
   return out;
 }
 
-export async function insertLines(db: Db, collection: string, lines: Array<{ host: string; message: string; incident: string | null }>): Promise<Inserted[]> {
+export async function insertLines(
+  db: Db,
+  collection: string,
+  lines: Array<{ host: string; message: string; incident: string | null }>,
+  shape = defaultShape,
+): Promise<Inserted[]> {
   if (lines.length === 0) return [];
-  const docs = lines.map((l) => ({ Hostname: l.host, Message: l.message, timestamp: new Date() }));
+  const docs = lines.map((l) => shape(l.host, l.message, new Date()));
   const res = await db.collection(collection).insertMany(docs);
   return lines.map((l, i) => ({ ...l, id: res.insertedIds[i] as ObjectId }));
 }
