@@ -434,8 +434,8 @@ do_install() {
   if ((CHANGED_ANY)); then echo "Done."; else echo "Done: nothing changed."; fi
   if ((config_created)); then
     echo "Next: edit $CONF (and credentials in $ENV_FILE), check it with"
-    echo "  anomaly-detector check-config $CONF"
-    ((REAL)) && echo "then: systemctl restart $SERVICE"
+    echo "  sudo anomaly-detector check-config $CONF --environment-file $ENV_FILE"
+    ((REAL)) && echo "then: sudo systemctl restart $SERVICE"
   fi
   return 0
 }
@@ -447,8 +447,11 @@ check_config() {
   if getent passwd "$SVC_USER" >/dev/null && command -v runuser >/dev/null 2>&1; then
     run=(runuser -u "$SVC_USER" --)
   fi
+  # With the service's environment file, as the service will run: its MONGODB_URI counts.
+  local env_args=()
+  [[ -e $ENV_FILE ]] && env_args=(--environment-file "$ENV_FILE")
   local out=$TMPD/check-config.out
-  "${run[@]}" "$BIN" check-config "$CONF" >"$out" 2>&1 || rc=$?
+  "${run[@]}" "$BIN" check-config "$CONF" "${env_args[@]}" >"$out" 2>&1 || rc=$?
   if ((rc == 78)); then
     cat -- "$out" >&2
     return 1
@@ -468,6 +471,11 @@ start_service() {
   else
     systemctl enable --quiet "$SERVICE"
     report enabled "$SERVICE"; CHANGED_ANY=1
+  fi
+  if (($1)); then
+    # A service started on the example configuration would only retry its example server.
+    report skipped "start" "the configuration was just created from the example: edit it, then systemctl start $SERVICE"
+    return 0
   fi
   if ((NO_START)); then
     report skipped "start" "--no-start"

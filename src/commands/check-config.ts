@@ -10,14 +10,17 @@ interface Io {
 }
 
 export async function runCheckConfig(args: string[], io: Io): Promise<number> {
-  const usage = 'usage: anomaly-detector check-config FILE\n  validates FILE and prints the resolved configuration (secrets redacted); exit 0, or 78 listing every problem\n';
-  const parsed = commandArgs('check-config', usage, args, { config: true }, io);
+  const usage =
+    'usage: anomaly-detector check-config FILE | --config FILE [--environment-file ENV_FILE]\n' +
+    '  validates FILE and prints the resolved configuration (secrets redacted); exit 0, or 78 listing every problem\n' +
+    "  --environment-file ENV_FILE   KEY=value lines (the service's EnvironmentFile) added to the environment\n";
+  const parsed = commandArgs('check-config', usage, args, { config: true, 'environment-file': true }, io);
   if (typeof parsed === 'number') return parsed;
   // `check-config FILE`, or `--config FILE` as `run` and `status` take it.
   const files = [...parsed.positional, ...(parsed.options.get('config') ?? [])];
   if (files.length !== 1) return parsed.fail('exactly one FILE is required');
   try {
-    const config = loadConfig(files[0]);
+    const config = loadConfig(files[0]!, parsed.options.get('environment-file'));
     const lines = [`${files[0]}: configuration is valid`, '', 'Watched:'];
     for (const s of config.sources) {
       lines.push(

@@ -12,17 +12,21 @@ import { EXIT_CONFIG } from './usage.js';
 /** Whole shutdown budget; systemd's TimeoutStopSec is set above it. */
 const STOP_DEADLINE_MS = 9500;
 
-const RUN_USAGE = 'usage: anomaly-detector run --config FILE\n  runs the daemon; stops on SIGTERM/SIGINT, reloads FILE on SIGHUP\n';
+const RUN_USAGE = `usage: anomaly-detector run --config FILE [--environment-file ENV_FILE]
+  runs the daemon; stops on SIGTERM/SIGINT, reloads FILE (and ENV_FILE) on SIGHUP
+  --environment-file ENV_FILE   KEY=value lines (the service's EnvironmentFile) added to the environment
+`;
 
 export async function runDaemon(args: string[]): Promise<number> {
-  const parsed = commandArgs('run', RUN_USAGE, args, { config: true }, process);
+  const parsed = commandArgs('run', RUN_USAGE, args, { config: true, 'environment-file': true }, process);
   if (typeof parsed === 'number') return parsed;
   const given = parsed.options.get('config');
   if (given?.length !== 1 || parsed.positional.length > 0) return parsed.fail('exactly one --config FILE is required');
   const file = given[0]!;
+  const envFiles = parsed.options.get('environment-file') ?? [];
   let config;
   try {
-    config = loadConfig(file);
+    config = loadConfig(file, envFiles);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -86,7 +90,7 @@ export async function runDaemon(args: string[]): Promise<number> {
     process.on('SIGHUP', () => {
       if (stopping) return;
       try {
-        const next = loadConfig(file);
+        const next = loadConfig(file, envFiles);
         const needRestart = supervisor.reload(next);
         log.level = next.logLevel;
         log.info({ config: file, hosts: supervisor.pipelines.size, needRestart }, 'configuration reloaded');

@@ -26,14 +26,14 @@ export interface HostStatus {
 }
 
 export async function runStatus(args: string[], io: Io): Promise<number> {
-  const usage = 'usage: anomaly-detector status --config FILE [--json]\n';
-  const parsed = commandArgs('status', usage, args, { config: true, json: false }, io);
+  const usage = 'usage: anomaly-detector status --config FILE [--environment-file ENV_FILE] [--json]\n';
+  const parsed = commandArgs('status', usage, args, { config: true, 'environment-file': true, json: false }, io);
   if (typeof parsed === 'number') return parsed;
   const file = parsed.options.get('config');
   if (file?.length !== 1 || parsed.positional.length > 0) return parsed.fail('exactly one --config FILE is required');
   let config;
   try {
-    config = loadConfig(file[0]!);
+    config = loadConfig(file[0]!, parsed.options.get('environment-file'));
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`${err.message}\n`);

@@ -8,6 +8,8 @@ Commands:
   check-config FILE                 validate FILE, print the resolved configuration (secrets redacted)
                                     and what would be watched; exit 0, or 78 listing every problem
   status --config FILE [--json]     per source and host: model, checkpoint, lag, recent anomalies
+                                    (run, check-config and status take --environment-file ENV_FILE:
+                                    KEY=value lines added to the environment, as for the service)
   score --train TRAIN_FILE INPUT_FILE
                                     offline: train on TRAIN_FILE, print one JSON object per line of
                                     INPUT_FILE ('-' = stdin); options --threshold X, --mask REGEX

@@ -3,16 +3,28 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { uriProblem } from '../mongo/client.js';
+import { environmentWith } from './env-file.js';
 import { ConfigError, validateConfig, type DaemonConfig } from './schema.js';
 
-/** Loads and validates a configuration file; throws ConfigError with every problem found. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+/**
+ * Loads and validates a configuration file, in the environment plus the variables of `envFiles`
+ * (the service's environment file, see env-file.ts); throws ConfigError with every problem found.
+ */
+export function loadConfig(file: string, envFiles: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  try {
+    env = environmentWith(envFiles, env);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '--environment-file', message: (err as Error).message }]);
+  }
   const path = resolve(file);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, [{ path: '(file)', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+    const code = (err as NodeJS.ErrnoException).code;
+    // The installed file is readable by root and the service group only: not an invalid config.
+    const hint = code === 'EACCES' ? ' (permission denied: run as root or as the service user, e.g. with sudo)' : '';
+    throw new ConfigError(file, [{ path: '(file)', message: `cannot read: ${code ?? (err as Error).message}${hint}` }]);
   }
   return parseConfigText(text, file, dirname(path), env);
 }

@@ -94,6 +94,22 @@ describe('CLI and configuration errors', () => {
     expect(cli('check-config', `--config=${f}`).status).to.equal(0);
   });
 
+  it('check-config and run take the connection string from --environment-file, as the service does', function () {
+    this.timeout(30_000);
+    const f = file(ORIGINAL);
+    const env = join(tempDir('ad-cli-'), 'anomaly_detector.env');
+    writeFileSync(env, '# as installed\nMONGODB_URI=mongodb://watcher:S3cr3t-pw@db-a:27017,db-b:27017/?authSource=admin&replicaSet=rs0\n');
+    const r = cli('check-config', f, '--environment-file', env);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('MongoDB connection from environment MONGODB_URI');
+    expect(r.stdout).to.include('db-a:27017,db-b:27017').and.not.include('S3cr3t-pw');
+    // Without it the YAML's MG_HOST/MG_PORT are used: what confused operators running it by hand.
+    expect(cli('check-config', f).stdout).to.include('MongoDB connection from MG_HOST/MG_PORT');
+    const missing = cli('run', '--config', f, '--environment-file', '/nonexistent/anomaly_detector.env');
+    expect(missing.status).to.equal(78);
+    expect(missing.stderr).to.match(/--environment-file: cannot read \/nonexistent\/anomaly_detector\.env: ENOENT/);
+  });
+
   it('run exits 78 for a missing file and 2 for bad usage', () => {
     expect(cli('run', '--config', '/nonexistent/multihost.yaml').status).to.equal(78);
     expect(cli('run').status).to.equal(2);
