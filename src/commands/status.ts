@@ -96,5 +96,7 @@ function formatTable(rows: HostStatus[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const fmt = (cols: string[]): string => cols.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return `${[fmt(header), ...body.map(fmt)].join('\n')}\n`;
+  // Why a model is unusable (an unreadable directory when not run as root, a damaged file).
+  const notes = rows.filter((r) => r.modelProblem !== undefined).map((r) => `${r.source} ${r.host}: model unusable: ${r.modelProblem}`);
+  return `${[fmt(header), ...body.map(fmt)].join('\n')}\n${notes.length > 0 ? `\n${notes.join('\n')}\n` : ''}`;
 }

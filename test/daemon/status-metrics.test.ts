@@ -1,7 +1,10 @@
 // What an operator looks at: `status`, /healthz and /metrics.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { modelFilePath } from '../../src/store/model-files.js';
 import { CLI } from '../support/daemon-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -15,7 +18,7 @@ describe('status, /healthz and /metrics', function () {
   });
 
   it('serves /healthz and /metrics, and status shows model, checkpoint, lag and recent anomalies', async () => {
-    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
+    const { file, dir } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
 HTTP_LISTEN: "127.0.0.1:0"
 TRAINING_WINDOW_DAYS: 15
@@ -76,6 +79,12 @@ LOG_SOURCES:
     expect(table.stdout).to.match(/\nsyslog\s+web1\s+\d{4}-/);
     expect(table.stdout).to.match(/\nsyslog\s+quiet\s+none/);
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+    // A damaged model file: the table says unusable, and a note under it says why.
+    writeFileSync(modelFilePath(join(dir, 'models'), 'syslog', 'db1'), 'not a model\n');
+    const damaged = spawnSync(process.execPath, [CLI, 'status', '--config', file], { encoding: 'utf8', env });
+    expect(damaged.status).to.equal(0);
+    expect(damaged.stdout).to.match(/\nsyslog\s+db1\s+unusable/);
+    expect(damaged.stdout).to.match(/\n\nsyslog db1: model unusable: \S.*\n$/);
   });
 
   it('stops with exit 0 while an HTTP client holds a request open', async () => {
