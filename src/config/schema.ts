@@ -253,6 +253,7 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
     createInputIndexes: bool('CREATE_INPUT_INDEXES', DEFAULTS.CREATE_INPUT_INDEXES),
     sources,
   };
+  checkCollectionRoles(config, fail);
   if (config.minTrainingLines > config.maxTrainingLines) {
     fail('MIN_TRAINING_LINES', `must not exceed MAX_TRAINING_LINES (${config.maxTrainingLines})`);
   }
@@ -458,6 +459,30 @@ function checkCollectionName(name: string, path: string, fail: Fail): string {
     fail(path, `is not a valid MongoDB collection name: ${JSON.stringify(name)}`);
   }
   return name;
+}
+
+/**
+ * Input, target and state collections must stay apart: with one database for input and targets,
+ * a target that is also an input has its anomaly documents read back as log lines of the same
+ * host, scored, written again, forever; the state collection's documents are neither.
+ */
+function checkCollectionRoles(config: Pick<DaemonConfig, 'inputDb' | 'targetDb' | 'stateCollection' | 'sources'>, fail: Fail): void {
+  const sameDb = config.inputDb === config.targetDb;
+  const inputs = new Set(config.sources.map((s) => s.name));
+  for (const s of config.sources) {
+    if (sameDb && inputs.has(s.targetCollection)) {
+      fail(
+        `LOG_SOURCES.${s.name}.MG_TARGET_COL`,
+        `"${s.targetCollection}" is also an input collection in the same database (MG_INPUT_DB = MG_TARGET_DB): anomalies would be read back as log lines`,
+      );
+    }
+    if (s.targetCollection === config.stateCollection) {
+      fail(`LOG_SOURCES.${s.name}.MG_TARGET_COL`, `"${s.targetCollection}" is the STATE_COLLECTION, which holds the checkpoints`);
+    }
+  }
+  if (sameDb && inputs.has(config.stateCollection)) {
+    fail('STATE_COLLECTION', `"${config.stateCollection}" is also an input collection in the same database (MG_INPUT_DB = MG_TARGET_DB)`);
+  }
 }
 
 /** A field name or dotted path (`log.message`) as MongoDB accepts it in a document. */

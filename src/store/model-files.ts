@@ -1,5 +1,6 @@
 // Model files: one per (source, host), written atomically (temp file, fsync, rename), so a crash
 // leaves either the old model or the new one, never half of one.
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -25,8 +26,19 @@ export function modelFilePath(modelDir: string, source: string, host: string): s
   return join(modelDir, encodeName(source), `${encodeName(host)}.model`);
 }
 
+/**
+ * Encoded names longer than this are cut and completed by a hash of the whole name: a file name
+ * has at most 255 bytes, percent-encoding makes a CJK character 9, and `.model.tmp-<pid>-<random>`
+ * follows the host's name.
+ */
+const MAX_ENCODED = 160;
+
 function encodeName(name: string): string {
-  return encodeURIComponent(name).replace(/\./g, '%2E');
+  const encoded = encodeURIComponent(name).replace(/\./g, '%2E');
+  if (encoded.length <= MAX_ENCODED) return encoded;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 24);
+  // Not in the middle of a %XX escape.
+  return `${encoded.slice(0, MAX_ENCODED - 25).replace(/%[0-9A-F]?$/, '')}~${digest}`;
 }
 
 /** A temporary file of writeModelFile: `<host>.model.tmp-<pid>-<random>`. */
@@ -68,14 +80,15 @@ export async function writeModelFile(file: string, header: ModelFileHeader, body
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const fh = await open(tmp, 'w', 0o640);
   try {
-    await fh.writeFile(`${JSON.stringify(header)}\n${body}`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    try {
+      await fh.writeFile(`${JSON.stringify(header)}\n${body}`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, file);
   } catch (err) {
+    // A full disk fails the write itself: a retried training must not leave a file per attempt.
     await unlink(tmp).catch(() => undefined);
     throw err;
   }

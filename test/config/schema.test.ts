@@ -81,6 +81,24 @@ describe('configuration', () => {
     }
   });
 
+  it('keeps input, target and state collections apart (a target read as input loops forever)', () => {
+    const oneDb = ORIGINAL.replace(/MG_TARGET_DB: .*\n/, 'MG_TARGET_DB: "logstoredb"\n');
+    expect(parse(oneDb).targetDb).to.equal(parse(oneDb).inputDb);
+    const cases: Array<[string, string, RegExp]> = [
+      [oneDb.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_logs"'), 'LOG_SOURCES.web_logs.MG_TARGET_COL', /also an input collection/],
+      [oneDb.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "network_logs"'), 'LOG_SOURCES.web_logs.MG_TARGET_COL', /also an input collection/],
+      [`${ORIGINAL}STATE_COLLECTION: "web_anomaly"\n`, 'LOG_SOURCES.web_logs.MG_TARGET_COL', /is the STATE_COLLECTION/],
+      [`${oneDb}STATE_COLLECTION: "web_logs"\n`, 'STATE_COLLECTION', /also an input collection/],
+    ];
+    for (const [text, path, message] of cases) {
+      const p = problems(text);
+      expect(p.map((x) => x.path)).to.deep.equal([path]);
+      expect(p[0]!.message).to.match(message);
+    }
+    // In two databases the same name is two collections.
+    expect(parse(ORIGINAL.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_logs"')).sources[1]!.targetCollection).to.equal('web_logs');
+  });
+
   it('ignores MG_HOST and MG_PORT when a connection string is given, as documented', () => {
     const odd = ORIGINAL.replace(/MG_PORT: .*\n/, 'MG_PORT: 0\n');
     expect(odd).to.not.equal(ORIGINAL);

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { prepareModelDir } from '../../src/store/model-files.js';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { modelFilePath, prepareModelDir, writeModelFile } from '../../src/store/model-files.js';
+import { REPO_ROOT } from '../support/paths.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** A process id that is certainly not running: a child that has already exited. */
@@ -37,5 +39,35 @@ describe('model directory', () => {
     let error: NodeJS.ErrnoException | null = null;
     await prepareModelDir(file).catch((err: NodeJS.ErrnoException) => (error = err));
     expect(error).to.have.property('code', 'EEXIST');
+  });
+
+  it('leaves no temporary file behind when writing a model fails (a full disk)', function () {
+    this.timeout(20_000);
+    const dir = tempDir('ad-models-');
+    const file = modelFilePath(dir, 'syslog', 'h1');
+    // A file size limit makes the write fail with EFBIG after the temporary file exists, as ENOSPC does.
+    const script = `import('${pathToFileURL(join(REPO_ROOT, 'dist/src/store/model-files.js')).href}').then((m) =>
+      m.writeModelFile(${JSON.stringify(file)}, { format: 'x', version: 'v', source: 's', host: 'h', trainedAt: '', lines: 0, templates: 0 }, 'x'.repeat(200000)))
+      .then(() => process.exit(0), (err) => { console.error(err.code); process.exit(3); });`;
+    const r = spawnSync('bash', ['-c', 'ulimit -f 16; exec "$0" --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(3);
+    expect(r.stderr).to.include('EFBIG');
+    expect(readdirSync(dirname(file))).to.deep.equal([]);
+  });
+
+  it('gives long and non-ASCII host names a file name the file system takes, one per name', async () => {
+    const dir = tempDir('ad-models-');
+    const fqdn = `${'node-17.rack-42.'.repeat(14)}example.com`;
+    const names = [fqdn, `${fqdn}x`, '東京データセンター第一ゲートウェイ装置一二三四五六七八九十', 'cumulus', 'a/b:..c'];
+    const paths = names.map((n) => modelFilePath(dir, 'syslog', n));
+    expect(new Set(paths).size).to.equal(names.length);
+    expect(basename(paths[3]!)).to.equal('cumulus.model');
+    expect(basename(paths[4]!)).to.equal('a%2Fb%3A%2E%2Ec.model');
+    for (const p of paths) {
+      // Room for the temporary file's suffix within 255 bytes.
+      expect(Buffer.byteLength(basename(p)) + '.tmp-4194304-abcdefghijk'.length).to.be.at.most(255);
+      await writeModelFile(p, { kind: 'anomaly-detector-model', format: 5, version: 'v', source: 's', host: 'h', trainedAt: '', lines: 0, templates: 0 }, 'x');
+    }
+    expect(readdirSync(join(dir, 'syslog'))).to.have.length(names.length);
   });
 });
