@@ -7,7 +7,8 @@ import { fieldValue } from './field-path.js';
 export const MAX_SCORED_CHARS = 64 * 1024;
 
 /**
- * The batch after `afterId` in `_id` order. `_id` (not the log timestamp) is the cursor: ObjectIds
+ * The batch after `afterId` in `_id` order, at most `limit` lines and about MAX_BATCH_CHARS of
+ * messages. `_id` (not the log timestamp) is the cursor: ObjectIds
  * grow with insertion, so late-delivered lines and devices with skewed clocks are still read once.
  * With settleSeconds > 0 only ObjectIds older than that are read, for writers that insert lines
  * seconds after making their ids (lines landing just behind the checkpoint: late-lines.ts).
@@ -18,7 +19,7 @@ export async function readLinesAfter(
   afterId: unknown,
   limit: number,
   settleSeconds: number,
-): Promise<Document[]> {
+): Promise<{ docs: Document[]; more: boolean }> {
   const idRange: Record<string, unknown> = {};
   if (afterId !== null && afterId !== undefined) idRange.$gt = afterId;
   if (settleSeconds > 0 && (afterId === null || afterId instanceof ObjectId)) {
@@ -26,7 +27,7 @@ export async function readLinesAfter(
   }
   const filter: Document = { [ref.fields.hostname]: ref.host };
   if (Object.keys(idRange).length > 0) filter._id = idRange;
-  return client
+  const cursor = client
     .db(ref.inputDb)
     .collection(ref.collection)
     .find(filter, {
@@ -35,8 +36,25 @@ export async function readLinesAfter(
       limit,
       // A stored string with invalid UTF-8 must not make the whole batch unreadable.
       enableUtf8Validation: false,
-    })
-    .toArray();
+    });
+  // The batch also ends once its messages hold MAX_BATCH_CHARS: 2,000 messages of a megabyte each
+  // exceeded a scoring thread's heap, and the retried batch crashed it again, forever.
+  const docs: Document[] = [];
+  let chars = 0;
+  for await (const doc of cursor) {
+    docs.push(doc);
+    chars += messageSize(fieldValue(doc, ref.fields.message));
+    if (chars >= MAX_BATCH_CHARS) break;
+  }
+  // More are probably waiting when the batch is full, by count or by size.
+  return { docs, more: docs.length >= limit || chars >= MAX_BATCH_CHARS };
+}
+
+/** Characters (or bytes) of messages one batch holds at most, beyond its last document. */
+export const MAX_BATCH_CHARS = 16 * 1024 * 1024;
+
+function messageSize(v: unknown): number {
+  return typeof v === 'string' ? v.length : v instanceof Binary ? v.length() : 0;
 }
 
 /**

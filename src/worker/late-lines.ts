@@ -80,7 +80,7 @@ const LATE_CHECK_EVERY_MS = 2000;
 /**
  * The host's lines in the window up to `checkpoint` that this thread has not read, in `_id` order.
  * Looked for only where lines can still land: behind a checkpoint made in the last few seconds,
- * once the reading has reached the newest lines (`batch.lines` < `batch.size`). A backlog being
+ * once the reading has reached the newest lines (not `backlog`: the batch was not full). A backlog being
  * caught up, or an idle host, costs no query; with the recommended (hostname, _id) index the
  * check is a count on it, and a server without it (FerretDB) scans, so this matters.
  */
@@ -89,14 +89,14 @@ export async function findLateLines(
   ref: LineSourceRef,
   checkpoint: ObjectId,
   recent: RecentIds,
-  batch: { lines: number; size: number },
+  backlog: boolean,
 ): Promise<Document[]> {
   if (recent.floor === null) recent.floor = checkpoint;
   // Nothing read since this thread started on the host: nothing can be behind it yet.
   if (recent.floor.equals(checkpoint)) return [];
   const from = windowStart(checkpoint);
   const now = Date.now();
-  if (batch.lines >= batch.size || now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
+  if (backlog || now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
   if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
   const windowId = ObjectId.createFromTime(from);
   const lower = recent.floor.toHexString() >= windowId.toHexString() ? { $gt: recent.floor } : { $gte: windowId };

@@ -58,9 +58,9 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   // to its own earlier lines.
   const draft = cached.familiar.draft();
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
-  const batch = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
+  const { docs: batch, more } = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
   const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile) : null;
-  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent, { lines: batch.length, size: task.batchSize }) : [];
+  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent, more) : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;
   // The batch's last line; late lines alone leave the checkpoint where it was.
@@ -138,7 +138,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     ignored,
     binaryDecoded,
     skipped,
-    more: batch.length >= task.batchSize,
+    more,
     durationMs: performance.now() - started,
   };
 }
