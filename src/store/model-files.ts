@@ -19,6 +19,8 @@ export interface ModelFileHeader {
   trainedAt: string;
   lines: number;
   templates: number;
+  /** The EXTRA_MASKS patterns it was trained with (absent in files written before they were kept). */
+  extraMasks?: string[];
 }
 
 export function modelFilePath(modelDir: string, source: string, host: string): string {

@@ -35,6 +35,8 @@ export class HostPipeline {
   private trainTimer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
   private training: Promise<void> | null = null;
+  /** A retraining asked for while one ran, to start when it ends (see retrain). */
+  private retrainAfter: string | null = null;
   private pollFailures = 0;
   private trainFailures = 0;
   private readonly log: Logger;
@@ -69,13 +71,28 @@ export class HostPipeline {
   }
 
   /** Starts a (re)training unless one is running; scoring continues with the current model meanwhile. */
-  retrain(reason: string): void {
-    if (this.state === 'stopped' || this.training) return;
+  /**
+   * Starts a (re)training unless one is running; scoring continues with the current model meanwhile.
+   * With `after`, a training already running is followed by another: it began before a change
+   * (new EXTRA_MASKS) that the model must reflect.
+   */
+  retrain(reason: string, after = false): void {
+    if (this.state === 'stopped') return;
+    if (this.training) {
+      if (after) {
+        this.retrainAfter = reason;
+        this.log.info({ reason }, 'training queued after the one running');
+      }
+      return;
+    }
     if (this.trainTimer) clearTimeout(this.trainTimer);
     this.trainTimer = null;
     this.log.info({ reason }, 'training scheduled');
     this.training = this.train().finally(() => {
       this.training = null;
+      const next = this.retrainAfter;
+      this.retrainAfter = null;
+      if (next !== null) this.retrain(next);
     });
   }
 
@@ -160,6 +177,10 @@ export class HostPipeline {
       this.model = header;
       this.state = 'ready';
       this.log.info({ modelVersion: header.version, lines: header.lines, templates: header.templates }, 'model loaded');
+      if (header.extraMasks !== undefined && JSON.stringify(header.extraMasks) !== JSON.stringify(this.source.extraMasks.map((m) => m.pattern))) {
+        this.retrain('EXTRA_MASKS changed since the model was trained');
+        return;
+      }
       if (!this.ctx.isDue(new Date(header.trainedAt))) return;
       this.retrain('model is due for retraining');
       return;
@@ -254,8 +275,16 @@ export class HostPipeline {
       this.ctx.health.ok();
       this.trainFailures = 0;
       if (this.stopped) return;
+      if (res.kind === 'insufficient' && this.model !== null) {
+        // A quiet host that has a model: it keeps scoring with it; the next scheduled retraining tries again.
+        this.log.info(
+          { lines: res.lines, minLines: cfg.minTrainingLines, modelVersion: this.model.version, ...(res.hint ? { hint: res.hint } : {}) },
+          'retraining skipped: too few lines in the training window; the current model stays',
+        );
+        return;
+      }
       if (res.kind === 'insufficient') {
-        if (this.model === null) this.state = 'untrained';
+        this.state = 'untrained';
         this.log.warn(
           {
             lines: res.lines,

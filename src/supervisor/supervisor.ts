@@ -342,7 +342,7 @@ export class Supervisor {
     );
     // Indexes for new targets first; until then (or while MongoDB is down) the old set of pipelines runs on.
     void this.boot(1, () => {
-      for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed');
+      for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed', true);
     });
     return needRestart;
   }

@@ -2,10 +2,8 @@
 import { expect } from 'chai';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { parseConfigText } from '../../src/config/load.js';
-import { Supervisor } from '../../src/supervisor/supervisor.js';
+import type { Supervisor } from '../../src/supervisor/supervisor.js';
+import { startInProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
@@ -20,39 +18,14 @@ describe('worker isolation: crashes and long trainings', function () {
     supervisor = null;
   });
 
-  async function startSupervisor(hosts: string[], fixture: string, logs: Array<Record<string, unknown>>, extra = ''): Promise<string> {
-    const dir = tempDir('ad-crash-');
-    const config = parseConfigText(
-      `MONGODB_URI: "${bed.uri}"
-MG_INPUT_DB: "${bed.inputName}"
-MG_TARGET_DB: "${bed.targetName}"
-MODEL_DIR: "${dir}"
-POLL_INTERVAL_SECONDS: 0.2
-MIN_TRAINING_LINES: 50
-WORKERS: 1
-${extra}LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ${JSON.stringify(hosts)}
-    MG_TARGET_COL: "anomaly"
-`,
-      'crash.yaml',
-      dir,
-    );
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-        cb();
-      },
-    });
-    const entry = new URL(`../fixtures/workers/${fixture}.js`, import.meta.url).href;
-    supervisor = new Supervisor(config, pino({ level: 'info' }, sink), { workerEntry: entry });
-    supervisor.start();
-    return dir;
+  function startSupervisor(hosts: string[], fixture: string, extra = ''): { dir: string; logs: Array<Record<string, unknown>> } {
+    const run = startInProcess(bed, hosts, fixture, extra, tempDir('ad-crash-'));
+    supervisor = run.supervisor;
+    return run;
   }
 
   it('fails only the crashed task, logs it, keeps scoring other hosts and retries the host', async () => {
-    const logs: Array<Record<string, unknown>> = [];
-    await startSupervisor(['crashy', 'steady'], 'crash-once', logs);
+    const { logs } = startSupervisor(['crashy', 'steady'], 'crash-once');
     await waitUntil('both hosts trained', async () => logs.filter((l) => l.msg === 'trained').length === 2);
     const lines = [
       ...(await insertLines(bed.input, 'syslog', newLines('steady', 20, 10, new Rng(1), 'crash'))),
@@ -74,8 +47,7 @@ ${extra}LOG_SOURCES:
   });
 
   it('keeps scoring trained hosts while another host trains (one thread each)', async () => {
-    const logs: Array<Record<string, unknown>> = [];
-    const dir = await startSupervisor(['steady', 'slow'], 'slow-train', logs);
+    const { dir, logs } = startSupervisor(['steady', 'slow'], 'slow-train');
     await waitUntil('steady trained', async () => logs.some((l) => l.msg === 'trained' && l.host === 'steady'));
     const lines = await insertLines(bed.input, 'syslog', newLines('steady', 20, 10, new Rng(3), 'busy'));
     const incidents = lines.filter((l) => l.incident);
@@ -91,8 +63,7 @@ ${extra}LOG_SOURCES:
   });
 
   it('retrains only on lines already scored, so lines waiting are judged by a model that never saw them', async () => {
-    const logs: Array<Record<string, unknown>> = [];
-    const dir = await startSupervisor(['steady'], 'hold-scoring', logs, 'RETRAIN_CRON: "*/2 * * * * *"\n');
+    const { dir, logs } = startSupervisor(['steady'], 'hold-scoring', 'RETRAIN_CRON: "*/2 * * * * *"\n');
     await waitUntil('steady trained', async () => logs.some((l) => l.msg === 'trained' && l.host === 'steady'));
     const hold = join(dir, 'syslog', 'steady.model.hold');
     writeFileSync(hold, 'x');

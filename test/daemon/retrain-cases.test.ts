@@ -1,0 +1,65 @@
+// Retraining in the cases a scheduled one does not cover: new EXTRA_MASKS while a training runs
+// or while the daemon was down, and a host that has become too quiet to train again.
+import { expect } from 'chai';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readModelHeader, modelFilePath } from '../../src/store/model-files.js';
+import { startInProcess, type InProcess } from '../support/in-process.js';
+import { Rng } from '../support/log-lines.js';
+import { useTestBed } from '../support/test-bed.js';
+import { seedHistory, waitUntil } from '../support/seed.js';
+import { tempDir } from '../support/temp-dir.js';
+
+describe('retraining after a change of masks, and of a quiet host', function () {
+  this.timeout(120_000);
+  let run: InProcess | null = null;
+  const bed = useTestBed('rtc', (b) => seedHistory(b.input, 'syslog', ['slow', 'quiet'], 300, new Rng(61)));
+  afterEach(async () => {
+    await run?.supervisor.close();
+    run = null;
+  });
+  const trained = (host: string): number => run!.logs.filter((l) => l.msg === 'trained' && l.host === host).length;
+  const masks = (pattern: string): string => `EXTRA_MASKS: [${JSON.stringify(pattern)}]\n`;
+
+  it('retrains with new EXTRA_MASKS reloaded while a training runs, and at a start after they changed', async () => {
+    const dir = tempDir('ad-masks-');
+    run = startInProcess(bed, ['slow'], 'slow-train', '', dir);
+    await waitUntil('the first training runs', async () => run!.logs.some((l) => l.msg === 'training scheduled' && l.host === 'slow'));
+    // The reload comes while that training (with no masks) still runs; then it is let go.
+    run.supervisor.reload(run.config(['slow'], masks('sess-[0-9a-f]+')));
+    await waitUntil('the new training is queued', async () => run!.logs.some((l) => l.msg === 'training queued after the one running'));
+    expect(trained('slow')).to.equal(0);
+    mkdirSync(join(dir, 'syslog'), { recursive: true });
+    writeFileSync(join(dir, 'syslog', 'slow.model.release'), 'go');
+    await waitUntil('trained twice', async () => trained('slow') === 2);
+    const file = modelFilePath(dir, 'syslog', 'slow');
+    expect((await readModelHeader(file))!.extraMasks).to.deep.equal(['sess-[0-9a-f]+']);
+    await run.supervisor.close();
+
+    // Started again with other masks: the loaded model scores, and a training with them follows.
+    run = startInProcess(bed, ['slow'], 'slow-train', masks('req-[0-9]+'), dir);
+    await waitUntil('retrained for the new masks', async () => trained('slow') === 1);
+    expect(run.logs.find((l) => l.msg === 'training scheduled')!.reason).to.equal('EXTRA_MASKS changed since the model was trained');
+    expect((await readModelHeader(file))!.extraMasks).to.deep.equal(['req-[0-9]+']);
+    await run.supervisor.close();
+
+    // Same masks: the model is used as it is.
+    run = startInProcess(bed, ['slow'], 'slow-train', masks('req-[0-9]+'), dir);
+    await waitUntil('model loaded', async () => run!.logs.some((l) => l.msg === 'model loaded'));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(run.logs.filter((l) => l.msg === 'training scheduled')).to.deep.equal([]);
+  });
+
+  it('keeps the model of a host too quiet to retrain, without the warning of an untrained host', async () => {
+    run = startInProcess(bed, ['quiet'], 'hold-scoring', 'RETRAIN_CRON: "*/2 * * * * *"\n');
+    await waitUntil('trained', async () => trained('quiet') === 1);
+    // The history leaves the window: ten lines are left.
+    const keep = await bed.input.collection('syslog').find({ Hostname: 'quiet' }).sort({ _id: -1 }).limit(10).toArray();
+    await bed.input.collection('syslog').deleteMany({ Hostname: 'quiet', _id: { $nin: keep.map((d) => d._id) } });
+    await waitUntil('a retraining skipped', async () => run!.logs.some((l) => String(l.msg).startsWith('retraining skipped')));
+    const skipped = run.logs.find((l) => String(l.msg).startsWith('retraining skipped'))!;
+    expect(skipped).to.include({ lines: 10, minLines: 50, level: 30 });
+    expect(run.logs.some((l) => String(l.msg).startsWith('too few lines'))).to.equal(false);
+    expect(trained('quiet')).to.equal(1);
+  });
+});

@@ -1,0 +1,49 @@
+// A Supervisor in the test process (not a daemon child), with a worker entry from
+// test/fixtures/workers, its log lines collected as objects; for tests that drive it directly.
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { parseConfigText } from '../../src/config/load.js';
+import type { DaemonConfig } from '../../src/config/schema.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import type { TestBed } from './test-bed.js';
+import { tempDir } from './temp-dir.js';
+
+export interface InProcess {
+  supervisor: Supervisor;
+  logs: Array<Record<string, unknown>>;
+  /** MODEL_DIR (also where the config file would live). */
+  dir: string;
+  /** The configuration for other hosts, masks or keys, in this bed and MODEL_DIR (for reload). */
+  config: (hosts: string[], extra?: string) => DaemonConfig;
+}
+
+export function startInProcess(bed: TestBed, hosts: string[], fixture: string, extra = '', dir = tempDir('ad-inproc-')): InProcess {
+  const config = (h: string[], more = extra): DaemonConfig =>
+    parseConfigText(
+      `MONGODB_URI: "${bed.uri}"
+MG_INPUT_DB: "${bed.inputName}"
+MG_TARGET_DB: "${bed.targetName}"
+MODEL_DIR: "${dir}"
+POLL_INTERVAL_SECONDS: 0.2
+MIN_TRAINING_LINES: 50
+WORKERS: 1
+${more}LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ${JSON.stringify(h)}
+    MG_TARGET_COL: "anomaly"
+`,
+      'in-process.yaml',
+      dir,
+    );
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const entry = new URL(`../fixtures/workers/${fixture}.js`, import.meta.url).href;
+  const supervisor = new Supervisor(config(hosts), pino({ level: 'info' }, sink), { workerEntry: entry });
+  supervisor.start();
+  return { supervisor, logs, dir, config };
+}
