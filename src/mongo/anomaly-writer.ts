@@ -34,8 +34,10 @@ export async function writeAnomalies(
   target: { db: string; collection: string },
   fields: { message: string; hostname: string; timestamp: string },
   records: AnomalyRecord[],
+  now = Date.now(),
 ): Promise<number> {
   if (records.length === 0) return 0;
+  await recheckIndexes(client, target, fields, now);
   const coll: Collection = client.db(target.db).collection(target.collection);
   try {
     const res = await coll.insertMany(records.map((r) => toDocument(r, fields)), { ordered: false });
@@ -84,6 +86,25 @@ function toDocument(r: AnomalyRecord, fields: { message: string; hostname: strin
     doc.message_length = r.messageLength;
   }
   return doc;
+}
+
+/**
+ * How often a thread makes sure the indexes of a target it writes to exist. A target collection
+ * dropped while the daemon runs (to clear old anomalies) is created again by the next insert
+ * without them, and without the unique index a batch written again after a crash would be
+ * written twice; so its indexes come back within this time.
+ */
+const INDEX_RECHECK_MS = 60_000;
+const indexesCheckedAt = new Map<string, number>();
+
+async function recheckIndexes(client: MongoClient, target: { db: string; collection: string }, fields: { hostname: string; timestamp: string }, now: number): Promise<void> {
+  const key = `${target.db}\u0000${target.collection}`;
+  const at = indexesCheckedAt.get(key);
+  if (at !== undefined && now - at < INDEX_RECHECK_MS) return;
+  indexesCheckedAt.set(key, now);
+  // A server refusing (a duplicate-ridden target) is reported by the start-up check, which retries;
+  // the anomalies are written meanwhile.
+  await ensureTargetIndexes(client, target, fields).catch(() => undefined);
 }
 
 /** Indexes on the daemon's own target collection; the unique one is what makes writes idempotent. */

@@ -29,6 +29,21 @@ describe('anomaly writer', function () {
   const bed = useTestBed('aw', async () => undefined);
   const target = () => ({ db: bed.targetName, collection: 'anomaly' });
 
+  it('puts the indexes back on a target collection dropped while running, within a minute', async () => {
+    const t = { db: bed.targetName, collection: 'dropped' };
+    const ids = Array.from({ length: 3 }, () => new ObjectId());
+    const now = Date.now();
+    expect(await writeAnomalies(bed.client, t, FIELDS, ids.map((id) => record(id, 0.9)), now)).to.equal(3);
+    await bed.target.collection('dropped').drop();
+    // Within the minute the collection is created again by the insert, without its indexes.
+    expect(await writeAnomalies(bed.client, t, FIELDS, [record(ids[0]!, 0.9)], now + 1_000)).to.equal(1);
+    // Past it, the indexes are checked before writing: the batch written again is refused as a duplicate.
+    expect(await writeAnomalies(bed.client, t, FIELDS, ids.map((id) => record(id, 0.9)), now + 61_000)).to.equal(2);
+    expect(await writeAnomalies(bed.client, t, FIELDS, ids.map((id) => record(id, 0.9)), now + 62_000)).to.equal(0);
+    const names = (await bed.target.collection('dropped').indexes()).map((i) => i.name);
+    expect(names).to.include.members(['source_input_id_unique', 'host_time', 'detected_at']);
+  });
+
   it('writes each line once: a repeated or overlapping batch inserts only what is new and keeps the first write', async () => {
     await ensureTargetIndexes(bed.client, target(), FIELDS);
     const ids = Array.from({ length: 6 }, () => new ObjectId());
