@@ -93,7 +93,9 @@ export async function runDaemon(args: string[]): Promise<number> {
         const next = loadConfig(file, envFiles);
         const needRestart = supervisor.reload(next);
         log.level = next.logLevel;
-        log.info({ config: file, hosts: supervisor.pipelines.size, needRestart }, 'configuration reloaded');
+        // The hosts of the new file: its pipelines are added once their collections are prepared.
+        const hosts = next.sources.reduce((n, s) => n + s.hostnames.length, 0);
+        log.info({ config: file, hosts, needRestart }, 'configuration reloaded');
       } catch (err) {
         log.error(
           { config: file, problems: err instanceof ConfigError ? err.problems : (err as Error).message },

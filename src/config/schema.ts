@@ -44,6 +44,8 @@ export interface DaemonConfig {
   maxTemplates: number;
   logLevel: LogLevel;
   workers: number;
+  /** WORKERS was not set: the pool size follows the host count at start (a reload keeps the pool). */
+  workersFromHosts: boolean;
   httpListen: { host: string; port: number } | null;
   createInputIndexes: boolean;
   sources: SourceConfig[];
@@ -249,6 +251,7 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
     maxTemplates: num('MAX_TEMPLATES', DEFAULTS.MAX_TEMPLATES, 10, 1_000_000),
     logLevel,
     workers,
+    workersFromHosts: doc.WORKERS === undefined,
     httpListen,
     createInputIndexes: bool('CREATE_INPUT_INDEXES', DEFAULTS.CREATE_INPUT_INDEXES),
     sources,

@@ -104,7 +104,8 @@ export function keysNeedingRestart(cur: DaemonConfig, next: DaemonConfig, scoreH
   if (next.targetDb !== cur.targetDb) needRestart.push('MG_TARGET_DB');
   if (next.stateCollection !== cur.stateCollection) needRestart.push('STATE_COLLECTION');
   if (JSON.stringify(next.fields) !== JSON.stringify(cur.fields)) needRestart.push('MESSAGE_FIELD/HOSTNAME_FIELD/TIMESTAMP_FIELD');
-  if (next.workers !== cur.workers) needRestart.push('WORKERS');
+  // Unset, WORKERS follows the host count, and a reload keeps the running pool: nothing to restart.
+  if (next.workers !== cur.workers && !(next.workersFromHosts && cur.workersFromHosts)) needRestart.push('WORKERS');
   if (next.modelDir !== cur.modelDir) needRestart.push('MODEL_DIR');
   if (JSON.stringify(next.httpListen) !== JSON.stringify(cur.httpListen)) needRestart.push('HTTP_LISTEN');
   // The scoring threads' heap limit was chosen for the host count at start (scoreThreadLimits).

@@ -40,6 +40,8 @@ ${extra}`;
     bed.writeConfig(body(['one', 'two'], 'MAX_TRAINING_LINES: 250\n'), file);
     daemon.signal('SIGHUP');
     await daemon.waitForCount('configuration reloaded', 1);
+    // WORKERS is not set: the pool size follows the host count, and the running pool is kept.
+    expect(daemon.logs.find((l) => l.msg === 'configuration reloaded')).to.deep.include({ hosts: 2, needRestart: [] });
     await daemon.waitForCount('trained', 2);
     expect(daemon.logs.filter((l) => l.msg === 'trained').map((l) => l.host)).to.deep.equal(['one', 'two']);
     await incidentsWritten('two', 'b');

@@ -41,6 +41,21 @@ ${extra}LOG_SOURCES:
       tmpdir(),
     );
 
+  it('asks for a restart for a changed WORKERS, not for the pool size that follows the host count', () => {
+    const unset = (hosts: number): DaemonConfig =>
+      parseConfigText(
+        `MONGODB_URI: "mongodb://127.0.0.1:1"\nMG_INPUT_DB: "logs"\nMG_TARGET_DB: "anomalies"\nLOG_SOURCES:\n  "syslog":\n    HOSTNAMES: ${JSON.stringify(Array.from({ length: hosts }, (_, i) => `h${i}`))}\n    MG_TARGET_COL: "anomaly"\n`,
+        'workers.yaml',
+        tmpdir(),
+      );
+    const one = unset(1);
+    expect(one.workersFromHosts).to.equal(true);
+    // One more host makes the computed size one more (on a machine with cores to spare).
+    expect(keysNeedingRestart(one, { ...unset(2), workers: one.workers + 1 }, false)).to.deep.equal([]);
+    expect(keysNeedingRestart(config(2), { ...config(2), workers: 2 }, false)).to.deep.equal(['WORKERS']);
+    expect(keysNeedingRestart(one, { ...config(1), workers: one.workers + 1 }, false)).to.deep.equal(['WORKERS']);
+  });
+
   it('asks for a restart when added hosts outgrow the scoring threads\' heap limit', () => {
     expect(keysNeedingRestart(config(2), config(100), true)).to.deep.equal([]);
     expect(keysNeedingRestart(config(2), config(128), true)).to.deep.equal(['LOG_SOURCES (more hosts per scoring thread than its heap limit allows)']);
