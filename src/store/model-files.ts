@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { processAlive } from '../process-alive.js';
 
 /** Bumped when the file layout (not the model inside) changes. */
 const FILE_KIND = 'anomaly-detector-model';
@@ -65,16 +66,6 @@ export async function prepareModelDir(modelDir: string): Promise<{ removed: numb
     }
   }
   return { removed };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: alive, but another user's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function writeModelFile(file: string, header: ModelFileHeader, body: string): Promise<void> {

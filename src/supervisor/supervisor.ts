@@ -16,6 +16,7 @@ import { HostPipeline } from './host-pipeline.js';
 import { hostLag } from './lag.js';
 import { lastCronFireBefore } from './schedule.js';
 import { DaemonStats } from './stats.js';
+import { LEASE_RENEW_MS, acquireLease, newLeaseOwner, releaseLease } from '../mongo/lease.js';
 
 export interface SupervisorOptions {
   /** Worker module URL; tests pass small fixtures (a crashing worker). Default: src/worker/entry. */
@@ -205,6 +206,11 @@ export class Supervisor {
     try {
       await this.prepareCollections();
       this.health.ok();
+      if (!(await this.takeLease())) {
+        if (this.bootTimer) clearTimeout(this.bootTimer);
+        this.bootTimer = setTimeout(() => void this.boot(attempt + 1, then), LEASE_RENEW_MS / 2);
+        return;
+      }
     } catch (err) {
       if (this.closing) return;
       this.client?.discardIf(err);
@@ -221,6 +227,55 @@ export class Supervisor {
   }
 
   private lastBootProblem: string | null = null;
+  private readonly leaseOwner = newLeaseOwner();
+  private leaseTimer: NodeJS.Timeout | null = null;
+  /** Who held the lease when this daemon last found it taken (logged once per holder). */
+  private leaseHolder: string | null = null;
+
+  /**
+   * Takes or renews the lease of the state collection (lease.ts); false while another daemon holds
+   * it. This daemon then waits as a standby, and says so once per holder.
+   */
+  private async takeLease(): Promise<boolean> {
+    const cfg = this.config;
+    const holder = await acquireLease(await this.client!.get(), this.leaseState(), this.leaseOwner);
+    if (holder === null) {
+      if (this.leaseHolder !== null) this.log.info({ owner: this.leaseOwner.owner }, 'lease taken over; this daemon runs now');
+      this.leaseHolder = null;
+      if (this.leaseTimer === null && !this.closing) {
+        this.leaseTimer = setInterval(() => void this.renewLease(), LEASE_RENEW_MS);
+        this.leaseTimer.unref();
+      }
+      return true;
+    }
+    if (this.leaseHolder !== holder.owner) {
+      this.leaseHolder = holder.owner;
+      this.log.error(
+        { holder: holder.owner, machine: holder.machine, pid: holder.pid, renewedAt: holder.renewedAt, state: `${cfg.targetDb}.${cfg.stateCollection}` },
+        this.booted
+          ? 'another anomaly-detector took over the lease of this state collection (this one could not renew it in time); this one keeps running'
+          : 'another anomaly-detector is running against this state collection; this one waits as a standby until it stops',
+      );
+    }
+    return false;
+  }
+
+  /** Gives the lease up at a stop, within 2 s (MongoDB may be down: then it simply expires). */
+  private async releaseLeaseQuickly(): Promise<void> {
+    if (!this.booted || !this.client) return;
+    const release = this.client.get().then((c) => releaseLease(c, this.leaseState(), this.leaseOwner));
+    await Promise.race([release, new Promise((r) => setTimeout(r, 2000).unref())]);
+  }
+
+  private leaseState(): { db: string; collection: string } {
+    return { db: this.config.targetDb, collection: this.config.stateCollection };
+  }
+
+  private async renewLease(): Promise<void> {
+    if (this.closing) return;
+    // An outage is reported by the pipelines; the lease is renewed once MongoDB answers again.
+    await this.takeLease().catch(() => undefined);
+  }
 
   /**
    * MongoDB answered but refused a start step: wrong credentials, no permission, a target
@@ -416,6 +471,8 @@ export class Supervisor {
 
   private async doClose(graceMs: number): Promise<void> {
     if (this.bootTimer) clearTimeout(this.bootTimer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.leaseTimer = null;
     const steps: Array<[string, () => Promise<unknown> | unknown]> = [
       ['retrain schedule', () => this.cronTask?.stop()],
       [
@@ -429,6 +486,8 @@ export class Supervisor {
       // Tasks still running after the grace period are abandoned; their checkpoints did not move.
       ['scoring pools', () => Promise.all(this.scorePools.map((p) => p.destroy()))],
       ['training pool', () => this.trainPool?.destroy()],
+      // A standby takes over at once instead of after LEASE_TTL_MS.
+      ['lease', () => this.releaseLeaseQuickly()],
       ['mongodb client', () => this.client?.close()],
     ];
     for (const [name, step] of steps) {
