@@ -148,6 +148,7 @@ export class HostPipeline {
     const doc = await loadCheckpoint(client, state, this.source.name, this.host);
     if (doc) {
       this.checkpoint = doc.last_id === null || doc.last_id === undefined ? null : BSON.EJSON.stringify(doc.last_id, { relaxed: false });
+      if (this.checkpoint !== null) await this.checkIdKinds(client, cfg, doc.last_id);
     } else {
       // First sight of this host: what is already stored is history (training data); scoring
       // starts after the newest line. Persisted at once so a restart does not move it forward.
@@ -187,6 +188,21 @@ export class HostPipeline {
     }
     this.state = 'training';
     this.retrain(header === null ? 'no model' : `model format ${header.format} is not ${MODEL_FORMAT_VERSION}`);
+  }
+
+  /**
+   * Lines are read by `_id` greater than the checkpoint, and MongoDB orders values of different
+   * BSON types by type first: a checkpoint of another type than the host's `_id`s (a `last_id`
+   * rewound by hand as a string instead of an ObjectId) reads no line ever, silently. Said once,
+   * when the checkpoint is loaded.
+   */
+  private async checkIdKinds(client: MongoClient, cfg: DaemonConfig, lastId: unknown): Promise<void> {
+    const newest = await newestInputId(client, { db: cfg.inputDb, collection: this.source.name, hostnameField: cfg.fields.hostname }, this.host);
+    if (newest === null || idKind(newest) === idKind(lastId)) return;
+    this.log.warn(
+      { checkpointKind: idKind(lastId), linesKind: idKind(newest), newestId: BSON.EJSON.stringify(newest) },
+      `the checkpoint's last_id is ${idKind(lastId)} but this host's lines have ${idKind(newest)} _ids, so no line is read after it: set last_id to the _id of the last line scored, of the same type`,
+    );
   }
 
   private async scoreOnce(): Promise<boolean> {
@@ -337,4 +353,13 @@ class TaskFailed extends Error {
   constructor(readonly failure: TaskFailure) {
     super(failure.message);
   }
+}
+
+/** The kind of an `_id` as MongoDB orders it (numbers of any width are one kind). */
+function idKind(v: unknown): string {
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'number' || v instanceof BSON.Long || v instanceof BSON.Int32 || v instanceof BSON.Double || v instanceof BSON.Decimal128) return 'a number';
+  if (v instanceof BSON.ObjectId) return 'an ObjectId';
+  if (v instanceof Date) return 'a date';
+  return v === null || v === undefined ? 'missing' : `a ${(v as object).constructor?.name ?? typeof v}`;
 }
