@@ -201,7 +201,7 @@ export class HostPipeline {
     if (newest === null || idKind(newest) === idKind(lastId)) return;
     this.log.warn(
       { checkpointKind: idKind(lastId), linesKind: idKind(newest), newestId: BSON.EJSON.stringify(newest) },
-      `the checkpoint's last_id is ${idKind(lastId)} but this host's lines have ${idKind(newest)} _ids, so no line is read after it: set last_id to the _id of the last line scored, of the same type`,
+      `the checkpoint's last_id is ${idKind(lastId)} but the newest _id of this host's lines is ${idKind(newest)}, so no line is read after it: set last_id to the _id of the last line scored, of the same type`,
     );
   }
 
