@@ -331,7 +331,10 @@ export class Supervisor {
     for (const [key, p] of this.pipelines) {
       if (!wanted.has(key)) {
         this.pipelines.delete(key);
-        void p.stop();
+        const stopped = p.stop().finally(() => {
+          if (this.stopping.get(key) === stopped) this.stopping.delete(key);
+        });
+        this.stopping.set(key, stopped);
         this.log.info({ source: p.source.name, host: p.host }, 'host removed from configuration; stopped');
       }
     }
@@ -360,9 +363,16 @@ export class Supervisor {
         host,
       );
       this.pipelines.set(key, p);
-      p.start();
+      // A host removed and added again by quick reloads starts once its old pipeline has stopped:
+      // a batch still in flight there saves its checkpoint first, so no line is scored twice.
+      const before = this.stopping.get(key);
+      if (before === undefined) p.start();
+      else void before.then(() => p.start());
     }
   }
+
+  /** Pipelines of removed hosts until their last batch has settled, by key. */
+  private readonly stopping = new Map<string, Promise<void>>();
 
   /**
    * Applies a new configuration without a restart: hosts added or removed, thresholds, polling

@@ -1,0 +1,36 @@
+// A host removed and added again by reloads in quick succession: its old pipeline's batch in
+// flight settles before the new pipeline starts from the checkpoint, so no line is scored twice.
+import { expect } from 'chai';
+import { rmSync, writeFileSync } from 'node:fs';
+import { modelFilePath } from '../../src/store/model-files.js';
+import { startInProcess, type InProcess } from '../support/in-process.js';
+import { Rng } from '../support/log-lines.js';
+import { useTestBed } from '../support/test-bed.js';
+import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
+
+describe('removing and adding a host again quickly', function () {
+  this.timeout(120_000);
+  let run: InProcess | null = null;
+  const bed = useTestBed('race', (b) => seedHistory(b.input, 'syslog', ['web1', 'db1'], 300, new Rng(91)));
+  after(async () => {
+    await run?.supervisor.close();
+  });
+
+  it('lets the batch in flight finish first, so every line is scored once', async () => {
+    run = startInProcess(bed, ['web1', 'db1'], 'slow-score');
+    await waitUntil('trained', async () => run!.logs.filter((l) => l.msg === 'trained').length === 2);
+    const slow = `${modelFilePath(run.dir, 'syslog', 'web1')}.slow`;
+    writeFileSync(slow, '');
+    const lines = await insertLines(bed.input, 'syslog', newLines('web1', 40, 0, new Rng(3), 'race'));
+    // A poll of web1 is now waiting to run with the old checkpoint.
+    await new Promise((r) => setTimeout(r, 400));
+    run.supervisor.reload(run.config(['db1']));
+    await waitUntil('web1 removed', async () => run!.logs.some((l) => l.msg === 'host removed from configuration; stopped'));
+    run.supervisor.reload(run.config(['web1', 'db1']));
+    rmSync(slow);
+    const state = bed.target.collection('anomaly_detector_state');
+    await waitUntil('the checkpoint reaches the last line', async () => String((await state.findOne({ host: 'web1' }))?.last_id) === String(lines[lines.length - 1]!.id));
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await state.findOne({ host: 'web1' }))!.lines_scored).to.equal(lines.length);
+  });
+});
