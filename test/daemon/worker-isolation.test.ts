@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
-import { startInProcess } from '../support/in-process.js';
+import { startInProcess, type InProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
@@ -18,7 +18,7 @@ describe('worker isolation: crashes and long trainings', function () {
     supervisor = null;
   });
 
-  function startSupervisor(hosts: string[], fixture: string, extra = ''): { dir: string; logs: Array<Record<string, unknown>> } {
+  function startSupervisor(hosts: string[], fixture: string, extra = ''): InProcess {
     const run = startInProcess(bed, hosts, fixture, extra, tempDir('ad-crash-'));
     supervisor = run.supervisor;
     return run;
@@ -47,8 +47,12 @@ describe('worker isolation: crashes and long trainings', function () {
   });
 
   it('keeps scoring trained hosts while another host trains (one thread each)', async () => {
-    const { dir, logs } = startSupervisor(['steady', 'slow'], 'slow-train');
+    const { dir, logs, config } = startSupervisor(['steady'], 'slow-train');
     await waitUntil('steady trained', async () => logs.some((l) => l.msg === 'trained' && l.host === 'steady'));
+    // "slow" comes after steady has trained: both would queue for the one training thread, and
+    // which comes first depended on how fast each host's start-up queries answered.
+    supervisor!.reload(config(['steady', 'slow']));
+    await waitUntil('slow training', async () => logs.some((l) => l.msg === 'training scheduled' && l.host === 'slow'));
     const lines = await insertLines(bed.input, 'syslog', newLines('steady', 20, 10, new Rng(3), 'busy'));
     const incidents = lines.filter((l) => l.incident);
     await waitUntil('incidents of steady written while slow trains', async () => {
