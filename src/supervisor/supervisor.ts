@@ -206,7 +206,8 @@ export class Supervisor {
     try {
       await this.prepareCollections();
       this.health.ok();
-      if (!(await this.takeLease())) {
+      // The first start waits for the lease; later boots (reloads) run on, renewed by the timer.
+      if (!this.booted && !(await this.takeLease())) {
         if (this.bootTimer) clearTimeout(this.bootTimer);
         this.bootTimer = setTimeout(() => void this.boot(attempt + 1, then), LEASE_RENEW_MS / 2);
         return;
