@@ -39,8 +39,12 @@ const MAX_KEY = 2048;
 export class ModelTrainer {
   private readonly trainer: Trainer;
 
-  constructor(options?: ModelOptions) {
-    this.trainer = new Trainer(options);
+  /**
+   * `order`: how the lines come. Oldest first is a log file's order; the daemon reads a host's
+   * training window newest first. Only sequence context depends on it.
+   */
+  constructor(options?: ModelOptions, order: 'oldest-first' | 'newest-first' = 'oldest-first') {
+    this.trainer = new Trainer(options, order === 'newest-first');
   }
 
   add(message: string): void {

@@ -14,7 +14,7 @@ import { buildClusters } from './clusters.js';
 import { noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { wordsOfTokens } from './vocabulary.js';
-import { CONTEXT_LINES, addPairs, countPredecessors, keptContext } from './sequence.js';
+import { PredecessorCounter, addPairs, keptContext } from './sequence.js';
 
 export const DEFAULT_MAX_TEMPLATES = 5000;
 export const DEFAULT_SEED = 42;
@@ -90,14 +90,16 @@ export class Trainer {
   private readonly states = new Map<number, TemplateState>();
   private n = 0;
   private segmentLength = 1;
-  /** Template ids of the last CONTEXT_LINES lines (a ring; sequence.ts). */
-  private readonly recentIds = new Float64Array(CONTEXT_LINES).fill(-1);
+  /** Sequence context (sequence.ts). */
+  private readonly predecessors: PredecessorCounter;
   /** Template absorbed by a more general one -> that one (absorbMerged), to resolve context ids. */
   private readonly absorbedInto = new Map<number, number>();
   private finished = false;
 
-  constructor(options?: ModelOptions) {
+  /** `newestFirst`: the lines come newest first (the daemon's training window), for sequence context. */
+  constructor(options?: ModelOptions, newestFirst = false) {
     this.options = resolveOptions(options);
+    this.predecessors = new PredecessorCounter(newestFirst);
     this.miner = new TemplateMiner({ extraMasks: this.options.extraMasks, maxTemplates: this.options.maxTemplates });
     this.warmup = new HeaderWarmup(this.miner, (text, tok) => this.learn(text, tok));
   }
@@ -145,10 +147,9 @@ export class Trainer {
     this.n++;
   }
 
-  /** Counts the templates of the lines before this one as its context, then remembers this one. */
+  /** Counts this line's place in sequences (its predecessors, or it as one: sequence.ts). */
   private noteContext(st: TemplateState): void {
-    countPredecessors(this.recentIds, st.id, st.pred);
-    this.recentIds[this.n % CONTEXT_LINES] = st.id;
+    this.predecessors.add(st.id, (id) => this.states.get(id)?.pred);
   }
 
   /**

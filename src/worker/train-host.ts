@@ -9,7 +9,8 @@ import type { TrainResult, TrainTask } from './protocol.js';
 export async function trainHost(task: TrainTask, sourceName: string): Promise<TrainResult> {
   const started = performance.now();
   const client = await sharedClient(task.source.uri);
-  const trainer = new ModelTrainer({ maxTemplates: task.maxTemplates, extraMasks: task.extraMasks });
+  // The window is read newest first (trainingCursor).
+  const trainer = new ModelTrainer({ maxTemplates: task.maxTemplates, extraMasks: task.extraMasks }, 'newest-first');
   const skipped = emptySkipCounts();
   const untilId = task.untilId === null ? null : BSON.EJSON.parse(task.untilId, { relaxed: false });
   const cursor = trainingCursor(client, task.source, task.sinceMs, task.maxLines, untilId);

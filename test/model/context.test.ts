@@ -91,9 +91,12 @@ describe('sequence context of known failure messages', function () {
     const same = (id: number): number => id;
     const count = (n: number) => (): number => n;
     const cases: Array<[string, Parameters<typeof keptContext>, number[] | undefined]> = [
-      ['twice, rare predecessor: kept', [1, 5, [7, 2], same, count(3), 10_000], [7]],
-      ['once: chance', [1, 5, [7, 1], same, count(3), 10_000], undefined],
-      ['twice each under two ids that became one', [1, 5, [7, 1, 8, 1], (id) => (id === 8 ? 7 : id), count(3), 10_000], [7]],
+      ['twice of three lines, rare predecessor: kept', [1, 3, [7, 2], same, count(3), 10_000], [7]],
+      ['once: chance', [1, 1, [7, 1], same, count(3), 10_000], undefined],
+      ['before too few of its lines', [1, 5, [7, 2], same, count(3), 10_000], undefined],
+      ['twice each under two ids that became one', [1, 3, [7, 1, 8, 1], (id) => (id === 8 ? 7 : id), count(3), 10_000], [7]],
+      // A predecessor written on one line in ten precedes a line by chance: twice of two is no sequence.
+      ['two of two, common predecessor: chance', [1, 2, [7, 2], same, count(1_000), 10_000], undefined],
       ['itself, after a merge', [1, 5, [8, 3], (id) => (id === 8 ? 1 : id), count(3), 10_000], undefined],
       ['a template the model no longer has', [1, 5, [7, 3], same, count(0), 10_000], undefined],
       // 50 lines, each of them preceded by a template on every other line: chance gives 50.
@@ -103,5 +106,52 @@ describe('sequence context of known failure messages', function () {
     for (const [name, args, expected] of cases) {
       it(name, () => expect(keptContext(...args)).to.deep.equal(expected));
     }
+  });
+
+  it('learns the same context from the lines newest first (the daemon reads its window that way)', () => {
+    const lines: string[] = [];
+    const rr = new Rng(11);
+    for (let i = 0; i < 4000; i++) {
+      lines.push(routineLine(rr));
+      if (i % 1000 === 500) lines.push(lead(i), follow(i));
+    }
+    const contextOf = (m: HostModel, prefix: string): string[] => {
+      const data = JSON.parse(m.serialize()) as { templates: Array<{ id: number; tokens: string[]; context?: number[] }> };
+      const byText = (p: string) => data.templates.find((x) => x.tokens.join(' ').includes(p))!;
+      return (byText(prefix).context ?? []).map((id) => data.templates.find((x) => x.id === id)!.tokens.join(' '));
+    };
+    const oldest = new ModelTrainer();
+    for (const l of lines) oldest.add(l);
+    const newest = new ModelTrainer(undefined, 'newest-first');
+    for (const l of [...lines].reverse()) newest.add(l);
+    const a = oldest.finish();
+    const b = newest.finish();
+    expect(contextOf(a, 'Failed none')).to.have.length(1);
+    expect(contextOf(b, 'Failed none')).to.deep.equal(contextOf(a, 'Failed none'));
+    // And not the other way round: the lead is not preceded by its follower.
+    expect(contextOf(b, 'Invalid user')).to.deep.equal([]);
+    const rr2 = new Rng(5);
+    const f = new Familiarity();
+    for (let k = 0; k < 20; k++) b.score(routineLine(rr2), f);
+    b.score(lead(9100), f);
+    expect(b.score(follow(9100), f).score).to.be.lessThan(b.score(follow(9101)).score);
+  });
+
+  it('keeps a predecessor that comes only after the summary has filled up with others', () => {
+    const tr = new ModelTrainer();
+    const rr = new Rng(17);
+    for (let i = 0; i < 6000; i++) {
+      tr.add(routineLine(rr));
+      if (i % 300 === 150) {
+        // The first two without their usual predecessor, each after nine other messages.
+        if (i > 600) tr.add(lead(i));
+        else for (let k = 0; k < 9; k++) tr.add(`filler${k} event number ${i}`);
+        tr.add(follow(i));
+      }
+    }
+    const data = JSON.parse(tr.finish().serialize()) as { templates: Array<{ id: number; tokens: string[]; context?: number[] }> };
+    const leadT = data.templates.find((x) => x.tokens.join(' ').includes('Invalid user'))!;
+    const followT = data.templates.find((x) => x.tokens.join(' ').includes('Failed none'))!;
+    expect(followT.context).to.include(leadT.id);
   });
 });
