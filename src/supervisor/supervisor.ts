@@ -332,9 +332,12 @@ export class Supervisor {
     for (const [key, p] of this.pipelines) {
       if (!wanted.has(key)) {
         this.pipelines.delete(key);
-        const stopped = p.stop().finally(() => {
-          if (this.stopping.get(key) === stopped) this.stopping.delete(key);
-        });
+        // After any earlier pipeline of the host still stopping (removed, added, removed again).
+        const stopped: Promise<void> = Promise.all([this.stopping.get(key), p.stop()])
+          .then(() => undefined)
+          .finally(() => {
+            if (this.stopping.get(key) === stopped) this.stopping.delete(key);
+          });
         this.stopping.set(key, stopped);
         this.log.info({ source: p.source.name, host: p.host }, 'host removed from configuration; stopped');
       }

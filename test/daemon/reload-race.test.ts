@@ -1,7 +1,7 @@
 // A host removed and added again by reloads in quick succession: its old pipeline's batch in
 // flight settles before the new pipeline starts from the checkpoint, so no line is scored twice.
 import { expect } from 'chai';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { modelFilePath } from '../../src/store/model-files.js';
 import { startInProcess, type InProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
@@ -23,10 +23,14 @@ describe('removing and adding a host again quickly', function () {
     writeFileSync(slow, '');
     const lines = await insertLines(bed.input, 'syslog', newLines('web1', 40, 0, new Rng(3), 'race'));
     // A poll of web1 is now waiting to run with the old checkpoint.
-    await new Promise((r) => setTimeout(r, 400));
-    run.supervisor.reload(run.config(['db1']));
-    await waitUntil('web1 removed', async () => run!.logs.some((l) => l.msg === 'host removed from configuration; stopped'));
-    run.supervisor.reload(run.config(['web1', 'db1']));
+    await waitUntil('a poll of web1 held', async () => existsSync(`${slow}.held`));
+    // Removed, added, removed and added again: the last pipeline waits for the first one too.
+    for (let round = 1; round <= 2; round++) {
+      run.supervisor.reload(run.config(['db1']));
+      await waitUntil('web1 removed', async () => run!.logs.filter((l) => l.msg === 'host removed from configuration; stopped').length === round);
+      run.supervisor.reload(run.config(['web1', 'db1']));
+      await waitUntil('web1 added', async () => run!.supervisor.pipelines.size === 2);
+    }
     rmSync(slow);
     const state = bed.target.collection('anomaly_detector_state');
     await waitUntil('the checkpoint reaches the last line', async () => String((await state.findOne({ host: 'web1' }))?.last_id) === String(lines[lines.length - 1]!.id));
