@@ -1,75 +1,102 @@
 // One daemon per state collection. Two daemons on the same configuration (the service, and the
 // same command started by hand) both scored every line, overwrote each other's model files and
 // reset each other's memory of new messages. The running daemon holds a lease, a document in the
-// state collection that it renews; another one waits as a standby until the lease ends: released
-// at a clean stop, or not renewed for LEASE_TTL_MS (or its process on this machine is gone).
+// state collection whose `seq` it increments every LEASE_RENEW_MS; another one waits as a standby
+// until the lease ends: released at a clean stop, its process gone from this machine (killed), or
+// its `seq` unchanged for LEASE_TTL_MS as the standby's own clock measures it. Only that interval
+// is measured, on one clock, so machines whose clocks disagree do not take a live lease.
+import type { MongoClient } from 'mongodb';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { MongoClient } from 'mongodb';
 import { processAlive } from '../process-alive.js';
 
 const LEASE_ID = 'daemon-lease';
-/** A lease not renewed for this long is free (renewed every LEASE_RENEW_MS). */
+/** A lease whose `seq` has not moved for this long is free. */
 export const LEASE_TTL_MS = 30_000;
 export const LEASE_RENEW_MS = 10_000;
 
-export interface LeaseOwner {
+export interface LeaseHeld {
   /** Unique per daemon run. */
   owner: string;
   machine: string;
   pid: number;
+  seq: number;
+  renewedAt: Date | null;
 }
 
-export interface LeaseHeld extends LeaseOwner {
-  renewedAt: Date;
-}
-
-export function newLeaseOwner(): LeaseOwner {
-  const machine = hostname();
-  return { owner: `${machine}:${process.pid}:${randomBytes(4).toString('hex')}`, machine, pid: process.pid };
+/** The lease document; the state collection's other documents are checkpoints. */
+interface LeaseDoc {
+  _id: string;
+  kind: 'lease';
+  owner: string;
+  machine: string;
+  pid: number;
+  seq: number;
+  renewed_at: Date;
 }
 
 type State = { db: string; collection: string };
-/** The lease document; the state collection's other documents are checkpoints (ObjectId _ids). */
-interface LeaseDoc {
-  _id: string;
-  kind?: 'lease';
-  owner?: string;
-  machine?: string;
-  pid?: number;
-  renewed_at?: Date;
-}
 
-/**
- * Takes or renews the lease; returns null when this daemon holds it, or who holds it. A lease of
- * a process that no longer runs on this machine (killed) is taken at once.
- */
-export async function acquireLease(client: MongoClient, state: State, me: LeaseOwner, now = new Date()): Promise<LeaseHeld | null> {
-  const coll = client.db(state.db).collection<LeaseDoc>(state.collection);
-  const doc = { kind: 'lease' as const, owner: me.owner, machine: me.machine, pid: me.pid, renewed_at: now };
-  const cutoff = new Date(now.getTime() - LEASE_TTL_MS);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await coll.updateOne({ _id: LEASE_ID, $or: [{ owner: me.owner }, { renewed_at: { $lt: cutoff } }] }, { $set: doc }, { upsert: true });
-      return null;
-    } catch (err) {
-      // The upsert found the lease held by someone else (its _id exists).
-      if ((err as { code?: unknown }).code !== 11000) throw err;
+export class Lease {
+  readonly owner: string;
+  private readonly machine = hostname();
+  /** The holder's lease as this standby last saw it change, by its own clock. */
+  private seen: { owner: string; seq: number; since: number } | null = null;
+
+  constructor(private readonly clock: () => number = Date.now) {
+    this.owner = `${this.machine}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  }
+
+  /** Takes or renews the lease; null when this daemon holds it, else who does. */
+  async acquire(client: MongoClient, state: State): Promise<LeaseHeld | null> {
+    const coll = client.db(state.db).collection<LeaseDoc>(state.collection);
+    const renewed = await coll.updateOne({ _id: LEASE_ID, owner: this.owner }, { $inc: { seq: 1 }, $set: { renewed_at: new Date() } });
+    if (renewed.matchedCount === 1) return this.held();
+    const doc = await coll.findOne({ _id: LEASE_ID });
+    if (doc === null) {
+      try {
+        await coll.insertOne({ _id: LEASE_ID, kind: 'lease', owner: this.owner, machine: this.machine, pid: process.pid, seq: 0, renewed_at: new Date() });
+        return this.held();
+      } catch (err) {
+        // Another daemon inserted it first.
+        if ((err as { code?: unknown }).code !== 11000) throw err;
+        const now = await coll.findOne({ _id: LEASE_ID });
+        return now === null ? { owner: '(changing hands)', machine: '', pid: 0, seq: 0, renewedAt: null } : holderOf(now);
+      }
     }
-    const held = await coll.findOne({ _id: LEASE_ID });
-    if (held === null) continue; // released meanwhile
-    const holder: LeaseHeld = { owner: String(held.owner), machine: String(held.machine), pid: Number(held.pid), renewedAt: held.renewed_at ?? new Date(0) };
-    if (holder.machine === me.machine && !processAlive(holder.pid)) {
-      const r = await coll.updateOne({ _id: LEASE_ID, owner: holder.owner }, { $set: doc });
-      if (r.modifiedCount === 1) return null;
-      continue;
+    const holder = holderOf(doc);
+    const gone = holder.machine === this.machine && !processAlive(holder.pid);
+    if (gone || this.unchangedFor(holder) >= LEASE_TTL_MS) {
+      // Only if it is still the lease this daemon judged: another standby may have been quicker.
+      const taken = await coll.updateOne(
+        { _id: LEASE_ID, owner: holder.owner, seq: holder.seq },
+        { $set: { owner: this.owner, machine: this.machine, pid: process.pid, seq: 0, renewed_at: new Date() } },
+      );
+      if (taken.modifiedCount === 1) return this.held();
     }
     return holder;
   }
-  return null;
+
+  /** Gives the lease up (a clean stop), so that a standby takes over at once. */
+  async release(client: MongoClient, state: State): Promise<void> {
+    await client.db(state.db).collection<LeaseDoc>(state.collection).deleteOne({ _id: LEASE_ID, owner: this.owner });
+  }
+
+  private held(): null {
+    this.seen = null;
+    return null;
+  }
+
+  private unchangedFor(h: LeaseHeld): number {
+    const t = this.clock();
+    if (this.seen === null || this.seen.owner !== h.owner || this.seen.seq !== h.seq) {
+      this.seen = { owner: h.owner, seq: h.seq, since: t };
+      return 0;
+    }
+    return t - this.seen.since;
+  }
 }
 
-/** Gives the lease up (a clean stop), so that a standby takes over at once. */
-export async function releaseLease(client: MongoClient, state: State, me: LeaseOwner): Promise<void> {
-  await client.db(state.db).collection<LeaseDoc>(state.collection).deleteOne({ _id: LEASE_ID, owner: me.owner });
+function holderOf(doc: Partial<LeaseDoc>): LeaseHeld {
+  return { owner: String(doc.owner), machine: String(doc.machine ?? ''), pid: Number(doc.pid ?? 0), seq: Number(doc.seq ?? 0), renewedAt: doc.renewed_at ?? null };
 }

@@ -16,7 +16,7 @@ import { HostPipeline } from './host-pipeline.js';
 import { hostLag } from './lag.js';
 import { lastCronFireBefore } from './schedule.js';
 import { DaemonStats } from './stats.js';
-import { LEASE_RENEW_MS, acquireLease, newLeaseOwner, releaseLease } from '../mongo/lease.js';
+import { LEASE_RENEW_MS, Lease } from '../mongo/lease.js';
 
 export interface SupervisorOptions {
   /** Worker module URL; tests pass small fixtures (a crashing worker). Default: src/worker/entry. */
@@ -200,18 +200,24 @@ export class Supervisor {
     void this.boot(1);
   }
 
-  /** Indexes on the daemon's own collections, then the pipelines; retried until MongoDB answers. */
+  /**
+   * The lease (the first start waits for it as a standby), then indexes on the daemon's own
+   * collections, then the pipelines; retried until MongoDB answers.
+   */
   private async boot(attempt: number, then: () => void = () => this.announceStart()): Promise<void> {
     if (this.closing) return;
     try {
-      await this.prepareCollections();
-      this.health.ok();
-      // The first start waits for the lease; later boots (reloads) run on, renewed by the timer.
       if (!this.booted && !(await this.takeLease())) {
+        // Standby: only the lease is tried again, at a steady pace.
+        if (this.closing) return;
         if (this.bootTimer) clearTimeout(this.bootTimer);
-        this.bootTimer = setTimeout(() => void this.boot(attempt + 1, then), LEASE_RENEW_MS / 2);
+        this.bootTimer = setTimeout(() => void this.boot(attempt, then), LEASE_RENEW_MS / 2);
         return;
       }
+      if (this.closing) return;
+      await this.prepareCollections();
+      if (this.closing) return;
+      this.health.ok();
     } catch (err) {
       if (this.closing) return;
       this.client?.discardIf(err);
@@ -228,8 +234,10 @@ export class Supervisor {
   }
 
   private lastBootProblem: string | null = null;
-  private readonly leaseOwner = newLeaseOwner();
+  private readonly lease = new Lease();
+  private holdsLease = false;
   private leaseTimer: NodeJS.Timeout | null = null;
+  private renewing: Promise<void> | null = null;
   /** Who held the lease when this daemon last found it taken (logged once per holder). */
   private leaseHolder: string | null = null;
 
@@ -239,43 +247,70 @@ export class Supervisor {
    */
   private async takeLease(): Promise<boolean> {
     const cfg = this.config;
-    const holder = await acquireLease(await this.client!.get(), this.leaseState(), this.leaseOwner);
+    const holder = await this.lease.acquire(await this.client!.get(), this.leaseState());
+    if (this.closing) return false;
     if (holder === null) {
-      if (this.leaseHolder !== null) this.log.info({ owner: this.leaseOwner.owner }, 'lease taken over; this daemon runs now');
+      if (this.leaseHolder !== null) this.log.info({ owner: this.lease.owner }, 'lease taken over; this daemon runs now');
       this.leaseHolder = null;
-      if (this.leaseTimer === null && !this.closing) {
+      this.holdsLease = true;
+      if (this.leaseTimer === null) {
         this.leaseTimer = setInterval(() => void this.renewLease(), LEASE_RENEW_MS);
         this.leaseTimer.unref();
       }
       return true;
     }
+    const lost = this.holdsLease;
+    this.holdsLease = false;
     if (this.leaseHolder !== holder.owner) {
       this.leaseHolder = holder.owner;
       this.log.error(
         { holder: holder.owner, machine: holder.machine, pid: holder.pid, renewedAt: holder.renewedAt, state: `${cfg.targetDb}.${cfg.stateCollection}` },
-        this.booted
-          ? 'another anomaly-detector took over the lease of this state collection (this one could not renew it in time); this one keeps running'
+        lost
+          ? 'another anomaly-detector took over the lease of this state collection (this one could not renew it in time); this one stops its hosts and waits as a standby'
           : 'another anomaly-detector is running against this state collection; this one waits as a standby until it stops',
       );
     }
+    if (lost) this.standBy();
     return false;
+  }
+
+  /** The lease is lost: stop every host and wait for it again, as at a start. */
+  private standBy(): void {
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.leaseTimer = null;
+    this.booted = false;
+    const stopping = [...this.pipelines.values()].map((p) => p.stop());
+    this.pipelines.clear();
+    void Promise.allSettled(stopping).then(() => {
+      if (!this.closing) void this.boot(1, () => this.log.info({ hosts: this.pipelines.size }, 'running again'));
+    });
+  }
+
+  private async renewLease(): Promise<void> {
+    if (this.closing || this.renewing) return;
+    // An outage is reported by the pipelines; the lease is renewed once MongoDB answers again.
+    this.renewing = this.takeLease()
+      .then(() => undefined, () => undefined)
+      .finally(() => {
+        this.renewing = null;
+      });
+    await this.renewing;
   }
 
   /** Gives the lease up at a stop, within 2 s (MongoDB may be down: then it simply expires). */
   private async releaseLeaseQuickly(): Promise<void> {
-    if (!this.booted || !this.client) return;
-    const release = this.client.get().then((c) => releaseLease(c, this.leaseState(), this.leaseOwner));
-    await Promise.race([release, new Promise((r) => setTimeout(r, 2000).unref())]);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.leaseTimer = null;
+    const release = (async () => {
+      // A renewal in flight could write the lease again after the release.
+      await this.renewing;
+      if (this.holdsLease && this.client) await this.lease.release(await this.client.get(), this.leaseState());
+    })();
+    await Promise.race([release.catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
   private leaseState(): { db: string; collection: string } {
     return { db: this.config.targetDb, collection: this.config.stateCollection };
-  }
-
-  private async renewLease(): Promise<void> {
-    if (this.closing) return;
-    // An outage is reported by the pipelines; the lease is renewed once MongoDB answers again.
-    await this.takeLease().catch(() => undefined);
   }
 
   /**
@@ -410,6 +445,8 @@ export class Supervisor {
         })
         .map((s) => s.name),
     );
+    // Before the first start (a standby, or MongoDB down) the pending start takes the new file.
+    if (!this.booted) return needRestart;
     // Indexes for new targets first; until then (or while MongoDB is down) the old set of pipelines runs on.
     void this.boot(1, () => {
       for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed', true);
@@ -485,15 +522,14 @@ export class Supervisor {
 
   private async doClose(graceMs: number): Promise<void> {
     if (this.bootTimer) clearTimeout(this.bootTimer);
-    if (this.leaseTimer) clearInterval(this.leaseTimer);
-    this.leaseTimer = null;
     const steps: Array<[string, () => Promise<unknown> | unknown]> = [
       ['retrain schedule', () => this.cronTask?.stop()],
       [
         'pipelines',
         () =>
           Promise.race([
-            Promise.allSettled([...this.pipelines.values()].map((p) => p.stop())),
+            // Hosts removed by a reload whose last batch is still settling, too.
+            Promise.allSettled([...[...this.pipelines.values()].map((p) => p.stop()), ...this.stopping.values()]),
             new Promise((res) => setTimeout(res, graceMs).unref()),
           ]),
       ],
