@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 import cron from 'node-cron';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
-import { OWN_FIELDS } from '../mongo/anomaly-writer.js';
+import { OWN_FIELDS } from '../mongo/own-fields.js';
 
 /** One input collection and the hosts watched in it. */
 export interface SourceConfig {

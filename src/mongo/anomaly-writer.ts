@@ -51,24 +51,6 @@ export async function writeAnomalies(
   }
 }
 
-/**
- * Top-level fields of an anomaly document that the daemon writes itself; the configured input
- * fields (copied under their own names) must not use them (config/schema.ts checks).
- */
-export const OWN_FIELDS: readonly string[] = [
-  'source',
-  'input_id',
-  'anomaly_score',
-  'reasons',
-  'template',
-  'template_id',
-  'model_version',
-  'threshold',
-  'detected_at',
-  'message_truncated',
-  'message_length',
-];
-
 function toDocument(r: AnomalyRecord, fields: { message: string; hostname: string; timestamp: string }): Document {
   const doc: Document = { source: r.source, input_id: r.inputId };
   setFieldValue(doc, fields.message, r.message);

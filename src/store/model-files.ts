@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { MaskRuleConfig } from '../model/types.js';
 import { processAlive } from '../process-alive.js';
 
 /** Bumped when the file layout (not the model inside) changes. */
@@ -20,8 +21,8 @@ export interface ModelFileHeader {
   trainedAt: string;
   lines: number;
   templates: number;
-  /** The EXTRA_MASKS patterns it was trained with (absent in files written before they were kept). */
-  extraMasks?: string[];
+  /** The EXTRA_MASKS rules it was trained with (absent in files written before they were kept). */
+  extraMasks?: MaskRuleConfig[];
 }
 
 export function modelFilePath(modelDir: string, source: string, host: string): string {
@@ -32,9 +33,10 @@ export function modelFilePath(modelDir: string, source: string, host: string): s
 /**
  * Encoded names longer than this are cut and completed by a hash of the whole name: a file name
  * has at most 255 bytes, percent-encoding makes a CJK character 9, and `.model.tmp-<pid>-<random>`
- * follows the host's name.
+ * (at most 29 bytes) follows the host's name. Names up to this length keep the file name they
+ * always had.
  */
-const MAX_ENCODED = 160;
+const MAX_ENCODED = 224;
 
 function encodeName(name: string): string {
   const encoded = encodeURIComponent(name).replace(/\./g, '%2E');
@@ -70,7 +72,7 @@ export async function prepareModelDir(modelDir: string): Promise<{ removed: numb
 
 export async function writeModelFile(file: string, header: ModelFileHeader, body: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 12)}`;
   const fh = await open(tmp, 'w', 0o640);
   try {
     try {

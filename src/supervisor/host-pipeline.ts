@@ -70,7 +70,6 @@ export class HostPipeline {
     await Promise.allSettled([this.polling, this.training]);
   }
 
-  /** Starts a (re)training unless one is running; scoring continues with the current model meanwhile. */
   /**
    * Starts a (re)training unless one is running; scoring continues with the current model meanwhile.
    * With `after`, a training already running is followed by another: it began before a change
@@ -178,7 +177,8 @@ export class HostPipeline {
       this.model = header;
       this.state = 'ready';
       this.log.info({ modelVersion: header.version, lines: header.lines, templates: header.templates }, 'model loaded');
-      if (header.extraMasks !== undefined && JSON.stringify(header.extraMasks) !== JSON.stringify(this.source.extraMasks.map((m) => m.pattern))) {
+      // Patterns and names, compared as a reload compares them (a name appears in the templates).
+      if (header.extraMasks !== undefined && JSON.stringify(header.extraMasks) !== JSON.stringify(this.source.extraMasks)) {
         this.retrain('EXTRA_MASKS changed since the model was trained');
         return;
       }

@@ -45,7 +45,7 @@ export async function trainHost(task: TrainTask, sourceName: string): Promise<Tr
       trainedAt: trainedAt.toISOString(),
       lines: summary.trainedLines,
       templates: summary.templates,
-      extraMasks: task.extraMasks.map((m) => m.pattern),
+      extraMasks: task.extraMasks,
     },
     model.serialize(),
   );

@@ -33,14 +33,14 @@ describe('retraining after a change of masks, and of a quiet host', function () 
     writeFileSync(join(dir, 'syslog', 'slow.model.release'), 'go');
     await waitUntil('trained twice', async () => trained('slow') === 2);
     const file = modelFilePath(dir, 'syslog', 'slow');
-    expect((await readModelHeader(file))!.extraMasks).to.deep.equal(['sess-[0-9a-f]+']);
+    expect((await readModelHeader(file))!.extraMasks).to.deep.equal([{ pattern: 'sess-[0-9a-f]+' }]);
     await run.supervisor.close();
 
     // Started again with other masks: the loaded model scores, and a training with them follows.
     run = startInProcess(bed, ['slow'], 'slow-train', masks('req-[0-9]+'), dir);
     await waitUntil('retrained for the new masks', async () => trained('slow') === 1);
     expect(run.logs.find((l) => l.msg === 'training scheduled')!.reason).to.equal('EXTRA_MASKS changed since the model was trained');
-    expect((await readModelHeader(file))!.extraMasks).to.deep.equal(['req-[0-9]+']);
+    expect((await readModelHeader(file))!.extraMasks).to.deep.equal([{ pattern: 'req-[0-9]+' }]);
     await run.supervisor.close();
 
     // Same masks: the model is used as it is.

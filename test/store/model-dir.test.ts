@@ -58,14 +58,16 @@ describe('model directory', () => {
   it('gives long and non-ASCII host names a file name the file system takes, one per name', async () => {
     const dir = tempDir('ad-models-');
     const fqdn = `${'node-17.rack-42.'.repeat(14)}example.com`;
-    const names = [fqdn, `${fqdn}x`, '東京データセンター第一ゲートウェイ装置一二三四五六七八九十', 'cumulus', 'a/b:..c'];
+    // 224 encoded characters: the longest name that keeps its plain file name.
+    const names = [fqdn, `${fqdn}x`, '東京データセンター第一ゲートウェイ装置一二三四五六七八九十', 'cumulus', 'a/b:..c', 'h'.repeat(224)];
     const paths = names.map((n) => modelFilePath(dir, 'syslog', n));
     expect(new Set(paths).size).to.equal(names.length);
     expect(basename(paths[3]!)).to.equal('cumulus.model');
     expect(basename(paths[4]!)).to.equal('a%2Fb%3A%2E%2Ec.model');
+    expect(basename(paths[5]!)).to.equal(`${'h'.repeat(224)}.model`);
     for (const p of paths) {
       // Room for the temporary file's suffix within 255 bytes.
-      expect(Buffer.byteLength(basename(p)) + '.tmp-4194304-abcdefghijk'.length).to.be.at.most(255);
+      expect(Buffer.byteLength(basename(p)) + '.tmp-4194304-abcdefghij'.length).to.be.at.most(255);
       await writeModelFile(p, { kind: 'anomaly-detector-model', format: 5, version: 'v', source: 's', host: 'h', trainedAt: '', lines: 0, templates: 0 }, 'x');
     }
     expect(readdirSync(join(dir, 'syslog'))).to.have.length(names.length);

@@ -3,11 +3,11 @@ import { incidentLine, routineLine, type Rng } from './log-lines.js';
 
 const DAY = 86_400_000;
 
-/** Inserts `perHost` routine lines per host, timestamps spread over the last `days` days, oldest first. */
 /** How a test's input documents hold a line: the default field names, or `shape` of its own. */
 export type DocShape = (host: string, message: string, at: Date) => Document;
 const defaultShape: DocShape = (host, message, at) => ({ Hostname: host, Message: message, timestamp: at });
 
+/** Inserts `perHost` routine lines per host, timestamps spread over the last `days` days, oldest first. */
 export async function seedHistory(db: Db, collection: string, hosts: string[], perHost: number, rng: Rng, days = 30, shape = defaultShape): Promise<void> {
   const now = Date.now();
   const lines: Array<{ host: string; message: string; at: Date }> = [];
