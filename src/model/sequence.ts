@@ -38,16 +38,17 @@ export class PredecessorCounter {
 
   constructor(private readonly newestFirst: boolean) {}
 
-  /** One line of template `id`; `predOf` gives a template's predecessor pairs (undefined: gone). */
+  /** One line of template `id`; `predOf` gives a template's predecessor pairs (undefined: not counted). */
   add(id: number, predOf: (id: number) => number[] | undefined): void {
     const ids = this.ids;
     if (this.newestFirst) {
       for (let k = 0; k < CONTEXT_LINES; k++) {
         const later = ids[k]!;
-        if (later < 0 || later === id || this.counted[k]!.includes(id)) continue;
-        this.counted[k]!.push(id);
+        if (later < 0 || later === id) continue;
         const pred = predOf(later);
-        if (pred !== undefined) countOne(pred, id);
+        if (pred === undefined || this.counted[k]!.includes(id)) continue;
+        this.counted[k]!.push(id);
+        countOne(pred, id);
       }
     } else {
       const pred = predOf(id);
