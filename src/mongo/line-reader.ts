@@ -41,10 +41,17 @@ export async function readLinesAfter(
   // exceeded a scoring thread's heap, and the retried batch crashed it again, forever.
   const docs: Document[] = [];
   let chars = 0;
-  for await (const doc of cursor) {
-    docs.push(doc);
-    chars += messageSize(fieldValue(doc, ref.fields.message));
-    if (chars >= MAX_BATCH_CHARS) break;
+  try {
+    // Whole server batches at a time (one await per batch, not per document).
+    while (chars < MAX_BATCH_CHARS && (await cursor.hasNext())) {
+      for (const doc of cursor.readBufferedDocuments()) {
+        docs.push(doc);
+        chars += messageSize(fieldValue(doc, ref.fields.message));
+        if (chars >= MAX_BATCH_CHARS) break;
+      }
+    }
+  } finally {
+    await cursor.close();
   }
   // More are probably waiting when the batch is full, by count or by size.
   return { docs, more: docs.length >= limit || chars >= MAX_BATCH_CHARS };

@@ -30,6 +30,8 @@ export class HostPipeline {
   state: PipelineState = 'starting';
   model: Pick<ModelFileHeader, 'version' | 'trainedAt' | 'lines' | 'templates'> | null = null;
   checkpoint: string | null = null;
+  /** The stored checkpoint as loaded, until its type has been compared with the host's _ids. */
+  private loadedLastId: unknown = undefined;
   private checkpointLoaded = false;
   private pollTimer: NodeJS.Timeout | null = null;
   private trainTimer: NodeJS.Timeout | null = null;
@@ -147,7 +149,7 @@ export class HostPipeline {
     const doc = await loadCheckpoint(client, state, this.source.name, this.host);
     if (doc) {
       this.checkpoint = doc.last_id === null || doc.last_id === undefined ? null : BSON.EJSON.stringify(doc.last_id, { relaxed: false });
-      if (this.checkpoint !== null) await this.checkIdKinds(client, cfg, doc.last_id);
+      this.loadedLastId = doc.last_id;
     } else {
       // First sight of this host: what is already stored is history (training data); scoring
       // starts after the newest line. Persisted at once so a restart does not move it forward.
@@ -194,7 +196,7 @@ export class HostPipeline {
    * Lines are read by `_id` greater than the checkpoint, and MongoDB orders values of different
    * BSON types by type first: a checkpoint of another type than the host's `_id`s (a `last_id`
    * rewound by hand as a string instead of an ObjectId) reads no line ever, silently. Said once,
-   * when the checkpoint is loaded.
+   * at the first poll after the checkpoint was loaded that read nothing.
    */
   private async checkIdKinds(client: MongoClient, cfg: DaemonConfig, lastId: unknown): Promise<void> {
     const newest = await newestInputId(client, { db: cfg.inputDb, collection: this.source.name, hostnameField: cfg.fields.hostname }, this.host);
@@ -237,6 +239,13 @@ export class HostPipeline {
     this.ctx.health.ok();
     if (this.stopped) return false;
     this.checkpoint = res.checkpoint;
+    // Once, at the first poll that finds nothing: then a checkpoint of the wrong type would be why.
+    // Not at start: on a server without the (hostname, _id) index the lookup is a scan.
+    if (res.read === 0 && this.loadedLastId !== undefined) {
+      const lastId = this.loadedLastId;
+      this.loadedLastId = undefined;
+      if (lastId !== null) await this.checkIdKinds(await this.ctx.client(), cfg, lastId);
+    }
     const s = this.ctx.stats;
     s.linesRead += res.read;
     s.lateLines += res.late;
