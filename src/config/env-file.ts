@@ -2,7 +2,7 @@
 // EnvironmentFile=), for commands run by hand: `--environment-file FILE` makes `check-config`,
 // `status` and `run` see the same MONGODB_URI as the service, instead of the YAML's
 // MG_HOST/MG_PORT. (Not `--env-file`: Node 20 takes that for itself wherever it stands in argv.)
-import { readFileSync } from 'node:fs';
+import { readInstalledFile } from './read-file.js';
 
 /**
  * Parses systemd's EnvironmentFile format, the part of it such files use: `KEY=value` lines,
@@ -42,11 +42,9 @@ export function environmentWith(files: readonly string[], env: NodeJS.ProcessEnv
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readInstalledFile(file);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const hint = code === 'EACCES' ? ' (it holds credentials and is readable by root and the service group: run with sudo)' : '';
-      throw new Error(`cannot read ${file}: ${code ?? (err as Error).message}${hint}`);
+      throw new Error(`cannot read ${file}: ${(err as Error).message}`);
     }
     const { vars, bad } = parseEnvFile(text);
     if (bad.length > 0) throw new Error(`${file}: line ${bad.join(', ')} is not KEY=value`);

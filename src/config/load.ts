@@ -1,9 +1,9 @@
 // Reads the YAML file and the environment; the only place besides cli.ts that looks at process.env.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { uriProblem } from '../mongo/client.js';
 import { environmentWith } from './env-file.js';
+import { readInstalledFile } from './read-file.js';
 import { ConfigError, validateConfig, type DaemonConfig } from './schema.js';
 
 /**
@@ -19,12 +19,9 @@ export function loadConfig(file: string, envFiles: readonly string[] = [], env: 
   const path = resolve(file);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInstalledFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // The installed file is readable by root and the service group only: not an invalid config.
-    const hint = code === 'EACCES' ? ' (permission denied: run as root or as the service user, e.g. with sudo)' : '';
-    throw new ConfigError(file, [{ path: '(file)', message: `cannot read: ${code ?? (err as Error).message}${hint}` }]);
+    throw new ConfigError(file, [{ path: '(file)', message: `cannot read: ${(err as Error).message}` }]);
   }
   return parseConfigText(text, file, dirname(path), env);
 }
@@ -53,7 +50,7 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
     baseDir,
     envUri: env.MONGODB_URI || undefined,
     envUriFile: env.MONGODB_URI_FILE || undefined,
-    readUriFile: (p) => readFileSync(resolve(baseDir, p), 'utf8'),
+    readUriFile: (p) => readInstalledFile(resolve(baseDir, p)),
     uriProblem,
   });
 }

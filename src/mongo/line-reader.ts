@@ -60,6 +60,7 @@ export async function readLinesAfter(
 /** Characters (or bytes) of messages one batch holds at most, beyond its last document. */
 export const MAX_BATCH_CHARS = 16 * 1024 * 1024;
 
+/** Characters of a string message, bytes of a binary one (0 for anything else). */
 function messageSize(v: unknown): number {
   return typeof v === 'string' ? v.length : v instanceof Binary ? v.length() : 0;
 }
@@ -135,7 +136,7 @@ export function messageText(doc: Document, field: string): MessageText {
  * the host; the full message stays in the input document that `input_id` names.
  */
 export function copiedMessage(raw: unknown, scored: string): { message: unknown; messageLength?: number } {
-  const length = typeof raw === 'string' ? raw.length : raw instanceof Binary ? raw.length() : 0;
+  const length = messageSize(raw);
   if (length <= MAX_SCORED_CHARS) return { message: raw };
   return { message: scored, messageLength: length };
 }

@@ -14,13 +14,7 @@ describe('daemon and malformed input documents', function () {
 
   /** A daemon watching host "edge", writing to `target`, once it has trained. */
   async function trainedDaemon(target: string): Promise<DaemonProcess> {
-    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
-MIN_TRAINING_LINES: 50
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ["edge"]
-    MG_TARGET_COL: "${target}"
-`);
+    const { file } = bed.writeSourceConfig(['edge'], { target });
     const daemon = bed.startDaemon(file);
     await daemon.waitForCount('trained', 1);
     return daemon;

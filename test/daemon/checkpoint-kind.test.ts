@@ -10,13 +10,7 @@ describe('a checkpoint of another type than the host\'s _ids', function () {
   const bed = useTestBed('ckind', (b) => seedHistory(b.input, 'syslog', ['web1'], 300, new Rng(81)));
 
   it('is reported with both types when the host starts', async () => {
-    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
-MIN_TRAINING_LINES: 50
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ["web1"]
-    MG_TARGET_COL: "anomaly"
-`);
+    const { file } = bed.writeSourceConfig(['web1']);
     const first = bed.startDaemon(file);
     await first.waitForCount('trained', 1);
     expect(first.count(/^the checkpoint's last_id/)).to.equal(0);

@@ -14,16 +14,11 @@ describe('dotted field paths', function () {
   });
 
   it('writes anomalies whose copied fields are embedded as in the input, queryable by the same paths', async () => {
-    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
-MIN_TRAINING_LINES: 50
-MESSAGE_FIELD: "log.message"
-HOSTNAME_FIELD: "host.name"
-TIMESTAMP_FIELD: "ts.at"
-LOG_SOURCES:
-  "events":
-    HOSTNAMES: ["deep"]
-    MG_TARGET_COL: "deep_anomaly"
-`);
+    const { file } = bed.writeSourceConfig(['deep'], {
+      source: 'events',
+      target: 'deep_anomaly',
+      extra: 'MESSAGE_FIELD: "log.message"\nHOSTNAME_FIELD: "host.name"\nTIMESTAMP_FIELD: "ts.at"\n',
+    });
     const daemon = bed.startDaemon(file);
     await daemon.waitForCount('trained', 1);
     const inserted = await insertLines(bed.input, 'events', newLines('deep', 30, 10, new Rng(6), 'path'), nested);

@@ -10,13 +10,7 @@ describe('a second daemon on the same configuration', function () {
   const bed = useTestBed('lease', (b) => seedHistory(b.input, 'syslog', ['web1'], 300, new Rng(71)));
 
   it('waits as a standby, takes over at a stop, and at once after a kill', async () => {
-    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
-MIN_TRAINING_LINES: 50
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ["web1"]
-    MG_TARGET_COL: "anomaly"
-`);
+    const { file } = bed.writeSourceConfig(['web1']);
     const first = bed.startDaemon(file);
     await first.waitForCount('trained', 1);
     const second = bed.startDaemon(file);

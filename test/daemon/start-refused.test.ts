@@ -15,13 +15,7 @@ describe('a start step that MongoDB refuses', function () {
       { source: 'syslog', input_id: 'imported-twice', note: 'copied in by hand' },
       { source: 'syslog', input_id: 'imported-twice', note: 'copied in by hand' },
     ]);
-    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
-MIN_TRAINING_LINES: 50
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ["gw1"]
-    MG_TARGET_COL: "anomaly"
-`);
+    const { file } = bed.writeSourceConfig(['gw1']);
     const daemon = bed.startDaemon(file);
     const refused = await daemon.waitForLog((l) => l.msg.startsWith('mongodb refused'), 30_000, 'refusal logged');
     expect(refused.level).to.equal(50);

@@ -37,6 +37,20 @@ export class TestBed {
     return writeConfig(this.uri, `MG_INPUT_DB: "${this.inputName}"\nMG_TARGET_DB: "${this.targetName}"\n${body}`, overwrite);
   }
 
+  /**
+   * writeConfig() with the settings most tests use: polling every 0.2 s, 50 lines enough to train,
+   * and one source watching `hosts`; `extra` keys come before LOG_SOURCES.
+   */
+  writeSourceConfig(hosts: string[], opts: { source?: string; target?: string; extra?: string } = {}): { file: string; dir: string } {
+    return this.writeConfig(`POLL_INTERVAL_SECONDS: 0.2
+MIN_TRAINING_LINES: 50
+${opts.extra ?? ''}LOG_SOURCES:
+  ${JSON.stringify(opts.source ?? 'syslog')}:
+    HOSTNAMES: ${JSON.stringify(hosts)}
+    MG_TARGET_COL: ${JSON.stringify(opts.target ?? 'anomaly')}
+`);
+  }
+
   startDaemon(configFile: string): DaemonProcess {
     const d = new DaemonProcess(configFile);
     this.daemons.push(d);
