@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import cron from 'node-cron';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
+import { maskRuleProblem } from '../model/mask.js';
 import { OWN_FIELDS } from '../mongo/own-fields.js';
 
 /** One input collection and the hosts watched in it. */
@@ -409,7 +410,7 @@ function parseIgnore(raw: unknown, path: string, fail: Fail): string[] {
     try {
       new RegExp(item);
     } catch (err) {
-      fail(p, `invalid regular expression: ${(err as Error).message}`);
+      fail(p, (err as Error).message);
       return;
     }
     out.push(item);
@@ -430,18 +431,16 @@ function parseMasks(raw: unknown, path: string, fail: Fail): MaskRuleConfig[] {
       typeof item === 'string'
         ? { pattern: item }
         : isDict(item) && typeof item.pattern === 'string'
-          ? { pattern: item.pattern, ...(typeof item.name === 'string' ? { name: item.name } : {}) }
+          ? { pattern: item.pattern, ...(item.name !== undefined ? { name: item.name as string } : {}) }
           : null;
     if (!rule || rule.pattern === '') {
       fail(p, `must be a regular expression string or {pattern, name}, got ${describe(item)}`);
       return;
     }
     if (isDict(item)) for (const k of Object.keys(item)) if (k !== 'pattern' && k !== 'name') fail(`${p}.${k}`, 'unknown key');
-    if (rule.name !== undefined && !/^[A-Za-z0-9_]+$/.test(rule.name)) fail(`${p}.name`, 'must be letters, digits or _');
-    try {
-      new RegExp(rule.pattern, 'g');
-    } catch (err) {
-      fail(p, `invalid regular expression: ${(err as Error).message}`);
+    const problem = maskRuleProblem(rule);
+    if (problem !== null) {
+      fail(p, problem);
       return;
     }
     out.push(rule);

@@ -47,28 +47,40 @@ export interface Tokenized {
 
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** Validates and compiles extra rules; throws an Error naming the offending pattern or name. */
+/**
+ * What is wrong with one extra masking rule, or null: the one check behind the configuration's
+ * EXTRA_MASKS, the offline commands' --mask and a model's own rules, so each names the rule its
+ * own way and none accepts a rule another refuses.
+ */
+export function maskRuleProblem(rule: unknown): string | null {
+  if (rule === null || typeof rule !== 'object') return 'must be a {pattern, name} rule';
+  const { pattern, name } = rule as { pattern?: unknown; name?: unknown };
+  if (typeof pattern !== 'string' || pattern === '') return 'pattern must be a non-empty string';
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern, 'g');
+  } catch (err) {
+    // V8 says "Invalid regular expression: /(/g: Unterminated group": keep the reason.
+    const message = (err as Error).message;
+    const prefix = `Invalid regular expression: /${pattern}/g: `;
+    return `invalid regular expression: ${message.startsWith(prefix) ? message.slice(prefix.length) : message}`;
+  }
+  // A pattern matching the empty string would mask between every character.
+  if (re.test('')) return `pattern ${JSON.stringify(pattern)} matches the empty string`;
+  if (name !== undefined && (typeof name !== 'string' || (name !== '*' && !NAME_RE.test(name)))) {
+    return `name ${JSON.stringify(name)} must be 1 to 64 letters, digits, '_', '.' or '-'`;
+  }
+  return null;
+}
+
+/** Validates and compiles extra rules; throws an Error naming the offending rule. */
 export function compileMasks(extra: readonly MaskRuleConfig[] = []): CompiledMasks {
   if (!Array.isArray(extra)) throw new Error('extraMasks must be an array');
   const out: CompiledMask[] = [];
   extra.forEach((rule, i) => {
-    if (rule === null || typeof rule !== 'object' || typeof rule.pattern !== 'string' || rule.pattern === '') {
-      throw new Error(`extraMasks[${i}].pattern must be a non-empty string`);
-    }
-    let re: RegExp;
-    try {
-      re = new RegExp(rule.pattern, 'g');
-    } catch (err) {
-      throw new Error(`extraMasks[${i}]: invalid regular expression "${rule.pattern}": ${(err as Error).message}`);
-    }
-    // A pattern matching the empty string would mask between every character.
-    if (re.test('')) throw new Error(`extraMasks[${i}]: pattern "${rule.pattern}" matches the empty string`);
-    re.lastIndex = 0;
-    const name = rule.name ?? '*';
-    if (typeof name !== 'string' || (name !== '*' && !NAME_RE.test(name))) {
-      throw new Error(`extraMasks[${i}].name "${String(name)}" must match ${NAME_RE.source}`);
-    }
-    out.push({ re, token: `<${name}>` });
+    const problem = maskRuleProblem(rule);
+    if (problem !== null) throw new Error(`extraMasks[${i}] ${JSON.stringify(rule?.pattern)}: ${problem}`);
+    out.push({ re: new RegExp(rule.pattern, 'g'), token: `<${rule.name ?? '*'}>` });
   });
   return { extra: out };
 }

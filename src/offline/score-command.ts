@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { DEFAULT_THRESHOLD, ModelTrainer } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
 import { Familiarity } from '../model/familiarity.js';
-import { isBlank } from '../model/mask.js';
+import { isBlank, maskRuleProblem } from '../model/mask.js';
 import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from '../commands/output.js';
 import { CommandError, EXIT_OK, EXIT_USAGE, commandArgs, type CommandIo } from '../commands/args.js';
 
@@ -121,8 +121,13 @@ export function writeOut(out: NodeJS.WritableStream, text: string, state: { clos
   });
 }
 
+/** The --mask rules; throws naming the first bad one as the user wrote it. */
 export function masksFrom(values: readonly string[] | undefined): MaskRuleConfig[] {
-  return (values ?? []).map((pattern) => ({ pattern }));
+  return (values ?? []).map((pattern) => {
+    const problem = maskRuleProblem({ pattern });
+    if (problem !== null) throw new Error(`bad --mask ${JSON.stringify(pattern)}: ${problem}`);
+    return { pattern };
+  });
 }
 
 /** A plain decimal number (`0.7`, `.5`, `1`), not `0x1`, `1e0` or `Infinity`. */
@@ -150,7 +155,7 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
   try {
     trainer = new ModelTrainer({ extraMasks: masksFrom(options.get('mask')) });
   } catch (err) {
-    return fail(`bad --mask: ${(err as Error).message}`);
+    return fail((err as Error).message);
   }
   return withOutput('score', io, async (out) => {
     // Both files are opened first: a missing input is reported before a long training, not after.

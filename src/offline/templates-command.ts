@@ -24,7 +24,7 @@ export async function runTemplatesCommand(args: string[], io: CommandIo): Promis
   try {
     miner = new TemplateMiner({ extraMasks: masksFrom(options.get('mask')) });
   } catch (err) {
-    return fail(`bad --mask: ${(err as Error).message}`);
+    return fail((err as Error).message);
   }
   const json = options.has('json');
   return withOutput('templates', io, async (out) => {
