@@ -78,6 +78,12 @@ die() {
   printf '%s: error: %s\n' "$PROG" "$*" >&2
   exit 1
 }
+# A wrong command line: exit 2, as the anomaly-detector commands do.
+usage_error() {
+  printf '%s: %s\n\n' "$PROG" "$*" >&2
+  usage >&2
+  exit 2
+}
 warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
 # report STATUS PATH [DETAIL]
 report() { printf '  %-10s %s%s\n' "$1" "$2" "${3:+ ($3)}"; }
@@ -96,10 +102,10 @@ while (($# > 0)); do
     --uninstall) MODE=uninstall ;;
     --purge) MODE=uninstall; PURGE=1 ;;
     --build-tarball)
-      (($# >= 2)) || die "--build-tarball needs an output file name, e.g. --build-tarball anomaly-detector.tar.gz"
+      (($# >= 2)) || usage_error "--build-tarball needs an output file name, e.g. --build-tarball anomaly-detector.tar.gz"
       MODE=tarball; TARBALL=$2; shift ;;
     --build-tarball=*) MODE=tarball; TARBALL=${1#*=} ;;
-    *) printf '%s: unknown argument: %s\n\n' "$PROG" "$1" >&2; usage >&2; exit 2 ;;
+    *) usage_error "unknown argument: $1" ;;
   esac
   shift
 done

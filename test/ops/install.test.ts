@@ -145,10 +145,13 @@ describe('install.sh (DESTDIR staging)', function () {
     }
   });
 
-  it('rejects an unknown option with exit 2 and the usage', function () {
+  it('rejects a wrong command line with exit 2 and the usage', function () {
     const r = run(['--frobnicate']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.include('unknown argument: --frobnicate').and.include('Usage:');
+    const m = run(['--build-tarball']);
+    expect(m.status).to.equal(2);
+    expect(m.stderr).to.include('--build-tarball needs an output file name').and.include('Usage:');
   });
 
   it('installs the application with production dependencies only', function () {
