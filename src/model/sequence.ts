@@ -135,7 +135,9 @@ export function keptContext(
     if (p !== self) counts.set(p, (counts.get(p) ?? 0) + pred[i + 1]!);
   }
   const out: number[] = [];
-  for (const [p, n] of counts) {
+  for (const [p, summed] of counts) {
+    // Raw ids that became one may each have come before the same lines: p came before at most all of them.
+    const n = Math.min(summed, count);
     const before = countOf(p);
     if (before === 0 || n < 2 || n < CONTEXT_SHARE * count) continue;
     // Lines of the template that would have p among their predecessors by chance.

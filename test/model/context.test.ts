@@ -95,6 +95,8 @@ describe('sequence context of known failure messages', function () {
       ['once: chance', [1, 1, [7, 1], same, count(3), 10_000], undefined],
       ['before too few of its lines', [1, 5, [7, 2], same, count(3), 10_000], undefined],
       ['twice each under two ids that became one', [1, 3, [7, 1, 8, 1], (id) => (id === 8 ? 7 : id), count(3), 10_000], [7]],
+      // Both raw ids in the windows of the same two lines: 4 counts, but it came before 2 lines, which chance gives 9% of the time.
+      ['two ids that became one, before the same lines', [1, 2, [7, 2, 8, 2], (id) => (id === 8 ? 7 : id), count(25), 1_000], undefined],
       // A predecessor written on one line in ten precedes a line by chance: twice of two is no sequence.
       ['two of two, common predecessor: chance', [1, 2, [7, 2], same, count(1_000), 10_000], undefined],
       ['itself, after a merge', [1, 5, [8, 3], (id) => (id === 8 ? 1 : id), count(3), 10_000], undefined],
