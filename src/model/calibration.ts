@@ -64,12 +64,15 @@ export class Calibration {
 
   constructor(samples: readonly TemplateSample[]) {
     const ok = samples.filter((s) => !s.suspect);
-    const sorted = ok.map((s) => s.effective).sort((a, b) => a - b);
-    this.total = sorted.reduce((a, b) => a + b, 0);
-    this.es = Float64Array.from(sorted);
+    // A once-seen template counts in the shares only for the share of its pieces the host wrote
+    // elsewhere, as among the new messages below.
+    const mass = (s: TemplateSample): number => (s.count === 1 ? s.effective * s.own : s.effective);
+    const sorted = ok.slice().sort((a, b) => a.effective - b.effective);
+    this.total = sorted.reduce((a, s) => a + mass(s), 0);
+    this.es = Float64Array.from(sorted, (s) => s.effective);
     this.cum = new Float64Array(sorted.length);
     let acc = 0;
-    sorted.forEach((e, i) => (this.cum[i] = acc += e));
+    sorted.forEach((s, i) => (this.cum[i] = acc += mass(s)));
     const once = ok.filter((s) => s.count === 1 && s.own > 0);
     const points = [...once.map((s) => ({ x: s.novelty, w: s.own })), { x: NOVELTY_PRIOR, w: 1 }].sort((a, b) => a.x - b.x);
     this.novelties = Float64Array.from(points, (p) => p.x);

@@ -95,6 +95,20 @@ describe('calibration of new messages by how much each once-seen message is the 
     expect(half.newMessage(14)).to.be.greaterThan(whole.newMessage(14));
   });
 
+  it('leaves them out of the rarity of known templates too', () => {
+    // Before, two foreign lines in the training data made every once-seen template of the host look
+    // more common (their mass counted in full), so contamination lowered the rarity of its own rare lines.
+    // A smaller host than above, so that the rarity of a once-seen template is under its cap.
+    const few = routine.slice(0, 8);
+    const clean = new Calibration([...few, ...own]);
+    const withForeign = new Calibration([...few, ...own, once(14, 0), once(15, 0)]);
+    const half = new Calibration([...few, ...own, once(14, 0.5)]);
+    for (const e of [1, 2, 50]) expect(withForeign.rarity(e)).to.equal(clean.rarity(e));
+    // Once-seen mass 5 of the host's own (+1 smoothing) over 405 lines, and half a line more.
+    expect(clean.rarity(1)).to.be.closeTo(-Math.log(6 / 406), 1e-9);
+    expect(half.rarity(1)).to.be.closeTo(-Math.log(6.5 / 406.5), 1e-9);
+  });
+
   it('keeps the prior pseudo-observation when the host has no once-seen messages', () => {
     const c = new Calibration(routine);
     expect(c.newMessage(NOVELTY_PRIOR) - c.newSurprise).to.equal(0);
