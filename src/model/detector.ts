@@ -138,6 +138,20 @@ export class HostModel {
     return Math.max(0, trainedSurprise + Math.log(rate));
   }
 
+  /**
+   * Rarity of a known template while the host is in a new phase (`recent` other new messages
+   * without failure words in the last PHASE_WINDOW lines: a restart, a deployment). A template is
+   * rare because the host writes it on rare occasions (once per boot, per job); in such an occasion
+   * the share of lines at least as rare is estimated from those lines, with the trained share
+   * (e^-rarity) as a prior worth PHASE_PRIOR lines, as phaseDiscount does for new messages. Only
+   * rarity falls: failure words and values keep their weight.
+   */
+  private phaseRarity(rarity: number, recent: number): number {
+    if (recent <= 0 || rarity <= 0) return rarity;
+    const rate = (recent + PHASE_PRIOR * Math.exp(-rarity)) / (PHASE_WINDOW + PHASE_PRIOR);
+    return Math.min(rarity, Math.max(0, -Math.log(rate)));
+  }
+
   private evaluate(message: string, familiar?: FamiliarityLog): { scored: ScoredLine; shape: Shape; values: number; benign: number } {
     const text = typeof message === 'string' ? message : String(message ?? '');
     const tok = this.core.miner.tokenize(text);
@@ -179,8 +193,9 @@ export class HostModel {
     let context = 0;
     if (familiar !== undefined) {
       if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, text, familiar);
-      else if (known !== null && known.context.length > 0 && shape.errors > 0) {
-        context = contextDiscount(known.context, familiar.recentTemplates, shape.errors);
+      else if (known !== null) {
+        benign = this.phaseRarity(benign, familiar.recentPlain(-1));
+        if (known.context.length > 0 && shape.errors > 0) context = contextDiscount(known.context, familiar.recentTemplates, shape.errors);
       }
       noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);
       familiar.tick();

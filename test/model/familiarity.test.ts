@@ -127,6 +127,38 @@ describe('familiarity: new messages the host keeps writing after training', func
     expect(model.score(later, familiar).score).to.equal(model.score(later, new Familiarity()).score);
   });
 
+  it('finds a rare known message less rare in a new phase, its failure words as heavy', () => {
+    // Messages a host writes once per restart are rare because restarts are: in one, they are not.
+    const r = new Rng(21);
+    const t = new ModelTrainer();
+    const boot = 'bootstrap handed control to service manager';
+    const fan = 'fan controller self test failed on board 2';
+    for (let i = 0; i < 3000; i++) {
+      t.add(routineLine(r));
+      if (i % 1000 === 500) t.add(boot);
+      if (i % 1000 === 700) t.add(fan);
+    }
+    const m = t.finish();
+    const startup = ['cache warmer started with 4 shards', 'scheduler registered nightly compaction', 'metrics exporter bound to port 9102', 'feature flags loaded from bundle'];
+    const familiar = new Familiarity();
+    for (const l of startup) m.score(l, familiar);
+    for (const line of [boot, fan]) {
+      const restored = Familiarity.fromState(familiar.toState());
+      const alone = m.explain(line, new Familiarity());
+      const inPhase = m.explain(line, familiar);
+      expect(alone.reasons).to.include('rare_template');
+      expect(inPhase.evidence.benign).to.be.below(alone.evidence.benign - 1);
+      expect(inPhase.evidence.errors).to.equal(alone.evidence.errors);
+      // Not saved: after a restart, as outside a phase.
+      expect(m.explain(line, restored).score).to.equal(alone.score);
+    }
+    expect(m.explain(fan, new Familiarity()).evidence.errors).to.be.above(0);
+    // New lines with failure words do not open a phase for known messages either.
+    const failing = new Familiarity();
+    for (const l of ['disk controller reset failed', 'journal replay aborted with fatal error', 'mount of /data refused', 'fsck reported corruption']) m.score(l, failing);
+    expect(m.score(boot, failing).score).to.equal(m.score(boot, new Familiarity()).score);
+  });
+
   it('remembers at most FAMILIAR_MAX messages, forgetting the least recently seen', () => {
     // Messages told apart by their words (numbers are values, not words).
     const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
