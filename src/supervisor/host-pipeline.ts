@@ -73,6 +73,21 @@ export class HostPipeline {
   }
 
   /**
+   * Stops, then has the host's scoring thread drop its model and memory of the host (ForgetTask):
+   * for a host that leaves this daemon (removed from the configuration, or the lease lost), which
+   * may later come back on another thread, or on this one with a newer saved state.
+   */
+  async stopAndRelease(): Promise<void> {
+    await this.stop();
+    try {
+      const r = await this.ctx.run({ kind: 'forget', modelFile: this.modelFile, sourceName: this.source.name });
+      if (r.kind === 'forgotten') this.log.debug({ held: r.held }, 'released by its scoring thread');
+    } catch {
+      // Only when the daemon is closing: its threads go with it.
+    }
+  }
+
+  /**
    * Starts a (re)training unless one is running; scoring continues with the current model meanwhile.
    * With `after`, a training already running is followed by another: it began before a change
    * (new EXTRA_MASKS) that the model must reflect.

@@ -279,7 +279,7 @@ export class Supervisor {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.leaseTimer = null;
     this.booted = false;
-    const stopping = [...this.pipelines.values()].map((p) => p.stop());
+    const stopping = [...this.pipelines.values()].map((p) => p.stopAndRelease());
     this.pipelines.clear();
     void Promise.allSettled(stopping).then(() => {
       if (!this.closing) void this.boot(1, () => this.log.info({ hosts: this.pipelines.size }, 'running again'));
@@ -368,7 +368,7 @@ export class Supervisor {
       if (!wanted.has(key)) {
         this.pipelines.delete(key);
         // After any earlier pipeline of the host still stopping (removed, added, removed again).
-        const stopped: Promise<void> = Promise.all([this.stopping.get(key), p.stop()])
+        const stopped: Promise<void> = Promise.all([this.stopping.get(key), p.stopAndRelease()])
           .then(() => undefined)
           .finally(() => {
             if (this.stopping.get(key) === stopped) this.stopping.delete(key);
@@ -434,7 +434,8 @@ export class Supervisor {
       httpListen: cur.httpListen,
     };
     if (next.retrainCron !== cur.retrainCron && this.cronTask) {
-      void this.cronTask.stop();
+      // Destroyed, not only stopped: node-cron keeps a stopped task in its registry.
+      void this.cronTask.destroy();
       this.scheduleRetraining();
     }
     const masksChanged = new Set(
@@ -510,6 +511,7 @@ export class Supervisor {
 
   private async runTask(task: WorkerTask & { sourceName: string }, scoreSlot: number): Promise<WorkerResult> {
     const pool = task.kind === 'train' ? this.trainPool : this.scorePools[scoreSlot];
+    // A forget task goes to the host's scoring thread, where its model is.
     if (!pool || this.closing) throw new Error('supervisor is closing');
     return (await pool.run(task)) as WorkerResult;
   }
@@ -523,7 +525,7 @@ export class Supervisor {
   private async doClose(graceMs: number): Promise<void> {
     if (this.bootTimer) clearTimeout(this.bootTimer);
     const steps: Array<[string, () => Promise<unknown> | unknown]> = [
-      ['retrain schedule', () => this.cronTask?.stop()],
+      ['retrain schedule', () => this.cronTask?.destroy()],
       [
         'pipelines',
         () =>

@@ -1,12 +1,17 @@
 // The piscina task entry point: runs one task and returns its result or its failure as data.
 import { discardSharedIf } from '../mongo/client.js';
 import { isConnectivityError } from '../mongo/errors.js';
-import { UnusableModelError } from './model-cache.js';
+import { forgetRecentIds } from './late-lines.js';
+import { UnusableModelError, forgetModel } from './model-cache.js';
 import type { WorkerResult, WorkerTask } from './protocol.js';
 import { scoreBatch } from './score-batch.js';
 import { trainHost } from './train-host.js';
 
 export default async function runTask(task: WorkerTask & { sourceName: string }): Promise<WorkerResult> {
+  if (task.kind === 'forget') {
+    forgetRecentIds(task.modelFile);
+    return { kind: 'forgotten', held: forgetModel(task.modelFile) };
+  }
   try {
     return task.kind === 'train' ? await trainHost(task, task.sourceName) : await scoreBatch(task);
   } catch (err) {

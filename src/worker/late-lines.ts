@@ -63,6 +63,11 @@ export function recentIdsFor(hostKey: string): RecentIds {
   return r;
 }
 
+/** Drops this thread's record for one host (it left the configuration). */
+export function forgetRecentIds(hostKey: string): void {
+  recentByHost.delete(hostKey);
+}
+
 function windowStart(checkpoint: ObjectId): number {
   return checkpoint.getTimestamp().getTime() / 1000 - LATE_WINDOW_SECONDS;
 }

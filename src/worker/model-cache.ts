@@ -1,6 +1,7 @@
 // Models loaded by this scoring thread, keyed by file. A retrained model gets a new version;
 // the next task naming it reloads the file, so the swap is atomic per batch. Each host is scored
-// by one thread only (see Supervisor), so each model is held once in the process.
+// by one thread only (see Supervisor), so each model is held once in the process, and dropped
+// when its host leaves the daemon (ForgetTask).
 import { HostModel, MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { Familiarity } from '../model/familiarity.js';
 import { ModelFileError, readModelFile } from '../store/model-files.js';
@@ -25,6 +26,11 @@ export interface Cached {
 const cache = new Map<string, Cached>();
 
 export class UnusableModelError extends Error {}
+
+/** Drops the model of a file (a host that left the configuration); whether one was held. */
+export function forgetModel(file: string): boolean {
+  return cache.delete(file);
+}
 
 export async function modelFor(file: string, version: string): Promise<Cached> {
   const hit = cache.get(file);

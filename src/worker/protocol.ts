@@ -83,8 +83,25 @@ export interface ScoreResult {
   durationMs: number;
 }
 
-export type WorkerTask = TrainTask | ScoreTask;
-export type WorkerResult = TrainResult | ScoreResult | TaskFailure;
+/**
+ * Sent to a host's scoring thread once its pipeline has stopped (the host left the
+ * configuration): the thread drops what it holds for the host, its model and its memory of the
+ * host's recent lines, which would otherwise stay for the life of the process and, were the host
+ * added back onto the same thread, be taken up again in place of the saved state.
+ */
+export interface ForgetTask {
+  kind: 'forget';
+  modelFile: string;
+}
+
+export interface ForgetResult {
+  kind: 'forgotten';
+  /** Whether the thread held a model of the host. */
+  held: boolean;
+}
+
+export type WorkerTask = TrainTask | ScoreTask | ForgetTask;
+export type WorkerResult = TrainResult | ScoreResult | ForgetResult | TaskFailure;
 
 /** Errors travel back as data; the supervisor decides what to do. */
 export interface TaskFailure {

@@ -1,6 +1,7 @@
 // Retraining in the cases a scheduled one does not cover: new EXTRA_MASKS while a training runs
 // or while the daemon was down, and a host that has become too quiet to train again.
 import { expect } from 'chai';
+import cron from 'node-cron';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModelHeader, modelFilePath } from '../../src/store/model-files.js';
@@ -61,5 +62,21 @@ describe('retraining after a change of masks, and of a quiet host', function () 
     expect(skipped).to.include({ lines: 10, minLines: 50, level: 30 });
     expect(run.logs.some((l) => String(l.msg).startsWith('too few lines'))).to.equal(false);
     expect(trained('quiet')).to.equal(1);
+  });
+
+  it('replaces its schedule when RETRAIN_CRON is reloaded, and removes it at a stop', async () => {
+    // node-cron keeps a stopped task in its registry until it is destroyed: one more per reload.
+    const schedules = (): number => [...cron.getTasks().values()].filter((t) => t.name === 'retrain').length;
+    const before = schedules();
+    run = startInProcess(bed, ['slow'], 'hold-scoring', 'RETRAIN_CRON: "0 3 * * 0"\n');
+    await waitUntil('started', async () => run!.logs.some((l) => l.msg === 'started'));
+    expect(schedules()).to.equal(before + 1);
+    for (const expr of ['0 4 * * 0', '0 5 * * 0', '0 6 * * 0']) {
+      run.supervisor.reload(run.config(['slow'], `RETRAIN_CRON: "${expr}"\n`));
+      expect(schedules()).to.equal(before + 1);
+    }
+    await run.supervisor.close();
+    run = null;
+    expect(schedules()).to.equal(before);
   });
 });

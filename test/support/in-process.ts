@@ -43,7 +43,7 @@ ${more}LOG_SOURCES:
     },
   });
   const entry = new URL(`../fixtures/workers/${fixture}.js`, import.meta.url).href;
-  const supervisor = new Supervisor(config(hosts), pino({ level: 'info' }, sink), { workerEntry: entry });
+  const supervisor = new Supervisor(config(hosts), pino({ level: 'debug' }, sink), { workerEntry: entry });
   supervisor.start();
   return { supervisor, logs, dir, config };
 }
