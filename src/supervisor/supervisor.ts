@@ -358,8 +358,11 @@ export class Supervisor {
     );
   }
 
-  /** Creates pipelines for configured hosts and stops those no longer configured. */
-  private syncPipelines(): void {
+  /**
+   * Creates pipelines for configured hosts and stops those no longer configured; with
+   * `removeOnly`, only the latter (they need no index, so a reload applies them at once).
+   */
+  private syncPipelines(removeOnly = false): void {
     const wanted = new Map<string, { source: DaemonConfig['sources'][number]; host: string }>();
     for (const source of this.config.sources) {
       for (const host of source.hostnames) wanted.set(JSON.stringify([source.name, host]), { source, host });
@@ -377,6 +380,7 @@ export class Supervisor {
         this.log.info({ source: p.source.name, host: p.host }, 'host removed from configuration; stopped');
       }
     }
+    if (removeOnly) return;
     for (const [key, { source, host }] of wanted) {
       const existing = this.pipelines.get(key);
       if (existing) {
@@ -448,7 +452,9 @@ export class Supervisor {
     );
     // Before the first start (a standby, or MongoDB down) the pending start takes the new file.
     if (!this.booted) return needRestart;
-    // Indexes for new targets first; until then (or while MongoDB is down) the old set of pipelines runs on.
+    // Removed hosts stop at once. Added hosts and changed sources wait for the indexes of new targets;
+    // until then (or while MongoDB is down) the other pipelines run on as they were.
+    this.syncPipelines(true);
     void this.boot(1, () => {
       for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed', true);
     });
