@@ -216,7 +216,8 @@ export class Supervisor {
       }
       if (this.closing) return;
       await this.prepareCollections();
-      if (this.closing) return;
+      // Lost meanwhile (a reload's index work can take minutes): the standby's own start takes over.
+      if (this.closing || !this.holdsLease) return;
       this.health.ok();
     } catch (err) {
       if (this.closing) return;
@@ -279,8 +280,7 @@ export class Supervisor {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     this.leaseTimer = null;
     this.booted = false;
-    const stopping = [...this.pipelines.values()].map((p) => p.stopAndRelease());
-    this.pipelines.clear();
+    const stopping = [...this.pipelines].map(([key, p]) => this.retire(key, p));
     void Promise.allSettled(stopping).then(() => {
       if (!this.closing) void this.boot(1, () => this.log.info({ hosts: this.pipelines.size }, 'running again'));
     });
@@ -359,8 +359,9 @@ export class Supervisor {
   }
 
   /**
-   * Creates pipelines for configured hosts and stops those no longer configured; with
-   * `removeOnly`, only the latter (they need no index, so a reload applies them at once).
+   * Creates pipelines for configured hosts, stops those no longer configured and gives the others
+   * their source's new settings. With `removeOnly` (a reload, before the index work) it does only
+   * what needs no new index: it stops removed hosts and updates hosts whose target is unchanged.
    */
   private syncPipelines(removeOnly = false): void {
     const wanted = new Map<string, { source: DaemonConfig['sources'][number]; host: string }>();
@@ -369,18 +370,17 @@ export class Supervisor {
     }
     for (const [key, p] of this.pipelines) {
       if (!wanted.has(key)) {
-        this.pipelines.delete(key);
-        // After any earlier pipeline of the host still stopping (removed, added, removed again).
-        const stopped: Promise<void> = Promise.all([this.stopping.get(key), p.stopAndRelease()])
-          .then(() => undefined)
-          .finally(() => {
-            if (this.stopping.get(key) === stopped) this.stopping.delete(key);
-          });
-        this.stopping.set(key, stopped);
+        this.retire(key, p);
         this.log.info({ source: p.source.name, host: p.host }, 'host removed from configuration; stopped');
       }
     }
-    if (removeOnly) return;
+    if (removeOnly) {
+      for (const [key, { source }] of wanted) {
+        const existing = this.pipelines.get(key);
+        if (existing && existing.source.targetCollection === source.targetCollection) existing.source = source;
+      }
+      return;
+    }
     for (const [key, { source, host }] of wanted) {
       const existing = this.pipelines.get(key);
       if (existing) {
@@ -416,6 +416,21 @@ export class Supervisor {
 
   /** Pipelines of removed hosts until their last batch has settled, by key. */
   private readonly stopping = new Map<string, Promise<void>>();
+
+  /**
+   * Stops a pipeline and releases its host from its scoring thread; a pipeline of the host started
+   * later waits for that (`stopping`), after any earlier one still stopping (removed, added, removed again).
+   */
+  private retire(key: string, p: HostPipeline): Promise<void> {
+    this.pipelines.delete(key);
+    const stopped: Promise<void> = Promise.all([this.stopping.get(key), p.stopAndRelease()])
+      .then(() => undefined)
+      .finally(() => {
+        if (this.stopping.get(key) === stopped) this.stopping.delete(key);
+      });
+    this.stopping.set(key, stopped);
+    return stopped;
+  }
 
   /**
    * Applies a new configuration without a restart: hosts added or removed, thresholds, polling
