@@ -23,9 +23,11 @@ describe('a host leaving the configuration', function () {
     const first = await insertLines(bed.input, 'syslog', newLines('web1', 30, 0, new Rng(5), 'before'));
     await waitUntil('web1 scored', async () => (await state.findOne({ host: 'web1' }))?.lines_scored === first.length);
     const released = (): Array<Record<string, unknown>> => run!.logs.filter((l) => l.msg === 'released by its scoring thread');
-    run.supervisor.reload(run.config(['db1']));
-    // At once: it needs no index (a reload used to wait for every target's indexes first, minutes on a saturated server).
+    run.supervisor.reload(run.config(['db1'], 'THRESHOLD: 0.7\n'));
+    // At once, as the new threshold of a host with the same target: neither needs an index (a reload
+    // used to wait for every target's indexes first, minutes on a saturated server).
     expect(run.logs.filter((l) => l.msg === 'host removed from configuration; stopped' && l.host === 'web1')).to.have.length(1);
+    expect([...run.supervisor.pipelines.values()].map((p) => [p.host, p.source.threshold])).to.deep.equal([['db1', 0.7]]);
     await waitUntil('web1 released', async () => released().length === 1);
     expect(released()[0]).to.include({ host: 'web1', held: true });
     run.supervisor.reload(run.config(['web1', 'db1']));
