@@ -101,14 +101,15 @@ while (($# > 0)); do
     --no-start) NO_START=1 ;;
     --uninstall) MODE=uninstall ;;
     --purge) MODE=uninstall; PURGE=1 ;;
-    --build-tarball)
-      (($# >= 2)) || usage_error "--build-tarball needs an output file name, e.g. --build-tarball anomaly-detector.tar.gz"
-      MODE=tarball; TARBALL=$2; shift ;;
+    --build-tarball) MODE=tarball; TARBALL=${2-}; (($# < 2)) || shift ;;
     --build-tarball=*) MODE=tarball; TARBALL=${1#*=} ;;
     *) usage_error "unknown argument: $1" ;;
   esac
   shift
 done
+# A missing, empty (`--build-tarball=`) or option-like value is no file name (an empty one failed after the whole build).
+[[ $MODE != tarball || ( -n $TARBALL && $TARBALL != -* ) ]] ||
+  usage_error "--build-tarball needs an output file name, e.g. --build-tarball anomaly-detector.tar.gz"
 
 DESTDIR=${DESTDIR:-}
 if [[ -n $DESTDIR ]]; then

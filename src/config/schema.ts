@@ -431,7 +431,7 @@ function parseMasks(raw: unknown, path: string, fail: Fail): MaskRuleConfig[] {
       typeof item === 'string'
         ? { pattern: item }
         : isDict(item) && typeof item.pattern === 'string'
-          ? { pattern: item.pattern, ...(item.name !== undefined ? { name: item.name as string } : {}) }
+          ? { pattern: item.pattern, ...(item.name !== undefined && item.name !== null ? { name: item.name as string } : {}) }
           : null;
     if (!rule || rule.pattern === '') {
       fail(p, `must be a regular expression string or {pattern, name}, got ${describe(item)}`);

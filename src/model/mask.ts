@@ -54,7 +54,9 @@ const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
  */
 export function maskRuleProblem(rule: unknown): string | null {
   if (rule === null || typeof rule !== 'object') return 'must be a {pattern, name} rule';
-  const { pattern, name } = rule as { pattern?: unknown; name?: unknown };
+  const { pattern } = rule as { pattern?: unknown };
+  // YAML `name: ~` is no name.
+  const name = (rule as { name?: unknown }).name ?? undefined;
   if (typeof pattern !== 'string' || pattern === '') return 'pattern must be a non-empty string';
   let re: RegExp;
   try {
@@ -66,8 +68,9 @@ export function maskRuleProblem(rule: unknown): string | null {
     return `invalid regular expression: ${message.startsWith(prefix) ? message.slice(prefix.length) : message}`;
   }
   // A pattern matching the empty string would mask between every character.
-  if (re.test('')) return `pattern ${JSON.stringify(pattern)} matches the empty string`;
-  if (name !== undefined && (typeof name !== 'string' || (name !== '*' && !NAME_RE.test(name)))) {
+  if (re.test('')) return 'matches the empty string';
+  if (name !== undefined && typeof name !== 'string') return `name must be a string, got ${typeof name}`;
+  if (name !== undefined && name !== '*' && !NAME_RE.test(name)) {
     return `name ${JSON.stringify(name)} must be 1 to 64 letters, digits, '_', '.' or '-'`;
   }
   return null;
@@ -79,7 +82,10 @@ export function compileMasks(extra: readonly MaskRuleConfig[] = []): CompiledMas
   const out: CompiledMask[] = [];
   extra.forEach((rule, i) => {
     const problem = maskRuleProblem(rule);
-    if (problem !== null) throw new Error(`extraMasks[${i}] ${JSON.stringify(rule?.pattern)}: ${problem}`);
+    if (problem !== null) {
+      const pattern = typeof rule?.pattern === 'string' ? ` ${JSON.stringify(rule.pattern)}` : '';
+      throw new Error(`extraMasks[${i}]${pattern}: ${problem}`);
+    }
     out.push({ re: new RegExp(rule.pattern, 'g'), token: `<${rule.name ?? '*'}>` });
   });
   return { extra: out };
@@ -131,7 +137,8 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     for (const m of masks.extra) {
       m.re.lastIndex = 0;
       text = text.replace(m.re, (match: string) => {
-        if (ex.length >= SENT_MAX) return match;
+        // An empty match (`\b`, a lookahead) masks nothing: it would make every line one `<*>`.
+        if (match === '' || ex.length >= SENT_MAX) return match;
         ex.push({ token: m.token, value: restore(match, ex) });
         return SENTINEL + String.fromCharCode(SENT_BASE + ex.length - 1);
       });

@@ -227,14 +227,15 @@ LOG_SOURCES:
 
   it('refuses the mask rules a model would refuse at training, and takes the names it takes', () => {
     // Accepted here, a pattern matching the empty string failed every training of the source's hosts.
-    const p = problems(`${ORIGINAL}EXTRA_MASKS: ["x*", {pattern: "id=[0-9]+", name: "bad name"}, {pattern: "y", name: 7}]\n`);
+    const p = problems(`${ORIGINAL}EXTRA_MASKS: ["x*", {pattern: "id=[0-9]+", name: "bad name"}, {pattern: "y", name: 7}, {pattern: "z", name: &n [*n]}]\n`);
     expect(p.map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
-      'EXTRA_MASKS[0]: pattern "x*" matches the empty string',
+      'EXTRA_MASKS[0]: matches the empty string',
       `EXTRA_MASKS[1]: name "bad name" must be 1 to 64 letters, digits, '_', '.' or '-'`,
-      `EXTRA_MASKS[2]: name 7 must be 1 to 64 letters, digits, '_', '.' or '-'`,
+      'EXTRA_MASKS[2]: name must be a string, got number',
+      'EXTRA_MASKS[3]: name must be a string, got object',
     ]);
-    const c = parse(`${ORIGINAL}EXTRA_MASKS: [{pattern: "req-[0-9a-f]+", name: "req-id.v2"}]\n`);
-    expect(c.sources[0].extraMasks).to.deep.equal([{ pattern: 'req-[0-9a-f]+', name: 'req-id.v2' }]);
+    const c = parse(`${ORIGINAL}EXTRA_MASKS: [{pattern: "req-[0-9a-f]+", name: "req-id.v2"}, {pattern: "T[0-9]+", name: ~}]\n`);
+    expect(c.sources[0].extraMasks).to.deep.equal([{ pattern: 'req-[0-9a-f]+', name: 'req-id.v2' }, { pattern: 'T[0-9]+' }]);
   });
 
   it('takes IGNORE patterns, global ones first, and refuses bad ones naming each', () => {

@@ -137,6 +137,15 @@ describe('mask: extra rules', () => {
     expect(() => compileMasks([{ pattern: 'x*' }])).to.throw(/x\*/);
     expect(() => compileMasks([{ pattern: 'x', name: 'a b' }])).to.throw(/name/);
   });
+
+  it('masks nothing where a pattern matches empty text only between characters', () => {
+    // `\b` passes the empty-string check; it used to turn every line into the one template `<*>`.
+    for (const pattern of ['\\b', '(?=o)']) {
+      expect(tokenize('worker ok', compileMasks([{ pattern }])).tokens.join(' '), pattern).to.equal('worker ok');
+    }
+    // Its non-empty matches still mask.
+    expect(tokenize('job done now', compileMasks([{ pattern: 'done|(?=j)' }])).tokens.join(' ')).to.equal('job <*> now');
+  });
 });
 
 describe('mask: edge cases', () => {

@@ -149,9 +149,11 @@ describe('install.sh (DESTDIR staging)', function () {
     const r = run(['--frobnicate']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.include('unknown argument: --frobnicate').and.include('Usage:');
-    const m = run(['--build-tarball']);
-    expect(m.status).to.equal(2);
-    expect(m.stderr).to.include('--build-tarball needs an output file name').and.include('Usage:');
+    for (const args of [['--build-tarball'], ['--build-tarball='], ['--build-tarball', ''], ['--build-tarball', '--no-start']]) {
+      const m = run(args);
+      expect(m.status, args.join(' ')).to.equal(2);
+      expect(m.stderr).to.include('--build-tarball needs an output file name').and.include('Usage:');
+    }
   });
 
   it('installs the application with production dependencies only', function () {
