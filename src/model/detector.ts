@@ -36,6 +36,19 @@ const SHAPE_CACHE_CHARS_PER_ENTRY = 128;
 /** Longer token keys are not cached (a 1 MB line must not pin 1 MB). */
 const MAX_KEY = 2048;
 
+/**
+ * How much less surprising a line is while the host writes `recent` different new messages without
+ * failure words in the last PHASE_WINDOW lines (a new phase: familiarity.ts), for a line whose
+ * surprise at the trained rate is `trained` nats (a new message's: the rate of new messages; a known
+ * template's: its rarity). The rate is then estimated from those lines, with the trained one as a
+ * prior worth PHASE_PRIOR lines, and its surprise replaces the trained one when it is lower.
+ */
+function phaseDiscount(trained: number, recent: number): number {
+  if (recent <= 0) return 0;
+  const rate = (recent + PHASE_PRIOR * Math.exp(-trained)) / (PHASE_WINDOW + PHASE_PRIOR);
+  return Math.max(0, trained + Math.log(rate));
+}
+
 export class ModelTrainer {
   private readonly trainer: Trainer;
 
@@ -116,7 +129,7 @@ export class HostModel {
   private familiarBenign(shape: Shape, text: string, familiar: FamiliarityLog): number {
     const trained = this.stats.trainedLines;
     const key = shape.familiarKey!;
-    const benign = shape.benign - this.phaseDiscount(familiar.recentPlain(key));
+    const benign = shape.benign - phaseDiscount(this.core.calibration.newSurprise, familiar.recentPlain(key));
     const occasions = familiar.observe(key, text, trained, shape.errors === 0);
     if (occasions <= 0) return benign;
     const count = (occasions * trained) / Math.max(trained, familiar.lines);
@@ -125,32 +138,6 @@ export class HostModel {
     return benign - (benign - known) * (occasions / (occasions + FAMILIAR_HALF));
   }
 
-  /**
-   * How much less surprising a new message is while the host writes `recent` other new messages
-   * without failure words in the last PHASE_WINDOW lines (a new phase: familiarity.ts): the rate of
-   * new messages is then estimated from those lines, with the training rate as a prior worth
-   * PHASE_PRIOR lines, and the surprise of that rate replaces the training one when it is lower.
-   */
-  private phaseDiscount(recent: number): number {
-    if (recent <= 0) return 0;
-    const trainedSurprise = this.core.calibration.newSurprise;
-    const rate = (recent + PHASE_PRIOR * Math.exp(-trainedSurprise)) / (PHASE_WINDOW + PHASE_PRIOR);
-    return Math.max(0, trainedSurprise + Math.log(rate));
-  }
-
-  /**
-   * Rarity of a known template while the host is in a new phase (`recent` other new messages
-   * without failure words in the last PHASE_WINDOW lines: a restart, a deployment). A template is
-   * rare because the host writes it on rare occasions (once per boot, per job); in such an occasion
-   * the share of lines at least as rare is estimated from those lines, with the trained share
-   * (e^-rarity) as a prior worth PHASE_PRIOR lines, as phaseDiscount does for new messages. Only
-   * rarity falls: failure words and values keep their weight.
-   */
-  private phaseRarity(rarity: number, recent: number): number {
-    if (recent <= 0 || rarity <= 0) return rarity;
-    const rate = (recent + PHASE_PRIOR * Math.exp(-rarity)) / (PHASE_WINDOW + PHASE_PRIOR);
-    return Math.min(rarity, Math.max(0, -Math.log(rate)));
-  }
 
   private evaluate(message: string, familiar?: FamiliarityLog): { scored: ScoredLine; shape: Shape; values: number; benign: number } {
     const text = typeof message === 'string' ? message : String(message ?? '');
@@ -194,7 +181,9 @@ export class HostModel {
     if (familiar !== undefined) {
       if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, text, familiar);
       else if (known !== null) {
-        benign = this.phaseRarity(benign, familiar.recentPlain(-1));
+        // A known template is rare because the host writes it on rare occasions (once per boot, per
+        // job); during one, its rarity falls as a new message's surprise does. Failure words and values keep their weight.
+        if (benign > 0) benign -= phaseDiscount(benign, familiar.recentPlain(-1));
         if (known.context.length > 0 && shape.errors > 0) context = contextDiscount(known.context, familiar.recentTemplates, shape.errors);
       }
       noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);
