@@ -3,26 +3,22 @@
 // hosts added and removed by reloads), and a host added back onto the same thread would have taken
 // that memory up again instead of the state saved with its checkpoint.
 import { expect } from 'chai';
-import { startInProcess, type InProcess } from '../support/in-process.js';
+import { startInProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
 
 describe('a host leaving the configuration', function () {
   this.timeout(120_000);
-  let run: InProcess | null = null;
   const bed = useTestBed('release', (b) => seedHistory(b.input, 'syslog', ['web1', 'db1'], 300, new Rng(17)));
-  after(async () => {
-    await run?.supervisor.close();
-  });
 
   it('is released by its scoring thread, and scores from its saved state when added back', async () => {
-    run = startInProcess(bed, ['web1', 'db1'], 'slow-score');
-    await waitUntil('trained', async () => run!.logs.filter((l) => l.msg === 'trained').length === 2);
+    const run = startInProcess(bed, ['web1', 'db1'], 'slow-score');
+    await waitUntil('trained', async () => run.logs.filter((l) => l.msg === 'trained').length === 2);
     const state = bed.target.collection('anomaly_detector_state');
     const first = await insertLines(bed.input, 'syslog', newLines('web1', 30, 0, new Rng(5), 'before'));
     await waitUntil('web1 scored', async () => (await state.findOne({ host: 'web1' }))?.lines_scored === first.length);
-    const released = (): Array<Record<string, unknown>> => run!.logs.filter((l) => l.msg === 'released by its scoring thread');
+    const released = (): Array<Record<string, unknown>> => run.logs.filter((l) => l.msg === 'released by its scoring thread');
     run.supervisor.reload(run.config(['db1'], 'THRESHOLD: 0.7\n'));
     // At once, as the new threshold of a host with the same target: neither needs an index (a reload
     // used to wait for every target's indexes first, minutes on a saturated server).

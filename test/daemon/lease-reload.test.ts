@@ -2,7 +2,7 @@
 // way: that start-up must not start the hosts again once it is done, or two daemons score them.
 // Found by review; the lease and the slow index work are simulated on the supervisor itself.
 import { expect } from 'chai';
-import { startInProcess, type InProcess } from '../support/in-process.js';
+import { startInProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
 import { seedHistory, waitUntil } from '../support/seed.js';
@@ -17,15 +17,11 @@ interface Internals {
 
 describe('the lease lost during a reload', function () {
   this.timeout(120_000);
-  let run: InProcess | null = null;
   const bed = useTestBed('leasereload', (b) => seedHistory(b.input, 'syslog', ['web1'], 300, new Rng(23)));
-  after(async () => {
-    await run?.supervisor.close();
-  });
 
   it('leaves the hosts stopped when the reload finishes its index work afterwards', async () => {
-    run = startInProcess(bed, ['web1'], 'slow-score');
-    await waitUntil('trained', async () => run!.logs.some((l) => l.msg === 'trained'));
+    const run = startInProcess(bed, ['web1'], 'slow-score');
+    await waitUntil('trained', async () => run.logs.some((l) => l.msg === 'trained'));
     const sup = run.supervisor as unknown as Internals;
     const prepare = sup.prepareCollections.bind(sup);
     let release!: () => void;
@@ -42,7 +38,7 @@ describe('the lease lost during a reload', function () {
     };
     sup.holdsLease = false;
     sup.standBy();
-    await waitUntil('hosts stopped', async () => run!.supervisor.pipelines.size === 0);
+    await waitUntil('hosts stopped', async () => run.supervisor.pipelines.size === 0);
     release();
     await new Promise((r) => setTimeout(r, 1500));
     expect(run.supervisor.pipelines.size).to.equal(0);

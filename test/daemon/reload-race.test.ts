@@ -3,22 +3,18 @@
 import { expect } from 'chai';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { modelFilePath } from '../../src/store/model-files.js';
-import { startInProcess, type InProcess } from '../support/in-process.js';
+import { startInProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
 import { insertLines, newLines, seedHistory, waitUntil } from '../support/seed.js';
 
 describe('removing and adding a host again quickly', function () {
   this.timeout(120_000);
-  let run: InProcess | null = null;
   const bed = useTestBed('race', (b) => seedHistory(b.input, 'syslog', ['web1', 'db1'], 300, new Rng(91)));
-  after(async () => {
-    await run?.supervisor.close();
-  });
 
   it('lets the batch in flight finish first, so every line is scored once', async () => {
-    run = startInProcess(bed, ['web1', 'db1'], 'slow-score');
-    await waitUntil('trained', async () => run!.logs.filter((l) => l.msg === 'trained').length === 2);
+    const run = startInProcess(bed, ['web1', 'db1'], 'slow-score');
+    await waitUntil('trained', async () => run.logs.filter((l) => l.msg === 'trained').length === 2);
     const slow = `${modelFilePath(run.dir, 'syslog', 'web1')}.slow`;
     writeFileSync(slow, '');
     const lines = await insertLines(bed.input, 'syslog', newLines('web1', 40, 0, new Rng(3), 'race'));
@@ -27,9 +23,9 @@ describe('removing and adding a host again quickly', function () {
     // Removed, added, removed and added again: the last pipeline waits for the first one too.
     for (let round = 1; round <= 2; round++) {
       run.supervisor.reload(run.config(['db1']));
-      await waitUntil('web1 removed', async () => run!.logs.filter((l) => l.msg === 'host removed from configuration; stopped').length === round);
+      await waitUntil('web1 removed', async () => run.logs.filter((l) => l.msg === 'host removed from configuration; stopped').length === round);
       run.supervisor.reload(run.config(['web1', 'db1']));
-      await waitUntil('web1 added', async () => run!.supervisor.pipelines.size === 2);
+      await waitUntil('web1 added', async () => run.supervisor.pipelines.size === 2);
     }
     rmSync(slow);
     const state = bed.target.collection('anomaly_detector_state');

@@ -15,8 +15,9 @@ describe('retraining after a change of masks, and of a quiet host', function () 
   this.timeout(120_000);
   let run: InProcess | null = null;
   const bed = useTestBed('rtc', (b) => seedHistory(b.input, 'syslog', ['slow', 'quiet'], 300, new Rng(61)));
+  // Each test starts its own daemon on the bed's state collection: the next one needs the lease.
   afterEach(async () => {
-    await run?.supervisor.close();
+    await bed.stopAll();
     run = null;
   });
   const trained = (host: string): number => run!.logs.filter((l) => l.msg === 'trained' && l.host === host).length;

@@ -88,13 +88,7 @@ LOG_SOURCES:
   });
 
   it('stops with exit 0 while an HTTP client holds a request open', async () => {
-    const { file } = bed.writeConfig(`MIN_TRAINING_LINES: 50
-HTTP_LISTEN: "127.0.0.1:0"
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ["web1"]
-    MG_TARGET_COL: "anomaly"
-`);
+    const { file } = bed.writeSourceConfig(['web1'], { extra: 'HTTP_LISTEN: "127.0.0.1:0"\n' });
     const daemon = bed.startDaemon(file);
     const listening = await daemon.waitForLog((l) => l.msg.startsWith('http listener started'), 30_000, 'http listener');
     await daemon.waitForCount('trained', 1);

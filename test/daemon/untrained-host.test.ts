@@ -47,12 +47,7 @@ LOG_SOURCES:
     await bed.input.collection('syslog').insertMany(
       Array.from({ length: 60 }, (_, i) => ({ Hostname: 'wrongfield', msg: `cron[${i}]: job done`, timestamp: new Date(now - i * 60_000) })),
     );
-    const { file } = bed.writeConfig(`MIN_TRAINING_LINES: 50
-LOG_SOURCES:
-  "syslog":
-    HOSTNAMES: ["stringly", "wrongfield", "Newbie.example.com"]
-    MG_TARGET_COL: "anomaly"
-`);
+    const { file } = bed.writeSourceConfig(['stringly', 'wrongfield', 'Newbie.example.com']);
     const daemon = bed.startDaemon(file);
     const hint = async (host: string): Promise<string> =>
       String((await daemon.waitForLog((l) => l.msg.startsWith('too few lines') && l.host === host, 30_000, `too few lines for ${host}`)).hint);

@@ -2,7 +2,6 @@
 import { expect } from 'chai';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Supervisor } from '../../src/supervisor/supervisor.js';
 import { startInProcess, type InProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -11,21 +10,16 @@ import { tempDir } from '../support/temp-dir.js';
 
 describe('worker isolation: crashes and long trainings', function () {
   this.timeout(120_000);
-  let supervisor: Supervisor | null = null;
   const bed = useTestBed('iso', (b) => seedHistory(b.input, 'syslog', ['crashy', 'steady', 'slow'], 300, new Rng(51)));
-  afterEach(async () => {
-    await supervisor?.close();
-    supervisor = null;
-  });
+  // Each test starts its own supervisor on the bed's state collection: the next one needs the lease.
+  afterEach(async () => bed.stopAll());
 
   function startSupervisor(hosts: string[], fixture: string, extra = ''): InProcess {
-    const run = startInProcess(bed, hosts, fixture, extra, tempDir('ad-crash-'));
-    supervisor = run.supervisor;
-    return run;
+    return startInProcess(bed, hosts, fixture, extra, tempDir('ad-crash-'));
   }
 
   it('fails only the crashed task, logs it, keeps scoring other hosts and retries the host', async () => {
-    const { logs } = startSupervisor(['crashy', 'steady'], 'crash-once');
+    const { logs, supervisor } = startSupervisor(['crashy', 'steady'], 'crash-once');
     await waitUntil('both hosts trained', async () => logs.filter((l) => l.msg === 'trained').length === 2);
     const lines = [
       ...(await insertLines(bed.input, 'syslog', newLines('steady', 20, 10, new Rng(1), 'crash'))),
@@ -41,17 +35,17 @@ describe('worker isolation: crashes and long trainings', function () {
     expect(crash!.host).to.equal('crashy');
     // Only the crashed task failed: no other host saw an error.
     expect(logs.filter((l) => l.level === 50 && l.host !== 'crashy')).to.deep.equal([]);
-    expect(supervisor!.stats.workerCrashes).to.equal(1);
+    expect(supervisor.stats.workerCrashes).to.equal(1);
     const docs = await bed.target.collection('anomaly').find().toArray();
     for (const i of incidents) expect(docs.filter((d) => String(d.Message).includes(i.incident!))).to.have.length(1);
   });
 
   it('keeps scoring trained hosts while another host trains (one thread each)', async () => {
-    const { dir, logs, config } = startSupervisor(['steady'], 'slow-train');
+    const { dir, logs, config, supervisor } = startSupervisor(['steady'], 'slow-train');
     await waitUntil('steady trained', async () => logs.some((l) => l.msg === 'trained' && l.host === 'steady'));
     // "slow" comes after steady has trained: both would queue for the one training thread, and
     // which comes first depended on how fast each host's start-up queries answered.
-    supervisor!.reload(config(['steady', 'slow']));
+    supervisor.reload(config(['steady', 'slow']));
     await waitUntil('slow training', async () => logs.some((l) => l.msg === 'training scheduled' && l.host === 'slow'));
     const lines = await insertLines(bed.input, 'syslog', newLines('steady', 20, 10, new Rng(3), 'busy'));
     const incidents = lines.filter((l) => l.incident);

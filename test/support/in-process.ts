@@ -1,5 +1,6 @@
 // A Supervisor in the test process (not a daemon child), with a worker entry from
 // test/fixtures/workers, its log lines collected as objects; for tests that drive it directly.
+// The bed closes it with its daemons (TestBed.stopAll).
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { parseConfigText } from '../../src/config/load.js';
@@ -45,5 +46,6 @@ ${more}LOG_SOURCES:
   const entry = new URL(`../fixtures/workers/${fixture}.js`, import.meta.url).href;
   const supervisor = new Supervisor(config(hosts), pino({ level: 'debug' }, sink), { workerEntry: entry });
   supervisor.start();
+  bed.onStop(() => supervisor.close());
   return { supervisor, logs, dir, config };
 }

@@ -1,5 +1,6 @@
 // A pair of fresh databases (input and target) on the test server for one describe block, and
-// the daemons started against them; everything is dropped or killed when the block ends.
+// the daemons and in-process supervisors started against them; everything is dropped, killed or
+// closed when the block ends.
 import { MongoClient, type Db } from 'mongodb';
 import { DaemonProcess, writeConfig } from './daemon-process.js';
 import { testMongoUri, uniqueDbName } from './mongo-server.js';
@@ -12,6 +13,8 @@ export class TestBed {
   readonly inputName: string;
   readonly targetName: string;
   private readonly daemons: DaemonProcess[] = [];
+  /** What else was started against the bed (in-process supervisors): closed with the daemons. */
+  private readonly closers: Array<() => Promise<unknown>> = [];
 
   constructor(prefix: string) {
     this.inputName = uniqueDbName(`${prefix}_in`);
@@ -25,8 +28,19 @@ export class TestBed {
     this.target = this.client.db(this.targetName);
   }
 
+  /** Registers `close` to run when the bed stops what was started against it. */
+  onStop(close: () => Promise<unknown>): void {
+    this.closers.push(close);
+  }
+
+  /** Kills the daemons and closes the supervisors started so far (before a test that needs the lease). */
+  async stopAll(): Promise<void> {
+    for (const d of this.daemons.splice(0)) await d.stop('SIGKILL');
+    for (const close of this.closers.splice(0)) await close();
+  }
+
   async close(): Promise<void> {
-    for (const d of this.daemons) await d.stop('SIGKILL');
+    await this.stopAll();
     await this.input?.dropDatabase().catch(() => undefined);
     await this.target?.dropDatabase().catch(() => undefined);
     await this.client?.close();
