@@ -90,7 +90,27 @@ function record(o: Occasions, at: number, text: string, trainedLines: number): n
  */
 export interface FamiliarityState {
   lines: number;
-  entries: Array<{ key: number; last: number; routine: number; run: number; seen: number[] }>;
+  entries: FamiliarityEntry[];
+}
+
+export interface FamiliarityEntry {
+  key: number;
+  last: number;
+  routine: number;
+  run: number;
+  seen: number[];
+}
+
+/**
+ * What one batch changed in a saved state: its line count, the entries it recorded (`set`) and
+ * the ones it pushed out beyond FAMILIAR_MAX (`drop`). A saved state with these applied, its
+ * entries ordered by `last`, is the state after the batch: a host that keeps writing new
+ * messages saves what each batch touched, not its whole memory every time.
+ */
+export interface FamiliarityChange {
+  lines: number;
+  set: FamiliarityEntry[];
+  drop: number[];
 }
 
 function isCount(x: unknown): x is number {
@@ -111,10 +131,22 @@ export function parseFamiliarityState(x: unknown): FamiliarityState | null {
   return x as FamiliarityState;
 }
 
-function stateEntries(entries: Iterable<[number, Occasions]>): FamiliarityState['entries'] {
-  const out: FamiliarityState['entries'] = [];
-  for (const [key, o] of entries) out.push({ key, last: o.last, routine: o.routine, run: o.run, seen: o.runLines ?? [] });
+function stateEntry(key: number, o: Occasions): FamiliarityEntry {
+  return { key, last: o.last, routine: o.routine, run: o.run, seen: o.runLines ?? [] };
+}
+
+function stateEntries(entries: Iterable<[number, Occasions]>): FamiliarityEntry[] {
+  const out: FamiliarityEntry[] = [];
+  for (const [key, o] of entries) out.push(stateEntry(key, o));
   return out;
+}
+
+/**
+ * A draft's entries in order of last sighting, the order the log keeps (oldest first), which is
+ * also the order a saved state's `last` fields give back.
+ */
+function byLast(touched: Map<number, Occasions>): Array<[number, Occasions]> {
+  return [...touched].sort((a, b) => a[1].last - b[1].last);
 }
 
 function fresh(): Occasions {
@@ -143,9 +175,11 @@ export class Familiarity implements FamiliarityLog {
     return this.entries.size;
   }
 
+  /** The log a saved state describes; its entries may come in any order (they carry `last`). */
   static fromState(state: FamiliarityState): Familiarity {
     const f = new Familiarity();
-    for (const e of state.entries) {
+    const entries = state.entries.slice().sort((a, b) => a.last - b.last);
+    for (const e of entries) {
       f.put(e.key, { last: e.last, routine: e.routine, run: e.run, runLines: e.seen.length > 0 ? e.seen.slice() : null });
     }
     f.scored = state.lines;
@@ -185,7 +219,7 @@ export class Familiarity implements FamiliarityLog {
 
   /** @internal Takes a draft's state. */
   adopt(entries: Map<number, Occasions>, lines: number): void {
-    for (const [key, e] of entries) {
+    for (const [key, e] of byLast(entries)) {
       this.entries.delete(key);
       this.put(key, e);
     }
@@ -195,12 +229,36 @@ export class Familiarity implements FamiliarityLog {
   /** @internal The state `adopt(entries, lines)` would leave, without changing this log. */
   stateAfter(entries: Map<number, Occasions>, lines: number): FamiliarityState {
     const merged = new Map(this.entries);
-    for (const [key, e] of entries) {
+    for (const [key, e] of byLast(entries)) {
       merged.delete(key);
       merged.set(key, e);
     }
     const all = stateEntries(merged);
     return { lines, entries: all.slice(Math.max(0, all.length - FAMILIAR_MAX)) };
+  }
+
+  /** @internal What `adopt(entries, lines)` changes in this log's state (see FamiliarityChange). */
+  changeAfter(entries: Map<number, Occasions>, lines: number): FamiliarityChange {
+    let added = 0;
+    for (const key of entries.keys()) if (!this.entries.has(key)) added++;
+    // The merged order is this log's untouched entries, then the touched ones by last sighting;
+    // the oldest beyond FAMILIAR_MAX fall out, as in `put`.
+    let excess = this.entries.size + added - FAMILIAR_MAX;
+    const drop: number[] = [];
+    for (const key of this.entries.keys()) {
+      if (excess <= 0) break;
+      if (entries.has(key)) continue;
+      drop.push(key);
+      excess--;
+    }
+    const set: FamiliarityEntry[] = [];
+    for (const [key, e] of byLast(entries)) {
+      if (excess > 0) {
+        excess--;
+        if (this.entries.has(key)) drop.push(key);
+      } else set.push(stateEntry(key, e));
+    }
+    return { lines, set, drop };
   }
 
   private put(key: number, e: Occasions): void {
@@ -253,6 +311,11 @@ export class FamiliarityDraft implements FamiliarityLog {
   /** The log's state once this draft is committed: what is saved with the checkpoint before `commit()`. */
   state(): FamiliarityState {
     return this.base.stateAfter(this.touched, this.scored);
+  }
+
+  /** What committing this draft changes in the log's saved state (a smaller write than `state()`). */
+  change(): FamiliarityChange {
+    return this.base.changeAfter(this.touched, this.scored);
   }
 
   /** Makes the draft's lines part of the log (once). */

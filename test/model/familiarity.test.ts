@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_THRESHOLD, HostModel, ModelTrainer } from '../../src/model/detector.js';
-import { FAMILIAR_MAX, Familiarity, PHASE_WINDOW, parseFamiliarityState } from '../../src/model/familiarity.js';
+import { FAMILIAR_MAX, Familiarity, PHASE_WINDOW, parseFamiliarityState, type FamiliarityEntry } from '../../src/model/familiarity.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 
 function train(n: number, seed = 7): HostModel {
@@ -220,6 +220,41 @@ describe('familiarity: new messages the host keeps writing after training', func
     const idle = log.draft();
     model.score(routineLine(new Rng(4)), idle);
     expect(idle.changed, 'a batch of known lines records no message').to.equal(false);
+  });
+
+  it("saves what a batch changed: applied to the saved state, it gives the batch's whole state", () => {
+    const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
+    const message = (i: number): string => `plugin ${name(i)} loaded extension ${name(i)}x`;
+    const r = new Rng(31);
+    const log = new Familiarity();
+    // The saved state as the database holds it: entries by key, in no particular order.
+    const saved = new Map<number, FamiliarityEntry>();
+    let savedLines = 0;
+    const batches: string[][] = [
+      [deployed(1), routineLine(r), deployed(2)],
+      Array.from({ length: 40 }, () => routineLine(r)),
+      // More new messages than the log keeps: the oldest fall out, the batch's own first ones too
+      // (one of them a message the saved state holds).
+      [deployed(2), ...Array.from({ length: FAMILIAR_MAX + 30 }, (_, i) => message(i))],
+      [message(3), message(FAMILIAR_MAX + 29), message(5000), message(5000)],
+      Array.from({ length: 300 }, (_, i) => message(2000 + i)),
+      [message(2000), deployed(3)],
+    ];
+    for (const batch of batches) {
+      const draft = log.draft();
+      batch.forEach((l) => model.score(l, draft));
+      const change = draft.change();
+      const whole = draft.state();
+      for (const k of change.drop) expect(saved.delete(k), `dropped ${k} was saved`).to.equal(true);
+      for (const e of change.set) saved.set(e.key, e);
+      savedLines = change.lines;
+      const applied = { lines: savedLines, entries: [...saved.values()].sort((a, b) => a.last - b.last) };
+      expect(applied).to.deep.equal(whole);
+      expect(change.set.length, 'only the messages the batch wrote').to.be.at.most(new Set(batch).size);
+      draft.commit();
+      expect(Familiarity.fromState(applied).toState()).to.deep.equal(log.toState());
+    }
+    expect(saved.size).to.equal(FAMILIAR_MAX);
   });
 
   it('refuses a saved state that is not one', () => {
