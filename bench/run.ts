@@ -16,6 +16,7 @@ import { benchOffline } from './perf-offline.js';
 import { cpuModel, cpuShareSince, cpuShareStart, parallelSpeedup } from './perf-proc.js';
 import { failed, markdownTable, type Figure } from './perf-report.js';
 import { benchScale } from './perf-scale.js';
+import { benchStateWrites } from './perf-state.js';
 
 interface Part {
   name: string;
@@ -31,6 +32,7 @@ const PARTS: Part[] = [
   { name: 'latency', title: 'detection latency at 1,000 lines/s over 10 hosts', run: benchLatency },
   { name: 'scale', title: 'scale: 200 hosts x 5,000 history lines', run: benchScale },
   { name: 'offline', title: 'offline `score` command vs the original Drain', run: benchOffline },
+  { name: 'state', title: 'memory of new messages saved with each checkpoint', run: benchStateWrites },
 ];
 
 const USAGE = `usage: node dist/bench/run.js [PART...] [--quick] [--runs N] [--profile[=DIR]]

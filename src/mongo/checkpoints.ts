@@ -1,17 +1,70 @@
 // Per (source, host) reading position, stored in the target database's state collection.
 import type { MongoClient } from 'mongodb';
-import type { FamiliarityState } from '../model/familiarity.js';
+import { parseFamiliarityState, type FamiliarityChange, type FamiliarityEntry, type FamiliarityState } from '../model/familiarity.js';
 
 /**
  * The host's familiarity log (model/familiarity.ts) as of `last_id`, for the model version it was
- * recorded with: saved in the same update as the checkpoint, so the two always agree.
+ * recorded with: saved in the same update as the checkpoint, so the two always agree. Entries
+ * are fields named after their key, so that a batch sets and unsets only the entries it changed
+ * (the whole log is up to about 75 KB; a batch with one new message changes one entry).
  */
-export interface SavedFamiliarity extends FamiliarityState {
+interface StoredFamiliarity {
   model_version: string;
+  lines: number;
+  entries: Record<string, FamiliarityEntry>;
 }
 
-/** What to save of the familiarity log: all of it, or (unchanged entries) only its line count. */
-export type FamiliarityUpdate = { full: SavedFamiliarity } | { lines: number };
+/** An entry's field name: a letter first, so that no server reads the path as an array index. */
+function entryField(key: number): string {
+  return `k${key}`;
+}
+
+/** The whole log as the checkpoint document holds it. */
+export function storedFamiliarity(version: string, state: FamiliarityState): StoredFamiliarity {
+  const entries: Record<string, FamiliarityEntry> = {};
+  for (const e of state.entries) entries[entryField(e.key)] = e;
+  return { model_version: version, lines: state.lines, entries };
+}
+
+/** The fields of the checkpoint document a batch's change sets and unsets. */
+export function familiarityChangeFields(change: FamiliarityChange): { $set: Record<string, unknown>; $unset: Record<string, ''> } {
+  const $set: Record<string, unknown> = { 'familiar.lines': change.lines };
+  for (const e of change.set) $set[`familiar.entries.${entryField(e.key)}`] = e;
+  const $unset: Record<string, ''> = {};
+  for (const k of change.drop) $unset[`familiar.entries.${entryField(k)}`] = '';
+  return { $set, $unset };
+}
+
+/**
+ * The log saved in a checkpoint document for `version`, or null when there is none (or another
+ * model's, or not one at all). `keyed` is false for the layout of earlier versions (an array of
+ * entries), which is read but must be written whole before a batch may change single entries.
+ */
+export function savedFamiliarity(doc: CheckpointDoc | null, version: string): { state: FamiliarityState; keyed: boolean } | null {
+  const saved = doc?.familiar as Partial<Record<keyof StoredFamiliarity, unknown>> | undefined;
+  if (typeof saved !== 'object' || saved === null || saved.model_version !== version) return null;
+  const { lines, entries } = saved;
+  if (Array.isArray(entries)) {
+    const state = parseFamiliarityState({ lines, entries });
+    return state === null ? null : { state, keyed: false };
+  }
+  if (typeof entries !== 'object' || entries === null) return null;
+  const fields = Object.entries(entries);
+  const state = parseFamiliarityState({ lines, entries: fields.map(([, e]) => e as unknown) });
+  // Each entry under its own key's name, or a change would set one and leave the other behind.
+  if (state === null || !state.entries.every((e, i) => fields[i]![0] === entryField(e.key))) return null;
+  return { state, keyed: true };
+}
+
+/**
+ * What to save of the familiarity log: all of it, or what one batch changed in the log saved
+ * with the checkpoint, which must then be the one of `lines` lines (`since`) for `version`; when
+ * it is not (an earlier save applied although its reply was lost, then a retry read a different
+ * batch), the whole log is written instead.
+ */
+export type FamiliarityUpdate =
+  | { version: string; full: FamiliarityState }
+  | { version: string; since: number; change: FamiliarityChange; full: () => FamiliarityState };
 
 export interface CheckpointDoc {
   _id: string;
@@ -43,7 +96,10 @@ export async function loadCheckpoint(client: MongoClient, state: StateRef, sourc
     .findOne({ _id: checkpointKey(source, host) }, { enableUtf8Validation: false });
 }
 
-/** Moves the checkpoint; called only after the anomalies of the batch were acknowledged. */
+/**
+ * Moves the checkpoint; called only after the anomalies of the batch were acknowledged. Returns
+ * how the familiarity log was saved: whole, as a change, or not at all.
+ */
 export async function saveCheckpoint(
   client: MongoClient,
   state: StateRef,
@@ -52,23 +108,22 @@ export async function saveCheckpoint(
   lastId: unknown,
   counts: { scored: number; anomalies: number; skipped: number },
   familiar?: FamiliarityUpdate,
-): Promise<void> {
-  const set: Record<string, unknown> = { source, host, last_id: lastId, updated_at: new Date() };
-  if (familiar !== undefined) {
-    if ('full' in familiar) set.familiar = familiar.full;
-    else set['familiar.lines'] = familiar.lines;
+): Promise<'full' | 'change' | 'none'> {
+  const collection = client.db(state.db).collection<CheckpointDoc>(state.collection);
+  const _id = checkpointKey(source, host);
+  const checkpoint = { source, host, last_id: lastId, updated_at: new Date() };
+  const $inc = { lines_scored: counts.scored, anomalies: counts.anomalies, skipped: counts.skipped };
+  if (familiar !== undefined && 'since' in familiar) {
+    const fields = familiarityChangeFields(familiar.change);
+    const update: Record<string, unknown> = { $set: { ...checkpoint, ...fields.$set }, $inc };
+    // The server refuses an empty $unset.
+    if (familiar.change.drop.length > 0) update.$unset = fields.$unset;
+    const r = await collection.updateOne({ _id, 'familiar.model_version': familiar.version, 'familiar.lines': familiar.since }, update);
+    if (r.matchedCount === 1) return 'change';
   }
-  await client
-    .db(state.db)
-    .collection<CheckpointDoc>(state.collection)
-    .updateOne(
-      { _id: checkpointKey(source, host) },
-      {
-        $set: set,
-        $inc: { lines_scored: counts.scored, anomalies: counts.anomalies, skipped: counts.skipped },
-      },
-      { upsert: true },
-    );
+  const whole = familiar === undefined ? {} : { familiar: storedFamiliarity(familiar.version, typeof familiar.full === 'function' ? familiar.full() : familiar.full) };
+  await collection.updateOne({ _id }, { $set: { ...checkpoint, ...whole }, $inc }, { upsert: true });
+  return familiar === undefined ? 'none' : 'full';
 }
 
 /** The newest _id of the host right now: where a host seen for the first time starts reading. */

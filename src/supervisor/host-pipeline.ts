@@ -263,6 +263,8 @@ export class HostPipeline {
     }
     const s = this.ctx.stats;
     s.linesRead += res.read;
+    // Expected once per model and scoring thread; more often means saves whose replies were lost.
+    if (res.familiarSaved === 'full') this.log.debug('memory of new messages saved whole with the checkpoint');
     s.lateLines += res.late;
     if (res.late > 0) {
       this.log.info(

@@ -80,6 +80,12 @@ export interface ScoreResult {
   skipped: SkipCounts;
   /** True when the batch was full, so more lines are probably waiting. */
   more: boolean;
+  /**
+   * How the host's memory of new messages was saved with the checkpoint: whole (the first save of
+   * a model on this thread, or when the saved one was not what the thread expected), as the
+   * change of this batch, or not at all (nothing read).
+   */
+  familiarSaved: 'full' | 'change' | 'none';
   durationMs: number;
 }
 

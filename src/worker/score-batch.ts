@@ -1,8 +1,8 @@
 import { BSON, ObjectId, type MongoClient } from 'mongodb';
 import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
-import { loadCheckpoint, saveCheckpoint, type FamiliarityUpdate } from '../mongo/checkpoints.js';
-import { Familiarity, parseFamiliarityState } from '../model/familiarity.js';
+import { loadCheckpoint, saveCheckpoint, savedFamiliarity, type FamiliarityUpdate } from '../mongo/checkpoints.js';
+import { Familiarity } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
 import { copiedMessage, emptySkipCounts, messageText, readLinesAfter } from '../mongo/line-reader.js';
 import { findLateLines, recentIdsFor } from './late-lines.js';
@@ -33,13 +33,12 @@ function ignorePatterns(patterns: readonly string[]): RegExp[] {
 async function restoreFamiliarity(client: MongoClient, task: ScoreTask, cached: Cached): Promise<void> {
   const doc = await loadCheckpoint(client, task.state, task.sourceName, task.source.host);
   cached.restored = true;
-  const saved = doc?.familiar as { model_version?: unknown } | undefined;
-  if (doc === null || saved === undefined || saved.model_version !== cached.version) return;
+  const saved = savedFamiliarity(doc, cached.version);
+  if (doc === null || saved === null) return;
   if (task.checkpoint === null || BSON.EJSON.stringify(doc.last_id, { relaxed: false }) !== task.checkpoint) return;
-  const state = parseFamiliarityState(saved);
-  if (state === null) return;
-  cached.familiar = Familiarity.fromState(state);
-  cached.saved = true;
+  cached.familiar = Familiarity.fromState(saved.state);
+  // A log saved by an earlier version (one array) is written whole once before batches change single entries.
+  cached.saved = saved.keyed;
 }
 
 /**
@@ -108,10 +107,12 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   // checkpoint finds its first write's documents in place.
   const written = await writeAnomalies(client, task.target, f, anomalies);
   let checkpoint = task.checkpoint;
+  let familiarSaved: ScoreResult['familiarSaved'] = 'none';
   if (docs.length > 0) {
-    const familiar: FamiliarityUpdate =
-      draft.changed || !cached.saved ? { full: { model_version: version, ...draft.state() } } : { lines: draft.lines };
-    await saveCheckpoint(
+    const familiar: FamiliarityUpdate = cached.saved
+      ? { version, since: cached.familiar.lines, change: draft.change(), full: () => draft.state() }
+      : { version, full: draft.state() };
+    familiarSaved = await saveCheckpoint(
       client,
       task.state,
       task.sourceName,
@@ -139,6 +140,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     binaryDecoded,
     skipped,
     more,
+    familiarSaved,
     durationMs: performance.now() - started,
   };
 }

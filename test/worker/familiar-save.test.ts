@@ -1,0 +1,77 @@
+// A scoring thread saves the host's memory of new messages whole once, then only what each batch
+// changed; a restarted thread (or a saved memory it did not expect) writes it whole again.
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { MODEL_FORMAT_VERSION, ModelTrainer } from '../../src/model/detector.js';
+import { savedFamiliarity, loadCheckpoint } from '../../src/mongo/checkpoints.js';
+import { writeModelFile } from '../../src/store/model-files.js';
+import runTask from '../../src/worker/entry.js';
+import type { ScoreResult, ScoreTask } from '../../src/worker/protocol.js';
+import { Rng, routineLine } from '../support/log-lines.js';
+import { insertLines } from '../support/seed.js';
+import { tempDir } from '../support/temp-dir.js';
+import { useTestBed } from '../support/test-bed.js';
+
+describe('worker: saving the memory of new messages', function () {
+  this.timeout(60_000);
+  const bed = useTestBed('famsave', async () => undefined);
+  const rng = new Rng(12);
+  const deployed = (i: number): string => `indexer[${3000 + i}]: rebuilt search shard ${i % 7} with ${1200 + i} documents`;
+
+  async function modelFile(): Promise<string> {
+    const t = new ModelTrainer();
+    for (let i = 0; i < 400; i++) t.add(routineLine(rng));
+    const file = join(tempDir('ad-famsave-'), 'syslog', 'web1.model');
+    const header = { kind: 'anomaly-detector-model' as const, format: MODEL_FORMAT_VERSION, version: 'v1', source: 'syslog', host: 'web1', trainedAt: '', lines: 400, templates: 1 };
+    await writeModelFile(file, header, t.finish().serialize());
+    return file;
+  }
+
+  it('writes it whole once, then each batch as a change; a thread that lost it writes it whole', async () => {
+    const file = await modelFile();
+    const task = (checkpoint: string | null): ScoreTask => ({
+      kind: 'score',
+      source: { uri: bed.uri, inputDb: bed.inputName, collection: 'syslog', host: 'web1', fields: { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' } },
+      sourceName: 'syslog',
+      modelFile: file,
+      modelVersion: 'v1',
+      checkpoint,
+      batchSize: 100,
+      settleSeconds: 0,
+      threshold: 0.5,
+      ignore: [],
+      target: { db: bed.targetName, collection: 'anomaly' },
+      state: { db: bed.targetName, collection: 'anomaly_detector_state' },
+    });
+    const batch = async (checkpoint: string | null, news: number[]): Promise<ScoreResult> => {
+      const lines = [routineLine(rng), ...news.map(deployed), routineLine(rng)];
+      await insertLines(bed.input, 'syslog', lines.map((message) => ({ host: 'web1', message, incident: null })));
+      const r = await runTask(task(checkpoint));
+      if (r.kind !== 'scored') throw new Error(JSON.stringify(r));
+      expect(r.read).to.equal(lines.length);
+      return r;
+    };
+    const first = await batch(null, [1]);
+    expect(first.familiarSaved).to.equal('full');
+    const second = await batch(first.checkpoint, [2, 3]);
+    expect(second.familiarSaved).to.equal('change');
+    const third = await batch(second.checkpoint, []);
+    expect(third.familiarSaved).to.equal('change');
+    const stateRef = { db: bed.targetName, collection: 'anomaly_detector_state' };
+    const saved = savedFamiliarity(await loadCheckpoint(bed.client, stateRef, 'syslog', 'web1'), 'v1');
+    expect(saved?.keyed).to.equal(true);
+    expect(saved?.state.lines).to.equal(3 + 4 + 2);
+    expect(saved?.state.entries.length, 'one entry per new message').to.equal(1);
+
+    // The thread forgets the host (a restart): it takes the saved memory, then saves changes again.
+    await runTask({ kind: 'forget', modelFile: file, sourceName: 'syslog' });
+    const fourth = await batch(third.checkpoint, [4]);
+    expect(fourth.familiarSaved).to.equal('change');
+    // The saved memory moves on without this thread (a save whose reply it never got): written whole.
+    await bed.target.collection('anomaly_detector_state').updateOne({ host: 'web1' }, { $inc: { 'familiar.lines': 1 } });
+    const fifth = await batch(fourth.checkpoint, [5]);
+    expect(fifth.familiarSaved).to.equal('full');
+    const after = savedFamiliarity(await loadCheckpoint(bed.client, stateRef, 'syslog', 'web1'), 'v1');
+    expect(after?.state.lines).to.equal(3 + 4 + 2 + 3 + 3);
+  });
+});
