@@ -126,6 +126,9 @@ export function parseFamiliarityState(x: unknown): FamiliarityState | null {
     if (typeof e !== 'object' || e === null) return null;
     const { key, last, routine, run, seen } = e as Record<string, unknown>;
     if (!isCount(key) || !isCount(last) || !isCount(routine) || !isCount(run)) return null;
+    // An entry is recorded before its line is counted: one at or past the count was edited, and
+    // would break the order by last sighting that eviction follows.
+    if (last >= lines) return null;
     if (!Array.isArray(seen) || !seen.every(isCount)) return null;
   }
   return x as FamiliarityState;

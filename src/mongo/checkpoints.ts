@@ -6,10 +6,12 @@ import { parseFamiliarityState, type FamiliarityChange, type FamiliarityEntry, t
  * The host's familiarity log (model/familiarity.ts) as of `last_id`, for the model version it was
  * recorded with: saved in the same update as the checkpoint, so the two always agree. Entries
  * are fields named after their key, so that a batch sets and unsets only the entries it changed
- * (the whole log is up to about 75 KB; a batch with one new message changes one entry).
+ * (the whole log is up to about 75 KB; a batch with one new message changes one entry). `rev`
+ * is new with every save: a change is applied only to the revision it was made against.
  */
 interface StoredFamiliarity {
   model_version: string;
+  rev: string;
   lines: number;
   entries: Record<string, FamiliarityEntry>;
 }
@@ -20,15 +22,15 @@ function entryField(key: number): string {
 }
 
 /** The whole log as the checkpoint document holds it. */
-export function storedFamiliarity(version: string, state: FamiliarityState): StoredFamiliarity {
+export function storedFamiliarity(version: string, rev: string, state: FamiliarityState): StoredFamiliarity {
   const entries: Record<string, FamiliarityEntry> = {};
   for (const e of state.entries) entries[entryField(e.key)] = e;
-  return { model_version: version, lines: state.lines, entries };
+  return { model_version: version, rev, lines: state.lines, entries };
 }
 
 /** The fields of the checkpoint document a batch's change sets and unsets. */
-export function familiarityChangeFields(change: FamiliarityChange): { $set: Record<string, unknown>; $unset: Record<string, ''> } {
-  const $set: Record<string, unknown> = { 'familiar.lines': change.lines };
+export function familiarityChangeFields(rev: string, change: FamiliarityChange): { $set: Record<string, unknown>; $unset: Record<string, ''> } {
+  const $set: Record<string, unknown> = { 'familiar.rev': rev, 'familiar.lines': change.lines };
   for (const e of change.set) $set[`familiar.entries.${entryField(e.key)}`] = e;
   const $unset: Record<string, ''> = {};
   for (const k of change.drop) $unset[`familiar.entries.${entryField(k)}`] = '';
@@ -37,34 +39,38 @@ export function familiarityChangeFields(change: FamiliarityChange): { $set: Reco
 
 /**
  * The log saved in a checkpoint document for `version`, or null when there is none (or another
- * model's, or not one at all). `keyed` is false for the layout of earlier versions (an array of
- * entries), which is read but must be written whole before a batch may change single entries.
+ * model's, or not one at all), with its revision; `rev` is null in the layout of earlier
+ * versions (an array of entries), which is read but must be written whole before a batch may
+ * change single entries.
  */
-export function savedFamiliarity(doc: CheckpointDoc | null, version: string): { state: FamiliarityState; keyed: boolean } | null {
+export function savedFamiliarity(doc: CheckpointDoc | null, version: string): { state: FamiliarityState; rev: string | null } | null {
   const saved = doc?.familiar as Partial<Record<keyof StoredFamiliarity, unknown>> | undefined;
   if (typeof saved !== 'object' || saved === null || saved.model_version !== version) return null;
-  const { lines, entries } = saved;
+  const { lines, entries, rev } = saved;
   if (Array.isArray(entries)) {
     const state = parseFamiliarityState({ lines, entries });
-    return state === null ? null : { state, keyed: false };
+    return state === null ? null : { state, rev: null };
   }
   if (typeof entries !== 'object' || entries === null) return null;
   const fields = Object.entries(entries);
   const state = parseFamiliarityState({ lines, entries: fields.map(([, e]) => e as unknown) });
   // Each entry under its own key's name, or a change would set one and leave the other behind.
   if (state === null || !state.entries.every((e, i) => fields[i]![0] === entryField(e.key))) return null;
-  return { state, keyed: true };
+  return { state, rev: typeof rev === 'string' ? rev : null };
 }
 
 /**
- * What to save of the familiarity log: all of it, or what one batch changed in the log saved
- * with the checkpoint, which must then be the one of `lines` lines (`since`) for `version`; when
- * it is not (an earlier save applied although its reply was lost, then a retry read a different
- * batch), the whole log is written instead.
+ * What to save of the familiarity log, as revision `rev`: the whole log, or what one batch
+ * changed in revision `since`, which must then be the one saved with the checkpoint. When it is
+ * not (an earlier save applied although its reply was lost, another daemon's save, a document
+ * edited or deleted by hand), the whole log is written instead.
  */
-export type FamiliarityUpdate =
-  | { version: string; full: FamiliarityState }
-  | { version: string; since: number; change: FamiliarityChange; full: () => FamiliarityState };
+export interface FamiliarityUpdate {
+  version: string;
+  rev: string;
+  full: () => FamiliarityState;
+  change: { since: string; change: FamiliarityChange } | null;
+}
 
 export interface CheckpointDoc {
   _id: string;
@@ -113,15 +119,16 @@ export async function saveCheckpoint(
   const _id = checkpointKey(source, host);
   const checkpoint = { source, host, last_id: lastId, updated_at: new Date() };
   const $inc = { lines_scored: counts.scored, anomalies: counts.anomalies, skipped: counts.skipped };
-  if (familiar !== undefined && 'since' in familiar) {
-    const fields = familiarityChangeFields(familiar.change);
+  if (familiar?.change) {
+    const { since, change } = familiar.change;
+    const fields = familiarityChangeFields(familiar.rev, change);
     const update: Record<string, unknown> = { $set: { ...checkpoint, ...fields.$set }, $inc };
-    // The server refuses an empty $unset.
-    if (familiar.change.drop.length > 0) update.$unset = fields.$unset;
-    const r = await collection.updateOne({ _id, 'familiar.model_version': familiar.version, 'familiar.lines': familiar.since }, update);
+    // MongoDB before 5.0 refuses an empty $unset.
+    if (change.drop.length > 0) update.$unset = fields.$unset;
+    const r = await collection.updateOne({ _id, 'familiar.model_version': familiar.version, 'familiar.rev': since }, update);
     if (r.matchedCount === 1) return 'change';
   }
-  const whole = familiar === undefined ? {} : { familiar: storedFamiliarity(familiar.version, typeof familiar.full === 'function' ? familiar.full() : familiar.full) };
+  const whole = familiar === undefined ? {} : { familiar: storedFamiliarity(familiar.version, familiar.rev, familiar.full()) };
   await collection.updateOne({ _id }, { $set: { ...checkpoint, ...whole }, $inc }, { upsert: true });
   return familiar === undefined ? 'none' : 'full';
 }

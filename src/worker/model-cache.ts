@@ -15,13 +15,13 @@ export interface Cached {
    * checkpoint goes on (score-batch.ts).
    */
   familiar: Familiarity;
-  /**
-   * Whether the log saved with the checkpoint has been looked at (and taken when it belongs to
-   * this model and this checkpoint), and whether the saved one is this log, so that a batch
-   * that adds no new message need only save its line count.
-   */
+  /** Whether the log saved with the checkpoint has been looked at (and taken when it belongs to this model and this checkpoint). */
   restored: boolean;
-  saved: boolean;
+  /**
+   * The revision of the log saved with the checkpoint when it is this log, so that a batch saves
+   * only what it changed; null until this thread has written it whole (or taken it).
+   */
+  savedRev: string | null;
 }
 const cache = new Map<string, Cached>();
 
@@ -53,7 +53,7 @@ export async function modelFor(file: string, version: string): Promise<Cached> {
   } catch (err) {
     throw new UnusableModelError(`${file}: ${(err as Error).message}`);
   }
-  const entry = { version: loaded.header.version, model, familiar: new Familiarity(), restored: false, saved: false };
+  const entry = { version: loaded.header.version, model, familiar: new Familiarity(), restored: false, savedRev: null };
   cache.set(file, entry);
   return entry;
 }

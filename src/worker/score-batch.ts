@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BSON, ObjectId, type MongoClient } from 'mongodb';
 import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
@@ -37,8 +38,8 @@ async function restoreFamiliarity(client: MongoClient, task: ScoreTask, cached: 
   if (doc === null || saved === null) return;
   if (task.checkpoint === null || BSON.EJSON.stringify(doc.last_id, { relaxed: false }) !== task.checkpoint) return;
   cached.familiar = Familiarity.fromState(saved.state);
-  // A log saved by an earlier version (one array) is written whole once before batches change single entries.
-  cached.saved = saved.keyed;
+  // A log saved by an earlier version (one array, no revision) is written whole once before batches change single entries.
+  cached.savedRev = saved.rev;
 }
 
 /**
@@ -109,9 +110,9 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   let checkpoint = task.checkpoint;
   let familiarSaved: ScoreResult['familiarSaved'] = 'none';
   if (docs.length > 0) {
-    const familiar: FamiliarityUpdate = cached.saved
-      ? { version, since: cached.familiar.lines, change: draft.change(), full: () => draft.state() }
-      : { version, full: draft.state() };
+    const rev = randomUUID();
+    const since = cached.savedRev;
+    const familiar: FamiliarityUpdate = { version, rev, full: () => draft.state(), change: since === null ? null : { since, change: draft.change() } };
     familiarSaved = await saveCheckpoint(
       client,
       task.state,
@@ -121,7 +122,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
       { scored, anomalies: written, skipped: skipped.missingMessage + skipped.nonStringMessage },
       familiar,
     );
-    cached.saved = true;
+    cached.savedRev = rev;
     checkpoint = BSON.EJSON.stringify(lastId, { relaxed: false });
   }
   draft.commit();

@@ -2,8 +2,8 @@
 // the entries it changed, and falls back to writing the whole log whenever the saved one is not
 // the one the change was made against.
 import { expect } from 'chai';
-import type { FamiliarityEntry, FamiliarityState } from '../../src/model/familiarity.js';
-import { checkpointKey, loadCheckpoint, saveCheckpoint, savedFamiliarity, type CheckpointDoc } from '../../src/mongo/checkpoints.js';
+import type { FamiliarityChange, FamiliarityEntry, FamiliarityState } from '../../src/model/familiarity.js';
+import { checkpointKey, loadCheckpoint, saveCheckpoint, savedFamiliarity, type CheckpointDoc, type FamiliarityUpdate } from '../../src/mongo/checkpoints.js';
 import { useTestBed } from '../support/test-bed.js';
 
 function entry(key: number, last: number): FamiliarityEntry {
@@ -12,46 +12,64 @@ function entry(key: number, last: number): FamiliarityEntry {
 
 const COUNTS = { scored: 5, anomalies: 1, skipped: 0 };
 
+/** A whole save as revision `rev`. */
+function whole(rev: string, state: FamiliarityState, version = 'v1'): FamiliarityUpdate {
+  return { version, rev, full: () => state, change: null };
+}
+
+/** A change of revision `since` saved as `rev`; `full` is what is written when it does not apply. */
+function changed(since: string, rev: string, change: FamiliarityChange, full: () => FamiliarityState, version = 'v1'): FamiliarityUpdate {
+  return { version, rev, full, change: { since, change } };
+}
+
+const notNeeded = (): FamiliarityState => expect.fail('the change applies: the whole log is not needed');
+
 describe('familiarity log saved with the checkpoint', function () {
   this.timeout(60_000);
   const bed = useTestBed('famst', async () => undefined);
   const state = () => ({ db: bed.targetName, collection: 'anomaly_detector_state' });
   let host = 0;
   const next = (): string => `h${++host}`;
-  const load = async (h: string, version = 'v1'): Promise<{ state: FamiliarityState; keyed: boolean } | null> =>
+  const save = (h: string, lastId: string, update: FamiliarityUpdate): Promise<string> =>
+    saveCheckpoint(bed.client, state(), 'syslog', h, lastId, COUNTS, update);
+  const load = async (h: string, version = 'v1'): Promise<{ state: FamiliarityState; rev: string | null } | null> =>
     savedFamiliarity(await loadCheckpoint(bed.client, state(), 'syslog', h), version);
 
   it('writes the whole log first, then only what each batch changed', async () => {
     const h = next();
     const s0 = { lines: 10, entries: [entry(1, 3), entry(2, 7)] };
-    expect(await saveCheckpoint(bed.client, state(), 'syslog', h, 'a', COUNTS, { version: 'v1', full: s0 })).to.equal('full');
-    expect(await load(h)).to.deep.equal({ state: s0, keyed: true });
+    expect(await save(h, 'a', whole('r1', s0))).to.equal('full');
+    expect(await load(h)).to.deep.equal({ state: s0, rev: 'r1' });
 
     const s1 = { lines: 20, entries: [entry(2, 15), entry(3, 18)] };
-    const change = { lines: 20, set: [entry(2, 15), entry(3, 18)], drop: [1] };
-    const full = (): FamiliarityState => expect.fail('the change applies: the whole log is not needed');
-    expect(await saveCheckpoint(bed.client, state(), 'syslog', h, 'b', COUNTS, { version: 'v1', since: 10, change, full })).to.equal('change');
-    expect(await load(h)).to.deep.equal({ state: s1, keyed: true });
+    expect(await save(h, 'b', changed('r1', 'r2', { lines: 20, set: [entry(2, 15), entry(3, 18)], drop: [1] }, notNeeded))).to.equal('change');
+    expect(await load(h)).to.deep.equal({ state: s1, rev: 'r2' });
 
     // A batch of known lines: only the line count moves.
-    const idle = { lines: 25, set: [], drop: [] };
-    expect(await saveCheckpoint(bed.client, state(), 'syslog', h, 'c', COUNTS, { version: 'v1', since: 20, change: idle, full })).to.equal('change');
+    expect(await save(h, 'c', changed('r2', 'r3', { lines: 25, set: [], drop: [] }, notNeeded))).to.equal('change');
     const doc = (await loadCheckpoint(bed.client, state(), 'syslog', h))!;
     expect(doc).to.include({ last_id: 'c', lines_scored: 15, anomalies: 3 });
-    expect(savedFamiliarity(doc, 'v1')).to.deep.equal({ state: { ...s1, lines: 25 }, keyed: true });
+    expect(savedFamiliarity(doc, 'v1')).to.deep.equal({ state: { ...s1, lines: 25 }, rev: 'r3' });
     expect(savedFamiliarity(doc, 'v2'), "another model's log is not taken").to.equal(null);
   });
 
   it('writes the whole log when the saved one moved on without it (a save whose reply was lost)', async () => {
     const h = next();
-    await saveCheckpoint(bed.client, state(), 'syslog', h, 'a', COUNTS, { version: 'v1', full: { lines: 10, entries: [entry(1, 3)] } });
-    // Applied, but the worker never heard back: it keeps its log of 10 lines and scores a retry.
-    const lost = { lines: 20, set: [entry(4, 15)], drop: [] };
-    await saveCheckpoint(bed.client, state(), 'syslog', h, 'b', COUNTS, { version: 'v1', since: 10, change: lost, full: () => expect.fail() });
+    await save(h, 'a', whole('r1', { lines: 10, entries: [entry(1, 3)] }));
+    // Applied, but the worker never heard back: it keeps revision r1 and scores a retry.
+    await save(h, 'b', changed('r1', 'r2', { lines: 20, set: [entry(4, 15)], drop: [] }, notNeeded));
     const retried = { lines: 18, entries: [entry(1, 3), entry(5, 12)] };
-    const change = { lines: 18, set: [entry(5, 12)], drop: [] };
-    expect(await saveCheckpoint(bed.client, state(), 'syslog', h, 'b', COUNTS, { version: 'v1', since: 10, change, full: () => retried })).to.equal('full');
-    expect(await load(h), 'no entry of the lost save is left').to.deep.equal({ state: retried, keyed: true });
+    expect(await save(h, 'b', changed('r1', 'r3', { lines: 18, set: [entry(5, 12)], drop: [] }, () => retried))).to.equal('full');
+    expect(await load(h), 'no entry of the lost save is left').to.deep.equal({ state: retried, rev: 'r3' });
+  });
+
+  it("writes the whole log over another model's", async () => {
+    const h = next();
+    await save(h, 'a', whole('r1', { lines: 10, entries: [entry(1, 3)] }, 'v2'));
+    const mine = { lines: 4, entries: [entry(6, 2)] };
+    expect(await save(h, 'b', changed('r1', 'r2', { lines: 4, set: [entry(6, 2)], drop: [] }, () => mine))).to.equal('full');
+    expect(await load(h)).to.deep.equal({ state: mine, rev: 'r2' });
+    expect(await load(h, 'v2')).to.equal(null);
   });
 
   it('reads the layout of earlier versions, to be written whole once', async () => {
@@ -68,15 +86,15 @@ describe('familiarity log saved with the checkpoint', function () {
       updated_at: new Date(),
       familiar: { model_version: 'v1', ...old },
     });
-    expect(await load(h)).to.deep.equal({ state: old, keyed: false });
+    expect(await load(h)).to.deep.equal({ state: old, rev: null });
     const after = { lines: 12, entries: [entry(8, 5), entry(9, 10)] };
-    expect(await saveCheckpoint(bed.client, state(), 'syslog', h, 'y', COUNTS, { version: 'v1', full: after })).to.equal('full');
-    expect(await load(h)).to.deep.equal({ state: after, keyed: true });
+    expect(await save(h, 'y', whole('r1', after))).to.equal('full');
+    expect(await load(h)).to.deep.equal({ state: after, rev: 'r1' });
   });
 
   it('refuses a keyed log whose field names disagree with its entries (edited by hand)', async () => {
     const h = next();
-    await saveCheckpoint(bed.client, state(), 'syslog', h, 'a', COUNTS, { version: 'v1', full: { lines: 4, entries: [entry(1, 3)] } });
+    await save(h, 'a', whole('r1', { lines: 4, entries: [entry(1, 3)] }));
     await bed.target.collection('anomaly_detector_state').updateOne({ host: h }, { $set: { 'familiar.entries.k1.key': 2 } });
     expect(await load(h)).to.equal(null);
   });

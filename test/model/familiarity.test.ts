@@ -257,6 +257,31 @@ describe('familiarity: new messages the host keeps writing after training', func
     expect(saved.size).to.equal(FAMILIAR_MAX);
   });
 
+  it('restarts from the saved fields in the order the server keeps them (updated in place, new ones last)', () => {
+    const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
+    const message = (i: number): string => `plugin ${name(i)} loaded extension ${name(i)}x`;
+    const log = new Familiarity();
+    // A Map keeps an updated key in place and appends a new one, as the server does with fields.
+    const saved = new Map<number, FamiliarityEntry>();
+    const batches: string[][] = [
+      Array.from({ length: FAMILIAR_MAX }, (_, i) => message(i)),
+      // Seen again in another order than first seen: 1 was seen last.
+      [message(1), message(0), message(1)],
+      // Two new ones push out the two least recently seen (2 and 3, not 0 or 1).
+      [message(5000), message(5001)],
+    ];
+    for (const batch of batches) {
+      const draft = log.draft();
+      batch.forEach((l) => model.score(l, draft));
+      const change = draft.change();
+      for (const k of change.drop) saved.delete(k);
+      for (const e of change.set) saved.set(e.key, e);
+      draft.commit();
+      const restored = Familiarity.fromState({ lines: change.lines, entries: [...saved.values()] });
+      expect(restored.toState()).to.deep.equal(log.toState());
+    }
+  });
+
   it('refuses a saved state that is not one', () => {
     const good = (): Record<string, unknown> => ({ lines: 5, entries: [{ key: 7, last: 3, routine: 1, run: 1, seen: [12] }] });
     expect(parseFamiliarityState(good())).to.not.equal(null);
@@ -268,6 +293,7 @@ describe('familiarity: new messages the host keeps writing after training', func
       { ...good(), entries: [{ key: 7, last: 3, routine: 1, run: 1 }] },
       { ...good(), entries: [{ key: 7, last: 'x', routine: 1, run: 1, seen: [] }] },
       { ...good(), entries: [{ key: 7, last: 3, routine: 1, run: 1, seen: [Number.NaN] }] },
+      { ...good(), entries: [{ key: 7, last: 5, routine: 1, run: 1, seen: [12] }] },
       { lines: 1, entries: Array.from({ length: FAMILIAR_MAX + 1 }, (_, k) => ({ key: k, last: 0, routine: 0, run: 1, seen: [] })) },
     ];
     for (const b of bad) expect(parseFamiliarityState(b), JSON.stringify(b)?.slice(0, 80)).to.equal(null);
