@@ -263,7 +263,8 @@ export class HostPipeline {
     }
     const s = this.ctx.stats;
     s.linesRead += res.read;
-    // Expected once per model and scoring thread; more often means saves whose replies were lost.
+    // Expected once per new model (a restart takes up the saved memory); more often means saves
+    // whose replies were lost, or another writer of the state document.
     if (res.familiarSaved === 'full') this.log.debug('memory of new messages saved whole with the checkpoint');
     s.lateLines += res.late;
     if (res.late > 0) {

@@ -179,6 +179,10 @@ export class Supervisor {
           // One task per thread: a thread that dies takes down only its own task (a crash fails
           // every task in flight on that thread).
           concurrentTasksPerWorker: 1,
+          // First come, first served: by default a task that finds the thread busy goes back to
+          // the end of the queue, so with four or more hosts catching up on one thread the same
+          // host was put back every time and got no batch until the others had caught up.
+          stricterFIFO: true,
           idleTimeout: 60_000,
           resourceLimits: scoreLimits,
         }),
@@ -192,6 +196,8 @@ export class Supervisor {
       minThreads: 0,
       maxThreads: Math.max(1, Math.ceil(this.config.workers / 2)),
       concurrentTasksPerWorker: 1,
+      // Trainings start in the order they were asked for (see the scoring pools).
+      stricterFIFO: true,
       idleTimeout: 30_000,
       resourceLimits: TRAIN_THREAD_LIMITS,
     });

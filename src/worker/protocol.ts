@@ -81,9 +81,10 @@ export interface ScoreResult {
   /** True when the batch was full, so more lines are probably waiting. */
   more: boolean;
   /**
-   * How the host's memory of new messages was saved with the checkpoint: whole (the first save of
-   * a model on this thread, or when the saved one was not what the thread expected), as the
-   * change of this batch, or not at all (nothing read).
+   * How the host's memory of new messages was saved with the checkpoint: whole (the first save
+   * for a new model, or when the saved memory was not the revision the thread holds: a save whose
+   * reply was lost, an earlier version's layout), as the change of this batch (also after a
+   * restart, which takes up the saved memory), or not at all (nothing read).
    */
   familiarSaved: 'full' | 'change' | 'none';
   durationMs: number;

@@ -1,5 +1,6 @@
 // A scoring thread saves the host's memory of new messages whole once, then only what each batch
-// changed; a restarted thread (or a saved memory it did not expect) writes it whole again.
+// changed; a restarted thread takes up the saved memory and goes on with changes, and a saved
+// memory it did not expect (another revision, an earlier version's layout) is written whole.
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { MODEL_FORMAT_VERSION, ModelTrainer } from '../../src/model/detector.js';
