@@ -11,6 +11,8 @@ describe('daemon and malformed input documents', function () {
   const bed = useTestBed('bad', async (b) => {
     await seedHistory(b.input, 'syslog', ['edge'], 300, new Rng(21));
   });
+  // A failed test must not leave its daemon holding the lease for the next one.
+  afterEach(() => bed.stopAll());
 
   /** A daemon watching host "edge", writing to `target`, once it has trained. */
   async function trainedDaemon(target: string): Promise<DaemonProcess> {
@@ -46,7 +48,8 @@ describe('daemon and malformed input documents', function () {
     const state = await bed.target.collection('anomaly_detector_state').findOne({ host: 'edge' });
     expect(state!.skipped).to.equal(3);
     expect(state!.lines_scored).to.equal(4 + 40);
-    const warn = daemon.logs.find((l) => l.msg.startsWith('lines without a text message'));
+    // Logged once the batch's result is back from its scoring thread, which saved the checkpoint first.
+    const warn = await daemon.waitForLog((l) => l.msg.startsWith('lines without a text message'), 30_000, 'the warning');
     expect(warn).to.include({ missingMessage: 1, nonStringMessage: 2, binaryDecoded: 1 });
     expect(daemon.count('poll failed; will retry')).to.equal(0);
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
