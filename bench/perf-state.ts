@@ -46,8 +46,9 @@ function scoreInBatches(model: HostModel, own: LineSource, others: LineSource, l
 }
 
 export async function benchStateWrites(ctx: BenchContext): Promise<Figure[]> {
-  if (lineSource(0).kind !== 'loghub') {
-    ctx.log(`  skipped: ${lineSource(0).description}`);
+  const probe = lineSource(0);
+  if (probe.kind !== 'loghub') {
+    ctx.log(`  skipped: ${probe.description}`);
     return [];
   }
   const trainer = new ModelTrainer();

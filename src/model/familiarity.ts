@@ -306,11 +306,6 @@ export class FamiliarityDraft implements FamiliarityLog {
     this.scored++;
   }
 
-  /** Whether the draft recorded a line of a new message (else only its line count moved). */
-  get changed(): boolean {
-    return this.touched.size > 0;
-  }
-
   /** The log's state once this draft is committed: what is saved with the checkpoint before `commit()`. */
   state(): FamiliarityState {
     return this.base.stateAfter(this.touched, this.scored);

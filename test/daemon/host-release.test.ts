@@ -14,7 +14,7 @@ describe('a host leaving the configuration', function () {
 
   it('is released by its scoring thread, and scores from its saved state when added back', async () => {
     const run = startInProcess(bed, ['web1', 'db1'], 'slow-score');
-    await waitUntil('trained', async () => run.logs.filter((l) => l.msg === 'trained').length === 2);
+    await waitUntil('trained', async () => run.count('trained') === 2);
     const state = bed.target.collection('anomaly_detector_state');
     const first = await insertLines(bed.input, 'syslog', newLines('web1', 30, 0, new Rng(5), 'before'));
     await waitUntil('web1 scored', async () => (await state.findOne({ host: 'web1' }))?.lines_scored === first.length);

@@ -14,7 +14,7 @@ describe('removing and adding a host again quickly', function () {
 
   it('lets the batch in flight finish first, so every line is scored once', async () => {
     const run = startInProcess(bed, ['web1', 'db1'], 'slow-score');
-    await waitUntil('trained', async () => run.logs.filter((l) => l.msg === 'trained').length === 2);
+    await waitUntil('trained', async () => run.count('trained') === 2);
     const slow = `${modelFilePath(run.dir, 'syslog', 'web1')}.slow`;
     writeFileSync(slow, '');
     const lines = await insertLines(bed.input, 'syslog', newLines('web1', 40, 0, new Rng(3), 'race'));
@@ -23,7 +23,7 @@ describe('removing and adding a host again quickly', function () {
     // Removed, added, removed and added again: the last pipeline waits for the first one too.
     for (let round = 1; round <= 2; round++) {
       run.supervisor.reload(run.config(['db1']));
-      await waitUntil('web1 removed', async () => run.logs.filter((l) => l.msg === 'host removed from configuration; stopped').length === round);
+      await waitUntil('web1 removed', async () => run.count('host removed from configuration; stopped') === round);
       run.supervisor.reload(run.config(['web1', 'db1']));
       await waitUntil('web1 added', async () => run.supervisor.pipelines.size === 2);
     }

@@ -21,6 +21,12 @@ function spread(times: number, count: number, line: (i: number) => string, seed 
   return out;
 }
 
+/** Different new messages, told apart by their words (numbers are values, not words). */
+function pluginMessage(i: number): string {
+  const name = i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
+  return `plugin ${name} loaded extension ${name}x`;
+}
+
 /** Scores of the lines that `pick` selects, scoring the whole stream in order. */
 function scoresOf(model: HostModel, stream: readonly string[], pick: (l: string) => boolean, familiar = new Familiarity()): number[] {
   const out: number[] = [];
@@ -160,19 +166,16 @@ describe('familiarity: new messages the host keeps writing after training', func
   });
 
   it('remembers at most FAMILIAR_MAX messages, forgetting the least recently seen', () => {
-    // Messages told apart by their words (numbers are values, not words).
-    const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
-    const message = (i: number): string => `plugin ${name(i)} loaded extension ${name(i)}x`;
     const familiar = new Familiarity();
-    for (let i = 0; i < FAMILIAR_MAX + 50; i++) model.score(message(i), familiar);
+    for (let i = 0; i < FAMILIAR_MAX + 50; i++) model.score(pluginMessage(i), familiar);
     expect(familiar.size).to.equal(FAMILIAR_MAX);
     // Routine lines end the phase of new messages (PHASE_WINDOW), which lowers every new message alike.
     const r = new Rng(5);
     for (let i = 0; i < PHASE_WINDOW; i++) model.score(routineLine(r), familiar);
     // The oldest was forgotten: it scores as new again; a recent one does not.
-    const forgotten = model.score(message(0), familiar).score;
-    const recent = model.score(message(FAMILIAR_MAX + 40), familiar).score;
-    expect(forgotten).to.equal(model.score(message(0)).score);
+    const forgotten = model.score(pluginMessage(0), familiar).score;
+    const recent = model.score(pluginMessage(FAMILIAR_MAX + 40), familiar).score;
+    expect(forgotten).to.equal(model.score(pluginMessage(0)).score);
     expect(recent).to.be.below(forgotten);
   });
 
@@ -211,7 +214,7 @@ describe('familiarity: new messages the host keeps writing after training', func
     const draft = log.draft();
     const more = spread(4, 20, deployed, 9);
     more.forEach((l) => model.score(l, draft));
-    expect(draft.changed).to.equal(true);
+    expect(draft.change().set).to.not.be.empty;
     const before = JSON.stringify(log.toState());
     const state = draft.state();
     expect(JSON.stringify(log.toState()), 'state() leaves the log alone').to.equal(before);
@@ -219,12 +222,10 @@ describe('familiarity: new messages the host keeps writing after training', func
     expect(state).to.deep.equal(log.toState());
     const idle = log.draft();
     model.score(routineLine(new Rng(4)), idle);
-    expect(idle.changed, 'a batch of known lines records no message').to.equal(false);
+    expect(idle.change(), 'a batch of known lines records no message').to.deep.include({ set: [], drop: [] });
   });
 
   it("saves what a batch changed: applied to the saved state, it gives the batch's whole state", () => {
-    const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
-    const message = (i: number): string => `plugin ${name(i)} loaded extension ${name(i)}x`;
     const r = new Rng(31);
     const log = new Familiarity();
     // The saved state as the database holds it: entries by key, in no particular order.
@@ -235,10 +236,10 @@ describe('familiarity: new messages the host keeps writing after training', func
       Array.from({ length: 40 }, () => routineLine(r)),
       // More new messages than the log keeps: the oldest fall out, the batch's own first ones too
       // (one of them a message the saved state holds).
-      [deployed(2), ...Array.from({ length: FAMILIAR_MAX + 30 }, (_, i) => message(i))],
-      [message(3), message(FAMILIAR_MAX + 29), message(5000), message(5000)],
-      Array.from({ length: 300 }, (_, i) => message(2000 + i)),
-      [message(2000), deployed(3)],
+      [deployed(2), ...Array.from({ length: FAMILIAR_MAX + 30 }, (_, i) => pluginMessage(i))],
+      [pluginMessage(3), pluginMessage(FAMILIAR_MAX + 29), pluginMessage(5000), pluginMessage(5000)],
+      Array.from({ length: 300 }, (_, i) => pluginMessage(2000 + i)),
+      [pluginMessage(2000), deployed(3)],
     ];
     for (const batch of batches) {
       const draft = log.draft();
@@ -258,17 +259,15 @@ describe('familiarity: new messages the host keeps writing after training', func
   });
 
   it('restarts from the saved fields in the order the server keeps them (updated in place, new ones last)', () => {
-    const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
-    const message = (i: number): string => `plugin ${name(i)} loaded extension ${name(i)}x`;
     const log = new Familiarity();
     // A Map keeps an updated key in place and appends a new one, as the server does with fields.
     const saved = new Map<number, FamiliarityEntry>();
     const batches: string[][] = [
-      Array.from({ length: FAMILIAR_MAX }, (_, i) => message(i)),
+      Array.from({ length: FAMILIAR_MAX }, (_, i) => pluginMessage(i)),
       // Seen again in another order than first seen: 1 was seen last.
-      [message(1), message(0), message(1)],
+      [pluginMessage(1), pluginMessage(0), pluginMessage(1)],
       // Two new ones push out the two least recently seen (2 and 3, not 0 or 1).
-      [message(5000), message(5001)],
+      [pluginMessage(5000), pluginMessage(5001)],
     ];
     for (const batch of batches) {
       const draft = log.draft();

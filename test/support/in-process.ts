@@ -12,6 +12,8 @@ import { tempDir } from './temp-dir.js';
 export interface InProcess {
   supervisor: Supervisor;
   logs: Array<Record<string, unknown>>;
+  /** Log lines with message `msg` (as DaemonProcess.count). */
+  count: (msg: string) => number;
   /** MODEL_DIR (also where the config file would live). */
   dir: string;
   /** The configuration for other hosts, masks or keys, in this bed and MODEL_DIR (for reload). */
@@ -47,5 +49,6 @@ ${more}LOG_SOURCES:
   const supervisor = new Supervisor(config(hosts), pino({ level: 'debug' }, sink), { workerEntry: entry });
   supervisor.start();
   bed.onStop(() => supervisor.close());
-  return { supervisor, logs, dir, config };
+  const count = (msg: string): number => logs.filter((l) => l.msg === msg).length;
+  return { supervisor, logs, count, dir, config };
 }

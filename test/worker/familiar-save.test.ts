@@ -2,31 +2,20 @@
 // changed; a restarted thread takes up the saved memory and goes on with changes, and a saved
 // memory it did not expect (another revision, an earlier version's layout) is written whole.
 import { expect } from 'chai';
-import { join } from 'node:path';
-import { MODEL_FORMAT_VERSION, ModelTrainer } from '../../src/model/detector.js';
 import { savedFamiliarity, loadCheckpoint } from '../../src/mongo/checkpoints.js';
-import { writeModelFile } from '../../src/store/model-files.js';
 import runTask from '../../src/worker/entry.js';
 import type { ScoreResult, ScoreTask } from '../../src/worker/protocol.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 import { insertLines } from '../support/seed.js';
-import { tempDir } from '../support/temp-dir.js';
+import { deployedLine } from '../support/familiar-stream.js';
+import { writeTestModel } from '../support/model-file.js';
 import { useTestBed } from '../support/test-bed.js';
 
 describe('worker: saving the memory of new messages', function () {
   this.timeout(60_000);
   const bed = useTestBed('famsave', async () => undefined);
   const rng = new Rng(12);
-  const deployed = (i: number): string => `indexer[${3000 + i}]: rebuilt search shard ${i % 7} with ${1200 + i} documents`;
-
-  async function modelFile(): Promise<string> {
-    const t = new ModelTrainer();
-    for (let i = 0; i < 400; i++) t.add(routineLine(rng));
-    const file = join(tempDir('ad-famsave-'), 'syslog', 'web1.model');
-    const header = { kind: 'anomaly-detector-model' as const, format: MODEL_FORMAT_VERSION, version: 'v1', source: 'syslog', host: 'web1', trainedAt: '', lines: 400, templates: 1 };
-    await writeModelFile(file, header, t.finish().serialize());
-    return file;
-  }
+  const modelFile = (): Promise<string> => writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
 
   const stateRef = () => ({ db: bed.targetName, collection: 'anomaly_detector_state' });
   const saved = async (source: string) => savedFamiliarity(await loadCheckpoint(bed.client, stateRef(), source, 'web1'), 'v1');
@@ -48,7 +37,7 @@ describe('worker: saving the memory of new messages', function () {
       state: stateRef(),
     });
     return async (checkpoint, news) => {
-      const lines = [routineLine(rng), ...news.map(deployed), routineLine(rng)];
+      const lines = [routineLine(rng), ...news.map(deployedLine), routineLine(rng)];
       await insertLines(bed.input, collection, lines.map((message) => ({ host: 'web1', message, incident: null })));
       const r = await runTask(task(checkpoint));
       if (r.kind !== 'scored') throw new Error(JSON.stringify(r));
