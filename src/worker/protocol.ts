@@ -71,7 +71,10 @@ export interface ScoreResult {
   /** Of those read, lines found behind the checkpoint (late-lines.ts). */
   late: number;
   scored: number;
-  /** Anomaly documents newly written (not those a repeated batch found in place). */
+  /**
+   * Anomaly documents this process wrote for these lines: by this task, or by a try of the batch
+   * that failed after writing them (not those a batch read again after a restart found in place).
+   */
   anomalies: number;
   /** Lines at or above the threshold that IGNORE kept out of the target. */
   ignored: number;

@@ -88,7 +88,7 @@ describe('a batch read again after its anomalies were written', function () {
   this.timeout(120_000);
   const bed = useTestBed('rs_count', (b) => seedHistory(b.input, 'syslog', ['gamma'], 300, new Rng(13)));
 
-  it('counts only the anomaly documents it actually writes', async () => {
+  it('logs only the anomaly documents it writes, and the state document counts every anomaly up to the checkpoint', async () => {
     const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.1
 MIN_TRAINING_LINES: 50
 LOG_SOURCES:
@@ -111,7 +111,8 @@ LOG_SOURCES:
     d = await bed.startedDaemon(file);
     await waitUntil('checkpoint at the last line', async () => String((await state.findOne({ host: 'gamma' }))?.last_id) === String(inserted[29].id));
     expect(await bed.target.collection('all_lines').countDocuments()).to.equal(30);
-    expect((await state.findOne({ host: 'gamma' }))!.anomalies).to.equal(20);
+    // The 10 found in place were written by a try whose checkpoint never moved, so never counted there.
+    expect((await state.findOne({ host: 'gamma' }))!.anomalies).to.equal(30);
     const logged = (): number => d.logs.filter((l) => l.msg === 'anomalies written').reduce((n, l) => n + Number(l.anomalies), 0);
     // Logged once the batch's result is back from its scoring thread, which moved the checkpoint first.
     await waitUntil('the writes logged', async () => logged() >= 20, 10_000);

@@ -1,0 +1,95 @@
+// A TCP proxy in front of the test server that cuts one connection at a chosen message: either
+// after passing it on, when the server's reply comes (the write is applied and its reply lost, as
+// when a network drops mid-request), or before passing it on (the write never reaches the server).
+// Messages are told apart by the bytes of the wire protocol (int32 length first), so tests can pick
+// one command, e.g. the update of a checkpoint.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+export type Cut = 'reply' | 'request';
+
+export class CuttingProxy {
+  private armed: { match: (message: Buffer) => boolean; cut: Cut } | null = null;
+  private readonly sockets = new Set<Socket>();
+  /** Connections cut so far. */
+  cuts = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  /** A proxy to host:port of a plain single-host connection string; null for any other (SRV, several hosts, TLS). */
+  static async start(uri: string): Promise<CuttingProxy | null> {
+    const u = new URL(uri);
+    if (u.protocol !== 'mongodb:' || u.host.includes(',') || /tls=true|ssl=true/i.test(u.search)) return null;
+    const target = { host: u.hostname, port: Number(u.port || 27017) };
+    let proxy: CuttingProxy | null = null;
+    const server = createServer((client) => proxy!.relay(client, target));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+    proxy = new CuttingProxy(server, address.port);
+    return proxy;
+  }
+
+  /** A connection string through the proxy, to one server, with no write retried by the driver. */
+  uri(original: string): string {
+    const u = new URL(original);
+    u.host = `127.0.0.1:${this.port}`;
+    u.searchParams.set('directConnection', 'true');
+    u.searchParams.set('retryWrites', 'false');
+    return u.toString();
+  }
+
+  /** Cuts the connection of the next client message for which `match` holds (once). */
+  cutAt(match: (message: Buffer) => boolean, cut: Cut): void {
+    this.armed = { match, cut };
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private relay(client: Socket, target: { host: string; port: number }): void {
+    const upstream = connect(target);
+    this.sockets.add(client).add(upstream);
+    let pending = Buffer.alloc(0);
+    let cutOnReply = false;
+    const cut = (): void => {
+      this.cuts++;
+      client.destroy();
+      upstream.destroy();
+    };
+    upstream.on('data', (data: Buffer) => (cutOnReply ? cut() : client.write(data)));
+    client.on('data', (data: Buffer) => {
+      pending = Buffer.concat([pending, data]);
+      while (pending.length >= 4 && pending.length >= pending.readInt32LE(0)) {
+        const message = pending.subarray(0, pending.readInt32LE(0));
+        pending = pending.subarray(message.length);
+        const armed = this.armed;
+        if (armed !== null && armed.match(message)) {
+          this.armed = null;
+          if (armed.cut === 'request') return cut();
+          cutOnReply = true;
+        }
+        upstream.write(message);
+      }
+    });
+    for (const s of [client, upstream]) {
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        this.sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  }
+}
+
+/** Whether a wire message is an `update` command on `collection` (the command name comes first in its body). */
+export function isUpdateOf(collection: string): (message: Buffer) => boolean {
+  const command = Buffer.from('\x02update\x00', 'latin1');
+  const name = Buffer.from(collection);
+  return (m) => m.includes(command) && m.includes(name);
+}

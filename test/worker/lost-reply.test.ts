@@ -1,0 +1,96 @@
+// A checkpoint save that fails: applied by the server with its reply lost, or never received.
+// The supervisor hands the host's next task the checkpoint it last heard of; either way every line
+// is scored and counted once, and the saved memory of new messages is that of every line.
+import { expect } from 'chai';
+import { loadCheckpoint, savedFamiliarity } from '../../src/mongo/checkpoints.js';
+import runTask from '../../src/worker/entry.js';
+import type { ScoreTask, WorkerResult } from '../../src/worker/protocol.js';
+import { CuttingProxy, isUpdateOf, type Cut } from '../support/cutting-proxy.js';
+import { deployedLine } from '../support/familiar-stream.js';
+import { Rng, incidentLine, routineLine } from '../support/log-lines.js';
+import { writeTestModel } from '../support/model-file.js';
+import { insertLines } from '../support/seed.js';
+import { useTestBed } from '../support/test-bed.js';
+
+const STATE = 'anomaly_detector_state';
+
+describe('worker: a checkpoint save without a reply', function () {
+  this.timeout(60_000);
+  const bed = useTestBed('lostreply', async () => undefined);
+  const rng = new Rng(31);
+  let proxy: CuttingProxy | null = null;
+
+  before(async function () {
+    proxy = await CuttingProxy.start(bed.uri);
+    if (proxy === null) this.skip();
+  });
+  after(async () => proxy?.close());
+
+  function task(collection: string, file: string, checkpoint: string | null): ScoreTask & { sourceName: string } {
+    return {
+      kind: 'score',
+      source: { uri: proxy!.uri(bed.uri), inputDb: bed.inputName, collection, host: 'web1', fields: { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' } },
+      sourceName: collection,
+      modelFile: file,
+      modelVersion: 'v1',
+      checkpoint,
+      batchSize: 100,
+      settleSeconds: 0,
+      threshold: 0.5,
+      ignore: [],
+      target: { db: bed.targetName, collection: `${collection}_anomaly` },
+      state: { db: bed.targetName, collection: STATE },
+    };
+  }
+
+  /** Inserts routine lines, a new message and an incident; returns how many. */
+  async function insertBatch(collection: string, tag: string): Promise<number> {
+    const lines = [routineLine(rng), deployedLine(1), incidentLine(rng, `incident${tag}`), routineLine(rng)];
+    await insertLines(bed.input, collection, lines.map((message) => ({ host: 'web1', message, incident: null })));
+    return lines.length;
+  }
+
+  function scored(r: WorkerResult) {
+    if (r.kind !== 'scored') throw new Error(`expected a scored batch, got ${JSON.stringify(r)}`);
+    return r;
+  }
+
+  const what = (cut: Cut): string => (cut === 'reply' ? "at the save's reply (applied)" : 'before the save (not applied)');
+  const cases: Cut[][] = [['reply'], ['request'], ['reply', 'request'], ['reply', 'reply'], ['request', 'reply']];
+
+  for (const cuts of cases) {
+    it(`scores and counts every line once when tries are cut ${cuts.map(what).join(', then ')}`, async () => {
+      const collection = `syslog_${cuts.join('_')}`;
+      const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+      let lines = await insertBatch(collection, 'a');
+      const first = scored(await runTask(task(collection, file, null)));
+
+      // Each try fails; more lines arrive meanwhile, and each retry starts from the checkpoint the
+      // supervisor knows, as it does after a failed task.
+      const tags = 'bcdef';
+      for (const [i, cut] of cuts.entries()) {
+        lines += await insertBatch(collection, tags[i]!);
+        const before = proxy!.cuts;
+        proxy!.cutAt(isUpdateOf(STATE), cut);
+        const failed = await runTask(task(collection, file, first.checkpoint));
+        expect(proxy!.cuts, 'the connection was cut').to.equal(before + 1);
+        expect(failed).to.include({ kind: 'failed', cause: 'database' });
+      }
+      lines += await insertBatch(collection, tags[cuts.length]!);
+      const retry = scored(await runTask(task(collection, file, first.checkpoint)));
+      const next = scored(await runTask(task(collection, file, retry.checkpoint)));
+      expect(next.read).to.equal(0);
+
+      const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+      expect(doc?.lines_scored, 'lines counted in the state document').to.equal(lines);
+      expect(first.scored + retry.scored, 'lines reported to the supervisor').to.equal(lines);
+      expect(savedFamiliarity(doc, 'v1')?.state.lines, 'lines in the saved memory of new messages').to.equal(lines);
+      const anomalies = await bed.target.collection(`${collection}_anomaly`).find().toArray();
+      const inputIds = anomalies.map((a) => String(a.input_id));
+      expect(new Set(inputIds).size, 'no anomaly written twice').to.equal(inputIds.length);
+      expect(anomalies.filter((a) => /incident[a-f]/.test(String(a.Message))), 'each incident written').to.have.length(cuts.length + 2);
+      expect(doc?.anomalies, 'anomalies counted in the state document').to.equal(anomalies.length);
+      expect(first.anomalies + retry.anomalies, 'anomalies reported to the supervisor').to.equal(anomalies.length);
+    });
+  }
+});
