@@ -58,11 +58,15 @@ describe('retraining after a change of masks, and of a quiet host', function () 
     // The history leaves the window: ten lines are left.
     const keep = await bed.input.collection('syslog').find({ Hostname: 'quiet' }).sort({ _id: -1 }).limit(10).toArray();
     await bed.input.collection('syslog').deleteMany({ Hostname: 'quiet', _id: { $nin: keep.map((d) => d._id) } });
-    await waitUntil('a retraining skipped', async () => run!.logs.some((l) => String(l.msg).startsWith('retraining skipped')));
-    const skipped = run.logs.find((l) => String(l.msg).startsWith('retraining skipped'))!;
-    expect(skipped).to.include({ lines: 10, minLines: 50, level: 30 });
+    const skips = () => run!.logs.filter((l) => String(l.msg).startsWith('retraining skipped'));
+    await waitUntil('a retraining skipped', async () => skips().length > 0);
+    expect(skips()[0]).to.include({ lines: 10, minLines: 50, level: 30 });
+    // A scheduled retraining may have run on the whole history before the delete (every 2 s);
+    // each one after it is skipped, and the model stays.
+    const trainedBefore = trained('quiet');
+    await waitUntil('skipped again', async () => skips().length >= 2);
+    expect(trained('quiet')).to.equal(trainedBefore);
     expect(run.logs.some((l) => String(l.msg).startsWith('too few lines'))).to.equal(false);
-    expect(trained('quiet')).to.equal(1);
   });
 
   it('replaces its schedule when RETRAIN_CRON is reloaded, and removes it at a stop', async () => {
