@@ -62,8 +62,8 @@ export function savedFamiliarity(doc: CheckpointDoc | null, version: string): { 
 /**
  * What to save of the familiarity log, as revision `rev`: the whole log, or what one batch
  * changed in revision `since`, which must then be the one saved with the checkpoint. When it is
- * not (an earlier save applied although its reply was lost, another daemon's save, a document
- * edited or deleted by hand), the whole log is written instead.
+ * not (another daemon's save, a document edited or deleted by hand, a save applied although its
+ * reply was lost that the scoring thread did not take up), the whole log is written instead.
  */
 export interface FamiliarityUpdate {
   version: string;
@@ -99,7 +99,8 @@ export async function loadCheckpoint(client: MongoClient, state: StateRef, sourc
   return client
     .db(state.db)
     .collection<CheckpointDoc>(state.collection)
-    .findOne({ _id: checkpointKey(source, host) }, { enableUtf8Validation: false });
+    // From the primary whatever the connection string prefers: a secondary may lag behind the last save.
+    .findOne({ _id: checkpointKey(source, host) }, { enableUtf8Validation: false, readPreference: 'primary' });
 }
 
 /**

@@ -5,7 +5,7 @@ import { BSON } from 'mongodb';
 import type { DaemonConfig, SourceConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { MODEL_FORMAT_VERSION } from '../model/detector.js';
-import { loadCheckpoint, newestInputId, saveCheckpoint } from '../mongo/checkpoints.js';
+import { loadCheckpoint, newestInputId, saveCheckpoint, type CheckpointDoc } from '../mongo/checkpoints.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ModelFileError, modelFilePath, readModelHeader, type ModelFileHeader } from '../store/model-files.js';
 import type { LineSourceRef, ScoreTask, TaskFailure, TrainTask, WorkerResult, WorkerTask } from '../worker/protocol.js';
@@ -33,6 +33,8 @@ export class HostPipeline {
   /** The stored checkpoint as loaded, until its type has been compared with the host's _ids. */
   private loadedLastId: unknown = undefined;
   private checkpointLoaded = false;
+  /** A batch failed: its save may have been applied all the same (its reply lost), so the checkpoint is read again. */
+  private checkpointInDoubt = false;
   private pollTimer: NodeJS.Timeout | null = null;
   private trainTimer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
@@ -139,6 +141,7 @@ export class HostPipeline {
   private async step(): Promise<void> {
     try {
       if (!this.checkpointLoaded) await this.loadOrCreateCheckpoint();
+      else if (this.checkpointInDoubt) await this.reloadCheckpoint();
       if (this.model === null) {
         if (this.state === 'starting') await this.loadModel();
         // No model yet: lines wait behind the checkpoint until training succeeds.
@@ -153,8 +156,22 @@ export class HostPipeline {
     } catch (err) {
       this.pollFailures++;
       this.onError(err, 'poll');
+      this.checkpointInDoubt = this.checkpointLoaded;
       this.schedulePoll(backoffMs(this.pollFailures));
     }
+  }
+
+  /**
+   * After a failed batch: the database says where the host's reading stands. Without this, a save
+   * that the server applied but whose reply was lost had its batch read, scored and counted again.
+   * (The scoring thread sees the checkpoint move and takes the saved memory of new messages.)
+   */
+  private async reloadCheckpoint(): Promise<void> {
+    const cfg = this.ctx.config();
+    const doc = await loadCheckpoint(await this.ctx.client(), { db: cfg.targetDb, collection: cfg.stateCollection }, this.source.name, this.host);
+    // A state document deleted meanwhile: the next save writes it again from here.
+    if (doc !== null) this.checkpoint = checkpointText(doc);
+    this.checkpointInDoubt = false;
   }
 
   private async loadOrCreateCheckpoint(): Promise<void> {
@@ -163,7 +180,7 @@ export class HostPipeline {
     const client = await this.ctx.client();
     const doc = await loadCheckpoint(client, state, this.source.name, this.host);
     if (doc) {
-      this.checkpoint = doc.last_id === null || doc.last_id === undefined ? null : BSON.EJSON.stringify(doc.last_id, { relaxed: false });
+      this.checkpoint = checkpointText(doc);
       this.loadedLastId = doc.last_id;
     } else {
       // First sight of this host: what is already stored is history (training data); scoring
@@ -374,6 +391,11 @@ export class HostPipeline {
   private sourceRef(cfg: DaemonConfig): LineSourceRef {
     return { uri: cfg.mongoUri, inputDb: cfg.inputDb, collection: this.source.name, host: this.host, fields: cfg.fields };
   }
+}
+
+/** A stored checkpoint as the pipeline holds it (EJSON of last_id; null before any line). */
+function checkpointText(doc: CheckpointDoc): string | null {
+  return doc.last_id === null || doc.last_id === undefined ? null : BSON.EJSON.stringify(doc.last_id, { relaxed: false });
 }
 
 class TaskFailed extends Error {

@@ -3,8 +3,7 @@
 // by one thread only (see Supervisor), so each model is held once in the process, and dropped
 // when its host leaves the daemon (ForgetTask).
 import { HostModel, MODEL_FORMAT_VERSION } from '../model/detector.js';
-import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
-import type { ScoreResult } from './protocol.js';
+import { Familiarity } from '../model/familiarity.js';
 import { ModelFileError, readModelFile } from '../store/model-files.js';
 
 export interface Cached {
@@ -16,39 +15,18 @@ export interface Cached {
    * checkpoint goes on (score-batch.ts).
    */
   familiar: Familiarity;
-  /** Whether the log saved with the checkpoint has been looked at (and taken when it belongs to this model and this checkpoint). */
-  restored: boolean;
   /**
    * The revision of the log saved with the checkpoint when it is this log, so that a batch saves
    * only what it changed; null until this thread has written it whole (or taken it).
    */
   savedRev: string | null;
-  /** A batch whose checkpoint save failed without saying whether the server applied it. */
-  inDoubt: InDoubtSave | null;
   /**
-   * Saved batches the supervisor has not heard of (a save found applied after its reply was lost,
-   * and any that failed after it): it still sends the checkpoint `from`; `result` holds their
-   * counts and the checkpoint they reached.
+   * The checkpoint (EJSON) the log belongs to; undefined until the log saved with the checkpoint
+   * has been looked at. A task from another checkpoint (the supervisor read it again after a
+   * failed task, whose save the server may have applied although its reply was lost) has the
+   * thread look again (score-batch.ts).
    */
-  unreported: { from: string | null; result: ScoreResult } | null;
-  /** Anomaly documents inserted by tries whose saves were not applied: reported with the next result. */
-  writtenUnreported: number;
-}
-
-/**
- * What a batch would have kept had its save's reply arrived. The save may have been applied (a
- * reply lost with the connection); the next batch of the host looks up the revision it wrote and
- * takes the batch up if so (score-batch.ts), instead of scoring its lines and counting them again.
- */
-export interface InDoubtSave {
-  /** The checkpoint the batch read after: the next batch must start there for this to apply. */
-  from: string | null;
-  rev: string;
-  draft: FamiliarityDraft;
-  /** The lines read (for the thread's record of recent ids) and the batch's last id. */
-  ids: unknown[];
-  lastId: unknown;
-  result: ScoreResult;
+  at: string | null | undefined;
 }
 const cache = new Map<string, Cached>();
 
@@ -80,7 +58,7 @@ export async function modelFor(file: string, version: string): Promise<Cached> {
   } catch (err) {
     throw new UnusableModelError(`${file}: ${(err as Error).message}`);
   }
-  const entry = { version: loaded.header.version, model, familiar: new Familiarity(), restored: false, savedRev: null, inDoubt: null, unreported: null, writtenUnreported: 0 };
+  const entry = { version: loaded.header.version, model, familiar: new Familiarity(), savedRev: null, at: undefined };
   cache.set(file, entry);
   return entry;
 }

@@ -71,10 +71,7 @@ export interface ScoreResult {
   /** Of those read, lines found behind the checkpoint (late-lines.ts). */
   late: number;
   scored: number;
-  /**
-   * Anomaly documents this process wrote for these lines: by this task, or by a try of the batch
-   * that failed after writing them (not those a batch read again after a restart found in place).
-   */
+  /** Anomaly documents newly written (not those a repeated batch found in place). */
   anomalies: number;
   /** Lines at or above the threshold that IGNORE kept out of the target. */
   ignored: number;
@@ -85,9 +82,9 @@ export interface ScoreResult {
   more: boolean;
   /**
    * How the host's memory of new messages was saved with the checkpoint: whole (the first save
-   * for a new model, or when the saved memory was not the revision the thread holds: a save whose
-   * reply was lost, an earlier version's layout), as the change of this batch (also after a
-   * restart, which takes up the saved memory), or not at all (nothing read).
+   * for a new model, or when the saved memory was not the revision the thread holds: another
+   * daemon's save, an earlier version's layout), as the change of this batch (also after a
+   * restart or a failed batch, which take up the saved memory), or not at all (nothing read).
    */
   familiarSaved: 'full' | 'change' | 'none';
   durationMs: number;

@@ -6,10 +6,9 @@ import { loadCheckpoint, saveCheckpoint, savedFamiliarity, type FamiliarityUpdat
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
 import { copiedMessage, emptySkipCounts, messageText, readLinesAfter } from '../mongo/line-reader.js';
-import { findLateLines, recentIdsFor } from './late-lines.js';
-import { modelFor, type Cached, type InDoubtSave } from './model-cache.js';
+import { findLateLines, forgetRecentIds, recentIdsFor, type RecentIds } from './late-lines.js';
+import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
-import type { RecentIds } from './late-lines.js';
 
 /** Compiled IGNORE lists, by their patterns (a list changes only on a configuration reload). */
 const ignoreCache = new Map<string, RegExp[]>();
@@ -34,13 +33,12 @@ function ignorePatterns(patterns: readonly string[]): RegExp[] {
  */
 async function restoreFamiliarity(client: MongoClient, task: ScoreTask, cached: Cached): Promise<void> {
   const doc = await loadCheckpoint(client, task.state, task.sourceName, task.source.host);
-  cached.restored = true;
   const saved = savedFamiliarity(doc, cached.version);
-  if (doc === null || saved === null) return;
-  if (task.checkpoint === null || BSON.EJSON.stringify(doc.last_id, { relaxed: false }) !== task.checkpoint) return;
-  cached.familiar = Familiarity.fromState(saved.state);
+  const here = doc !== null && task.checkpoint !== null && BSON.EJSON.stringify(doc.last_id, { relaxed: false }) === task.checkpoint;
+  cached.familiar = saved !== null && here ? Familiarity.fromState(saved.state) : new Familiarity();
   // A log saved by an earlier version (one array, no revision) is written whole once before batches change single entries.
-  cached.savedRev = saved.rev;
+  cached.savedRev = saved !== null && here ? saved.rev : null;
+  cached.at = task.checkpoint;
 }
 
 /**
@@ -51,20 +49,40 @@ async function restoreFamiliarity(client: MongoClient, task: ScoreTask, cached: 
 export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const started = performance.now();
   const cached = await modelFor(task.modelFile, task.modelVersion);
-  const { model, version } = cached;
   const client = await sharedClient(task.source.uri);
-  if (!cached.restored) await restoreFamiliarity(client, task, cached);
-  const recentOf = (id: unknown): RecentIds | null => (id instanceof ObjectId ? recentIdsFor(task.modelFile) : null);
-  // Batches saved although their tasks failed: this batch goes on after them.
-  const earlier = await unreportedBatches(client, task, cached, recentOf);
-  const from = earlier === null ? task.checkpoint : earlier.checkpoint;
+  if (cached.at !== task.checkpoint) {
+    // Another checkpoint than the last batch reached: after a failed task the supervisor reads
+    // it from the database, which is ahead when the failed save was applied (its reply lost).
+    // Memory and recent ids are those of the lines up to there, as after a restart.
+    if (cached.at !== undefined) forgetRecentIds(task.modelFile);
+    await restoreFamiliarity(client, task, cached);
+  }
   // Recorded into a draft, kept only once the checkpoint (and the draft with it) has been saved:
   // a batch read again after a failure is scored exactly as the first time, so no anomaly is lost
   // to its own earlier lines.
   const draft = cached.familiar.draft();
-  const after = from === null ? null : BSON.EJSON.parse(from, { relaxed: false });
+  const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
+  const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile) : null;
+  try {
+    return await scoreAfter(task, cached, client, draft, after, recent, started);
+  } catch (err) {
+    // The retry looks for late lines again (this try may have found some, now not scored).
+    if (recent !== null) recent.checkedAt = 0;
+    throw err;
+  }
+}
+
+async function scoreAfter(
+  task: ScoreTask,
+  cached: Cached,
+  client: MongoClient,
+  draft: FamiliarityDraft,
+  after: unknown,
+  recent: RecentIds | null,
+  started: number,
+): Promise<ScoreResult> {
+  const { model, version } = cached;
   const { docs: batch, more } = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
-  const recent = recentOf(after);
   const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent, more) : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;
@@ -112,9 +130,28 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   // Counted as written only when new: a batch read again after a crash between its write and its
   // checkpoint finds its first write's documents in place.
   const written = await writeAnomalies(client, task.target, f, anomalies);
-  const result: ScoreResult = {
+  let checkpoint = task.checkpoint;
+  let familiarSaved: ScoreResult['familiarSaved'] = 'none';
+  if (docs.length > 0) {
+    const rev = randomUUID();
+    const since = cached.savedRev;
+    const familiar: FamiliarityUpdate = { version, rev, full: () => draft.state(), change: since === null ? null : { since, change: draft.change() } };
+    // Every anomaly of the batch is in the target now, also those an earlier try of the batch wrote
+    // before its save failed: the state document counts them with the lines that moved its checkpoint.
+    const counts = { scored, anomalies: anomalies.length, skipped: skipped.missingMessage + skipped.nonStringMessage };
+    familiarSaved = await saveCheckpoint(client, task.state, task.sourceName, task.source.host, lastId, counts, familiar);
+    cached.savedRev = rev;
+    checkpoint = BSON.EJSON.stringify(lastId, { relaxed: false });
+  }
+  draft.commit();
+  cached.at = checkpoint;
+  if (recent && docs.length > 0) {
+    for (const doc of docs) if (doc._id instanceof ObjectId) recent.add(doc._id);
+    if (lastId instanceof ObjectId) recent.prune(lastId);
+  }
+  return {
     kind: 'scored',
-    checkpoint: docs.length > 0 ? BSON.EJSON.stringify(lastId, { relaxed: false }) : from,
+    checkpoint,
     read: docs.length,
     late: late.length,
     scored,
@@ -123,90 +160,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     binaryDecoded,
     skipped,
     more,
-    familiarSaved: 'none',
-    durationMs: 0,
-  };
-  if (docs.length > 0) {
-    const rev = randomUUID();
-    const since = cached.savedRev;
-    const familiar: FamiliarityUpdate = { version, rev, full: () => draft.state(), change: since === null ? null : { since, change: draft.change() } };
-    // Every anomaly of the batch is in the target now, also those an earlier try of the batch wrote
-    // before its save failed: the state document counts them with the lines that moved its checkpoint.
-    const counts = { scored, anomalies: anomalies.length, skipped: skipped.missingMessage + skipped.nonStringMessage };
-    try {
-      result.familiarSaved = await saveCheckpoint(client, task.state, task.sourceName, task.source.host, lastId, counts, familiar);
-    } catch (err) {
-      cached.inDoubt = { from, rev, draft, ids: docs.map((d) => d._id as unknown), lastId, result };
-      throw err;
-    }
-    cached.savedRev = rev;
-  }
-  keepBatch(draft, recent, docs.map((d) => d._id as unknown), lastId);
-  result.durationMs = performance.now() - started;
-  result.anomalies += cached.writtenUnreported;
-  cached.unreported = null;
-  cached.writtenUnreported = 0;
-  return earlier === null ? result : addUp(earlier, result);
-}
-
-/** Makes a saved batch part of what the thread holds: its sightings of new messages, its ids. */
-function keepBatch(draft: FamiliarityDraft, recent: RecentIds | null, ids: readonly unknown[], lastId: unknown): void {
-  draft.commit();
-  if (recent === null || ids.length === 0) return;
-  for (const id of ids) if (id instanceof ObjectId) recent.add(id);
-  if (lastId instanceof ObjectId) recent.prune(lastId);
-}
-
-/**
- * The saved batches the supervisor has not heard of, as one result (null if none): where this
- * task really starts. After a batch whose save failed, whether the server applied it anyway (its
- * reply lost with the connection) is told by the revision it wrote. If it did, the batch is kept
- * as if the reply had come, so its lines are neither read, scored nor counted again; if not, it is
- * dropped and this task reads them again.
- */
-async function unreportedBatches(
-  client: MongoClient,
-  task: ScoreTask,
-  cached: Cached,
-  recentOf: (id: unknown) => RecentIds | null,
-): Promise<ScoreResult | null> {
-  // Another checkpoint than the one the supervisor was left at: it has read the database itself
-  // (its host restarted), which holds what this thread holds.
-  if (cached.unreported !== null && cached.unreported.from !== task.checkpoint) cached.unreported = null;
-  const known = cached.unreported?.result ?? null;
-  const d: InDoubtSave | null = cached.inDoubt;
-  if (d === null) return known;
-  if (d.from !== (known === null ? task.checkpoint : known.checkpoint)) {
-    cached.inDoubt = null;
-    return known;
-  }
-  const saved = savedFamiliarity(await loadCheckpoint(client, task.state, task.sourceName, task.source.host), cached.version);
-  cached.inDoubt = null;
-  if (saved === null || saved.rev !== d.rev) {
-    // Read again by this task, which finds the documents the failed try wrote in place.
-    cached.writtenUnreported += d.result.anomalies;
-    return known;
-  }
-  cached.savedRev = d.rev;
-  keepBatch(d.draft, recentOf(d.lastId), d.ids, d.lastId);
-  const result = known === null ? d.result : addUp(known, d.result);
-  cached.unreported = { from: task.checkpoint, result };
-  return result;
-}
-
-/** Two batches' results as one: the counts of both, the state after the second. */
-function addUp(first: ScoreResult, second: ScoreResult): ScoreResult {
-  return {
-    ...second,
-    read: first.read + second.read,
-    late: first.late + second.late,
-    scored: first.scored + second.scored,
-    anomalies: first.anomalies + second.anomalies,
-    ignored: first.ignored + second.ignored,
-    binaryDecoded: first.binaryDecoded + second.binaryDecoded,
-    skipped: {
-      missingMessage: first.skipped.missingMessage + second.skipped.missingMessage,
-      nonStringMessage: first.skipped.nonStringMessage + second.skipped.nonStringMessage,
-    },
+    familiarSaved,
+    durationMs: performance.now() - started,
   };
 }

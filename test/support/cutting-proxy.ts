@@ -87,9 +87,9 @@ export class CuttingProxy {
   }
 }
 
-/** Whether a wire message is an `update` command on `collection` (the command name comes first in its body). */
-export function isUpdateOf(collection: string): (message: Buffer) => boolean {
+/** Whether a wire message is an `update` command on `collection` (the command name comes first in its body) holding every one of `also`. */
+export function isUpdateOf(collection: string, ...also: string[]): (message: Buffer) => boolean {
   const command = Buffer.from('\x02update\x00', 'latin1');
-  const name = Buffer.from(collection);
-  return (m) => m.includes(command) && m.includes(name);
+  const parts = [collection, ...also].map((p) => Buffer.from(p));
+  return (m) => m.includes(command) && parts.every((p) => m.includes(p));
 }

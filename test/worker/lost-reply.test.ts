@@ -1,7 +1,9 @@
 // A checkpoint save that fails: applied by the server with its reply lost, or never received.
-// The supervisor hands the host's next task the checkpoint it last heard of; either way every line
-// is scored and counted once, and the saved memory of new messages is that of every line.
+// After a failed task the supervisor reads the host's checkpoint from the database and sends the
+// next task from there (host-pipeline.ts); either way every line is scored and counted once, and
+// the saved memory of new messages is that of every line.
 import { expect } from 'chai';
+import { BSON } from 'mongodb';
 import { loadCheckpoint, savedFamiliarity } from '../../src/mongo/checkpoints.js';
 import runTask from '../../src/worker/entry.js';
 import type { ScoreTask, WorkerResult } from '../../src/worker/protocol.js';
@@ -50,6 +52,12 @@ describe('worker: a checkpoint save without a reply', function () {
     return lines.length;
   }
 
+  /** The host's checkpoint as the supervisor reads it again after a failed task. */
+  async function storedCheckpoint(collection: string): Promise<string | null> {
+    const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+    return doc === null ? null : BSON.EJSON.stringify(doc.last_id, { relaxed: false });
+  }
+
   function scored(r: WorkerResult) {
     if (r.kind !== 'scored') throw new Error(`expected a scored batch, got ${JSON.stringify(r)}`);
     return r;
@@ -65,32 +73,29 @@ describe('worker: a checkpoint save without a reply', function () {
       let lines = await insertBatch(collection, 'a');
       const first = scored(await runTask(task(collection, file, null)));
 
-      // Each try fails; more lines arrive meanwhile, and each retry starts from the checkpoint the
-      // supervisor knows, as it does after a failed task.
+      // Each try fails; more lines arrive meanwhile, and each retry starts from the stored checkpoint.
       const tags = 'bcdef';
       for (const [i, cut] of cuts.entries()) {
         lines += await insertBatch(collection, tags[i]!);
         const before = proxy!.cuts;
         proxy!.cutAt(isUpdateOf(STATE), cut);
-        const failed = await runTask(task(collection, file, first.checkpoint));
+        const failed = await runTask(task(collection, file, await storedCheckpoint(collection)));
         expect(proxy!.cuts, 'the connection was cut').to.equal(before + 1);
         expect(failed).to.include({ kind: 'failed', cause: 'database' });
       }
       lines += await insertBatch(collection, tags[cuts.length]!);
-      const retry = scored(await runTask(task(collection, file, first.checkpoint)));
+      const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection))));
       const next = scored(await runTask(task(collection, file, retry.checkpoint)));
-      expect(next.read).to.equal(0);
+      expect(next.read, 'nothing read again (late lines included)').to.equal(0);
 
       const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
       expect(doc?.lines_scored, 'lines counted in the state document').to.equal(lines);
-      expect(first.scored + retry.scored, 'lines reported to the supervisor').to.equal(lines);
       expect(savedFamiliarity(doc, 'v1')?.state.lines, 'lines in the saved memory of new messages').to.equal(lines);
       const anomalies = await bed.target.collection(`${collection}_anomaly`).find().toArray();
       const inputIds = anomalies.map((a) => String(a.input_id));
       expect(new Set(inputIds).size, 'no anomaly written twice').to.equal(inputIds.length);
       expect(anomalies.filter((a) => /incident[a-f]/.test(String(a.Message))), 'each incident written').to.have.length(cuts.length + 2);
       expect(doc?.anomalies, 'anomalies counted in the state document').to.equal(anomalies.length);
-      expect(first.anomalies + retry.anomalies, 'anomalies reported to the supervisor').to.equal(anomalies.length);
     });
   }
 });
