@@ -3,7 +3,7 @@
 // next task from there (host-pipeline.ts); either way every line is scored and counted once, and
 // the saved memory of new messages is that of every line.
 import { expect } from 'chai';
-import { BSON } from 'mongodb';
+import { BSON, ObjectId } from 'mongodb';
 import { loadCheckpoint, savedFamiliarity } from '../../src/mongo/checkpoints.js';
 import runTask from '../../src/worker/entry.js';
 import type { ScoreTask, WorkerResult } from '../../src/worker/protocol.js';
@@ -98,4 +98,22 @@ describe('worker: a checkpoint save without a reply', function () {
       expect(doc?.anomalies, 'anomalies counted in the state document').to.equal(anomalies.length);
     });
   }
+
+  it('looks again for the late lines a failed try had found, at once', async () => {
+    const collection = 'syslog_late';
+    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+    await insertBatch(collection, 'a');
+    const a = scored(await runTask(task(collection, file, null)));
+    // Made before the next lines, committed after they were read: it lands behind the checkpoint.
+    const lateId = new ObjectId();
+    await insertBatch(collection, 'b');
+    const b = scored(await runTask(task(collection, file, a.checkpoint)));
+    await bed.input.collection(collection).insertOne({ _id: lateId, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
+    await insertBatch(collection, 'c');
+    proxy!.cutAt(isUpdateOf(STATE), 'request');
+    expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
+    const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection))));
+    expect(retry.late, 'the late line scored with the retry').to.equal(1);
+    expect(retry.read).to.equal(5);
+  });
 });
