@@ -26,6 +26,9 @@ export class RecentIds {
   /** When (epoch ms) MongoDB was last asked; see LATE_CHECK_EVERY_MS. */
   checkedAt = 0;
 
+  /** @param at the checkpoint (EJSON) up to which the ids held were read. */
+  constructor(public at: string | null) {}
+
   has(id: ObjectId): boolean {
     return this.ids.has(id.toHexString());
   }
@@ -53,11 +56,17 @@ export class RecentIds {
 
 const recentByHost = new Map<string, RecentIds>();
 
-/** This thread's record for one host (keyed by its model file, which names source and host). */
-export function recentIdsFor(hostKey: string): RecentIds {
+/**
+ * This thread's record for one host (keyed by its model file, which names source and host), for
+ * a batch read after `checkpoint`. A record that stands at another checkpoint is started over:
+ * the supervisor read the checkpoint from the database after a failed batch, and it is ahead of
+ * the record when that batch's save was applied although its reply was lost. The ids read up to
+ * there are then not held, and counting them as missing would score that batch again.
+ */
+export function recentIdsFor(hostKey: string, checkpoint: string | null): RecentIds {
   let r = recentByHost.get(hostKey);
-  if (r === undefined) {
-    r = new RecentIds();
+  if (r === undefined || r.at !== checkpoint) {
+    r = new RecentIds(checkpoint);
     recentByHost.set(hostKey, r);
   }
   return r;

@@ -6,7 +6,7 @@ import { loadCheckpoint, saveCheckpoint, savedFamiliarity, type FamiliarityUpdat
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
 import { copiedMessage, emptySkipCounts, messageText, readLinesAfter } from '../mongo/line-reader.js';
-import { findLateLines, forgetRecentIds, recentIdsFor, type RecentIds } from './late-lines.js';
+import { findLateLines, recentIdsFor, type RecentIds } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
 
@@ -50,19 +50,16 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const started = performance.now();
   const cached = await modelFor(task.modelFile, task.modelVersion);
   const client = await sharedClient(task.source.uri);
-  if (cached.at !== task.checkpoint) {
-    // Another checkpoint than the last batch reached: after a failed task the supervisor reads
-    // it from the database, which is ahead when the failed save was applied (its reply lost).
-    // Memory and recent ids are those of the lines up to there, as after a restart.
-    if (cached.at !== undefined) forgetRecentIds(task.modelFile);
-    await restoreFamiliarity(client, task, cached);
-  }
+  // Another checkpoint than the last batch reached (or the first batch of this model): after a
+  // failed task the supervisor reads it from the database, which is ahead when the failed save
+  // was applied (its reply lost). The memory is then the one saved there, as after a restart.
+  if (cached.at !== task.checkpoint) await restoreFamiliarity(client, task, cached);
   // Recorded into a draft, kept only once the checkpoint (and the draft with it) has been saved:
   // a batch read again after a failure is scored exactly as the first time, so no anomaly is lost
   // to its own earlier lines.
   const draft = cached.familiar.draft();
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
-  const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile) : null;
+  const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile, task.checkpoint) : null;
   try {
     return await scoreAfter(task, cached, client, draft, after, recent, started);
   } catch (err) {
@@ -148,6 +145,7 @@ async function scoreAfter(
   if (recent && docs.length > 0) {
     for (const doc of docs) if (doc._id instanceof ObjectId) recent.add(doc._id);
     if (lastId instanceof ObjectId) recent.prune(lastId);
+    recent.at = checkpoint;
   }
   return {
     kind: 'scored',

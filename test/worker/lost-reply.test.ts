@@ -28,13 +28,13 @@ describe('worker: a checkpoint save without a reply', function () {
   });
   after(async () => proxy?.close());
 
-  function task(collection: string, file: string, checkpoint: string | null): ScoreTask & { sourceName: string } {
+  function task(collection: string, file: string, checkpoint: string | null, modelVersion = 'v1'): ScoreTask & { sourceName: string } {
     return {
       kind: 'score',
       source: { uri: proxy!.uri(bed.uri), inputDb: bed.inputName, collection, host: 'web1', fields: { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' } },
       sourceName: collection,
       modelFile: file,
-      modelVersion: 'v1',
+      modelVersion,
       checkpoint,
       batchSize: 100,
       settleSeconds: 0,
@@ -115,5 +115,25 @@ describe('worker: a checkpoint save without a reply', function () {
     const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection))));
     expect(retry.late, 'the late line scored with the retry').to.equal(1);
     expect(retry.read).to.equal(5);
+  });
+
+  it('does not read an applied batch again when a retraining came in between', async () => {
+    const collection = 'syslog_retrained';
+    const training = Array.from({ length: 400 }, () => routineLine(rng));
+    const file = await writeTestModel(training);
+    let lines = await insertBatch(collection, 'a');
+    const a = scored(await runTask(task(collection, file, null)));
+    lines += await insertBatch(collection, 'b');
+    // From here the thread holds the ids it read (late lines are looked for behind a checkpoint).
+    const b = scored(await runTask(task(collection, file, a.checkpoint)));
+    lines += await insertBatch(collection, 'c');
+    proxy!.cutAt(isUpdateOf(STATE), 'reply');
+    expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
+    // A retraining wrote version v2 meanwhile; the retry names it.
+    await writeTestModel(training, { file, version: 'v2' });
+    const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection), 'v2')));
+    expect({ late: retry.late, read: retry.read }, 'the applied batch not read again').to.deep.equal({ late: 0, read: 0 });
+    const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+    expect(doc?.lines_scored).to.equal(lines);
   });
 });
