@@ -4,7 +4,7 @@
 // `_id > checkpoint` would never see it. Each poll therefore also counts the host's lines in the
 // last few ObjectId seconds up to the checkpoint; when MongoDB holds more there than this thread
 // has read, the missing ones are fetched and scored with the batch.
-import { ObjectId, type Document, type MongoClient } from 'mongodb';
+import { ObjectId, type Collection, type Document, type MongoClient } from 'mongodb';
 import { projectionFor } from '../mongo/line-reader.js';
 import type { LineSourceRef } from './protocol.js';
 
@@ -25,6 +25,8 @@ export class RecentIds {
   floor: ObjectId | null = null;
   /** When (epoch ms) MongoDB was last asked; see LATE_CHECK_EVERY_MS. */
   checkedAt = 0;
+  /** Late lines found by the last try, kept until its batch is saved (then they are read ids). */
+  found: ObjectId[] = [];
 
   /** @param at the checkpoint (EJSON) up to which the ids held were read. */
   constructor(public at: string | null) {}
@@ -105,6 +107,17 @@ export async function findLateLines(
   recent: RecentIds,
   backlog: boolean,
 ): Promise<Document[]> {
+  const coll = client.db(ref.inputDb).collection(ref.collection);
+  const unseen = await missingIds(coll, ref, checkpoint, recent, backlog);
+  // Those a failed try found are looked up again, wherever the window has gone since (an outage
+  // backs the retries off beyond it, and a backlog makes no check at all).
+  for (const id of recent.found) if (!unseen.some((u) => u.equals(id))) unseen.push(id);
+  recent.found = unseen;
+  if (unseen.length === 0) return [];
+  return coll.find({ _id: { $in: unseen } }, { projection: projectionFor(ref), sort: { _id: 1 }, enableUtf8Validation: false }).toArray();
+}
+
+async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: ObjectId, recent: RecentIds, backlog: boolean): Promise<ObjectId[]> {
   if (recent.floor === null) recent.floor = checkpoint;
   // Nothing read since this thread started on the host: nothing can be behind it yet.
   if (recent.floor.equals(checkpoint)) return [];
@@ -114,14 +127,11 @@ export async function findLateLines(
   if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
   const windowId = ObjectId.createFromTime(from);
   const lower = recent.floor.toHexString() >= windowId.toHexString() ? { $gt: recent.floor } : { $gte: windowId };
-  const coll = client.db(ref.inputDb).collection(ref.collection);
   const filter = { [ref.fields.hostname]: ref.host, _id: { ...lower, $lte: checkpoint } };
   // The usual case: as many lines stored there as read, and nothing is transferred.
   recent.checkedAt = now;
   const stored = await coll.countDocuments(filter);
   if (stored <= recent.countSince(from)) return [];
   const ids = await coll.find(filter, { projection: { _id: 1 } }).toArray();
-  const unseen = ids.map((d) => d._id as unknown).filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));
-  if (unseen.length === 0) return [];
-  return coll.find({ _id: { $in: unseen } }, { projection: projectionFor(ref), sort: { _id: 1 }, enableUtf8Validation: false }).toArray();
+  return ids.map((d) => d._id as unknown).filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));
 }

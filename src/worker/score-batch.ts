@@ -146,6 +146,7 @@ async function scoreAfter(
     for (const doc of docs) if (doc._id instanceof ObjectId) recent.add(doc._id);
     if (lastId instanceof ObjectId) recent.prune(lastId);
     recent.at = checkpoint;
+    recent.found = [];
   }
   return {
     kind: 'scored',

@@ -28,7 +28,7 @@ describe('worker: a checkpoint save without a reply', function () {
   });
   after(async () => proxy?.close());
 
-  function task(collection: string, file: string, checkpoint: string | null, modelVersion = 'v1'): ScoreTask & { sourceName: string } {
+  function task(collection: string, file: string, checkpoint: string | null, modelVersion = 'v1', batchSize = 100): ScoreTask & { sourceName: string } {
     return {
       kind: 'score',
       source: { uri: proxy!.uri(bed.uri), inputDb: bed.inputName, collection, host: 'web1', fields: { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' } },
@@ -36,7 +36,7 @@ describe('worker: a checkpoint save without a reply', function () {
       modelFile: file,
       modelVersion,
       checkpoint,
-      batchSize: 100,
+      batchSize,
       settleSeconds: 0,
       threshold: 0.5,
       ignore: [],
@@ -99,23 +99,30 @@ describe('worker: a checkpoint save without a reply', function () {
     });
   }
 
-  it('looks again for the late lines a failed try had found, at once', async () => {
-    const collection = 'syslog_late';
-    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
-    await insertBatch(collection, 'a');
-    const a = scored(await runTask(task(collection, file, null)));
-    // Made before the next lines, committed after they were read: it lands behind the checkpoint.
-    const lateId = new ObjectId();
-    await insertBatch(collection, 'b');
-    const b = scored(await runTask(task(collection, file, a.checkpoint)));
-    await bed.input.collection(collection).insertOne({ _id: lateId, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
-    await insertBatch(collection, 'c');
-    proxy!.cutAt(isUpdateOf(STATE), 'request');
-    expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
-    const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection))));
-    expect(retry.late, 'the late line scored with the retry').to.equal(1);
-    expect(retry.read).to.equal(5);
-  });
+  for (const backlog of [false, true]) {
+    it(`scores the late line a failed try had found with the retry${backlog ? ', also when the retry reads a full batch' : ''}`, async () => {
+      const collection = `syslog_late_${backlog}`;
+      const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+      await insertBatch(collection, 'a');
+      const a = scored(await runTask(task(collection, file, null)));
+      // Made before the next lines, committed after they were read: it lands behind the checkpoint.
+      const lateId = new ObjectId();
+      await insertBatch(collection, 'b');
+      const b = scored(await runTask(task(collection, file, a.checkpoint)));
+      await bed.input.collection(collection).insertOne({ _id: lateId, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
+      await insertBatch(collection, 'c');
+      proxy!.cutAt(isUpdateOf(STATE), 'request');
+      expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
+      // At once (the failed try's check does not hold the next one back), or as a full batch of a
+      // backlog, where no check is made (as after an outage, when the window has moved on).
+      const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection), 'v1', backlog ? 2 : 100)));
+      expect(retry.late, 'the late line scored with the retry').to.equal(1);
+      const rest = backlog ? scored(await runTask(task(collection, file, retry.checkpoint))) : null;
+      expect(retry.read + (rest?.read ?? 0)).to.equal(5);
+      const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+      expect(doc?.lines_scored).to.equal(13);
+    });
+  }
 
   it('does not read an applied batch again when a retraining came in between', async () => {
     const collection = 'syslog_retrained';
