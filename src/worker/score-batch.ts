@@ -63,7 +63,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   try {
     return await scoreAfter(task, cached, client, draft, after, recent, started);
   } catch (err) {
-    // The retry looks for late lines again (this try may have found some, now not scored).
+    // The retry looks for more late lines at once (those this try found it takes over: `found`).
     if (recent !== null) recent.checkedAt = 0;
     throw err;
   }
