@@ -27,6 +27,13 @@ export class RecentIds {
   checkedAt = 0;
   /** Late lines found by the last try, kept until its batch is saved (then they are read ids). */
   found: ObjectId[] = [];
+  /**
+   * The revision written by a save that failed at this checkpoint: applied all the same (reply
+   * lost), a save of late lines only has not moved the checkpoint, so only the revision tells.
+   */
+  failedRev: string | null = null;
+  /** A try failed (perhaps within a check): the next one checks whatever the backlog or the window's age. */
+  recheck = false;
 
   /** @param at the checkpoint (EJSON) up to which the ids held were read. */
   constructor(public at: string | null) {}
@@ -123,15 +130,21 @@ async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: Obje
   if (recent.floor.equals(checkpoint)) return [];
   const from = windowStart(checkpoint);
   const now = Date.now();
-  if (backlog || now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
-  if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
+  if (!recent.recheck) {
+    if (backlog || now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
+    if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
+  }
   const windowId = ObjectId.createFromTime(from);
   const lower = recent.floor.toHexString() >= windowId.toHexString() ? { $gt: recent.floor } : { $gte: windowId };
   const filter = { [ref.fields.hostname]: ref.host, _id: { ...lower, $lte: checkpoint } };
   // The usual case: as many lines stored there as read, and nothing is transferred.
   recent.checkedAt = now;
   const stored = await coll.countDocuments(filter);
-  if (stored <= recent.countSince(from)) return [];
+  if (stored <= recent.countSince(from)) {
+    recent.recheck = false;
+    return [];
+  }
   const ids = await coll.find(filter, { projection: { _id: 1 } }).toArray();
+  recent.recheck = false;
   return ids.map((d) => d._id as unknown).filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));
 }

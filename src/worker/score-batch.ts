@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BSON, ObjectId, type MongoClient } from 'mongodb';
 import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
-import { loadCheckpoint, saveCheckpoint, savedFamiliarity, type FamiliarityUpdate } from '../mongo/checkpoints.js';
+import { loadCheckpoint, saveCheckpoint, savedFamiliarity, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
 import { copiedMessage, emptySkipCounts, messageText, readLinesAfter } from '../mongo/line-reader.js';
@@ -31,8 +31,7 @@ function ignorePatterns(patterns: readonly string[]): RegExp[] {
  * exactly this checkpoint; otherwise (another model, a checkpoint moved by hand, an old state
  * document) the host starts a new one, which can only flag more.
  */
-async function restoreFamiliarity(client: MongoClient, task: ScoreTask, cached: Cached): Promise<void> {
-  const doc = await loadCheckpoint(client, task.state, task.sourceName, task.source.host);
+function restoreFamiliarity(doc: CheckpointDoc | null, task: ScoreTask, cached: Cached): void {
   const saved = savedFamiliarity(doc, cached.version);
   const here = doc !== null && task.checkpoint !== null && BSON.EJSON.stringify(doc.last_id, { relaxed: false }) === task.checkpoint;
   cached.familiar = saved !== null && here ? Familiarity.fromState(saved.state) : new Familiarity();
@@ -50,23 +49,42 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const started = performance.now();
   const cached = await modelFor(task.modelFile, task.modelVersion);
   const client = await sharedClient(task.source.uri);
+  const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
+  const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile, task.checkpoint) : null;
   // Another checkpoint than the last batch reached (or the first batch of this model): after a
   // failed task the supervisor reads it from the database, which is ahead when the failed save
   // was applied (its reply lost). The memory is then the one saved there, as after a restart.
-  if (cached.at !== task.checkpoint) await restoreFamiliarity(client, task, cached);
+  if (cached.at !== task.checkpoint) restoreFamiliarity(await loadCheckpoint(client, task.state, task.sourceName, task.source.host), task, cached);
+  else if (recent !== null && recent.failedRev !== null) await takeUpLateOnlySave(client, task, cached, recent);
   // Recorded into a draft, kept only once the checkpoint (and the draft with it) has been saved:
   // a batch read again after a failure is scored exactly as the first time, so no anomaly is lost
   // to its own earlier lines.
   const draft = cached.familiar.draft();
-  const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
-  const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile, task.checkpoint) : null;
   try {
     return await scoreAfter(task, cached, client, draft, after, recent, started);
   } catch (err) {
-    // The retry looks for more late lines at once (those this try found it takes over: `found`).
-    if (recent !== null) recent.checkedAt = 0;
+    // The retry looks for late lines at once, also in a full batch or after a long backoff: this
+    // try may have failed within its check (those it found the retry takes over: `found`).
+    if (recent !== null) recent.recheck = true;
     throw err;
   }
+}
+
+/**
+ * After a failed save at an unchanged checkpoint: a batch of late lines only leaves the checkpoint
+ * where it was, so the supervisor cannot tell whether the server applied it. Its revision in the
+ * state document says so; applied, its late lines are read ids and the memory is the one saved
+ * (else they would be scored and counted again).
+ */
+async function takeUpLateOnlySave(client: MongoClient, task: ScoreTask, cached: Cached, recent: RecentIds): Promise<void> {
+  const doc = await loadCheckpoint(client, task.state, task.sourceName, task.source.host);
+  const rev = recent.failedRev;
+  recent.failedRev = null;
+  const familiar = doc?.familiar as { rev?: unknown } | undefined;
+  if (familiar?.rev !== rev) return;
+  for (const id of recent.found) recent.add(id);
+  recent.found = [];
+  restoreFamiliarity(doc, task, cached);
 }
 
 async function scoreAfter(
@@ -136,7 +154,9 @@ async function scoreAfter(
     // Every anomaly of the batch is in the target now, also those an earlier try of the batch wrote
     // before its save failed: the state document counts them with the lines that moved its checkpoint.
     const counts = { scored, anomalies: anomalies.length, skipped: skipped.missingMessage + skipped.nonStringMessage };
+    if (recent !== null) recent.failedRev = rev;
     familiarSaved = await saveCheckpoint(client, task.state, task.sourceName, task.source.host, lastId, counts, familiar);
+    if (recent !== null) recent.failedRev = null;
     cached.savedRev = rev;
     checkpoint = BSON.EJSON.stringify(lastId, { relaxed: false });
   }

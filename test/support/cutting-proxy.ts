@@ -8,7 +8,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export type Cut = 'reply' | 'request';
 
 export class CuttingProxy {
-  private armed: { match: (message: Buffer) => boolean; cut: Cut } | null = null;
+  private armed: { match: (message: Buffer) => boolean; cut: Cut; times: number } | null = null;
   private readonly sockets = new Set<Socket>();
   /** Connections cut so far. */
   cuts = 0;
@@ -41,9 +41,12 @@ export class CuttingProxy {
     return u.toString();
   }
 
-  /** Cuts the connection of the next client message for which `match` holds (once). */
-  cutAt(match: (message: Buffer) => boolean, cut: Cut): void {
-    this.armed = { match, cut };
+  /**
+   * Cuts the connection of the next client message for which `match` holds, `times` times (reads
+   * need 2: the driver retries a read once).
+   */
+  cutAt(match: (message: Buffer) => boolean, cut: Cut, times = 1): void {
+    this.armed = { match, cut, times };
   }
 
   async close(): Promise<void> {
@@ -69,7 +72,7 @@ export class CuttingProxy {
         pending = pending.subarray(message.length);
         const armed = this.armed;
         if (armed !== null && armed.match(message)) {
-          this.armed = null;
+          if (--armed.times === 0) this.armed = null;
           if (armed.cut === 'request') return cut();
           cutOnReply = true;
         }
@@ -87,9 +90,14 @@ export class CuttingProxy {
   }
 }
 
-/** Whether a wire message is an `update` command on `collection` (the command name comes first in its body) holding every one of `also`. */
-export function isUpdateOf(collection: string, ...also: string[]): (message: Buffer) => boolean {
-  const command = Buffer.from('\x02update\x00', 'latin1');
+/** Whether a wire message is the command `command` (its name comes first in the body) on `collection`, holding every one of `also`. */
+export function isCommandOn(command: string, collection: string, ...also: string[]): (message: Buffer) => boolean {
+  const name = Buffer.from(`\x02${command}\x00`, 'latin1');
   const parts = [collection, ...also].map((p) => Buffer.from(p));
-  return (m) => m.includes(command) && parts.every((p) => m.includes(p));
+  return (m) => m.includes(name) && parts.every((p) => m.includes(p));
+}
+
+/** Whether a wire message is an `update` command on `collection` holding every one of `also`. */
+export function isUpdateOf(collection: string, ...also: string[]): (message: Buffer) => boolean {
+  return isCommandOn('update', collection, ...also);
 }

@@ -7,7 +7,7 @@ import { BSON, ObjectId } from 'mongodb';
 import { loadCheckpoint, savedFamiliarity } from '../../src/mongo/checkpoints.js';
 import runTask from '../../src/worker/entry.js';
 import type { ScoreTask, WorkerResult } from '../../src/worker/protocol.js';
-import { CuttingProxy, isUpdateOf, type Cut } from '../support/cutting-proxy.js';
+import { CuttingProxy, isCommandOn, isUpdateOf, type Cut } from '../support/cutting-proxy.js';
 import { deployedLine } from '../support/familiar-stream.js';
 import { Rng, incidentLine, routineLine } from '../support/log-lines.js';
 import { writeTestModel } from '../support/model-file.js';
@@ -123,6 +123,47 @@ describe('worker: a checkpoint save without a reply', function () {
       expect(doc?.lines_scored).to.equal(13);
     });
   }
+
+  it('does not score late lines again whose save (checkpoint unmoved) was applied with its reply lost', async () => {
+    const collection = 'syslog_lateonly';
+    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+    let lines = await insertBatch(collection, 'a');
+    const a = scored(await runTask(task(collection, file, null)));
+    const lateIds = [new ObjectId(), new ObjectId()];
+    lines += await insertBatch(collection, 'b');
+    const b = scored(await runTask(task(collection, file, a.checkpoint)));
+    // Only late lines: the batch saves the same checkpoint.
+    await bed.input.collection(collection).insertMany(lateIds.map((_id) => ({ _id, Hostname: 'web1', Message: deployedLine(7), timestamp: new Date() })));
+    lines += lateIds.length;
+    proxy!.cutAt(isUpdateOf(STATE), 'reply');
+    expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
+    expect(await storedCheckpoint(collection), 'the checkpoint has not moved').to.equal(b.checkpoint);
+    const retry = scored(await runTask(task(collection, file, b.checkpoint)));
+    expect({ late: retry.late, read: retry.read }, 'the late lines not scored again').to.deep.equal({ late: 0, read: 0 });
+    lines += await insertBatch(collection, 'c');
+    const c = scored(await runTask(task(collection, file, retry.checkpoint)));
+    expect(c.familiarSaved, 'the saved memory taken up').to.equal('change');
+    const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+    expect(doc?.lines_scored, 'lines counted').to.equal(lines);
+    expect(savedFamiliarity(doc, 'v1')?.state.lines, 'lines in the saved memory of new messages').to.equal(lines);
+  });
+
+  it('looks again for late lines when a try failed within its look-up, also in a full batch', async () => {
+    const collection = 'syslog_lookup';
+    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+    await insertBatch(collection, 'a');
+    const a = scored(await runTask(task(collection, file, null)));
+    const lateId = new ObjectId();
+    await insertBatch(collection, 'b');
+    const b = scored(await runTask(task(collection, file, a.checkpoint)));
+    await bed.input.collection(collection).insertOne({ _id: lateId, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
+    await insertBatch(collection, 'c');
+    // The ids behind the checkpoint (a find bounded by $lte) never come back, nor those of the driver's retry.
+    proxy!.cutAt(isCommandOn('find', collection, '$lte'), 'reply', 2);
+    expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
+    const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection), 'v1', 2)));
+    expect(retry.late, 'the late line scored with the retry').to.equal(1);
+  });
 
   it('does not read an applied batch again when a retraining came in between', async () => {
     const collection = 'syslog_retrained';
