@@ -59,6 +59,12 @@ export function savedFamiliarity(doc: CheckpointDoc | null, version: string): { 
   return { state, rev: typeof rev === 'string' ? rev : null };
 }
 
+/** The revision of the log saved in a checkpoint document, whatever its model; null if none. */
+export function savedRevision(doc: CheckpointDoc | null): string | null {
+  const rev = (doc?.familiar as { rev?: unknown } | undefined)?.rev;
+  return typeof rev === 'string' ? rev : null;
+}
+
 /**
  * What to save of the familiarity log, as revision `rev`: the whole log, or what one batch
  * changed in revision `since`, which must then be the one saved with the checkpoint. When it is

@@ -27,11 +27,8 @@ export class RecentIds {
   checkedAt = 0;
   /** Late lines found by the last try, kept until its batch is saved (then they are read ids). */
   found: ObjectId[] = [];
-  /**
-   * The revision written by a save that failed at this checkpoint: applied all the same (reply
-   * lost), a save of late lines only has not moved the checkpoint, so only the revision tells.
-   */
-  failedRev: string | null = null;
+  /** The batch whose save is under way, or failed: perhaps applied all the same (see UnsavedBatch). */
+  unsaved: UnsavedBatch | null = null;
   /** A try failed (perhaps within a check): the next one checks whatever the backlog or the window's age. */
   recheck = false;
 
@@ -61,16 +58,41 @@ export class RecentIds {
     const from = windowStart(checkpoint);
     for (const [hex, sec] of this.ids) if (sec < from) this.ids.delete(hex);
   }
+
+  /** Takes the ids of a saved batch, which moved the checkpoint to `at` (its last id, `lastId`). */
+  keep(ids: readonly unknown[], lastId: unknown, at: string | null): void {
+    for (const id of ids) if (id instanceof ObjectId) this.add(id);
+    if (lastId instanceof ObjectId) this.prune(lastId);
+    this.at = at;
+    this.found = [];
+  }
+}
+
+/**
+ * A batch as its save would leave it. A save that fails may have been applied (its reply lost);
+ * the revision it wrote tells (score-batch.ts), and the record then takes the batch's ids instead
+ * of starting over, so lines landing behind the new checkpoint are still found.
+ */
+export interface UnsavedBatch {
+  rev: string;
+  /** The checkpoint (EJSON) the save moves to: unchanged for a batch of late lines only. */
+  to: string | null;
+  ids: unknown[];
+  lastId: unknown;
 }
 
 const recentByHost = new Map<string, RecentIds>();
 
+/** This thread's record for one host (keyed by its model file, which names source and host), if it has one. */
+export function heldRecentIds(hostKey: string): RecentIds | undefined {
+  return recentByHost.get(hostKey);
+}
+
 /**
- * This thread's record for one host (keyed by its model file, which names source and host), for
- * a batch read after `checkpoint`. A record that stands at another checkpoint is started over:
- * the supervisor read the checkpoint from the database after a failed batch, and it is ahead of
- * the record when that batch's save was applied although its reply was lost. The ids read up to
- * there are then not held, and counting them as missing would score that batch again.
+ * This thread's record for one host, for a batch read after `checkpoint`. A record that stands at
+ * another checkpoint (one the supervisor read from the database, not explained by a save taken up
+ * as applied) is started over: it does not hold the ids read up to there, and counting them as
+ * missing would score those lines again.
  */
 export function recentIdsFor(hostKey: string, checkpoint: string | null): RecentIds {
   let r = recentByHost.get(hostKey);

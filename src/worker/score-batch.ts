@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { BSON, ObjectId, type MongoClient } from 'mongodb';
 import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
-import { loadCheckpoint, saveCheckpoint, savedFamiliarity, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
+import { loadCheckpoint, saveCheckpoint, savedFamiliarity, savedRevision, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
 import { copiedMessage, emptySkipCounts, messageText, readLinesAfter } from '../mongo/line-reader.js';
-import { findLateLines, recentIdsFor, type RecentIds } from './late-lines.js';
+import { findLateLines, heldRecentIds, recentIdsFor, type RecentIds, type UnsavedBatch } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
 
@@ -50,12 +50,13 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const cached = await modelFor(task.modelFile, task.modelVersion);
   const client = await sharedClient(task.source.uri);
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
+  const held = after instanceof ObjectId ? heldRecentIds(task.modelFile) : undefined;
+  if (held?.unsaved) await takeUpIfApplied(client, task, cached, held, held.unsaved);
   const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile, task.checkpoint) : null;
   // Another checkpoint than the last batch reached (or the first batch of this model): after a
   // failed task the supervisor reads it from the database, which is ahead when the failed save
   // was applied (its reply lost). The memory is then the one saved there, as after a restart.
   if (cached.at !== task.checkpoint) restoreFamiliarity(await loadCheckpoint(client, task.state, task.sourceName, task.source.host), task, cached);
-  else if (recent !== null && recent.failedRev !== null) await takeUpLateOnlySave(client, task, cached, recent);
   // Recorded into a draft, kept only once the checkpoint (and the draft with it) has been saved:
   // a batch read again after a failure is scored exactly as the first time, so no anomaly is lost
   // to its own earlier lines.
@@ -71,19 +72,21 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
 }
 
 /**
- * After a failed save at an unchanged checkpoint: a batch of late lines only leaves the checkpoint
- * where it was, so the supervisor cannot tell whether the server applied it. Its revision in the
- * state document says so; applied, its late lines are read ids and the memory is the one saved
- * (else they would be scored and counted again).
+ * After a failed save: when the task starts where that save would have moved the checkpoint (the
+ * supervisor read it there, or a batch of late lines only left it in place), the revision in the
+ * state document tells whether the server applied it. Applied, the batch's ids join the record
+ * of recent ids and the memory is the one saved, as if the reply had come.
  */
-async function takeUpLateOnlySave(client: MongoClient, task: ScoreTask, cached: Cached, recent: RecentIds): Promise<void> {
+async function takeUpIfApplied(client: MongoClient, task: ScoreTask, cached: Cached, recent: RecentIds, unsaved: UnsavedBatch): Promise<void> {
+  if (unsaved.to !== task.checkpoint) {
+    recent.unsaved = null;
+    return;
+  }
+  // Kept until the lookup succeeds: a database still down fails this task, and the next one asks again.
   const doc = await loadCheckpoint(client, task.state, task.sourceName, task.source.host);
-  const rev = recent.failedRev;
-  recent.failedRev = null;
-  const familiar = doc?.familiar as { rev?: unknown } | undefined;
-  if (familiar?.rev !== rev) return;
-  for (const id of recent.found) recent.add(id);
-  recent.found = [];
+  recent.unsaved = null;
+  if (savedRevision(doc) !== unsaved.rev) return;
+  recent.keep(unsaved.ids, unsaved.lastId, unsaved.to);
   restoreFamiliarity(doc, task, cached);
 }
 
@@ -154,20 +157,19 @@ async function scoreAfter(
     // Every anomaly of the batch is in the target now, also those an earlier try of the batch wrote
     // before its save failed: the state document counts them with the lines that moved its checkpoint.
     const counts = { scored, anomalies: anomalies.length, skipped: skipped.missingMessage + skipped.nonStringMessage };
-    if (recent !== null) recent.failedRev = rev;
+    const to = BSON.EJSON.stringify(lastId, { relaxed: false });
+    const ids = docs.map((d) => d._id as unknown);
+    if (recent !== null) recent.unsaved = { rev, to, ids, lastId };
     familiarSaved = await saveCheckpoint(client, task.state, task.sourceName, task.source.host, lastId, counts, familiar);
-    if (recent !== null) recent.failedRev = null;
     cached.savedRev = rev;
-    checkpoint = BSON.EJSON.stringify(lastId, { relaxed: false });
+    checkpoint = to;
+    if (recent !== null) {
+      recent.unsaved = null;
+      recent.keep(ids, lastId, to);
+    }
   }
   draft.commit();
   cached.at = checkpoint;
-  if (recent && docs.length > 0) {
-    for (const doc of docs) if (doc._id instanceof ObjectId) recent.add(doc._id);
-    if (lastId instanceof ObjectId) recent.prune(lastId);
-    recent.at = checkpoint;
-    recent.found = [];
-  }
   return {
     kind: 'scored',
     checkpoint,

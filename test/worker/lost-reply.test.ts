@@ -52,15 +52,34 @@ describe('worker: a checkpoint save without a reply', function () {
     return lines.length;
   }
 
+  const stateDoc = (collection: string) => loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+
   /** The host's checkpoint as the supervisor reads it again after a failed task. */
   async function storedCheckpoint(collection: string): Promise<string | null> {
-    const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+    const doc = await stateDoc(collection);
     return doc === null ? null : BSON.EJSON.stringify(doc.last_id, { relaxed: false });
   }
 
   function scored(r: WorkerResult) {
     if (r.kind !== 'scored') throw new Error(`expected a scored batch, got ${JSON.stringify(r)}`);
     return r;
+  }
+
+  /**
+   * Batches a and b scored, then a line made before batch c but committed after b was read (a late
+   * line, committed now unless `later`, then by `commitLate`) and batch c inserted.
+   */
+  async function hostWithLateLine(collection: string, later = false): Promise<{ file: string; b: string | null; commitLate: () => Promise<unknown> }> {
+    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+    await insertBatch(collection, 'a');
+    const a = scored(await runTask(task(collection, file, null)));
+    const lateId = new ObjectId();
+    await insertBatch(collection, 'b');
+    const b = scored(await runTask(task(collection, file, a.checkpoint)));
+    const commitLate = () => bed.input.collection(collection).insertOne({ _id: lateId, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
+    if (!later) await commitLate();
+    await insertBatch(collection, 'c');
+    return { file, b: b.checkpoint, commitLate };
   }
 
   const what = (cut: Cut): string => (cut === 'reply' ? "at the save's reply (applied)" : 'before the save (not applied)');
@@ -88,7 +107,7 @@ describe('worker: a checkpoint save without a reply', function () {
       const next = scored(await runTask(task(collection, file, retry.checkpoint)));
       expect(next.read, 'nothing read again (late lines included)').to.equal(0);
 
-      const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+      const doc = await stateDoc(collection);
       expect(doc?.lines_scored, 'lines counted in the state document').to.equal(lines);
       expect(savedFamiliarity(doc, 'v1')?.state.lines, 'lines in the saved memory of new messages').to.equal(lines);
       const anomalies = await bed.target.collection(`${collection}_anomaly`).find().toArray();
@@ -102,67 +121,71 @@ describe('worker: a checkpoint save without a reply', function () {
   for (const backlog of [false, true]) {
     it(`scores the late line a failed try had found with the retry${backlog ? ', also when the retry reads a full batch' : ''}`, async () => {
       const collection = `syslog_late_${backlog}`;
-      const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
-      await insertBatch(collection, 'a');
-      const a = scored(await runTask(task(collection, file, null)));
-      // Made before the next lines, committed after they were read: it lands behind the checkpoint.
-      const lateId = new ObjectId();
-      await insertBatch(collection, 'b');
-      const b = scored(await runTask(task(collection, file, a.checkpoint)));
-      await bed.input.collection(collection).insertOne({ _id: lateId, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
-      await insertBatch(collection, 'c');
+      const { file, b } = await hostWithLateLine(collection);
       proxy!.cutAt(isUpdateOf(STATE), 'request');
-      expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
+      expect(await runTask(task(collection, file, b))).to.include({ kind: 'failed' });
       // At once (the failed try's check does not hold the next one back), or as a full batch of a
       // backlog, where no check is made (as after an outage, when the window has moved on).
       const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection), 'v1', backlog ? 2 : 100)));
       expect(retry.late, 'the late line scored with the retry').to.equal(1);
       const rest = backlog ? scored(await runTask(task(collection, file, retry.checkpoint))) : null;
       expect(retry.read + (rest?.read ?? 0)).to.equal(5);
-      const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+      const doc = await stateDoc(collection);
       expect(doc?.lines_scored).to.equal(13);
     });
   }
 
-  it('does not score late lines again whose save (checkpoint unmoved) was applied with its reply lost', async () => {
-    const collection = 'syslog_lateonly';
-    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
-    let lines = await insertBatch(collection, 'a');
-    const a = scored(await runTask(task(collection, file, null)));
-    const lateIds = [new ObjectId(), new ObjectId()];
-    lines += await insertBatch(collection, 'b');
-    const b = scored(await runTask(task(collection, file, a.checkpoint)));
-    // Only late lines: the batch saves the same checkpoint.
-    await bed.input.collection(collection).insertMany(lateIds.map((_id) => ({ _id, Hostname: 'web1', Message: deployedLine(7), timestamp: new Date() })));
-    lines += lateIds.length;
-    proxy!.cutAt(isUpdateOf(STATE), 'reply');
-    expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
-    expect(await storedCheckpoint(collection), 'the checkpoint has not moved').to.equal(b.checkpoint);
-    const retry = scored(await runTask(task(collection, file, b.checkpoint)));
-    expect({ late: retry.late, read: retry.read }, 'the late lines not scored again').to.deep.equal({ late: 0, read: 0 });
-    lines += await insertBatch(collection, 'c');
-    const c = scored(await runTask(task(collection, file, retry.checkpoint)));
-    expect(c.familiarSaved, 'the saved memory taken up').to.equal('change');
-    const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
-    expect(doc?.lines_scored, 'lines counted').to.equal(lines);
-    expect(savedFamiliarity(doc, 'v1')?.state.lines, 'lines in the saved memory of new messages').to.equal(lines);
-  });
+  for (const cut of ['reply', 'request'] as Cut[]) {
+    it(`scores late lines once whose save (checkpoint unmoved) is cut ${what(cut)}`, async () => {
+      const collection = `syslog_lateonly_${cut}`;
+      const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+      let lines = await insertBatch(collection, 'a');
+      const a = scored(await runTask(task(collection, file, null)));
+      const lateIds = [new ObjectId(), new ObjectId()];
+      lines += await insertBatch(collection, 'b');
+      const b = scored(await runTask(task(collection, file, a.checkpoint)));
+      // Only late lines: the batch saves the same checkpoint.
+      await bed.input.collection(collection).insertMany(lateIds.map((_id) => ({ _id, Hostname: 'web1', Message: deployedLine(7), timestamp: new Date() })));
+      lines += lateIds.length;
+      proxy!.cutAt(isUpdateOf(STATE), cut);
+      expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
+      expect(await storedCheckpoint(collection), 'the checkpoint has not moved').to.equal(b.checkpoint);
+      // The look-up of the save's revision fails too (the driver retries a read once): asked again next time.
+      proxy!.cutAt(isCommandOn('find', STATE), 'request', 2);
+      expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
+      const retry = scored(await runTask(task(collection, file, b.checkpoint)));
+      // Applied: not scored again; not applied: scored now.
+      const again = cut === 'reply' ? 0 : lateIds.length;
+      expect({ late: retry.late, read: retry.read }, 'the late lines scored once').to.deep.equal({ late: again, read: again });
+      lines += await insertBatch(collection, 'c');
+      const c = scored(await runTask(task(collection, file, retry.checkpoint)));
+      expect(c.familiarSaved, 'the saved memory taken up').to.equal('change');
+      const doc = await stateDoc(collection);
+      expect(doc?.lines_scored, 'lines counted').to.equal(lines);
+      expect(savedFamiliarity(doc, 'v1')?.state.lines, 'lines in the saved memory of new messages').to.equal(lines);
+    });
+  }
 
   it('looks again for late lines when a try failed within its look-up, also in a full batch', async () => {
     const collection = 'syslog_lookup';
-    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
-    await insertBatch(collection, 'a');
-    const a = scored(await runTask(task(collection, file, null)));
-    const lateId = new ObjectId();
-    await insertBatch(collection, 'b');
-    const b = scored(await runTask(task(collection, file, a.checkpoint)));
-    await bed.input.collection(collection).insertOne({ _id: lateId, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
-    await insertBatch(collection, 'c');
+    const { file, b } = await hostWithLateLine(collection);
     // The ids behind the checkpoint (a find bounded by $lte) never come back, nor those of the driver's retry.
     proxy!.cutAt(isCommandOn('find', collection, '$lte'), 'reply', 2);
-    expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
+    expect(await runTask(task(collection, file, b))).to.include({ kind: 'failed' });
     const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection), 'v1', 2)));
     expect(retry.late, 'the late line scored with the retry').to.equal(1);
+  });
+
+  it('finds a line landing behind the checkpoint that a save applied with its reply lost had moved', async () => {
+    const collection = 'syslog_behind_applied';
+    const { file, b, commitLate } = await hostWithLateLine(collection, true);
+    proxy!.cutAt(isUpdateOf(STATE), 'reply');
+    expect(await runTask(task(collection, file, b))).to.include({ kind: 'failed' });
+    // Committed now, behind the checkpoint that the applied save moved past it.
+    await commitLate();
+    const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection))));
+    expect({ late: retry.late, read: retry.read }, 'the late line found, the applied batch not read again').to.deep.equal({ late: 1, read: 1 });
+    expect((await stateDoc(collection))?.lines_scored).to.equal(13);
   });
 
   it('does not read an applied batch again when a retraining came in between', async () => {
@@ -181,7 +204,7 @@ describe('worker: a checkpoint save without a reply', function () {
     await writeTestModel(training, { file, version: 'v2' });
     const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection), 'v2')));
     expect({ late: retry.late, read: retry.read }, 'the applied batch not read again').to.deep.equal({ late: 0, read: 0 });
-    const doc = await loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+    const doc = await stateDoc(collection);
     expect(doc?.lines_scored).to.equal(lines);
   });
 });
