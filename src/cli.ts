@@ -3,7 +3,7 @@
 import { runCheckConfig } from './commands/check-config.js';
 import { runDaemon } from './commands/run.js';
 import { runStatus } from './commands/status.js';
-import { EXIT_USAGE } from './commands/args.js';
+import { EXIT_USAGE, wantsHelp } from './commands/args.js';
 import { usage } from './commands/usage.js';
 import { runScoreCommand } from './offline/score-command.js';
 import { runTemplatesCommand } from './offline/templates-command.js';
@@ -15,7 +15,11 @@ const OWN_OUTPUT = new Set(['run', 'score', 'templates']);
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
-  if (!OWN_OUTPUT.has(command ?? '')) {
+  // A diagnostic that cannot be written (stderr closed or full) must not end a command that is
+  // producing its real output; without a listener, the stream's error event would.
+  process.stderr.on('error', () => undefined);
+  // A command's --help is printed before the command watches its output.
+  if (!OWN_OUTPUT.has(command ?? '') || wantsHelp(rest)) {
     // `check-config ... | head -1` ends quietly; `check-config ... > /dev/full` says so and fails.
     watchOutput(process.stdout, (err) => {
       // May come after the command returned: the exit status still says it.

@@ -32,6 +32,8 @@ describe('standard output errors', function () {
     ['templates', ['templates', TRAIN]],
     ['check-config', ['check-config', CONFIG]],
     ['--help', ['--help']],
+    ['score --help', ['score', '--help']],
+    ['templates --help', ['templates', '--help']],
   ];
   for (const [name, args] of commands) {
     it(`${name} on a full disk says it could not write and exits 1`, () => {
@@ -62,8 +64,39 @@ describe('standard output errors', function () {
     expect(stderr).to.equal('');
   });
 
-  it('check-config whose reader goes away ends quietly', () => {
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" check-config "${CONFIG}" | true`], { encoding: 'utf8', timeout: 30_000 });
-    expect(r.stderr).to.equal('');
+  for (const args of [['score', '--help'], ['templates', '--help'], ['check-config', CONFIG]]) {
+    it(`${args[0]} ${args[1]} whose reader goes away ends quietly`, () => {
+      // The reader is gone before the output is written: the write fails with EPIPE.
+      const r = spawnSync('sh', ['-c', `(sleep 0.3; "${process.execPath}" "${CLI}" ${args.map((a) => `"${a}"`).join(' ')}) | true`], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(r.stderr).to.equal('');
+    });
+  }
+
+  it('score still prints its output when standard error cannot be written', () => {
+    // An empty training file makes score write a warning to standard error first.
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [CLI, 'score', '--train', '/dev/null', INPUT], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).to.equal(0);
+      expect(r.stdout.trimEnd().split('\n')).to.have.length(6);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('score and templates refuse a directory on standard input instead of reading it as empty', () => {
+    const fd = openSync(REPO_ROOT, 'r');
+    try {
+      for (const args of [['score', '--train', TRAIN, '-'], ['templates', '-']]) {
+        const r = spawnSync(process.execPath, [CLI, ...args], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: 30_000 });
+        expect(r.status, r.stderr).to.equal(2);
+        expect(r.stderr).to.match(/standard input\): it is a directory/);
+      }
+    } finally {
+      closeSync(fd);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runScoreCommand } from '../../src/offline/score-command.js';
+import { forEachLines, runScoreCommand } from '../../src/offline/score-command.js';
 import { runTemplatesCommand } from '../../src/offline/templates-command.js';
 import { DEFAULT_THRESHOLD } from '../../src/model/detector.js';
 
@@ -114,6 +114,23 @@ describe('score command', function () {
     for (const rec of recs) expect(rec.score).to.be.within(0, 1);
   });
 
+  it('assembles lines split across many chunks: CR and LF apart, multi-byte characters cut, a line longer than many chunks', async () => {
+    const long = 'x'.repeat(300_000);
+    const text = `first\r\nsecond é line\n${long}\r\n\nlast`;
+    const bytes = Buffer.from(text);
+    // Chunks of 1 to 7 bytes at first (cutting \r from \n and é in two), then 64 KB ones through the long line.
+    const chunks: Buffer[] = [];
+    let at = 0;
+    for (let k = 0; at < bytes.length; k++) {
+      const size = at < 40 ? 1 + (k % 7) : 1 << 16;
+      chunks.push(bytes.subarray(at, at + size));
+      at += size;
+    }
+    const lines: string[] = [];
+    await forEachLines(Readable.from(chunks), 'test input', (batch) => void lines.push(...batch));
+    expect(lines).to.deep.equal(['first', 'second é line', long, '', 'last']);
+  });
+
   it('warns on standard error, and still scores, when the training file has no log lines', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'score-empty-'));
     try {
@@ -121,7 +138,7 @@ describe('score command', function () {
       writeFileSync(train, '\n  \n');
       const r = await run(runScoreCommand, ['--train', train, INPUT]);
       expect(r.code).to.equal(0);
-      expect(r.stderr).to.match(/^score: warning: training file '.*empty\.log' has no log lines/);
+      expect(r.stderr).to.match(/^score: warning: training file '.*empty\.log' has no log lines: .*expect many lines flagged/);
       expect(records(r.stdout)).to.have.length(6);
     } finally {
       rmSync(dir, { recursive: true, force: true });
