@@ -29,8 +29,15 @@ export class RecentIds {
   found: ObjectId[] = [];
   /** The batch whose save is under way, or failed: perhaps applied all the same (see UnsavedBatch). */
   unsaved: UnsavedBatch | null = null;
-  /** A try failed (perhaps within a check): the next one checks whatever the backlog or the window's age. */
+  /** A try failed (perhaps within a check): the next one checks whatever the window's age or the time since the last check. */
   recheck = false;
+  /**
+   * The start (ObjectId seconds) of the window the last check looked at. A check skipped since (a
+   * full batch, or within LATE_CHECK_EVERY_MS) moved the window on without looking; the next one
+   * looks from here, or a line landing meanwhile behind a checkpoint that moved more than the
+   * window is never looked for.
+   */
+  since: number | null = null;
 
   /** @param at the checkpoint (EJSON) up to which the ids held were read. */
   constructor(public at: string | null) {}
@@ -53,9 +60,18 @@ export class RecentIds {
     return n;
   }
 
-  /** Forgets ids older than the window behind `checkpoint`. */
+  /**
+   * The first second the next check looks at: the window behind `checkpoint`, reaching back to that
+   * of the last check (or the floor), though not to lines made before any insert still in flight.
+   */
+  lookFrom(checkpoint: ObjectId, nowMs: number): number {
+    const last = this.since ?? (this.floor !== null ? windowStart(this.floor) : Infinity);
+    return Math.min(windowStart(checkpoint), Math.max(last, Math.ceil(nowMs / 1000) - IN_FLIGHT_HORIZON_SECONDS - LATE_WINDOW_SECONDS));
+  }
+
+  /** Forgets ids older than the next check looks at (lookFrom). */
   prune(checkpoint: ObjectId): void {
-    const from = windowStart(checkpoint);
+    const from = this.lookFrom(checkpoint, Date.now());
     for (const [hex, sec] of this.ids) if (sec < from) this.ids.delete(hex);
   }
 
@@ -125,7 +141,8 @@ const LATE_CHECK_EVERY_MS = 2000;
 /**
  * The host's lines in the window up to `checkpoint` that this thread has not read, in `_id` order.
  * Looked for only where lines can still land: behind a checkpoint made in the last few seconds,
- * once the reading has reached the newest lines (not `backlog`: the batch was not full). A backlog being
+ * also while a short backlog is caught up in full batches (these move the checkpoint past the
+ * window within a poll or two while lines behind it are still landing). An old backlog being
  * caught up, or an idle host, costs no query; with the recommended (hostname, _id) index the
  * check is a count on it, and a server without it (FerretDB) scans, so this matters.
  */
@@ -134,26 +151,25 @@ export async function findLateLines(
   ref: LineSourceRef,
   checkpoint: ObjectId,
   recent: RecentIds,
-  backlog: boolean,
 ): Promise<Document[]> {
   const coll = client.db(ref.inputDb).collection(ref.collection);
-  const unseen = await missingIds(coll, ref, checkpoint, recent, backlog);
+  const unseen = await missingIds(coll, ref, checkpoint, recent);
   // Those a failed try found are looked up again, wherever the window has gone since (an outage
-  // backs the retries off beyond it, and a backlog makes no check at all).
+  // backs the retries off beyond it).
   for (const id of recent.found) if (!unseen.some((u) => u.equals(id))) unseen.push(id);
   recent.found = unseen;
   if (unseen.length === 0) return [];
   return coll.find({ _id: { $in: unseen } }, { projection: projectionFor(ref), sort: { _id: 1 }, enableUtf8Validation: false }).toArray();
 }
 
-async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: ObjectId, recent: RecentIds, backlog: boolean): Promise<ObjectId[]> {
+async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: ObjectId, recent: RecentIds): Promise<ObjectId[]> {
   if (recent.floor === null) recent.floor = checkpoint;
   // Nothing read since this thread started on the host: nothing can be behind it yet.
   if (recent.floor.equals(checkpoint)) return [];
-  const from = windowStart(checkpoint);
   const now = Date.now();
+  const from = recent.lookFrom(checkpoint, now);
   if (!recent.recheck) {
-    if (backlog || now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
+    if (now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
     if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
   }
   const windowId = ObjectId.createFromTime(from);
@@ -164,9 +180,11 @@ async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: Obje
   const stored = await coll.countDocuments(filter);
   if (stored <= recent.countSince(from)) {
     recent.recheck = false;
+    recent.since = windowStart(checkpoint);
     return [];
   }
   const ids = await coll.find(filter, { projection: { _id: 1 } }).toArray();
   recent.recheck = false;
+  recent.since = windowStart(checkpoint);
   return ids.map((d) => d._id as unknown).filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));
 }

@@ -101,7 +101,7 @@ async function scoreAfter(
 ): Promise<ScoreResult> {
   const { model, version } = cached;
   const { docs: batch, more } = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
-  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent, more) : [];
+  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent) : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;
   // The batch's last line; late lines alone leave the checkpoint where it was.
