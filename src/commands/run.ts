@@ -91,7 +91,7 @@ export async function runDaemon(args: string[]): Promise<number> {
       if (stopping) return;
       try {
         const next = loadConfig(file, envFiles);
-        const needRestart = supervisor.reload(next);
+        const needRestart = supervisor.reload(next, file);
         log.level = next.logLevel;
         // The hosts of the new file: its pipelines are added once their collections are prepared.
         const hosts = next.sources.reduce((n, s) => n + s.hostnames.length, 0);

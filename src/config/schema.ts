@@ -464,6 +464,17 @@ function checkCollectionName(name: string, path: string, fail: Fail): string {
 }
 
 /**
+ * The collection-role problems of the configuration a reload would run: the new file's sources
+ * with the running databases and STATE_COLLECTION, which a reload keeps until a restart (a file
+ * valid on its own may pair a new target with the running state collection).
+ */
+export function collectionRoleProblems(config: Pick<DaemonConfig, 'inputDb' | 'targetDb' | 'stateCollection' | 'sources'>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  checkCollectionRoles(config, (path, message) => problems.push({ path, message: `${message} (in the running configuration: the databases and STATE_COLLECTION change only with a restart)` }));
+  return problems;
+}
+
+/**
  * Input, target and state collections must stay apart: with one database for input and targets,
  * a target that is also an input has its anomaly documents read back as log lines of the same
  * host, scored, written again, forever; the state collection's documents are neither.

@@ -3,7 +3,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { DaemonConfig } from '../config/schema.js';
+import { ConfigError, collectionRoleProblems, type DaemonConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { ensureTargetIndexes } from '../mongo/anomaly-writer.js';
 import { ClientHandle } from '../mongo/client.js';
@@ -440,13 +440,13 @@ export class Supervisor {
 
   /**
    * Applies a new configuration without a restart: hosts added or removed, thresholds, polling
-   * and training settings. Returns the keys whose change needs a restart to take effect.
+   * and training settings. Returns the keys whose change needs a restart to take effect. Throws
+   * ConfigError, changing nothing, when the new sources collide with the collections it keeps.
    */
-  reload(next: DaemonConfig): string[] {
+  reload(next: DaemonConfig, file = 'reload'): string[] {
     const cur = this.config;
-    const needRestart = keysNeedingRestart(cur, next, this.scoreHeapLimited);
     // Keep the running values of keys that need a restart, take everything else.
-    this.config = {
+    const merged: DaemonConfig = {
       ...next,
       mongoUri: cur.mongoUri,
       mongoUriOrigin: cur.mongoUriOrigin,
@@ -458,6 +458,11 @@ export class Supervisor {
       modelDir: cur.modelDir,
       httpListen: cur.httpListen,
     };
+    // Checked as it will run: the file was checked on its own terms only.
+    const problems = collectionRoleProblems(merged);
+    if (problems.length > 0) throw new ConfigError(file, problems);
+    const needRestart = keysNeedingRestart(cur, next, this.scoreHeapLimited);
+    this.config = merged;
     if (next.retrainCron !== cur.retrainCron && this.cronTask) {
       // Destroyed, not only stopped: node-cron keeps a stopped task in its registry.
       void this.cronTask.destroy();

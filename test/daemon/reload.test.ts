@@ -54,6 +54,19 @@ ${extra}`;
     await incidentsWritten('one', 'cc');
     await incidentsWritten('two', 'dd');
 
+    // A file valid on its own whose target is the running STATE_COLLECTION (which a reload keeps):
+    // refused too, and no anomaly lands among the checkpoints.
+    bed.writeConfig(body(['one', 'two'], 'STATE_COLLECTION: "st2"\n').replace('MG_TARGET_COL: "anomaly"', 'MG_TARGET_COL: "anomaly_detector_state"'), file);
+    daemon.signal('SIGHUP');
+    const collides = await daemon.waitForLog(
+      (l) => l.msg.startsWith('reload refused') && JSON.stringify(l.problems).includes('is the STATE_COLLECTION'),
+      10_000,
+      'reload refused: the target is the running state collection',
+    );
+    expect(JSON.stringify(collides.problems)).to.include('LOG_SOURCES.syslog.MG_TARGET_COL');
+    await incidentsWritten('one', 'ee');
+    expect(await bed.target.collection('anomaly_detector_state').countDocuments({ anomaly_score: { $exists: true } })).to.equal(0);
+
     // Remove "one" and set threshold 0 (every line of "two" becomes a target document).
     bed.writeConfig(body(['two'], 'THRESHOLD: 0\n'), file);
     daemon.signal('SIGHUP');
