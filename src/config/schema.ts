@@ -310,6 +310,10 @@ function resolveUri(
   const path = origin.startsWith('environment ') ? `${origin.slice('environment '.length)} (environment)` : origin;
   if (!/^mongodb(\+srv)?:\/\/[^/]/.test(uri)) {
     fail(path, 'must start with mongodb:// or mongodb+srv:// followed by a host');
+  } else if ((uri.split('?')[0]!.match(/@/g) ?? []).length > 1) {
+    // The driver would take what follows the first `@` for a host: part of the password would end
+    // up in host names, DNS errors and logs.
+    fail(path, "has more than one '@' before the host: percent-encode '@' in the user name or password as %40");
   } else {
     // A string the driver cannot parse (port 99999, authMechanism=BOGUS) fails the same way on
     // every connection attempt: a bad configuration, not an outage to wait out.

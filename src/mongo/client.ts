@@ -1,17 +1,16 @@
 import { MongoClient, MongoTopologyClosedError } from 'mongodb';
+import { scrubPassword } from '../config/redact.js';
 
 /**
  * Why the driver refuses a connection string, or null. Constructing a client parses the string
- * without connecting. The driver's message never holds the password; it is scrubbed anyway.
+ * without connecting. The driver's message can quote part of the credentials: the password is scrubbed.
  */
 export function uriProblem(uri: string): string | null {
   try {
     newClient(uri);
     return null;
   } catch (err) {
-    const password = /^mongodb(?:\+srv)?:\/\/[^:@/]*:([^@/]+)@/.exec(uri)?.[1];
-    const message = (err as Error).message;
-    return password ? message.split(password).join('***') : message;
+    return scrubPassword((err as Error).message, uri);
   }
 }
 

@@ -142,6 +142,19 @@ describe('configuration', () => {
       expect(p[0]!.message).to.match(/^is not a valid connection string: /).and.match(why).and.not.include('s3cret');
     }
     expect(parse(ORIGINAL, { MONGODB_URI: 'mongodb://u:p@db1:27018,db2/?replicaSet=rs0&tls=true' }).mongoUri).to.match(/^mongodb:/);
+    // A percent-encoded password is scrubbed in both forms.
+    const enc = problems(ORIGINAL, { MONGODB_URI: 'mongodb://u:s3%40cret@db:99999/' });
+    expect(enc[0]!.message).to.match(/Unable to parse/).and.not.include('s3%40cret').and.not.include('s3@cret');
+  });
+
+  it("refuses a raw '@' in the credentials instead of taking the rest of the password for a host", () => {
+    for (const uri of ['mongodb://admin:Sec@r3tPw@127.0.0.1:1/', 'mongodb://a@b:Secr3tPw@h/', 'mongodb+srv://u:p@ss@cluster.example/?tls=true']) {
+      const p = problems(ORIGINAL, { MONGODB_URI: uri });
+      expect(p.map((x) => x.path), uri).to.deep.equal(['MONGODB_URI (environment)']);
+      expect(p[0]!.message).to.include('%40').and.not.include('r3tPw').and.not.include('Secr3tPw').and.not.include('ss@');
+    }
+    // Encoded, it is a password like any other.
+    expect(parse(ORIGINAL, { MONGODB_URI: 'mongodb://admin:Sec%40r3tPw@127.0.0.1:1/' }).mongoUri).to.include('%40');
   });
 
   it('says what is wrong in words: missing keys, empty mappings, NaN, binary data', () => {
@@ -257,5 +270,7 @@ LOG_SOURCES:
     expect(redactUri('mongodb://alice:s3cret@db:27017/?authSource=admin')).to.equal('mongodb://alice:***@db:27017/?authSource=admin');
     expect(redactUri('mongodb+srv://bob@cluster/x?password=zz&tls=true')).to.equal('mongodb+srv://bob@cluster/x?password=***&tls=true');
     expect(redactUri('mongodb://db:27017/')).to.equal('mongodb://db:27017/');
+    // A raw '@' in the password (refused by the configuration, but never printed either).
+    expect(redactUri('mongodb://admin:Sec@r3tPw@127.0.0.1:1/')).to.equal('mongodb://admin:***@127.0.0.1:1/');
   });
 });
