@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // argv -> command; exit codes: 0 ok, 1 runtime failure, 2 usage, 78 bad configuration (EX_CONFIG).
+// First: it sets how every pattern of the process runs.
+import './regexp-guard.js';
 import { runCheckConfig } from './commands/check-config.js';
 import { runDaemon } from './commands/run.js';
 import { runStatus } from './commands/status.js';

@@ -1,5 +1,6 @@
 // The one place where configuration keys, their types and their defaults live.
 // Validation collects every problem with its key path instead of stopping at the first.
+import { isIPv4, isIPv6 } from 'node:net';
 import { cpus } from 'node:os';
 import cron from 'node-cron';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
@@ -331,11 +332,20 @@ function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
   }
   const m = /^(.*):(\d{1,5})$/.exec(raw);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port < 0 || port > 65535) {
-    fail('HTTP_LISTEN', `must be "HOST:PORT" such as "127.0.0.1:9464", got ${JSON.stringify(raw)}`);
+  // A malformed host only fails when the listener starts, and the daemon then runs without
+  // /healthz and /metrics: refused here instead. Port 0 (any free port) cannot be monitored.
+  if (!m || !(port >= 1 && port <= 65535) || !(m[1] === '' || isListenHost(m[1]!))) {
+    fail('HTTP_LISTEN', `must be "HOST:PORT" such as "127.0.0.1:9464" or "[::1]:9464" (port 1-65535), got ${JSON.stringify(raw)}`);
     return null;
   }
   return { host: m[1] === '' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, ''), port };
+}
+
+/** An IPv4 address, a bracketed IPv6 address, or a host name (letters, digits, hyphens, dots). */
+function isListenHost(h: string): boolean {
+  if (/^\[[0-9A-Fa-f:.]+\]$/.test(h)) return isIPv6(h.slice(1, -1));
+  if (/^[0-9.]+$/.test(h)) return isIPv4(h);
+  return h.length <= 253 && h.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
 }
 
 function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConfig[], globalIgnore: string[], fail: Fail): SourceConfig[] {
@@ -398,6 +408,9 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
  * searched anywhere in the message, case-sensitive). Patterns rather than exact strings: the
  * variable parts of a benign message differ on every line.
  */
+/** Unrelated lines, the empty one among them: an IGNORE pattern matching all of them (`.*`, `a*`) matches anything. */
+const MATCH_ALL_PROBES = ['', '0', 'x', ' ', 'kernel: Out of memory: Killed process 4242 (java)', 'Ünïcödé 日本'];
+
 function parseIgnore(raw: unknown, path: string, fail: Fail): string[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
@@ -411,10 +424,15 @@ function parseIgnore(raw: unknown, path: string, fail: Fail): string[] {
       fail(p, `must be a non-empty regular expression string (quote it in YAML), got ${describe(item)}`);
       return;
     }
+    let re: RegExp;
     try {
-      new RegExp(item);
+      re = new RegExp(item);
     } catch (err) {
       fail(p, (err as Error).message);
+      return;
+    }
+    if (MATCH_ALL_PROBES.every((line) => re.test(line))) {
+      fail(p, `${JSON.stringify(item)} matches every line (searched anywhere, it matches even an empty one): it would hide every anomaly`);
       return;
     }
     out.push(item);

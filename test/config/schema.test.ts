@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { parseConfigText } from '../../src/config/load.js';
+import { loadConfig, parseConfigText } from '../../src/config/load.js';
 import { ConfigError, DEFAULTS, type DaemonConfig } from '../../src/config/schema.js';
 import { redactUri } from '../../src/config/redact.js';
 import { ORIGINAL_CONFIG as ORIGINAL } from '../support/paths.js';
@@ -264,6 +264,51 @@ LOG_SOURCES:
     );
     expect(p.map((x) => x.path)).to.deep.equal(['IGNORE[0]', 'IGNORE[1]', 'IGNORE[2]', 'LOG_SOURCES.web_logs.IGNORE']);
     expect(p[0].message).to.match(/^Invalid regular expression: .*Unterminated group/);
+  });
+
+  it('refuses IGNORE patterns that match every line', () => {
+    for (const pattern of ['.*', 'a*', '^', '(?:)|x']) {
+      const p = problems(`${ORIGINAL}IGNORE: [${JSON.stringify(pattern)}]\n`);
+      expect(p.map((x) => x.path), pattern).to.deep.equal(['IGNORE[0]']);
+      expect(p[0]!.message).to.include('matches every line');
+    }
+    // Matching the empty line alone is not matching every line.
+    expect(parse(`${ORIGINAL}IGNORE: ["^$", "^CRON "]\n`).sources[0]!.ignore).to.deep.equal(['^$', '^CRON ']);
+  });
+
+  it('refuses an HTTP_LISTEN the listener could not use', () => {
+    for (const bad of ['http://127.0.0.1:9464', '1.2.3.4.5:80', 'foo bar:80', '127.0.0.1:0', '::1:9464', '[nothost]:80', 'nowhere']) {
+      expect(problems(`${ORIGINAL}HTTP_LISTEN: ${JSON.stringify(bad)}\n`).map((x) => x.path), bad).to.deep.equal(['HTTP_LISTEN']);
+    }
+    expect(parse(`${ORIGINAL}HTTP_LISTEN: "[::1]:9464"\n`).httpListen).to.deep.equal({ host: '::1', port: 9464 });
+    expect(parse(`${ORIGINAL}HTTP_LISTEN: "localhost:9464"\n`).httpListen).to.deep.equal({ host: 'localhost', port: 9464 });
+    expect(parse(`${ORIGINAL}HTTP_LISTEN: "metrics-1.example.internal:1"\n`).httpListen).to.deep.equal({ host: 'metrics-1.example.internal', port: 1 });
+    expect(parse(`${ORIGINAL}HTTP_LISTEN: ":9464"\n`).httpListen).to.deep.equal({ host: '127.0.0.1', port: 9464 });
+  });
+
+  it('refuses a file that is not UTF-8 text, a huge file or a device, and a directory, saying which', () => {
+    const dir = tempDir('ad-read-');
+    const latin1 = join(dir, 'latin1.yaml');
+    writeFileSync(latin1, Buffer.concat([Buffer.from(ORIGINAL.replace('"cumulus"', '"caf')), Buffer.from([0xe9]), Buffer.from('"')]));
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, `${ORIGINAL}# ${'x'.repeat(1 << 20)}\n`);
+    const cases: Array<[string, RegExp]> = [
+      [latin1, /not UTF-8 text/],
+      [big, /larger than 1 MiB/],
+      [dir, /EISDIR \(a directory, not a file\)/],
+      [join(dir, 'missing.yaml'), /ENOENT \(no such file\)/],
+      ['/dev/zero', /larger than 1 MiB/],
+    ];
+    for (const [file, why] of cases) {
+      let message = '';
+      try {
+        loadConfig(file, [], {});
+      } catch (err) {
+        expect(err, file).to.be.instanceOf(ConfigError);
+        message = (err as ConfigError).problems.map((p) => p.message).join('; ');
+      }
+      expect(message, file).to.match(why);
+    }
   });
 
   it('redacts credentials in connection strings', () => {

@@ -87,6 +87,16 @@ describe('standard output errors', function () {
     }
   });
 
+  it('score with a --mask that backtracks exponentially on a line still finishes (linear-time fallback)', () => {
+    const r = spawnSync(process.execPath, [CLI, 'score', '--train', TRAIN, '--mask', '(a+)+$', '-'], {
+      input: `ok ${'a'.repeat(40)}b\nnext line\n`,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout.trimEnd().split('\n')).to.have.length(2);
+  });
+
   it('score and templates refuse a directory on standard input instead of reading it as empty', () => {
     const fd = openSync(REPO_ROOT, 'r');
     try {
