@@ -1,6 +1,6 @@
 // Reads the YAML file and the environment; the only place besides cli.ts that looks at process.env.
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isScalar, parseDocument, type ParsedNode } from 'yaml';
 import { uriProblem } from '../mongo/client.js';
 import { environmentWith } from './env-file.js';
 import { readInstalledFile } from './read-file.js';
@@ -27,15 +27,19 @@ export function loadConfig(file: string, envFiles: readonly string[] = [], env: 
 }
 
 export function parseConfigText(text: string, file: string, baseDir: string, env: NodeJS.ProcessEnv = {}): DaemonConfig {
-  // uniqueKeys: a source listed twice would otherwise silently keep only the last one.
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  // uniqueKeys: a source listed twice would otherwise silently keep only the last one. Compared as
+  // the strings they become: `2024:` and `"2024":` are one collection name.
+  const doc = parseDocument(text, { uniqueKeys: sameKey, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
       doc.errors.map((e) => ({
         path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)',
         // The position is in the path already: `Missing closing "quote at line 3, column 1:` loses its tail.
-        message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+        message:
+          e.code === 'DUPLICATE_KEY'
+            ? `duplicate key ${JSON.stringify(keyAt(text, e.pos[0]))}: each key may appear once in a mapping`
+            : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
       })),
     );
   }
@@ -53,4 +57,14 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
     readUriFile: (p) => readInstalledFile(resolve(baseDir, p)),
     uriProblem,
   });
+}
+
+function sameKey(a: ParsedNode, b: ParsedNode): boolean {
+  return a === b || (isScalar(a) && isScalar(b) && String(a.value) === String(b.value));
+}
+
+/** The key written at `pos` (quoted as written), for naming a duplicate. */
+function keyAt(text: string, pos: number): string {
+  const line = text.slice(pos).split('\n')[0]!;
+  return /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:]*?)\s*:/.exec(line)?.[1] ?? line.trim();
 }

@@ -333,9 +333,9 @@ function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
   const m = /^(.*):(\d{1,5})$/.exec(raw);
   const port = m ? Number(m[2]) : NaN;
   // A malformed host only fails when the listener starts, and the daemon then runs without
-  // /healthz and /metrics: refused here instead. Port 0 (any free port) cannot be monitored.
-  if (!m || !(port >= 1 && port <= 65535) || !(m[1] === '' || isListenHost(m[1]!))) {
-    fail('HTTP_LISTEN', `must be "HOST:PORT" such as "127.0.0.1:9464" or "[::1]:9464" (port 1-65535), got ${JSON.stringify(raw)}`);
+  // /healthz and /metrics: refused here instead. Port 0 takes any free port (the log says which).
+  if (!m || !(port >= 0 && port <= 65535) || !(m[1] === '' || isListenHost(m[1]!))) {
+    fail('HTTP_LISTEN', `must be "HOST:PORT" such as "127.0.0.1:9464" or "[::1]:9464", got ${JSON.stringify(raw)}`);
     return null;
   }
   return { host: m[1] === '' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, ''), port };

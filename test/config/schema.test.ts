@@ -229,7 +229,14 @@ LOG_SOURCES:
   it('reports YAML syntax errors and duplicate sources with their line', () => {
     expect(problems('LOG_SOURCES: [unclosed\n')[0].path).to.match(/^line \d+/);
     const dup = ORIGINAL + '  "web_logs":\n    HOSTNAMES: ["x"]\n    MG_TARGET_COL: "y"\n';
-    expect(problems(dup)[0].message).to.match(/unique|duplicate/i);
+    expect(problems(dup)[0].message).to.equal('duplicate key "\\"web_logs\\"": each key may appear once in a mapping');
+    // Keys are names: a number and the same digits quoted are one collection, as are true and "true".
+    const base = 'MG_INPUT_DB: a\nMG_TARGET_DB: b\nLOG_SOURCES:\n';
+    const src = (key: string): string => `  ${key}:\n    HOSTNAMES: ["h"]\n    MG_TARGET_COL: t\n`;
+    for (const [k1, k2] of [['2024', '"2024"'], ['true', '"true"']]) {
+      const p = problems(base + src(k1!) + src(k2!));
+      expect(p.map((x) => x.message), `${k1} / ${k2}`).to.deep.equal([`duplicate key ${JSON.stringify(k2)}: each key may appear once in a mapping`]);
+    }
   });
 
   it('refuses non-mongo storage kinds, bad masks, bad listen addresses and an empty file', () => {
@@ -277,7 +284,7 @@ LOG_SOURCES:
   });
 
   it('refuses an HTTP_LISTEN the listener could not use', () => {
-    for (const bad of ['http://127.0.0.1:9464', '1.2.3.4.5:80', 'foo bar:80', '127.0.0.1:0', '::1:9464', '[nothost]:80', 'nowhere']) {
+    for (const bad of ['http://127.0.0.1:9464', '1.2.3.4.5:80', 'foo bar:80', '127.0.0.1:65536', '::1:9464', '[nothost]:80', 'nowhere']) {
       expect(problems(`${ORIGINAL}HTTP_LISTEN: ${JSON.stringify(bad)}\n`).map((x) => x.path), bad).to.deep.equal(['HTTP_LISTEN']);
     }
     expect(parse(`${ORIGINAL}HTTP_LISTEN: "[::1]:9464"\n`).httpListen).to.deep.equal({ host: '::1', port: 9464 });
