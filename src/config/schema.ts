@@ -152,6 +152,32 @@ function withoutNulls(d: Dict): Dict {
   return out;
 }
 
+/** `unknown key`, with the known key it is most likely a typo of (`THRESHHOLD`: THRESHOLD). */
+function unknownKey(key: string, known: ReadonlySet<string>): string {
+  let best = '';
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(key.toUpperCase(), k);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = k;
+    }
+  }
+  // At most a third of the key's letters wrong: `FOO` is not a typo of `LOG_LEVEL`.
+  return bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? `unknown key (did you mean ${best}?)` : 'unknown key';
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
 /** Validates the parsed YAML document; throws ConfigError listing every problem. */
 export function validateConfig(parsed: unknown, file: string, ext: ExternalInputs): DaemonConfig {
   const problems: ConfigProblem[] = [];
@@ -163,7 +189,7 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
   }
   const doc = withoutNulls(parsed);
   for (const key of Object.keys(doc)) {
-    if (!TOP_KEYS.has(key)) fail(key, 'unknown key');
+    if (!TOP_KEYS.has(key)) fail(key, unknownKey(key, TOP_KEYS));
   }
 
   const str = (key: string, fallback?: string): string => {
@@ -366,7 +392,7 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
       continue;
     }
     const body = withoutNulls(rawBody);
-    for (const key of Object.keys(body)) if (!SOURCE_KEYS.has(key)) fail(`${path}.${key}`, 'unknown key');
+    for (const key of Object.keys(body)) if (!SOURCE_KEYS.has(key)) fail(`${path}.${key}`, unknownKey(key, SOURCE_KEYS));
     const hostnames: string[] = [];
     const hostsRaw = body.HOSTNAMES;
     if (hostsRaw === undefined) {

@@ -273,6 +273,16 @@ LOG_SOURCES:
     expect(p[0].message).to.match(/^Invalid regular expression: .*Unterminated group/);
   });
 
+  it('names the key an unknown one is most likely a typo of', () => {
+    const p = problems(`${ORIGINAL}THRESHHOLD: 0.6\nlog_level: debug\nFOO: 1\n`.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_anomaly"\n    HOSTNAME: ["x"]'));
+    expect(p.map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
+      'THRESHHOLD: unknown key (did you mean THRESHOLD?)',
+      'log_level: unknown key (did you mean LOG_LEVEL?)',
+      'FOO: unknown key',
+      'LOG_SOURCES.web_logs.HOSTNAME: unknown key (did you mean HOSTNAMES?)',
+    ]);
+  });
+
   it('refuses IGNORE patterns that match every line', () => {
     for (const pattern of ['.*', 'a*', '^', '(?:)|x']) {
       const p = problems(`${ORIGINAL}IGNORE: [${JSON.stringify(pattern)}]\n`);
