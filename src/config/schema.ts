@@ -228,6 +228,10 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
 
   const inputDb = checkDbName(str('MG_INPUT_DB'), 'MG_INPUT_DB', fail);
   const targetDb = checkDbName(str('MG_TARGET_DB'), 'MG_TARGET_DB', fail);
+  if (inputDb !== targetDb && inputDb.toLowerCase() === targetDb.toLowerCase()) {
+    fail('MG_TARGET_DB', `"${targetDb}" differs from MG_INPUT_DB "${inputDb}" only in letter case: MongoDB refuses a second database named so; use the same name or another one`);
+  }
+  if (SYSTEM_DBS.has(targetDb)) fail('MG_TARGET_DB', `"${targetDb}" is one of MongoDB's own databases (admin, local, config): use a database of its own`);
   const stateCollection = checkCollectionName(str('STATE_COLLECTION', DEFAULTS.STATE_COLLECTION), 'STATE_COLLECTION', fail);
   const { uri, origin } = resolveUri(doc, ext, fail, str, num);
 
@@ -308,9 +312,19 @@ function resolveUri(
   let uri: string | undefined;
   let origin = '';
   const fromFile = (path: string, originName: string): void => {
+    if (path.trim() === '') {
+      // The YAML's "" is reported by str() already; the environment's is not.
+      if (path !== '' || originName.startsWith('environment')) fail(originName, 'must name a file holding the connection string');
+      return;
+    }
     try {
       uri = ext.readUriFile(path).trim();
       origin = originName;
+      if (uri === '') {
+        // Reported once: the empty string is not also checked as a connection string.
+        fail(originName, `${path} is empty: it must hold the connection string`);
+        uri = undefined;
+      }
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       fail(originName, `cannot read ${path}: ${e.code ?? e.message}`);
@@ -495,6 +509,8 @@ function parseMasks(raw: unknown, path: string, fail: Fail): MaskRuleConfig[] {
   });
   return out;
 }
+
+const SYSTEM_DBS = new Set(['admin', 'local', 'config']);
 
 function checkDbName(name: string, path: string, fail: Fail): string {
   if (name && (/[/\\. "$*<>:|?\0]/.test(name) || name.length > 63)) {

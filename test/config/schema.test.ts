@@ -273,6 +273,29 @@ LOG_SOURCES:
     expect(p[0].message).to.match(/^Invalid regular expression: .*Unterminated group/);
   });
 
+  it('refuses a target database that differs from the input one only in case, or is one of MongoDB\'s own', () => {
+    const db = (input: string, target: string): string => ORIGINAL.replace(/MG_INPUT_DB: .*\n/, `MG_INPUT_DB: "${input}"\n`).replace(/MG_TARGET_DB: .*\n/, `MG_TARGET_DB: "${target}"\n`);
+    expect(problems(db('logs', 'LOGS')).map((x) => x.path)).to.deep.equal(['MG_TARGET_DB']);
+    for (const sys of ['admin', 'local', 'config']) expect(problems(db('logs', sys)).map((x) => x.path), sys).to.deep.equal(['MG_TARGET_DB']);
+    expect(parse(db('logs', 'logs')).targetDb).to.equal('logs');
+  });
+
+  it('says an empty or unnamed MONGODB_URI_FILE is one problem, not two', () => {
+    const dir = tempDir('ad-urifile-');
+    writeFileSync(join(dir, 'empty'), '\n');
+    const at = (text: string): Array<{ path: string; message: string }> => {
+      try {
+        parseConfigText(text, 'multihost.yaml', dir, {});
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(at(`${ORIGINAL}MONGODB_URI_FILE: empty\n`)).to.deep.equal([{ path: 'MONGODB_URI_FILE', message: 'empty is empty: it must hold the connection string' }]);
+    expect(at(`${ORIGINAL}MONGODB_URI_FILE: ""\n`).map((x) => x.path)).to.deep.equal(['MONGODB_URI_FILE']);
+    expect(at(`${ORIGINAL}MONGODB_URI_FILE: "  "\n`).map((x) => x.path)).to.deep.equal(['MONGODB_URI_FILE']);
+  });
+
   it('names the key an unknown one is most likely a typo of', () => {
     const p = problems(`${ORIGINAL}THRESHHOLD: 0.6\nlog_level: debug\nFOO: 1\n`.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_anomaly"\n    HOSTNAME: ["x"]'));
     expect(p.map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
