@@ -178,12 +178,8 @@ async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: Obje
   // The usual case: as many lines stored there as read, and nothing is transferred.
   recent.checkedAt = now;
   const stored = await coll.countDocuments(filter);
-  if (stored <= recent.countSince(from)) {
-    recent.recheck = false;
-    recent.since = windowStart(checkpoint);
-    return [];
-  }
-  const ids = await coll.find(filter, { projection: { _id: 1 } }).toArray();
+  const ids = stored <= recent.countSince(from) ? [] : await coll.find(filter, { projection: { _id: 1 } }).toArray();
+  // Done (a failure above leaves both for the retry): the next check starts from this window.
   recent.recheck = false;
   recent.since = windowStart(checkpoint);
   return ids.map((d) => d._id as unknown).filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));

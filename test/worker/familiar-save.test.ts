@@ -4,11 +4,12 @@
 import { expect } from 'chai';
 import { savedFamiliarity, loadCheckpoint } from '../../src/mongo/checkpoints.js';
 import runTask from '../../src/worker/entry.js';
-import type { ScoreResult, ScoreTask } from '../../src/worker/protocol.js';
+import type { ScoreResult } from '../../src/worker/protocol.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 import { insertLines } from '../support/seed.js';
 import { deployedLine } from '../support/familiar-stream.js';
 import { writeTestModel } from '../support/model-file.js';
+import { STATE_COLLECTION, scoreTask } from '../support/score-task.js';
 import { useTestBed } from '../support/test-bed.js';
 
 describe('worker: saving the memory of new messages', function () {
@@ -17,25 +18,12 @@ describe('worker: saving the memory of new messages', function () {
   const rng = new Rng(12);
   const modelFile = (): Promise<string> => writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
 
-  const stateRef = () => ({ db: bed.targetName, collection: 'anomaly_detector_state' });
+  const stateRef = () => ({ db: bed.targetName, collection: STATE_COLLECTION });
   const saved = async (source: string) => savedFamiliarity(await loadCheckpoint(bed.client, stateRef(), source, 'web1'), 'v1');
 
   /** Batches of host web1 in `collection` (also the source's name): a routine line, the deployed message's lines `news`, a routine line. */
   function hostOn(collection: string, file: string): (checkpoint: string | null, news: number[]) => Promise<ScoreResult> {
-    const task = (checkpoint: string | null): ScoreTask => ({
-      kind: 'score',
-      source: { uri: bed.uri, inputDb: bed.inputName, collection, host: 'web1', fields: { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' } },
-      sourceName: collection,
-      modelFile: file,
-      modelVersion: 'v1',
-      checkpoint,
-      batchSize: 100,
-      settleSeconds: 0,
-      threshold: 0.5,
-      ignore: [],
-      target: { db: bed.targetName, collection: 'anomaly' },
-      state: stateRef(),
-    });
+    const task = (checkpoint: string | null) => scoreTask(bed, { collection, modelFile: file, checkpoint, target: 'anomaly' });
     return async (checkpoint, news) => {
       const lines = [routineLine(rng), ...news.map(deployedLine), routineLine(rng)];
       await insertLines(bed.input, collection, lines.map((message) => ({ host: 'web1', message, incident: null })));

@@ -4,10 +4,10 @@
 import { expect } from 'chai';
 import { ObjectId } from 'mongodb';
 import runTask from '../../src/worker/entry.js';
-import type { ScoreTask, WorkerResult } from '../../src/worker/protocol.js';
 import { routineLine, Rng } from '../support/log-lines.js';
 import { writeTestModel } from '../support/model-file.js';
 import { sleep } from '../support/mongo-server.js';
+import { scoreTask, scored } from '../support/score-task.js';
 import { useTestBed } from '../support/test-bed.js';
 
 describe('worker: late lines behind a window moved by skipped checks', function () {
@@ -15,26 +15,8 @@ describe('worker: late lines behind a window moved by skipped checks', function 
   const bed = useTestBed('latewindow', async () => undefined);
   const rng = new Rng(47);
 
-  function task(collection: string, file: string, checkpoint: string | null, batchSize = 100): ScoreTask & { sourceName: string } {
-    return {
-      kind: 'score',
-      source: { uri: bed.uri, inputDb: bed.inputName, collection, host: 'web1', fields: { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' } },
-      sourceName: collection,
-      modelFile: file,
-      modelVersion: 'v1',
-      checkpoint,
-      batchSize,
-      settleSeconds: 0,
-      threshold: 0.5,
-      ignore: [],
-      target: { db: bed.targetName, collection: `${collection}_anomaly` },
-      state: { db: bed.targetName, collection: 'anomaly_detector_state' },
-    };
-  }
-  function scored(r: WorkerResult) {
-    if (r.kind !== 'scored') throw new Error(`expected a scored batch, got ${JSON.stringify(r)}`);
-    return r;
-  }
+  const task = (collection: string, modelFile: string, checkpoint: string | null, batchSize?: number) =>
+    scoreTask(bed, { collection, modelFile, checkpoint, batchSize });
   // Ids made at chosen ObjectId seconds, in order within a second.
   let counter = 0;
   const idAt = (sec: number) => new ObjectId(sec.toString(16).padStart(8, '0') + 'aa00000000' + (counter++).toString(16).padStart(6, '0'));

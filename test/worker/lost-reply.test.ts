@@ -6,15 +6,14 @@ import { expect } from 'chai';
 import { BSON, ObjectId } from 'mongodb';
 import { loadCheckpoint, savedFamiliarity } from '../../src/mongo/checkpoints.js';
 import runTask from '../../src/worker/entry.js';
-import type { ScoreTask, WorkerResult } from '../../src/worker/protocol.js';
 import { CuttingProxy, isCommandOn, isUpdateOf, type Cut } from '../support/cutting-proxy.js';
 import { deployedLine } from '../support/familiar-stream.js';
 import { Rng, incidentLine, routineLine } from '../support/log-lines.js';
 import { writeTestModel } from '../support/model-file.js';
 import { insertLines } from '../support/seed.js';
+import { STATE_COLLECTION, scoreTask, scored } from '../support/score-task.js';
 import { useTestBed } from '../support/test-bed.js';
 
-const STATE = 'anomaly_detector_state';
 
 describe('worker: a checkpoint save without a reply', function () {
   this.timeout(60_000);
@@ -28,22 +27,8 @@ describe('worker: a checkpoint save without a reply', function () {
   });
   after(async () => proxy?.close());
 
-  function task(collection: string, file: string, checkpoint: string | null, modelVersion = 'v1', batchSize = 100): ScoreTask & { sourceName: string } {
-    return {
-      kind: 'score',
-      source: { uri: proxy!.uri(bed.uri), inputDb: bed.inputName, collection, host: 'web1', fields: { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' } },
-      sourceName: collection,
-      modelFile: file,
-      modelVersion,
-      checkpoint,
-      batchSize,
-      settleSeconds: 0,
-      threshold: 0.5,
-      ignore: [],
-      target: { db: bed.targetName, collection: `${collection}_anomaly` },
-      state: { db: bed.targetName, collection: STATE },
-    };
-  }
+  const task = (collection: string, modelFile: string, checkpoint: string | null, modelVersion?: string, batchSize?: number) =>
+    scoreTask(bed, { collection, modelFile, checkpoint, modelVersion, batchSize, uri: proxy!.uri(bed.uri) });
 
   /** Inserts routine lines, a new message and an incident; returns how many. */
   async function insertBatch(collection: string, tag: string): Promise<number> {
@@ -52,7 +37,7 @@ describe('worker: a checkpoint save without a reply', function () {
     return lines.length;
   }
 
-  const stateDoc = (collection: string) => loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE }, collection, 'web1');
+  const stateDoc = (collection: string) => loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE_COLLECTION }, collection, 'web1');
 
   /** The host's checkpoint as the supervisor reads it again after a failed task. */
   async function storedCheckpoint(collection: string): Promise<string | null> {
@@ -60,10 +45,6 @@ describe('worker: a checkpoint save without a reply', function () {
     return doc === null ? null : BSON.EJSON.stringify(doc.last_id, { relaxed: false });
   }
 
-  function scored(r: WorkerResult) {
-    if (r.kind !== 'scored') throw new Error(`expected a scored batch, got ${JSON.stringify(r)}`);
-    return r;
-  }
 
   /**
    * Batches a and b scored, then a line made before batch c but committed after b was read (a late
@@ -97,7 +78,7 @@ describe('worker: a checkpoint save without a reply', function () {
       for (const [i, cut] of cuts.entries()) {
         lines += await insertBatch(collection, tags[i]!);
         const before = proxy!.cuts;
-        proxy!.cutAt(isUpdateOf(STATE), cut);
+        proxy!.cutAt(isUpdateOf(STATE_COLLECTION), cut);
         const failed = await runTask(task(collection, file, await storedCheckpoint(collection)));
         expect(proxy!.cuts, 'the connection was cut').to.equal(before + 1);
         expect(failed).to.include({ kind: 'failed', cause: 'database' });
@@ -122,7 +103,7 @@ describe('worker: a checkpoint save without a reply', function () {
     it(`scores the late line a failed try had found with the retry${backlog ? ', also when the retry reads a full batch' : ''}`, async () => {
       const collection = `syslog_late_${backlog}`;
       const { file, b } = await hostWithLateLine(collection);
-      proxy!.cutAt(isUpdateOf(STATE), 'request');
+      proxy!.cutAt(isUpdateOf(STATE_COLLECTION), 'request');
       expect(await runTask(task(collection, file, b))).to.include({ kind: 'failed' });
       // At once (the failed try's check does not hold the next one back), or as a full batch of a
       // backlog, where no check is made (as after an outage, when the window has moved on).
@@ -147,11 +128,11 @@ describe('worker: a checkpoint save without a reply', function () {
       // Only late lines: the batch saves the same checkpoint.
       await bed.input.collection(collection).insertMany(lateIds.map((_id) => ({ _id, Hostname: 'web1', Message: deployedLine(7), timestamp: new Date() })));
       lines += lateIds.length;
-      proxy!.cutAt(isUpdateOf(STATE), cut);
+      proxy!.cutAt(isUpdateOf(STATE_COLLECTION), cut);
       expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
       expect(await storedCheckpoint(collection), 'the checkpoint has not moved').to.equal(b.checkpoint);
       // The look-up of the save's revision fails too (the driver retries a read once): asked again next time.
-      proxy!.cutAt(isCommandOn('find', STATE), 'request', 2);
+      proxy!.cutAt(isCommandOn('find', STATE_COLLECTION), 'request', 2);
       expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
       const retry = scored(await runTask(task(collection, file, b.checkpoint)));
       // Applied: not scored again; not applied: scored now.
@@ -179,7 +160,7 @@ describe('worker: a checkpoint save without a reply', function () {
   it('finds a line landing behind the checkpoint that a save applied with its reply lost had moved', async () => {
     const collection = 'syslog_behind_applied';
     const { file, b, commitLate } = await hostWithLateLine(collection, true);
-    proxy!.cutAt(isUpdateOf(STATE), 'reply');
+    proxy!.cutAt(isUpdateOf(STATE_COLLECTION), 'reply');
     expect(await runTask(task(collection, file, b))).to.include({ kind: 'failed' });
     // Committed now, behind the checkpoint that the applied save moved past it.
     await commitLate();
@@ -198,7 +179,7 @@ describe('worker: a checkpoint save without a reply', function () {
     // From here the thread holds the ids it read (late lines are looked for behind a checkpoint).
     const b = scored(await runTask(task(collection, file, a.checkpoint)));
     lines += await insertBatch(collection, 'c');
-    proxy!.cutAt(isUpdateOf(STATE), 'reply');
+    proxy!.cutAt(isUpdateOf(STATE_COLLECTION), 'reply');
     expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
     // A retraining wrote version v2 meanwhile; the retry names it.
     await writeTestModel(training, { file, version: 'v2' });

@@ -1,0 +1,41 @@
+// A scoring task for host web1 as the supervisor sends it, for tests that drive the worker
+// directly (runTask), and the check that a task scored.
+import type { ScoreResult, ScoreTask, WorkerResult } from '../../src/worker/protocol.js';
+import type { TestBed } from './test-bed.js';
+
+export const STATE_COLLECTION = 'anomaly_detector_state';
+
+export interface TaskOptions {
+  /** The input collection, also the source's name. */
+  collection: string;
+  modelFile: string;
+  checkpoint: string | null;
+  /** The server's connection string (a proxy's, say); the test bed's by default. */
+  uri?: string;
+  modelVersion?: string;
+  batchSize?: number;
+  /** The anomaly collection; `<collection>_anomaly` by default. */
+  target?: string;
+}
+
+export function scoreTask(bed: TestBed, o: TaskOptions): ScoreTask {
+  return {
+    kind: 'score',
+    source: { uri: o.uri ?? bed.uri, inputDb: bed.inputName, collection: o.collection, host: 'web1', fields: { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' } },
+    sourceName: o.collection,
+    modelFile: o.modelFile,
+    modelVersion: o.modelVersion ?? 'v1',
+    checkpoint: o.checkpoint,
+    batchSize: o.batchSize ?? 100,
+    settleSeconds: 0,
+    threshold: 0.5,
+    ignore: [],
+    target: { db: bed.targetName, collection: o.target ?? `${o.collection}_anomaly` },
+    state: { db: bed.targetName, collection: STATE_COLLECTION },
+  };
+}
+
+export function scored(r: WorkerResult): ScoreResult {
+  if (r.kind !== 'scored') throw new Error(`expected a scored batch, got ${JSON.stringify(r)}`);
+  return r;
+}
