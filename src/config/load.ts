@@ -28,8 +28,9 @@ export function loadConfig(file: string, envFiles: readonly string[] = [], env: 
 
 export function parseConfigText(text: string, file: string, baseDir: string, env: NodeJS.ProcessEnv = {}): DaemonConfig {
   // uniqueKeys: a source listed twice would otherwise silently keep only the last one. Compared as
-  // the strings they become: `2024:` and `"2024":` are one collection name.
-  const doc = parseDocument(text, { uniqueKeys: sameKey, prettyErrors: true });
+  // the strings they become: `2024:` and `"2024":` are one collection name. merge: sources that
+  // share settings may take them from another with `<<: *anchor` (YAML 1.1 merge keys).
+  const doc = parseDocument(text, { uniqueKeys: sameKey, prettyErrors: true, merge: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,

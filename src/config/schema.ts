@@ -1,8 +1,9 @@
 // The one place where configuration keys, their types and their defaults live.
 // Validation collects every problem with its key path instead of stopping at the first.
 import { isIPv4, isIPv6 } from 'node:net';
+import { posix } from 'node:path';
+import { cronProblem } from './cron.js';
 import { cpus } from 'node:os';
-import cron from 'node-cron';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
 import { maskRuleProblem } from '../model/mask.js';
@@ -244,13 +245,18 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
 
   const threshold = num('THRESHOLD', DEFAULTS.THRESHOLD, 0, 1, false);
   const retrainCron = str('RETRAIN_CRON', DEFAULTS.RETRAIN_CRON);
-  if (retrainCron && !cron.validate(retrainCron)) fail('RETRAIN_CRON', `is not a valid cron expression: ${JSON.stringify(retrainCron)}`);
+  const cronIssue = retrainCron ? cronProblem(retrainCron) : null;
+  if (cronIssue) fail('RETRAIN_CRON', `${cronIssue}: ${JSON.stringify(retrainCron)}`);
 
   const logLevel = str('LOG_LEVEL', DEFAULTS.LOG_LEVEL) as LogLevel;
   if (logLevel && !LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
 
   const modelDirRaw = str('MODEL_DIR', DEFAULTS.MODEL_DIR);
   const modelDir = modelDirRaw.startsWith('/') ? modelDirRaw : `${ext.baseDir}/${modelDirRaw}`;
+  // Kernel file systems refuse model files or hang on them (`run` hung under /proc); /dev/shm is
+  // an ordinary tmpfs.
+  const kernelFs = /^\/(proc|sys|dev(?!\/shm(?:\/|$)))(?:\/|$)/.exec(posix.resolve(modelDir));
+  if (kernelFs) fail('MODEL_DIR', `is under /${kernelFs[1]}, a kernel file system: choose a directory on disk such as ${DEFAULTS.MODEL_DIR}`);
 
   const httpRaw = doc.HTTP_LISTEN ?? DEFAULTS.HTTP_LISTEN;
   const httpListen = parseListen(httpRaw, fail);
@@ -345,8 +351,14 @@ function resolveUri(
     // Read only when used: with a connection string, MG_HOST/MG_PORT are ignored (as documented).
     const host = str('MG_HOST', DEFAULTS.MG_HOST);
     const port = num('MG_PORT', DEFAULTS.MG_PORT, 1, 65535);
+    // A host the connection string cannot carry as one host ("h/x", "a b", "a,b") would fail on
+    // every connection attempt, read as an outage to wait out, or connect somewhere else.
     uri = `mongodb://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}/`;
     origin = 'MG_HOST/MG_PORT';
+    if (host && !isHost(host) && !isIPv6(host)) {
+      fail('MG_HOST', `must be a host name or an IP address, got ${JSON.stringify(host)}`);
+      return { uri, origin };
+    }
   }
   const path = origin.startsWith('environment ') ? `${origin.slice('environment '.length)} (environment)` : origin;
   if (!/^mongodb(\+srv)?:\/\/[^/]/.test(uri)) {
@@ -374,7 +386,7 @@ function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
   const port = m ? Number(m[2]) : NaN;
   // A malformed host only fails when the listener starts, and the daemon then runs without
   // /healthz and /metrics: refused here instead. Port 0 takes any free port (the log says which).
-  if (!m || !(port >= 0 && port <= 65535) || !(m[1] === '' || isListenHost(m[1]!))) {
+  if (!m || !(port >= 0 && port <= 65535) || !(m[1] === '' || isHost(m[1]!))) {
     fail('HTTP_LISTEN', `must be "HOST:PORT" such as "127.0.0.1:9464" or "[::1]:9464", got ${JSON.stringify(raw)}`);
     return null;
   }
@@ -382,7 +394,8 @@ function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
 }
 
 /** An IPv4 address, a bracketed IPv6 address, or a host name (letters, digits, hyphens, dots). */
-function isListenHost(h: string): boolean {
+/** A host name, an IPv4 address, or an IPv6 address in brackets. */
+function isHost(h: string): boolean {
   if (/^\[[0-9A-Fa-f:.]+\]$/.test(h)) return isIPv6(h.slice(1, -1));
   if (/^[0-9.]+$/.test(h)) return isIPv4(h);
   return h.length <= 253 && h.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));

@@ -326,6 +326,55 @@ LOG_SOURCES:
     expect(parse(`${ORIGINAL}HTTP_LISTEN: ":9464"\n`).httpListen).to.deep.equal({ host: '127.0.0.1', port: 9464 });
   });
 
+  it('refuses a reversed cron range, which node-cron would fire every minute', () => {
+    for (const bad of ['5-1 * * * *', '0 3 * * FRI-MON', '0 22-2 * * *', '0 3 * nov-feb *', '0 0-5,9-7 * * *', '30 0 3 * * 6-0']) {
+      const p = problems(`${ORIGINAL}RETRAIN_CRON: "${bad}"\n`);
+      expect(p.map((x) => x.path), bad).to.deep.equal(['RETRAIN_CRON']);
+      expect(p[0]!.message, bad).to.include('reversed range');
+    }
+    for (const good of ['0 3 * * 0', '0 1-5/2 * * *', '0 0 * * MON-FRI', '0 0 * jan-mar *', '0 3 * * 7', '@weekly', '15 0 3 * * 0-6']) {
+      expect(parse(`${ORIGINAL}RETRAIN_CRON: "${good}"\n`).retrainCron, good).to.equal(good);
+    }
+  });
+
+  it('refuses an MG_HOST that is not one host name or address', () => {
+    const withHost = (h: string): string => ORIGINAL.replace(/MG_HOST: .*/, `MG_HOST: ${JSON.stringify(h)}`);
+    for (const bad of ['h/x', 'a b', 'db1,db2', 'user@db', 'db:27017', 'mongodb://db']) {
+      expect(problems(withHost(bad)).map((x) => x.path), bad).to.deep.equal(['MG_HOST']);
+    }
+    expect(parse(withHost('db-1.example.internal')).mongoUri).to.equal('mongodb://db-1.example.internal:27017/');
+    expect(parse(withHost('::1')).mongoUri).to.equal('mongodb://[::1]:27017/');
+    expect(parse(withHost('[::1]')).mongoUri).to.equal('mongodb://[::1]:27017/');
+  });
+
+  it('refuses a MODEL_DIR on a kernel file system', () => {
+    for (const bad of ['/proc/models', '/sys', '/dev/models', '/var/../proc/x']) {
+      expect(problems(`${ORIGINAL}MODEL_DIR: ${JSON.stringify(bad)}\n`).map((x) => x.path), bad).to.deep.equal(['MODEL_DIR']);
+    }
+    expect(parse(`${ORIGINAL}MODEL_DIR: /dev/shm/models\n`).modelDir).to.equal('/dev/shm/models');
+    expect(parse(`${ORIGINAL}MODEL_DIR: /var/lib/procedures\n`).modelDir).to.equal('/var/lib/procedures');
+  });
+
+  it('takes YAML merge keys, so sources can share settings', () => {
+    const c = parse(`MG_INPUT_DB: a
+MG_TARGET_DB: b
+LOG_SOURCES:
+  net: &common
+    HOSTNAMES: ["r1"]
+    MG_TARGET_COL: net_anomaly
+    THRESHOLD: 0.7
+  web:
+    <<: *common
+    HOSTNAMES: ["w1"]
+    MG_TARGET_COL: web_anomaly
+`);
+    expect(c.sources.map((s) => [s.name, s.hostnames, s.targetCollection, s.threshold])).to.deep.equal([
+      ['net', ['r1'], 'net_anomaly', 0.7],
+      ['web', ['w1'], 'web_anomaly', 0.7],
+    ]);
+    expect(problems('MG_INPUT_DB: a\nMG_TARGET_DB: b\n<<: 5\n').map((x) => x.path)).to.deep.equal(['(yaml)']);
+  });
+
   it('refuses a file that is not UTF-8 text, a huge file or a device, and a directory, saying which', () => {
     const dir = tempDir('ad-read-');
     const latin1 = join(dir, 'latin1.yaml');
