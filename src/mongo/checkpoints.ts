@@ -1,5 +1,5 @@
 // Per (source, host) reading position, stored in the target database's state collection.
-import type { MongoClient } from 'mongodb';
+import { Binary, ObjectId, type MongoClient } from 'mongodb';
 import { parseFamiliarityState, type FamiliarityChange, type FamiliarityEntry, type FamiliarityState } from '../model/familiarity.js';
 
 /**
@@ -78,6 +78,40 @@ export interface FamiliarityUpdate {
   change: { since: string; change: FamiliarityChange } | null;
 }
 
+/**
+ * Ids saved with a checkpoint (`at`): every id the host's record of recent ids
+ * (worker/late-lines.ts) read in (after, at], the window behind the checkpoint. About 250 at 50
+ * lines per second, stored packed (12 bytes each, 3 KB).
+ */
+export interface SavedRecentIds {
+  at: ObjectId;
+  after: ObjectId;
+  ids: ObjectId[];
+}
+
+function storedRecentIds(r: SavedRecentIds): { at: ObjectId; after: ObjectId; ids: Binary } {
+  const packed = Buffer.alloc(12 * r.ids.length);
+  r.ids.forEach((id, i) => packed.set(id.id, 12 * i));
+  return { at: r.at, after: r.after, ids: new Binary(packed) };
+}
+
+/**
+ * The ids saved with the checkpoint document when they were saved with checkpoint `at` and it
+ * still stands there; null otherwise (none saved, an earlier version's document, a checkpoint
+ * moved by hand).
+ */
+export function savedRecentIds(doc: CheckpointDoc | null, at: ObjectId): SavedRecentIds | null {
+  const r = doc?.recent as { at?: unknown; after?: unknown; ids?: unknown } | undefined;
+  if (typeof r !== 'object' || r === null || !(r.at instanceof ObjectId) || !r.at.equals(at)) return null;
+  if (!(doc!.last_id instanceof ObjectId) || !doc!.last_id.equals(at)) return null;
+  if (!(r.after instanceof ObjectId) || !(r.ids instanceof Binary)) return null;
+  const bytes = r.ids.buffer;
+  if (bytes.length % 12 !== 0) return null;
+  const ids: ObjectId[] = [];
+  for (let k = 0; k < bytes.length; k += 12) ids.push(new ObjectId(Buffer.from(bytes.subarray(k, k + 12))));
+  return { at: r.at, after: r.after, ids };
+}
+
 export interface CheckpointDoc {
   _id: string;
   source: string;
@@ -89,6 +123,8 @@ export interface CheckpointDoc {
   skipped: number;
   updated_at: Date;
   familiar?: unknown;
+  /** SavedRecentIds, stored packed. */
+  recent?: unknown;
 }
 
 export function checkpointKey(source: string, host: string): string {
@@ -111,7 +147,9 @@ export async function loadCheckpoint(client: MongoClient, state: StateRef, sourc
 
 /**
  * Moves the checkpoint; called only after the anomalies of the batch were acknowledged. Returns
- * how the familiarity log was saved: whole, as a change, or not at all.
+ * how the familiarity log was saved: whole, as a change, or not at all. `recent`, the ids read
+ * just behind the new checkpoint, replaces those saved before; without it they stay, tied to the
+ * checkpoint they were saved with (savedRecentIds).
  */
 export async function saveCheckpoint(
   client: MongoClient,
@@ -121,10 +159,11 @@ export async function saveCheckpoint(
   lastId: unknown,
   counts: { scored: number; anomalies: number; skipped: number },
   familiar?: FamiliarityUpdate,
+  recent?: SavedRecentIds,
 ): Promise<'full' | 'change' | 'none'> {
   const collection = client.db(state.db).collection<CheckpointDoc>(state.collection);
   const _id = checkpointKey(source, host);
-  const checkpoint = { source, host, last_id: lastId, updated_at: new Date() };
+  const checkpoint = { source, host, last_id: lastId, updated_at: new Date(), ...(recent ? { recent: storedRecentIds(recent) } : {}) };
   const $inc = { lines_scored: counts.scored, anomalies: counts.anomalies, skipped: counts.skipped };
   if (familiar?.change) {
     const { since, change } = familiar.change;

@@ -6,6 +6,7 @@
 // has read, the missing ones are fetched and scored with the batch.
 import { ObjectId, type Collection, type Document, type MongoClient } from 'mongodb';
 import { projectionFor } from '../mongo/line-reader.js';
+import type { SavedRecentIds } from '../mongo/checkpoints.js';
 import type { LineSourceRef } from './protocol.js';
 
 /**
@@ -75,6 +76,45 @@ export class RecentIds {
     for (const [hex, sec] of this.ids) if (sec < from) this.ids.delete(hex);
   }
 
+  /** Nothing held yet: a record just started (a restart, or a checkpoint this thread did not reach). */
+  get blank(): boolean {
+    return this.floor === null && this.since === null && this.ids.size === 0;
+  }
+
+  /**
+   * What the record will hold once a batch moving the checkpoint to `lastId` is saved (as keep()
+   * leaves it), to be saved with that checkpoint: every id read in (after, lastId]. The window
+   * (lookFrom) bounds it, and so does the floor: lines behind the floor were read by an earlier run,
+   * and this record does not hold them. At most MAX_SAVED_IDS, the newest.
+   */
+  savedWith(batchIds: readonly unknown[], lastId: ObjectId): SavedRecentIds {
+    // The last id an ObjectId second before the window can hold: (after, ...] is the window.
+    let after = (this.lookFrom(lastId, Date.now()) - 1).toString(16).padStart(8, '0') + 'f'.repeat(16);
+    if (this.floor !== null && this.floor.toHexString() > after) after = this.floor.toHexString();
+    const hex = new Set<string>();
+    for (const h of this.ids.keys()) if (h > after) hex.add(h);
+    for (const id of batchIds) if (id instanceof ObjectId && id.toHexString() > after) hex.add(id.toHexString());
+    let kept = [...hex].sort();
+    if (kept.length > MAX_SAVED_IDS) {
+      after = kept[kept.length - MAX_SAVED_IDS - 1]!;
+      kept = kept.slice(kept.length - MAX_SAVED_IDS);
+    }
+    return { at: lastId, after: ObjectId.createFromHexString(after), ids: kept.map((h) => ObjectId.createFromHexString(h)) };
+  }
+
+  /**
+   * Starts a blank record from the one saved with its checkpoint: a restart (even after a kill)
+   * looks behind the checkpoint at once, for lines that landed there since (the daemon stopped, or
+   * was killed before its next check), and does not count the lines read before it as missing.
+   */
+  restore(saved: SavedRecentIds): void {
+    for (const id of saved.ids) this.add(id);
+    // The search may go behind the checkpoint down to `after`: every line read there is known.
+    this.floor = saved.after;
+    this.since = saved.after.getTimestamp().getTime() / 1000;
+    this.recheck = true;
+  }
+
   /** Takes the ids of a saved batch, which moved the checkpoint to `at` (its last id, `lastId`). */
   keep(ids: readonly unknown[], lastId: unknown, at: string | null): void {
     for (const id of ids) if (id instanceof ObjectId) this.add(id);
@@ -83,6 +123,9 @@ export class RecentIds {
     this.found = [];
   }
 }
+
+/** At most this many ids are saved with a checkpoint (24 KB): a host writing over 600 lines per second keeps its newest seconds. */
+export const MAX_SAVED_IDS = 2048;
 
 /**
  * A batch as its save would leave it. A save that fails may have been applied (its reply lost);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BSON, ObjectId, type MongoClient } from 'mongodb';
 import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
-import { loadCheckpoint, saveCheckpoint, savedFamiliarity, savedRevision, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
+import { loadCheckpoint, saveCheckpoint, savedFamiliarity, savedRecentIds, savedRevision, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
 import { copiedMessage, emptySkipCounts, messageText, readLinesAfter } from '../mongo/line-reader.js';
@@ -55,8 +55,14 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile, task.checkpoint) : null;
   // Another checkpoint than the last batch reached (or the first batch of this model): after a
   // failed task the supervisor reads it from the database, which is ahead when the failed save
-  // was applied (its reply lost). The memory is then the one saved there, as after a restart.
-  if (cached.at !== task.checkpoint) restoreFamiliarity(await loadCheckpoint(client, task.state, task.sourceName, task.source.host), task, cached);
+  // was applied (its reply lost). The memory is then the one saved there, as after a restart; so
+  // are the ids read just behind the checkpoint, for a record started over.
+  if (cached.at !== task.checkpoint || recent?.blank) {
+    const doc = await loadCheckpoint(client, task.state, task.sourceName, task.source.host);
+    if (cached.at !== task.checkpoint) restoreFamiliarity(doc, task, cached);
+    const saved = recent?.blank ? savedRecentIds(doc, after as ObjectId) : null;
+    if (saved !== null) recent!.restore(saved);
+  }
   // Recorded into a draft, kept only once the checkpoint (and the draft with it) has been saved:
   // a batch read again after a failure is scored exactly as the first time, so no anomaly is lost
   // to its own earlier lines.
@@ -160,7 +166,8 @@ async function scoreAfter(
     const to = BSON.EJSON.stringify(lastId, { relaxed: false });
     const ids = docs.map((d) => d._id as unknown);
     if (recent !== null) recent.unsaved = { rev, to, ids, lastId };
-    familiarSaved = await saveCheckpoint(client, task.state, task.sourceName, task.source.host, lastId, counts, familiar);
+    const keptIds = recent !== null && lastId instanceof ObjectId ? recent.savedWith(ids, lastId) : undefined;
+    familiarSaved = await saveCheckpoint(client, task.state, task.sourceName, task.source.host, lastId, counts, familiar, keptIds);
     cached.savedRev = rev;
     checkpoint = to;
     if (recent !== null) {
