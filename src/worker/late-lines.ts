@@ -94,8 +94,10 @@ export class RecentIds {
     const hex = new Set<string>();
     for (const h of this.ids.keys()) if (h > after) hex.add(h);
     for (const id of batchIds) if (id instanceof ObjectId && id.toHexString() > after) hex.add(id.toHexString());
-    let kept = [...hex].sort();
+    let kept = [...hex];
     if (kept.length > MAX_SAVED_IDS) {
+      // Hex order is ObjectId order, time first: the newest are kept.
+      kept.sort();
       after = kept[kept.length - MAX_SAVED_IDS - 1]!;
       kept = kept.slice(kept.length - MAX_SAVED_IDS);
     }
@@ -157,10 +159,19 @@ export function recentIdsFor(hostKey: string, checkpoint: string | null): Recent
   let r = recentByHost.get(hostKey);
   if (r === undefined || r.at !== checkpoint) {
     r = new RecentIds(checkpoint);
+    if (checkpoint === null) {
+      // Reading from the host's first line: this record reads every line, so it may look behind
+      // the first checkpoint it reaches (the floor is below any id). Nothing is behind no
+      // checkpoint yet: the cadence starts now.
+      r.floor = BELOW_EVERY_ID;
+      r.checkedAt = Date.now();
+    }
     recentByHost.set(hostKey, r);
   }
   return r;
 }
+
+const BELOW_EVERY_ID = new ObjectId('000000000000000000000000');
 
 /** Drops this thread's record for one host (it left the configuration). */
 export function forgetRecentIds(hostKey: string): void {

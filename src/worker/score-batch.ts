@@ -52,7 +52,9 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const after = task.checkpoint === null ? null : BSON.EJSON.parse(task.checkpoint, { relaxed: false });
   const held = after instanceof ObjectId ? heldRecentIds(task.modelFile) : undefined;
   if (held?.unsaved) await takeUpIfApplied(client, task, cached, held, held.unsaved);
-  const recent = after instanceof ObjectId ? recentIdsFor(task.modelFile, task.checkpoint) : null;
+  // No record for other _id types; from no checkpoint (a host that had no line at first sight)
+  // one that starts with this batch.
+  const recent = after instanceof ObjectId || after === null ? recentIdsFor(task.modelFile, task.checkpoint) : null;
   // Another checkpoint than the last batch reached (or the first batch of this model): after a
   // failed task the supervisor reads it from the database, which is ahead when the failed save
   // was applied (its reply lost). The memory is then the one saved there, as after a restart; so
@@ -60,7 +62,7 @@ export async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   if (cached.at !== task.checkpoint || recent?.blank) {
     const doc = await loadCheckpoint(client, task.state, task.sourceName, task.source.host);
     if (cached.at !== task.checkpoint) restoreFamiliarity(doc, task, cached);
-    const saved = recent?.blank ? savedRecentIds(doc, after as ObjectId) : null;
+    const saved = recent?.blank && after instanceof ObjectId ? savedRecentIds(doc, after) : null;
     if (saved !== null) recent!.restore(saved);
   }
   // Recorded into a draft, kept only once the checkpoint (and the draft with it) has been saved:
@@ -107,7 +109,7 @@ async function scoreAfter(
 ): Promise<ScoreResult> {
   const { model, version } = cached;
   const { docs: batch, more } = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
-  const late = recent ? await findLateLines(client, task.source, after as ObjectId, recent) : [];
+  const late = recent !== null && after instanceof ObjectId ? await findLateLines(client, task.source, after, recent) : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;
   // The batch's last line; late lines alone leave the checkpoint where it was.

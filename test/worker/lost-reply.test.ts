@@ -10,6 +10,7 @@ import { CuttingProxy, isCommandOn, isUpdateOf, type Cut } from '../support/cutt
 import { deployedLine } from '../support/familiar-stream.js';
 import { Rng, incidentLine, routineLine } from '../support/log-lines.js';
 import { writeTestModel } from '../support/model-file.js';
+import { sleep } from '../support/mongo-server.js';
 import { insertLines } from '../support/seed.js';
 import { STATE_COLLECTION, scoreTask, scored } from '../support/score-task.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -60,6 +61,9 @@ describe('worker: a checkpoint save without a reply', function () {
     const commitLate = () => bed.input.collection(collection).insertOne({ _id: lateId, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
     if (!later) await commitLate();
     await insertBatch(collection, 'c');
+    // The thread's record of the host started with the first batch: its next check comes at the
+    // cadence (LATE_CHECK_EVERY_MS).
+    await sleep(2100);
     return { file, b: b.checkpoint, commitLate };
   }
 
@@ -128,6 +132,7 @@ describe('worker: a checkpoint save without a reply', function () {
       // Only late lines: the batch saves the same checkpoint.
       await bed.input.collection(collection).insertMany(lateIds.map((_id) => ({ _id, Hostname: 'web1', Message: deployedLine(7), timestamp: new Date() })));
       lines += lateIds.length;
+      await sleep(2100); // the cadence of checks, as in hostWithLateLine
       proxy!.cutAt(isUpdateOf(STATE_COLLECTION), cut);
       expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
       expect(await storedCheckpoint(collection), 'the checkpoint has not moved').to.equal(b.checkpoint);

@@ -9,6 +9,7 @@ import runTask from '../../src/worker/entry.js';
 import { MAX_SAVED_IDS, RecentIds } from '../../src/worker/late-lines.js';
 import { routineLine, Rng } from '../support/log-lines.js';
 import { writeTestModel } from '../support/model-file.js';
+import { sleep } from '../support/mongo-server.js';
 import { STATE_COLLECTION, scoreTask, scored } from '../support/score-task.js';
 import { useTestBed } from '../support/test-bed.js';
 
@@ -62,6 +63,26 @@ describe('worker: late lines across a restart', function () {
     const d = scored(await runTask(scoreTask(bed, { collection, modelFile: file, checkpoint })));
     expect({ read: d.read, late: d.late }).to.deep.equal({ read: 1, late: 0 });
   });
+
+  for (const killed of [false, true]) {
+    it(`finds a line landing behind the first checkpoint of a host read from its first line${killed ? ', across a restart' : ''}`, async () => {
+      const collection = `syslog_from_null_${killed}`;
+      const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+      const input = bed.input.collection(collection);
+      const base = Math.floor(Date.now() / 1000) - 1;
+      await input.insertMany([line(idAt(base)), line(idAt(base))]);
+      const a = scored(await runTask(scoreTask(bed, { collection, modelFile: file, checkpoint: null })));
+      // Made before the lines read, committed after: behind the first checkpoint.
+      await input.insertOne(line(new ObjectId(base.toString(16).padStart(8, '0') + '0000000000000001')));
+      if (killed) await restart(file);
+      await input.insertOne(line(idAt(base + 1)));
+      const b = scored(await runTask(scoreTask(bed, { collection, modelFile: file, checkpoint: a.checkpoint })));
+      // Without a restart the cadence may put the check off to the next poll.
+      await sleep(2100);
+      const c = scored(await runTask(scoreTask(bed, { collection, modelFile: file, checkpoint: b.checkpoint })));
+      expect({ late: b.late + c.late, read: a.read + b.read + c.read }).to.deep.equal({ late: 1, read: 4 });
+    });
+  }
 
   it('saves every id read behind the checkpoint down to the floor, at most MAX_SAVED_IDS of them', () => {
     const now = Math.floor(Date.now() / 1000);
