@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { ObjectId } from 'mongodb';
 import runTask from '../../src/worker/entry.js';
 import { routineLine, Rng } from '../support/log-lines.js';
+import { idsAt, web1Line } from '../support/ids-at.js';
 import { writeTestModel } from '../support/model-file.js';
 import { sleep } from '../support/mongo-server.js';
 import { scoreTask, scored } from '../support/score-task.js';
@@ -17,10 +18,8 @@ describe('worker: late lines behind a window moved by skipped checks', function 
 
   const task = (collection: string, modelFile: string, checkpoint: string | null, batchSize?: number) =>
     scoreTask(bed, { collection, modelFile, checkpoint, batchSize });
-  // Ids made at chosen ObjectId seconds, in order within a second.
-  let counter = 0;
-  const idAt = (sec: number) => new ObjectId(sec.toString(16).padStart(8, '0') + 'aa00000000' + (counter++).toString(16).padStart(6, '0'));
-  const line = (_id: ObjectId) => ({ _id, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
+  const idAt = idsAt('aa');
+  const line = (_id: ObjectId) => web1Line(_id, rng);
 
   for (const waitFirst of [false, true]) {
     it(waitFirst ? 'looks for late lines in a full batch of a backlog still within the in-flight horizon' : 'finds a line behind a checkpoint that a batch without a check (cadence) moved more than the window past', async () => {

@@ -8,6 +8,7 @@ import { loadCheckpoint, savedRecentIds } from '../../src/mongo/checkpoints.js';
 import runTask from '../../src/worker/entry.js';
 import { MAX_SAVED_IDS, RecentIds } from '../../src/worker/late-lines.js';
 import { routineLine, Rng } from '../support/log-lines.js';
+import { firstIdOf, idsAt, web1Line } from '../support/ids-at.js';
 import { writeTestModel } from '../support/model-file.js';
 import { sleep } from '../support/mongo-server.js';
 import { STATE_COLLECTION, scoreTask, scored } from '../support/score-task.js';
@@ -17,10 +18,8 @@ describe('worker: late lines across a restart', function () {
   this.timeout(60_000);
   const bed = useTestBed('restartlate', async () => undefined);
   const rng = new Rng(53);
-  let counter = 0;
-  // Ids made at chosen ObjectId seconds, in order within a second.
-  const idAt = (sec: number) => new ObjectId(sec.toString(16).padStart(8, '0') + 'bb00000000' + (counter++).toString(16).padStart(6, '0'));
-  const line = (_id: ObjectId) => ({ _id, Hostname: 'web1', Message: routineLine(rng), timestamp: new Date() });
+  const idAt = idsAt('bb');
+  const line = (_id: ObjectId) => web1Line(_id, rng);
   const restart = (modelFile: string) => runTask({ kind: 'forget', modelFile, sourceName: '' });
 
   /** Three batches read, the thread's record started at the second; returns the last checkpoint. */
@@ -73,7 +72,7 @@ describe('worker: late lines across a restart', function () {
       await input.insertMany([line(idAt(base)), line(idAt(base))]);
       const a = scored(await runTask(scoreTask(bed, { collection, modelFile: file, checkpoint: null })));
       // Made before the lines read, committed after: behind the first checkpoint.
-      await input.insertOne(line(new ObjectId(base.toString(16).padStart(8, '0') + '0000000000000001')));
+      await input.insertOne(line(firstIdOf(base)));
       if (killed) await restart(file);
       await input.insertOne(line(idAt(base + 1)));
       const b = scored(await runTask(scoreTask(bed, { collection, modelFile: file, checkpoint: a.checkpoint })));
