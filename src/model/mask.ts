@@ -15,6 +15,7 @@
 // than MAX_TOKEN_CHARS are one value, quote searches are budgeted per line.
 
 import type { MaskRuleConfig } from './types.js';
+import { renderStructured } from './structured.js';
 
 /** Most tokens kept per line; the rest of the line becomes one final `<*>` token. */
 export const MAX_TOKENS = 256;
@@ -145,6 +146,9 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     }
     if (ex.length > 0) extras = ex;
   }
+  // JSON and logfmt lines are read as the plain line their fields describe (structured.ts).
+  const plain = renderStructured(text);
+  if (plain !== null) text = plain;
   const x: Ctx = {
     text,
     extras,

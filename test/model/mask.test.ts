@@ -58,7 +58,8 @@ describe('mask: built-in variable kinds', () => {
     ['list of numbers', '(IRQs 3 4 5 6 7 10 11 12)', '(IRQs <*>', ['3 4 5 6 7 10 11 12)']],
     ['less than a number', 'lifetime <1 sec, then <5ms', 'lifetime <*> then <*>', ['<1 sec,', '<5ms']],
     ['stack addresses', 'called (stack @0x7fed806eb5d @0x7fef9fb9b6d @0xff83e97c)', 'called (stack <*>', ['@0x7fed806eb5d @0x7fef9fb9b6d @0xff83e97c)']],
-    ['json', '{"level":"info","msg":"request done","status":200}', '{"level":"<*>","msg":"<*>","status":<*>}', ['info', 'request done', '200']],
+    ['json (read as the line it describes: structured.ts)', '{"level":"info","msg":"request done","status":200}', 'INFO request done status=<*>', ['200']],
+    ['json without a message', '{"user":"bob","ok":true}', 'user=<*> ok=<*>', ['bob', 'true']],
     ['function name with digits', 'jk2_init() Found child 6725', 'jk2_init() Found child <*>', ['6725']],
   ];
   for (const [kind, line, template, values] of cases) {

@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { renderStructured } from '../../src/model/structured.js';
+import { NO_MASKS, compileMasks, tokenize } from '../../src/model/mask.js';
+import { HostModel, ModelTrainer } from '../../src/model/detector.js';
+import { Rng } from '../../src/seeded-random.js';
+
+const t = (line: string): string => tokenize(line, NO_MASKS).tokens.join(' ');
+
+describe('structured lines (JSON, logfmt)', () => {
+  const cases: Array<[what: string, line: string, template: string]> = [
+    [
+      'JSON longer than one chunk may be',
+      '{"timestamp":"2024-01-01T10:00:00.123Z","level":"INFO","logger":"com.example.orders.OrderService","thread":"http-nio-8080-exec-1","message":"Order 12345 created for customer 987","traceId":"abc123def456"}',
+      'INFO Order <*> created for customer <*> timestamp=<*> logger=<*> thread=<*> traceId=<*>',
+    ],
+    ['JSON with spaces', '{ "level": "error", "msg": "upstream timeout", "status": 504 }', 'ERROR upstream timeout status=<*>'],
+    ['pino numeric level and err object', '{"level":50,"time":1700000000000,"pid":1,"msg":"request failed","err":{"type":"Error","message":"connect ECONNREFUSED 10.0.0.1:27017","stack":"Error: x\\n at y"}}', 'ERROR request failed err: Error connect ECONNREFUSED <*> time=<*> pid=<*>'],
+    ['journald export, syslog priority', '{"PRIORITY":"6","_HOSTNAME":"h1","MESSAGE":"Started Session 12 of user root."}', 'INFO Started Session <*> of user root. _HOSTNAME=<*>'],
+    ['after a syslog header', 'Nov 9 12:10:43 web1 app[42]: {"level":"warn","msg":"disk 91% full"}', '<*> app[<*>]: WARN disk <*> full'],
+    ['a container record holding a JSON line', '{"log":"{\\"level\\":\\"info\\",\\"msg\\":\\"ready\\"}\\n","stream":"stdout","time":"2024-01-01T00:00:00Z"}', 'INFO ready stream=<*> time=<*>'],
+    ['an event record without a message', '{"event_type":"login","user":"bob","ctx":{"a":1,"b":"x y"}}', 'event_type=<*> user=<*> ctx="<*>"'],
+    ['an empty error field says there was none', '{"msg":"saved","error":null,"err":""}', 'saved'],
+    ['logfmt', 'time=2024-01-01T10:00:04Z level=error msg="failed to connect to database: connection refused" host=db1', 'ERROR failed to connect to database: connection refused time=<*> host=<*>'],
+    ['logfmt, escaped quotes and an error', 'level=info msg="user \\"bob\\" logged in" err="token expired"', 'INFO user "<*>" logged in err: token expired'],
+    ['logfmt, one-word message', 'ts=1 lvl=debug msg=tick', 'DEBUG tick ts=<*>'],
+  ];
+  for (const [what, line, template] of cases) {
+    it(`${what}: ${template}`, () => expect(t(line)).to.equal(template));
+  }
+
+  const untouched: Array<[what: string, line: string]> = [
+    ['plain text', 'Connection to database failed: timeout'],
+    ['key=value without a message', 'acquire lock=233570404, flags=0x1, tag="View Lock"'],
+    ['Linux audit (msg= holds an id)', "type=USER_AUTH msg=audit(1234.5:67): pid=1 uid=0 msg='op=PAM:authentication res=failed'"],
+    ['malformed JSON', '{"level":"error","msg":"x"'],
+    ['a JSON array', '[{"msg":"x"}]'],
+    ['JSON not at the end', '{"msg":"x"} and more'],
+    ['one pair only', 'msg="hello world"'],
+    ['an unclosed logfmt quote', 'level=info msg="never closed'],
+  ];
+  for (const [what, line] of untouched) {
+    it(`leaves ${what} as it is`, () => expect(renderStructured(line)).to.equal(null));
+  }
+
+  it('applies extra masking rules to the line as it came, inside the fields', () => {
+    const tok = tokenize('{"level":"info","msg":"order ORD-123 done","ref":"ORD-9"}', compileMasks([{ pattern: 'ORD-\\d+', name: 'order' }]));
+    expect(tok.tokens.join(' ')).to.equal('INFO order <order> done ref=<order>');
+    expect(tok.values).to.deep.equal(['ORD-123', 'ORD-9']);
+  });
+
+  it('keeps the values of the fields for slot statistics', () => {
+    const tok = tokenize('{"level":"info","msg":"took 12 ms","path":"/a b","n":3}', NO_MASKS);
+    expect(tok.values).to.deep.equal(['12 ms', '/a b', '3']);
+  });
+});
+
+describe('detector on structured hosts', () => {
+  function host(render: (level: string, msg: string, i: number) => string): { model: HostModel; line: typeof render } {
+    const g = new Rng(7);
+    const kinds = [
+      (i: number) => `Order ${i} created for customer ${Math.floor(g.next() * 1000)}`,
+      (i: number) => `GET /orders/${i} completed in ${Math.floor(g.next() * 90)} ms`,
+      () => `Cache refreshed with ${Math.floor(g.next() * 500)} entries`,
+      () => `Health check passed`,
+    ];
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) trainer.add(render('info', kinds[i % kinds.length]!(i), i));
+    return { model: trainer.finish(), line: render };
+  }
+  const formats: Array<[string, (level: string, msg: string, i: number) => string]> = [
+    ['JSON', (level, msg, i) => JSON.stringify({ timestamp: `2024-01-01T10:${String(i % 60).padStart(2, '0')}:00.000Z`, level, logger: 'com.example.orders.OrderService', thread: `http-nio-8080-exec-${i % 20}`, message: msg, traceId: `t${i}x${i * 7}` })],
+    ['logfmt', (level, msg, i) => `time=2024-01-01T10:00:${String(i % 60).padStart(2, '0')}Z level=${level} msg=${JSON.stringify(msg)} request_id=r${i}`],
+  ];
+  for (const [name, render] of formats) {
+    it(`${name}: flags an error message among routine ones, and not the routine ones`, () => {
+      const { model, line } = host(render);
+      const routine = model.score(line('info', 'Order 77 created for customer 5', 5000));
+      const error = model.score(line('error', 'Connection to database failed: timeout after 30000 ms', 5001));
+      expect(routine.score).to.be.below(0.3);
+      expect(error.score).to.be.at.least(0.5);
+      expect(error.reasons).to.include.members(['new_template', 'error_terms']);
+    });
+  }
+});
