@@ -5,75 +5,163 @@
 // such a line is rewritten as the plain line its fields describe: the level
 // (upper case, where a plain-text header puts it), the message's own words,
 // the error's text, then the other fields as `key=value` pairs, whose values
-// are masked as in any other line. Anything before the structure (a syslog
-// header) stays in front; an object without a message field (an event
-// record) is its fields. A line that is not well-formed structure is left as
-// it is.
+// are masked as in any other line. A header in front (syslog's `app[42]:`, a
+// container runtime's `<time> stdout F`, a bare timestamp) stays in front.
+//
+// Only the whole line, or what follows such a header, is read this way: an
+// object a program embeds in its own wording (`posted {"text": "see you"}`)
+// holds data, not the line's message, so its fields are only split into
+// pairs (all values), and logfmt pairs after other words are left alone. A
+// line that is not well-formed structure is left as it is.
 
 /** Fields holding the message, by preference (compared lower-case). */
 const JSON_MESSAGE_KEYS = ['message', 'msg', 'short_message', 'log', 'body', 'text', 'event'];
 const LOGFMT_MESSAGE_KEYS = ['msg', 'message'];
-/** Fields holding the level (lower-case; `log.level` is ECS). */
-const LEVEL_KEYS = new Set(['level', 'lvl', 'severity', 'loglevel', 'log_level', 'levelname', 'log.level', 'severity_text', 'priority']);
+/** Fields holding the level (lower-case; `log.level` is ECS's flat form). */
+const LEVEL_KEYS = new Set(['level', 'lvl', 'severity', 'loglevel', 'log_level', 'levelname', 'log.level', 'severity_text']);
 /** Fields holding an error, rendered as text after the message (their wording is evidence). */
 const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc_info', 'error.message']);
-/** Level words a field may hold (anything else stays a value). */
-const LEVEL_WORDS = new Set([
-  'trace', 'debug', 'info', 'information', 'informational', 'notice', 'warn', 'warning',
-  'error', 'err', 'crit', 'critical', 'alert', 'emerg', 'emergency', 'fatal', 'panic', 'severe',
+/** Error field values that say there was none. */
+const NO_ERROR = new Set(['', '0', 'null', 'nil', '<nil>', 'none', 'false', 'undefined']);
+/** Level words a field may hold, and how a plain-text header writes them (failure terms included). */
+const LEVEL_WORDS = new Map([
+  ['trace', 'TRACE'], ['debug', 'DEBUG'], ['info', 'INFO'], ['information', 'INFO'], ['informational', 'INFO'],
+  ['notice', 'NOTICE'], ['warn', 'WARN'], ['warning', 'WARNING'], ['error', 'ERROR'], ['err', 'ERROR'],
+  ['crit', 'CRITICAL'], ['critical', 'CRITICAL'], ['alert', 'ALERT'], ['emerg', 'EMERGENCY'], ['emergency', 'EMERGENCY'],
+  ['fatal', 'FATAL'], ['panic', 'PANIC'], ['severe', 'SEVERE'],
 ]);
-/** pino / bunyan numeric levels. */
-const NUMERIC_LEVELS = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'WARN'], [50, 'ERROR'], [60, 'FATAL']]);
-/** syslog priorities (journald's PRIORITY field). */
-const SYSLOG_LEVELS = ['EMERG', 'ALERT', 'CRIT', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
+/** pino / bunyan numeric levels (records with a `msg`). */
+const PINO_LEVELS = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'WARN'], [50, 'ERROR'], [60, 'FATAL']]);
+/** syslog priorities (journald's `PRIORITY`, GELF's numeric `level`). */
+const SYSLOG_LEVELS = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
+/** MongoDB's own log format: `"s"` is F, E, W, I or D1..D5. */
+const MONGO_LEVELS = new Map([['F', 'FATAL'], ['E', 'ERROR'], ['W', 'WARNING'], ['I', 'INFO']]);
+/** A field value longer than this is cut for the pair: it is one masked value either way. */
+const VALUE_CHARS = 1024;
 
 const OBJECT_START = /\{\s*"/;
 
 /** Rendering of a structured line as plain text, or null when the line is not structured. */
 export function renderStructured(text: string): string | null {
-  if (text.indexOf('{') >= 0 && OBJECT_START.test(text)) {
-    const r = renderJson(text);
-    if (r !== null) return r;
+  try {
+    if (text.indexOf('{') >= 0 && OBJECT_START.test(text)) {
+      const r = renderJson(text);
+      if (r !== null) return r;
+    }
+    if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0) return renderLogfmt(text);
+  } catch {
+    // Structure too deep or too wide to render (a stack overflow): the line is masked as it came.
   }
-  if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0) return renderLogfmt(text);
   return null;
 }
 
-function levelWord(key: string, value: unknown): string | null {
-  if (typeof value === 'number' || (typeof value === 'string' && /^\d{1,2}$/.test(value))) {
-    const n = Number(value);
-    return key === 'priority' || key === 'syslog.priority' ? (SYSLOG_LEVELS[n] ?? null) : (NUMERIC_LEVELS.get(n) ?? null);
-  }
-  if (typeof value !== 'string' || key === 'priority') return null;
-  const lower = value.toLowerCase();
-  return LEVEL_WORDS.has(lower) ? lower.toUpperCase() : null;
+/**
+ * What may come before a line's structure: nothing, a syslog tag (`app[42]:`), a container
+ * runtime's `<time> stdout F`, or values only (a timestamp, a sequence number).
+ */
+function isHeader(prefix: string): boolean {
+  if (prefix === '' || prefix.endsWith(':') || /\s(?:stdout|stderr) [FP]$/.test(prefix)) return true;
+  return prefix.split(/\s+/).every((chunk) => /\d/.test(chunk));
+}
+
+function joined(parts: readonly string[]): string {
+  let out = '';
+  for (const p of parts) if (p !== '') out = out === '' ? p : out + ' ' + p;
+  return out;
 }
 
 /** A field value as one `key=value` chunk the masker reads as a key and its value. */
 function pair(key: string, value: unknown): string {
   const k = key.replace(/[^\w.@-]/g, '_') || '_';
-  let v = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  if (/^[^\s"'=,;&(){}[\]]+$/.test(v)) return `${k}=${v}`;
-  // Quoted, on one line and without inner double quotes: one value however it is spelled.
-  v = v.replace(/\s+/g, ' ').replace(/"/g, "'");
-  return `${k}="${v}"`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return `${k}=${String(value)}`;
+  let v = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  if (v.length > VALUE_CHARS) v = v.slice(0, VALUE_CHARS);
+  // Always quoted, on one line, without inner quotes or escapes: one value however it is spelled,
+  // empty or not.
+  return `${k}="${v.replace(/\s+/g, ' ').replace(/["\\]/g, "'")}"`;
 }
 
-function isEmpty(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === '') return true;
+function isNoError(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0) return true;
+  if (typeof v === 'string') return NO_ERROR.has(v.trim().toLowerCase());
   if (Array.isArray(v)) return v.length === 0;
   return typeof v === 'object' && Object.keys(v as object).length === 0;
 }
 
 /** An error field's text: a string, or an object's type and message (pino's `err`); its stack is left out. */
 function errorText(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
+  let s: string;
+  if (typeof v === 'string') s = v;
+  else {
+    const o = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
     const parts = [o['type'] ?? o['name'] ?? o['kind'], o['message'] ?? o['msg']].filter((x): x is string => typeof x === 'string');
-    if (parts.length > 0) return parts.join(' ');
+    s = parts.length > 0 ? parts.join(' ') : (JSON.stringify(v) ?? '');
   }
-  return JSON.stringify(v) ?? '';
+  return s.length > VALUE_CHARS ? s.slice(0, VALUE_CHARS) : s;
+}
+
+interface Fields {
+  keys: string[];
+  lower: string[];
+  get(i: number): unknown;
+}
+
+/** Index of the message field among the keys, or -1. */
+function messageField(f: Fields, preference: readonly string[], numericLevel: boolean): number {
+  const find = (name: string): number => f.lower.findIndex((k, i) => k === name && typeof f.get(i) === 'string');
+  // pino and bunyan merge the caller's fields into the record: with their numeric level, theirs is `msg`.
+  if (numericLevel && find('msg') >= 0) return find('msg');
+  for (const m of preference) {
+    const i = find(m);
+    if (i >= 0) return i;
+  }
+  return -1;
+}
+
+/** The level a field declares, as a plain-text header writes it, or null. */
+function levelOf(f: Fields, i: number, messageKey: string | null): string | null {
+  const key = f.keys[i]!;
+  const v = f.get(i);
+  if (key === 'PRIORITY') return SYSLOG_LEVELS[Number(v)] ?? null;
+  if (key === 's' && messageKey === 'msg' && typeof v === 'string') return MONGO_LEVELS.get(v) ?? (/^D[1-5]?$/.test(v) ? 'DEBUG' : null);
+  if (!LEVEL_KEYS.has(f.lower[i]!)) return null;
+  if (typeof v === 'number') {
+    if (messageKey === 'msg') return PINO_LEVELS.get(v) ?? null;
+    if (messageKey === 'short_message') return SYSLOG_LEVELS[v] ?? null;
+    return null;
+  }
+  return typeof v === 'string' ? (LEVEL_WORDS.get(v.toLowerCase()) ?? null) : null;
+}
+
+/** Renders the fields: level, message, errors, then every other field as a pair (`asLine` false: pairs only). */
+function renderFields(f: Fields, messageAt: number, asLine: boolean): string[] {
+  const messageKey = messageAt >= 0 ? f.lower[messageAt]! : null;
+  let level: string | null = null;
+  const errors: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < f.keys.length; i++) {
+    if (i === messageAt && asLine) continue;
+    if (asLine && level === null) {
+      level = levelOf(f, i, messageKey);
+      if (level !== null) continue;
+    }
+    const v = f.get(i);
+    if (asLine && ERROR_KEYS.has(f.lower[i]!)) {
+      if (!isNoError(v)) errors.push(`${f.keys[i]!}: ${errorText(v)}`);
+      continue;
+    }
+    rest.push(pair(f.keys[i]!, v));
+  }
+  const out: string[] = [];
+  if (level !== null) out.push(level);
+  if (asLine && messageAt >= 0) {
+    const message = f.get(messageAt) as string;
+    // A container runtime's record (`{"log": "...", "stream": ...}`) holds the application's own line.
+    out.push(renderStructured(message) ?? message);
+  }
+  for (const e of errors) out.push(e);
+  for (const r of rest) out.push(r);
+  return out;
 }
 
 function renderJson(text: string): string | null {
@@ -88,49 +176,28 @@ function renderJson(text: string): string | null {
     return null;
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return null;
-  const fields = obj as Record<string, unknown>;
-  const keys = Object.keys(fields);
-  const lower = keys.map((k) => k.toLowerCase());
-  let messageAt = -1;
-  for (const m of JSON_MESSAGE_KEYS) {
-    messageAt = lower.findIndex((k, i) => k === m && typeof fields[keys[i]!] === 'string');
-    if (messageAt >= 0) break;
-  }
+  const record = obj as Record<string, unknown>;
+  const keys = Object.keys(record);
   if (keys.length === 0) return null;
-  let level: string | null = null;
-  const out: string[] = [];
-  const errors: string[] = [];
-  const rest: string[] = [];
-  keys.forEach((key, i) => {
-    const v = fields[key];
-    if (i === messageAt) return;
-    if (level === null && LEVEL_KEYS.has(lower[i]!)) {
-      level = levelWord(lower[i]!, v);
-      if (level !== null) return;
-    }
-    if (ERROR_KEYS.has(lower[i]!)) {
-      if (!isEmpty(v)) errors.push(`${key}: ${errorText(v)}`);
-      return;
-    }
-    rest.push(pair(key, v));
-  });
+  // ECS's nested form: `"log": {"level": "info"}`.
+  const log = record['log'];
+  const nestedLevel = typeof log === 'object' && log !== null && typeof (log as Record<string, unknown>)['level'] === 'string';
+  const f: Fields = {
+    keys: nestedLevel ? keys.map((k) => (k === 'log' ? 'log.level' : k)) : keys,
+    lower: keys.map((k) => (nestedLevel && k === 'log' ? 'log.level' : k.toLowerCase())),
+    get: (i) => (nestedLevel && keys[i] === 'log' ? (log as Record<string, unknown>)['level'] : record[keys[i]!]),
+  };
   const prefix = text.slice(0, open).trimEnd();
-  if (prefix !== '') out.push(prefix);
-  if (level !== null) out.push(level);
-  if (messageAt >= 0) {
-    const message = fields[keys[messageAt]!] as string;
-    // A container runtime's record (`{"log": "...", "stream": ...}`) holds the application's own line.
-    out.push(renderStructured(message) ?? message);
-  }
-  // Without a message field (an event record), the fields themselves are the line.
-  out.push(...errors, ...rest);
-  return out.join(' ');
+  const asLine = isHeader(prefix);
+  const numericLevel = f.lower.some((k, i) => LEVEL_KEYS.has(k) && typeof f.get(i) === 'number');
+  const messageAt = asLine ? messageField(f, JSON_MESSAGE_KEYS, numericLevel) : -1;
+  return joined([prefix, ...renderFields(f, messageAt, asLine)]);
 }
 
 interface Chunk {
   start: number;
   end: number;
-  /** For a `key=value` pair: the key and where the value starts; else keyEnd is -1. */
+  /** For a `key=value` pair: where its `=` is; else -1. */
   keyEnd: number;
 }
 
@@ -176,49 +243,32 @@ function unquote(text: string, from: number, end: number): string {
 }
 
 /**
- * A message is quoted text or one word. Linux audit's `msg=audit(1234.5:67):` is an id, not a
- * message: such lines stay as they are.
+ * A message is quoted text or one unquoted chunk (`msg=server/start`, `msg=Done.`). Linux audit's
+ * `msg=audit(1234.5:67):` is an id, not a message: such lines stay as they are.
  */
 function isMessageValue(text: string, c: Chunk): boolean {
-  return text[c.keyEnd + 1] === '"' || /^[A-Za-z][A-Za-z_-]*$/.test(text.slice(c.keyEnd + 1, c.end));
+  return text[c.keyEnd + 1] === '"' || /^[^\s"=()]+$/.test(text.slice(c.keyEnd + 1, c.end));
 }
 
 function renderLogfmt(text: string): string | null {
   const chunks = logfmtChunks(text);
-  // The pairs run to the end of the line; what comes before them is a header.
+  // The pairs run to the end of the line; what comes before them must be a header.
   let first = chunks.length;
   while (first > 0 && chunks[first - 1]!.keyEnd >= 0) first--;
   if (chunks.length - first < 2) return null;
-  const keyOf = (c: Chunk): string => text.slice(c.start, c.keyEnd).toLowerCase();
+  const prefix = first > 0 ? text.slice(0, chunks[first]!.start).trimEnd() : '';
+  if (!isHeader(prefix)) return null;
+  const pairs = chunks.slice(first);
+  const f: Fields = {
+    keys: pairs.map((c) => text.slice(c.start, c.keyEnd)),
+    lower: pairs.map((c) => text.slice(c.start, c.keyEnd).toLowerCase()),
+    get: (i) => unquote(text, pairs[i]!.keyEnd + 1, pairs[i]!.end),
+  };
   let messageAt = -1;
   for (const m of LOGFMT_MESSAGE_KEYS) {
-    for (let i = first; i < chunks.length && messageAt < 0; i++) if (keyOf(chunks[i]!) === m && isMessageValue(text, chunks[i]!)) messageAt = i;
+    messageAt = f.lower.findIndex((k, i) => k === m && isMessageValue(text, pairs[i]!));
     if (messageAt >= 0) break;
   }
   if (messageAt < 0) return null;
-  let level: string | null = null;
-  const errors: string[] = [];
-  const rest: string[] = [];
-  for (let i = first; i < chunks.length; i++) {
-    if (i === messageAt) continue;
-    const c = chunks[i]!;
-    const key = keyOf(c);
-    const value = unquote(text, c.keyEnd + 1, c.end);
-    if (level === null && LEVEL_KEYS.has(key)) {
-      level = levelWord(key, value);
-      if (level !== null) continue;
-    }
-    if (ERROR_KEYS.has(key)) {
-      if (value !== '') errors.push(`${text.slice(c.start, c.keyEnd)}: ${value}`);
-      continue;
-    }
-    rest.push(text.slice(c.start, c.end));
-  }
-  const out: string[] = [];
-  const prefix = first > 0 ? text.slice(0, chunks[first]!.start).trimEnd() : '';
-  if (prefix !== '') out.push(prefix);
-  if (level !== null) out.push(level);
-  const m = chunks[messageAt]!;
-  out.push(unquote(text, m.keyEnd + 1, m.end), ...errors, ...rest);
-  return out.join(' ');
+  return joined([prefix, ...renderFields(f, messageAt, true)]);
 }

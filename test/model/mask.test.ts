@@ -59,7 +59,7 @@ describe('mask: built-in variable kinds', () => {
     ['less than a number', 'lifetime <1 sec, then <5ms', 'lifetime <*> then <*>', ['<1 sec,', '<5ms']],
     ['stack addresses', 'called (stack @0x7fed806eb5d @0x7fef9fb9b6d @0xff83e97c)', 'called (stack <*>', ['@0x7fed806eb5d @0x7fef9fb9b6d @0xff83e97c)']],
     ['json (read as the line it describes: structured.ts)', '{"level":"info","msg":"request done","status":200}', 'INFO request done status=<*>', ['200']],
-    ['json without a message', '{"user":"bob","ok":true}', 'user=<*> ok=<*>', ['bob', 'true']],
+    ['json without a message', '{"user":"bob","ok":true}', 'user="<*>" ok=<*>', ['bob', 'true']],
     ['function name with digits', 'jk2_init() Found child 6725', 'jk2_init() Found child <*>', ['6725']],
   ];
   for (const [kind, line, template, values] of cases) {

@@ -11,18 +11,31 @@ describe('structured lines (JSON, logfmt)', () => {
     [
       'JSON longer than one chunk may be',
       '{"timestamp":"2024-01-01T10:00:00.123Z","level":"INFO","logger":"com.example.orders.OrderService","thread":"http-nio-8080-exec-1","message":"Order 12345 created for customer 987","traceId":"abc123def456"}',
-      'INFO Order <*> created for customer <*> timestamp=<*> logger=<*> thread=<*> traceId=<*>',
+      'INFO Order <*> created for customer <*> timestamp="<*>" logger="<*>" thread="<*>" traceId="<*>"',
     ],
     ['JSON with spaces', '{ "level": "error", "msg": "upstream timeout", "status": 504 }', 'ERROR upstream timeout status=<*>'],
     ['pino numeric level and err object', '{"level":50,"time":1700000000000,"pid":1,"msg":"request failed","err":{"type":"Error","message":"connect ECONNREFUSED 10.0.0.1:27017","stack":"Error: x\\n at y"}}', 'ERROR request failed err: Error connect ECONNREFUSED <*> time=<*> pid=<*>'],
-    ['journald export, syslog priority', '{"PRIORITY":"6","_HOSTNAME":"h1","MESSAGE":"Started Session 12 of user root."}', 'INFO Started Session <*> of user root. _HOSTNAME=<*>'],
+    ['journald export, syslog priority', '{"PRIORITY":"6","_HOSTNAME":"h1","MESSAGE":"Started Session 12 of user root."}', 'INFO Started Session <*> of user root. _HOSTNAME="<*>"'],
     ['after a syslog header', 'Nov 9 12:10:43 web1 app[42]: {"level":"warn","msg":"disk 91% full"}', '<*> app[<*>]: WARN disk <*> full'],
-    ['a container record holding a JSON line', '{"log":"{\\"level\\":\\"info\\",\\"msg\\":\\"ready\\"}\\n","stream":"stdout","time":"2024-01-01T00:00:00Z"}', 'INFO ready stream=<*> time=<*>'],
-    ['an event record without a message', '{"event_type":"login","user":"bob","ctx":{"a":1,"b":"x y"}}', 'event_type=<*> user=<*> ctx="<*>"'],
+    ['a container record holding a JSON line', '{"log":"{\\"level\\":\\"info\\",\\"msg\\":\\"ready\\"}\\n","stream":"stdout","time":"2024-01-01T00:00:00Z"}', 'INFO ready stream="<*>" time="<*>"'],
+    ['an event record without a message', '{"event_type":"login","user":"bob","ctx":{"a":1,"b":"x y"}}', 'event_type="<*>" user="<*>" ctx="<*>"'],
     ['an empty error field says there was none', '{"msg":"saved","error":null,"err":""}', 'saved'],
-    ['logfmt', 'time=2024-01-01T10:00:04Z level=error msg="failed to connect to database: connection refused" host=db1', 'ERROR failed to connect to database: connection refused time=<*> host=<*>'],
+    ['logfmt', 'time=2024-01-01T10:00:04Z level=error msg="failed to connect to database: connection refused" host=db1', 'ERROR failed to connect to database: connection refused time="<*>" host="<*>"'],
     ['logfmt, escaped quotes and an error', 'level=info msg="user \\"bob\\" logged in" err="token expired"', 'INFO user "<*>" logged in err: token expired'],
-    ['logfmt, one-word message', 'ts=1 lvl=debug msg=tick', 'DEBUG tick ts=<*>'],
+    ['logfmt, one-word message', 'ts=1 lvl=debug msg=tick', 'DEBUG tick ts="<*>"'],
+    ['logfmt, unquoted message with punctuation', 'level=info msg=server/start port=1', 'INFO server/start port="<*>"'],
+    ['after a container runtime header', '2024-01-01T00:00:00.000Z stdout F {"level":"info","msg":"hi"}', '<*> stdout F INFO hi'],
+    // An object a program embeds in its own wording holds data: its fields are values, none is the message.
+    ['embedded in wording', '2024-01-01 10:00:00,123 INFO [main] c.e.Chat - posted {"user":"u1","text":"see you tomorrow"}', '<*> INFO [main] c.e.Chat - posted user="<*>" text="<*>"'],
+    // A number is a pino level only in a record with a `msg`, a syslog priority only as journald's PRIORITY or GELF's level.
+    ['a numeric level field that is not pino\'s', '{"event":"battery","level":50}', 'battery level=<*>'],
+    ['a priority that is not a syslog one', '{"msg":"ticket created","priority":2}', 'ticket created priority=<*>'],
+    ['GELF', '{"version":"1.1","host":"h","short_message":"Backup failed","level":3}', 'ERROR Backup failed version="<*>" host="<*>"'],
+    ['MongoDB\'s own log', '{"t":{"$date":"2024-01-01T00:00:00.000+00:00"},"s":"W","c":"NETWORK","id":22943,"ctx":"listener","msg":"Connection accepted","attr":{"remote":"1.2.3.4:5"}}', 'WARNING Connection accepted t="<*>" c="<*>" id=<*> ctx="<*>" attr="<*>"'],
+    ['ECS, nested level', '{"@timestamp":"2024","log":{"level":"error"},"message":"boom"}', 'ERROR boom @timestamp="<*>"'],
+    ['pino merges the caller\'s fields: its message is msg', '{"level":30,"time":1,"msg":"chat received","message":"hey how are you"}', 'INFO chat received time=<*> message="<*>"'],
+    ['error fields that say there was none, and level err', 'level=err msg="disk gone" err=<nil>', 'ERROR disk gone'],
+    ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
   ];
   for (const [what, line, template] of cases) {
     it(`${what}: ${template}`, () => expect(t(line)).to.equal(template));
@@ -37,6 +50,7 @@ describe('structured lines (JSON, logfmt)', () => {
     ['JSON not at the end', '{"msg":"x"} and more'],
     ['one pair only', 'msg="hello world"'],
     ['an unclosed logfmt quote', 'level=info msg="never closed'],
+    ['pairs after other words', 'worker status message=Idle code=0'],
   ];
   for (const [what, line] of untouched) {
     it(`leaves ${what} as it is`, () => expect(renderStructured(line)).to.equal(null));
@@ -44,8 +58,23 @@ describe('structured lines (JSON, logfmt)', () => {
 
   it('applies extra masking rules to the line as it came, inside the fields', () => {
     const tok = tokenize('{"level":"info","msg":"order ORD-123 done","ref":"ORD-9"}', compileMasks([{ pattern: 'ORD-\\d+', name: 'order' }]));
-    expect(tok.tokens.join(' ')).to.equal('INFO order <order> done ref=<order>');
+    expect(tok.tokens.join(' ')).to.equal('INFO order <order> done ref="<*>"');
     expect(tok.values).to.deep.equal(['ORD-123', 'ORD-9']);
+  });
+
+  it('gives an empty and a non-empty string field the same template', () => {
+    expect(t('{"msg":"x","user":""}')).to.equal(t('{"msg":"x","user":"bob"}'));
+  });
+
+  it('never throws: 5,000 nested arrays, 130,000 pairs', () => {
+    const deep = '{"msg":"x","a":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+    expect(t(deep)).to.equal('<*>');
+    expect(tokenize('msg=x ' + 'a=b '.repeat(130000), NO_MASKS).tokens).to.have.length(256);
+  });
+
+  it('cuts a long field (a stack trace) so that it stays one value', () => {
+    expect(t('{"msg":"x","stack":"' + 'at foo '.repeat(2000) + '"}')).to.equal('x <*>');
+    expect(t('{"msg":"x","stack":"' + 'at foo '.repeat(20) + '"}')).to.equal('x stack="<*>"');
   });
 
   it('keeps the values of the fields for slot statistics', () => {
