@@ -126,11 +126,11 @@ export class HostModel {
    * a message is not yet routine (a failure without failure words, written a
    * few times, stays flagged); a message that keeps coming back is.
    */
-  private familiarBenign(shape: Shape, text: string, familiar: FamiliarityLog): number {
+  private familiarBenign(shape: Shape, line: number, familiar: FamiliarityLog): number {
     const trained = this.stats.trainedLines;
     const key = shape.familiarKey!;
     const benign = shape.benign - phaseDiscount(this.core.calibration.newSurprise, familiar.recentPlain(key));
-    const occasions = familiar.observe(key, text, trained, shape.errors === 0);
+    const occasions = familiar.observe(key, line, trained, shape.errors === 0);
     if (occasions <= 0) return benign;
     const count = (occasions * trained) / Math.max(trained, familiar.lines);
     const known = this.core.calibration.rarity(count);
@@ -179,7 +179,7 @@ export class HostModel {
     let benign = shape.benign;
     let context = 0;
     if (familiar !== undefined) {
-      if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, text, familiar);
+      if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, this.core.miner.repeatKey(tok), familiar);
       else if (known !== null) {
         // A known template is rare because the host writes it on rare occasions (once per boot, per
         // job); during one, its rarity falls as a new message's surprise does. Failure words and values keep their weight.

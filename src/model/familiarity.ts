@@ -27,9 +27,10 @@ export interface FamiliarityLog {
   readonly lines: number;
   /**
    * Occasion weight of the earlier lines of this new message (0 the first
-   * time), then records this line (`text` tells a repetition from another line).
+   * time), then records this line (`line`: its identity, miner.ts repeatKey, tells a repetition
+   * from another line).
    */
-  observe(key: number, text: string, trainedLines: number, plain?: boolean): number;
+  observe(key: number, line: number, trainedLines: number, plain?: boolean): number;
   /** Counts one scored line. */
   tick(): void;
   /**
@@ -78,9 +79,9 @@ function countRecent(recent: Readonly<Recent>, now: number, key: number): number
 }
 
 /** Records a line of a message at line index `at` in its occasions; returns their weight before it. */
-function record(o: Occasions, at: number, text: string, trainedLines: number): number {
+function record(o: Occasions, at: number, line: number, trainedLines: number): number {
   const before = occasionsWeight(o);
-  noteOccasion(o, at, text, occasionGap(trainedLines + at));
+  noteOccasion(o, at, line, occasionGap(trainedLines + at));
   return before;
 }
 
@@ -193,10 +194,10 @@ export class Familiarity implements FamiliarityLog {
     return { lines: this.scored, entries: stateEntries(this.entries) };
   }
 
-  observe(key: number, text: string, trainedLines: number, plain = false): number {
+  observe(key: number, line: number, trainedLines: number, plain = false): number {
     const e = this.entries.get(key) ?? fresh();
     this.entries.delete(key);
-    const before = record(e, this.scored, text, trainedLines);
+    const before = record(e, this.scored, line, trainedLines);
     this.put(key, e);
     if (plain) noteRecent(this.recent, this.scored, key);
     return before;
@@ -291,7 +292,7 @@ export class FamiliarityDraft implements FamiliarityLog {
     return this.scored;
   }
 
-  observe(key: number, text: string, trainedLines: number, plain = false): number {
+  observe(key: number, line: number, trainedLines: number, plain = false): number {
     let e = this.touched.get(key);
     if (e === undefined) {
       const b = this.base.peek(key);
@@ -299,7 +300,7 @@ export class FamiliarityDraft implements FamiliarityLog {
       this.touched.set(key, e);
     }
     if (plain) noteRecent(this.recent, this.scored, key);
-    return record(e, this.scored, text, trainedLines);
+    return record(e, this.scored, line, trainedLines);
   }
 
   tick(): void {

@@ -19,6 +19,7 @@
 import type { MaskRuleConfig } from './types.js';
 import { compileMasks, tokenize, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
 import { collapseField } from './header.js';
+import { FNV_OFFSET, fnvStep } from './features.js';
 
 export interface MinerOptions {
   /** Extra masking rules applied before the built-in ones. */
@@ -288,6 +289,23 @@ export class TemplateMiner {
   tokenize(message: string): Tokenized {
     const tok = tokenize(message, this.masks);
     return this.field < 0 ? tok : collapseField(tok, this.field);
+  }
+
+  /**
+   * A line's identity as a repetition (occasions.ts): its tokens and values, less the header tokens
+   * it holds and their values. A retry loop's lines differ only in the timestamp their header (or
+   * a structured record's time field) carries: they are the same line told again.
+   */
+  repeatKey(t: Tokenized): number {
+    const { tokens, values, valueEnd } = t;
+    let h = FNV_OFFSET;
+    for (let p = 0; p < tokens.length; p++) {
+      const tok = tokens[p]!;
+      if (this.header.size > 0 && this.header.get(p) === tok) continue;
+      h = fnvStep(h, tok);
+      for (let v = p === 0 ? 0 : valueEnd[p - 1]!; v < valueEnd[p]!; v++) h = fnvStep(h, values[v]!);
+    }
+    return h >>> 0;
   }
 
   /** add() for a line already tokenized by the caller with `compileMasks(options.extraMasks)`. */

@@ -4,7 +4,6 @@
 // "a burst is about one occasion, a repeated line counts once" means the same
 // before and after training.
 
-import { fnv1a } from './features.js';
 
 /**
  * A line of a message more than this many lines after its previous one
@@ -52,17 +51,18 @@ export function occasionsWeight(o: Occasions): number {
 }
 
 /**
- * Records a line of the message at line index `at`; returns whether it
- * opened an occasion (the first line always does).
+ * Records a line of the message at line index `at` (`line`: the line's identity, miner.ts
+ * repeatKey, so that a repetition is told from another line); returns whether it opened an
+ * occasion (the first line always does).
  */
-export function noteOccasion(o: Occasions, at: number, text: string, gap: number): boolean {
+export function noteOccasion(o: Occasions, at: number, line: number, gap: number): boolean {
   const opens = o.runLines === null || at - o.last > gap;
   if (opens) {
     o.routine += occasionWeight(o.run);
     o.run = 0;
     o.runLines = null;
   }
-  if (!repeatsOccasion(o, text)) o.run++;
+  if (!repeatsOccasion(o, line)) o.run++;
   o.last = at;
   return opens;
 }
@@ -71,8 +71,7 @@ export function noteOccasion(o: Occasions, at: number, text: string, gap: number
  * Whether the line repeats one of its occasion's lines so far (and remembers it if not). Lines are
  * remembered by hash: a kept string would keep alive the whole input chunk it was sliced from.
  */
-function repeatsOccasion(o: Occasions, text: string): boolean {
-  const h = fnv1a(text);
+function repeatsOccasion(o: Occasions, h: number): boolean {
   const seen = o.runLines;
   if (seen === null) {
     o.runLines = [h];

@@ -148,7 +148,7 @@ export class Trainer {
       st.failure = lineFailureTerms(m.tokens).length > 0;
       this.absorbMerged(st);
     }
-    if (noteOccasion(st, this.n, text, occasionGap(this.n))) st.episodes++;
+    if (noteOccasion(st, this.n, this.miner.repeatKey(tok), occasionGap(this.n))) st.episodes++;
     this.noteContext(st);
     st.count++;
     let seg = Math.floor(this.n / this.segmentLength);

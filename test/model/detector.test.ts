@@ -227,6 +227,13 @@ describe('detector', function () {
       const varied = hostLines(3000, 2);
       for (let i = 0; i < 50; i++) varied.splice(at + i * 2, 0, `ERROR storage: write to block ${1000 + i * 7} failed: Input/output error`);
       expect(routineOf(train(varied), 'storage:')).to.be.closeTo(Math.pow(50, 0.25), 1e-2);
+      // Whole lines carry their own timestamp in the header, and a structured record in its time
+      // field: the retry loop's lines differ only there, and are still the same line told again.
+      const stamp = (k: number): string => `2026-01-01T10:${String(Math.floor(k / 60) % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')}Z`;
+      const withHeader = burst.map((l, k) => `${stamp(k)} web1 app: ${l}`);
+      expect(routineOf(train(withHeader), 'storage:')).to.be.closeTo(1, 1e-3);
+      const asJson = burst.map((l, k) => JSON.stringify({ time: stamp(k), host: 'web1', msg: l }));
+      expect(routineOf(train(asJson), 'storage:')).to.be.closeTo(1, 1e-3);
     });
 
     it('still treats the spread-out routine error as background noise', () => {
