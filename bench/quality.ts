@@ -3,6 +3,7 @@
 //
 //   node dist/bench/quality.js [--reps N] [--threshold T] [--verbose] [--only NAME]
 //                              [--sweep] [--dump FILE.jsonl] [--speed-lines N (0: skip)]
+//                              [--as plain|json|logfmt (every line written as such a record)]
 //
 // Per system and repetition: a seeded random 70% of the lines trains a model,
 // the other 30% are scored in their original order with about 4% injected
@@ -66,13 +67,15 @@ interface Args {
   sweep: boolean;
   dump: string | null;
   speedLines: number;
+  /** Every line (trained and scored) wrapped as a structured record of this format, or as it is. */
+  as: 'plain' | 'json' | 'logfmt';
 }
 
 /** Every scored line of a run: for threshold sweeps. */
 const scoredLog: Array<{ dataset: string; contaminated: boolean; score: number; kind: Kind | null; sourceError: boolean; newWithoutErrorTerms: boolean }> = [];
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { reps: 3, threshold: DEFAULT_THRESHOLD, verbose: false, only: null, sweep: false, dump: null, speedLines: 1_000_000 };
+  const a: Args = { reps: 3, threshold: DEFAULT_THRESHOLD, verbose: false, only: null, sweep: false, dump: null, speedLines: 1_000_000, as: 'plain' };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     if (x === '--reps') a.reps = Number(argv[++i]);
@@ -82,20 +85,37 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--sweep') a.sweep = true;
     else if (x === '--dump') a.dump = argv[++i] ?? null;
     else if (x === '--speed-lines') a.speedLines = Number(argv[++i]);
+    else if (x === '--as') {
+      const f = argv[++i];
+      if (f !== 'plain' && f !== 'json' && f !== 'logfmt') throw new Error(`--as takes plain, json or logfmt, got ${String(f)}`);
+      a.as = f;
+    }
     else throw new Error(`unknown argument ${x}`);
   }
   return a;
 }
 
+/**
+ * A line as a structured logger would write it: a timestamp, the host, and the line as the
+ * message (no level: the systems' own levels are not part of the Content column).
+ */
+function wrap(line: string, k: number, as: Args['as']): string {
+  if (as === 'plain') return line;
+  const ts = new Date(Date.UTC(2026, 0, 1) + k * 1000).toISOString();
+  if (as === 'json') return JSON.stringify({ ts, host: 'node-7', msg: line });
+  return `ts=${ts} host=node-7 msg=${JSON.stringify(line)}`;
+}
+
 function runOne(ds: Dataset, others: Dataset[], seed: number, contaminated: boolean, args: Args): Counts {
   const sc = buildScenario(ds, others, seed, contaminated);
   const trainer = new ModelTrainer({ seed: 42 });
-  for (const l of sc.train) trainer.add(l);
+  sc.train.forEach((l, k) => trainer.add(wrap(l, k, args.as)));
   const model = trainer.finish();
   const c = newCounts();
   // The scored lines are the host's stream in order, as the daemon and `score` see it.
   const familiar = new Familiarity();
-  for (const { line, kind, sourceError } of sc.test) {
+  for (const [k, { line: raw, kind, sourceError }] of sc.test.entries()) {
+    const line = wrap(raw, sc.train.length + k, args.as);
     const detail = args.verbose || args.dump !== null ? model.explain(line, familiar) : null;
     const s = detail ?? model.score(line, familiar);
     if (args.dump !== null) {

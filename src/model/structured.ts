@@ -70,15 +70,21 @@ function joined(parts: readonly string[]): string {
   return out;
 }
 
-/** A field value as one `key=value` chunk the masker reads as a key and its value. */
-function pair(key: string, value: unknown): string {
-  const k = key.replace(/[^\w.@-]/g, '_') || '_';
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return `${k}=${String(value)}`;
+/**
+ * A field value as one chunk the masker reads as one value: a number, true, false or null as it is,
+ * anything else quoted, on one line, without inner quotes or escapes (one value however it is
+ * spelled, empty or not).
+ */
+function quoted(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   let v = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   if (v.length > VALUE_CHARS) v = v.slice(0, VALUE_CHARS);
-  // Always quoted, on one line, without inner quotes or escapes: one value however it is spelled,
-  // empty or not.
-  return `${k}="${v.replace(/\s+/g, ' ').replace(/["\\]/g, "'")}"`;
+  return `"${v.replace(/\s+/g, ' ').replace(/["\\]/g, "'")}"`;
+}
+
+/** A field as one `key=value` chunk the masker reads as a key and its value. */
+function pair(key: string, value: unknown): string {
+  return `${key.replace(/[^\w.@-]/g, '_') || '_'}=${quoted(value)}`;
 }
 
 function isNoError(v: unknown): boolean {
@@ -137,30 +143,28 @@ function levelOf(f: Fields, i: number, messageKey: string | null): string | null
 function renderFields(f: Fields, messageAt: number, asLine: boolean): string[] {
   const messageKey = messageAt >= 0 ? f.lower[messageAt]! : null;
   let level: string | null = null;
-  const errors: string[] = [];
-  const rest: string[] = [];
+  const out: string[] = [];
   for (let i = 0; i < f.keys.length; i++) {
-    if (i === messageAt && asLine) continue;
+    const v = f.get(i);
+    if (i === messageAt && asLine) {
+      // A container runtime's record (`{"log": "...", "stream": ...}`) holds the application's own line.
+      out.push(renderStructured(v as string) ?? (v as string));
+      continue;
+    }
     if (asLine && level === null) {
       level = levelOf(f, i, messageKey);
       if (level !== null) continue;
     }
-    const v = f.get(i);
     if (asLine && ERROR_KEYS.has(f.lower[i]!)) {
-      if (!isNoError(v)) errors.push(`${f.keys[i]!}: ${errorText(v)}`);
+      if (!isNoError(v)) out.push(`${f.keys[i]!}: ${errorText(v)}`);
       continue;
     }
-    rest.push(pair(f.keys[i]!, v));
+    // Fields before the message are the record's header (time, host, logger, thread): their values
+    // stand where a plain-text header has them, without their names, which every line repeats.
+    out.push(asLine && i < messageAt ? quoted(v) : pair(f.keys[i]!, v));
   }
-  const out: string[] = [];
-  if (level !== null) out.push(level);
-  if (asLine && messageAt >= 0) {
-    const message = f.get(messageAt) as string;
-    // A container runtime's record (`{"log": "...", "stream": ...}`) holds the application's own line.
-    out.push(renderStructured(message) ?? message);
-  }
-  for (const e of errors) out.push(e);
-  for (const r of rest) out.push(r);
+  // The level leads, wherever the record has it: where a plain-text line declares it (vocabulary.ts declaredLevel).
+  if (level !== null) out.unshift(level);
   return out;
 }
 

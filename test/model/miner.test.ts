@@ -82,7 +82,7 @@ describe('TemplateMiner: templates', () => {
           'level=warn ts=2024-01-03T03:04:05Z caller=scrape.go:99 msg="Append failed" err="out of bounds"',
         ],
         // logfmt reads as the line it describes (structured.ts): level, message, error, other fields.
-        'WARN Append failed err: out of bounds ts="<*>" caller="<*>"',
+        'WARN "<*>" "<*>" Append failed err: out of bounds',
       ],
     ];
     const m = new TemplateMiner();
