@@ -393,8 +393,7 @@ function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
   return { host: m[1] === '' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, ''), port };
 }
 
-/** An IPv4 address, a bracketed IPv6 address, or a host name (letters, digits, hyphens, dots). */
-/** A host name, an IPv4 address, or an IPv6 address in brackets. */
+/** A host name (letters, digits, hyphens, dots), an IPv4 address, or an IPv6 address in brackets. */
 function isHost(h: string): boolean {
   if (/^\[[0-9A-Fa-f:.]+\]$/.test(h)) return isIPv6(h.slice(1, -1));
   if (/^[0-9.]+$/.test(h)) return isIPv4(h);
@@ -456,14 +455,14 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
   return sources;
 }
 
+/** Unrelated lines, the empty one among them: an IGNORE pattern matching all of them (`.*`, `a*`) matches anything. */
+const MATCH_ALL_PROBES = ['', '0', 'x', ' ', 'kernel: Out of memory: Killed process 4242 (java)', 'Ünïcödé 日本'];
+
 /**
  * IGNORE: messages an operator has judged benign, as regular expressions (JavaScript syntax,
  * searched anywhere in the message, case-sensitive). Patterns rather than exact strings: the
  * variable parts of a benign message differ on every line.
  */
-/** Unrelated lines, the empty one among them: an IGNORE pattern matching all of them (`.*`, `a*`) matches anything. */
-const MATCH_ALL_PROBES = ['', '0', 'x', ' ', 'kernel: Out of memory: Killed process 4242 (java)', 'Ünïcödé 日本'];
-
 function parseIgnore(raw: unknown, path: string, fail: Fail): string[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {

@@ -47,23 +47,20 @@ export function wordVector(words: readonly string[], idf: Idf): WordVector {
 
 /** FNV-1a, 32 bit: a stable hash for bucketing words (no randomness, no process state). */
 export function fnv1a(s: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  return fnvChars(FNV_OFFSET, s) >>> 0;
 }
 
 export const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function fnvChars(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
 
 /** FNV-1a over a sequence of strings: one more string, then a separator (so `ab`,`c` is not `a`,`bc`). */
 export function fnvStep(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return Math.imul(h ^ 0xff, 0x01000193);
+  return Math.imul(fnvChars(h, s) ^ 0xff, FNV_PRIME);
 }
 
 /** Unit-length hashed vector of a word vector; a signed hash keeps collisions unbiased. */

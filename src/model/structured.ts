@@ -116,7 +116,8 @@ interface Fields {
 function messageField(f: Fields, preference: readonly string[], numericLevel: boolean): number {
   const find = (name: string): number => f.lower.findIndex((k, i) => k === name && typeof f.get(i) === 'string');
   // pino and bunyan merge the caller's fields into the record: with their numeric level, theirs is `msg`.
-  if (numericLevel && find('msg') >= 0) return find('msg');
+  const msg = numericLevel ? find('msg') : -1;
+  if (msg >= 0) return msg;
   for (const m of preference) {
     const i = find(m);
     if (i >= 0) return i;
@@ -139,7 +140,10 @@ function levelOf(f: Fields, i: number, messageKey: string | null): string | null
   return typeof v === 'string' ? (LEVEL_WORDS.get(v.toLowerCase()) ?? null) : null;
 }
 
-/** Renders the fields: level, message, errors, then every other field as a pair (`asLine` false: pairs only). */
+/**
+ * Renders the fields in the record's order: the level first, fields before the message as bare
+ * values, the message, errors as text, fields after it as pairs (`asLine` false: all pairs).
+ */
 function renderFields(f: Fields, messageAt: number, asLine: boolean): string[] {
   const messageKey = messageAt >= 0 ? f.lower[messageAt]! : null;
   let level: string | null = null;

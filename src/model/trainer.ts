@@ -106,7 +106,7 @@ export class Trainer {
     this.options = resolveOptions(options);
     this.predecessors = new PredecessorCounter(newestFirst);
     this.miner = new TemplateMiner({ extraMasks: this.options.extraMasks, maxTemplates: this.options.maxTemplates });
-    this.warmup = new HeaderWarmup(this.miner, (text, tok) => this.learn(text, tok));
+    this.warmup = new HeaderWarmup(this.miner, (_, tok) => this.learn(tok));
   }
 
   get lines(): number {
@@ -119,7 +119,7 @@ export class Trainer {
     this.warmup.push(text);
   }
 
-  private learn(text: string, tok: Tokenized): void {
+  private learn(tok: Tokenized): void {
     const m = this.miner.addTokenized(tok);
     let st = this.states.get(m.id);
     if (st === undefined) {
