@@ -36,6 +36,14 @@ const PINO_LEVELS = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'W
 const SYSLOG_LEVELS = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 /** MongoDB's own log format: `"s"` is F, E, W, I or D1..D5. */
 const MONGO_LEVELS = new Map([['F', 'FATAL'], ['E', 'ERROR'], ['W', 'WARNING'], ['I', 'INFO']]);
+/** klog's severity letters (Kubernetes components, many Go programs). */
+const KLOG_LEVELS = new Map([['I', 'INFO'], ['W', 'WARNING'], ['E', 'ERROR'], ['F', 'FATAL']]);
+/**
+ * klog's header: severity letter glued to the date (MMDD; glog's newer YYYYMMDD), time, thread id, `file:line]`; at the
+ * start of the line or after a header. Looked for in the first KLOG_SCAN characters only.
+ */
+const KLOG_HEADER = /(?:^|\s)([IWEF])((?:\d{4}|\d{8}) \d{2}:\d{2}:\d{2}\.\d{1,9} +\d+ [^\s\]]+:\d+\])(?: |$)/;
+const KLOG_SCAN = 256;
 /** A field value longer than this is cut for the pair: it is one masked value either way. */
 const VALUE_CHARS = 1024;
 
@@ -44,6 +52,10 @@ const OBJECT_START = /\{\s*"/;
 /** Rendering of a structured line as plain text, or null when the line is not structured. */
 export function renderStructured(text: string): string | null {
   try {
+    if (text.indexOf('] ') >= 0 || text.endsWith(']')) {
+      const r = renderKlog(text);
+      if (r !== null) return r;
+    }
     if (text.indexOf('{') >= 0 && OBJECT_START.test(text)) {
       const r = renderJson(text);
       if (r !== null) return r;
@@ -279,4 +291,39 @@ function renderLogfmt(text: string): string | null {
   }
   if (messageAt < 0) return null;
   return joined([prefix, ...renderFields(f, messageAt, true)]);
+}
+
+/**
+ * klog (`E1121 10:00:03.123456 1 pod_workers.go:1298] "Error syncing pod" err="..." pod="ns/x"`):
+ * the severity letter is written out as the level, so that `E` and `I` lines differ; a quoted
+ * message (klog's structured form) is its words, its pairs rendered as logfmt's. Without the
+ * rewrite the quoted message is one masked value, every structured message of a file one template.
+ */
+function renderKlog(text: string): string | null {
+  const m = KLOG_HEADER.exec(text.length > KLOG_SCAN ? text.slice(0, KLOG_SCAN) : text);
+  if (m === null) return null;
+  const letterAt = m.index + m[0].indexOf(m[1]!);
+  const outer = text.slice(0, letterAt).trimEnd();
+  if (!isHeader(outer)) return null;
+  const header = m[2]!;
+  const rest = text.slice(letterAt + 1 + header.length).trim();
+  const level = KLOG_LEVELS.get(m[1]!)!;
+  if (rest[0] !== '"') return joined([outer, level, header, rest]);
+  let k = 1;
+  while (k < rest.length && rest[k] !== '"') k += rest[k] === '\\' ? 2 : 1;
+  if (k >= rest.length || (k + 1 < rest.length && rest.charCodeAt(k + 1) > 32)) return joined([outer, level, header, rest]);
+  const message = unquote(rest, 0, k + 1).replace(/\s+/g, ' ');
+  const after = rest.slice(k + 1);
+  const parts: string[] = [];
+  for (const c of logfmtChunks(after)) {
+    if (c.keyEnd < 0) {
+      parts.push(after.slice(c.start, c.end));
+      continue;
+    }
+    const key = after.slice(c.start, c.keyEnd);
+    const v = unquote(after, c.keyEnd + 1, c.end);
+    if (!ERROR_KEYS.has(key.toLowerCase())) parts.push(pair(key, v));
+    else if (!isNoError(v)) parts.push(`${key}: ${errorText(v).replace(/\s+/g, ' ')}`);
+  }
+  return joined([outer, level, header, message, ...parts]);
 }

@@ -6,7 +6,7 @@ import { Rng } from '../../src/seeded-random.js';
 
 const t = (line: string): string => tokenize(line, NO_MASKS).tokens.join(' ');
 
-describe('structured lines (JSON, logfmt)', () => {
+describe('structured lines (JSON, logfmt, klog)', () => {
   // The level leads; fields before the message are the record's header (values without their
   // names); fields after it describe the message (key="value").
   const cases: Array<[what: string, line: string, template: string]> = [
@@ -37,6 +37,11 @@ describe('structured lines (JSON, logfmt)', () => {
     ['ECS, nested level', '{"@timestamp":"2024","log":{"level":"error"},"message":"boom"}', 'ERROR "<*>" boom'],
     ['pino merges the caller\'s fields: its message is msg', '{"level":30,"time":1,"msg":"chat received","message":"hey how are you"}', 'INFO <*> chat received message="<*>"'],
     ['error fields that say there was none, and level err', 'level=err msg="disk gone" err=<nil>', 'ERROR disk gone'],
+    // klog (Kubernetes): the severity letter is the level; a quoted message is the line's words.
+    ['klog, structured', 'E1121 10:00:03.123456       1 pod_workers.go:1298] "Error syncing pod, skipping" err="failed to \\"StartContainer\\" with CrashLoopBackOff" pod="default/web-4"', 'ERROR <*> pod_workers.go:<*>] Error syncing pod, skipping err: failed to "<*>" with CrashLoopBackOff pod="<*>"'],
+    ['klog, structured, a value with inner quotes', 'I1121 10:00:01.5 7 kubelet.go:2440] "SyncLoop ADD" source="api" pods=["default/web-2"]', 'INFO <*> kubelet.go:<*>] SyncLoop ADD source="<*>" pods="<*>"'],
+    ['klog, plain text', 'W1121 10:00:00.123456 1234 reflector.go:424] failed to list *v1.Pod: connection refused', 'WARNING <*> reflector.go:<*>] failed to list <*>: connection refused'],
+    ['glog, after a syslog header', 'Nov 21 10:00:00 node1 kubelet[1234]: I20261121 10:00:00.123456 1234 server.go:12] "Started kubelet"', '<*> kubelet[<*>]: INFO <*> server.go:<*>] Started kubelet'],
     ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
   ];
   for (const [what, line, template] of cases) {
@@ -53,6 +58,8 @@ describe('structured lines (JSON, logfmt)', () => {
     ['one pair only', 'msg="hello world"'],
     ['an unclosed logfmt quote', 'level=info msg="never closed'],
     ['pairs after other words', 'worker status message=Idle code=0'],
+    ['a klog-like header after words', 'job I1121 10:00:00.123456 1 main.go:1] "x" a=b'],
+    ['a klog-like header without its file:line', 'I1121 10:00:00.123456 1 started'],
   ];
   for (const [what, line] of untouched) {
     it(`leaves ${what} as it is`, () => expect(renderStructured(line)).to.equal(null));
@@ -100,6 +107,7 @@ describe('detector on structured hosts', () => {
   }
   const formats: Array<[string, (level: string, msg: string, i: number) => string]> = [
     ['JSON', (level, msg, i) => JSON.stringify({ timestamp: `2024-01-01T10:${String(i % 60).padStart(2, '0')}:00.000Z`, level, logger: 'com.example.orders.OrderService', thread: `http-nio-8080-exec-${i % 20}`, message: msg, traceId: `t${i}x${i * 7}` })],
+    ['klog', (level, msg, i) => `${level[0]!.toUpperCase()}0101 10:00:${String(i % 60).padStart(2, '0')}.123456 ${1000 + (i % 7)} orders.go:${100 + (i % 3)}] ${JSON.stringify(msg)} requestID="r${i}"`],
     ['logfmt', (level, msg, i) => `time=2024-01-01T10:00:${String(i % 60).padStart(2, '0')}Z level=${level} msg=${JSON.stringify(msg)} request_id=r${i}`],
   ];
   for (const [name, render] of formats) {
