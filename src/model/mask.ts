@@ -599,8 +599,9 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
     if (from === colon + 1 || (digit && from < n)) return piece.slice(0, from) + maskValue(x, piece.slice(from));
     if (!digit) return piece;
   }
-  // A name followed by `(` is a function, even with digits: `jk2_init()`.
-  if (digit && !(beforeParen && isIdentifier(piece))) return maskValue(x, piece);
+  // A name followed by `(` is a function, even with digits: `jk2_init()`; a device's message
+  // code (`%LINK-3-UPDOWN`, `%ASA-6-302013`) names the event.
+  if (digit && !(beforeParen && isIdentifier(piece)) && !(piece.charCodeAt(0) === 37 && MNEMONIC_RE.test(piece))) return maskValue(x, piece);
   if (!digit && x.extras !== null && piece.indexOf(SENTINEL) >= 0) return maskValue(x, piece);
   if (digit || n < 3) return piece;
   // Paths and component names: `a/b/c`, `com.x/.Main`; not `TCP/IP` or `read/write`.
@@ -608,6 +609,8 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
   if (n <= 9 && LITERALS.has(piece.toLowerCase())) return maskValue(x, piece);
   return piece;
 }
+
+const MNEMONIC_RE = /^%[A-Z][A-Z0-9_]*(?:-[A-Z][A-Z0-9_]*)*-[0-7]-[A-Z0-9_]+$/;
 
 // Literal values that are never part of a statement's wording.
 const LITERALS = new Set(['true', 'false', 'null', 'nil', 'undefined', 'nan']);

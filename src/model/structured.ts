@@ -13,6 +13,10 @@
 // holds data, not the line's message, so its fields are only split into
 // pairs (all values), and logfmt pairs after other words are left alone. A
 // line that is not well-formed structure is left as it is.
+//
+// Levels declared in code are written out the same way: klog's severity
+// letter (`E1121 10:00:03.123456 1 file.go:12]`, whose quoted message is also
+// read as the line's words) and a network device's `%LINK-3-UPDOWN:`.
 
 /** Fields holding the message, by preference (compared lower-case). */
 const JSON_MESSAGE_KEYS = ['message', 'msg', 'short_message', 'log', 'body', 'text', 'event'];
@@ -44,6 +48,11 @@ const KLOG_LEVELS = new Map([['I', 'INFO'], ['W', 'WARNING'], ['E', 'ERROR'], ['
  */
 const KLOG_HEADER = /(?:^|\s)([IWEF])((?:\d{4}|\d{8}) \d{2}:\d{2}:\d{2}\.\d{1,9} +\d+ [^\s\]]+:\d+\])(?: |$)/;
 const KLOG_SCAN = 256;
+/**
+ * A network device's message code, `%FACILITY-SEVERITY-MNEMONIC:` (Cisco IOS, IOS XE/XR, NX-OS,
+ * ASA; a number as mnemonic on ASA), severity 0-7 as in syslog; at the start or after a header.
+ */
+const MNEMONIC = /(^|\s)(%[A-Z][A-Z0-9_]*(?:-[A-Z][A-Z0-9_]*)*-([0-7])-[A-Z0-9_]+ ?:)/;
 /** A field value longer than this is cut for the pair: it is one masked value either way. */
 const VALUE_CHARS = 1024;
 
@@ -54,6 +63,10 @@ export function renderStructured(text: string): string | null {
   try {
     if (text.indexOf('] ') >= 0 || text.endsWith(']')) {
       const r = renderKlog(text);
+      if (r !== null) return r;
+    }
+    if (text.indexOf('%') >= 0) {
+      const r = renderMnemonic(text);
       if (r !== null) return r;
     }
     if (text.indexOf('{') >= 0 && OBJECT_START.test(text)) {
@@ -326,4 +339,16 @@ function renderKlog(text: string): string | null {
     else if (!isNoError(v)) parts.push(`${key}: ${errorText(v).replace(/\s+/g, ' ')}`);
   }
   return joined([outer, level, header, message, ...parts]);
+}
+
+/**
+ * A device message code (`%LINK-3-UPDOWN:`) has its severity written out before it as the level
+ * (`ERROR %LINK-3-UPDOWN:`), as a plain-text header declares one; the code itself is wording
+ * (mask.ts keeps it), the event's name.
+ */
+function renderMnemonic(text: string): string | null {
+  const m = MNEMONIC.exec(text.length > KLOG_SCAN ? text.slice(0, KLOG_SCAN) : text);
+  if (m === null) return null;
+  const at = m.index + m[1]!.length;
+  return `${text.slice(0, at)}${SYSLOG_LEVELS[Number(m[3])]!} ${text.slice(at)}`;
 }

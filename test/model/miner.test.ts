@@ -58,7 +58,8 @@ describe('TemplateMiner: templates', () => {
           '%LINK-3-UPDOWN: Interface GigabitEthernet0/24, changed state to down',
           '%LINK-3-UPDOWN: Interface TenGigabitEthernet1/0/1, changed state to down',
         ],
-        '<*>: Interface <*>, changed state to down',
+        // The message code names the event (and its severity is written out as the level): structured.ts.
+        'ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down',
       ],
       [
         [

@@ -42,6 +42,10 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['klog, structured, a value with inner quotes', 'I1121 10:00:01.5 7 kubelet.go:2440] "SyncLoop ADD" source="api" pods=["default/web-2"]', 'INFO <*> kubelet.go:<*>] SyncLoop ADD source="<*>" pods="<*>"'],
     ['klog, plain text', 'W1121 10:00:00.123456 1234 reflector.go:424] failed to list *v1.Pod: connection refused', 'WARNING <*> reflector.go:<*>] failed to list <*>: connection refused'],
     ['glog, after a syslog header', 'Nov 21 10:00:00 node1 kubelet[1234]: I20261121 10:00:00.123456 1234 server.go:12] "Started kubelet"', '<*> kubelet[<*>]: INFO <*> server.go:<*>] Started kubelet'],
+    // A network device's message code: its severity written out as the level, the code kept as the event's name.
+    ['Cisco IOS', 'Nov 21 10:00:00 sw1 123: *Nov 21 10:00:00.123: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down', '<*> *Nov <*> ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
+    ['Cisco ASA (a number as mnemonic)', '%ASA-6-302013: Built outbound TCP connection 7 for outside:1.2.3.4/443', 'INFO %ASA-6-302013: Built outbound TCP connection <*> for outside:<*>'],
+    ['Cisco IOS XR', 'ifmgr[227]: %PKT_INFRA-LINK-2-UPDOWN : Interface Gi0/0/0/1, changed state to Down', 'ifmgr[<*>]: CRITICAL %PKT_INFRA-LINK-2-UPDOWN : Interface <*>, changed state to Down'],
     ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
   ];
   for (const [what, line, template] of cases) {
@@ -60,6 +64,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['pairs after other words', 'worker status message=Idle code=0'],
     ['a klog-like header after words', 'job I1121 10:00:00.123456 1 main.go:1] "x" a=b'],
     ['a klog-like header without its file:line', 'I1121 10:00:00.123456 1 started'],
+    ['a percent sign that is no message code', 'cpu at 100% load, %SYS-9-X: severity 9'],
   ];
   for (const [what, line] of untouched) {
     it(`leaves ${what} as it is`, () => expect(renderStructured(line)).to.equal(null));
@@ -89,6 +94,28 @@ describe('structured lines (JSON, logfmt, klog)', () => {
   it('keeps the values of the fields for slot statistics', () => {
     const tok = tokenize('{"level":"info","msg":"took 12 ms","path":"/a b","n":3}', NO_MASKS);
     expect(tok.values).to.deep.equal(['12 ms', '/a b', '3']);
+  });
+});
+
+describe('detector on a network device', () => {
+  it('reads a message code\'s severity: a critical event without failure words is flagged, routine flaps are not', () => {
+    const g = new Rng(3);
+    const port = (): number => 1 + Math.floor(g.next() * 48);
+    const kinds = [
+      () => `%LINK-3-UPDOWN: Interface GigabitEthernet0/${port()}, changed state to ${g.next() < 0.5 ? 'up' : 'down'}`,
+      () => `%LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/${port()}, changed state to ${g.next() < 0.5 ? 'up' : 'down'}`,
+      () => `%SYS-5-CONFIG_I: Configured from console by admin on vty${port() % 5} (10.1.1.${port()})`,
+      () => `%DOT1X-5-SUCCESS: Authentication successful for client (${Math.floor(g.next() * 1e12).toString(16)}) on Interface Gi1/0/${port()}`,
+    ];
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 4000; i++) trainer.add(`Nov 21 10:${String(i % 60).padStart(2, '0')}:00 sw1 ${i}: ${kinds[i % kinds.length]!()}`);
+    const model = trainer.finish();
+    const flap = model.score('Nov 22 10:00:00 sw1 9999: %LINK-3-UPDOWN: Interface GigabitEthernet0/7, changed state to down');
+    const fan = model.score('Nov 22 10:00:01 sw1 10000: %PLATFORM_ENV-1-FAN: Fan tray 2 removed');
+    expect(flap.score).to.be.below(0.3);
+    expect(fan.template).to.include('ALERT %PLATFORM_ENV-1-FAN:');
+    expect(fan.reasons).to.include.members(['new_template', 'error_terms']);
+    expect(fan.score).to.be.at.least(0.5);
   });
 });
 
