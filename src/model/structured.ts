@@ -16,7 +16,10 @@
 //
 // Levels declared in code are written out the same way: klog's severity
 // letter (`E1121 10:00:03.123456 1 file.go:12]`, whose quoted message is also
-// read as the line's words) and a network device's `%LINK-3-UPDOWN:`.
+// read as the line's words) and a network device's `%LINK-3-UPDOWN:`; an
+// access log's status gets its reason phrase (access-log.ts).
+
+import { renderAccessLog } from './access-log.js';
 
 /** Fields holding the message, by preference (compared lower-case). */
 const JSON_MESSAGE_KEYS = ['message', 'msg', 'short_message', 'log', 'body', 'text', 'event'];
@@ -69,6 +72,8 @@ export function renderStructured(text: string): string | null {
       const r = renderMnemonic(text);
       if (r !== null) return r;
     }
+    const access = renderAccessLog(text);
+    if (access !== null) return access;
     if (text.indexOf('{') >= 0 && OBJECT_START.test(text)) {
       const r = renderJson(text);
       if (r !== null) return r;

@@ -1,0 +1,48 @@
+// Web server access logs (Common and Combined Log Format: Apache httpd,
+// nginx, and the many servers that copy them) write the outcome of a request
+// as a bare number after the quoted request line: `"GET /a HTTP/1.1" 500 512`.
+// Masked as it comes, the status and the size are one value, so a 500 among
+// 200s is the same template with nothing unusual about it. The status's
+// reason phrase (RFC 9110) is written after it, as wording: requests that
+// ended differently are different messages, and a server error carries the
+// failure terms its phrase has (`Internal Server Error`, `Bad Gateway`,
+// `Service Unavailable`, `Gateway Timeout`), which routine statuses lose as
+// any routine error does (evidence.ts).
+
+const PHRASES = new Map<number, string>([
+  [100, 'Continue'], [101, 'Switching Protocols'], [200, 'OK'], [201, 'Created'], [202, 'Accepted'],
+  [203, 'Non-Authoritative Information'], [204, 'No Content'], [205, 'Reset Content'], [206, 'Partial Content'],
+  [300, 'Multiple Choices'], [301, 'Moved Permanently'], [302, 'Found'], [303, 'See Other'], [304, 'Not Modified'],
+  [307, 'Temporary Redirect'], [308, 'Permanent Redirect'], [400, 'Bad Request'], [401, 'Unauthorized'],
+  [402, 'Payment Required'], [403, 'Forbidden'], [404, 'Not Found'], [405, 'Method Not Allowed'], [406, 'Not Acceptable'],
+  [407, 'Proxy Authentication Required'], [408, 'Request Timeout'], [409, 'Conflict'], [410, 'Gone'],
+  [411, 'Length Required'], [412, 'Precondition Failed'], [413, 'Content Too Large'], [414, 'URI Too Long'],
+  [415, 'Unsupported Media Type'], [416, 'Range Not Satisfiable'], [417, 'Expectation Failed'], [421, 'Misdirected Request'],
+  [422, 'Unprocessable Content'], [426, 'Upgrade Required'], [428, 'Precondition Required'], [429, 'Too Many Requests'],
+  [431, 'Request Header Fields Too Large'], [444, 'No Response'], [451, 'Unavailable For Legal Reasons'],
+  [499, 'Client Closed Request'], [500, 'Internal Server Error'], [501, 'Not Implemented'], [502, 'Bad Gateway'],
+  [503, 'Service Unavailable'], [504, 'Gateway Timeout'], [505, 'HTTP Version Not Supported'], [507, 'Insufficient Storage'],
+  [508, 'Loop Detected'], [511, 'Network Authentication Required'],
+]);
+/** Statuses without a registered phrase: their class. */
+const CLASSES = ['', 'Informational', 'Success', 'Redirection', 'Client Error', 'Server Error'];
+
+/**
+ * After a bracketed time: the quoted request line (`-` for a request that never was one; escapes
+ * as nginx writes them), the status, the size (`-` for none), then the end or more fields.
+ */
+const REQUEST_STATUS = /\] "(?:[^"\\]|\\.)*" ([1-5]\d\d) (\d+|-)(?= |$)/;
+
+/** The line with the status's reason phrase after it, or null when it is no access log line. */
+export function renderAccessLog(text: string): string | null {
+  if (text.indexOf('] "') < 0) return null;
+  const m = REQUEST_STATUS.exec(text);
+  if (m === null) return null;
+  const code = Number(m[1]);
+  const phrase = PHRASES.get(code) ?? CLASSES[Math.floor(code / 100)]!;
+  // Just past the status: the match ends with the size.
+  const at = m.index + m[0].length - m[2]!.length - 1;
+  // A size of `-` (nothing sent) is 0 bytes: one template whether or not a body went out.
+  const size = m[2] === '-' ? '0' : m[2]!;
+  return `${text.slice(0, at)} ${phrase} ${size}${text.slice(at + 1 + m[2]!.length)}`;
+}

@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { renderAccessLog } from '../../src/model/access-log.js';
+import { NO_MASKS, tokenize } from '../../src/model/mask.js';
+import { ModelTrainer } from '../../src/model/detector.js';
+import { Rng } from '../../src/seeded-random.js';
+
+const t = (line: string): string => tokenize(line, NO_MASKS).tokens.join(' ');
+
+describe('access log lines', () => {
+  // The status's reason phrase follows it as wording: requests that ended differently are different messages.
+  const cases: Array<[what: string, line: string, template: string]> = [
+    [
+      'combined format',
+      '10.0.0.2 - - [21/Nov/2026:10:00:01 +0000] "POST /api/login HTTP/1.1" 500 87 "-" "curl/8.0"',
+      '<*> - - [<*> <*>] "POST <*>" <*> Internal Server Error <*> "<*>" "<*>"',
+    ],
+    ['common format, no size, a user', '10.0.0.3 - bob [21/Nov/2026:10:00:02 +0000] "GET /a HTTP/1.0" 304 -', '<*> - bob [<*> <*>] "GET <*>" <*> Not Modified <*>'],
+    ['nginx, no request line', '10.0.0.4 - - [21/Nov/2026:10:00:03 +0000] "-" 400 0 "-" "-"', '<*> - - [<*> <*>] "<*>" <*> Bad Request <*> "<*>" "<*>"'],
+    ['an escaped quote in the request', '10.0.0.5 - - [21/Nov/2026:10:00:04 +0000] "GET /q?\\"x HTTP/1.1" 502 0', '<*> - - [<*> <*>] "GET <*>" <*> Bad Gateway <*>'],
+    ['a status without a registered phrase: its class', '10.0.0.6 - - [21/Nov/2026:10:00:05 +0000] "GET / HTTP/1.1" 599 0', '<*> - - [<*> <*>] "GET <*>" <*> Server Error <*>'],
+    ['after a syslog header', 'Nov 21 10:00:06 web1 nginx: 10.0.0.7 - - [21/Nov/2026:10:00:06 +0000] "GET / HTTP/2.0" 200 612', '<*> nginx: <*> - - [<*> <*>] "GET <*>" <*> OK <*>'],
+  ];
+  for (const [what, line, template] of cases) {
+    it(`${what}: ${template}`, () => expect(t(line)).to.equal(template));
+  }
+
+  const untouched: Array<[what: string, line: string]> = [
+    ['OpenStack\'s request log (status as a pair)', '10.11.10.1 "GET /v2/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477'],
+    ['a status that is no HTTP status', '10.0.0.1 - - [21/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200x 5'],
+    ['no bracketed time before the request', 'client "GET / HTTP/1.1" 200 5'],
+  ];
+  for (const [what, line] of untouched) {
+    it(`leaves ${what} as it is`, () => expect(renderAccessLog(line)).to.equal(null));
+  }
+
+  it('flags server errors among routine requests, and not the routine statuses', () => {
+    const g = new Rng(5);
+    const statuses = [200, 200, 200, 200, 200, 200, 200, 200, 304, 404];
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 5000; i++) {
+      const method = g.next() < 0.8 ? 'GET' : 'POST';
+      const status = statuses[Math.floor(g.next() * statuses.length)]!;
+      trainer.add(`10.0.${i % 9}.${1 + (i % 250)} - - [21/Nov/2026:10:${String(i % 60).padStart(2, '0')}:00 +0000] "${method} /api/orders?id=${i} HTTP/1.1" ${status} ${100 + Math.floor(g.next() * 9000)} "-" "Mozilla/5.0"`);
+    }
+    const model = trainer.finish();
+    const line = (status: number): string => `10.0.1.1 - - [22/Nov/2026:10:00:00 +0000] "GET /api/orders?id=5 HTTP/1.1" ${status} 512 "-" "Mozilla/5.0"`;
+    for (const status of [200, 304, 404]) expect(model.score(line(status)).score, String(status)).to.be.below(0.3);
+    for (const status of [500, 502, 503, 504]) {
+      const s = model.score(line(status));
+      expect(s.score, String(status)).to.be.at.least(0.5);
+      expect(s.reasons, String(status)).to.include('error_terms');
+    }
+  });
+});
