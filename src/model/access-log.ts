@@ -27,22 +27,28 @@ const PHRASES = new Map<number, string>([
 /** Statuses without a registered phrase: their class. */
 const CLASSES = ['', 'Informational', 'Success', 'Redirection', 'Client Error', 'Server Error'];
 
-/**
- * After a bracketed time: the quoted request line (`-` for a request that never was one; escapes
- * as nginx writes them), the status, the size (`-` for none), then the end or more fields.
- */
-const REQUEST_STATUS = /\] "(?:[^"\\]|\\.)*" ([1-5]\d\d) (\d+|-)(?= |$)/;
+/** A bracketed time (`[21/Nov/2026:10:00:00 +0000]`) and the quote opening the request line. */
+const TIME_THEN_REQUEST = /\[[^[\]]{0,40}\d:\d\d:\d\d[^[\]]{0,40}\] "/g;
+/** After the request line's closing quote: the status, the size (`-` for none), then the end or more fields. */
+const STATUS_SIZE = /" ([1-5]\d\d) (\d+|-)(?= |$)/y;
 
 /** The line with the status's reason phrase after it, or null when it is no access log line. */
 export function renderAccessLog(text: string): string | null {
   if (text.indexOf('] "') < 0) return null;
-  const m = REQUEST_STATUS.exec(text);
+  TIME_THEN_REQUEST.lastIndex = 0;
+  const t = TIME_THEN_REQUEST.exec(text);
+  if (t === null) return null;
+  // The request line (`-` for a request that never was one) may hold quotes escaped as nginx writes them.
+  let k = t.index + t[0].length;
+  while (k < text.length && text.charCodeAt(k) !== 34) k += text.charCodeAt(k) === 92 ? 2 : 1;
+  STATUS_SIZE.lastIndex = k;
+  const m = STATUS_SIZE.exec(text);
   if (m === null) return null;
   const code = Number(m[1]);
   const phrase = PHRASES.get(code) ?? CLASSES[Math.floor(code / 100)]!;
-  // Just past the status: the match ends with the size.
+  // Just past the status: the match ends with the size. A size of `-` (nothing sent) is 0 bytes:
+  // one template whether or not a body went out.
   const at = m.index + m[0].length - m[2]!.length - 1;
-  // A size of `-` (nothing sent) is 0 bytes: one template whether or not a body went out.
   const size = m[2] === '-' ? '0' : m[2]!;
   return `${text.slice(0, at)} ${phrase} ${size}${text.slice(at + 1 + m[2]!.length)}`;
 }

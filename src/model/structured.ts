@@ -68,17 +68,17 @@ export function renderStructured(text: string): string | null {
       const r = renderKlog(text);
       if (r !== null) return r;
     }
-    if (text.indexOf('%') >= 0) {
-      const r = renderMnemonic(text);
-      if (r !== null) return r;
-    }
-    const access = renderAccessLog(text);
-    if (access !== null) return access;
     if (text.indexOf('{') >= 0 && OBJECT_START.test(text)) {
       const r = renderJson(text);
       if (r !== null) return r;
     }
-    if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0) return renderLogfmt(text);
+    if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0) {
+      const r = renderLogfmt(text);
+      if (r !== null) return r;
+    }
+    const access = renderAccessLog(text);
+    if (access !== null) return access;
+    if (text.indexOf('%') >= 0) return renderMnemonic(text);
   } catch {
     // Structure too deep or too wide to render (a stack overflow): the line is masked as it came.
   }
@@ -326,7 +326,8 @@ function renderKlog(text: string): string | null {
   const header = m[2]!;
   const rest = text.slice(letterAt + 1 + header.length).trim();
   const level = KLOG_LEVELS.get(m[1]!)!;
-  if (rest[0] !== '"') return joined([outer, level, header, rest]);
+  // A JSON or logfmt body is rendered as such, behind klog's header.
+  if (rest[0] !== '"') return joined([outer, level, header, renderStructured(rest) ?? rest]);
   let k = 1;
   while (k < rest.length && rest[k] !== '"') k += rest[k] === '\\' ? 2 : 1;
   if (k >= rest.length || (k + 1 < rest.length && rest.charCodeAt(k + 1) > 32)) return joined([outer, level, header, rest]);
@@ -355,5 +356,17 @@ function renderMnemonic(text: string): string | null {
   const m = MNEMONIC.exec(text.length > KLOG_SCAN ? text.slice(0, KLOG_SCAN) : text);
   if (m === null) return null;
   const at = m.index + m[1]!.length;
+  // Only where a device puts it: first, or after a header (a code quoted in other wording is data).
+  if (!isDeviceHeader(text.slice(0, at).trimEnd())) return null;
   return `${text.slice(0, at)}${SYSLOG_LEVELS[Number(m[3])]!} ${text.slice(at)}`;
+}
+
+const MONTH = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)$/;
+
+/** A header before a device's message code: any header, or a syslog time and the device's name (`Nov 21 10:00:00 core-sw`). */
+function isDeviceHeader(prefix: string): boolean {
+  if (isHeader(prefix)) return true;
+  const chunks = prefix.split(/\s+/);
+  const device = chunks.pop()!;
+  return chunks.length > 0 && /^[\w.-]+$/.test(device) && chunks.every((c) => /\d/.test(c) || MONTH.test(c));
 }

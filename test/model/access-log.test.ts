@@ -28,10 +28,21 @@ describe('access log lines', () => {
     ['OpenStack\'s request log (status as a pair)', '10.11.10.1 "GET /v2/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477'],
     ['a status that is no HTTP status', '10.0.0.1 - - [21/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200x 5'],
     ['no bracketed time before the request', 'client "GET / HTTP/1.1" 200 5'],
+    ['a bracketed level, a quote and two numbers', 'Nov 21 10:00:00 host app[1]: [ERROR] "job" 200 300 items processed'],
+    ['a bracketed thread, a quote and two numbers', 'INFO [worker-3] "batch" 100 200 done'],
   ];
   for (const [what, line] of untouched) {
     it(`leaves ${what} as it is`, () => expect(renderAccessLog(line)).to.equal(null));
   }
+
+  it('keeps a requested path that looks like a device message code as the request', () => {
+    expect(t('10.0.0.1 - - [21/Nov/2026:10:00:00 +0000] "GET /%LINK-3-UPDOWN: HTTP/1.1" 200 512')).to.equal('<*> - - [<*> <*>] "GET <*>" <*> OK <*>');
+  });
+
+  it('reads a request line of megabytes, escapes and all, without failing', () => {
+    const request = 'GET /' + 'a\\"'.repeat(1_000_000) + ' HTTP/1.1';
+    expect(renderAccessLog(`1.2.3.4 - - [21/Nov/2026:10:00:00 +0000] "${request}" 503 5`)).to.match(/" 503 Service Unavailable 5$/);
+  });
 
   it('flags server errors among routine requests, and not the routine statuses', () => {
     const g = new Rng(5);

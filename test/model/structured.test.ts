@@ -46,6 +46,11 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['Cisco IOS', 'Nov 21 10:00:00 sw1 123: *Nov 21 10:00:00.123: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down', '<*> *Nov <*> ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
     ['Cisco ASA (a number as mnemonic)', '%ASA-6-302013: Built outbound TCP connection 7 for outside:1.2.3.4/443', 'INFO %ASA-6-302013: Built outbound TCP connection <*> for outside:<*>'],
     ['Cisco IOS XR', 'ifmgr[227]: %PKT_INFRA-LINK-2-UPDOWN : Interface Gi0/0/0/1, changed state to Down', 'ifmgr[<*>]: CRITICAL %PKT_INFRA-LINK-2-UPDOWN : Interface <*>, changed state to Down'],
+    ['Cisco, the device\'s name after a syslog time', 'Nov 21 10:00:00 core-sw %LINK-3-UPDOWN: Interface Gi0/1, changed state to down', '<*> core-sw ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
+    // Shipped as a record, the device's line is still the message (with its code's level).
+    ['a device line shipped as JSON', '{"host":"sw1","message":"sw1: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down","level":"info"}', 'INFO "<*>" <*>: ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
+    ['a device line shipped as logfmt', 'level=info host=sw1 msg="sw1 %LINK-3-UPDOWN: Interface Gi0/1, changed state to down"', 'INFO "<*>" <*> ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
+    ['klog with a JSON body', 'I1121 10:00:00.123456 1 audit.go:12] {"kind":"Event","level":"error","message":"boom"}', 'INFO <*> audit.go:<*>] ERROR "<*>" boom'],
     ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
   ];
   for (const [what, line, template] of cases) {
@@ -65,6 +70,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['a klog-like header after words', 'job I1121 10:00:00.123456 1 main.go:1] "x" a=b'],
     ['a klog-like header without its file:line', 'I1121 10:00:00.123456 1 started'],
     ['a percent sign that is no message code', 'cpu at 100% load, %SYS-9-X: severity 9'],
+    ['a message code quoted in other wording', '2024-01-01 10:00:00 ERROR NetMon - device sent %SYS-6-LOGGINGHOST_STARTSTOP: Logging to host 1.2.3.4 failed'],
   ];
   for (const [what, line] of untouched) {
     it(`leaves ${what} as it is`, () => expect(renderStructured(line)).to.equal(null));
