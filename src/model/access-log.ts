@@ -9,6 +9,8 @@
 // `Service Unavailable`, `Gateway Timeout`), which routine statuses lose as
 // any routine error does (evidence.ts).
 
+import { closingQuote } from './quoted.js';
+
 const PHRASES = new Map<number, string>([
   [100, 'Continue'], [101, 'Switching Protocols'], [200, 'OK'], [201, 'Created'], [202, 'Accepted'],
   [203, 'Non-Authoritative Information'], [204, 'No Content'], [205, 'Reset Content'], [206, 'Partial Content'],
@@ -39,9 +41,7 @@ export function renderAccessLog(text: string): string | null {
   const t = TIME_THEN_REQUEST.exec(text);
   if (t === null) return null;
   // The request line (`-` for a request that never was one) may hold quotes escaped as nginx writes them.
-  let k = t.index + t[0].length;
-  while (k < text.length && text.charCodeAt(k) !== 34) k += text.charCodeAt(k) === 92 ? 2 : 1;
-  STATUS_SIZE.lastIndex = k;
+  STATUS_SIZE.lastIndex = closingQuote(text, t.index + t[0].length);
   const m = STATUS_SIZE.exec(text);
   if (m === null) return null;
   const code = Number(m[1]);

@@ -15,7 +15,7 @@
 // than MAX_TOKEN_CHARS are one value, quote searches are budgeted per line.
 
 import type { MaskRuleConfig } from './types.js';
-import { renderStructured } from './structured.js';
+import { isDeviceCode, renderStructured } from './structured.js';
 
 /** Most tokens kept per line; the rest of the line becomes one final `<*>` token. */
 export const MAX_TOKENS = 256;
@@ -601,7 +601,7 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
   }
   // A name followed by `(` is a function, even with digits: `jk2_init()`; a device's message
   // code (`%LINK-3-UPDOWN`, `%ASA-6-302013`) names the event.
-  if (digit && !(beforeParen && isIdentifier(piece)) && !(piece.charCodeAt(0) === 37 && MNEMONIC_RE.test(piece))) return maskValue(x, piece);
+  if (digit && !(beforeParen && isIdentifier(piece)) && !isDeviceCode(piece)) return maskValue(x, piece);
   if (!digit && x.extras !== null && piece.indexOf(SENTINEL) >= 0) return maskValue(x, piece);
   if (digit || n < 3) return piece;
   // Paths and component names: `a/b/c`, `com.x/.Main`; not `TCP/IP` or `read/write`.
@@ -609,8 +609,6 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
   if (n <= 9 && LITERALS.has(piece.toLowerCase())) return maskValue(x, piece);
   return piece;
 }
-
-const MNEMONIC_RE = /^%[A-Z][A-Z0-9_]*(?:-[A-Z][A-Z0-9_]*)*-[0-7]-[A-Z0-9_]+$/;
 
 // Literal values that are never part of a statement's wording.
 const LITERALS = new Set(['true', 'false', 'null', 'nil', 'undefined', 'nan']);

@@ -4,7 +4,6 @@
 // "a burst is about one occasion, a repeated line counts once" means the same
 // before and after training.
 
-
 /**
  * A line of a message more than this many lines after its previous one
  * starts a new occasion (the gap grows with the lines so far, 1/2000 of them,

@@ -20,6 +20,7 @@
 // access log's status gets its reason phrase (access-log.ts).
 
 import { renderAccessLog } from './access-log.js';
+import { closingQuote } from './quoted.js';
 
 /** Fields holding the message, by preference (compared lower-case). */
 const JSON_MESSAGE_KEYS = ['message', 'msg', 'short_message', 'log', 'body', 'text', 'event'];
@@ -46,16 +47,25 @@ const MONGO_LEVELS = new Map([['F', 'FATAL'], ['E', 'ERROR'], ['W', 'WARNING'], 
 /** klog's severity letters (Kubernetes components, many Go programs). */
 const KLOG_LEVELS = new Map([['I', 'INFO'], ['W', 'WARNING'], ['E', 'ERROR'], ['F', 'FATAL']]);
 /**
- * klog's header: severity letter glued to the date (MMDD; glog's newer YYYYMMDD), time, thread id, `file:line]`; at the
- * start of the line or after a header. Looked for in the first KLOG_SCAN characters only.
+ * klog's header: severity letter glued to the date (MMDD; glog's newer YYYYMMDD), time, thread id,
+ * `file:line]`; at the start of the line or after a header.
  */
 const KLOG_HEADER = /(?:^|\s)([IWEF])((?:\d{4}|\d{8}) \d{2}:\d{2}:\d{2}\.\d{1,9} +\d+ [^\s\]]+:\d+\])(?: |$)/;
-const KLOG_SCAN = 256;
+/** Characters of a line looked at for a klog header or a device's message code. */
+const SCAN_CHARS = 256;
 /**
- * A network device's message code, `%FACILITY-SEVERITY-MNEMONIC:` (Cisco IOS, IOS XE/XR, NX-OS,
- * ASA; a number as mnemonic on ASA), severity 0-7 as in syslog; at the start or after a header.
+ * A network device's message code, `%FACILITY-SEVERITY-MNEMONIC` (Cisco IOS, IOS XE/XR, NX-OS,
+ * ASA; a number as mnemonic on ASA), severity 0-7 as in syslog.
  */
-const MNEMONIC = /(^|\s)(%[A-Z][A-Z0-9_]*(?:-[A-Z][A-Z0-9_]*)*-([0-7])-[A-Z0-9_]+ ?:)/;
+const DEVICE_CODE = '%[A-Z][A-Z0-9_]*(?:-[A-Z][A-Z0-9_]*)*-([0-7])-[A-Z0-9_]+';
+/** A device's message code opening its message (`%LINK-3-UPDOWN:`, XR's `... :`). */
+const MNEMONIC = new RegExp(`(^|\\s)(${DEVICE_CODE} ?:)`);
+const WHOLE_CODE = new RegExp(`^${DEVICE_CODE}$`);
+
+/** Whether a token is a device's message code: wording (the event's name), not a value (mask.ts). */
+export function isDeviceCode(token: string): boolean {
+  return token.charCodeAt(0) === 37 && WHOLE_CODE.test(token);
+}
 /** A field value longer than this is cut for the pair: it is one masked value either way. */
 const VALUE_CHARS = 1024;
 
@@ -124,6 +134,11 @@ function isNoError(v: unknown): boolean {
   return typeof v === 'object' && Object.keys(v as object).length === 0;
 }
 
+/** An error field as its text after its name (`err: connection refused`); empty when it says there was none. */
+function errorField(key: string, v: unknown): string {
+  return isNoError(v) ? '' : `${key}: ${errorText(v)}`;
+}
+
 /** An error field's text: a string, or an object's type and message (pino's `err`); its stack is left out. */
 function errorText(v: unknown): string {
   let s: string;
@@ -189,13 +204,11 @@ function renderFields(f: Fields, messageAt: number, asLine: boolean): string[] {
       level = levelOf(f, i, messageKey);
       if (level !== null) continue;
     }
-    if (asLine && ERROR_KEYS.has(f.lower[i]!)) {
-      if (!isNoError(v)) out.push(`${f.keys[i]!}: ${errorText(v)}`);
-      continue;
-    }
     // Fields before the message are the record's header (time, host, logger, thread): their values
     // stand where a plain-text header has them, without their names, which every line repeats.
-    out.push(asLine && i < messageAt ? quoted(v) : pair(f.keys[i]!, v));
+    if (!asLine) out.push(pair(f.keys[i]!, v));
+    else if (ERROR_KEYS.has(f.lower[i]!)) out.push(errorField(f.keys[i]!, v));
+    else out.push(i < messageAt ? quoted(v) : pair(f.keys[i]!, v));
   }
   // The level leads, wherever the record has it: where a plain-text line declares it (vocabulary.ts declaredLevel).
   if (level !== null) out.unshift(level);
@@ -260,8 +273,7 @@ function logfmtChunks(text: string): Chunk[] {
       if (text[k] === '=') keyEnd = k;
     }
     if (keyEnd >= 0 && text[keyEnd + 1] === '"') {
-      let k = keyEnd + 2;
-      while (k < n && text[k] !== '"') k += text[k] === '\\' ? 2 : 1;
+      const k = closingQuote(text, keyEnd + 2);
       if (k < n && (k + 1 === n || text.charCodeAt(k + 1) <= 32)) {
         out.push({ start, end: k + 1, keyEnd });
         i = k + 1;
@@ -318,7 +330,7 @@ function renderLogfmt(text: string): string | null {
  * rewrite the quoted message is one masked value, every structured message of a file one template.
  */
 function renderKlog(text: string): string | null {
-  const m = KLOG_HEADER.exec(text.length > KLOG_SCAN ? text.slice(0, KLOG_SCAN) : text);
+  const m = KLOG_HEADER.exec(text.length > SCAN_CHARS ? text.slice(0, SCAN_CHARS) : text);
   if (m === null) return null;
   const letterAt = m.index + m[0].indexOf(m[1]!);
   const outer = text.slice(0, letterAt).trimEnd();
@@ -328,8 +340,7 @@ function renderKlog(text: string): string | null {
   const level = KLOG_LEVELS.get(m[1]!)!;
   // A JSON or logfmt body is rendered as such, behind klog's header.
   if (rest[0] !== '"') return joined([outer, level, header, renderStructured(rest) ?? rest]);
-  let k = 1;
-  while (k < rest.length && rest[k] !== '"') k += rest[k] === '\\' ? 2 : 1;
+  const k = closingQuote(rest, 1);
   if (k >= rest.length || (k + 1 < rest.length && rest.charCodeAt(k + 1) > 32)) return joined([outer, level, header, rest]);
   const message = unquote(rest, 0, k + 1).replace(/\s+/g, ' ');
   const after = rest.slice(k + 1);
@@ -341,8 +352,7 @@ function renderKlog(text: string): string | null {
     }
     const key = after.slice(c.start, c.keyEnd);
     const v = unquote(after, c.keyEnd + 1, c.end);
-    if (!ERROR_KEYS.has(key.toLowerCase())) parts.push(pair(key, v));
-    else if (!isNoError(v)) parts.push(`${key}: ${errorText(v).replace(/\s+/g, ' ')}`);
+    parts.push(ERROR_KEYS.has(key.toLowerCase()) ? errorField(key, v) : pair(key, v));
   }
   return joined([outer, level, header, message, ...parts]);
 }
@@ -353,7 +363,7 @@ function renderKlog(text: string): string | null {
  * (mask.ts keeps it), the event's name.
  */
 function renderMnemonic(text: string): string | null {
-  const m = MNEMONIC.exec(text.length > KLOG_SCAN ? text.slice(0, KLOG_SCAN) : text);
+  const m = MNEMONIC.exec(text.length > SCAN_CHARS ? text.slice(0, SCAN_CHARS) : text);
   if (m === null) return null;
   const at = m.index + m[1]!.length;
   // Only where a device puts it: first, or after a header (a code quoted in other wording is data).
