@@ -54,12 +54,14 @@ export interface Shape {
   readonly known: TemplateView | null;
   readonly templateText: string;
   readonly templateId: string;
-  /** Evidence (nats) before slot values are looked at: benign + errors. */
-  readonly base: number;
-  /** Rarity / novelty part, measured on the host. */
+  /** Evidence (nats) before the line's own values are looked at is benign + errors. Rarity / novelty part, measured on the host. */
   readonly benign: number;
-  /** Failure vocabulary part. */
+  /** Failure vocabulary part (a line may count some of its terms as none: detector.ts lineErrors). */
   readonly errors: number;
+  /** The failure terms behind `errors` with their weights (absent when none), for per-line adjustments. */
+  readonly terms?: ReadonlyArray<{ readonly term: string; readonly weight: number }>;
+  /** The one-word terms among them: those a line can count as none (zero-counts.ts). */
+  readonly termWords?: ReadonlySet<string>;
   /** For a new line: what its novelty was made of. */
   readonly novelty?: { words: number; unseen: number; foreign: number; similarity: number; cluster: number; nats: number };
   /** For a new line: the hash of its constant words, under which familiarity.ts remembers it. */
@@ -83,6 +85,14 @@ function termWords(t: FailureTerm): string[] {
   return t.term.indexOf(' ') < 0 ? [t.term] : t.term.split(' ');
 }
 
+/** A shape's failure terms with their weights (Shape.terms and termWords). */
+function weighed(terms: readonly FailureTerm[], weights: readonly number[]): Pick<Shape, 'terms' | 'termWords'> {
+  if (terms.length === 0) return {};
+  const words = new Set<string>();
+  for (const t of terms) if (t.term.indexOf(' ') < 0) words.add(t.term);
+  return { terms: terms.map((t, k) => ({ term: t.term, weight: weights[k]! })), termWords: words };
+}
+
 /** Templates holding a word, by word id (words with ids from `words` on are not in any). */
 class DocumentFrequency {
   constructor(
@@ -101,7 +111,7 @@ class DocumentFrequency {
  * An empty or blank line: nothing in it to judge (HeaderWarmup drops them from training), so it scores 0,
  * with no template and no reason.
  */
-const BLANK: Shape = { known: null, templateText: '', templateId: 'blank', base: 0, benign: 0, errors: 0, reasons: [] };
+const BLANK: Shape = { known: null, templateText: '', templateId: 'blank', benign: 0, errors: 0, reasons: [] };
 
 function sameTokens(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -234,11 +244,10 @@ export class ModelCore {
     const weights = terms.map((term) => errorWeight(term.severity, this.routineInTemplate(t, tok, term)));
     const benign = this.calibration.rarity(e);
     const errors = combineMax(weights, ERROR_EXTRA);
-    const base = benign + errors;
     const reasons: Reason[] = [];
     if (e <= RARE_COUNT) reasons.push('rare_template');
     if (terms.length > 0) reasons.push('error_terms');
-    return { known: t, templateText: t.text, templateId: t.idText, base, benign, errors, reasons };
+    return { known: t, templateText: t.text, templateId: t.idText, benign, errors, ...weighed(terms, weights), reasons };
   }
 
   /**
@@ -285,7 +294,6 @@ export class ModelCore {
     const nov = novelty(unseen, similarity, cdist, foreign);
     const benign = this.calibration.newMessage(nov);
     const errors = combineMax(weights, ERROR_EXTRA);
-    const base = benign + errors;
     const reasons: Reason[] = ['new_template'];
     if (unseen > 0) reasons.push('unseen_tokens');
     if (terms.length > 0) reasons.push('error_terms');
@@ -296,9 +304,9 @@ export class ModelCore {
       known: null,
       templateText: display !== null ? display.text : tokens.join(' '),
       templateId: `new-${fnv1a(key).toString(16).padStart(8, '0')}`,
-      base,
       benign,
       errors,
+      ...weighed(terms, weights),
       reasons,
       novelty: { words: words.length, unseen, foreign, similarity, cluster: cdist, nats: nov },
       familiarKey,

@@ -4,11 +4,12 @@
 
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
-import { tokenize } from './mask.js';
+import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
 import { Trainer } from './trainer.js';
 import { toScore, scoreForLikelihood } from './calibration.js';
-import { UNUSUAL_VALUE, VALUE_EXTRA } from './evidence.js';
+import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax } from './evidence.js';
+import { wordsCountedAsNone } from './zero-counts.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
@@ -114,8 +115,8 @@ export class HostModel {
     message: string,
     familiar?: FamiliarityLog,
   ): ScoredLine & { evidence: { benign: number; errors: number; values: number; novelty?: Shape['novelty'] } } {
-    const { scored, shape, values, benign } = this.evaluate(message, familiar);
-    return { ...scored, evidence: { benign, errors: shape.errors, values, novelty: shape.novelty } };
+    const { scored, shape, values, benign, errors } = this.evaluate(message, familiar);
+    return { ...scored, evidence: { benign, errors, values, novelty: shape.novelty } };
   }
 
   /**
@@ -126,11 +127,11 @@ export class HostModel {
    * a message is not yet routine (a failure without failure words, written a
    * few times, stays flagged); a message that keeps coming back is.
    */
-  private familiarBenign(shape: Shape, line: number, familiar: FamiliarityLog): number {
+  private familiarBenign(shape: Shape, errors: number, line: number, familiar: FamiliarityLog): number {
     const trained = this.stats.trainedLines;
     const key = shape.familiarKey!;
     const benign = shape.benign - phaseDiscount(this.core.calibration.newSurprise, familiar.recentPlain(key));
-    const occasions = familiar.observe(key, line, trained, shape.errors === 0);
+    const occasions = familiar.observe(key, line, trained, errors === 0);
     if (occasions <= 0) return benign;
     const count = (occasions * trained) / Math.max(trained, familiar.lines);
     const known = this.core.calibration.rarity(count);
@@ -139,7 +140,22 @@ export class HostModel {
   }
 
 
-  private evaluate(message: string, familiar?: FamiliarityLog): { scored: ScoredLine; shape: Shape; values: number; benign: number } {
+  /**
+   * The line's failure evidence: its shape's, without the words this line counts as none
+   * ("0 errors", "errors=0": zero-counts.ts), which the shape cannot tell from "3 errors".
+   */
+  private lineErrors(shape: Shape, tok: Tokenized): number {
+    const { terms, termWords } = shape;
+    // "None" needs a masked count: a line without values has none to give.
+    if (terms === undefined || termWords === undefined || termWords.size === 0 || tok.values.length === 0) return shape.errors;
+    const none = wordsCountedAsNone(tok, termWords);
+    if (none === null) return shape.errors;
+    const kept: number[] = [];
+    for (const t of terms) if (!none.has(t.term)) kept.push(t.weight);
+    return combineMax(kept, ERROR_EXTRA);
+  }
+
+  private evaluate(message: string, familiar?: FamiliarityLog): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number } {
     const text = typeof message === 'string' ? message : String(message ?? '');
     const tok = this.core.miner.tokenize(text);
     const key = tok.tokens.join('\u0000');
@@ -176,24 +192,25 @@ export class HostModel {
       }
       values = max + VALUE_EXTRA * (sum - max);
     }
+    const errors = this.lineErrors(shape, tok);
     let benign = shape.benign;
     let context = 0;
     if (familiar !== undefined) {
-      if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, this.core.miner.repeatKey(tok), familiar);
+      if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, errors, this.core.miner.repeatKey(tok), familiar);
       else if (known !== null) {
         // A known template is rare because the host writes it on rare occasions (once per boot, per
         // job); during one, its rarity falls as a new message's surprise does. Failure words and values keep their weight.
         if (benign > 0) benign -= phaseDiscount(benign, familiar.recentPlain(-1));
-        if (known.context.length > 0 && shape.errors > 0) context = contextDiscount(known.context, familiar.recentTemplates, shape.errors);
+        if (known.context.length > 0 && errors > 0) context = contextDiscount(known.context, familiar.recentTemplates, errors);
       }
       noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);
       familiar.tick();
     }
-    const reasons: Reason[] = shape.reasons.slice();
+    const reasons: Reason[] = errors > 0 || shape.errors === 0 ? shape.reasons.slice() : shape.reasons.filter((r) => r !== 'error_terms');
     if (values >= UNUSUAL_VALUE) reasons.push('unusual_value');
-    const base = shape.base - shape.benign + benign - context;
+    const base = benign + errors - context;
     const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };
-    return { scored, shape, values, benign };
+    return { scored, shape, values, benign, errors };
   }
 
   summary(): ModelSummary {

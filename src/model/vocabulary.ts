@@ -130,6 +130,9 @@ const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
   [['core', 'dumped'], HIGH],
 ];
 
+/** Words before a failure term that say there was none of it (numbers: zero-counts.ts). */
+const NONE_BEFORE: ReadonlySet<string> = new Set(['no', 'without', 'zero']);
+
 /** The pseudo-term reported for a stack-trace frame line. */
 export const STACK_FRAME = 'stack frame';
 
@@ -239,7 +242,8 @@ export function failureTerms(words: readonly string[]): FailureTerm[] {
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     const s = termSeverity(w);
-    if (s > 0) (out ??= []).push({ term: w, severity: s });
+    // "no errors", "without failures": the failure is named to say it did not happen.
+    if (s > 0 && (i === 0 || !NONE_BEFORE.has(words[i - 1]!))) (out ??= []).push({ term: w, severity: s });
     for (const [phrase, sev] of PHRASES) {
       if (phrase[0] !== w || i + phrase.length > words.length) continue;
       let ok = true;

@@ -25,6 +25,12 @@ describe('failure vocabulary', () => {
     ['session closed for user root', []],
     ['Debug: hangup signal received, reloading configuration', []],
     ['PacketResponder 2 for block blk_123 terminating', []],
+    // A failure named to say it did not happen.
+    ['fsck finished, no errors found', []],
+    ['backup verified without errors', []],
+    ['Zero failures in the last run', []],
+    ['no route to host 10.0.0.9', ['no route']],
+    ['No space left on device, no errors before', ['no space']],
   ];
   for (const [line, want] of table) {
     it(`"${line}" -> [${want.join(', ')}]`, () => {

@@ -1,0 +1,67 @@
+// Failure words a line counts as none ("0 errors", "Errors: 0", "errors=0"), by table, and what
+// they do to a score.
+import { expect } from 'chai';
+import { compileMasks, tokenize } from '../../src/model/mask.js';
+import { wordsCountedAsNone } from '../../src/model/zero-counts.js';
+import { ModelTrainer } from '../../src/model/detector.js';
+
+const masks = compileMasks([]);
+const TERMS = new Set(['errors', 'error', 'failures', 'failed', 'dropped', 'warnings', 'critical']);
+const none = (line: string): string[] => [...(wordsCountedAsNone(tokenize(line, masks), TERMS) ?? [])].sort();
+
+describe('failure words counted as none', () => {
+  const table: Array<[string, string[]]> = [
+    ['Build finished with 0 errors, 0 warnings', ['errors', 'warnings']],
+    ['Tests run: 50, Failures: 0, Errors: 0, Skipped: 0', ['errors', 'failures']],
+    ['requests=100 errors=0 failed=0 dropped=0', ['dropped', 'errors', 'failed']],
+    ['rsync: 0 error(s), 12 files', ['error']],
+    ['errors: 0.0%', ['errors']],
+    ['collected 12 items: 12 passed, 0 failed', ['failed']],
+    ['0 failed', ['failed']],
+    // A count that is not zero, or a zero that counts something else, is not "none".
+    ['3 errors, 0 warnings', ['warnings']],
+    ['requests=0 errors=5', []],
+    ['Tests run: 5, Failures: 2, Errors: 0', ['errors']],
+    ['worker 0 failed to start', []],
+    ['disk 0 errors: 17', []],
+    // A word also written otherwise in the line still counts.
+    ['0 errors in pass 1, 4 errors in pass 2', []],
+    ['10712 total interrupts. 0 critical input interrupts. 0 microseconds total spent on critical input interrupts', []],
+    ['no numbers, failed', []],
+  ];
+  for (const [line, want] of table) {
+    it(`"${line}" -> [${want.join(', ')}]`, () => expect(none(line)).to.deep.equal(want));
+  }
+
+  it('is judged per line, not per shape: "0 errors" and "12 errors" share a template', () => {
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 200; i++) {
+      trainer.add(`GET /api/items/${i} 200 ${i % 50}ms`);
+      trainer.add(`cache refresh ${i} took ${i % 30}ms`);
+    }
+    const model = trainer.finish();
+    // A summary the host never wrote: new either way; only the failing one carries failure terms.
+    const zero = model.explain('nightly backup done: copied 70 files, 0 errors');
+    const some = model.explain('nightly backup done: copied 70 files, 12 errors');
+    expect(zero.template).to.equal(some.template);
+    expect(zero.reasons).to.include('new_template').and.not.include('error_terms');
+    expect(zero.evidence.errors).to.equal(0);
+    expect(some.reasons).to.include('error_terms');
+    expect(some.score).to.be.greaterThan(zero.score);
+  });
+
+  it('keeps a routine zero summary quiet and flags the run that failed', () => {
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 300; i++) {
+      trainer.add(`GET /api/items/${i} 200 ${i % 50}ms`);
+      if (i % 30 === 0) trainer.add(`Tests run: ${40 + (i % 7)}, Failures: 0, Errors: 0, Skipped: ${i % 3}`);
+    }
+    const model = trainer.finish();
+    const ok = model.score('Tests run: 44, Failures: 0, Errors: 0, Skipped: 1');
+    const failed = model.score('Tests run: 44, Failures: 3, Errors: 0, Skipped: 1');
+    expect(ok.reasons).to.not.include('error_terms');
+    expect(ok.score).to.be.lessThan(0.5);
+    expect(failed.reasons).to.include('error_terms');
+    expect(failed.score).to.be.at.least(0.5);
+  });
+});
