@@ -8,7 +8,8 @@ import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
 import { Trainer } from './trainer.js';
 import { toScore, scoreForLikelihood } from './calibration.js';
-import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax } from './evidence.js';
+import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
+import { levelShare, valueTermSeverity } from './vocabulary.js';
 import { wordsCountedAsNone } from './zero-counts.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
@@ -142,16 +143,16 @@ export class HostModel {
 
   /**
    * The line's failure evidence: its shape's, without the words this line counts as none
-   * ("0 errors", "errors=0": zero-counts.ts), which the shape cannot tell from "3 errors".
+   * ("0 errors", "errors=0": zero-counts.ts), which the shape cannot tell from "3 errors", and with
+   * the failure terms the line writes as values (`valueTerms`).
    */
-  private lineErrors(shape: Shape, tok: Tokenized): number {
+  private lineErrors(shape: Shape, tok: Tokenized, valueTerms: readonly number[] | null): number {
     const { terms, termWords } = shape;
     // "None" needs a masked count: a line without values has none to give.
-    if (terms === undefined || termWords === undefined || termWords.size === 0 || tok.values.length === 0) return shape.errors;
-    const none = wordsCountedAsNone(tok, termWords);
-    if (none === null) return shape.errors;
-    const kept: number[] = [];
-    for (const t of terms) if (!none.has(t.term)) kept.push(t.weight);
+    const none = terms === undefined || termWords === undefined || termWords.size === 0 || tok.values.length === 0 ? null : wordsCountedAsNone(tok, termWords);
+    if (none === null && valueTerms === null) return shape.errors;
+    const kept: number[] = valueTerms === null ? [] : valueTerms.slice();
+    for (const t of terms ?? []) if (none === null || !none.has(t.term)) kept.push(t.weight);
     return combineMax(kept, ERROR_EXTRA);
   }
 
@@ -172,6 +173,8 @@ export class HostModel {
       }
     }
     let values = 0;
+    /** Weights of failure terms written as values (`status=failed`), which the shape cannot see. */
+    let valueTerms: number[] | null = null;
     const known = shape.known;
     if (known !== null && known.slotEnd > known.slotStart && tok.tokens.length === known.tokens.length) {
       const slots = this.core.slots;
@@ -189,10 +192,22 @@ export class HostModel {
         const s = slots.surprise(k, v);
         sum += s;
         if (s > max) max = s;
+        // An unmasked token is the shape's own wording, already read for failure terms.
+        const sev = vi < 0 && end === start ? 0 : valueTermSeverity(v);
+        if (sev > 0) {
+          // As routine as the slot held this value in training (a free-form slot: half its lines).
+          const routine = slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count);
+          (valueTerms ??= []).push(errorWeight(sev * levelShare(tok.tokens), routine));
+        }
       }
       values = max + VALUE_EXTRA * (sum - max);
+    } else {
+      for (const v of tok.values) {
+        const sev = valueTermSeverity(v);
+        if (sev > 0) (valueTerms ??= []).push(errorWeight(sev * levelShare(tok.tokens), 0));
+      }
     }
-    const errors = this.lineErrors(shape, tok);
+    const errors = this.lineErrors(shape, tok, valueTerms);
     let benign = shape.benign;
     let context = 0;
     if (familiar !== undefined) {
@@ -207,6 +222,7 @@ export class HostModel {
       familiar.tick();
     }
     const reasons: Reason[] = errors > 0 || shape.errors === 0 ? shape.reasons.slice() : shape.reasons.filter((r) => r !== 'error_terms');
+    if (errors > 0 && shape.errors === 0) reasons.push('error_terms');
     if (values >= UNUSUAL_VALUE) reasons.push('unusual_value');
     const base = benign + errors - context;
     const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };

@@ -130,8 +130,51 @@ const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
   [['core', 'dumped'], HIGH],
 ];
 
-/** Words before a failure term that say there was none of it (numbers: zero-counts.ts). */
-const NONE_BEFORE: ReadonlySet<string> = new Set(['no', 'without', 'zero']);
+/**
+ * Failure words that are counted nouns: a zero or a "no" before them says
+ * there were none (`0 errors`, `no failures`; zero-counts.ts). Before another
+ * word it may name something else (`worker 0 failed`, `No error handler`).
+ */
+export const COUNTED: ReadonlySet<string> = new Set(['errors', 'failures', 'warnings', 'exceptions', 'faults', 'timeouts', 'drops', 'crashes', 'retries']);
+
+/**
+ * Failure words the tokens say there were none of: `no errors`, `without
+ * error.`, `zero failures`. Read on the tokens, not the word list, which has
+ * lost punctuation and numbers (`Disk No. 3 failed`, `Divide by zero error`):
+ * "no"/"without" is a token of its own right before the word, and the word is
+ * a counted noun or ends its clause (`No error handler registered` is about a
+ * handler); "zero" takes counted nouns only. How many times each word is so
+ * negated.
+ */
+function noneBefore(tokens: readonly string[]): Map<string, number> | null {
+  let out: Map<string, number> | null = null;
+  for (let k = 0; k + 1 < tokens.length; k++) {
+    const neg = tokens[k]!.toLowerCase();
+    if (neg !== 'no' && neg !== 'without' && neg !== 'zero') continue;
+    const next = tokens[k + 1]!;
+    let i = 0;
+    while (i < next.length && isLetter(next.charCodeAt(i))) i++;
+    if (i < 2) continue;
+    const word = next.slice(0, i).toLowerCase();
+    const endsClause = i === next.length ? k + 2 === tokens.length : /^[.,;:)!]/.test(next.slice(i));
+    if (!COUNTED.has(word) && (neg === 'zero' || !endsClause)) continue;
+    (out ??= new Map()).set(word, (out.get(word) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** Drops the one-word terms the line negates at every occurrence (noneBefore). */
+function withoutNegated(terms: FailureTerm[], tokens: readonly string[], words: readonly string[]): FailureTerm[] {
+  const negated = noneBefore(tokens);
+  if (negated === null) return terms;
+  return terms.filter((t) => {
+    const n = negated.get(t.term);
+    if (n === undefined) return true;
+    let written = 0;
+    for (const w of words) if (w === t.term) written++;
+    return written > n;
+  });
+}
 
 /** The pseudo-term reported for a stack-trace frame line. */
 export const STACK_FRAME = 'stack frame';
@@ -211,13 +254,19 @@ export function declaredLevel(tokens: readonly string[]): 'info' | 'warn' | null
  * declares an informational level.
  */
 export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
-  const terms = failureTerms(orderedWords(tokens));
+  const words = orderedWords(tokens);
+  let terms = failureTerms(words);
+  if (terms.length > 0) terms = withoutNegated(terms, tokens, words);
   if (isStackFrame(tokens)) terms.push({ term: STACK_FRAME, severity: MEDIUM });
   if (terms.length === 0) return terms;
+  const share = levelShare(tokens);
+  return share === 1 ? terms : terms.map((t) => ({ term: t.term, severity: t.severity * share }));
+}
+
+/** Share of their severity that failure terms keep given the level the line's header declares. */
+export function levelShare(tokens: readonly string[]): number {
   const level = declaredLevel(tokens);
-  if (level === null) return terms;
-  const share = level === 'info' ? DECLARED_INFO_SHARE : DECLARED_WARN_SHARE;
-  return terms.map((t) => ({ term: t.term, severity: t.severity * share }));
+  return level === null ? 1 : level === 'info' ? DECLARED_INFO_SHARE : DECLARED_WARN_SHARE;
 }
 
 /** Severity of one word as a failure term (0 when it is not one). */
@@ -236,14 +285,39 @@ export interface FailureTerm {
   severity: number;
 }
 
+/**
+ * Severity of a masked value as a failure term: a one-word value, or words
+ * joined by `_` or `-` (`failed`, `FAILED`, `E_FAIL`, `timed_out`), as
+ * structured lines write an outcome (`status=failed`, `res=failed`,
+ * `"state":"ERROR"`). 0 for anything else (numbers, paths, free text).
+ */
+export function valueTermSeverity(value: string): number {
+  const n = value.length;
+  if (n < 2 || n > MAX_WORD || !isLetter(value.charCodeAt(0))) return 0;
+  let joined = false;
+  for (let i = 1; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (isLetter(c)) continue;
+    if (c !== 95 /* _ */ && c !== 45 /* - */) return 0;
+    joined = true;
+  }
+  const lower = value.toLowerCase();
+  if (!joined) return termSeverity(lower);
+  const parts = lower.split(/[_-]+/);
+  // `no_error`, `non-fatal`: the failure named to say it is absent.
+  if (parts[0] === 'no' || parts[0] === 'non' || parts[0] === 'without') return 0;
+  let max = 0;
+  for (const t of failureTerms(parts)) if (t.severity > max) max = t.severity;
+  return max;
+}
+
 /** Failure terms (and phrases, joined by a space) among a line's words, in order, distinct. */
 export function failureTerms(words: readonly string[]): FailureTerm[] {
   let out: FailureTerm[] | null = null;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     const s = termSeverity(w);
-    // "no errors", "without failures": the failure is named to say it did not happen.
-    if (s > 0 && (i === 0 || !NONE_BEFORE.has(words[i - 1]!))) (out ??= []).push({ term: w, severity: s });
+    if (s > 0) (out ??= []).push({ term: w, severity: s });
     for (const [phrase, sev] of PHRASES) {
       if (phrase[0] !== w || i + phrase.length > words.length) continue;
       let ok = true;

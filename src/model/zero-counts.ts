@@ -1,14 +1,14 @@
 // Failure words that a line counts as none: "0 errors", "Failures: 0",
-// "errors=0", "dropped=0". Summaries of test runs, builds, backups and
+// "errors=0", "no errors". Summaries of test runs, builds, backups and
 // metrics lines name failures in order to say there were none; the words are
 // a counter's name there, and reading them as trouble flags every routine
 // summary whose count happens to be new. Masking turns the 0 into <*>, so
 // this is judged per line from the masked values (a shape is shared by
-// "0 errors" and "3 errors"); "no errors" and "without errors" are words and
-// are read with the vocabulary (vocabulary.ts failureTerms).
+// "0 errors" and "3 errors"); "no errors" and "without errors" are words, and
+// are read with the vocabulary (vocabulary.ts noneBefore).
 
 import type { Tokenized } from './mask.js';
-import { isLetter, nextLetter } from './vocabulary.js';
+import { COUNTED, isLetter, nextLetter, placeholderEnd } from './vocabulary.js';
 
 const PLACEHOLDER = '<*>';
 
@@ -22,11 +22,8 @@ function firstValue(tok: Tokenized, k: number): number {
   return k === 0 ? 0 : tok.valueEnd[k - 1]!;
 }
 
-/** Token k is a bare masked value (`<*>`, `<*>,`) whose values are all zero. */
-function zeroToken(tok: Tokenized, k: number): boolean {
-  const t = tok.tokens[k];
-  if (t === undefined || !t.startsWith(PLACEHOLDER)) return false;
-  for (let i = PLACEHOLDER.length; i < t.length; i++) if (isLetter(t.charCodeAt(i)) || t[i] === '<') return false;
+/** Values of token k are all zero (at least one). */
+function zeroValues(tok: Tokenized, k: number): boolean {
   const start = firstValue(tok, k);
   const end = tok.valueEnd[k]!;
   if (end <= start) return false;
@@ -34,40 +31,63 @@ function zeroToken(tok: Tokenized, k: number): boolean {
   return true;
 }
 
+/**
+ * Token k is a masked zero given as a count after its word: `<*>`, `<*>,`, `"<*>"`, `<*>;`
+ * (punctuation around it, no letters).
+ */
+function zeroAfter(tok: Tokenized, k: number): boolean {
+  const t = tok.tokens[k];
+  if (t === undefined) return false;
+  const at = t.indexOf(PLACEHOLDER);
+  if (at < 0 || at > 1 || t.indexOf('<', at + 1) >= 0) return false;
+  for (let i = 0; i < t.length; i++) if (isLetter(t.charCodeAt(i)) && (i < at || i >= at + PLACEHOLDER.length)) return false;
+  return zeroValues(tok, k);
+}
+
+/** Masker placeholders (`<*>`, `<pid>`) in token[0, end): each holds a value. */
 function placeholdersBefore(token: string, end: number): number {
   let n = 0;
-  for (let i = token.indexOf(PLACEHOLDER); i >= 0 && i < end; i = token.indexOf(PLACEHOLDER, i + PLACEHOLDER.length)) n++;
+  for (let i = 0; i < end; i++) {
+    const close = placeholderEnd(token, i);
+    if (close > 0) {
+      n++;
+      i = close - 1;
+    }
+  }
   return n;
 }
 
-/** Token k ends a clause or a list item (`passed,`, `summary:`), or there is none: what follows starts afresh. */
+/** Token k ends a clause or a list item (`passed,`, `summary:`): what follows starts afresh. */
 function clauseEnd(tok: Tokenized, k: number): boolean {
-  if (k < 0) return true;
-  const last = tok.tokens[k]!.charCodeAt(tok.tokens[k]!.length - 1);
-  return last === 44 /* , */ || last === 59 /* ; */ || last === 58 /* : */ || last === 46 /* . */ || last === 40 /* ( */ || last === 91 /* [ */;
+  if (k < 0) return false;
+  const t = tok.tokens[k]!;
+  const last = t.charCodeAt(t.length - 1);
+  return last === 44 /* , */ || last === 59 /* ; */ || last === 58 /* : */;
 }
 
 /**
  * Whether the word at token[start, end) of token k is counted as none. A
- * value after it (`Errors: 0`, `errors=0`) is its count. Otherwise a zero
- * before it is, when the word is a plural noun (`0 errors`, `0 error(s)`) or
- * the zero starts a clause (`5 passed, 0 failed`): in `worker 0 failed` the
- * zero names the worker.
+ * value after it (`Errors: 0`, `errors=0`, `errors="0"`, `errors = 0`) is its
+ * count. Otherwise a bare zero before it is, when the word is a counted noun
+ * (`0 errors`, `0 error(s)`) or the zero starts a clause (`12 passed, 0 failed`).
  */
 function countedAsNone(tok: Tokenized, k: number, start: number, end: number): boolean {
   const token = tok.tokens[k]!;
   const sep = token[end];
   if (sep === ':' || sep === '=') {
-    // Glued: `errors=<*>`, `failed:<*>`.
-    if (token.startsWith(PLACEHOLDER, end + 1)) return isZero(tok.values[firstValue(tok, k) + placeholdersBefore(token, end)]);
+    // Glued: `errors=<*>`, `failed:<*>`, `errors="<*>"`.
+    const at = token.startsWith(PLACEHOLDER, end + 1) ? end + 1 : token.startsWith(PLACEHOLDER, end + 2) && token[end + 1] === '"' ? end + 2 : -1;
+    if (at > 0) return isZero(tok.values[firstValue(tok, k) + placeholdersBefore(token, at)]);
     // Apart: `Errors: <*>,`.
-    if (end + 1 === token.length && k + 1 < tok.tokens.length && tok.tokens[k + 1]!.startsWith(PLACEHOLDER)) return zeroToken(tok, k + 1);
+    if (end + 1 === token.length) return zeroAfter(tok, k + 1);
+    return false;
   }
+  if (end === token.length && (tok.tokens[k + 1] === '=' || tok.tokens[k + 1] === ':')) return zeroAfter(tok, k + 2);
   // Nothing but punctuation before the word in its token: `0 errors,`, `(0 failed)`.
   for (let i = 0; i < start; i++) if (isLetter(token.charCodeAt(i)) || token[i] === '<') return false;
-  if (k === 0 || !zeroToken(tok, k - 1)) return false;
-  const plural = (end - start > 3 && (token[end - 1] === 's' || token[end - 1] === 'S')) || token.startsWith('(s)', end);
-  return plural || clauseEnd(tok, k - 2);
+  if (k === 0 || tok.tokens[k - 1] !== PLACEHOLDER || !zeroValues(tok, k - 1)) return false;
+  const word = token.slice(start, end).toLowerCase();
+  return COUNTED.has(word) || token.startsWith('(s)', end) || clauseEnd(tok, k - 2);
 }
 
 /**

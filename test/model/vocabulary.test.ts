@@ -29,8 +29,15 @@ describe('failure vocabulary', () => {
     ['fsck finished, no errors found', []],
     ['backup verified without errors', []],
     ['Zero failures in the last run', []],
+    ['check completed without error.', []],
     ['no route to host 10.0.0.9', ['no route']],
     ['No space left on device, no errors before', ['no space']],
+    // ... but not a "no" that is a number's label, a zero that is divided by, or a handler.
+    ['Disk No. 3 failed', ['failed']],
+    ['no numbers, failed', ['failed']],
+    ['Divide by zero error encountered.', ['error']],
+    ['No error handler registered for event', ['error']],
+    ['no errors in pass 1, 4 errors in pass 2', ['errors']],
   ];
   for (const [line, want] of table) {
     it(`"${line}" -> [${want.join(', ')}]`, () => {

@@ -17,21 +17,35 @@ describe('failure words counted as none', () => {
     ['rsync: 0 error(s), 12 files', ['error']],
     ['errors: 0.0%', ['errors']],
     ['collected 12 items: 12 passed, 0 failed', ['failed']],
-    ['0 failed', ['failed']],
+    ['job summary: 0 failed', ['failed']],
+    ['backup done errors="0" failed="0"', ['errors', 'failed']],
+    ['errors = 0', ['errors']],
     // A count that is not zero, or a zero that counts something else, is not "none".
     ['3 errors, 0 warnings', ['warnings']],
     ['requests=0 errors=5', []],
     ['Tests run: 5, Failures: 2, Errors: 0', ['errors']],
     ['worker 0 failed to start', []],
+    ['worker 0 fails to start', []],
+    ['CPU 0 exceeds temperature threshold', []],
+    ['0 failed to start', []],
+    ['slot 0: errors detected on link', []],
+    ['[    0.000000] failed to map ACPI table', []],
     ['disk 0 errors: 17', []],
     // A word also written otherwise in the line still counts.
     ['0 errors in pass 1, 4 errors in pass 2', []],
     ['10712 total interrupts. 0 critical input interrupts. 0 microseconds total spent on critical input interrupts', []],
-    ['no numbers, failed', []],
   ];
   for (const [line, want] of table) {
     it(`"${line}" -> [${want.join(', ')}]`, () => expect(none(line)).to.deep.equal(want));
   }
+
+  it('reads the value of a key whose placeholder a named masking rule wrote', () => {
+    const named = compileMasks([{ pattern: '(?<=pid=)\\d+', name: 'pid' }]);
+    const tok = tokenize('pid=0,errors=5', named);
+    expect(tok.tokens).to.deep.equal(['pid=<pid>,errors=<*>']);
+    expect(wordsCountedAsNone(tok, TERMS)).to.equal(null);
+    expect([...(wordsCountedAsNone(tokenize('pid=7,errors=0', named), TERMS) ?? [])]).to.deep.equal(['errors']);
+  });
 
   it('is judged per line, not per shape: "0 errors" and "12 errors" share a template', () => {
     const trainer = new ModelTrainer();

@@ -1,0 +1,53 @@
+// Failure words written as a value (`status=failed`, `"state":"ERROR"`): the masker hides them
+// from the template, so they are read per line from the values.
+import { expect } from 'chai';
+import { valueTermSeverity } from '../../src/model/vocabulary.js';
+import { ModelTrainer } from '../../src/model/detector.js';
+
+describe('failure words written as values', () => {
+  const table: Array<[string, boolean]> = [
+    ['failed', true],
+    ['FAILED', true],
+    ['E_FAIL', true],
+    ['timed_out', true],
+    ['ERROR', true],
+    ['success', false],
+    ['no_error', false],
+    ['non-fatal', false],
+    ['404', false],
+    ['/var/log/failed', false],
+    ['job failed badly', false],
+    ['e', false],
+  ];
+  for (const [value, term] of table) {
+    it(`"${value}" ${term ? 'is' : 'is not'} a failure term`, () => expect(valueTermSeverity(value) > 0).to.equal(term));
+  }
+
+  // A backup job's outcome as a key's value: routine failures stay below the threshold, a failure the
+  // host never wrote there is flagged with error_terms (before, only as an unusual value, below 0.5).
+  const trainer = new ModelTrainer();
+  for (let i = 0; i < 400; i++) {
+    trainer.add(`job id=${i} name=backup-${i % 5} status=success duration=${i % 60}s`);
+    trainer.add(`GET /api/items/${i} 200 ${i % 50}ms`);
+  }
+  const model = trainer.finish();
+
+  it('flags a status that says the job failed, with error_terms', () => {
+    const ok = model.score('job id=7 name=backup-2 status=success duration=5s');
+    const failed = model.score('job id=7 name=backup-2 status=error duration=5s');
+    expect(ok.reasons).to.deep.equal([]);
+    expect(failed.reasons).to.include('error_terms');
+    expect(failed.score).to.be.at.least(0.5);
+  });
+
+  it('keeps a new value without failure words an unusual value only', () => {
+    const s = model.score('job id=7 name=backup-2 status=skipped duration=5s');
+    expect(s.reasons).to.deep.equal(['unusual_value']);
+    expect(s.score).to.be.below(0.5);
+  });
+
+  it('reads values of a line no template matches too', () => {
+    const s = model.score('replica sync peer=db-3 result=FAILED');
+    expect(s.reasons).to.include('new_template').and.include('error_terms');
+  });
+});
