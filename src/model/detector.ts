@@ -146,12 +146,12 @@ export class HostModel {
    * ("0 errors", "errors=0": zero-counts.ts), which the shape cannot tell from "3 errors", and with
    * the failure terms the line writes as values (`valueTerms`).
    */
-  private lineErrors(shape: Shape, tok: Tokenized, valueTerms: readonly number[] | null): number {
+  private lineErrors(shape: Shape, tok: Tokenized, valueTerms: ReadonlyMap<string, number> | null): number {
     const { terms, termWords } = shape;
     // "None" needs a masked count: a line without values has none to give.
     const none = terms === undefined || termWords === undefined || termWords.size === 0 || tok.values.length === 0 ? null : wordsCountedAsNone(tok, termWords);
     if (none === null && valueTerms === null) return shape.errors;
-    const kept: number[] = valueTerms === null ? [] : valueTerms.slice();
+    const kept: number[] = valueTerms === null ? [] : [...valueTerms.values()];
     for (const t of terms ?? []) if (none === null || !none.has(t.term)) kept.push(t.weight);
     return combineMax(kept, ERROR_EXTRA);
   }
@@ -173,8 +173,21 @@ export class HostModel {
       }
     }
     let values = 0;
-    /** Weights of failure terms written as values (`status=failed`), which the shape cannot see. */
-    let valueTerms: number[] | null = null;
+    /**
+     * Failure terms written as values (`status=failed`), which the shape cannot see: the weight of
+     * each word, once (a word the shape already holds, or written in several keys, counts once).
+     */
+    let valueTerms: Map<string, number> | null = null;
+    let share = -1;
+    const noteValueTerm = (v: string, severity: number, routine: number): void => {
+      const word = v.toLowerCase();
+      if (shape.termWords?.has(word)) return;
+      if (share < 0) share = levelShare(tok.tokens);
+      const w = errorWeight(severity * share, routine);
+      const terms = (valueTerms ??= new Map());
+      const before = terms.get(word);
+      if (before === undefined || w > before) terms.set(word, w);
+    };
     const known = shape.known;
     if (known !== null && known.slotEnd > known.slotStart && tok.tokens.length === known.tokens.length) {
       const slots = this.core.slots;
@@ -196,15 +209,14 @@ export class HostModel {
         const sev = vi < 0 && end === start ? 0 : valueTermSeverity(v);
         if (sev > 0) {
           // As routine as the slot held this value in training (a free-form slot: half its lines).
-          const routine = slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count);
-          (valueTerms ??= []).push(errorWeight(sev * levelShare(tok.tokens), routine));
+          noteValueTerm(v, sev, slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count));
         }
       }
       values = max + VALUE_EXTRA * (sum - max);
     } else {
       for (const v of tok.values) {
         const sev = valueTermSeverity(v);
-        if (sev > 0) (valueTerms ??= []).push(errorWeight(sev * levelShare(tok.tokens), 0));
+        if (sev > 0) noteValueTerm(v, sev, 0);
       }
     }
     const errors = this.lineErrors(shape, tok, valueTerms);

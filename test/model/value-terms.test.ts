@@ -46,6 +46,22 @@ describe('failure words written as values', () => {
     expect(s.score).to.be.below(0.5);
   });
 
+  it('counts a failure word once, however often the line writes it', () => {
+    const t = new ModelTrainer();
+    for (let i = 0; i < 400; i++) {
+      t.add(`task ${i} failed: status=failed`);
+      t.add(`run ${i} a=failed b=failed`);
+      t.add(`GET /api/items/${i} 200 ${i % 50}ms`);
+    }
+    const m = t.finish();
+    const once = m.explain('task 5 failed: status=failed');
+    const twice = m.explain('run 5 a=failed b=failed');
+    // Routine lines of the host: as a word of the template and as a value, or in two keys, "failed" is one term.
+    expect(twice.evidence.errors).to.be.closeTo(once.evidence.errors, 1e-9);
+    expect(once.score).to.be.below(0.5);
+    expect(twice.score).to.be.below(0.5);
+  });
+
   it('reads values of a line no template matches too', () => {
     const s = model.score('replica sync peer=db-3 result=FAILED');
     expect(s.reasons).to.include('new_template').and.include('error_terms');
