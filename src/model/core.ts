@@ -54,9 +54,9 @@ export interface Shape {
   readonly known: TemplateView | null;
   readonly templateText: string;
   readonly templateId: string;
-  /** Evidence (nats) before the line's own values are looked at is benign + errors. Rarity / novelty part, measured on the host. */
+  /** Rarity / novelty part of the evidence (nats), measured on the host. */
   readonly benign: number;
-  /** Failure vocabulary part (a line may count some of its terms as none: detector.ts lineErrors). */
+  /** Failure vocabulary part; a line adjusts it by its own values (detector.ts lineErrors). */
   readonly errors: number;
   /** The failure terms behind `errors` with their weights (absent when none), for per-line adjustments. */
   readonly terms?: ReadonlyArray<{ readonly term: string; readonly weight: number }>;

@@ -233,8 +233,9 @@ export class HostModel {
       noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);
       familiar.tick();
     }
-    const reasons: Reason[] = errors > 0 || shape.errors === 0 ? shape.reasons.slice() : shape.reasons.filter((r) => r !== 'error_terms');
-    if (errors > 0 && shape.errors === 0) reasons.push('error_terms');
+    // The line's own failure evidence decides error_terms (last of the shape's reasons when present).
+    const reasons: Reason[] = shape.reasons.filter((r) => r !== 'error_terms');
+    if (errors > 0) reasons.push('error_terms');
     if (values >= UNUSUAL_VALUE) reasons.push('unusual_value');
     const base = benign + errors - context;
     const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };

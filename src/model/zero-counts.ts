@@ -40,7 +40,7 @@ function zeroAfter(tok: Tokenized, k: number): boolean {
   if (t === undefined) return false;
   const at = t.indexOf(PLACEHOLDER);
   if (at < 0 || at > 1 || t.indexOf('<', at + 1) >= 0) return false;
-  for (let i = 0; i < t.length; i++) if (isLetter(t.charCodeAt(i)) && (i < at || i >= at + PLACEHOLDER.length)) return false;
+  for (let i = 0; i < t.length; i++) if (isLetter(t.charCodeAt(i))) return false;
   return zeroValues(tok, k);
 }
 
