@@ -65,28 +65,63 @@ function clauseEnd(tok: Tokenized, k: number): boolean {
   return last === 44 /* , */ || last === 59 /* ; */ || last === 58 /* : */;
 }
 
+const isIdent = (c: number): boolean => isLetter(c) || (c >= 48 && c <= 57) || c === 95; /* _ */
+
+/**
+ * Index just past the key a word ends in: `error_count`, `rx_errors.total`, `failed-jobs` (a
+ * counter's name made of several words); `end` itself when the word is not part of one.
+ */
+function keyEnd(token: string, end: number): number {
+  let i = end;
+  const n = token.length;
+  while (i < n) {
+    const c = token.charCodeAt(i);
+    if (isIdent(c)) i++;
+    else if ((c === 46 /* . */ || c === 45) /* - */ && i + 1 < n && isIdent(token.charCodeAt(i + 1))) i++;
+    else break;
+  }
+  return i;
+}
+
+/** Tokens j and j + 1 are a counter: a bare word and its masked count (`overruns <*>`). */
+function counterPair(tok: Tokenized, j: number): boolean {
+  if (j < 0 || j + 1 >= tok.tokens.length) return false;
+  return /^[A-Za-z_]{2,}$/.test(tok.tokens[j]!) && tok.tokens[j + 1] === PLACEHOLDER;
+}
+
 /**
  * Whether the word at token[start, end) of token k is counted as none. A
- * value after it (`Errors: 0`, `errors=0`, `errors="0"`, `errors = 0`) is its
- * count. Otherwise a bare zero before it is, when the word is a counted noun
+ * value after it or after the key it ends in (`Errors: 0`, `errors=0`,
+ * `errors="0"`, `errors = 0`, `error_count=0`) is its count; so is a bare
+ * zero after it when the word is a counted noun, a key, or one of a list of
+ * counters (`RX errors 0 dropped 0 overruns 0`, `http_errors_total 0`).
+ * Otherwise a bare zero before it is, when the word is a counted noun
  * (`0 errors`, `0 error(s)`) or the zero starts a clause (`12 passed, 0 failed`).
  */
 function countedAsNone(tok: Tokenized, k: number, start: number, end: number): boolean {
   const token = tok.tokens[k]!;
-  const sep = token[end];
+  const key = keyEnd(token, end);
+  const sep = token[key];
   if (sep === ':' || sep === '=') {
     // Glued: `errors=<*>`, `failed:<*>`, `errors="<*>"`.
-    const at = token.startsWith(PLACEHOLDER, end + 1) ? end + 1 : token.startsWith(PLACEHOLDER, end + 2) && token[end + 1] === '"' ? end + 2 : -1;
+    const at = token.startsWith(PLACEHOLDER, key + 1) ? key + 1 : token.startsWith(PLACEHOLDER, key + 2) && token[key + 1] === '"' ? key + 2 : -1;
     if (at > 0) return isZero(tok.values[firstValue(tok, k) + placeholdersBefore(token, at)]);
     // Apart: `Errors: <*>,`.
-    if (end + 1 === token.length) return zeroAfter(tok, k + 1);
+    if (key + 1 === token.length) return zeroAfter(tok, k + 1);
     return false;
   }
-  if (end === token.length && (tok.tokens[k + 1] === '=' || tok.tokens[k + 1] === ':')) return zeroAfter(tok, k + 2);
+  const word = token.slice(start, end).toLowerCase();
+  if (key === token.length) {
+    if (tok.tokens[k + 1] === '=' || tok.tokens[k + 1] === ':') return zeroAfter(tok, k + 2);
+    if (tok.tokens[k + 1] === PLACEHOLDER && zeroValues(tok, k + 1)) {
+      // After the word: only where it names what is counted, not `job failed 0 retries left`.
+      const onlyKey = start === 0 || token[start - 1] === '_';
+      if (onlyKey && (key > end || COUNTED.has(word) || counterPair(tok, k + 2) || counterPair(tok, k - 2))) return true;
+    }
+  }
   // Nothing but punctuation before the word in its token: `0 errors,`, `(0 failed)`.
   for (let i = 0; i < start; i++) if (isLetter(token.charCodeAt(i)) || token[i] === '<') return false;
   if (k === 0 || tok.tokens[k - 1] !== PLACEHOLDER || !zeroValues(tok, k - 1)) return false;
-  const word = token.slice(start, end).toLowerCase();
   return COUNTED.has(word) || token.startsWith('(s)', end) || clauseEnd(tok, k - 2);
 }
 

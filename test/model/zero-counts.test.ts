@@ -20,6 +20,11 @@ describe('failure words counted as none', () => {
     ['job summary: 0 failed', ['failed']],
     ['backup done errors="0" failed="0"', ['errors', 'failed']],
     ['errors = 0', ['errors']],
+    // Counters named by a key of several words, or listed as name and count.
+    ['stats: error_count=0 retry_count=3', ['error']],
+    ['failed_jobs: 0, done_jobs: 12', ['failed']],
+    ['RX errors 0 dropped 0 overruns 0 frame 0', ['dropped', 'errors']],
+    ['http_errors_total 0', ['errors']],
     // A count that is not zero, or a zero that counts something else, is not "none".
     ['3 errors, 0 warnings', ['warnings']],
     ['requests=0 errors=5', []],
@@ -31,6 +36,10 @@ describe('failure words counted as none', () => {
     ['slot 0: errors detected on link', []],
     ['[    0.000000] failed to map ACPI table', []],
     ['disk 0 errors: 17', []],
+    ['stats: error_count=2 retry_count=0', []],
+    ['RX errors 3 dropped 0 overruns 0 frame 0', ['dropped']],
+    ['job failed 0 retries left', []],
+    ['error 0 in module loader', []],
     // A word also written otherwise in the line still counts.
     ['0 errors in pass 1, 4 errors in pass 2', []],
     ['10712 total interrupts. 0 critical input interrupts. 0 microseconds total spent on critical input interrupts', []],
@@ -77,5 +86,21 @@ describe('failure words counted as none', () => {
     expect(ok.score).to.be.lessThan(0.5);
     expect(failed.reasons).to.include('error_terms');
     expect(failed.score).to.be.at.least(0.5);
+  });
+
+  it('reads interface counters (`RX errors 0 dropped 0`) as none, and a nonzero one as a failure', () => {
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 300; i++) {
+      trainer.add(`eth0: RX packets ${1000 + i * 37} bytes ${90000 + i * 4111}`);
+      trainer.add(`eth0: TX packets ${800 + i * 29} bytes ${70000 + i * 3001}`);
+    }
+    const model = trainer.finish();
+    const quiet = model.explain('eth0: RX errors 0 dropped 0 overruns 0 frame 0');
+    const broken = model.explain('eth0: RX errors 214 dropped 0 overruns 0 frame 0');
+    expect(quiet.template).to.equal(broken.template);
+    expect(quiet.reasons).to.not.include('error_terms');
+    expect(quiet.evidence.errors).to.equal(0);
+    expect(broken.reasons).to.include('error_terms');
+    expect(broken.score).to.be.greaterThan(quiet.score);
   });
 });
