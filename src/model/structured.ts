@@ -27,6 +27,8 @@ const JSON_MESSAGE_KEYS = ['message', 'msg', 'short_message', 'log', 'body', 'te
 const LOGFMT_MESSAGE_KEYS = ['msg', 'message'];
 /** Fields holding the level (lower-case; `log.level` is ECS's flat form). */
 const LEVEL_KEYS = new Set(['level', 'lvl', 'severity', 'loglevel', 'log_level', 'levelname', 'log.level', 'severity_text']);
+/** A logfmt level pair, which makes a line without a message structured too. */
+const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel|log_level|levelname|log\.level|severity_text)=/i;
 /** Fields holding an error, rendered as text after the message (their wording is evidence). */
 const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc_info', 'error.message']);
 /** Error field values that say there was none. */
@@ -82,7 +84,7 @@ export function renderStructured(text: string): string | null {
       const r = renderJson(text);
       if (r !== null) return r;
     }
-    if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0) {
+    if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0 || LOGFMT_LEVEL.test(text)) {
       const r = renderLogfmt(text);
       if (r !== null) return r;
     }
@@ -319,7 +321,9 @@ function renderLogfmt(text: string): string | null {
     messageAt = f.lower.findIndex((k, i) => k === m && isMessageValue(text, pairs[i]!));
     if (messageAt >= 0) break;
   }
-  if (messageAt < 0) return null;
+  // Without a message, a declared level still leads (masked as a value, `level=error` and
+  // `level=info` would be one template), the pairs after it; without either, it is plain key=value.
+  if (messageAt < 0 && !f.keys.some((_, i) => levelOf(f, i, null) !== null)) return null;
   return joined([prefix, ...renderFields(f, messageAt, true)]);
 }
 

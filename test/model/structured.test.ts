@@ -51,6 +51,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['a device line shipped as JSON', '{"host":"sw1","message":"sw1: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down","level":"info"}', 'INFO "<*>" <*>: ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
     ['a device line shipped as logfmt', 'level=info host=sw1 msg="sw1 %LINK-3-UPDOWN: Interface Gi0/1, changed state to down"', 'INFO "<*>" <*> ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
     ['klog with a JSON body', 'I1121 10:00:00.123456 1 audit.go:12] {"kind":"Event","level":"error","message":"boom"}', 'INFO <*> audit.go:<*>] ERROR "<*>" boom'],
+    ['logfmt without a message: the level leads', 'ts=2026-01-01T00:00:00Z level=error job=backup status=failed', 'ERROR ts="<*>" job="<*>" status="<*>"'],
     ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
   ];
   for (const [what, line, template] of cases) {
@@ -65,6 +66,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['a JSON array', '[{"msg":"x"}]'],
     ['JSON not at the end', '{"msg":"x"} and more'],
     ['one pair only', 'msg="hello world"'],
+    ['pairs with a level that names no log level', 'acquire lock=2335, flags=0x1, level=3'],
     ['an unclosed logfmt quote', 'level=info msg="never closed'],
     ['pairs after other words', 'worker status message=Idle code=0'],
     ['a klog-like header after words', 'job I1121 10:00:00.123456 1 main.go:1] "x" a=b'],

@@ -66,4 +66,22 @@ describe('failure words written as values', () => {
     const s = model.score('replica sync peer=db-3 result=FAILED');
     expect(s.reasons).to.include('new_template').and.include('error_terms');
   });
+
+  it('takes the level of a logfmt line without a message: an INFO failure value weighs half', () => {
+    const t = new ModelTrainer();
+    for (let i = 0; i < 400; i++) {
+      t.add(`ts=2026-01-01T00:${String(i % 60).padStart(2, '0')}:00Z level=info job=backup-${i % 5} status=success`);
+      t.add(`GET /api/items/${i} 200 ${i % 50}ms`);
+    }
+    const m = t.finish();
+    const info = m.explain('ts=2026-01-01T01:00:00Z level=info job=backup-2 status=failed');
+    const error = m.explain('ts=2026-01-01T01:00:00Z level=error job=backup-2 status=failed');
+    // The level is the line's header, not a value in a slot: a level the host never wrote is a new message.
+    expect(info.reasons).to.not.include('new_template');
+    expect(error.reasons).to.include('new_template');
+    expect(info.reasons).to.include('error_terms');
+    // At ERROR the value weighs fully (and the level's own word adds to it).
+    expect(error.evidence.errors).to.be.at.least(2 * info.evidence.errors - 1e-9);
+    expect(error.score).to.be.greaterThan(info.score);
+  });
 });
