@@ -17,9 +17,11 @@
 // Levels declared in code are written out the same way: klog's severity
 // letter (`E1121 10:00:03.123456 1 file.go:12]`, whose quoted message is also
 // read as the line's words) and a network device's `%LINK-3-UPDOWN:`; an
-// access log's status gets its reason phrase (access-log.ts).
+// access log's status gets its reason phrase (access-log.ts); a Linux audit
+// record's type is its wording (audit.ts).
 
 import { renderAccessLog } from './access-log.js';
+import { renderAudit } from './audit.js';
 import { closingQuote } from './quoted.js';
 
 /** Fields holding the message, by preference (compared lower-case). */
@@ -82,6 +84,10 @@ export function renderStructured(text: string): string | null {
     }
     if (text.indexOf('{') >= 0 && OBJECT_START.test(text)) {
       const r = renderJson(text);
+      if (r !== null) return r;
+    }
+    if (text.indexOf('audit(') >= 0) {
+      const r = renderAudit(text, isHeader);
       if (r !== null) return r;
     }
     if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0 || LOGFMT_LEVEL.test(text)) {

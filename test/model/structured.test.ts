@@ -52,6 +52,10 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['a device line shipped as logfmt', 'level=info host=sw1 msg="sw1 %LINK-3-UPDOWN: Interface Gi0/1, changed state to down"', 'INFO "<*>" <*> ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
     ['klog with a JSON body', 'I1121 10:00:00.123456 1 audit.go:12] {"kind":"Event","level":"error","message":"boom"}', 'INFO <*> audit.go:<*>] ERROR "<*>" boom'],
     ['logfmt without a message: the level leads', 'ts=2026-01-01T00:00:00Z level=error job=backup status=failed', 'ERROR ts="<*>" job="<*>" status="<*>"'],
+    // Linux audit: the record type is the event's name, the quoted message the pairs it holds.
+    ['Linux audit', "type=USER_AUTH msg=audit(1234.5:67): pid=1 uid=0 msg='op=PAM:authentication acct=\"root\" res=failed'", 'USER_AUTH audit(<*>): pid=<*> uid=<*> op=<*> acct="<*>" res=<*>'],
+    ['Linux audit through syslog', "Nov 21 10:00:00 h1 audispd: node=h1 type=USER_LOGIN msg=audit(1234.5:67): pid=1 msg='op=login res=success'", '<*> audispd: node=<*> USER_LOGIN audit(<*>): pid=<*> op=<*> res=<*>'],
+    ['the kernel\'s audit line', 'Nov 21 10:00:00 h1 kernel: audit: type=1400 audit(1234.5:67): apparmor="DENIED" operation="open" pid=1', '<*> kernel: audit: <*> audit(<*>): apparmor="<*>" operation="<*>" pid=<*>'],
     ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
   ];
   for (const [what, line, template] of cases) {
@@ -61,7 +65,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
   const untouched: Array<[what: string, line: string]> = [
     ['plain text', 'Connection to database failed: timeout'],
     ['key=value without a message', 'acquire lock=233570404, flags=0x1, tag="View Lock"'],
-    ['Linux audit (msg= holds an id)', "type=USER_AUTH msg=audit(1234.5:67): pid=1 uid=0 msg='op=PAM:authentication res=failed'"],
+    ['an audit-like stamp after other words', 'some words type=X audit(1.2:3): a=b'],
     ['malformed JSON', '{"level":"error","msg":"x"'],
     ['a JSON array', '[{"msg":"x"}]'],
     ['JSON not at the end', '{"msg":"x"} and more'],

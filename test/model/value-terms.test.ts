@@ -84,4 +84,23 @@ describe('failure words written as values', () => {
     expect(error.evidence.errors).to.be.at.least(2 * info.evidence.errors - 1e-9);
     expect(error.score).to.be.greaterThan(info.score);
   });
+
+  it('reads the outcome inside a Linux audit record, and tells its event types apart', () => {
+    const t = new ModelTrainer();
+    for (let i = 0; i < 300; i++) {
+      const stamp = `${1700000000 + i * 37}.${i % 1000}:${1000 + i}`;
+      t.add(`type=USER_LOGIN msg=audit(${stamp}): pid=${2000 + i} uid=0 auid=${1000 + (i % 3)} ses=${i} msg='op=login acct="deploy" exe="/usr/sbin/sshd" hostname=? addr=10.0.0.${i % 9} terminal=ssh res=success'`);
+      t.add(`type=USER_AUTH msg=audit(${stamp}): pid=${2000 + i} uid=0 auid=${1000 + (i % 3)} ses=${i} msg='op=PAM:authentication acct="deploy" exe="/usr/sbin/sshd" hostname=? addr=10.0.0.${i % 9} terminal=ssh res=success'`);
+    }
+    const m = t.finish();
+    const line = (type: string, res: string): string =>
+      `type=${type} msg=audit(1700099999.5:9999): pid=4242 uid=0 auid=1001 ses=77 msg='op=PAM:authentication acct="deploy" exe="/usr/sbin/sshd" hostname=? addr=10.0.0.4 terminal=ssh res=${res}'`;
+    const ok = m.score(line('USER_AUTH', 'success'));
+    const failed = m.score(line('USER_AUTH', 'failed'));
+    expect(ok.score).to.be.below(0.5);
+    expect(failed.reasons).to.include('error_terms');
+    expect(failed.score).to.be.at.least(0.5);
+    // An event type the host never wrote is a new message, not a new value of a `type` slot.
+    expect(m.score(line('ANOM_ABEND', 'success')).reasons).to.include('new_template');
+  });
 });
