@@ -31,6 +31,12 @@ const LOGFMT_MESSAGE_KEYS = ['msg', 'message'];
 const LEVEL_KEYS = new Set(['level', 'lvl', 'severity', 'loglevel', 'log_level', 'levelname', 'log.level', 'severity_text']);
 /** A logfmt level pair, which makes a line without a message structured too. */
 const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel|log_level|levelname|log\.level|severity_text)=/i;
+
+/** LOGFMT_LEVEL, behind a cheap test: every line that is no logfmt record comes through here. */
+function mayHaveLevelPair(text: string): boolean {
+  if (text.indexOf('=') < 0) return false;
+  return (text.indexOf('vel') >= 0 || text.indexOf('VEL') >= 0 || text.indexOf('vl=') >= 0 || text.indexOf('ity') >= 0 || text.indexOf('ITY') >= 0) && LOGFMT_LEVEL.test(text);
+}
 /** Fields holding an error, rendered as text after the message (their wording is evidence). */
 const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc_info', 'error.message']);
 /** Error field values that say there was none. */
@@ -90,7 +96,7 @@ export function renderStructured(text: string): string | null {
       const r = renderAudit(text, isHeader);
       if (r !== null) return r;
     }
-    if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0 || LOGFMT_LEVEL.test(text)) {
+    if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0 || mayHaveLevelPair(text)) {
       const r = renderLogfmt(text);
       if (r !== null) return r;
     }
