@@ -83,10 +83,22 @@ function keyEnd(token: string, end: number): number {
   return i;
 }
 
-/** Tokens j and j + 1 are a counter: a bare word and its masked count (`overruns <*>`). */
-function counterPair(tok: Tokenized, j: number): boolean {
-  if (j < 0 || j + 1 >= tok.tokens.length) return false;
-  return /^[A-Za-z_]{2,}$/.test(tok.tokens[j]!) && tok.tokens[j + 1] === PLACEHOLDER;
+const isBareWord = (t: string | undefined): boolean => t !== undefined && /^[A-Za-z_]{2,}$/.test(t);
+
+/**
+ * How the words around token k (a bare word) take their counts, read on the run of bare words
+ * and bare counts alternating around it: `after` when the run opens with a word (`RX errors 0
+ * dropped 0`), `before` when it opens with a count (`5 errors 0 warnings`: the 0 is the warnings'),
+ * and how many word-count pairs the run holds.
+ */
+function counterRun(tok: Tokenized, k: number): { after: boolean; pairs: number } {
+  const ts = tok.tokens;
+  let first = k;
+  while (first >= 2 && ts[first - 1] === PLACEHOLDER && isBareWord(ts[first - 2])) first -= 2;
+  if (first >= 1 && ts[first - 1] === PLACEHOLDER) return { after: false, pairs: 0 };
+  let pairs = 0;
+  for (let j = first; isBareWord(ts[j]) && ts[j + 1] === PLACEHOLDER; j += 2) pairs++;
+  return { after: true, pairs };
 }
 
 /**
@@ -113,10 +125,11 @@ function countedAsNone(tok: Tokenized, k: number, start: number, end: number): b
   const word = token.slice(start, end).toLowerCase();
   if (key === token.length) {
     if (tok.tokens[k + 1] === '=' || tok.tokens[k + 1] === ':') return zeroAfter(tok, k + 2);
-    if (tok.tokens[k + 1] === PLACEHOLDER && zeroValues(tok, k + 1)) {
-      // After the word: only where it names what is counted, not `job failed 0 retries left`.
-      const onlyKey = start === 0 || token[start - 1] === '_';
-      if (onlyKey && (key > end || COUNTED.has(word) || counterPair(tok, k + 2) || counterPair(tok, k - 2))) return true;
+    if (tok.tokens[k + 1] === PLACEHOLDER && zeroValues(tok, k + 1) && (start === 0 || token[start - 1] === '_')) {
+      // After the word: where it names what is counted (a key, a counted noun, one of a list of
+      // three counters or more), and counts follow their words, not `Job 7 failed 0 retries left`.
+      const run = counterRun(tok, k);
+      if (run.after && (key > end || COUNTED.has(word) || run.pairs >= 3)) return true;
     }
   }
   // Nothing but punctuation before the word in its token: `0 errors,`, `(0 failed)`.

@@ -39,6 +39,14 @@ describe('failure words counted as none', () => {
     ['stats: error_count=2 retry_count=0', []],
     ['RX errors 3 dropped 0 overruns 0 frame 0', ['dropped']],
     ['job failed 0 retries left', []],
+    // Counts before their words: the zero is the next word's.
+    ['Build finished: 5 errors 0 warnings', ['warnings']],
+    ['Results: 3 failures 0 errors', ['errors']],
+    ['Summary: 10 passed 2 failed 0 skipped', []],
+    // A zero after a word in no list of counters counts something else.
+    ['Job 1234 failed 0 retries left', []],
+    ['Upload 7 failed 0 bytes sent', []],
+    ['device error 0 at 0x7f3a', []],
     ['error 0 in module loader', []],
     // A word also written otherwise in the line still counts.
     ['0 errors in pass 1, 4 errors in pass 2', []],
@@ -102,5 +110,18 @@ describe('failure words counted as none', () => {
     expect(quiet.evidence.errors).to.equal(0);
     expect(broken.reasons).to.include('error_terms');
     expect(broken.score).to.be.greaterThan(quiet.score);
+  });
+
+  it('keeps the failure of a summary that writes counts before their words (`5 errors 0 warnings`)', () => {
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 300; i++) {
+      trainer.add(`Build ${i} finished: 0 errors 0 warnings`);
+      trainer.add(`GET /api/items/${i} 200 ${i % 50}ms`);
+    }
+    const model = trainer.finish();
+    const failed = model.explain('Build 9999 finished: 5 errors 0 warnings');
+    expect(failed.reasons).to.include('error_terms');
+    expect(failed.evidence.errors).to.be.greaterThan(0);
+    expect(model.explain('Build 9999 finished: 0 errors 0 warnings').evidence.errors).to.equal(0);
   });
 });
