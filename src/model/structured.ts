@@ -32,10 +32,9 @@ const LEVEL_KEYS = new Set(['level', 'lvl', 'severity', 'loglevel', 'log_level',
 /** A logfmt level pair, which makes a line without a message structured too. */
 const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel|log_level|levelname|log\.level|severity_text)=/i;
 
-/** LOGFMT_LEVEL, behind a cheap test: every line that is no logfmt record comes through here. */
+/** LOGFMT_LEVEL, on lines with a pair at all: every line that is no logfmt record comes through here. */
 function mayHaveLevelPair(text: string): boolean {
-  if (text.indexOf('=') < 0) return false;
-  return (text.indexOf('vel') >= 0 || text.indexOf('VEL') >= 0 || text.indexOf('vl=') >= 0 || text.indexOf('ity') >= 0 || text.indexOf('ITY') >= 0) && LOGFMT_LEVEL.test(text);
+  return text.indexOf('=') >= 0 && LOGFMT_LEVEL.test(text);
 }
 /** Fields holding an error, rendered as text after the message (their wording is evidence). */
 const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc_info', 'error.message']);
@@ -92,7 +91,7 @@ export function renderStructured(text: string): string | null {
       const r = renderJson(text);
       if (r !== null) return r;
     }
-    if (text.indexOf('audit(') >= 0) {
+    if (text.indexOf('audit') >= 0) {
       const r = renderAudit(text, isHeader);
       if (r !== null) return r;
     }

@@ -55,7 +55,11 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     // Linux audit: the record type is the event's name, the quoted message the pairs it holds.
     ['Linux audit', "type=USER_AUTH msg=audit(1234.5:67): pid=1 uid=0 msg='op=PAM:authentication acct=\"root\" res=failed'", 'USER_AUTH audit(<*>): pid=<*> uid=<*> op=<*> acct="<*>" res=<*>'],
     ['Linux audit through syslog', "Nov 21 10:00:00 h1 audispd: node=h1 type=USER_LOGIN msg=audit(1234.5:67): pid=1 msg='op=login res=success'", '<*> audispd: node=<*> USER_LOGIN audit(<*>): pid=<*> op=<*> res=<*>'],
-    ['the kernel\'s audit line', 'Nov 21 10:00:00 h1 kernel: audit: type=1400 audit(1234.5:67): apparmor="DENIED" operation="open" pid=1', '<*> kernel: audit: <*> audit(<*>): apparmor="<*>" operation="<*>" pid=<*>'],
+    ['the kernel\'s audit line, its type named', 'Nov 21 10:00:00 h1 kernel: audit: type=1400 audit(1234.5:67): apparmor="DENIED" operation="open" pid=1', '<*> kernel: audit: AVC audit(<*>): apparmor="<*>" operation="<*>" pid=<*>'],
+    ['an audit type auditd has no name for', "type=UNKNOWN[1334] msg=audit(1234.5:67): prog-id=7 op=LOAD", 'BPF audit(<*>): prog-id=<*> op=<*>'],
+    ['an audit record after a syslog time and host', "Nov 21 10:00:00 h1 type=USER_AUTH msg=audit(1234.5:67): pid=1 msg='op=x res=failed'", '<*> USER_AUTH audit(<*>): pid=<*> op=<*> res=<*>'],
+    ['journald\'s audit line', "Nov 21 10:00:00 h1 audit[42]: USER_AUTH pid=42 uid=0 msg='op=PAM:authentication acct=\"root\" res=failed'", '<*> audit[<*>]: USER_AUTH pid=<*> uid=<*> op=<*> acct="<*>" res=<*>'],
+    ['logfmt without a message, an upper-case level key', 'LVL=error job=backup status=failed', 'ERROR job="<*>" status="<*>"'],
     ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
   ];
   for (const [what, line, template] of cases) {
@@ -70,7 +74,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['a JSON array', '[{"msg":"x"}]'],
     ['JSON not at the end', '{"msg":"x"} and more'],
     ['one pair only', 'msg="hello world"'],
-    ['pairs with a level that names no log level', 'acquire lock=2335, flags=0x1, level=3'],
+    ['pairs with a level that names no log level', 'lock=2335 flags=0x1 level=3'],
     ['an unclosed logfmt quote', 'level=info msg="never closed'],
     ['pairs after other words', 'worker status message=Idle code=0'],
     ['a klog-like header after words', 'job I1121 10:00:00.123456 1 main.go:1] "x" a=b'],
