@@ -58,9 +58,9 @@ export function renderAudit(text: string, isHeader: (prefix: string) => boolean)
   const prefix = text.slice(0, start).trimEnd();
   if (m[4] === undefined && !isHeader(prefix)) return null;
   const body = unwrapped(text.slice(m.index + m[0].length)).trim();
+  // A number (the kernel's, or auditd's `UNKNOWN[1334]`) says which type it is.
   const type = m[3]!;
-  // `UNKNOWN[1334]`: its number says which type it is.
-  const named = TYPE_NAMES.get(type) ?? TYPE_NAMES.get(type.replace(/^UNKNOWN\[(\d+)\]$/, '$1')) ?? type;
+  const named = TYPE_NAMES.get(/^UNKNOWN\[(\d+)\]$/.exec(type)?.[1] ?? type) ?? type;
   const record = `${/^\d+$/.test(named) ? `type=${named}` : named} audit(${m[5]}):`;
   return [prefix, (m[2] ?? '').trim(), record, body].filter((p) => p !== '').join(' ');
 }

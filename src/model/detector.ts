@@ -51,6 +51,24 @@ function phaseDiscount(trained: number, recent: number): number {
   return Math.max(0, trained + Math.log(rate));
 }
 
+/**
+ * Weights of the failure words a line writes as values: each word once, at its highest weight (a
+ * word the shape already holds, or written in several keys, counts once); null when none is left.
+ */
+function valueTermWeights(found: ReadonlyArray<[string, number, number]>, shape: Shape, tok: Tokenized): Map<string, number> | null {
+  let terms: Map<string, number> | null = null;
+  let share = -1;
+  for (const [v, severity, routine] of found) {
+    const word = v.toLowerCase();
+    if (shape.termWords?.has(word)) continue;
+    if (share < 0) share = levelShare(tok.tokens);
+    const w = errorWeight(severity * share, routine);
+    const before = (terms ??= new Map()).get(word);
+    if (before === undefined || w > before) terms.set(word, w);
+  }
+  return terms;
+}
+
 export class ModelTrainer {
   private readonly trainer: Trainer;
 
@@ -173,21 +191,8 @@ export class HostModel {
       }
     }
     let values = 0;
-    /**
-     * Failure terms written as values (`status=failed`), which the shape cannot see: the weight of
-     * each word, once (a word the shape already holds, or written in several keys, counts once).
-     */
-    let valueTerms: Map<string, number> | null = null;
-    let share = -1;
-    const noteValueTerm = (v: string, severity: number, routine: number): void => {
-      const word = v.toLowerCase();
-      if (shape.termWords?.has(word)) return;
-      if (share < 0) share = levelShare(tok.tokens);
-      const w = errorWeight(severity * share, routine);
-      const terms = (valueTerms ??= new Map());
-      const before = terms.get(word);
-      if (before === undefined || w > before) terms.set(word, w);
-    };
+    /** Failure words written as values (`status=failed`), which the shape cannot see: [value, severity, routine]. */
+    let found: Array<[string, number, number]> | null = null;
     const known = shape.known;
     if (known !== null && known.slotEnd > known.slotStart && tok.tokens.length === known.tokens.length) {
       const slots = this.core.slots;
@@ -209,17 +214,17 @@ export class HostModel {
         const sev = vi < 0 && end === start ? 0 : valueTermSeverity(v);
         if (sev > 0) {
           // As routine as the slot held this value in training (a free-form slot: half its lines).
-          noteValueTerm(v, sev, slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count));
+          (found ??= []).push([v, sev, slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
         }
       }
       values = max + VALUE_EXTRA * (sum - max);
     } else {
       for (const v of tok.values) {
         const sev = valueTermSeverity(v);
-        if (sev > 0) noteValueTerm(v, sev, 0);
+        if (sev > 0) (found ??= []).push([v, sev, 0]);
       }
     }
-    const errors = this.lineErrors(shape, tok, valueTerms);
+    const errors = this.lineErrors(shape, tok, found === null ? null : valueTermWeights(found, shape, tok));
     let benign = shape.benign;
     let context = 0;
     if (familiar !== undefined) {

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import { renderAccessLog } from '../../src/model/access-log.js';
-import { NO_MASKS, tokenize } from '../../src/model/mask.js';
 import { ModelTrainer } from '../../src/model/detector.js';
 import { Rng } from '../../src/seeded-random.js';
+import { itMasksTo, maskedTemplate as t } from '../support/templates.js';
 
-const t = (line: string): string => tokenize(line, NO_MASKS).tokens.join(' ');
 
 describe('access log lines', () => {
   // The status's reason phrase follows it as wording: requests that ended differently are different messages.
@@ -20,9 +19,7 @@ describe('access log lines', () => {
     ['a status without a registered phrase: its class', '10.0.0.6 - - [21/Nov/2026:10:00:05 +0000] "GET / HTTP/1.1" 599 0', '<*> - - [<*> <*>] "GET <*>" <*> Server Error <*>'],
     ['after a syslog header', 'Nov 21 10:00:06 web1 nginx: 10.0.0.7 - - [21/Nov/2026:10:00:06 +0000] "GET / HTTP/2.0" 200 612', '<*> nginx: <*> - - [<*> <*>] "GET <*>" <*> OK <*>'],
   ];
-  for (const [what, line, template] of cases) {
-    it(`${what}: ${template}`, () => expect(t(line)).to.equal(template));
-  }
+  itMasksTo(cases);
 
   const untouched: Array<[what: string, line: string]> = [
     ['OpenStack\'s request log (status as a pair)', '10.11.10.1 "GET /v2/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477'],

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { compileMasks, tokenize, MAX_TOKENS, MAX_TOKEN_CHARS, NO_MASKS } from '../../src/model/mask.js';
+import { maskedTemplate as t } from '../support/templates.js';
 
-const t = (line: string): string => tokenize(line, NO_MASKS).tokens.join(' ');
 const v = (line: string): string[] => tokenize(line, NO_MASKS).values;
 
 describe('mask: built-in variable kinds', () => {

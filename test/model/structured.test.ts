@@ -3,8 +3,8 @@ import { renderStructured } from '../../src/model/structured.js';
 import { NO_MASKS, compileMasks, tokenize } from '../../src/model/mask.js';
 import { HostModel, ModelTrainer } from '../../src/model/detector.js';
 import { Rng } from '../../src/seeded-random.js';
+import { itMasksTo, maskedTemplate as t } from '../support/templates.js';
 
-const t = (line: string): string => tokenize(line, NO_MASKS).tokens.join(' ');
 
 describe('structured lines (JSON, logfmt, klog)', () => {
   // The level leads; fields before the message are the record's header (values without their
@@ -62,9 +62,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['logfmt without a message, an upper-case level key', 'LVL=error job=backup status=failed', 'ERROR job="<*>" status="<*>"'],
     ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
   ];
-  for (const [what, line, template] of cases) {
-    it(`${what}: ${template}`, () => expect(t(line)).to.equal(template));
-  }
+  itMasksTo(cases);
 
   const untouched: Array<[what: string, line: string]> = [
     ['plain text', 'Connection to database failed: timeout'],

@@ -3,11 +3,26 @@
 import { expect } from 'chai';
 import { compileMasks, tokenize } from '../../src/model/mask.js';
 import { wordsCountedAsNone } from '../../src/model/zero-counts.js';
-import { ModelTrainer } from '../../src/model/detector.js';
+import { ModelTrainer, type HostModel } from '../../src/model/detector.js';
 
 const masks = compileMasks([]);
 const TERMS = new Set(['errors', 'error', 'failures', 'failed', 'dropped', 'warnings', 'critical']);
 const none = (line: string): string[] => [...(wordsCountedAsNone(tokenize(line, masks), TERMS) ?? [])].sort();
+
+/**
+ * A line with a zero count and the same template with a nonzero one: the first carries no
+ * failure terms, the second does and scores higher. Returns the quiet line's explanation.
+ */
+function quietThenFailing(model: HostModel, quietLine: string, failingLine: string): ReturnType<HostModel['explain']> {
+  const quiet = model.explain(quietLine);
+  const failing = model.explain(failingLine);
+  expect(quiet.template).to.equal(failing.template);
+  expect(quiet.reasons).to.not.include('error_terms');
+  expect(quiet.evidence.errors).to.equal(0);
+  expect(failing.reasons).to.include('error_terms');
+  expect(failing.score).to.be.greaterThan(quiet.score);
+  return quiet;
+}
 
 describe('failure words counted as none', () => {
   const table: Array<[string, string[]]> = [
@@ -72,13 +87,8 @@ describe('failure words counted as none', () => {
     }
     const model = trainer.finish();
     // A summary the host never wrote: new either way; only the failing one carries failure terms.
-    const zero = model.explain('nightly backup done: copied 70 files, 0 errors');
-    const some = model.explain('nightly backup done: copied 70 files, 12 errors');
-    expect(zero.template).to.equal(some.template);
-    expect(zero.reasons).to.include('new_template').and.not.include('error_terms');
-    expect(zero.evidence.errors).to.equal(0);
-    expect(some.reasons).to.include('error_terms');
-    expect(some.score).to.be.greaterThan(zero.score);
+    const zero = quietThenFailing(model, 'nightly backup done: copied 70 files, 0 errors', 'nightly backup done: copied 70 files, 12 errors');
+    expect(zero.reasons).to.include('new_template');
   });
 
   it('keeps a routine zero summary quiet and flags the run that failed', () => {
@@ -103,13 +113,7 @@ describe('failure words counted as none', () => {
       trainer.add(`eth0: TX packets ${800 + i * 29} bytes ${70000 + i * 3001}`);
     }
     const model = trainer.finish();
-    const quiet = model.explain('eth0: RX errors 0 dropped 0 overruns 0 frame 0');
-    const broken = model.explain('eth0: RX errors 214 dropped 0 overruns 0 frame 0');
-    expect(quiet.template).to.equal(broken.template);
-    expect(quiet.reasons).to.not.include('error_terms');
-    expect(quiet.evidence.errors).to.equal(0);
-    expect(broken.reasons).to.include('error_terms');
-    expect(broken.score).to.be.greaterThan(quiet.score);
+    quietThenFailing(model, 'eth0: RX errors 0 dropped 0 overruns 0 frame 0', 'eth0: RX errors 214 dropped 0 overruns 0 frame 0');
   });
 
   it('keeps the failure of a summary that writes counts before their words (`5 errors 0 warnings`)', () => {
