@@ -396,7 +396,7 @@ function emitChunk(x: Ctx, start: number, end: number, afterEq: boolean): boolea
       if (afterEq || !isPlainWord(text, a, b)) {
         m = maskCore(x, core, afterEq);
         masked = x.allMasked;
-      } else if (b - a <= 9 && LITERALS.has(core.toLowerCase())) {
+      } else if (isLiteral(core)) {
         m = maskValue(x, core);
         masked = true;
       } else masked = false;
@@ -606,12 +606,19 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
   if (digit || n < 3) return piece;
   // Paths and component names: `a/b/c`, `com.x/.Main`; not `TCP/IP` or `read/write`.
   if (slashes >= 2 || (slashes === 1 && dots >= 1) || piece.charCodeAt(0) === 47) return maskValue(x, piece);
-  if (n <= 9 && LITERALS.has(piece.toLowerCase())) return maskValue(x, piece);
+  if (isLiteral(piece)) return maskValue(x, piece);
   return piece;
 }
 
 // Literal values that are never part of a statement's wording.
 const LITERALS = new Set(['true', 'false', 'null', 'nil', 'undefined', 'nan']);
+
+/** A literal, in any case; the first letter is looked at first so that most words cost no lower-casing. */
+function isLiteral(s: string): boolean {
+  if (s.length < 3 || s.length > 9) return false;
+  const c = s.charCodeAt(0) | 32; // lower case of a letter
+  return (c === 116 || c === 102 || c === 110 || c === 117) && LITERALS.has(s.toLowerCase()); // t f n u
+}
 
 function isKey(s: string, end: number): boolean {
   let k = 0;

@@ -53,6 +53,7 @@ describe('mask: built-in variable kinds', () => {
     ['key with digits', 'took (p99=40ms)', 'took (p99=<*>)', ['40ms']],
     ['bracketed value', 'ws=WorkSource{10113}, uid=1000', 'ws=<*>, uid=<*>', ['WorkSource{10113}', '1000']],
     ['booleans and null', 'down true canceled false ref null', 'down <*> canceled <*> ref <*>', ['true', 'false', 'null']],
+    ['literals in any case', 'got NULL ref Undefined then NaN nullable True', 'got <*> ref <*> then <*> nullable <*>', ['NULL', 'Undefined', 'NaN', 'True']],
     ['relative path / component', 'start com.tencent.qt/.activity.Main from data/tmp/x', 'start <*> from <*>', ['com.tencent.qt/.activity.Main', 'data/tmp/x']],
     ['unit after number', 'estimated size 93.0 B, free 317.1 KB', 'estimated size <*> free <*>', ['93.0 B,', '317.1 KB']],
     ['list of numbers', '(IRQs 3 4 5 6 7 10 11 12)', '(IRQs <*>', ['3 4 5 6 7 10 11 12)']],
