@@ -6,7 +6,7 @@ import { cronProblem } from './cron.js';
 import { cpus } from 'node:os';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
-import { maskRuleProblem } from '../model/mask.js';
+import { foreignRegexSyntax, maskRuleProblem } from '../model/mask.js';
 import { OWN_FIELDS } from '../mongo/own-fields.js';
 
 /** One input collection and the hosts watched in it. */
@@ -481,6 +481,11 @@ function parseIgnore(raw: unknown, path: string, fail: Fail): string[] {
       re = new RegExp(item);
     } catch (err) {
       fail(p, (err as Error).message);
+      return;
+    }
+    const foreign = foreignRegexSyntax(item);
+    if (foreign !== null) {
+      fail(p, foreign);
       return;
     }
     if (MATCH_ALL_PROBES.every((line) => re.test(line))) {

@@ -49,6 +49,21 @@ export interface Tokenized {
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
+ * Syntax of other regex dialects that JavaScript without the `u` flag reads as something else,
+ * so an operator's pattern would quietly match nothing they meant: `\p{L}` is the text `p{L}`,
+ * `[[:digit:]]` is a class of the characters in `[:digt` followed by `]`. Null when there is none.
+ */
+export function foreignRegexSyntax(pattern: string): string | null {
+  const property = /(?:^|[^\\])(?:\\\\)*\\[pP]\{/.exec(pattern);
+  if (property !== null) {
+    return '\\p{...} is a Unicode property class, which JavaScript reads only with the u flag (here it is the text p{...}): use a class such as [A-Za-z]';
+  }
+  const posix = /\[:(alnum|alpha|blank|cntrl|digit|graph|lower|print|punct|space|upper|word|xdigit):\]/.exec(pattern);
+  if (posix !== null) return `[:${posix[1]}:] is a POSIX class, which JavaScript does not have (here it is a class of the characters in "[:${posix[1]}:"): use a class such as [0-9]`;
+  return null;
+}
+
+/**
  * What is wrong with one extra masking rule, or null: the one check behind the configuration's
  * EXTRA_MASKS, the offline commands' --mask and a model's own rules, so each names the rule its
  * own way and none accepts a rule another refuses.
@@ -70,6 +85,8 @@ export function maskRuleProblem(rule: unknown): string | null {
   }
   // A pattern matching the empty string would mask between every character.
   if (re.test('')) return 'matches the empty string';
+  const foreign = foreignRegexSyntax(pattern);
+  if (foreign !== null) return foreign;
   if (name !== undefined && typeof name !== 'string') return `name must be a string, got ${typeof name}`;
   if (name !== undefined && name !== '*' && !NAME_RE.test(name)) {
     return `name ${JSON.stringify(name)} must be 1 to 64 letters, digits, '_', '.' or '-'`;

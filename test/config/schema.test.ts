@@ -258,6 +258,14 @@ LOG_SOURCES:
     expect(c.sources[0].extraMasks).to.deep.equal([{ pattern: 'req-[0-9a-f]+', name: 'req-id.v2' }, { pattern: 'T[0-9]+' }]);
   });
 
+  it('refuses IGNORE and EXTRA_MASKS patterns written in another dialect (\\p{...}, [[:digit:]])', () => {
+    const p = problems(`${ORIGINAL}IGNORE: ["\\\\p{L}+ started"]\nEXTRA_MASKS: ["id=[[:digit:]]+"]\n`);
+    expect(p.map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
+      'EXTRA_MASKS[0]: [:digit:] is a POSIX class, which JavaScript does not have (here it is a class of the characters in "[:digit:"): use a class such as [0-9]',
+      'IGNORE[0]: \\p{...} is a Unicode property class, which JavaScript reads only with the u flag (here it is the text p{...}): use a class such as [A-Za-z]',
+    ]);
+  });
+
   it('takes IGNORE patterns, global ones first, and refuses bad ones naming each', () => {
     const c = parse(
       ORIGINAL.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_anomaly"\n    IGNORE: ["GET /healthz "]') +

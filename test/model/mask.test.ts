@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { compileMasks, tokenize, MAX_TOKENS, MAX_TOKEN_CHARS, NO_MASKS } from '../../src/model/mask.js';
+import { compileMasks, foreignRegexSyntax, tokenize, MAX_TOKENS, MAX_TOKEN_CHARS, NO_MASKS } from '../../src/model/mask.js';
 import { maskedTemplate as t } from '../support/templates.js';
 
 const v = (line: string): string[] => tokenize(line, NO_MASKS).values;
@@ -138,6 +138,18 @@ describe('mask: extra rules', () => {
   it('rejects patterns that match the empty string and bad names', () => {
     expect(() => compileMasks([{ pattern: 'x*' }])).to.throw(/x\*/);
     expect(() => compileMasks([{ pattern: 'x', name: 'a b' }])).to.throw(/name/);
+  });
+
+  it('refuses other dialects\' classes that JavaScript reads as literal text, and only those', () => {
+    // Accepted before, `\p{L}+` masked the text "p{L}" and `[[:digit:]]+` the characters of "[:digt".
+    for (const pattern of ['\\p{L}+', 'user=\\P{Lu}', '\\\\\\p{N}', '[[:digit:]]+', 'id=[^[:space:]]+']) {
+      expect(foreignRegexSyntax(pattern), pattern).to.be.a('string');
+      expect(() => compileMasks([{ pattern }]), pattern).to.throw(/Unicode property class|POSIX class/);
+    }
+    for (const pattern of ['\\\\p{2}', 'p{2}', '[:a]', '\\[:digit:\\]x', 'TKT-[0-9]+']) {
+      expect(foreignRegexSyntax(pattern), pattern).to.equal(null);
+      expect(() => compileMasks([{ pattern }]), pattern).not.to.throw();
+    }
   });
 
   it('masks nothing where a pattern matches empty text only between characters', () => {
