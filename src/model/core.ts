@@ -22,6 +22,11 @@ import type { ModelData, TemplateRecord } from './snapshot.js';
  * suspected anomaly (well above what routine errors keep as their floor).
  */
 const SUSPECT = 0.5 * ERROR_WEIGHT;
+/**
+ * Cosine similarity (IDF-weighted words) from which a known template is "similar" to a new line:
+ * the new line inherits part of its routine, and is shown with it.
+ */
+const SIMILAR_WORDS = 0.5;
 /** The context of templates without one (shared: most templates have none). */
 const NO_CONTEXT: readonly number[] = Object.freeze([]);
 
@@ -297,9 +302,11 @@ export class ModelCore {
     const reasons: Reason[] = ['new_template'];
     if (unseen > 0) reasons.push('unseen_tokens');
     if (terms.length > 0) reasons.push('error_terms');
-    // With no known template sharing a word, the nearest one would be any one:
+    // A known template is shown only when it is similar (SIMILAR_WORDS): on syslog lines every
+    // template shares the header's words, and "nearest" would otherwise name one that merely shares
+    // the host and program (`ticket TKT-123 opened` as `session opened for user ...`). Otherwise
     // the line's own masked form says more (and is empty for an empty line).
-    const display = partial ?? nearT;
+    const display = partial ?? (near.similarity >= SIMILAR_WORDS ? nearT : null);
     return {
       known: null,
       templateText: display !== null ? display.text : tokens.join(' '),
@@ -315,7 +322,7 @@ export class ModelCore {
 
   /** A new variant of a routine error message (same term, similar words) inherits part of its routine. */
   private routineNear(t: TemplateView | null, similarity: number, term: FailureTerm): number {
-    if (t === null || similarity < 0.5) return 0;
+    if (t === null || similarity < SIMILAR_WORDS) return 0;
     if (term.term === STACK_FRAME) return t.frame ? t.routine * similarity * similarity : 0;
     return this.hasWords(t, termWords(term)) ? t.routine * similarity * similarity : 0;
   }

@@ -157,6 +157,23 @@ describe('detector', function () {
       expect(model.score('   ').template).to.equal('');
     });
 
+    it('shows a new line that shares only a syslog header with known templates in its own masked form', () => {
+      // Every template shares the host and program: the nearest one was an unrelated message.
+      const syslog = Array.from({ length: 300 }, (_, i) =>
+        i % 2 === 0
+          ? `Dec 10 11:03:${String(i % 60).padStart(2, '0')} LabSZ sshd[${1000 + i}]: pam_unix(sshd:session): session opened for user u${i % 7} by (uid=0)`
+          : `Dec 10 11:03:${String(i % 60).padStart(2, '0')} LabSZ sshd[${1000 + i}]: Connection closed by 10.0.0.${i % 200} [preauth]`,
+      );
+      const m = train(syslog);
+      const unrelated = m.score('Dec 10 11:04:00 LabSZ sshd[4242]: ticket TKT-123 opened');
+      expect(unrelated.reasons).to.include('new_template');
+      expect(unrelated.template).to.equal('<*> LabSZ sshd[<*>]: ticket <*> opened');
+      // A variant of a known message still shows it.
+      const variant = m.score('Dec 10 11:04:00 LabSZ sshd[4243]: Connection closed by 10.0.0.9 port 22 [preauth]');
+      expect(variant.reasons).to.include('new_template');
+      expect(variant.template).to.equal('<*> LabSZ sshd[<*>]: Connection closed by <*> [preauth]');
+    });
+
     it('scores an empty or blank line 0 with no reason, and training skips such lines', () => {
       for (const blank of ['', '   ', '\t\r']) expect(model.score(blank), JSON.stringify(blank)).to.deep.include({ score: 0, template: '', reasons: [] });
       const withBlanks = lines.flatMap((l, i) => (i % 7 === 0 ? [l, '', '  '] : [l]));
