@@ -49,16 +49,20 @@ Installs the anomaly_detector log anomaly detector as a systemd service:
       state and models (owner $SVC_USER, mode 0750)
   $UNIT
 and the system user and group $SVC_USER (no login shell, no home directory).
-Then runs \`systemctl daemon-reload\` and \`systemctl enable --now $SERVICE\`; a running
-service is restarted when the program or the unit changed. Running it again changes nothing
-("unchanged"). An existing configuration is never overwritten.
+Then runs \`systemctl daemon-reload\`, enables the service, checks the configuration with
+\`anomaly-detector check-config\` as the service user, and starts it, or restarts it when the
+program or the unit changed. On a first install (the configuration was just created from the
+example) the service is neither enabled nor started: edit the configuration, then
+\`systemctl enable --now $SERVICE\`. Running it again changes nothing ("unchanged"). An existing
+configuration is never overwritten.
 
 Options:
   --no-start       enable the service but do not start or restart it
   --uninstall      stop and disable the service, remove $APP_DIR, the command and the unit;
                    keeps the configuration, the data and the user
-  --purge          with --uninstall (implies it): also remove $CONF_DIR, $STATE_DIR
-                   and the user and group $SVC_USER
+  --purge          with --uninstall (implies it): also remove $CONF_DIR, $STATE_DIR,
+                   the unit's drop-ins ($UNIT.d, from systemctl edit) and the user and
+                   group $SVC_USER
   --build-tarball OUT.tar.gz
                    from a source checkout: write a release tarball containing dist/, package.json,
                    package-lock.json, production node_modules, install.sh, the unit and the example
@@ -337,6 +341,7 @@ write_env_template() {
 #MONGODB_URI=mongodb://user:password@db-host:27017/?authSource=admin
 #
 # Or the name of a file holding the connection string:
+# (the daemon reads that file itself: owner root:anomaly_detector, mode 0640)
 #MONGODB_URI_FILE=/etc/anomaly_detector/mongodb_uri
 #
 # Extra Node.js options, e.g. a larger heap for big training windows:
@@ -442,7 +447,7 @@ do_install() {
   if ((config_created)); then
     echo "Next: edit $CONF (and credentials in $ENV_FILE), check it with"
     echo "  sudo anomaly-detector check-config $CONF --environment-file $ENV_FILE"
-    ((REAL)) && echo "then: sudo systemctl restart $SERVICE"
+    ((REAL)) && echo "then: sudo systemctl enable --now $SERVICE"
   fi
   return 0
 }
@@ -454,11 +459,16 @@ check_config() {
   if getent passwd "$SVC_USER" >/dev/null && command -v runuser >/dev/null 2>&1; then
     run=(runuser -u "$SVC_USER" --)
   fi
-  # With the service's environment file, as the service will run: its MONGODB_URI counts.
-  local env_args=()
-  [[ -e $ENV_FILE ]] && env_args=(--environment-file "$ENV_FILE")
+  # With the service's environment file, as the service will run: its MONGODB_URI counts. systemd
+  # reads that file as root (it may well be 0600 root:root), so root reads it here too and hands it
+  # over on a pipe; the service user still has to read the configuration and a MONGODB_URI_FILE.
   local out=$TMPD/check-config.out
-  "${run[@]}" "$BIN" check-config "$CONF" "${env_args[@]}" >"$out" 2>&1 || rc=$?
+  if [[ -e $ENV_FILE ]]; then
+    cat -- "$ENV_FILE" | "${run[@]}" "$BIN" check-config "$CONF" --environment-file /dev/stdin >"$out" 2>&1 || rc=$?
+    sed -i "s#/dev/stdin#$ENV_FILE#g" -- "$out"
+  else
+    "${run[@]}" "$BIN" check-config "$CONF" >"$out" 2>&1 || rc=$?
+  fi
   if ((rc == 78)); then
     cat -- "$out" >&2
     return 1
@@ -473,16 +483,17 @@ start_service() {
     return 0
   fi
   systemctl daemon-reload
+  if (($1)); then
+    # A service started on the example configuration would only retry its example server; enabled,
+    # it would do so from the next boot on.
+    report skipped "enable and start" "the configuration was just created from the example: edit it, then systemctl enable --now $SERVICE"
+    return 0
+  fi
   if systemctl is-enabled --quiet "$SERVICE" 2>/dev/null; then
     report unchanged "systemctl enable $SERVICE"
   else
     systemctl enable --quiet "$SERVICE"
     report enabled "$SERVICE"; CHANGED_ANY=1
-  fi
-  if (($1)); then
-    # A service started on the example configuration would only retry its example server.
-    report skipped "start" "the configuration was just created from the example: edit it, then systemctl start $SERVICE"
-    return 0
   fi
   if ((NO_START)); then
     report skipped "start" "--no-start"
@@ -541,7 +552,10 @@ do_uninstall() {
   else
     remove_path "$BIN"
   fi
+  # Drop-ins (`systemctl edit`) belong to the operator: kept, except by --purge.
   if ((PURGE)); then
+    remove_path "$UNIT.d"
+    ((REAL)) && systemd_running && systemctl daemon-reload
     remove_path "$CONF_DIR"
     remove_path "$STATE_DIR"
     if ((REAL)); then

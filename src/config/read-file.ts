@@ -12,9 +12,13 @@ const MAX_BYTES = 1 << 20;
  * `caf\uFFFD` would silently match nothing).
  */
 export function readInstalledFile(path: string): string {
+  // `/dev/stdin` is read from the descriptor the process was given: opening it again opens the
+  // pipe anew, with a permission check a pipe made by root fails for the service user (install.sh
+  // hands a root-only environment file to check-config run as that user this way).
+  const stdin = path === '/dev/stdin';
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = stdin ? 0 : openSync(path, 'r');
   } catch (err) {
     throw new Error(explain(err));
   }
@@ -32,7 +36,7 @@ export function readInstalledFile(path: string): string {
   } catch (err) {
     throw new Error(explain(err));
   } finally {
-    closeSync(fd);
+    if (!stdin) closeSync(fd);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Buffer.concat(chunks));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../support/daemon-process.js';
 import { ORIGINAL_CONFIG as ORIGINAL } from '../support/paths.js';
@@ -108,6 +108,32 @@ describe('CLI and configuration errors', () => {
     const missing = cli('run', '--config', f, '--environment-file', '/nonexistent/anomaly_detector.env');
     expect(missing.status).to.equal(78);
     expect(missing.stderr).to.match(/--environment-file: cannot read \/nonexistent\/anomaly_detector\.env: ENOENT/);
+  });
+
+  it('check-config reads an environment file handed over on standard input, even by root to another user', function () {
+    this.timeout(30_000);
+    const dir = tempDir('ad-cli-');
+    chmodSync(dir, 0o755);
+    const f = join(dir, 'multihost.yaml');
+    writeFileSync(f, ORIGINAL, { mode: 0o644 });
+    const envFile = join(dir, 'anomaly_detector.env');
+    writeFileSync(envFile, 'MONGODB_URI=mongodb://db-from-stdin:27017/\n', { mode: 0o600 });
+    const env = { ...process.env };
+    delete env.MONGODB_URI;
+    const piped = spawnSync(process.execPath, [CLI, 'check-config', f, '--environment-file', '/dev/stdin'], { input: readFileSync(envFile), encoding: 'utf8', env, timeout: 30_000 });
+    expect(piped.status, piped.stderr).to.equal(0);
+    expect(piped.stdout).to.include('db-from-stdin:27017');
+    // install.sh checks a root-only environment file (systemd reads it as root) as the service
+    // user this way. Opening /dev/stdin anew re-checked the permissions of root's pipe: EACCES.
+    const runuser = spawnSync('sh', ['-c', 'command -v runuser && id nobody'], { encoding: 'utf8' });
+    if (process.getuid?.() !== 0 || runuser.status !== 0) return;
+    const asNobody = spawnSync('sh', ['-c', `cat "$1" | runuser -u nobody -- "$2" "$3" check-config "$4" --environment-file /dev/stdin`, 'sh', envFile, process.execPath, CLI, f], {
+      encoding: 'utf8',
+      env,
+      timeout: 30_000,
+    });
+    expect(asNobody.status, asNobody.stdout + asNobody.stderr).to.equal(0);
+    expect(asNobody.stdout).to.include('db-from-stdin:27017');
   });
 
   it('run exits 78 for a missing file and 2 for bad usage', () => {

@@ -252,15 +252,20 @@ describe('install.sh (DESTDIR staging)', function () {
     const d = join(tmp, 'uninstall');
     runOk([], { destdir: d });
     writeFileSync(join(d, 'var/lib/anomaly_detector/models/host.json'), '{}');
+    // What `systemctl edit` leaves: the operator's, kept by --uninstall, removed by --purge.
+    const dropIn = join(d, `${UNIT}.d`, 'override.conf');
+    mkdirSync(join(d, `${UNIT}.d`), { recursive: true });
+    writeFileSync(dropIn, '[Service]\nEnvironment=X=1\n');
     const out = runOk(['--uninstall'], { destdir: d });
     expect(out).to.match(/removed\s+\/opt\/anomaly_detector/);
     for (const gone of [APP, BIN, UNIT]) expect(existsSync(join(d, gone)), gone).to.equal(false);
-    for (const kept of [CONF, EXAMPLE, ENV_FILE, 'var/lib/anomaly_detector/models/host.json']) {
+    for (const kept of [CONF, EXAMPLE, ENV_FILE, 'var/lib/anomaly_detector/models/host.json', `${UNIT}.d/override.conf`]) {
       expect(existsSync(join(d, kept)), kept).to.equal(true);
     }
     runOk(['--uninstall', '--purge'], { destdir: d });
     expect(existsSync(join(d, 'etc/anomaly_detector'))).to.equal(false);
     expect(existsSync(join(d, 'var/lib/anomaly_detector'))).to.equal(false);
+    expect(existsSync(join(d, `${UNIT}.d`))).to.equal(false);
   });
 
   it('--uninstall leaves a foreign /usr/local/bin/anomaly-detector alone', function () {
