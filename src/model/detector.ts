@@ -14,6 +14,8 @@ import { wordsCountedAsNone } from './zero-counts.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
+import { fnv1a } from './features.js';
+import { magnitude } from './slots.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError };
 
@@ -37,6 +39,10 @@ const SHAPE_CACHE_MAX = 2048;
 const SHAPE_CACHE_CHARS_PER_ENTRY = 128;
 /** Longer token keys are not cached (a 1 MB line must not pin 1 MB). */
 const MAX_KEY = 2048;
+/** Occasions an unusual value keeps its full weight for (familiarValues). */
+const VALUE_GRACE = 2;
+/** A plain decimal number (familiarValues counts these by order of magnitude). */
+const NUMBER = /^-?\d+(?:\.\d+)?$/;
 
 /**
  * How much less surprising a line is while the host writes `recent` different new messages without
@@ -160,6 +166,22 @@ export class HostModel {
 
 
   /**
+   * Value evidence of a known message whose most unusual value the host keeps writing since
+   * training: after w occasions (counted as for new messages: a burst is about one) it keeps
+   * FAMILIAR_HALF / (w + FAMILIAR_HALF) of its weight. A peer id never seen in training that is
+   * now in every "Connection broken for id 3" line stops being flagged once it keeps coming
+   * back, as a new message does; a burst of it stays flagged. Numbers count by order of magnitude
+   * (quarter decades, as the slots judge them), so a counter that keeps growing in the same range
+   * is one value; other values count exactly.
+   */
+  private familiarValues(values: number, templateId: number, slot: number, value: string, tok: Tokenized, familiar: FamiliarityLog): number {
+    const kind = NUMBER.test(value) ? `#${Math.round(magnitude(Number(value)) * 4)}` : value.length > 64 ? value.slice(0, 64) : value;
+    const key = fnv1a(`value\u0001${templateId}\u0001${slot}\u0001${kind}`);
+    const occasions = familiar.observe(key, this.core.miner.repeatKey(tok), this.stats.trainedLines);
+    return occasions <= VALUE_GRACE ? values : (values * FAMILIAR_HALF) / (occasions - VALUE_GRACE + FAMILIAR_HALF);
+  }
+
+  /**
    * The line's failure evidence: its shape's, without the words this line counts as none
    * ("0 errors", "errors=0": zero-counts.ts), which the shape cannot tell from "3 errors", and with
    * the failure terms the line writes as values (`valueTerms`).
@@ -198,6 +220,8 @@ export class HostModel {
       const slots = this.core.slots;
       let max = 0;
       let sum = 0;
+      let maxSlot = -1;
+      let maxValue = '';
       for (let k = known.slotStart; k < known.slotEnd; k++) {
         const pos = slots.pos[k]!;
         const vi = slots.vi[k]!;
@@ -209,7 +233,11 @@ export class HostModel {
         if (v === undefined) continue;
         const s = slots.surprise(k, v);
         sum += s;
-        if (s > max) max = s;
+        if (s > max) {
+          max = s;
+          maxSlot = k;
+          maxValue = v;
+        }
         // An unmasked token is the shape's own wording, already read for failure terms.
         const sev = vi < 0 && end === start ? 0 : valueTermSeverity(v);
         if (sev > 0) {
@@ -218,6 +246,7 @@ export class HostModel {
         }
       }
       values = max + VALUE_EXTRA * (sum - max);
+      if (familiar !== undefined && values >= UNUSUAL_VALUE) values = this.familiarValues(values, known.id, maxSlot, maxValue, tok, familiar);
     } else {
       for (const v of tok.values) {
         const sev = valueTermSeverity(v);

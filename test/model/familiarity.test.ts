@@ -298,3 +298,35 @@ describe('familiarity: new messages the host keeps writing after training', func
     for (const b of bad) expect(parseFamiliarityState(b), JSON.stringify(b)?.slice(0, 80)).to.equal(null);
   });
 });
+
+describe('familiarity: an unusual value the host keeps writing after training', function () {
+  this.timeout(20000);
+  const r = new Rng(11);
+  const t = new ModelTrainer();
+  for (let i = 0; i < 3000; i++) t.add(i % 20 === 0 ? `worker pool resized to ${8 + (i % 9)} threads, zone = eu${1 + (i % 2)}` : routineLine(r));
+  const model = t.finish();
+  const inZone = (zone: string) => (i: number): string => `worker pool resized to ${8 + (i % 9)} threads, zone = ${zone}`;
+  const isResize = (l: string): boolean => l.startsWith('worker pool resized');
+
+  it('flags a value never seen in training the first times, then lets it fade as it keeps coming back', () => {
+    const familiar = new Familiarity();
+    const stream = spread(30, 40, inZone('ap9'));
+    const scored = stream.map((l) => [l, model.score(l, familiar)] as const).filter(([l]) => isResize(l)).map(([, s]) => s);
+    // (Before, a new peer id in every "Connection broken for id ..." line was flagged on every line until the next retraining.)
+    for (const s of scored.slice(0, 3)) {
+      expect(s.score).to.be.at.least(DEFAULT_THRESHOLD);
+      expect(s.reasons).to.include('unusual_value');
+    }
+    for (let i = 1; i < scored.length; i++) expect(scored[i]!.score).to.be.at.most(scored[i - 1]!.score + 1e-9);
+    expect(scored[scored.length - 1]!.score).to.be.below(DEFAULT_THRESHOLD);
+    // Another value the slot never held is new again.
+    expect(model.score(inZone('sa7')(0), familiar).score).to.be.at.least(DEFAULT_THRESHOLD);
+  });
+
+  it('keeps it flagged in a burst (one occasion), and without a log', () => {
+    const burst: string[] = [];
+    for (let k = 0; k < 50; k++) burst.push(inZone('ap9')(k));
+    expect(scoresOf(model, burst, isResize).every((s) => s >= DEFAULT_THRESHOLD)).to.equal(true);
+    expect(spread(10, 40, inZone('ap9')).filter(isResize).every((l) => model.score(l).score >= DEFAULT_THRESHOLD)).to.equal(true);
+  });
+});
