@@ -16,8 +16,9 @@ Commands:
   templates FILE                    offline: print the templates mined from FILE with counts;
                                     options --json, --mask REGEX
 
-Every command takes --help.
+Every command takes --help; --version prints the version.
 
-Exit status: 0 ok, 1 failure, 2 usage error, 78 invalid configuration.
+Exit status: 0 ok, 1 failure, 2 usage error (for score and templates also an unreadable file),
+78 invalid configuration.
 `;
 }

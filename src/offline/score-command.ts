@@ -12,7 +12,7 @@ import { isBlank, maskRuleProblem } from '../model/mask.js';
 import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from '../commands/output.js';
 import { CommandError, EXIT_OK, EXIT_USAGE, commandArgs, type CommandIo } from '../commands/args.js';
 
-const SCORE_USAGE = `usage: score --train TRAIN_FILE [--threshold X] [--mask REGEX]... INPUT_FILE
+const SCORE_USAGE = `usage: anomaly-detector score --train TRAIN_FILE [--threshold X] [--mask REGEX]... INPUT_FILE
   Trains on TRAIN_FILE (one log line per line) and prints one JSON object per
   line of INPUT_FILE (- for standard input):
   {"line": N, "score": 0..1, "anomaly": true|false, "template": "...", "reasons": [...]}

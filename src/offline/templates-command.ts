@@ -7,7 +7,7 @@ import { HeaderWarmup } from '../model/header.js';
 import { EXIT_OK, commandArgs, type CommandIo } from '../commands/args.js';
 import { forEachLines, masksFrom, openInput, withOutput, writeOut } from './score-command.js';
 
-const TEMPLATES_USAGE = `usage: templates [--json] [--mask REGEX]... FILE
+const TEMPLATES_USAGE = `usage: anomaly-detector templates [--json] [--mask REGEX]... FILE
   Prints the templates mined from FILE (- for standard input), most frequent
   first: the count, a tab, the template (variables as <*>).
   --json          one JSON object per template: {"count": N, "id": N, "template": "..."}

@@ -59,6 +59,8 @@ describe('CLI and configuration errors', () => {
       const r = cli(...args);
       expect(r.status, args.join(' ')).to.equal(0);
       expect(r.stdout, args.join(' ')).to.match(/usage/i);
+      // Each names the command as it is typed (`score --help` said `usage: score ...`).
+      if (args[0] !== '--help') expect(r.stdout, args.join(' ')).to.include(`usage: anomaly-detector ${args[0]}`);
     }
     expect(cli('status', '-x').stderr).to.include('unknown option -x');
   });
