@@ -238,6 +238,11 @@ export class TemplateMiner {
   private markGen = 0;
   /** Loaded for matching only (fromJSON with readOnly): add() and toJSON() throw. */
   private readonly readOnly: boolean;
+
+  /** Most templates kept (the least used are evicted beyond it). */
+  get maxTemplates(): number {
+    return this.opts.maxTemplates;
+  }
   /** The host's header: position -> the token most lines hold there (see setHeader). */
   private header = new Map<number, string>();
   /** Position of the host's bracketed header field (header.ts collapseField); -1 for none. */

@@ -2,6 +2,7 @@
 // Mines the templates of a log file and prints them, most frequent first:
 // "<count>\t<template>" per line, or with --json {"count", "id", "template"}.
 
+import { isBlank } from '../model/mask.js';
 import { TemplateMiner } from '../model/miner.js';
 import { HeaderWarmup } from '../model/header.js';
 import { EXIT_OK, commandArgs, type CommandIo } from '../commands/args.js';
@@ -31,13 +32,19 @@ export async function runTemplatesCommand(args: string[], io: CommandIo): Promis
     const input = await openInput(file, 'file', io);
     // As in training: the first lines wait until the file's header is known.
     const warmup = new HeaderWarmup(miner, (_, tok) => miner.addTokenized(tok));
+    let logLines = 0;
     await forEachLines(input, file === '-' ? 'standard input' : `file '${file}'`, (lines) => {
-      for (const l of lines) warmup.push(l);
+      for (const l of lines) {
+        if (!isBlank(l)) logLines++;
+        warmup.push(l);
+      }
     });
     warmup.flush();
     // templates() is sorted by count, then id: stable output for equal counts.
     let text = '';
+    let listed = 0;
     for (const t of miner.templates()) {
+      listed += t.count;
       text += json ? JSON.stringify({ count: t.count, id: t.id, template: t.template }) + '\n' : `${t.count}\t${t.template}\n`;
       if (text.length > 1 << 16) {
         await writeOut(io.stdout, text, out);
@@ -45,6 +52,11 @@ export async function runTemplatesCommand(args: string[], io: CommandIo): Promis
       }
     }
     await writeOut(io.stdout, text, out);
+    // The miner keeps at most maxTemplates, evicting the least used: say so rather than let the
+    // counts quietly cover fewer lines than the file has.
+    if (listed < logLines) {
+      io.stderr.write(`templates: ${logLines - listed} of ${logLines} lines belonged to templates evicted beyond the cap of ${miner.maxTemplates} (the least used); they are not listed\n`);
+    }
     return EXIT_OK;
   });
 }

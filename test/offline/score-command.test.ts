@@ -236,6 +236,19 @@ describe('templates command', function () {
     expect(r.stdout.trimEnd().split('\n').sort()).to.deep.equal(words.map((w) => `10\t<*> gateway kernel: ${w}`).sort());
   });
 
+  it('says on standard error how many lines it no longer lists when templates beyond the cap were evicted', async () => {
+    // 5,100 messages of their own (letters, not numbers, tell them apart) against a cap of 5,000.
+    const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
+    const text = Array.from({ length: 5100 }, (_, i) => `module ${name(i)} says ${name(i)}x\n`).join('');
+    const r = await run(runTemplatesCommand, ['-'], text);
+    expect(r.code).to.equal(0);
+    const listed = r.stdout.trimEnd().split('\n').reduce((a, l) => a + Number(l.split('\t')[0]), 0);
+    expect(listed).to.be.below(5100);
+    expect(r.stderr).to.equal(`templates: ${5100 - listed} of 5100 lines belonged to templates evicted beyond the cap of 5000 (the least used); they are not listed\n`);
+    // Within the cap, nothing is said.
+    expect((await run(runTemplatesCommand, ['-'], 'a b 1\na b 2\n')).stderr).to.equal('');
+  });
+
   it('lists no template for blank lines', async () => {
     const r = await run(runTemplatesCommand, ['-'], 'a b 1\n\n   \na b 2\n');
     expect(r.stdout).to.equal('2\ta b <*>\n');
