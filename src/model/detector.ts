@@ -15,7 +15,7 @@ import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeMode
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
 import { fnv1a } from './features.js';
-import { magnitude } from './slots.js';
+import { magnitudeBin } from './slots.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError };
 
@@ -167,15 +167,15 @@ export class HostModel {
 
   /**
    * Value evidence of a known message whose most unusual value the host keeps writing since
-   * training: after w occasions (counted as for new messages: a burst is about one) it keeps
-   * FAMILIAR_HALF / (w + FAMILIAR_HALF) of its weight. A peer id never seen in training that is
+   * training: full for its first VALUE_GRACE + 1 occasions (counted as for new messages: a burst is
+   * about one), then FAMILIAR_HALF / (w' + FAMILIAR_HALF) of it after w' more. A peer id never seen in training that is
    * now in every "Connection broken for id 3" line stops being flagged once it keeps coming
    * back, as a new message does; a burst of it stays flagged. Numbers count by order of magnitude
-   * (quarter decades, as the slots judge them), so a counter that keeps growing in the same range
+   * (the slots' histogram bins, magnitudeBin), so a counter that keeps growing in the same range
    * is one value; other values count exactly.
    */
   private familiarValues(values: number, templateId: number, slot: number, value: string, tok: Tokenized, familiar: FamiliarityLog): number {
-    const kind = NUMBER.test(value) ? `#${Math.round(magnitude(Number(value)) * 4)}` : value.length > 64 ? value.slice(0, 64) : value;
+    const kind = NUMBER.test(value) ? `#${magnitudeBin(Number(value))}` : value.length > 64 ? value.slice(0, 64) : value;
     const key = fnv1a(`value\u0001${templateId}\u0001${slot}\u0001${kind}`);
     const occasions = familiar.observe(key, this.core.miner.repeatKey(tok), this.stats.trainedLines);
     return occasions <= VALUE_GRACE ? values : (values * FAMILIAR_HALF) / (occasions - VALUE_GRACE + FAMILIAR_HALF);

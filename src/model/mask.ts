@@ -634,6 +634,7 @@ const LITERALS = new Set(['true', 'false', 'null', 'nil', 'undefined', 'nan']);
 function isLiteral(s: string): boolean {
   if (s.length < 3 || s.length > 9) return false;
   const c = s.charCodeAt(0) | 32; // lower case of a letter
+  // The first letters of LITERALS, spelled out: a lookup cost 1-2% of scoring (this runs for most words).
   return (c === 116 || c === 102 || c === 110 || c === 117) && LITERALS.has(s.toLowerCase()); // t f n u
 }
 

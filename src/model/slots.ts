@@ -37,6 +37,11 @@ export function magnitude(v: number): number {
   return v < 0 ? -Math.log10(1 - v) : Math.log10(1 + v);
 }
 
+/** The histogram bin (quarter decade of magnitude) a number is counted in. */
+export function magnitudeBin(v: number): number {
+  return Math.round(magnitude(v) * BINS_PER_DECADE);
+}
+
 export interface FieldModel {
   /** [quarter-decade bin, count], ascending. */
   bins: Array<[number, number]>;
@@ -89,7 +94,7 @@ export class SlotAccumulator {
     s.n += times;
     for (let i = 0; i < fieldCount; i++) {
       const bins = s.bins[i] ?? (s.bins[i] = new Map());
-      const b = Math.round(magnitude(fields[i]!) * BINS_PER_DECADE);
+      const b = magnitudeBin(fields[i]!);
       bins.set(b, (bins.get(b) ?? 0) + times);
     }
   }
