@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.js';
-import { printableConfig } from '../config/redact.js';
+import { configAsYaml } from '../config/describe.js';
 import { ConfigError } from '../config/schema.js';
 import { commandArgs } from './args.js';
 import { EXIT_CONFIG } from './usage.js';
@@ -28,8 +28,8 @@ export async function runCheckConfig(args: string[], io: Io): Promise<number> {
       );
       for (const h of s.hostnames) lines.push(`    host ${JSON.stringify(h)}`);
     }
-    lines.push('', `MongoDB connection from ${config.mongoUriOrigin}`, '', 'Resolved configuration:');
-    lines.push(JSON.stringify(printableConfig(config), null, 2), '');
+    lines.push('', `MongoDB connection from ${config.mongoUriOrigin}`, '', 'Resolved configuration (the file\'s keys; "# default" marks default values):', '');
+    lines.push(configAsYaml(config));
     io.stdout.write(lines.join('\n'));
     return 0;
   } catch (err) {

@@ -1,5 +1,4 @@
 // Connection strings carry credentials: everything that prints a config goes through here.
-import type { DaemonConfig } from './schema.js';
 
 /**
  * The credentials of a connection string: everything between the scheme and the last `@` before
@@ -41,7 +40,3 @@ export function redactUri(uri: string): string {
   return out;
 }
 
-/** The configuration as printed by check-config: secrets redacted, everything else resolved. */
-export function printableConfig(config: DaemonConfig): Record<string, unknown> {
-  return { ...config, mongoUri: redactUri(config.mongoUri) };
-}
