@@ -35,10 +35,12 @@ Usage: $PROG [--no-start]              install or upgrade (as root)
        $PROG --help
 
 Installs the anomaly_detector log anomaly detector as a systemd service:
-  $APP_DIR
-      the application: dist/, package.json, package-lock.json, production node_modules
+  $APP_DIR/releases/<version>_<time>/ and $APP_DIR/current
+      the application (dist/, package.json, package-lock.json, production node_modules), one
+      directory per installed version; \`current\` points to the newest. An older version is
+      removed once no process runs it any more (a daemon not yet restarted keeps its own).
   $BIN
-      the command (runs node on $APP_DIR/dist/src/cli.js)
+      the command (runs node on $APP_DIR/current/dist/src/cli.js)
   $CONF
       the configuration (written only if missing, never overwritten)
   $EXAMPLE
@@ -326,6 +328,13 @@ if [ ! -x "\$NODE_BIN" ]; then
     exit 127
   }
 fi
+# An installed tree keeps every version in releases/ and points \`current\` at the newest. The
+# command runs the version current now under its own name: a later install that moves \`current\`
+# then changes nothing a running daemon loads (worker threads start from files), and can see from
+# the command line that the version is still in use.
+if [ -L "\$APP_DIR/current" ]; then
+  APP_DIR=\$(readlink -f -- "\$APP_DIR/current") || exit 1
+fi
 exec "\$NODE_BIN" "\$APP_DIR/dist/src/cli.js" "\$@"
 EOF
 }
@@ -349,14 +358,26 @@ write_env_template() {
 EOF
 }
 
+# Application layout under $APP_DIR: releases/<id>/ per installed version and `current`, a relative
+# symlink to one of them (relative, so that a DESTDIR tree works where it is unpacked too).
+release_id() {
+  local version
+  version=$(cd -- "$SRC_DIR" && "$NODE_BIN" -p 'require("./package.json").version' 2>/dev/null) || version=unknown
+  printf '%s_%s' "$version" "$(date -u +%Y%m%dT%H%M%SZ)"
+}
+
+# Files of the layout before releases/ (everything was directly in $APP_DIR).
+readonly LEGACY_ENTRIES=(dist node_modules package.json package-lock.json README.md LICENSE)
+
 install_app() {
   local dest=$DESTDIR$APP_DIR
-  # Stage outside the destination (a no-op run leaves even directory mtimes alone), compare,
-  # and only when different move it next to the destination and swap it in with renames.
+  local current=$dest/current
+  # Stage outside the destination (a no-op run leaves even directory mtimes alone), compare with the
+  # current version, and only when different move it in as a new release and switch `current`.
   local stage=$TMPD/app
   stage_app "$stage"
   chmod 0755 -- "$stage"
-  if same_tree "$stage" "$dest"; then
+  if [[ -L $current ]] && same_tree "$stage" "$(readlink -f -- "$current")"; then
     rm -rf -- "$stage"
     if ((REAL)) && [[ -n $(find "$dest" \( ! -user root -o ! -group root \) -print -quit) ]]; then
       chown -R root:root -- "$dest"
@@ -367,26 +388,63 @@ install_app() {
     fi
     return 0
   fi
-  if ((REAL)); then chown -R root:root -- "$stage"; fi
-  mkdir -p -- "$(dirname -- "$dest")"
-  local next="$dest.new.$$"
-  WORK=$next
-  mv -- "$stage" "$next"
   local status=installed
-  if [[ -e $dest ]]; then
-    status=updated
-    local old="$dest.old.$$"
-    mv -- "$dest" "$old"
-    mv -- "$next" "$dest"
-    WORK=$old
-    rm -rf -- "$old"
-  else
-    mv -- "$next" "$dest"
-  fi
+  [[ -L $current || -e $dest/dist ]] && status=updated
+  if ((REAL)); then chown -R root:root -- "$stage"; fi
+  mkdir -p -- "$dest/releases"
+  chmod 0755 -- "$dest" "$dest/releases"
+  local id
+  id=$(release_id)
+  while [[ -e $dest/releases/$id ]]; do id=${id}_$$; done
+  WORK=$dest/releases/$id
+  mv -- "$stage" "$dest/releases/$id"
+  # rename(2) over the old link: `current` is never missing, not even for an instant.
+  ln -s -- "releases/$id" "$dest/current.new.$$"
+  mv -fT -- "$dest/current.new.$$" "$current"
   WORK=
-  report "$status" "$APP_DIR/"
+  report "$status" "$APP_DIR/" "release $id"
   CHANGED_ANY=1
   CHANGED_PROGRAM=1
+}
+
+# in_use PATH: prints the pid of a process whose command line names something under PATH (the
+# command runs node on its release's own path). The pattern comes from a file: as an argument it
+# would be in grep's own command line.
+in_use() {
+  local pattern=$TMPD/in-use.pattern found
+  printf '%s/\n' "$1" >"$pattern"
+  found=$(grep -laF -f "$pattern" /proc/[0-9]*/cmdline 2>/dev/null | head -n 1) || true
+  [[ -n $found ]] || return 1
+  found=${found#/proc/}
+  printf '%s' "${found%/cmdline}"
+}
+
+# Removes the releases other than the current one, and the files of the layout before releases/,
+# unless a process still runs them (a daemon that was not restarted): those are kept for the next
+# install to remove.
+prune_releases() {
+  local dest=$DESTDIR$APP_DIR current_dir dir name pid
+  [[ -L $dest/current ]] || return 0
+  current_dir=$(readlink -f -- "$dest/current")
+  for dir in "$dest"/releases/*; do
+    [[ -d $dir && $(readlink -f -- "$dir") != "$current_dir" ]] || continue
+    name=${dir#"$DESTDIR"}
+    if pid=$(in_use "$dir"); then
+      report kept "$name/" "in use by process $pid; removed by the next install after it ends"
+    else
+      rm -rf -- "$dir"
+      report removed "$name/"
+      CHANGED_ANY=1
+    fi
+  done
+  [[ -e $dest/dist ]] || return 0
+  if pid=$(in_use "$dest/dist"); then
+    report kept "$APP_DIR/dist/" "previous layout, in use by process $pid; removed by the next install after it ends"
+    return 0
+  fi
+  for name in "${LEGACY_ENTRIES[@]}"; do rm -rf -- "${dest:?}/$name"; done
+  report removed "$APP_DIR/dist/" "and the rest of the previous layout"
+  CHANGED_ANY=1
 }
 
 do_install() {
@@ -443,6 +501,8 @@ do_install() {
   else
     report skipped "systemctl" "DESTDIR"
   fi
+  # After the restart: the daemon has left the previous release by now, unless it was not restarted.
+  prune_releases
   if ((CHANGED_ANY)); then echo "Done."; else echo "Done: nothing changed."; fi
   if ((config_created)); then
     echo "Next: edit $CONF (and credentials in $ENV_FILE), check it with"

@@ -1,11 +1,12 @@
 // install.sh, exercised with DESTDIR (staging: no users, no chown, no systemctl, root not needed).
 // Needs the build (dist/src/cli.js) and node_modules of this checkout: run after `npm run build`.
 import { expect } from 'chai';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -28,6 +29,8 @@ const INSTALL_SH = join(REPO, 'install.sh');
 const BASH = findExecutable('bash', process.env.PATH ?? '/usr/bin:/bin') ?? '/bin/bash';
 
 const APP = 'opt/anomaly_detector';
+/** The installed version: `current` points into APP/releases/. */
+const CURRENT = `${APP}/current`;
 const BIN = 'usr/local/bin/anomaly-detector';
 const CONF = 'etc/anomaly_detector/multihost.yaml';
 const EXAMPLE = 'etc/anomaly_detector/multihost.yaml.example';
@@ -96,6 +99,42 @@ function listing(root: string): string[] {
 
 const modeOf = (p: string): number => statSync(p).mode & 0o7777;
 
+/** A long-running command (`score ... -` reading standard input): one line in, one JSON line out. */
+function startScorer(cmd: string, args: string[], env: Record<string, string>) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let buffered = '';
+  let stderr = '';
+  const waiting: Array<(line: string) => void> = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0 && waiting.length > 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      waiting.shift()!(line);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    pid: child.pid,
+    score(line: string): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no output for ${JSON.stringify(line)}; stderr: ${stderr}`)), 30_000);
+        waiting.push((out) => {
+          clearTimeout(timer);
+          resolve(out);
+        });
+        child.stdin.write(`${line}\n`);
+      });
+    },
+    end(): Promise<void> {
+      child.stdin.end();
+      return exited;
+    },
+  };
+}
+
 /** A PATH of symlinks to every program of the current PATH except the excluded names. */
 function pathWithout(excluded: string[], into: string): string {
   mkdirSync(into, { recursive: true });
@@ -158,9 +197,9 @@ describe('install.sh (DESTDIR staging)', function () {
 
   it('installs the application with production dependencies only', function () {
     expect(firstOutput).to.match(/installed\s+\/opt\/anomaly_detector\//);
-    expect(existsSync(join(dest, APP, 'dist/src/cli.js'))).to.equal(true);
-    expect(readFileSync(join(dest, APP, 'package.json'), 'utf8')).to.equal(readFileSync(join(REPO, 'package.json'), 'utf8'));
-    expect(readFileSync(join(dest, APP, 'package-lock.json'), 'utf8')).to.equal(
+    expect(existsSync(join(dest, CURRENT, 'dist/src/cli.js'))).to.equal(true);
+    expect(readFileSync(join(dest, CURRENT, 'package.json'), 'utf8')).to.equal(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    expect(readFileSync(join(dest, CURRENT, 'package-lock.json'), 'utf8')).to.equal(
       readFileSync(join(REPO, 'package-lock.json'), 'utf8'),
     );
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
@@ -168,15 +207,19 @@ describe('install.sh (DESTDIR staging)', function () {
       devDependencies: Record<string, string>;
     };
     for (const dep of Object.keys(pkg.dependencies)) {
-      expect(existsSync(join(dest, APP, 'node_modules', dep, 'package.json')), `dependency ${dep}`).to.equal(true);
+      expect(existsSync(join(dest, CURRENT, 'node_modules', dep, 'package.json')), `dependency ${dep}`).to.equal(true);
     }
     for (const dep of Object.keys(pkg.devDependencies)) {
-      expect(existsSync(join(dest, APP, 'node_modules', dep)), `dev dependency ${dep} must not be installed`).to.equal(false);
+      expect(existsSync(join(dest, CURRENT, 'node_modules', dep)), `dev dependency ${dep} must not be installed`).to.equal(false);
     }
     // Only the application code, not the compiled tests or benchmarks.
-    expect(existsSync(join(dest, APP, 'dist/test'))).to.equal(false);
-    expect(existsSync(join(dest, APP, 'dist/bench'))).to.equal(false);
-    expect(modeOf(join(dest, APP)) & 0o022, 'app dir not group/world writable').to.equal(0);
+    expect(existsSync(join(dest, CURRENT, 'dist/test'))).to.equal(false);
+    expect(existsSync(join(dest, CURRENT, 'dist/bench'))).to.equal(false);
+    for (const dir of [APP, `${APP}/releases`, CURRENT]) {
+      expect(modeOf(join(dest, dir)) & 0o022, `${dir} not group/world writable`).to.equal(0);
+    }
+    // A relative link: the staged tree works wherever it is.
+    expect(readlinkSync(join(dest, CURRENT))).to.match(/^releases\/\d+\.\d+\.\d+[^/]*_\d{8}T\d{6}Z$/);
   });
 
   it('installs the command, the unit, the configuration, its example and the env file', function () {
@@ -235,17 +278,71 @@ describe('install.sh (DESTDIR staging)', function () {
   });
 
   it('an upgrade replaces a changed application tree and drops stale files', function () {
-    appendFileSync(join(dest, APP, 'dist/src/cli.js'), '\n// tampered\n');
-    writeFileSync(join(dest, APP, 'dist/src/stale.js'), 'export {};\n');
+    appendFileSync(join(dest, CURRENT, 'dist/src/cli.js'), '\n// tampered\n');
+    writeFileSync(join(dest, CURRENT, 'dist/src/stale.js'), 'export {};\n');
     chmodSync(join(dest, BIN), 0o700);
     const out = runOk([], { destdir: dest });
     expect(out).to.match(/updated\s+\/opt\/anomaly_detector\//);
     expect(out).to.match(/fixed\s+\/usr\/local\/bin\/anomaly-detector \(mode 0755\)/);
-    expect(readFileSync(join(dest, APP, 'dist/src/cli.js'), 'utf8')).to.equal(readFileSync(join(REPO, 'dist/src/cli.js'), 'utf8'));
-    expect(existsSync(join(dest, APP, 'dist/src/stale.js'))).to.equal(false);
+    expect(readFileSync(join(dest, CURRENT, 'dist/src/cli.js'), 'utf8')).to.equal(readFileSync(join(REPO, 'dist/src/cli.js'), 'utf8'));
+    expect(existsSync(join(dest, CURRENT, 'dist/src/stale.js'))).to.equal(false);
     expect(modeOf(join(dest, BIN))).to.equal(0o755);
-    // No staging leftovers next to the application.
+    // No staging leftovers next to the application, and the previous release (no process runs it) is gone.
     expect(readdirSync(join(dest, 'opt'))).to.deep.equal(['anomaly_detector']);
+    expect(readdirSync(join(dest, APP)).sort()).to.deep.equal(['current', 'releases']);
+    expect(readdirSync(join(dest, APP, 'releases'))).to.have.length(1);
+    expect(out).to.match(/removed\s+\/opt\/anomaly_detector\/releases\/\S+\//);
+  });
+
+  it('an upgrade leaves a running command its own release, and the next install after it ended removes it', async function () {
+    const d = join(tmp, 'in-use');
+    runOk([], { destdir: d });
+    const train = join(tmp, 'in-use-train.log');
+    writeFileSync(train, 'session opened for user alice\nsession closed for user alice\n');
+    const scorer = startScorer(join(d, BIN), ['score', '--train', train, '-'], { ANOMALY_DETECTOR_HOME: join(d, APP) });
+    try {
+      expect(JSON.parse(await scorer.score('session opened for user bob')).line).to.equal(1);
+      const before = readlinkSync(join(d, CURRENT));
+      appendFileSync(join(d, CURRENT, 'dist/src/cli.js'), '\n// tampered: an older version\n');
+      const out = runOk([], { destdir: d });
+      const after = readlinkSync(join(d, CURRENT));
+      expect(after).not.to.equal(before);
+      expect(out).to.include(`kept       /${APP}/${before}/ (in use by process ${scorer.pid};`);
+      expect(readdirSync(join(d, APP, 'releases')).sort()).to.deep.equal([before, after].map((r) => r.slice('releases/'.length)).sort());
+      // The running command still has its own files.
+      expect(JSON.parse(await scorer.score('session closed for user bob')).line).to.equal(2);
+    } finally {
+      await scorer.end();
+    }
+    const out = runOk([], { destdir: d });
+    expect(out).to.match(/removed\s+\/opt\/anomaly_detector\/releases\/\S+\//);
+    expect(readdirSync(join(d, APP, 'releases'))).to.have.length(1);
+  });
+
+  it('moves the previous flat layout into releases/, keeping its files while a process still runs them', async function () {
+    const d = join(tmp, 'flat');
+    runOk([], { destdir: d });
+    // The layout before releases/: the application directly in APP, run by node on APP/dist/src/cli.js.
+    const release = readlinkSync(join(d, CURRENT));
+    cpSync(join(d, APP, release), join(d, APP), { recursive: true });
+    rmSync(join(d, APP, 'releases'), { recursive: true });
+    rmSync(join(d, CURRENT));
+    const train = join(tmp, 'flat-train.log');
+    writeFileSync(train, 'session opened for user alice\n');
+    const old = startScorer(process.execPath, [join(d, APP, 'dist/src/cli.js'), 'score', '--train', train, '-'], {});
+    try {
+      await old.score('session opened for user bob');
+      const out = runOk([], { destdir: d });
+      expect(out).to.match(/updated\s+\/opt\/anomaly_detector\/ \(release /);
+      expect(out).to.include(`kept       /${APP}/dist/ (previous layout, in use by process ${old.pid};`);
+      expect(existsSync(join(d, APP, 'dist/src/cli.js'))).to.equal(true);
+      expect(existsSync(join(d, CURRENT, 'dist/src/cli.js'))).to.equal(true);
+    } finally {
+      await old.end();
+    }
+    const out = runOk([], { destdir: d });
+    expect(out).to.match(/removed\s+\/opt\/anomaly_detector\/dist\/ \(and the rest of the previous layout\)/);
+    expect(readdirSync(join(d, APP)).sort()).to.deep.equal(['current', 'releases']);
   });
 
   it('--uninstall removes program, command and unit but keeps configuration and data; --purge removes them', function () {
@@ -332,7 +429,7 @@ describe('install.sh (DESTDIR staging)', function () {
     const d = join(tmp, 'from-release');
     const inst = run([], { destdir: d, env: { PATH: path }, script: join(rel, 'install.sh'), cwd: rel });
     expect(inst.status, `${inst.stdout}\n${inst.stderr}`).to.equal(0);
-    expect(listing(join(d, APP, 'node_modules')).map(stripMtime)).to.deep.equal(
+    expect(listing(join(d, CURRENT, 'node_modules')).map(stripMtime)).to.deep.equal(
       listing(join(rel, 'node_modules')).map(stripMtime),
     );
     const again = run([], { destdir: d, env: { PATH: path }, script: join(rel, 'install.sh'), cwd: rel });
