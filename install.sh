@@ -38,7 +38,8 @@ Installs the anomaly_detector log anomaly detector as a systemd service:
   $APP_DIR/releases/<version>_<time>/ and $APP_DIR/current
       the application (dist/, package.json, package-lock.json, production node_modules), one
       directory per installed version; \`current\` points to the newest. An older version is
-      removed once no process runs it any more (a daemon not yet restarted keeps its own).
+      removed by the first install that finds no process running it (a daemon not yet
+      restarted keeps its own).
   $BIN
       the command (runs node on $APP_DIR/current/dist/src/cli.js)
   $CONF
