@@ -147,8 +147,8 @@ export function masksFrom(values: readonly string[] | undefined): MaskRuleConfig
   });
 }
 
-/** A plain decimal number (`0.7`, `.5`, `1`), not `0x1`, `1e0` or `Infinity`. */
-const DECIMAL = /^\s*(?:\d+(?:\.\d*)?|\.\d+)\s*$/;
+/** A decimal number (`0.7`, `.5`, `1`, `5e-1` as YAML's THRESHOLD takes it), not `0x1`, `Infinity` or `` (Number('') is 0). */
+const DECIMAL = /^\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 export async function runScoreCommand(args: string[], io: CommandIo): Promise<number> {
   const parsed = commandArgs('score', SCORE_USAGE, args, { train: true, threshold: true, mask: true }, io);

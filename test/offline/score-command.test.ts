@@ -150,6 +150,11 @@ describe('score command', function () {
     expect(all.every((r) => r.anomaly === true)).to.equal(true);
     const none = records((await run(runScoreCommand, ['--train', TRAIN, '--threshold=1', INPUT])).stdout);
     expect(none.filter((r) => r.anomaly).every((r) => r.score === 1)).to.equal(true);
+    // Exponent notation, as a THRESHOLD in the YAML file may be written: 1e-1 is 0.1.
+    const exp = await run(runScoreCommand, ['--train', TRAIN, '--threshold', '1e-1', INPUT]);
+    expect(exp.code, exp.stderr).to.equal(0);
+    const tenth = records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '0.1', INPUT])).stdout);
+    expect(records(exp.stdout)).to.deep.equal(tenth);
   });
 
   it('accepts --mask rules', async () => {
@@ -181,6 +186,8 @@ describe('score command', function () {
     ['both from standard input', ['--train', '-', '-'], /standard input/],
     ['a threshold whose value is the input file', ['--train', TRAIN, '--threshold', INPUT], /--threshold must be a number/],
     ['a hexadecimal threshold', ['--train', TRAIN, '--threshold', '0x1', INPUT], /--threshold must be a number/],
+    ['an empty threshold', ['--train', TRAIN, '--threshold=', INPUT], /--threshold must be a number/],
+    ['an infinite threshold', ['--train', TRAIN, '--threshold', 'Infinity', INPUT], /--threshold must be a number/],
     ['a single-dash option', ['--train', TRAIN, '-x', INPUT], /unknown option -x/],
   ];
   it('reports a missing input file before training, not after', async () => {
