@@ -140,9 +140,24 @@ interface Ctx {
   quoteBudget: number;
 }
 
+/**
+ * Spaces beyond ASCII that separate words as a space does: no-break spaces (French `Erreur\u00a0:`,
+ * HTML-escaped text), the typographic spaces, the zero-width space and a stray byte order mark.
+ * Otherwise `session\u00a0opened` would be one unknown word and a new message. Joiners (U+200D,
+ * U+2060) join, and stay part of their word.
+ */
+function isWideSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x85 || c === 0x1680 || (c >= 0x2000 && c <= 0x200b) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Whether a character separates tokens: ASCII spaces and control characters, and isWideSpace. */
+function isSeparator(c: number): boolean {
+  return c <= 32 || (c >= 0x85 && isWideSpace(c));
+}
+
 /** Whether a message has no token at all (empty, or only spaces and control characters). */
 export function isBlank(message: string): boolean {
-  for (let i = 0; i < message.length; i++) if (message.charCodeAt(i) > 32) return false;
+  for (let i = 0; i < message.length; i++) if (!isSeparator(message.charCodeAt(i))) return false;
   return true;
 }
 
@@ -187,7 +202,7 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
   let prevTokens = 0;
   while (i < n) {
     let c = text.charCodeAt(i);
-    if (c <= 32) {
+    if (isSeparator(c)) {
       i++;
       continue;
     }
@@ -199,7 +214,7 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     let j = i;
     while (j < n) {
       c = text.charCodeAt(j);
-      if (c <= 32) break;
+      if (isSeparator(c)) break;
       if ((c === 34 || c === 39) && (j === start || opensQuote(text.charCodeAt(j - 1)))) {
         const close = findClose(x, j, c);
         if (close > 0) {

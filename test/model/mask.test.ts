@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { compileMasks, foreignRegexSyntax, tokenize, MAX_TOKENS, MAX_TOKEN_CHARS, NO_MASKS } from '../../src/model/mask.js';
+import { compileMasks, foreignRegexSyntax, isBlank, tokenize, MAX_TOKENS, MAX_TOKEN_CHARS, NO_MASKS } from '../../src/model/mask.js';
 import { maskedTemplate as t } from '../support/templates.js';
 
 const v = (line: string): string[] => tokenize(line, NO_MASKS).values;
@@ -166,6 +166,20 @@ describe('mask: edge cases', () => {
   it('handles empty and blank strings', () => {
     expect(tokenize('', NO_MASKS)).to.deep.equal({ tokens: [], values: [], valueEnd: [] });
     expect(tokenize(' \t ', NO_MASKS).tokens).to.deep.equal([]);
+    for (const blank of ['\u00a0', '\u200b', '\ufeff', '\u3000 \u2009', '\u202f\t']) {
+      expect(tokenize(blank, NO_MASKS).tokens, JSON.stringify(blank)).to.deep.equal([]);
+      expect(isBlank(blank), JSON.stringify(blank)).to.equal(true);
+    }
+    expect(isBlank('\u200d')).to.equal(false);
+  });
+
+  it('separates words at spaces beyond ASCII as at a space, and keeps joiners in their word', () => {
+    const plain = tokenize('session opened for user alice', NO_MASKS).tokens;
+    for (const line of ['session\u00a0opened for user alice', 'session opened\u2003for\u200buser alice', '\ufeffsession opened for user\u202falice']) {
+      expect(tokenize(line, NO_MASKS).tokens, JSON.stringify(line)).to.deep.equal(plain);
+    }
+    expect(tokenize('Erreur\u00a0: disque plein', NO_MASKS).tokens).to.deep.equal(tokenize('Erreur : disque plein', NO_MASKS).tokens);
+    expect(tokenize('a\u200db c', NO_MASKS).tokens).to.deep.equal(['a\u200db', 'c']);
   });
 
   it(`caps a 1 MB line at ${MAX_TOKENS} tokens, the last one holding the rest`, () => {
