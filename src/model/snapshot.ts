@@ -13,9 +13,10 @@ import type { ClusterModel } from './clusters.js';
  * Bump on any change that an older or newer reader would misinterpret, and on any change to how
  * lines are tokenized (a saved model's templates would no longer match the lines): models of
  * another version are retrained on load. 6: structured, klog, device-code and access log lines.
- * 7: logfmt lines with a level and no message, Linux audit records.
+ * 7: logfmt lines with a level and no message, Linux audit records. 8: spaces beyond ASCII separate
+ * words (mask.ts isWideSpace).
  */
-export const MODEL_FORMAT_VERSION = 7;
+export const MODEL_FORMAT_VERSION = 8;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */
