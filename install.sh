@@ -41,7 +41,7 @@ Installs the anomaly_detector log anomaly detector as a systemd service:
       removed by the first install that finds no process running it (a daemon not yet
       restarted keeps its own).
   $BIN
-      the command (runs node on $APP_DIR/current/dist/src/cli.js)
+      the command (runs node on dist/src/cli.js of the release \`current\` points to)
   $CONF
       the configuration (written only if missing, never overwritten)
   $EXAMPLE
@@ -131,8 +131,11 @@ readonly REAL
 
 WORK=
 TMPD=
+# A `current` link being switched (see install_app); removed if the switch did not happen.
+NEXT_LINK=
 cleanup() {
   [[ -n $WORK && -d $WORK ]] && rm -rf -- "$WORK"
+  [[ -n $NEXT_LINK && -L $NEXT_LINK ]] && rm -f -- "$NEXT_LINK"
   [[ -n $TMPD && -d $TMPD ]] && rm -rf -- "$TMPD"
   return 0
 }
@@ -397,40 +400,91 @@ install_app() {
   local id
   id=$(release_id)
   while [[ -e $dest/releases/$id ]]; do id=${id}_$$; done
+  # Only the move itself is undone by an interruption (across file systems it copies). Once the
+  # release is complete, an interruption leaves it unreferenced: the next install's prune removes
+  # it. Removing it here could race the link switch below and leave `current` pointing at nothing.
   WORK=$dest/releases/$id
-  mv -- "$stage" "$dest/releases/$id"
-  # rename(2) over the old link: `current` is never missing, not even for an instant.
-  ln -s -- "releases/$id" "$dest/current.new.$$"
-  mv -fT -- "$dest/current.new.$$" "$current"
+  mv -T -- "$stage" "$dest/releases/$id"
   WORK=
+  # rename(2) over the old link: `current` is never missing, not even for an instant.
+  NEXT_LINK=$dest/current.new.$$
+  ln -sfn -- "releases/$id" "$NEXT_LINK"
+  mv -fT -- "$NEXT_LINK" "$current"
+  NEXT_LINK=
   report "$status" "$APP_DIR/" "release $id"
   CHANGED_ANY=1
   CHANGED_PROGRAM=1
 }
 
-# in_use PATH: prints the pid of a process whose command line names something under PATH (the
-# command runs node on its release's own path). The pattern comes from a file: as an argument it
-# would be in grep's own command line.
-in_use() {
-  local pattern=$TMPD/in-use.pattern found
-  printf '%s/\n' "$1" >"$pattern"
-  found=$(grep -laF -f "$pattern" /proc/[0-9]*/cmdline 2>/dev/null | head -n 1) || true
-  [[ -n $found ]] || return 1
-  found=${found#/proc/}
-  printf '%s' "${found%/cmdline}"
+# users_of PATH...: prints the pid of a process that uses something under one of the PATHs: its
+# command line names it (the command runs node on its release's own path), or its working
+# directory is in it. Prints `?` when the processes cannot be searched: callers then keep the files.
+# Each PATH is looked for as given and as resolved (/opt may be a symlink; the kernel and the
+# wrapper name resolved paths). The patterns come from a file: as an argument they would be in
+# grep's own command line.
+users_of() {
+  local pattern=$TMPD/users.pattern hits=$TMPD/users.hits p rc=0 pid
+  : >"$pattern"
+  for p in "$@"; do
+    printf '%s/\n' "$p" >>"$pattern"
+    p=$(readlink -m -- "$p") && printf '%s/\n' "$p" >>"$pattern"
+  done
+  if [[ ! -r /proc/self/cmdline ]]; then printf '?'; return 0; fi
+  # xargs, not a glob as grep's arguments: tens of thousands of pids exceed the argument size.
+  # Status 123 is grep's "no match" (or a process that ended meanwhile); 124-127: grep did not run.
+  printf '%s\0' /proc/[0-9]*/cmdline | xargs -0 grep -lsaF -f "$pattern" >"$hits" 2>/dev/null || rc=$?
+  if ((rc > 123)); then printf '?'; return 0; fi
+  pid=$(head -n 1 -- "$hits")
+  if [[ -z $pid ]]; then
+    pid=$(find /proc -mindepth 2 -maxdepth 2 -name cwd -type l -printf '%l/\t%h\n' 2>/dev/null |
+      awk -F '\t' 'NR == FNR { p[++n] = $0; next } { for (i = 1; i <= n; i++) if (index($1, p[i]) == 1) { print $2; exit } }' "$pattern" -) || true
+  fi
+  [[ -n $pid ]] || return 1
+  pid=${pid#/proc/}
+  printf '%s' "${pid%/cmdline}"
+}
+
+readonly UNSEARCHABLE='the running processes could not be searched (grep or /proc missing), so it is kept in case one uses it'
+
+# lock_app: one install or uninstall at a time. Two at once would each remove the other's new
+# release as unused, and could leave `current` pointing at nothing. The lock is on the application
+# directory itself (flock(1) on a directory descriptor), so nothing is left behind.
+lock_app() {
+  local dir=$DESTDIR$APP_DIR
+  [[ -d $dir ]] || return 0
+  if ! command -v flock >/dev/null 2>&1; then
+    warn "flock(1) was not found: nothing prevents another $PROG from running at the same time"
+    return 0
+  fi
+  exec 9<"$dir"
+  if ! flock -n 9; then
+    echo "Waiting for another $PROG to finish (it holds $APP_DIR)..."
+    flock -w 600 9 || die "another $PROG has held $APP_DIR for 10 minutes; try again once it has finished"
+  fi
 }
 
 # Removes the releases other than the current one, and the files of the layout before releases/,
-# unless a process still runs them (a daemon that was not restarted): those are kept for the next
-# install to remove.
+# unless a process still uses them (a daemon that was not restarted): those are kept for the next
+# install to remove. A process started through `current/` itself runs whichever release was current
+# then; while one runs, every release is kept.
 prune_releases() {
-  local dest=$DESTDIR$APP_DIR current_dir dir name pid
+  local dest=$DESTDIR$APP_DIR current_dir dir name pid= link
   [[ -L $dest/current ]] || return 0
+  for link in "$dest"/current.new.*; do
+    [[ -L $link ]] && rm -f -- "$link"
+  done
   current_dir=$(readlink -f -- "$dest/current")
+  local through_current=
+  through_current=$(users_of "$dest/current") || true
   for dir in "$dest"/releases/*; do
     [[ -d $dir && $(readlink -f -- "$dir") != "$current_dir" ]] || continue
     name=${dir#"$DESTDIR"}
-    if pid=$(in_use "$dir"); then
+    pid=
+    if [[ $through_current == '?' ]] || { [[ -z $through_current ]] && pid=$(users_of "$dir") && [[ $pid == '?' ]]; }; then
+      report kept "$name/" "$UNSEARCHABLE"
+    elif [[ -n $through_current ]]; then
+      report kept "$name/" "process $through_current runs the program through $APP_DIR/current/, so which release it uses is unknown"
+    elif [[ -n $pid ]]; then
       report kept "$name/" "in use by process $pid; removed by the next install after it ends"
     else
       rm -rf -- "$dir"
@@ -439,8 +493,12 @@ prune_releases() {
     fi
   done
   [[ -e $dest/dist ]] || return 0
-  if pid=$(in_use "$dest/dist"); then
-    report kept "$APP_DIR/dist/" "previous layout, in use by process $pid; removed by the next install after it ends"
+  if pid=$(users_of "$dest/dist" "$dest/node_modules"); then
+    if [[ $pid == '?' ]]; then
+      report kept "$APP_DIR/dist/" "previous layout; $UNSEARCHABLE"
+    else
+      report kept "$APP_DIR/dist/" "previous layout, in use by process $pid; removed by the next install after it ends"
+    fi
     return 0
   fi
   for name in "${LEGACY_ENTRIES[@]}"; do rm -rf -- "${dest:?}/$name"; done
@@ -454,6 +512,8 @@ do_install() {
   fi
   check_node
   check_source
+  mkdir -p -- "$DESTDIR$APP_DIR"
+  lock_app
   echo "Installing anomaly_detector${DESTDIR:+ into DESTDIR=$DESTDIR} from $SRC_DIR"
   TMPD=$(mktemp -d)
   local tmpd=$TMPD
@@ -595,6 +655,7 @@ remove_path() {
 
 do_uninstall() {
   if ((REAL)) && ((EUID != 0)); then die "uninstalling needs root: sudo $0 --uninstall"; fi
+  lock_app
   echo "Uninstalling anomaly_detector${DESTDIR:+ from DESTDIR=$DESTDIR}"
   if ((REAL)) && systemd_running; then
     systemctl disable --now --quiet "$SERVICE" 2>/dev/null || true

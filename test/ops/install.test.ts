@@ -345,6 +345,93 @@ describe('install.sh (DESTDIR staging)', function () {
     expect(readdirSync(join(d, APP)).sort()).to.deep.equal(['current', 'releases']);
   });
 
+  it('keeps a release used from a working directory, through current/, or under a symlinked /opt', async function () {
+    const older = (d: string): string => {
+      const release = readlinkSync(join(d, CURRENT));
+      appendFileSync(join(d, CURRENT, 'dist/src/cli.js'), `\n// tampered ${Date.now()}\n`);
+      return release;
+    };
+    const train = join(tmp, 'other-uses-train.log');
+    writeFileSync(train, 'session opened for user alice\n');
+
+    // A process whose working directory is in the release (its command line is relative).
+    const cwdDir = join(tmp, 'cwd-use');
+    runOk([], { destdir: cwdDir });
+    const sleeper = spawn('sleep', ['60'], { cwd: join(cwdDir, CURRENT), stdio: 'ignore' });
+    try {
+      const release = older(cwdDir);
+      const out = runOk([], { destdir: cwdDir });
+      expect(out).to.include(`kept       /${APP}/${release}/ (in use by process ${sleeper.pid};`);
+    } finally {
+      sleeper.kill();
+    }
+
+    // A process started on current/dist/src/cli.js runs the release current then, whichever it was.
+    const viaCurrent = join(tmp, 'via-current');
+    runOk([], { destdir: viaCurrent });
+    const direct = startScorer(process.execPath, [join(viaCurrent, CURRENT, 'dist/src/cli.js'), 'score', '--train', train, '-'], {});
+    try {
+      await direct.score('session opened for user bob');
+      const release = older(viaCurrent);
+      const out = runOk([], { destdir: viaCurrent });
+      expect(out).to.include(`kept       /${APP}/${release}/ (process ${direct.pid} runs the program through /${APP}/current/`);
+    } finally {
+      await direct.end();
+    }
+
+    // /opt/anomaly_detector a symlink to another disk: the command line names the resolved path.
+    const linked = join(tmp, 'linked');
+    mkdirSync(join(linked, 'opt'), { recursive: true });
+    mkdirSync(join(linked, 'data/ad'), { recursive: true });
+    symlinkSync('../data/ad', join(linked, APP));
+    runOk([], { destdir: linked });
+    const scorer = startScorer(join(linked, BIN), ['score', '--train', train, '-'], { ANOMALY_DETECTOR_HOME: join(linked, APP) });
+    try {
+      await scorer.score('session opened for user bob');
+      const release = older(linked);
+      const out = runOk([], { destdir: linked });
+      expect(out).to.include(`kept       /${APP}/${release}/ (in use by process ${scorer.pid};`);
+    } finally {
+      await scorer.end();
+    }
+    expect(runOk([], { destdir: linked })).to.match(/removed\s+\/opt\/anomaly_detector\/releases\//);
+  });
+
+  it('keeps the previous release when it cannot search the processes (no grep)', function () {
+    const d = join(tmp, 'no-grep');
+    runOk([], { destdir: d });
+    const release = readlinkSync(join(d, CURRENT));
+    appendFileSync(join(d, CURRENT, 'dist/src/cli.js'), '\n// tampered\n');
+    const path = pathWithout(['grep'], join(tmp, 'no-grep-bin'));
+    const out = runOk([], { destdir: d, env: { PATH: path } });
+    expect(out).to.include(`kept       /${APP}/${release}/ (the running processes could not be searched`);
+    expect(readdirSync(join(d, APP, 'releases'))).to.have.length(2);
+  });
+
+  it('recovers from an interrupted upgrade: the unreferenced release and the half-switched link are removed', function () {
+    const d = join(tmp, 'interrupted');
+    runOk([], { destdir: d });
+    // What an install stopped between moving its release in and switching `current` leaves behind.
+    cpSync(join(d, APP, readlinkSync(join(d, CURRENT))), join(d, APP, 'releases/0.0.1_20260101T000000Z'), { recursive: true });
+    symlinkSync('releases/0.0.1_20260101T000000Z', join(d, APP, 'current.new.4242'));
+    const out = runOk([], { destdir: d });
+    expect(out).to.match(/removed\s+\/opt\/anomaly_detector\/releases\/0\.0\.1_20260101T000000Z\//);
+    expect(readdirSync(join(d, APP)).sort()).to.deep.equal(['current', 'releases']);
+    expect(existsSync(join(d, CURRENT, 'dist/src/cli.js'))).to.equal(true);
+  });
+
+  it('waits for another install running at the same time', function () {
+    const d = join(tmp, 'concurrent');
+    runOk([], { destdir: d });
+    // Another install.sh holding the application directory for two seconds.
+    const holder = spawnSync('sh', ['-c', `flock "$1" sleep 2 & sleep 0.5; DESTDIR="$2" "$3" "$4"; echo "exit $?"; wait`, 'sh', join(d, APP), d, BASH, INSTALL_SH], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(holder.stdout, holder.stderr).to.include('Waiting for another install.sh to finish');
+    expect(holder.stdout).to.include('exit 0');
+  });
+
   it('--uninstall removes program, command and unit but keeps configuration and data; --purge removes them', function () {
     const d = join(tmp, 'uninstall');
     runOk([], { destdir: d });
