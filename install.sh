@@ -598,6 +598,18 @@ check_config() {
   return 0
 }
 
+# Whether the running service's main process runs the current release (its command line names it;
+# see the wrapper). A daemon left running by --no-start or a failed check runs an older one, and a
+# later install that changes nothing else must still restart it. Unknown counts as current.
+service_runs_current() {
+  local pid cmd real
+  pid=$(systemctl show --property MainPID --value "$SERVICE" 2>/dev/null) || return 0
+  [[ $pid =~ ^[1-9][0-9]*$ && -r /proc/$pid/cmdline ]] || return 0
+  real=$(readlink -f -- "$APP_DIR/current") || return 0
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline") || return 0
+  [[ $cmd == *"$real/"* ]]
+}
+
 start_service() {
   if ! systemd_running; then
     warn "systemd is not running on this machine (not PID 1): the unit is installed but was not enabled or started."
@@ -618,7 +630,7 @@ start_service() {
   fi
   if ((NO_START)); then
     report skipped "start" "--no-start"
-    if ((CHANGED_PROGRAM)) && systemctl is-active --quiet "$SERVICE"; then
+    if systemctl is-active --quiet "$SERVICE" && { ((CHANGED_PROGRAM)) || ! service_runs_current; }; then
       warn "the running service still uses the previous version: systemctl restart $SERVICE"
     fi
     return 0
@@ -631,6 +643,10 @@ start_service() {
     if ((CHANGED_PROGRAM)); then
       systemctl restart "$SERVICE"
       report restarted "$SERVICE"
+    elif ! service_runs_current; then
+      systemctl restart "$SERVICE"
+      report restarted "$SERVICE" "it was running an older release"
+      CHANGED_ANY=1
     else
       report unchanged "$SERVICE" "running"
     fi

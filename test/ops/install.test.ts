@@ -408,6 +408,31 @@ describe('install.sh (DESTDIR staging)', function () {
     expect(readdirSync(join(d, APP, 'releases'))).to.have.length(2);
   });
 
+  it('tells whether the running service runs the current release (to restart one left on an older release)', async function () {
+    // install.sh's service_runs_current, with a stand-in for `systemctl show --property MainPID`
+    // (no systemd here): the service's main process is a running command.
+    const fn = /^service_runs_current\(\) \{[\s\S]*?^\}$/m.exec(readFileSync(INSTALL_SH, 'utf8'))?.[0];
+    expect(fn, 'service_runs_current in install.sh').to.be.a('string');
+    const d = join(tmp, 'service-release');
+    runOk([], { destdir: d });
+    const train = join(tmp, 'service-release-train.log');
+    writeFileSync(train, 'session opened for user alice\n');
+    const daemon = startScorer(join(d, BIN), ['score', '--train', train, '-'], { ANOMALY_DETECTOR_HOME: join(d, APP) });
+    const check = (): string => {
+      const script = `${fn}\nsystemctl() { echo ${daemon.pid}; }\nSERVICE=anomaly_detector APP_DIR="$1"\nif service_runs_current; then echo current; else echo older; fi\n`;
+      return spawnSync(BASH, ['-c', script, 'check', join(d, APP)], { encoding: 'utf8' }).stdout.trim();
+    };
+    try {
+      await daemon.score('session opened for user bob');
+      expect(check()).to.equal('current');
+      appendFileSync(join(d, CURRENT, 'dist/src/cli.js'), '\n// tampered\n');
+      runOk([], { destdir: d });
+      expect(check()).to.equal('older');
+    } finally {
+      await daemon.end();
+    }
+  });
+
   it('recovers from an interrupted upgrade: the unreferenced release and the half-switched link are removed', function () {
     const d = join(tmp, 'interrupted');
     runOk([], { destdir: d });
