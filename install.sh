@@ -425,9 +425,11 @@ install_app() {
 users_of() {
   local pattern=$TMPD/users.pattern hits=$TMPD/users.hits p rc=0 pid
   : >"$pattern"
+  # Resolved: the directory holding PATH, not PATH itself, so that `current` stays the link (a
+  # process running the current release names the release, not current/).
   for p in "$@"; do
     printf '%s/\n' "$p" >>"$pattern"
-    p=$(readlink -m -- "$p") && printf '%s/\n' "$p" >>"$pattern"
+    p=$(readlink -m -- "$(dirname -- "$p")")/${p##*/} && printf '%s/\n' "$p" >>"$pattern"
   done
   if [[ ! -r /proc/self/cmdline ]]; then printf '?'; return 0; fi
   # xargs, not a glob as grep's arguments: tens of thousands of pids exceed the argument size.

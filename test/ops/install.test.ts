@@ -314,9 +314,17 @@ describe('install.sh (DESTDIR staging)', function () {
     } finally {
       await scorer.end();
     }
-    const out = runOk([], { destdir: d });
-    expect(out).to.match(/removed\s+\/opt\/anomaly_detector\/releases\/\S+\//);
-    expect(readdirSync(join(d, APP, 'releases'))).to.have.length(1);
+    // The restarted daemon runs the current release: the older one, used by nobody, goes.
+    const restarted = startScorer(join(d, BIN), ['score', '--train', train, '-'], { ANOMALY_DETECTOR_HOME: join(d, APP) });
+    try {
+      await restarted.score('session opened for user carol');
+      const out = runOk([], { destdir: d });
+      expect(out).to.match(/removed\s+\/opt\/anomaly_detector\/releases\/\S+\//);
+      expect(out).not.to.include('kept');
+      expect(readdirSync(join(d, APP, 'releases'))).to.have.length(1);
+    } finally {
+      await restarted.end();
+    }
   });
 
   it('moves the previous flat layout into releases/, keeping its files while a process still runs them', async function () {
