@@ -2,13 +2,16 @@
 // file's own keys, as YAML, so that an operator reads the names the README and
 // multihost.yaml use (POLL_INTERVAL_SECONDS, not pollIntervalMs) and can copy a
 // line back into the file. Keys at their default value say so.
-import { stringify } from 'yaml';
+import { Document, isMap, isScalar, Scalar, stringify } from 'yaml';
 import { redactUri } from './redact.js';
 import { DEFAULTS, type DaemonConfig } from './schema.js';
 
-/** One `KEY: value` line; the value in YAML flow style (quoted where YAML needs it). */
+/**
+ * One `KEY: value` line; the value quoted where YAML needs it, and on this line: a block scalar
+ * (`|-` and lines below) would be written unindented after `KEY: ` and not read back.
+ */
 function entry(key: string, value: unknown, note?: string): string {
-  const text = stringify(value, { lineWidth: 0 }).trimEnd();
+  const text = stringify(value, { lineWidth: 0, blockQuote: false }).trimEnd();
   return note === undefined ? `${key}: ${text}` : `${key}: ${text}  # ${note}`;
 }
 
@@ -56,17 +59,24 @@ export function configAsYaml(config: DaemonConfig): string {
     keyed('CREATE_INPUT_INDEXES', config.createInputIndexes),
     '# Every source with its hosts; the global EXTRA_MASKS and IGNORE are included in each.',
   ];
-  const sources: Record<string, unknown> = {};
+  // A Map: a source named `__proto__` is a key like any other (on an object it set the prototype).
+  const sources = new Map<string, unknown>();
   for (const s of config.sources) {
-    sources[s.name] = {
+    sources.set(s.name, {
       HOSTNAMES: s.hostnames,
       MG_TARGET_COL: s.targetCollection,
       THRESHOLD: s.threshold,
       ...(s.extraMasks.length > 0 ? { EXTRA_MASKS: s.extraMasks } : {}),
       ...(s.ignore.length > 0 ? { IGNORE: s.ignore } : {}),
-    };
+    });
   }
   // The global masks are one object in every source: written out each time, not as YAML anchors.
-  lines.push(stringify({ LOG_SOURCES: sources }, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd());
+  const doc = new Document({ LOG_SOURCES: sources }, { aliasDuplicateObjects: false });
+  // A source named `<<` must stay quoted: plain, the configuration reader takes it for a merge key.
+  const listed = doc.get('LOG_SOURCES', true);
+  if (isMap(listed)) {
+    for (const pair of listed.items) if (isScalar(pair.key) && pair.key.value === '<<') pair.key.type = Scalar.QUOTE_DOUBLE;
+  }
+  lines.push(doc.toString({ lineWidth: 0, blockQuote: false }).trimEnd());
   return lines.join('\n') + '\n';
 }

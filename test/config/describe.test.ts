@@ -41,9 +41,28 @@ LOG_SOURCES:
     MG_TARGET_COL: "web_anomaly"
 `;
 
+/** Valid, if odd: values with line breaks, and source names with a meaning of their own in JavaScript or YAML. */
+const ODD = `
+MG_INPUT_DB: "logs"
+MG_TARGET_DB: "anomalies"
+STATE_COLLECTION: " st\\n ate"
+MESSAGE_FIELD: "a\\nb"
+MODEL_DIR: "/var/x\\ny"
+LOG_SOURCES:
+  "__proto__":
+    HOSTNAMES: ["h1"]
+    MG_TARGET_COL: "t1"
+  "<<":
+    HOSTNAMES: ["h2"]
+    MG_TARGET_COL: "t2"
+  syslog:
+    HOSTNAMES: ["h3"]
+    MG_TARGET_COL: "t3"
+`;
+
 describe('check-config output (the configuration in its own keys)', () => {
   it('prints YAML that resolves to the same configuration when read back', () => {
-    for (const text of [ORIGINAL, RICH]) {
+    for (const text of [ORIGINAL, RICH, ODD]) {
       const c = parse(text);
       const printed = configAsYaml(c);
       expect(resolved(parse(printed)), printed).to.deep.equal(resolved(c));
