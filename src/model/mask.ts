@@ -14,6 +14,7 @@
 // MAX_TOKENS tokens per line (the rest becomes one final `<*>`), chunks longer
 // than MAX_TOKEN_CHARS are one value, quote searches are budgeted per line.
 
+import { isSeparator } from './spaces.js';
 import type { MaskRuleConfig } from './types.js';
 import { isDeviceCode, renderStructured } from './structured.js';
 
@@ -115,8 +116,9 @@ export const NO_MASKS: CompiledMasks = { extra: [] };
 // index, so the built-in scanner treats them as opaque, already-masked values.
 const SENTINEL = '\uE000';
 const SENT_BASE = 0xe100;
-const SENT_MAX = 0x1e00;
-const SENT_RE = /\uE000([\uE100-\uFEFF])/g;
+// Up to U+FEFE: U+FEFF separates words (spaces.ts), and a placeholder must stay inside its word.
+const SENT_MAX = 0x1dff;
+const SENT_RE = /\uE000([\uE100-\uFEFE])/g;
 
 interface Extra {
   token: string;
@@ -138,21 +140,6 @@ interface Ctx {
   runVals: number;
   runMasked: boolean;
   quoteBudget: number;
-}
-
-/**
- * Spaces beyond ASCII that separate words as a space does: no-break spaces (French `Erreur\u00a0:`,
- * HTML-escaped text), the typographic spaces, the zero-width space and a stray byte order mark.
- * Otherwise `session\u00a0opened` would be one unknown word and a new message. Joiners (U+200D,
- * U+2060) join, and stay part of their word.
- */
-function isWideSpace(c: number): boolean {
-  return c === 0xa0 || c === 0x85 || c === 0x1680 || (c >= 0x2000 && c <= 0x200b) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-/** Whether a character separates tokens: ASCII spaces and control characters, and isWideSpace. */
-function isSeparator(c: number): boolean {
-  return c <= 32 || (c >= 0x85 && isWideSpace(c));
 }
 
 /** Whether a message has no token at all (empty, or only spaces and control characters). */
@@ -327,7 +314,7 @@ function findClose(x: Ctx, open: number, q: number): number {
   for (let k = open + 1; k < limit; k++) {
     if (text.charCodeAt(k) !== q) continue;
     const next = k + 1 < text.length ? text.charCodeAt(k + 1) : 32;
-    if (next <= 32 || isClose(next) || next === q || next === 61) {
+    if (isSeparator(next) || isClose(next) || next === q || next === 61) {
       x.quoteBudget -= k - open;
       return k;
     }

@@ -23,6 +23,7 @@
 import { renderAccessLog } from './access-log.js';
 import { renderAudit } from './audit.js';
 import { closingQuote } from './quoted.js';
+import { isSeparator } from './spaces.js';
 
 /** Fields holding the message, by preference (compared lower-case). */
 const JSON_MESSAGE_KEYS = ['message', 'msg', 'short_message', 'log', 'body', 'text', 'event'];
@@ -230,7 +231,7 @@ function renderFields(f: Fields, messageAt: number, asLine: boolean): string[] {
 
 function renderJson(text: string): string | null {
   let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) <= 32) end--;
+  while (end > 0 && isSeparator(text.charCodeAt(end - 1))) end--;
   if (end === 0 || text.charCodeAt(end - 1) !== 125) return null;
   const open = text.search(OBJECT_START);
   let obj: unknown;
@@ -274,7 +275,7 @@ function logfmtChunks(text: string): Chunk[] {
   const n = text.length;
   let i = 0;
   while (i < n) {
-    if (text.charCodeAt(i) <= 32) {
+    if (isSeparator(text.charCodeAt(i))) {
       i++;
       continue;
     }
@@ -287,14 +288,14 @@ function logfmtChunks(text: string): Chunk[] {
     }
     if (keyEnd >= 0 && text[keyEnd + 1] === '"') {
       const k = closingQuote(text, keyEnd + 2);
-      if (k < n && (k + 1 === n || text.charCodeAt(k + 1) <= 32)) {
+      if (k < n && (k + 1 === n || isSeparator(text.charCodeAt(k + 1)))) {
         out.push({ start, end: k + 1, keyEnd });
         i = k + 1;
         continue;
       }
       keyEnd = -1; // an unclosed quote: not a pair
     }
-    while (i < n && text.charCodeAt(i) > 32) i++;
+    while (i < n && !isSeparator(text.charCodeAt(i))) i++;
     out.push({ start, end: i, keyEnd });
   }
   return out;
@@ -356,7 +357,7 @@ function renderKlog(text: string): string | null {
   // A JSON or logfmt body is rendered as such, behind klog's header.
   if (rest[0] !== '"') return joined([outer, level, header, renderStructured(rest) ?? rest]);
   const k = closingQuote(rest, 1);
-  if (k >= rest.length || (k + 1 < rest.length && rest.charCodeAt(k + 1) > 32)) return joined([outer, level, header, rest]);
+  if (k >= rest.length || (k + 1 < rest.length && !isSeparator(rest.charCodeAt(k + 1)))) return joined([outer, level, header, rest]);
   const message = unquote(rest, 0, k + 1).replace(/\s+/g, ' ');
   const after = rest.slice(k + 1);
   const parts: string[] = [];

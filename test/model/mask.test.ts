@@ -180,6 +180,23 @@ describe('mask: edge cases', () => {
     }
     expect(tokenize('Erreur\u00a0: disque plein', NO_MASKS).tokens).to.deep.equal(tokenize('Erreur : disque plein', NO_MASKS).tokens);
     expect(tokenize('a\u200db c', NO_MASKS).tokens).to.deep.equal(['a\u200db', 'c']);
+    // Structured lines too: logfmt pairs, a quoted value, a JSON record with a trailing no-break space.
+    const same = (wide: string, plain: string): void => {
+      expect(tokenize(wide, NO_MASKS).tokens, JSON.stringify(wide)).to.deep.equal(tokenize(plain, NO_MASKS).tokens);
+    };
+    same('level=info\u00a0msg="request done" status=200', 'level=info msg="request done" status=200');
+    same('level=info msg="request done"\u00a0status=200', 'level=info msg="request done" status=200');
+    same('{"level":"info","msg":"request done"}\u00a0', '{"level":"info","msg":"request done"}');
+    same('user="alice smith"\u00a0from host', 'user="alice smith" from host');
+  });
+
+  it('keeps every extra-mask match of a line inside its word, up to the last placeholder', () => {
+    const masks = compileMasks([{ pattern: 'x', name: 'ex' }]);
+    const long = tokenize(`id ${'x'.repeat(7700)} end`, masks);
+    expect(long.tokens).to.have.length(3);
+    expect(long.tokens[0]).to.equal('id');
+    expect(long.tokens[2]).to.equal('end');
+    expect(long.values.join('')).not.to.include('\ue000');
   });
 
   it(`caps a 1 MB line at ${MAX_TOKENS} tokens, the last one holding the rest`, () => {
