@@ -99,9 +99,12 @@ function listing(root: string): string[] {
 
 const modeOf = (p: string): number => statSync(p).mode & 0o7777;
 
-/** A long-running command (`score ... -` reading standard input): one line in, one JSON line out. */
-function startScorer(cmd: string, args: string[], env: Record<string, string>) {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * A long-running command, `COMMAND... score --train TRAIN -` reading standard input: one line in,
+ * one JSON line out.
+ */
+function startScorer(command: string[], train: string, env: Record<string, string> = {}) {
+  const child = spawn(command[0]!, [...command.slice(1), 'score', '--train', train, '-'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let buffered = '';
   let stderr = '';
   const waiting: Array<(line: string) => void> = [];
@@ -135,6 +138,18 @@ function startScorer(cmd: string, args: string[], env: Record<string, string>) {
   };
 }
 
+/** The command installed under DESTDIR `d`, run as startScorer runs it. */
+function startInstalled(d: string, train: string) {
+  return startScorer([join(d, BIN)], train, { ANOMALY_DETECTOR_HOME: join(d, APP) });
+}
+
+/** Makes the installed release differ from the checkout, as an older version would; returns its link target. */
+function makeOlder(d: string): string {
+  const release = readlinkSync(join(d, CURRENT));
+  appendFileSync(join(d, CURRENT, 'dist/src/cli.js'), `\n// an older version ${Date.now()}\n`);
+  return release;
+}
+
 /** A PATH of symlinks to every program of the current PATH except the excluded names. */
 function pathWithout(excluded: string[], into: string): string {
   mkdirSync(into, { recursive: true });
@@ -162,6 +177,8 @@ describe('install.sh (DESTDIR staging)', function () {
   let tmp: string;
   let dest: string;
   let firstOutput: string;
+  /** Training lines for the scorers standing in for a running daemon. */
+  let train: string;
 
   before(function () {
     const cli = join(REPO, 'dist/src/cli.js');
@@ -171,6 +188,8 @@ describe('install.sh (DESTDIR staging)', function () {
     tmp = mkdtempSync(join(tmpdir(), 'ad-install-'));
     dest = join(tmp, 'root');
     firstOutput = runOk([], { destdir: dest });
+    train = join(tmp, 'train.log');
+    writeFileSync(train, 'session opened for user alice\nsession closed for user alice\n');
   });
 
   after(function () {
@@ -297,13 +316,10 @@ describe('install.sh (DESTDIR staging)', function () {
   it('an upgrade leaves a running command its own release, and the next install after it ended removes it', async function () {
     const d = join(tmp, 'in-use');
     runOk([], { destdir: d });
-    const train = join(tmp, 'in-use-train.log');
-    writeFileSync(train, 'session opened for user alice\nsession closed for user alice\n');
-    const scorer = startScorer(join(d, BIN), ['score', '--train', train, '-'], { ANOMALY_DETECTOR_HOME: join(d, APP) });
+    const scorer = startInstalled(d, train);
     try {
       expect(JSON.parse(await scorer.score('session opened for user bob')).line).to.equal(1);
-      const before = readlinkSync(join(d, CURRENT));
-      appendFileSync(join(d, CURRENT, 'dist/src/cli.js'), '\n// tampered: an older version\n');
+      const before = makeOlder(d);
       const out = runOk([], { destdir: d });
       const after = readlinkSync(join(d, CURRENT));
       expect(after).not.to.equal(before);
@@ -315,7 +331,7 @@ describe('install.sh (DESTDIR staging)', function () {
       await scorer.end();
     }
     // The restarted daemon runs the current release: the older one, used by nobody, goes.
-    const restarted = startScorer(join(d, BIN), ['score', '--train', train, '-'], { ANOMALY_DETECTOR_HOME: join(d, APP) });
+    const restarted = startInstalled(d, train);
     try {
       await restarted.score('session opened for user carol');
       const out = runOk([], { destdir: d });
@@ -335,9 +351,7 @@ describe('install.sh (DESTDIR staging)', function () {
     cpSync(join(d, APP, release), join(d, APP), { recursive: true });
     rmSync(join(d, APP, 'releases'), { recursive: true });
     rmSync(join(d, CURRENT));
-    const train = join(tmp, 'flat-train.log');
-    writeFileSync(train, 'session opened for user alice\n');
-    const old = startScorer(process.execPath, [join(d, APP, 'dist/src/cli.js'), 'score', '--train', train, '-'], {});
+    const old = startScorer([process.execPath, join(d, APP, 'dist/src/cli.js')], train);
     try {
       await old.score('session opened for user bob');
       const out = runOk([], { destdir: d });
@@ -354,20 +368,13 @@ describe('install.sh (DESTDIR staging)', function () {
   });
 
   it('keeps a release used from a working directory, through current/, or under a symlinked /opt', async function () {
-    const older = (d: string): string => {
-      const release = readlinkSync(join(d, CURRENT));
-      appendFileSync(join(d, CURRENT, 'dist/src/cli.js'), `\n// tampered ${Date.now()}\n`);
-      return release;
-    };
-    const train = join(tmp, 'other-uses-train.log');
-    writeFileSync(train, 'session opened for user alice\n');
 
     // A process whose working directory is in the release (its command line is relative).
     const cwdDir = join(tmp, 'cwd-use');
     runOk([], { destdir: cwdDir });
     const sleeper = spawn('sleep', ['60'], { cwd: join(cwdDir, CURRENT), stdio: 'ignore' });
     try {
-      const release = older(cwdDir);
+      const release = makeOlder(cwdDir);
       const out = runOk([], { destdir: cwdDir });
       expect(out).to.include(`kept       /${APP}/${release}/ (in use by process ${sleeper.pid};`);
     } finally {
@@ -377,10 +384,10 @@ describe('install.sh (DESTDIR staging)', function () {
     // A process started on current/dist/src/cli.js runs the release current then, whichever it was.
     const viaCurrent = join(tmp, 'via-current');
     runOk([], { destdir: viaCurrent });
-    const direct = startScorer(process.execPath, [join(viaCurrent, CURRENT, 'dist/src/cli.js'), 'score', '--train', train, '-'], {});
+    const direct = startScorer([process.execPath, join(viaCurrent, CURRENT, 'dist/src/cli.js')], train);
     try {
       await direct.score('session opened for user bob');
-      const release = older(viaCurrent);
+      const release = makeOlder(viaCurrent);
       const out = runOk([], { destdir: viaCurrent });
       expect(out).to.include(`kept       /${APP}/${release}/ (process ${direct.pid} runs the program through /${APP}/current/`);
     } finally {
@@ -393,10 +400,10 @@ describe('install.sh (DESTDIR staging)', function () {
     mkdirSync(join(linked, 'data/ad'), { recursive: true });
     symlinkSync('../data/ad', join(linked, APP));
     runOk([], { destdir: linked });
-    const scorer = startScorer(join(linked, BIN), ['score', '--train', train, '-'], { ANOMALY_DETECTOR_HOME: join(linked, APP) });
+    const scorer = startInstalled(linked, train);
     try {
       await scorer.score('session opened for user bob');
-      const release = older(linked);
+      const release = makeOlder(linked);
       const out = runOk([], { destdir: linked });
       expect(out).to.include(`kept       /${APP}/${release}/ (in use by process ${scorer.pid};`);
     } finally {
@@ -408,8 +415,7 @@ describe('install.sh (DESTDIR staging)', function () {
   it('keeps the previous release when it cannot search the processes (no grep)', function () {
     const d = join(tmp, 'no-grep');
     runOk([], { destdir: d });
-    const release = readlinkSync(join(d, CURRENT));
-    appendFileSync(join(d, CURRENT, 'dist/src/cli.js'), '\n// tampered\n');
+    const release = makeOlder(d);
     const path = pathWithout(['grep'], join(tmp, 'no-grep-bin'));
     const out = runOk([], { destdir: d, env: { PATH: path } });
     expect(out).to.include(`kept       /${APP}/${release}/ (the running processes could not be searched`);
@@ -423,9 +429,7 @@ describe('install.sh (DESTDIR staging)', function () {
     expect(fn, 'service_runs_current in install.sh').to.be.a('string');
     const d = join(tmp, 'service-release');
     runOk([], { destdir: d });
-    const train = join(tmp, 'service-release-train.log');
-    writeFileSync(train, 'session opened for user alice\n');
-    const daemon = startScorer(join(d, BIN), ['score', '--train', train, '-'], { ANOMALY_DETECTOR_HOME: join(d, APP) });
+    const daemon = startInstalled(d, train);
     const check = (): string => {
       const script = `${fn}\nsystemctl() { echo ${daemon.pid}; }\nSERVICE=anomaly_detector APP_DIR="$1"\nif service_runs_current; then echo current; else echo older; fi\n`;
       return spawnSync(BASH, ['-c', script, 'check', join(d, APP)], { encoding: 'utf8' }).stdout.trim();
@@ -433,7 +437,7 @@ describe('install.sh (DESTDIR staging)', function () {
     try {
       await daemon.score('session opened for user bob');
       expect(check()).to.equal('current');
-      appendFileSync(join(d, CURRENT, 'dist/src/cli.js'), '\n// tampered\n');
+      makeOlder(d);
       runOk([], { destdir: d });
       expect(check()).to.equal('older');
     } finally {
