@@ -16,9 +16,9 @@ const MIN_OBSERVATIONS = 10;
 const MAX_CATEGORY_LENGTH = 64;
 const BINS_PER_DECADE = 4;
 /** A number within this many decades of the (trimmed) range seen is ordinary. */
-const MARGIN_DECADES = 1.5;
+export const MARGIN_DECADES = 1.5;
 /** Nats per decade beyond the margin: a size 10,000 times larger than ever is worse than 50 times. */
-const PER_DECADE = 2.5;
+export const PER_DECADE = 3;
 /** Most values (share of a field's) that a gap wider than the margin sets apart as outliers. */
 const OUTLIER_SHARE = 0.05;
 /** A slot that only ever took this many values gets a bonus when it takes a new one. */

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { TemplateMiner } from '../../src/model/miner.js';
 import { compileMasks, tokenize } from '../../src/model/mask.js';
-import { SlotAccumulator, SlotTable, magnitude, type FieldModel, type SlotModel } from '../../src/model/slots.js';
+import { SlotAccumulator, SlotTable, magnitude, MARGIN_DECADES, PER_DECADE, type FieldModel, type SlotModel } from '../../src/model/slots.js';
 import { scanValue, fields, fieldCount } from '../../src/model/value-shape.js';
 
 /** Deterministic letter-only words (digits would be masked). */
@@ -90,15 +90,15 @@ class RefField {
     const sign = x < 0 && this.negatives === 0 ? Math.log(this.total + 1) + 2 : 0;
     const mag = magnitude(x);
     const beyond = mag > this.hi ? mag - this.hi : mag < this.lo ? this.lo - mag : 0;
-    if (beyond <= 1.5) return sign;
+    if (beyond <= MARGIN_DECADES) return sign;
     if (this.hi - this.lo <= 0.25 + 1e-9 && this.lo >= 4.875) return Math.max(sign, Math.log(this.total + 1));
     let t = 0;
     const up = mag > this.hi;
     for (let i = 0; i < this.mags.length; i++) {
       const m = this.mags[i]!;
-      if (up ? m >= mag - 1.5 : m <= mag + 1.5) t += this.counts[i]!;
+      if (up ? m >= mag - MARGIN_DECADES : m <= mag + MARGIN_DECADES) t += this.counts[i]!;
     }
-    return Math.max(sign, Math.log((this.total + 1) / (t + 1)) + 2.5 * (beyond - 1.5));
+    return Math.max(sign, Math.log((this.total + 1) / (t + 1)) + PER_DECADE * (beyond - MARGIN_DECADES));
   }
 }
 
