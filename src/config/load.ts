@@ -1,7 +1,7 @@
 // Reads the YAML file and the environment; the only place besides cli.ts that looks at process.env.
 import { dirname, resolve } from 'node:path';
 import { isScalar, parseDocument, type ParsedNode } from 'yaml';
-import { uriProblem } from '../mongo/client.js';
+import { uriProblem, unreadableUriFiles } from '../mongo/client.js';
 import { environmentWith } from './env-file.js';
 import { readInstalledFile } from './read-file.js';
 import { ConfigError, validateConfig, type DaemonConfig } from './schema.js';
@@ -57,6 +57,7 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
     envUriFile: env.MONGODB_URI_FILE || undefined,
     readUriFile: (p) => readInstalledFile(resolve(baseDir, p)),
     uriProblem,
+    unreadableUriFiles,
   });
 }
 

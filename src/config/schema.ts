@@ -126,6 +126,8 @@ export interface ExternalInputs {
   readUriFile: (path: string) => string;
   /** Why the driver refuses this connection string, or null; parsed, not connected. */
   uriProblem?: (uri: string) => string | null;
+  /** Why files the connection string names (TLS) cannot be read, one message each. */
+  unreadableUriFiles?: (uri: string) => string[];
   cpuCount?: number;
 }
 
@@ -372,6 +374,7 @@ function resolveUri(
     // every connection attempt: a bad configuration, not an outage to wait out.
     const problem = ext.uriProblem?.(uri);
     if (problem) fail(path, `is not a valid connection string: ${problem}`);
+    else for (const m of ext.unreadableUriFiles?.(uri) ?? []) fail(path, m);
   }
   return { uri, origin };
 }

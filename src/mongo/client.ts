@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { MongoClient, MongoTopologyClosedError } from 'mongodb';
 import { scrubPassword } from '../config/redact.js';
 
@@ -12,6 +14,36 @@ export function uriProblem(uri: string): string | null {
   } catch (err) {
     return scrubPassword((err as Error).message, uri);
   }
+}
+
+/** Connection string options naming a file the driver reads at every connection. */
+const FILE_OPTIONS = ['tlsCAFile', 'tlsCertificateKeyFile', 'tlsCRLFile'] as const;
+
+/**
+ * Why the files a connection string names (TLS CA, client certificate, revocation list) cannot be
+ * read, one message per file. The driver reads them only when it connects, and fails every attempt
+ * the same way, which would read as an outage to wait out: a bad configuration instead. The string
+ * must parse (uriProblem).
+ */
+export function unreadableUriFiles(uri: string): string[] {
+  const options = newClient(uri).options as Partial<Record<(typeof FILE_OPTIONS)[number], unknown>>;
+  const out: string[] = [];
+  for (const option of FILE_OPTIONS) {
+    const path = options[option];
+    if (typeof path !== 'string') continue;
+    let why: string | null = null;
+    try {
+      if (statSync(path).isFile()) accessSync(path, constants.R_OK);
+      else why = 'not a regular file';
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      why = e.code ?? e.message;
+    }
+    if (why === null) continue;
+    const where = isAbsolute(path) ? '' : " (relative to the daemon's working directory, / under systemd: give an absolute path)";
+    out.push(`${option} ${path} cannot be read: ${why}${where}`);
+  }
+  return out;
 }
 
 export function newClient(uri: string): MongoClient {

@@ -147,6 +147,21 @@ describe('configuration', () => {
     expect(enc[0]!.message).to.match(/Unable to parse/).and.not.include('s3%40cret').and.not.include('s3@cret');
   });
 
+  it('refuses a connection string naming a TLS file that cannot be read (the driver would fail every connection as if MongoDB were down)', () => {
+    const dir = tempDir('ad-tls-');
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    const tls = (q: string): string => `mongodb://u:s3cret@db/?tls=true&${q}`;
+    expect(parse(ORIGINAL, { MONGODB_URI: tls(`tlsCAFile=${ca}&tlsCertificateKeyFile=${ca}`) }).mongoUri).to.include(ca);
+    const missing = problems(ORIGINAL, { MONGODB_URI: tls(`tlsCAFile=${join(dir, 'nope.pem')}`) });
+    expect(missing).to.deep.equal([{ path: 'MONGODB_URI (environment)', message: `tlsCAFile ${join(dir, 'nope.pem')} cannot be read: ENOENT` }]);
+    const two = problems(`${ORIGINAL}MONGODB_URI: "${tls(`tlsCertificateKeyFile=${dir}&tlsCRLFile=rel/crl.pem`)}"\n`);
+    expect(two.map((x) => x.path)).to.deep.equal(['MONGODB_URI', 'MONGODB_URI']);
+    expect(two[0]!.message).to.equal(`tlsCertificateKeyFile ${dir} cannot be read: not a regular file`);
+    expect(two[1]!.message).to.match(/^tlsCRLFile rel\/crl\.pem cannot be read: ENOENT \(relative to the daemon's working directory/);
+    for (const p of [...missing, ...two]) expect(p.message).to.not.include('s3cret');
+  });
+
   it("refuses a raw '@' in the credentials instead of taking the rest of the password for a host", () => {
     for (const uri of ['mongodb://admin:Sec@r3tPw@127.0.0.1:1/', 'mongodb://a@b:Secr3tPw@h/', 'mongodb+srv://u:p@ss@cluster.example/?tls=true']) {
       const p = problems(ORIGINAL, { MONGODB_URI: uri });
