@@ -332,6 +332,11 @@ function resolveUri(
         // Reported once: the empty string is not also checked as a connection string.
         fail(originName, `${path} is empty: it must hold the connection string`);
         uri = undefined;
+      } else if (/[\r\n]/.test(uri)) {
+        // Two strings (an old one left above a new one) would be taken as one, whose second line
+        // ends up in the database name or an option.
+        fail(originName, `${path} holds more than one line: it must hold the connection string alone`);
+        uri = undefined;
       }
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

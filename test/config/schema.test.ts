@@ -319,6 +319,14 @@ LOG_SOURCES:
     expect(at(`${ORIGINAL}MONGODB_URI_FILE: "  "\n`).map((x) => x.path)).to.deep.equal(['MONGODB_URI_FILE']);
   });
 
+  it('refuses a MONGODB_URI_FILE of several lines instead of taking them for one connection string', () => {
+    const dir = tempDir('ad-urifile-');
+    writeFileSync(join(dir, 'two'), 'mongodb://db1:27017/\nmongodb://db2:27017/\n');
+    writeFileSync(join(dir, 'one'), '\n  mongodb://db1:27017/\r\n\n');
+    expect(() => parseConfigText(`${ORIGINAL}MONGODB_URI_FILE: two\n`, 'multihost.yaml', dir, {})).to.throw(ConfigError, 'two holds more than one line');
+    expect(parseConfigText(`${ORIGINAL}MONGODB_URI_FILE: one\n`, 'multihost.yaml', dir, {}).mongoUri).to.equal('mongodb://db1:27017/');
+  });
+
   it('names the key an unknown one is most likely a typo of', () => {
     const p = problems(`${ORIGINAL}THRESHHOLD: 0.6\nlog_level: debug\nFOO: 1\n`.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_anomaly"\n    HOSTNAME: ["x"]'));
     expect(p.map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
