@@ -349,6 +349,8 @@ function resolveUri(
   } else if (doc.MONGODB_URI !== undefined) {
     uri = str('MONGODB_URI');
     origin = 'MONGODB_URI';
+    // str() said what is wrong with it: one problem, not also "must start with mongodb://".
+    if (uri === '') return { uri, origin };
   } else if (ext.envUriFile) {
     fromFile(ext.envUriFile, 'environment MONGODB_URI_FILE');
   } else if (doc.MONGODB_URI_FILE !== undefined) {
@@ -362,7 +364,9 @@ function resolveUri(
     // every connection attempt, read as an outage to wait out, or connect somewhere else.
     uri = `mongodb://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}/`;
     origin = 'MG_HOST/MG_PORT';
-    if (host && !isHost(host) && !isIPv6(host)) {
+    // An empty MG_HOST is reported by str(); the string made of it is not checked again.
+    if (host === '') return { uri, origin };
+    if (!isHost(host) && !isIPv6(host)) {
       fail('MG_HOST', `must be a host name or an IP address, got ${JSON.stringify(host)}`);
       return { uri, origin };
     }

@@ -319,6 +319,15 @@ LOG_SOURCES:
     expect(at(`${ORIGINAL}MONGODB_URI_FILE: "  "\n`).map((x) => x.path)).to.deep.equal(['MONGODB_URI_FILE']);
   });
 
+  it('says an empty MONGODB_URI or MG_HOST is one problem, not also a bad connection string', () => {
+    for (const key of ['MONGODB_URI', 'MG_HOST']) {
+      for (const v of ['""', '"  "']) {
+        const p = problems(`${ORIGINAL}${key}: ${v}\n`.replace(/^MG_HOST: .*\n/m, key === 'MG_HOST' ? '' : '$&'));
+        expect(p.map((x) => `${x.path}: ${x.message}`), `${key}: ${v}`).to.have.length(1).and.satisfy((m: string[]) => m[0]!.startsWith(`${key}: must be a non-empty string`));
+      }
+    }
+  });
+
   it('refuses a MONGODB_URI_FILE of several lines instead of taking them for one connection string', () => {
     const dir = tempDir('ad-urifile-');
     writeFileSync(join(dir, 'two'), 'mongodb://db1:27017/\nmongodb://db2:27017/\n');
