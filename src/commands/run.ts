@@ -41,7 +41,9 @@ export async function runDaemon(args: string[]): Promise<number> {
     if (removed > 0) log.info({ modelDir: config.modelDir, removed }, 'removed temporary files of model writes cut short');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const message = `MODEL_DIR ${config.modelDir} cannot be used as the model directory: ${e.message}`;
+    // mkdir's own words for these ("EEXIST: file already exists, mkdir ...") hide what is wrong.
+    const why = e.code === 'EEXIST' ? 'it is a file, not a directory' : e.code === 'ENOTDIR' ? 'part of its path is a file, not a directory' : e.message;
+    const message = `MODEL_DIR ${config.modelDir} cannot be used as the model directory: ${why}`;
     process.stderr.write(`${file}: ${message}\n`);
     log.fatal({ file, modelDir: config.modelDir, err: e.message }, `${message}; exiting with status 78`);
     return EXIT_CONFIG;

@@ -47,10 +47,14 @@ describe('CLI and configuration errors', () => {
     const dir = tempDir('ad-modeldir-');
     const notDir = join(dir, 'models');
     writeFileSync(notDir, 'a file where the directory should be');
-    const config = file(`${ORIGINAL.replace(/^MODEL_DIR:.*$/m, '')}MODEL_DIR: "${notDir}"\nMONGODB_URI: "mongodb://127.0.0.1:9/"\n`);
-    const r = cli('run', '--config', config);
+    const run = (modelDir: string): ReturnType<typeof cli> =>
+      cli('run', '--config', file(`${ORIGINAL.replace(/^MODEL_DIR:.*$/m, '')}MODEL_DIR: "${modelDir}"\nMONGODB_URI: "mongodb://127.0.0.1:9/"\n`));
+    const r = run(notDir);
     expect(r.status, r.stderr).to.equal(78);
-    expect(r.stderr).to.include(`MODEL_DIR ${notDir} cannot be used as the model directory: EEXIST`);
+    expect(r.stderr).to.include(`MODEL_DIR ${notDir} cannot be used as the model directory: it is a file, not a directory\n`);
+    const below = run(join(notDir, 'host-models'));
+    expect(below.status, below.stderr).to.equal(78);
+    expect(below.stderr).to.include(`MODEL_DIR ${join(notDir, 'host-models')} cannot be used as the model directory: part of its path is a file, not a directory\n`);
   });
 
   it('every command prints its usage for --help and exits 0', function () {
