@@ -39,7 +39,7 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
         // The position is in the path already: `Missing closing "quote at line 3, column 1:` loses its tail.
         message:
           e.code === 'DUPLICATE_KEY'
-            ? `duplicate key ${JSON.stringify(keyAt(text, e.pos[0]))}: each key may appear once in a mapping`
+            ? `duplicate key ${quotedKey(keyAt(text, e.pos[0]))}: each key may appear once in a mapping`
             : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
       })),
     );
@@ -63,6 +63,11 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
 
 function sameKey(a: ParsedNode, b: ParsedNode): boolean {
   return a === b || (isScalar(a) && isScalar(b) && String(a.value) === String(b.value));
+}
+
+/** A key as written, in quotes: its own when it has them (not escaped into a second pair). */
+function quotedKey(written: string): string {
+  return /^(".*"|'.*')$/s.test(written) ? written : JSON.stringify(written);
 }
 
 /** The key written at `pos` (quoted as written), for naming a duplicate. */
