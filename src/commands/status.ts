@@ -19,7 +19,8 @@ export interface HostStatus {
   host: string;
   model: { version: string; trainedAt: string; ageHours: number; lines: number; templates: number } | null;
   modelProblem?: string;
-  checkpoint: string | null;
+  /** The last scored line's id in relaxed Extended JSON (`{"$oid": "..."}` for an ObjectId), or null before the first. */
+  checkpoint: unknown;
   linesScored: number;
   lag: number | null;
   anomalies24h: number | null;
@@ -59,7 +60,8 @@ export async function runStatus(args: string[], io: Io): Promise<number> {
         }
         const cp = await loadCheckpoint(client, { db: config.targetDb, collection: config.stateCollection }, source.name, host);
         if (cp) {
-          row.checkpoint = cp.last_id === null || cp.last_id === undefined ? null : BSON.EJSON.stringify(cp.last_id);
+          // A value, not a JSON string inside the JSON output.
+          row.checkpoint = cp.last_id === null || cp.last_id === undefined ? null : BSON.EJSON.serialize({ id: cp.last_id }).id;
           row.linesScored = cp.lines_scored ?? 0;
           row.lag = await hostLag(client, config, source.name, host, cp.last_id == null ? null : BSON.EJSON.stringify(cp.last_id, { relaxed: false }));
         }
@@ -92,7 +94,7 @@ function formatTable(rows: HostStatus[]): string {
     String(r.linesScored),
     r.lag === null ? '-' : String(r.lag),
     r.anomalies24h === null ? '-' : String(r.anomalies24h),
-    r.checkpoint ?? '(start)',
+    r.checkpoint === null ? '(start)' : JSON.stringify(r.checkpoint),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const fmt = (cols: string[]): string => cols.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();

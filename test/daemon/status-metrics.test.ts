@@ -62,7 +62,7 @@ LOG_SOURCES:
     delete env.MONGODB_URI;
     const json = spawnSync(process.execPath, [CLI, 'status', '--config', file, '--json'], { encoding: 'utf8', env });
     expect(json.status, json.stderr).to.equal(0);
-    const rows = JSON.parse(json.stdout) as Array<{ host: string; model: { lines: number; templates: number } | null; lag: number; anomalies24h: number; linesScored: number; checkpoint: string | null }>;
+    const rows = JSON.parse(json.stdout) as Array<{ host: string; model: { lines: number; templates: number } | null; lag: number; anomalies24h: number; linesScored: number; checkpoint: unknown }>;
     const web1 = rows.find((r) => r.host === 'web1')!;
     // 300 lines spread over 30 days, a 15-day window: the newer half.
     expect(web1.model!.lines).to.equal(150);
@@ -70,7 +70,7 @@ LOG_SOURCES:
     expect(web1.lag).to.equal(0);
     expect(web1.linesScored).to.equal(30);
     expect(web1.anomalies24h).to.be.at.least(3);
-    expect(web1.checkpoint).to.include(String(lines[lines.length - 1].id));
+    expect(web1.checkpoint).to.deep.equal({ $oid: String(lines[lines.length - 1].id) });
     expect(rows.find((r) => r.host === 'quiet')!.model).to.equal(null);
 
     const table = spawnSync(process.execPath, [CLI, 'status', '--config', file], { encoding: 'utf8', env });
@@ -78,6 +78,7 @@ LOG_SOURCES:
     expect(table.stdout.split('\n')[0]).to.match(/^SOURCE\s+HOST\s+MODEL TRAINED/);
     expect(table.stdout).to.match(/\nsyslog\s+web1\s+\d{4}-/);
     expect(table.stdout).to.match(/\nsyslog\s+quiet\s+none/);
+    expect(table.stdout).to.include(`{"$oid":"${String(lines[lines.length - 1].id)}"}`);
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
     // A damaged model file: the table says unusable, and a note under it says why.
     writeFileSync(modelFilePath(join(dir, 'models'), 'syslog', 'db1'), 'not a model\n');
