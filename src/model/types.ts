@@ -9,6 +9,12 @@ export type Reason =
   | 'error_terms' // failure vocabulary (error, fatal, refused, timeout...)
   | 'unusual_value'; // a variable slot holds a value unlike those seen in training
 
+/**
+ * Longest line text given to the model, by the daemon and the offline commands alike (so a line
+ * scores the same both ways); a longer line is judged on its first part.
+ */
+export const MAX_LINE_CHARS = 64 * 1024;
+
 /** An extra masking rule from configuration: a regular expression whose matches become a variable. */
 export interface MaskRuleConfig {
   /** Regular expression source (JavaScript syntax, applied with the global flag). */

@@ -2,9 +2,10 @@
 import { Binary, ObjectId, type Document, type MongoClient } from 'mongodb';
 import type { LineSourceRef, SkipCounts } from '../worker/protocol.js';
 import { fieldValue } from './field-path.js';
+import { MAX_LINE_CHARS } from '../model/types.js';
 
 /** Longest message text given to the model; longer messages are scored on their first part. */
-export const MAX_SCORED_CHARS = 64 * 1024;
+export const MAX_SCORED_CHARS = MAX_LINE_CHARS;
 
 /**
  * The batch after `afterId` in `_id` order, at most `limit` lines and about MAX_BATCH_CHARS of

@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import { createReadStream, fstatSync } from 'node:fs';
 import { DEFAULT_THRESHOLD, ModelTrainer } from '../model/detector.js';
-import type { MaskRuleConfig } from '../model/types.js';
+import { MAX_LINE_CHARS, type MaskRuleConfig } from '../model/types.js';
 import { Familiarity } from '../model/familiarity.js';
 import { isBlank, maskRuleProblem } from '../model/mask.js';
 import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from '../commands/output.js';
@@ -75,33 +75,48 @@ function isDirectoryFd(fd: number): boolean {
 /**
  * Calls `onLines` with the lines of a stream, batch by batch as they arrive
  * (LF or CRLF line ends; a last line without a line end counts; invalid UTF-8
- * becomes U+FFFD). Batching keeps per-line overhead low; awaiting `onLines`
- * gives output backpressure.
+ * becomes U+FFFD). A line longer than `maxChars` comes cut to its first
+ * `maxChars` characters (the rest is read past, never held). Batching keeps
+ * per-line overhead low; awaiting `onLines` gives output backpressure.
  */
 export async function forEachLines(
   stream: NodeJS.ReadableStream,
   what: string,
   onLines: (lines: string[]) => void | Promise<void>,
   until?: { readonly closed: boolean },
+  maxChars = Infinity,
 ): Promise<void> {
   const decoder = new TextDecoder('utf-8');
   // The unfinished last line, as the chunks it arrived in: only new text is searched for a line
   // end, and the pieces are joined once (re-searching a growing string was quadratic: an 80 MB
-  // line took 17 s).
+  // line took 17 s). Only its first maxChars (+1, to tell a CR before the line end) are kept: a
+  // line of 600 MB exceeded the longest string V8 can make.
   let pending: string[] = [];
+  let pendingChars = 0;
+  const keep = maxChars + 1;
+  const line = (piece: string): string => {
+    const whole = pending.length > 0 ? pending.join('') + piece.slice(0, Math.max(0, keep - pendingChars)) : piece;
+    const text = stripCr(whole.length > keep ? whole.slice(0, keep) : whole);
+    return text.length > maxChars ? text.slice(0, maxChars) : text;
+  };
   const emit = async (text: string, final: boolean): Promise<void> => {
     const lines: string[] = [];
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const piece = text.slice(start, nl);
-      lines.push(stripCr(pending.length > 0 ? pending.join('') + piece : piece));
+      lines.push(line(text.slice(start, nl)));
       pending = [];
+      pendingChars = 0;
       start = nl + 1;
     }
-    if (start < text.length) pending.push(text.slice(start));
+    if (start < text.length && pendingChars < keep) {
+      const rest = text.slice(start, start + (keep - pendingChars));
+      pending.push(rest);
+      pendingChars += rest.length;
+    }
     if (final && pending.length > 0) {
-      lines.push(stripCr(pending.join('')));
+      lines.push(line(''));
       pending = [];
+      pendingChars = 0;
     }
     if (lines.length > 0) await onLines(lines);
   };
@@ -190,7 +205,7 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
         if (!sawLogLine) sawLogLine = !isBlank(l);
         trainer.add(l);
       }
-    });
+    }, undefined, MAX_LINE_CHARS);
     // Not an error (an empty history is a legitimate state), but a silent run would look like "no anomalies".
     if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: the model knows nothing of this host's routine, every input line is new to it, and scores rest on failure words and novelty alone (expect many lines flagged)\n`);
     const model = trainer.finish();
@@ -211,6 +226,7 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
         return writeOut(io.stdout, text, out);
       },
       out,
+      MAX_LINE_CHARS,
     );
     return EXIT_OK;
   });

@@ -5,6 +5,7 @@
 import { isBlank } from '../model/mask.js';
 import { TemplateMiner } from '../model/miner.js';
 import { HeaderWarmup } from '../model/header.js';
+import { MAX_LINE_CHARS } from '../model/types.js';
 import { EXIT_OK, commandArgs, type CommandIo } from '../commands/args.js';
 import { forEachLines, masksFrom, openInput, withOutput, writeOut } from './score-command.js';
 
@@ -38,7 +39,7 @@ export async function runTemplatesCommand(args: string[], io: CommandIo): Promis
         if (!isBlank(l)) logLines++;
         warmup.push(l);
       }
-    });
+    }, undefined, MAX_LINE_CHARS);
     warmup.flush();
     // templates() is sorted by count, then id: stable output for equal counts.
     let text = '';

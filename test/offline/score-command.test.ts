@@ -131,6 +131,41 @@ describe('score command', function () {
     expect(lines).to.deep.equal(['first', 'second é line', long, '', 'last']);
   });
 
+  it('cuts a line longer than maxChars to its first maxChars characters, CR before the line end aside', async () => {
+    const text = `${'a'.repeat(10)}\r\n${'b'.repeat(11)}\r\n${'c'.repeat(12)}\n${'d'.repeat(30)}`;
+    const bytes = Buffer.from(text);
+    for (const size of [1, 3, 7, bytes.length]) {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+      const lines: string[] = [];
+      await forEachLines(Readable.from(chunks), 'test input', (batch) => void lines.push(...batch), undefined, 10);
+      expect(lines, `chunks of ${size}`).to.deep.equal(['a'.repeat(10), 'b'.repeat(10), 'c'.repeat(10), 'd'.repeat(10)]);
+    }
+  });
+
+  it('reads past a line longer than the longest string V8 can make (600 MB), keeping its first part', async function () {
+    this.timeout(60_000);
+    const mb = 'z'.repeat(1 << 20);
+    async function* huge(): AsyncGenerator<string> {
+      yield 'before\n';
+      for (let k = 0; k < 600; k++) yield mb;
+      yield '\nafter\n';
+    }
+    const lines: string[] = [];
+    await forEachLines(Readable.from(huge()), 'test input', (batch) => void lines.push(...batch), undefined, 65536);
+    expect(lines.map((l) => l.length)).to.deep.equal([6, 65536, 5]);
+  });
+
+  it('scores a line longer than 64 KiB on its first 64 KiB, as the daemon does', async () => {
+    const head = `session opened for user ${'x'.repeat(65536)}`.slice(0, 65536);
+    const long = await run(runScoreCommand, ['--train', TRAIN, '-'], `${head}${' fatal error'.repeat(50_000)}\n`);
+    const cut = await run(runScoreCommand, ['--train', TRAIN, '-'], `${head}\n`);
+    expect(long.code, long.stderr).to.equal(0);
+    expect(records(long.stdout)).to.deep.equal(records(cut.stdout));
+    const templates = await run(runTemplatesCommand, ['-'], `${head}${'y'.repeat(100_000)}\n`);
+    expect(templates.stdout).to.equal((await run(runTemplatesCommand, ['-'], `${head}\n`)).stdout);
+  });
+
   it('warns on standard error, and still scores, when the training file has no log lines', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'score-empty-'));
     try {
