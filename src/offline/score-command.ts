@@ -162,8 +162,8 @@ export function masksFrom(values: readonly string[] | undefined): MaskRuleConfig
   });
 }
 
-/** A decimal number (`0.7`, `.5`, `1`, `5e-1` as YAML's THRESHOLD takes it), not `0x1`, `Infinity` or `` (Number('') is 0). */
-const DECIMAL = /^\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+/** A decimal number (`0.7`, `.5`, `+1`, `5e-1` as YAML's THRESHOLD takes it), not `0x1`, `Infinity` or `` (Number('') is 0). */
+const DECIMAL = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 export async function runScoreCommand(args: string[], io: CommandIo): Promise<number> {
   const parsed = commandArgs('score', SCORE_USAGE, args, { train: true, threshold: true, mask: true }, io);
@@ -175,7 +175,9 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
   let threshold = DEFAULT_THRESHOLD;
   const t = options.get('threshold');
   if (t !== undefined) {
-    const raw = t[t.length - 1]!;
+    // Twice is a mistake to point out, as --train twice is, not a choice to make silently.
+    if (t.length > 1) return fail(`--threshold given ${t.length} times (${t.map((x) => `'${x}'`).join(', ')}): give it once`);
+    const raw = t[0]!;
     threshold = DECIMAL.test(raw) ? Number(raw) : NaN;
     if (!(threshold >= 0 && threshold <= 1)) return fail(`--threshold must be a number between 0 and 1, got '${raw}'`);
   }

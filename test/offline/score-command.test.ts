@@ -190,6 +190,9 @@ describe('score command', function () {
     expect(exp.code, exp.stderr).to.equal(0);
     const tenth = records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '0.1', INPUT])).stdout);
     expect(records(exp.stdout)).to.deep.equal(tenth);
+    // A sign, as YAML takes it: +0.1 is 0.1, and -0 is 0.
+    expect(records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '+0.1', INPUT])).stdout)).to.deep.equal(tenth);
+    expect(records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '-0', INPUT])).stdout)).to.deep.equal(all);
   });
 
   it('accepts --mask rules', async () => {
@@ -223,6 +226,8 @@ describe('score command', function () {
     ['a hexadecimal threshold', ['--train', TRAIN, '--threshold', '0x1', INPUT], /--threshold must be a number/],
     ['an empty threshold', ['--train', TRAIN, '--threshold=', INPUT], /--threshold must be a number/],
     ['an infinite threshold', ['--train', TRAIN, '--threshold', 'Infinity', INPUT], /--threshold must be a number/],
+    ['a negative threshold', ['--train', TRAIN, '--threshold', '-0.5', INPUT], /--threshold must be a number between 0 and 1, got '-0.5'/],
+    ['a threshold given twice', ['--train', TRAIN, '--threshold', '0.1', '--threshold=0.9', INPUT], /--threshold given 2 times \('0.1', '0.9'\): give it once/],
     ['a single-dash option', ['--train', TRAIN, '-x', INPUT], /unknown option -x/],
   ];
   it('reports a missing input file before training, not after', async () => {
