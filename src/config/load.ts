@@ -1,7 +1,7 @@
 // Reads the YAML file and the environment; the only place besides cli.ts that looks at process.env.
 import { dirname, resolve } from 'node:path';
 import { isScalar, parseDocument, type ParsedNode } from 'yaml';
-import { uriProblem, unreadableUriFiles } from '../mongo/client.js';
+import { uriProblems } from '../mongo/client.js';
 import { environmentWith } from './env-file.js';
 import { readInstalledFile } from './read-file.js';
 import { ConfigError, validateConfig, type DaemonConfig } from './schema.js';
@@ -56,8 +56,7 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
     envUri: env.MONGODB_URI || undefined,
     envUriFile: env.MONGODB_URI_FILE || undefined,
     readUriFile: (p) => readInstalledFile(resolve(baseDir, p)),
-    uriProblem,
-    unreadableUriFiles,
+    uriProblems,
   });
 }
 

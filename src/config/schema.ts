@@ -124,10 +124,8 @@ export interface ExternalInputs {
   envUriFile?: string;
   /** Connection string read from a file named by MONGODB_URI_FILE (env or YAML). */
   readUriFile: (path: string) => string;
-  /** Why the driver refuses this connection string, or null; parsed, not connected. */
-  uriProblem?: (uri: string) => string | null;
-  /** Why files the connection string names (TLS) cannot be read, one message each. */
-  unreadableUriFiles?: (uri: string) => string[];
+  /** What is wrong with this connection string (unparsable, unreadable TLS files); parsed, not connected. */
+  uriProblems?: (uri: string) => string[];
   cpuCount?: number;
 }
 
@@ -381,9 +379,7 @@ function resolveUri(
   } else {
     // A string the driver cannot parse (port 99999, authMechanism=BOGUS) fails the same way on
     // every connection attempt: a bad configuration, not an outage to wait out.
-    const problem = ext.uriProblem?.(uri);
-    if (problem) fail(path, `is not a valid connection string: ${problem}`);
-    else for (const m of ext.unreadableUriFiles?.(uri) ?? []) fail(path, m);
+    for (const m of ext.uriProblems?.(uri) ?? []) fail(path, m);
   }
   return { uri, origin };
 }

@@ -3,30 +3,23 @@ import { isAbsolute } from 'node:path';
 import { MongoClient, MongoTopologyClosedError } from 'mongodb';
 import { scrubPassword } from '../config/redact.js';
 
-/**
- * Why the driver refuses a connection string, or null. Constructing a client parses the string
- * without connecting. The driver's message can quote part of the credentials: the password is scrubbed.
- */
-export function uriProblem(uri: string): string | null {
-  try {
-    newClient(uri);
-    return null;
-  } catch (err) {
-    return scrubPassword((err as Error).message, uri);
-  }
-}
-
 /** Connection string options naming a file the driver reads at every connection. */
 const FILE_OPTIONS = ['tlsCAFile', 'tlsCertificateKeyFile', 'tlsCRLFile'] as const;
 
 /**
- * Why the files a connection string names (TLS CA, client certificate, revocation list) cannot be
- * read, one message per file. The driver reads them only when it connects, and fails every attempt
- * the same way, which would read as an outage to wait out: a bad configuration instead. The string
- * must parse (uriProblem).
+ * What is wrong with a connection string, found without connecting; none when it is usable. A
+ * string the driver refuses (constructing a client parses it; its message can quote part of the
+ * credentials, so the password is scrubbed) is one problem. Otherwise, one per file it names (TLS
+ * CA, client certificate, revocation list) that cannot be read: the driver reads them only when it
+ * connects and fails every attempt the same way, which would read as an outage to wait out.
  */
-export function unreadableUriFiles(uri: string): string[] {
-  const options = newClient(uri).options as Partial<Record<(typeof FILE_OPTIONS)[number], unknown>>;
+export function uriProblems(uri: string): string[] {
+  let options: Partial<Record<(typeof FILE_OPTIONS)[number], unknown>>;
+  try {
+    options = newClient(uri).options;
+  } catch (err) {
+    return [`is not a valid connection string: ${scrubPassword((err as Error).message, uri)}`];
+  }
   const out: string[] = [];
   for (const option of FILE_OPTIONS) {
     const path = options[option];

@@ -95,9 +95,9 @@ export async function forEachLines(
   let pendingChars = 0;
   const keep = maxChars + 1;
   const line = (piece: string): string => {
-    const whole = pending.length > 0 ? pending.join('') + piece.slice(0, Math.max(0, keep - pendingChars)) : piece;
-    const text = stripCr(whole.length > keep ? whole.slice(0, keep) : whole);
-    return text.length > maxChars ? text.slice(0, maxChars) : text;
+    const whole = pending.length > 0 ? pending.join('') + piece : piece;
+    // Past maxChars + 1 the cut comes before any CR of the line end.
+    return whole.length > keep ? whole.slice(0, maxChars) : stripCr(whole).slice(0, maxChars);
   };
   const emit = async (text: string, final: boolean): Promise<void> => {
     const lines: string[] = [];
