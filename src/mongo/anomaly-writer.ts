@@ -8,8 +8,11 @@ export interface AnomalyRecord {
   message: unknown;
   /** Length of the input's message when `message` holds only its start (see copiedMessage). */
   messageLength?: number;
-  hostname: unknown;
+  /** The configured host name (the input's field may be an array holding it). */
+  hostname: string;
   timestamp: unknown;
+  /** BSON size of the input's timestamp when it was too large to copy (see copiedTimestamp). */
+  timestampSize?: number;
   score: number;
   reasons: string[];
   template: string;
@@ -66,6 +69,10 @@ function toDocument(r: AnomalyRecord, fields: { message: string; hostname: strin
   if (r.messageLength !== undefined) {
     doc.message_truncated = true;
     doc.message_length = r.messageLength;
+  }
+  if (r.timestampSize !== undefined) {
+    doc.timestamp_omitted = true;
+    doc.timestamp_size = r.timestampSize;
   }
   return doc;
 }

@@ -1,5 +1,5 @@
 // Reading a host's lines from the operator's input collection. Never writes to it.
-import { Binary, ObjectId, type Document, type MongoClient } from 'mongodb';
+import { BSON, Binary, ObjectId, type Document, type MongoClient } from 'mongodb';
 import type { LineSourceRef, SkipCounts } from '../worker/protocol.js';
 import { fieldValue } from './field-path.js';
 import { MAX_LINE_CHARS } from '../model/types.js';
@@ -140,6 +140,23 @@ export function copiedMessage(raw: unknown, scored: string): { message: unknown;
   const length = messageSize(raw);
   if (length <= MAX_SCORED_CHARS) return { message: raw };
   return { message: scored, messageLength: length };
+}
+
+/** Largest timestamp value (BSON bytes) an anomaly document copies; see copiedTimestamp. */
+export const MAX_COPIED_TIMESTAMP_BYTES = 16 * 1024;
+
+/**
+ * The input's timestamp as the anomaly document stores it: its own value (a date, a number, a
+ * date string), or, for a value larger than MAX_COPIED_TIMESTAMP_BYTES (a collector's bug: a
+ * multi-megabyte string or object), nothing but its size. Copied whole, such a value pushed the
+ * anomaly document past the 16 MiB limit: its insert failed on every retry and the host stalled.
+ */
+export function copiedTimestamp(raw: unknown): { timestamp: unknown; timestampSize?: number } {
+  // Only a string or an object can be large (a UTF-16 unit is at most 3 bytes of UTF-8).
+  const small = typeof raw === 'string' ? raw.length * 3 <= MAX_COPIED_TIMESTAMP_BYTES : typeof raw !== 'object' || raw === null || raw instanceof Date;
+  if (small) return { timestamp: raw };
+  const size = BSON.calculateObjectSize({ v: raw }) - 8;
+  return size <= MAX_COPIED_TIMESTAMP_BYTES ? { timestamp: raw } : { timestamp: undefined, timestampSize: size };
 }
 
 function clip(s: string): string {

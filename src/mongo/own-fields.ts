@@ -14,4 +14,6 @@ export const OWN_FIELDS: readonly string[] = [
   'detected_at',
   'message_truncated',
   'message_length',
+  'timestamp_omitted',
+  'timestamp_size',
 ];

@@ -5,7 +5,7 @@ import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
 import { loadCheckpoint, saveCheckpoint, savedFamiliarity, savedRecentIds, savedRevision, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
-import { copiedMessage, emptySkipCounts, messageText, readLinesAfter } from '../mongo/line-reader.js';
+import { copiedMessage, copiedTimestamp, emptySkipCounts, messageText, readLinesAfter } from '../mongo/line-reader.js';
 import { findLateLines, heldRecentIds, recentIdsFor, type RecentIds, type UnsavedBatch } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
@@ -141,8 +141,10 @@ async function scoreAfter(
         source: task.sourceName,
         inputId: doc._id,
         ...copiedMessage(fieldValue(doc, f.message), text),
-        hostname: fieldValue(doc, f.hostname),
-        timestamp: fieldValue(doc, f.timestamp),
+        // The host matched exactly, or as one element of an array (copied whole, a huge array
+        // could exceed the document limit, and two array fields in one index are refused).
+        hostname: task.source.host,
+        ...copiedTimestamp(fieldValue(doc, f.timestamp)),
         score: r.score,
         reasons: r.reasons,
         template: r.template,

@@ -1,6 +1,6 @@
 // Documents a collector can produce that are not proper log lines: counted, handled, never a crash.
 import { expect } from 'chai';
-import { Binary } from 'mongodb';
+import { BSON, Binary } from 'mongodb';
 import type { DaemonProcess } from '../support/daemon-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -72,6 +72,29 @@ describe('daemon and malformed input documents', function () {
     expect(doc!.message_length).to.equal(huge.length);
     expect(huge.startsWith(String(doc!.Message))).to.equal(true);
     expect(String(doc!.Message).length).to.be.below(huge.length);
+    expect(daemon.count('poll failed; will retry')).to.equal(0);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
+
+  it('writes an anomaly of a line whose timestamp is megabytes long without it, with the host name configured, and goes on', async () => {
+    const daemon = await trainedDaemon('wide_anomaly');
+    // An input document at the 16 MiB limit, most of it a collector's garbage timestamp, and the
+    // host name in an array: copied whole, with the template added, the anomaly would not fit.
+    const line = { Hostname: ['edge', 'edge-standby'], Message: `kernel: panic: stack dump follows ${'overflow '.repeat(7000)}`, timestamp: '' };
+    line.timestamp = '9'.repeat(16 * 1024 * 1024 - 2048 - BSON.calculateObjectSize(line));
+    const { insertedId } = await bed.input.collection('syslog').insertOne(line);
+    const inserted = await insertLines(bed.input, 'syslog', newLines('edge', 20, 10, new Rng(12), 'wide'));
+    const incidents = inserted.filter((l) => l.incident);
+    await waitUntil('incidents after the wide line are written', async () => {
+      const docs = await bed.target.collection('wide_anomaly').find({}, { projection: { Message: 1 } }).toArray();
+      return incidents.every((i) => docs.some((d) => String(d.Message).includes(i.incident!)));
+    });
+    const doc = await bed.target.collection('wide_anomaly').findOne({ input_id: insertedId }, { projection: { Message: 0 } });
+    expect(doc, 'the wide line is an anomaly').to.not.equal(null);
+    expect(doc!.Hostname).to.equal('edge');
+    expect(doc).to.not.have.property('timestamp');
+    expect(doc!.timestamp_omitted).to.equal(true);
+    expect(doc!.timestamp_size).to.be.above(line.timestamp.length);
     expect(daemon.count('poll failed; will retry')).to.equal(0);
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
   });
