@@ -1,5 +1,6 @@
 // Per (source, host) reading position, stored in the target database's state collection.
-import { Binary, ObjectId, type MongoClient } from 'mongodb';
+import { Binary, ObjectId, type Document, type MongoClient } from 'mongodb';
+import { readableBefore } from './line-reader.js';
 import { parseFamiliarityState, type FamiliarityChange, type FamiliarityEntry, type FamiliarityState } from '../model/familiarity.js';
 
 /**
@@ -179,16 +180,19 @@ export async function saveCheckpoint(
   return familiar === undefined ? 'none' : 'full';
 }
 
-/** The newest _id of the host right now: where a host seen for the first time starts reading. */
+/**
+ * The newest _id of the host right now: where a host seen for the first time starts reading. An
+ * ObjectId when the host has any, and not one made after this machine's clock (readableBefore: a
+ * writer whose clock is ahead must not start the host in the future); another type only for a
+ * host without ObjectIds (MongoDB sorts dates and timestamps above ObjectIds).
+ */
 export async function newestInputId(
   client: MongoClient,
   input: { db: string; collection: string; hostnameField: string },
   host: string,
 ): Promise<unknown> {
-  const doc = await client
-    .db(input.db)
-    .collection(input.collection)
-    .find({ [input.hostnameField]: host }, { projection: { _id: 1 }, sort: { _id: -1 }, limit: 1 })
-    .next();
+  const coll = client.db(input.db).collection(input.collection);
+  const newest = (id: Document) => coll.find({ [input.hostnameField]: host, _id: id }, { projection: { _id: 1 }, sort: { _id: -1 }, limit: 1 }).next();
+  const doc = (await newest({ $lt: readableBefore(Date.now(), 0) })) ?? (await newest({ $not: { $type: 'objectId' } }));
   return doc ? doc._id : null;
 }

@@ -8,11 +8,28 @@ import { MAX_LINE_CHARS } from '../model/types.js';
 export const MAX_SCORED_CHARS = MAX_LINE_CHARS;
 
 /**
+ * ObjectIds made up to this many seconds after this machine's clock are read at once; a line
+ * whose id was made later (a writer whose clock is ahead) waits until this clock reaches it. Read
+ * at once, it would carry the checkpoint ahead of every other writer of the host, whose lines would
+ * then land behind it, beyond the late-line window, and never be read (a helper's line made a day
+ * ahead silenced its host for that day, with nothing logged).
+ */
+export const AHEAD_SECONDS = 2;
+
+/** The first ObjectId not to be read yet at `nowMs`: SETTLE_SECONDS back, else AHEAD_SECONDS ahead. */
+export function readableBefore(nowMs: number, settleSeconds: number): ObjectId {
+  const sec = Math.floor(nowMs / 1000);
+  return ObjectId.createFromTime(settleSeconds > 0 ? sec - settleSeconds : sec + AHEAD_SECONDS + 1);
+}
+
+/**
  * The batch after `afterId` in `_id` order, at most `limit` lines and about MAX_BATCH_CHARS of
  * messages. `_id` (not the log timestamp) is the cursor: ObjectIds
  * grow with insertion, so late-delivered lines and devices with skewed clocks are still read once.
- * With settleSeconds > 0 only ObjectIds older than that are read, for writers that insert lines
- * seconds after making their ids (lines landing just behind the checkpoint: late-lines.ts).
+ * ObjectIds are read up to readableBefore: with settleSeconds > 0 only those older than that, for
+ * writers that insert lines seconds after making their ids (lines landing just behind the
+ * checkpoint: late-lines.ts). Without a checkpoint (a host that had no line when first seen),
+ * ObjectIds are read first; only a host without any is read by its other _ids.
  */
 export async function readLinesAfter(
   client: MongoClient,
@@ -21,13 +38,19 @@ export async function readLinesAfter(
   limit: number,
   settleSeconds: number,
 ): Promise<{ docs: Document[]; more: boolean }> {
+  const none = afterId === null || afterId === undefined;
   const idRange: Record<string, unknown> = {};
-  if (afterId !== null && afterId !== undefined) idRange.$gt = afterId;
-  if (settleSeconds > 0 && (afterId === null || afterId instanceof ObjectId)) {
-    idRange.$lt = ObjectId.createFromTime(Math.floor(Date.now() / 1000) - settleSeconds);
-  }
+  if (!none) idRange.$gt = afterId;
+  if (none || afterId instanceof ObjectId) idRange.$lt = readableBefore(Date.now(), settleSeconds);
+  const read = await readBatch(client, ref, idRange, limit);
+  if (!none || read.docs.length > 0) return read;
+  // Comparisons match one BSON type only: `$lt` an ObjectId read ObjectIds alone.
+  return readBatch(client, ref, { $not: { $type: 'objectId' } }, limit);
+}
+
+async function readBatch(client: MongoClient, ref: LineSourceRef, idFilter: Record<string, unknown>, limit: number): Promise<{ docs: Document[]; more: boolean }> {
   const filter: Document = { [ref.fields.hostname]: ref.host };
-  if (Object.keys(idRange).length > 0) filter._id = idRange;
+  if (Object.keys(idFilter).length > 0) filter._id = idFilter;
   const cursor = client
     .db(ref.inputDb)
     .collection(ref.collection)

@@ -1,11 +1,12 @@
 // The life of one (source, host): find its checkpoint, get a model (load or train), then poll.
 // All work runs in pool tasks; this class only decides what to run next and when.
 import type { MongoClient } from 'mongodb';
-import { BSON } from 'mongodb';
+import { BSON, ObjectId, type Document } from 'mongodb';
 import type { DaemonConfig, SourceConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { loadCheckpoint, newestInputId, saveCheckpoint, type CheckpointDoc } from '../mongo/checkpoints.js';
+import { readableBefore } from '../mongo/line-reader.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ModelFileError, modelFilePath, readModelHeader, type ModelFileHeader } from '../store/model-files.js';
 import type { LineSourceRef, ScoreTask, TaskFailure, TrainTask, WorkerResult, WorkerTask } from '../worker/protocol.js';
@@ -24,14 +25,22 @@ export interface PipelineContext {
   isDue(trainedAt: Date): boolean;
 }
 
+/**
+ * A host's _ids are compared with its checkpoint (auditIds) at its first poll that catches up, then
+ * every this many such polls: every 2 minutes at the default POLL_INTERVAL_SECONDS of 1.
+ */
+const ID_AUDIT_POLLS = 120;
+
 export type PipelineState = 'starting' | 'training' | 'untrained' | 'ready' | 'stopped';
 
 export class HostPipeline {
   state: PipelineState = 'starting';
   model: Pick<ModelFileHeader, 'version' | 'trainedAt' | 'lines' | 'templates'> | null = null;
   checkpoint: string | null = null;
-  /** The stored checkpoint as loaded, until its type has been compared with the host's _ids. */
-  private loadedLastId: unknown = undefined;
+  /** Polls that caught up until the host's _ids are compared with its checkpoint again (auditIds). */
+  private pollsToIdAudit = 0;
+  /** What auditIds last reported, per finding: it is said again only when it changes. */
+  private readonly idsReported = new Map<string, string>();
   private checkpointLoaded = false;
   /** A batch failed: its save may have been applied all the same (its reply lost), so the checkpoint is read again. */
   private checkpointInDoubt = false;
@@ -181,7 +190,6 @@ export class HostPipeline {
     const doc = await loadCheckpoint(client, state, this.source.name, this.host);
     if (doc) {
       this.checkpoint = checkpointText(doc);
-      this.loadedLastId = doc.last_id;
     } else {
       // First sight of this host: what is already stored is history (training data); scoring
       // starts after the newest line. Persisted at once so a restart does not move it forward.
@@ -225,18 +233,46 @@ export class HostPipeline {
   }
 
   /**
-   * Lines are read by `_id` greater than the checkpoint, and MongoDB orders values of different
-   * BSON types by type first: a checkpoint of another type than the host's `_id`s (a `last_id`
-   * rewound by hand as a string instead of an ObjectId) reads no line ever, silently. Said once,
-   * at the first poll after the checkpoint was loaded that read nothing.
+   * Lines are read by `_id` greater than the checkpoint, and MongoDB compares values of one BSON
+   * type only: lines with an `_id` of another type than the checkpoint's are never read, silently
+   * (a `last_id` rewound by hand as a string instead of an ObjectId reads no line at all), and
+   * ObjectIds made after this machine's clock wait for it (readableBefore). Checked when polls
+   * have caught up (ID_AUDIT_POLLS; a lookup or two on the (hostname, _id) index, a scan on a
+   * server without it); each finding is logged when it first appears or changes.
    */
-  private async checkIdKinds(client: MongoClient, cfg: DaemonConfig, lastId: unknown): Promise<void> {
-    const newest = await newestInputId(client, { db: cfg.inputDb, collection: this.source.name, hostnameField: cfg.fields.hostname }, this.host);
-    if (newest === null || idKind(newest) === idKind(lastId)) return;
-    this.log.warn(
-      { checkpointKind: idKind(lastId), linesKind: idKind(newest), newestId: BSON.EJSON.stringify(newest) },
-      `the checkpoint's last_id is ${idKind(lastId)} but the newest _id of this host's lines is ${idKind(newest)}, so no line is read after it: set last_id to the _id of the last line scored, of the same type`,
-    );
+  private async auditIds(client: MongoClient, cfg: DaemonConfig): Promise<void> {
+    if (this.checkpoint === null) return;
+    const last: unknown = BSON.EJSON.parse(this.checkpoint, { relaxed: false });
+    const type = bsonTypeAlias(last);
+    if (type === null) return;
+    const coll = client.db(cfg.inputDb).collection(this.source.name);
+    const first = (id: Document, order: 1 | -1) =>
+      coll.findOne({ [cfg.fields.hostname]: this.host, _id: id }, { projection: { _id: 1 }, sort: { _id: order } });
+    const other = await first({ $not: { $type: type } }, 1);
+    if (other === null) this.idsReported.delete('type');
+    else if ((await first({ $type: type }, -1)) === null) {
+      this.reportIds('type', other._id, { checkpointKind: idKind(last), linesKind: idKind(other._id), lineId: BSON.EJSON.stringify(other._id) },
+        `the checkpoint's last_id is ${idKind(last)} but no line of this host has such an _id (lineId has ${idKind(other._id)}), so no line is read after it: set last_id to the _id of the last line scored, of the same type`);
+    } else {
+      this.reportIds('type', other._id, { checkpointKind: idKind(last), linesKind: idKind(other._id), lineId: BSON.EJSON.stringify(other._id) },
+        `lines of this host with ${idKind(other._id)} _id are never read: the checkpoint is ${idKind(last)}, and MongoDB compares _ids of one type only (keep one _id type per host)`);
+    }
+    if (!(last instanceof ObjectId)) return;
+    const now = Date.now();
+    const ahead = await first({ $gte: readableBefore(now, 0) }, 1);
+    if (ahead === null) this.idsReported.delete('ahead');
+    else {
+      const id = ahead._id as ObjectId;
+      this.reportIds('ahead', id, { lineId: id.toHexString(), aheadSeconds: Math.round((id.getTimestamp().getTime() - now) / 1000) },
+        "lines with ObjectIds made after this machine's clock are read when it reaches them (a writer's clock, or this machine's, is off)");
+    }
+  }
+
+  private reportIds(finding: string, id: unknown, fields: Record<string, unknown>, msg: string): void {
+    const key = BSON.EJSON.stringify(id);
+    if (this.idsReported.get(finding) === key) return;
+    this.idsReported.set(finding, key);
+    this.log.warn(fields, msg);
   }
 
   private async scoreOnce(): Promise<boolean> {
@@ -271,12 +307,11 @@ export class HostPipeline {
     this.ctx.health.ok();
     if (this.stopped) return false;
     this.checkpoint = res.checkpoint;
-    // Once, at the first poll that finds nothing: then a checkpoint of the wrong type would be why.
-    // Not at start: on a server without the (hostname, _id) index the lookup is a scan.
-    if (res.read === 0 && this.loadedLastId !== undefined) {
-      const lastId = this.loadedLastId;
-      this.loadedLastId = undefined;
-      if (lastId !== null) await this.checkIdKinds(await this.ctx.client(), cfg, lastId);
+    // Not at start: on a server without the (hostname, _id) index each lookup is a scan.
+    if (!res.more && this.pollsToIdAudit-- <= 0) {
+      this.pollsToIdAudit = ID_AUDIT_POLLS;
+      // The batch is saved: a failed lookup is tried again at the next audit, not as a failed poll.
+      await this.auditIds(await this.ctx.client(), cfg).catch((err: unknown) => this.log.debug({ err: String(err) }, 'checking the host\'s _ids failed'));
     }
     const s = this.ctx.stats;
     s.linesRead += res.read;
@@ -405,6 +440,17 @@ class TaskFailed extends Error {
 }
 
 /** The kind of an `_id` as MongoDB orders it (numbers of any width are one kind). */
+/** BSON `$type` alias of a checkpoint value, or null for a type not worth a check. */
+function bsonTypeAlias(v: unknown): string | null {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number' || v instanceof BSON.Long || v instanceof BSON.Int32 || v instanceof BSON.Double || v instanceof BSON.Decimal128) return 'number';
+  if (v instanceof BSON.ObjectId) return 'objectId';
+  if (v instanceof Date) return 'date';
+  if (v instanceof BSON.Timestamp) return 'timestamp';
+  if (v instanceof BSON.Binary) return 'binData';
+  return null;
+}
+
 function idKind(v: unknown): string {
   if (typeof v === 'string') return 'a string';
   if (typeof v === 'number' || v instanceof BSON.Long || v instanceof BSON.Int32 || v instanceof BSON.Double || v instanceof BSON.Decimal128) return 'a number';

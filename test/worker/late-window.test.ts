@@ -26,7 +26,8 @@ describe('worker: late lines behind a window moved by skipped checks', function 
       const collection = `syslog_window_${waitFirst}`;
       const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
       const input = bed.input.collection(collection);
-      const base = Math.floor(Date.now() / 1000) - 1;
+      // Ids of up to 4 s on must be no more than AHEAD_SECONDS ahead of the clock when read.
+      const base = Math.floor(Date.now() / 1000) - 3;
       await input.insertMany([0, 1, 2].map(() => line(idAt(base))));
       const a = scored(await runTask(task(collection, file, null)));
       await input.insertMany([0, 1, 2].map(() => line(idAt(base))));
