@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { MongoClient, MongoTopologyClosedError } from 'mongodb';
 import { scrubPassword } from '../config/redact.js';
+import { isConnectivityError } from './errors.js';
 
 /** Connection string options naming a file the driver reads at every connection. */
 const FILE_OPTIONS = ['tlsCAFile', 'tlsCertificateKeyFile', 'tlsCRLFile'] as const;
@@ -51,15 +52,26 @@ export function newClient(uri: string): MongoClient {
 }
 
 /**
- * A client that survives MongoDB being down when it first connects. The driver closes a client's
- * topology for good when its first connection fails ("Topology is closed" on every later call), so
- * such a client is thrown away and the next call builds a new one. Once connected, the driver
- * itself reconnects through later outages.
+ * A client whose calls have all failed for this long with connectivity errors is replaced by a new
+ * one (ClientHandle.discardIf); a call that works (ClientHandle.worked) starts the count again.
+ */
+export const STALE_CLIENT_MS = 30_000;
+
+/**
+ * A client that survives MongoDB being down. The driver closes a client's topology for good when
+ * its first connection fails ("Topology is closed" on every later call), so such a client is
+ * thrown away and the next call builds a new one. Once connected, the driver usually reconnects
+ * through later outages, but not always: after a server restart that closed its connections, a
+ * helper saw a worker thread's client keep its server Unknown, its monitor stopped, every call
+ * failing 'connection 1 ... closed' for as long as the daemon ran (in 1 of 2 restarts, a bare
+ * driver client alike). So a client that has failed every call for STALE_CLIENT_MS is replaced.
  */
 export class ClientHandle {
   private client: MongoClient | null = null;
   private connecting: Promise<MongoClient> | null = null;
   private closed = false;
+  /** Since when (epoch ms) every call of the current client has failed to reach MongoDB; null: it works. */
+  private failingSince: number | null = null;
 
   constructor(private readonly uri: string) {}
 
@@ -82,12 +94,25 @@ export class ClientHandle {
     return this.connecting;
   }
 
-  /** Drops the client after an error that leaves it unusable, so the next get() starts afresh. */
-  discardIf(err: unknown): void {
-    if (err instanceof MongoTopologyClosedError && this.client && !this.closed) {
-      void this.client.close().catch(() => undefined);
-      this.client = null;
+  /**
+   * Drops the client after an error that leaves it unusable (its topology closed), or after
+   * connectivity errors only for STALE_CLIENT_MS, so the next get() starts afresh.
+   */
+  discardIf(err: unknown, now = Date.now()): void {
+    if (!this.client || this.closed) return;
+    if (!(err instanceof MongoTopologyClosedError)) {
+      if (!isConnectivityError(err)) return;
+      this.failingSince ??= now;
+      if (now - this.failingSince < STALE_CLIENT_MS) return;
     }
+    void this.client.close().catch(() => undefined);
+    this.client = null;
+    this.failingSince = null;
+  }
+
+  /** A call reached MongoDB: the client is sound. */
+  worked(): void {
+    this.failingSince = null;
   }
 
   async close(): Promise<void> {
@@ -112,4 +137,8 @@ export function sharedClient(uri: string): Promise<MongoClient> {
 
 export function discardSharedIf(uri: string, err: unknown): void {
   handles.get(uri)?.discardIf(err);
+}
+
+export function sharedClientWorked(uri: string): void {
+  handles.get(uri)?.worked();
 }

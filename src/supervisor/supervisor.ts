@@ -33,7 +33,8 @@ export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   mongodb: { reachable: boolean; reconnects: number };
   hosts: Record<'starting' | 'training' | 'untrained' | 'ready' | 'stopped', number>;
-  lag: { total: number; max: number };
+  /** Null while MongoDB is unreachable: lines cannot be counted then. */
+  lag: { total: number; max: number } | null;
 }
 
 const WORKER_ENTRY = new URL('../worker/entry.js', import.meta.url).href;
@@ -295,8 +296,12 @@ export class Supervisor {
   private async renewLease(): Promise<void> {
     if (this.closing || this.renewing) return;
     // An outage is reported by the pipelines; the lease is renewed once MongoDB answers again.
+    // The renewal is the main thread's steady call: it tells whether its client still reaches MongoDB.
     this.renewing = this.takeLease()
-      .then(() => undefined, () => undefined)
+      .then(
+        () => this.client?.worked(),
+        (err: unknown) => this.client?.discardIf(err),
+      )
       .finally(() => {
         this.renewing = null;
       });
@@ -522,14 +527,14 @@ export class Supervisor {
   async healthReport(): Promise<HealthReport> {
     const hosts = { starting: 0, training: 0, untrained: 0, ready: 0, stopped: 0 };
     for (const p of this.pipelines.values()) hosts[p.state]++;
-    const lags = this.health.reachable ? await this.lags() : [];
-    const known = lags.filter((l) => l.lag !== null).map((l) => l.lag as number);
-    const status = !this.booted || !this.health.reachable ? 'down' : hosts.ready < this.pipelines.size ? 'degraded' : 'ok';
+    const reachable = this.health.reachable;
+    const known = reachable ? (await this.lags()).filter((l) => l.lag !== null).map((l) => l.lag as number) : [];
+    const status = !this.booted || !reachable ? 'down' : hosts.ready < this.pipelines.size ? 'degraded' : 'ok';
     return {
       status,
-      mongodb: { reachable: this.health.reachable, reconnects: this.health.reconnects },
+      mongodb: { reachable, reconnects: this.health.reconnects },
       hosts,
-      lag: { total: known.reduce((a, b) => a + b, 0), max: known.length ? Math.max(...known) : 0 },
+      lag: reachable ? { total: known.reduce((a, b) => a + b, 0), max: known.length ? Math.max(...known) : 0 } : null,
     };
   }
 

@@ -1,5 +1,5 @@
 // The piscina task entry point: runs one task and returns its result or its failure as data.
-import { discardSharedIf } from '../mongo/client.js';
+import { discardSharedIf, sharedClientWorked } from '../mongo/client.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { forgetRecentIds } from './late-lines.js';
 import { UnusableModelError, forgetModel } from './model-cache.js';
@@ -13,7 +13,9 @@ export default async function runTask(task: WorkerTask & { sourceName: string })
     return { kind: 'forgotten', held: forgetModel(task.modelFile) };
   }
   try {
-    return task.kind === 'train' ? await trainHost(task, task.sourceName) : await scoreBatch(task);
+    const result = task.kind === 'train' ? await trainHost(task, task.sourceName) : await scoreBatch(task);
+    sharedClientWorked(task.source.uri);
+    return result;
   } catch (err) {
     discardSharedIf(task.source.uri, err);
     const message = err instanceof Error ? err.message : String(err);

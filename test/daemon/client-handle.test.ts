@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { ClientHandle } from '../../src/mongo/client.js';
+import { MongoNetworkError } from 'mongodb';
+import { ClientHandle, STALE_CLIENT_MS } from '../../src/mongo/client.js';
 import { ownServer } from '../support/mongo-server.js';
 
 describe('ClientHandle', function () {
@@ -21,6 +22,33 @@ describe('ClientHandle', function () {
       const client = await handle.get();
       const res = await client.db('admin').command({ ping: 1 });
       expect(res.ok).to.equal(1);
+    } finally {
+      await handle.close();
+      await server!.destroy();
+    }
+  });
+
+  it('replaces a client whose calls have all failed to reach MongoDB for STALE_CLIENT_MS, not before, and not one that worked since', async function () {
+    const server = await ownServer();
+    if (!server) this.skip();
+    const handle = new ClientHandle(server!.uri);
+    try {
+      // What a worker's client kept failing with after a server restart, its monitor stopped.
+      const lost = new MongoNetworkError('connection 1 to 127.0.0.1:27402 closed');
+      const first = await handle.get();
+      const t0 = Date.now();
+      handle.discardIf(lost, t0);
+      handle.discardIf(lost, t0 + STALE_CLIENT_MS - 1);
+      expect(await handle.get(), 'failing for less than STALE_CLIENT_MS').to.equal(first);
+      handle.worked();
+      handle.discardIf(lost, t0 + STALE_CLIENT_MS);
+      expect(await handle.get(), 'it worked in between').to.equal(first);
+      handle.discardIf(new Error('E11000 duplicate key'), t0 + 10 * STALE_CLIENT_MS);
+      expect(await handle.get(), 'not a connectivity error').to.equal(first);
+      handle.discardIf(lost, t0 + STALE_CLIENT_MS + STALE_CLIENT_MS);
+      const second = await handle.get();
+      expect(second, 'failing for STALE_CLIENT_MS').to.not.equal(first);
+      expect((await second.db('admin').command({ ping: 1 })).ok).to.equal(1);
     } finally {
       await handle.close();
       await server!.destroy();

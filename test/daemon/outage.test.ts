@@ -41,6 +41,7 @@ describe('daemon and MongoDB outages', function () {
 MG_TARGET_DB: "${targetName}"
 POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
+HTTP_LISTEN: "127.0.0.1:0"
 LOG_SOURCES:
   "syslog":
     HOSTNAMES: ["gw1"]
@@ -62,6 +63,11 @@ LOG_SOURCES:
     await daemon.waitForLog((l) => l.msg.startsWith('mongodb unreachable') && daemon!.count(/^mongodb unreachable/) >= 2, 30_000, 'second outage noticed');
     await sleep(3000);
     expect(daemon.count(/^mongodb unreachable/), 'one log line per change of state').to.equal(2);
+    const listening = await daemon.waitForLog((l) => l.msg.startsWith('http listener started'), 1000, 'http listener');
+    const health = await fetch(`http://${String(listening.listen)}/healthz`);
+    expect(health.status).to.equal(503);
+    // Lines are not counted while MongoDB is down: the lag is unknown, not 0.
+    expect(await health.json()).to.include({ status: 'down', lag: null });
     await server!.start();
     inserted.push(...(await withClient((c) => insertLines(c.db(inputName), 'syslog', newLines('gw1', 100, 25, rng, 'post')))));
 
