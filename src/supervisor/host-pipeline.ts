@@ -335,7 +335,10 @@ export class HostPipeline {
       this.log.info({ anomalies: res.anomalies, read: res.read, target: this.source.targetCollection }, 'anomalies written');
     }
     if (skipped > 0 || res.binaryDecoded > 0) {
-      this.log.warn({ ...res.skipped, binaryDecoded: res.binaryDecoded }, 'lines without a text message (skipped) or with binary messages (decoded)');
+      this.log.warn(
+        { ...res.skipped, binaryDecoded: res.binaryDecoded, ...(skipped > 0 ? { skippedIds: res.skippedIds } : {}) },
+        'lines without a text message (skipped) or with binary messages (decoded)',
+      );
     }
     return res.more;
   }

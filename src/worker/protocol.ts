@@ -78,6 +78,8 @@ export interface ScoreResult {
   /** Binary messages decoded as UTF-8 with replacement characters and scored. */
   binaryDecoded: number;
   skipped: SkipCounts;
+  /** `_id`s (EJSON) of the first skipped documents of the batch, at most SKIPPED_IDS_SHOWN: for the warning. */
+  skippedIds: string[];
   /** True when the batch was full, so more lines are probably waiting. */
   more: boolean;
   /**

@@ -98,6 +98,9 @@ async function takeUpIfApplied(client: MongoClient, task: ScoreTask, cached: Cac
   restoreFamiliarity(doc, task, cached);
 }
 
+/** Skipped documents named per batch in the warning, so an operator can find them. */
+const SKIPPED_IDS_SHOWN = 3;
+
 async function scoreAfter(
   task: ScoreTask,
   cached: Cached,
@@ -115,6 +118,7 @@ async function scoreAfter(
   // The batch's last line; late lines alone leave the checkpoint where it was.
   const lastId: unknown = batch.length > 0 ? batch[batch.length - 1]._id : after;
   const skipped = emptySkipCounts();
+  const skippedIds: string[] = [];
   const ignore = ignorePatterns(task.ignore);
   const anomalies: AnomalyRecord[] = [];
   let ignored = 0;
@@ -126,6 +130,7 @@ async function scoreAfter(
     const m = messageText(doc, f.message);
     if (m.text === null) {
       skipped[m.skip]++;
+      if (skippedIds.length < SKIPPED_IDS_SHOWN) skippedIds.push(BSON.EJSON.stringify(doc._id));
       continue;
     }
     if (m.binary) binaryDecoded++;
@@ -191,6 +196,7 @@ async function scoreAfter(
     ignored,
     binaryDecoded,
     skipped,
+    skippedIds,
     more,
     familiarSaved,
     durationMs: performance.now() - started,

@@ -25,7 +25,7 @@ describe('daemon and malformed input documents', function () {
   it('counts missing, non-string, huge and binary messages and keeps processing the following lines', async () => {
     const daemon = await trainedDaemon('edge_anomaly');
     const now = new Date();
-    await bed.input.collection('syslog').insertMany([
+    const bad = await bed.input.collection('syslog').insertMany([
       { Hostname: 'edge', timestamp: now },
       { Hostname: 'edge', Message: 12345, timestamp: now },
       { Hostname: 'edge', Message: { nested: 'object' }, timestamp: now },
@@ -51,6 +51,8 @@ describe('daemon and malformed input documents', function () {
     // Logged once the batch's result is back from its scoring thread, which saved the checkpoint first.
     const warn = await daemon.waitForLog((l) => l.msg.startsWith('lines without a text message'), 30_000, 'the warning');
     expect(warn).to.include({ missingMessage: 1, nonStringMessage: 2, binaryDecoded: 1 });
+    // Named, so that an operator can find them.
+    expect(warn.skippedIds).to.deep.equal([0, 1, 2].map((i) => BSON.EJSON.stringify(bad.insertedIds[i])));
     expect(daemon.count('poll failed; will retry')).to.equal(0);
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
   });
