@@ -246,25 +246,35 @@ export class HostPipeline {
     const type = bsonTypeAlias(last);
     if (type === null) return;
     const coll = client.db(cfg.inputDb).collection(this.source.name);
-    const first = (id: Document, order: 1 | -1) =>
+    /** The host's first (order 1) or last (-1) line by _id among those matching `id`. */
+    const lineWith = (id: Document, order: 1 | -1) =>
       coll.findOne({ [cfg.fields.hostname]: this.host, _id: id }, { projection: { _id: 1 }, sort: { _id: order } });
-    const other = await first({ $not: { $type: type } }, 1);
+    const other = await lineWith({ $not: { $type: type } }, 1);
     if (other === null) this.idsReported.delete('type');
-    else if ((await first({ $type: type }, -1)) === null) {
-      this.reportIds('type', other._id, { checkpointKind: idKind(last), linesKind: idKind(other._id), lineId: BSON.EJSON.stringify(other._id) },
-        `the checkpoint's last_id is ${idKind(last)} but no line of this host has such an _id (lineId has ${idKind(other._id)}), so no line is read after it: set last_id to the _id of the last line scored, of the same type`);
-    } else {
-      this.reportIds('type', other._id, { checkpointKind: idKind(last), linesKind: idKind(other._id), lineId: BSON.EJSON.stringify(other._id) },
-        `lines of this host with ${idKind(other._id)} _id are never read: the checkpoint is ${idKind(last)}, and MongoDB compares _ids of one type only (keep one _id type per host)`);
+    else {
+      const kinds = { checkpointKind: idKind(last), linesKind: idKind(other._id), lineId: BSON.EJSON.stringify(other._id) };
+      const none = (await lineWith({ $type: type }, -1)) === null;
+      this.reportIds(
+        'type',
+        other._id,
+        kinds,
+        none
+          ? `the checkpoint's last_id is ${kinds.checkpointKind} but no line of this host has such an _id (lineId has ${kinds.linesKind}), so no line is read after it: set last_id to the _id of the last line scored, of the same type`
+          : `lines of this host with ${kinds.linesKind} _id are never read: the checkpoint is ${kinds.checkpointKind}, and MongoDB compares _ids of one type only (keep one _id type per host)`,
+      );
     }
     if (!(last instanceof ObjectId)) return;
     const now = Date.now();
-    const ahead = await first({ $gte: readableBefore(now, 0) }, 1);
+    const ahead = await lineWith({ $gte: readableBefore(now, 0) }, 1);
     if (ahead === null) this.idsReported.delete('ahead');
     else {
       const id = ahead._id as ObjectId;
-      this.reportIds('ahead', id, { lineId: id.toHexString(), aheadSeconds: Math.round((id.getTimestamp().getTime() - now) / 1000) },
-        "lines with ObjectIds made after this machine's clock are read when it reaches them (a writer's clock, or this machine's, is off)");
+      this.reportIds(
+        'ahead',
+        id,
+        { lineId: id.toHexString(), aheadSeconds: Math.round((id.getTimestamp().getTime() - now) / 1000) },
+        "lines with ObjectIds made after this machine's clock are read when it reaches them (a writer's clock, or this machine's, is off)",
+      );
     }
   }
 
@@ -442,7 +452,6 @@ class TaskFailed extends Error {
   }
 }
 
-/** The kind of an `_id` as MongoDB orders it (numbers of any width are one kind). */
 /** BSON `$type` alias of a checkpoint value, or null for a type not worth a check. */
 function bsonTypeAlias(v: unknown): string | null {
   if (typeof v === 'string') return 'string';
@@ -454,6 +463,7 @@ function bsonTypeAlias(v: unknown): string | null {
   return null;
 }
 
+/** The kind of an `_id` as MongoDB orders it (numbers of any width are one kind). */
 function idKind(v: unknown): string {
   if (typeof v === 'string') return 'a string';
   if (typeof v === 'number' || v instanceof BSON.Long || v instanceof BSON.Int32 || v instanceof BSON.Double || v instanceof BSON.Decimal128) return 'a number';
