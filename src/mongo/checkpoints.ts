@@ -1,6 +1,6 @@
 // Per (source, host) reading position, stored in the target database's state collection.
 import { Binary, ObjectId, type Document, type MongoClient } from 'mongodb';
-import { readableBefore } from './line-reader.js';
+import { hasObjectIds, readableBefore } from './line-reader.js';
 import { parseFamiliarityState, type FamiliarityChange, type FamiliarityEntry, type FamiliarityState } from '../model/familiarity.js';
 
 /**
@@ -183,8 +183,9 @@ export async function saveCheckpoint(
 /**
  * The newest _id of the host right now: where a host seen for the first time starts reading. An
  * ObjectId when the host has any, and not one made after this machine's clock (readableBefore: a
- * writer whose clock is ahead must not start the host in the future); another type only for a
- * host without ObjectIds (MongoDB sorts dates and timestamps above ObjectIds).
+ * writer whose clock is ahead must not start the host in the future; with ObjectIds all made
+ * ahead, none: they are read when their time comes); another type only for a host without
+ * ObjectIds (MongoDB sorts dates and timestamps above ObjectIds).
  */
 export async function newestInputId(
   client: MongoClient,
@@ -193,6 +194,9 @@ export async function newestInputId(
 ): Promise<unknown> {
   const coll = client.db(input.db).collection(input.collection);
   const newest = (id: Document) => coll.find({ [input.hostnameField]: host, _id: id }, { projection: { _id: 1 }, sort: { _id: -1 }, limit: 1 }).next();
-  const doc = (await newest({ $lt: readableBefore(Date.now(), 0) })) ?? (await newest({ $not: { $type: 'objectId' } }));
-  return doc ? doc._id : null;
+  const doc = await newest({ $lt: readableBefore(Date.now(), 0) });
+  if (doc !== null) return doc._id;
+  if (await hasObjectIds(coll, input.hostnameField, host)) return null;
+  const other = await newest({ $not: { $type: 'objectId' } });
+  return other !== null ? other._id : null;
 }

@@ -1,5 +1,5 @@
 // Reading a host's lines from the operator's input collection. Never writes to it.
-import { BSON, Binary, ObjectId, type Document, type MongoClient } from 'mongodb';
+import { BSON, Binary, ObjectId, type Collection, type Document, type MongoClient } from 'mongodb';
 import type { LineSourceRef, SkipCounts } from '../worker/protocol.js';
 import { fieldValue } from './field-path.js';
 import { MAX_LINE_CHARS } from '../model/types.js';
@@ -44,8 +44,21 @@ export async function readLinesAfter(
   if (none || afterId instanceof ObjectId) idRange.$lt = readableBefore(Date.now(), settleSeconds);
   const read = await readBatch(client, ref, idRange, limit);
   if (!none || read.docs.length > 0) return read;
-  // Comparisons match one BSON type only: `$lt` an ObjectId read ObjectIds alone.
+  // Comparisons match one BSON type only: `$lt` an ObjectId read ObjectIds alone. A host with
+  // ObjectIds none of which can be read yet (younger than SETTLE_SECONDS, made ahead) waits for
+  // them: a stray line of another type read now would become its checkpoint, and no ObjectId
+  // would be read after it.
+  const coll = client.db(ref.inputDb).collection(ref.collection);
+  if (await hasObjectIds(coll, ref.fields.hostname, ref.host)) return read;
   return readBatch(client, ref, { $not: { $type: 'objectId' } }, limit);
+}
+
+/** The smallest ObjectId: `{$gte: MIN_OBJECT_ID}` is every ObjectId, as an index range. */
+const MIN_OBJECT_ID = new ObjectId('000000000000000000000000');
+
+/** Whether any line of the host has an ObjectId `_id` (one lookup on the (hostname, _id) index). */
+export async function hasObjectIds(coll: Collection, hostnameField: string, host: string): Promise<boolean> {
+  return (await coll.findOne({ [hostnameField]: host, _id: { $gte: MIN_OBJECT_ID } }, { projection: { _id: 1 } })) !== null;
 }
 
 async function readBatch(client: MongoClient, ref: LineSourceRef, idFilter: Record<string, unknown>, limit: number): Promise<{ docs: Document[]; more: boolean }> {

@@ -39,7 +39,7 @@ export class HostPipeline {
   checkpoint: string | null = null;
   /** Polls that caught up until the host's _ids are compared with its checkpoint again (auditIds). */
   private pollsToIdAudit = 0;
-  /** What auditIds last reported, per finding: it is said again only when it changes. */
+  /** What auditIds last reported, per finding: said again only once it has changed or gone and come back. */
   private readonly idsReported = new Map<string, string>();
   private checkpointLoaded = false;
   /** A batch failed: its save may have been applied all the same (its reply lost), so the checkpoint is read again. */
@@ -237,8 +237,8 @@ export class HostPipeline {
    * type only: lines with an `_id` of another type than the checkpoint's are never read, silently
    * (a `last_id` rewound by hand as a string instead of an ObjectId reads no line at all), and
    * ObjectIds made after this machine's clock wait for it (readableBefore). Checked when polls
-   * have caught up (ID_AUDIT_POLLS; a lookup or two on the (hostname, _id) index, a scan on a
-   * server without it); each finding is logged when it first appears or changes.
+   * have caught up (ID_AUDIT_POLLS; two to four lookups on the (hostname, _id) index, scans on a
+   * server without it); each finding is logged when it first appears, or again after it was gone.
    */
   private async auditIds(client: MongoClient, cfg: DaemonConfig): Promise<void> {
     if (this.checkpoint === null) return;
@@ -246,17 +246,19 @@ export class HostPipeline {
     const type = bsonTypeAlias(last);
     if (type === null) return;
     const coll = client.db(cfg.inputDb).collection(this.source.name);
-    /** The host's first (order 1) or last (-1) line by _id among those matching `id`. */
-    const lineWith = (id: Document, order: 1 | -1) =>
-      coll.findOne({ [cfg.fields.hostname]: this.host, _id: id }, { projection: { _id: 1 }, sort: { _id: order } });
-    const other = await lineWith({ $not: { $type: type } }, 1);
+    /** The host's first (order 1) or last (-1) line by _id, among those matching `id` if given. */
+    const lineWith = (id: Document | null, order: 1 | -1) =>
+      coll.findOne({ [cfg.fields.hostname]: this.host, ...(id === null ? {} : { _id: id }) }, { projection: { _id: 1 }, sort: { _id: order } });
+    // MongoDB sorts _ids by type first: a line of another type, if any, is the first or the last.
+    const ends = [await lineWith(null, 1), await lineWith(null, -1)];
+    const other = ends.find((d) => d !== null && bsonTypeAlias(d._id) !== type) ?? null;
     if (other === null) this.idsReported.delete('type');
     else {
       const kinds = { checkpointKind: idKind(last), linesKind: idKind(other._id), lineId: BSON.EJSON.stringify(other._id) };
       const none = (await lineWith({ $type: type }, -1)) === null;
       this.reportIds(
         'type',
-        other._id,
+        `${kinds.linesKind} ${none}`,
         kinds,
         none
           ? `the checkpoint's last_id is ${kinds.checkpointKind} but no line of this host has such an _id (lineId has ${kinds.linesKind}), so no line is read after it: set last_id to the _id of the last line scored, of the same type`
@@ -271,17 +273,17 @@ export class HostPipeline {
       const id = ahead._id as ObjectId;
       this.reportIds(
         'ahead',
-        id,
+        'present',
         { lineId: id.toHexString(), aheadSeconds: Math.round((id.getTimestamp().getTime() - now) / 1000) },
         "lines with ObjectIds made after this machine's clock are read when it reaches them (a writer's clock, or this machine's, is off)",
       );
     }
   }
 
-  private reportIds(finding: string, id: unknown, fields: Record<string, unknown>, msg: string): void {
-    const key = BSON.EJSON.stringify(id);
-    if (this.idsReported.get(finding) === key) return;
-    this.idsReported.set(finding, key);
+  /** Logs a finding of auditIds unless it was logged last time in the same `state`. */
+  private reportIds(finding: string, state: string, fields: Record<string, unknown>, msg: string): void {
+    if (this.idsReported.get(finding) === state) return;
+    this.idsReported.set(finding, state);
     this.log.warn(fields, msg);
   }
 
@@ -318,7 +320,8 @@ export class HostPipeline {
     if (this.stopped) return false;
     this.checkpoint = res.checkpoint;
     // Not at start: on a server without the (hostname, _id) index each lookup is a scan.
-    if (!res.more && this.pollsToIdAudit-- <= 0) {
+    // A host without a checkpoint yet has nothing to compare: its first check waits for one.
+    if (!res.more && this.checkpoint !== null && this.pollsToIdAudit-- <= 0) {
       this.pollsToIdAudit = ID_AUDIT_POLLS;
       // The batch is saved: a failed lookup is tried again at the next audit, not as a failed poll.
       await this.auditIds(await this.ctx.client(), cfg).catch((err: unknown) => this.log.debug({ err: String(err) }, 'checking the host\'s _ids failed'));

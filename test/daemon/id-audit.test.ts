@@ -13,8 +13,9 @@ describe('lines whose _id the checkpoint cannot follow', function () {
   afterEach(() => bed.stopAll());
 
   /** A daemon writing every line of `hosts` (THRESHOLD 0) to `target`: a lost line is a missing document. */
-  function everyLineDaemon(hosts: string[], target: string): DaemonProcess {
+  function everyLineDaemon(hosts: string[], target: string, settleSeconds = 0): DaemonProcess {
     const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.05
+SETTLE_SECONDS: ${settleSeconds}
 MIN_TRAINING_LINES: 50
 LOG_SOURCES:
   "syslog":
@@ -98,5 +99,32 @@ LOG_SOURCES:
     expect((await state().findOne({ host: 'w3' }))!.last_id).to.be.instanceOf(ObjectId);
     await second.waitForLog((l) => l.host === 'w3' && String(l.msg).startsWith('lines of this host with a date _id are never read'), 30_000, 'the warning');
     expect((await second.stop('SIGTERM')).code).to.equal(0);
+  });
+
+  it('keeps a host that had no line when first seen waiting for its ObjectIds not readable yet, rather than start at a stray integer _id', async () => {
+    const first = everyLineDaemon(['w1', 'w4'], 'settled_host', 8);
+    await waitUntil('the new host has a checkpoint', async () => (await state().findOne({ host: 'w4' })) !== null, 60_000);
+    expect((await first.stop('SIGTERM')).code).to.equal(0);
+    const input = bed.input.collection('syslog');
+    // Younger than SETTLE_SECONDS when the restarted daemon first polls the host.
+    const lines = await input.insertMany(Array.from({ length: 60 }, (_, i) => line('w4', i)));
+    await input.insertOne(line('w4', 99, 42));
+    const second = everyLineDaemon(['w1', 'w4'], 'settled_host', 8);
+    await waitUntil("the host's ObjectId lines are written once settled", async () => (await written('settled_host', 'w4')).length >= 60, 60_000);
+    expect((await written('settled_host', 'w4')).sort()).to.deep.equal(Object.values(lines.insertedIds).map(String).sort());
+    expect((await state().findOne({ host: 'w4' }))!.last_id).to.be.instanceOf(ObjectId);
+    await second.waitForLog((l) => l.host === 'w4' && String(l.msg).startsWith('lines of this host with a number _id are never read'), 30_000, 'the warning');
+    expect((await second.stop('SIGTERM')).code).to.equal(0);
+  });
+
+  it('starts a host first seen with only ObjectIds made ahead before them, not at a stray integer _id', async () => {
+    const input = bed.input.collection('syslog');
+    const ahead = Math.floor(Date.now() / 1000) + 600;
+    await input.insertMany(Array.from({ length: 3 }, (_, i) => line('w5', i, ObjectId.createFromTime(ahead + i))));
+    await input.insertOne(line('w5', 99, 43));
+    const daemon = everyLineDaemon(['w1', 'w5'], 'ahead_host');
+    await waitUntil('the new host has a checkpoint', async () => (await state().findOne({ host: 'w5' })) !== null, 60_000);
+    expect((await state().findOne({ host: 'w5' }))!.last_id).to.equal(null);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
   });
 });
