@@ -55,7 +55,7 @@ export function newClient(uri: string): MongoClient {
  * A client whose calls have all failed for this long with connectivity errors is replaced by a new
  * one (ClientHandle.discardIf); a call that works (ClientHandle.worked) starts the count again.
  */
-export const STALE_CLIENT_MS = 30_000;
+export const STALE_CLIENT_MS = 10_000;
 
 /**
  * A client that survives MongoDB being down. The driver closes a client's topology for good when
@@ -64,7 +64,9 @@ export const STALE_CLIENT_MS = 30_000;
  * through later outages, but not always: after a server restart that closed its connections, a
  * helper saw a worker thread's client keep its server Unknown, its monitor stopped, every call
  * failing 'connection 1 ... closed' for as long as the daemon ran (in 1 of 2 restarts, a bare
- * driver client alike). So a client that has failed every call for STALE_CLIENT_MS is replaced.
+ * driver client alike; 3 of 8 restarts in a second run). So a client that has failed every call
+ * for STALE_CLIENT_MS is replaced: during a real outage that is a new connection attempt, which
+ * fails fast, every STALE_CLIENT_MS.
  */
 export class ClientHandle {
   private client: MongoClient | null = null;
@@ -96,18 +98,20 @@ export class ClientHandle {
 
   /**
    * Drops the client after an error that leaves it unusable (its topology closed), or after
-   * connectivity errors only for STALE_CLIENT_MS, so the next get() starts afresh.
+   * connectivity errors only for STALE_CLIENT_MS, so the next get() starts afresh. Returns whether
+   * it dropped a client that had connected (not one whose first connection failed).
    */
-  discardIf(err: unknown, now = Date.now()): void {
-    if (!this.client || this.closed) return;
+  discardIf(err: unknown, now = Date.now()): boolean {
+    if (!this.client || this.closed) return false;
     if (!(err instanceof MongoTopologyClosedError)) {
-      if (!isConnectivityError(err)) return;
+      if (!isConnectivityError(err)) return false;
       this.failingSince ??= now;
-      if (now - this.failingSince < STALE_CLIENT_MS) return;
+      if (now - this.failingSince < STALE_CLIENT_MS) return false;
     }
     void this.client.close().catch(() => undefined);
     this.client = null;
     this.failingSince = null;
+    return true;
   }
 
   /** A call reached MongoDB: the client is sound. */
@@ -135,8 +139,8 @@ export function sharedClient(uri: string): Promise<MongoClient> {
   return h.get();
 }
 
-export function discardSharedIf(uri: string, err: unknown): void {
-  handles.get(uri)?.discardIf(err);
+export function discardSharedIf(uri: string, err: unknown): boolean {
+  return handles.get(uri)?.discardIf(err) ?? false;
 }
 
 export function sharedClientWorked(uri: string): void {

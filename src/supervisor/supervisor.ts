@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import { ConfigError, collectionRoleProblems, type DaemonConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { ensureTargetIndexes } from '../mongo/anomaly-writer.js';
-import { ClientHandle } from '../mongo/client.js';
+import { ClientHandle, STALE_CLIENT_MS } from '../mongo/client.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ensureInputIndexes, ensureStateIndexes } from '../mongo/indexes.js';
 import type { WorkerResult, WorkerTask } from '../worker/protocol.js';
@@ -300,7 +300,9 @@ export class Supervisor {
     this.renewing = this.takeLease()
       .then(
         () => this.client?.worked(),
-        (err: unknown) => this.client?.discardIf(err),
+        (err: unknown) => {
+          if (this.client?.discardIf(err)) this.log.warn({ err: String(err) }, `mongodb connection replaced: every call failed for ${STALE_CLIENT_MS / 1000} s`);
+        },
       )
       .finally(() => {
         this.renewing = null;

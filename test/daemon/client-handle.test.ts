@@ -38,14 +38,14 @@ describe('ClientHandle', function () {
       const first = await handle.get();
       const t0 = Date.now();
       handle.discardIf(lost, t0);
-      handle.discardIf(lost, t0 + STALE_CLIENT_MS - 1);
+      expect(handle.discardIf(lost, t0 + STALE_CLIENT_MS - 1)).to.equal(false);
       expect(await handle.get(), 'failing for less than STALE_CLIENT_MS').to.equal(first);
       handle.worked();
       handle.discardIf(lost, t0 + STALE_CLIENT_MS);
       expect(await handle.get(), 'it worked in between').to.equal(first);
       handle.discardIf(new Error('E11000 duplicate key'), t0 + 10 * STALE_CLIENT_MS);
       expect(await handle.get(), 'not a connectivity error').to.equal(first);
-      handle.discardIf(lost, t0 + STALE_CLIENT_MS + STALE_CLIENT_MS);
+      expect(handle.discardIf(lost, t0 + STALE_CLIENT_MS + STALE_CLIENT_MS), 'replaced, so the caller can say so').to.equal(true);
       const second = await handle.get();
       expect(second, 'failing for STALE_CLIENT_MS').to.not.equal(first);
       expect((await second.db('admin').command({ ping: 1 })).ok).to.equal(1);
