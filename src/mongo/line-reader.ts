@@ -42,15 +42,15 @@ export async function readLinesAfter(
   const idRange: Record<string, unknown> = {};
   if (!none) idRange.$gt = afterId;
   if (none || afterId instanceof ObjectId) idRange.$lt = readableBefore(Date.now(), settleSeconds);
-  const read = await readBatch(client, ref, idRange, limit);
+  const coll = client.db(ref.inputDb).collection(ref.collection);
+  const read = await readBatch(coll, ref, idRange, limit);
   if (!none || read.docs.length > 0) return read;
   // Comparisons match one BSON type only: `$lt` an ObjectId read ObjectIds alone. A host with
   // ObjectIds none of which can be read yet (younger than SETTLE_SECONDS, made ahead) waits for
   // them: a stray line of another type read now would become its checkpoint, and no ObjectId
   // would be read after it.
-  const coll = client.db(ref.inputDb).collection(ref.collection);
   if (await hasObjectIds(coll, ref.fields.hostname, ref.host)) return read;
-  return readBatch(client, ref, { $not: { $type: 'objectId' } }, limit);
+  return readBatch(coll, ref, { $not: { $type: 'objectId' } }, limit);
 }
 
 /** The smallest ObjectId: `{$gte: MIN_OBJECT_ID}` is every ObjectId, as an index range. */
@@ -61,19 +61,16 @@ export async function hasObjectIds(coll: Collection, hostnameField: string, host
   return (await coll.findOne({ [hostnameField]: host, _id: { $gte: MIN_OBJECT_ID } }, { projection: { _id: 1 } })) !== null;
 }
 
-async function readBatch(client: MongoClient, ref: LineSourceRef, idFilter: Record<string, unknown>, limit: number): Promise<{ docs: Document[]; more: boolean }> {
+async function readBatch(coll: Collection, ref: LineSourceRef, idFilter: Record<string, unknown>, limit: number): Promise<{ docs: Document[]; more: boolean }> {
   const filter: Document = { [ref.fields.hostname]: ref.host };
   if (Object.keys(idFilter).length > 0) filter._id = idFilter;
-  const cursor = client
-    .db(ref.inputDb)
-    .collection(ref.collection)
-    .find(filter, {
-      projection: projectionFor(ref),
-      sort: { _id: 1 },
-      limit,
-      // A stored string with invalid UTF-8 must not make the whole batch unreadable.
-      enableUtf8Validation: false,
-    });
+  const cursor = coll.find(filter, {
+    projection: projectionFor(ref),
+    sort: { _id: 1 },
+    limit,
+    // A stored string with invalid UTF-8 must not make the whole batch unreadable.
+    enableUtf8Validation: false,
+  });
   // The batch also ends once its messages hold MAX_BATCH_CHARS: 2,000 messages of a megabyte each
   // exceeded a scoring thread's heap, and the retried batch crashed it again, forever.
   const docs: Document[] = [];

@@ -455,22 +455,31 @@ class TaskFailed extends Error {
   }
 }
 
-/** BSON `$type` alias of a checkpoint value, or null for a type not worth a check. */
+/**
+ * The kinds of `_id` as MongoDB orders them (numbers of any width are one kind): the `$type` alias
+ * the _id check asks for, and how messages name it.
+ */
+const ID_KINDS: ReadonlyArray<{ is: (v: unknown) => boolean; alias: string; text: string }> = [
+  { is: (v) => typeof v === 'string', alias: 'string', text: 'a string' },
+  {
+    is: (v) => typeof v === 'number' || v instanceof BSON.Long || v instanceof BSON.Int32 || v instanceof BSON.Double || v instanceof BSON.Decimal128,
+    alias: 'number',
+    text: 'a number',
+  },
+  { is: (v) => v instanceof BSON.ObjectId, alias: 'objectId', text: 'an ObjectId' },
+  { is: (v) => v instanceof Date, alias: 'date', text: 'a date' },
+  { is: (v) => v instanceof BSON.Timestamp, alias: 'timestamp', text: 'a Timestamp' },
+  { is: (v) => v instanceof BSON.Binary, alias: 'binData', text: 'a Binary' },
+];
+
+/** BSON `$type` alias of an `_id`, or null for a type not worth a check. */
 function bsonTypeAlias(v: unknown): string | null {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number' || v instanceof BSON.Long || v instanceof BSON.Int32 || v instanceof BSON.Double || v instanceof BSON.Decimal128) return 'number';
-  if (v instanceof BSON.ObjectId) return 'objectId';
-  if (v instanceof Date) return 'date';
-  if (v instanceof BSON.Timestamp) return 'timestamp';
-  if (v instanceof BSON.Binary) return 'binData';
-  return null;
+  return ID_KINDS.find((k) => k.is(v))?.alias ?? null;
 }
 
-/** The kind of an `_id` as MongoDB orders it (numbers of any width are one kind). */
+/** The kind of an `_id`, as messages name it. */
 function idKind(v: unknown): string {
-  if (typeof v === 'string') return 'a string';
-  if (typeof v === 'number' || v instanceof BSON.Long || v instanceof BSON.Int32 || v instanceof BSON.Double || v instanceof BSON.Decimal128) return 'a number';
-  if (v instanceof BSON.ObjectId) return 'an ObjectId';
-  if (v instanceof Date) return 'a date';
+  const known = ID_KINDS.find((k) => k.is(v));
+  if (known !== undefined) return known.text;
   return v === null || v === undefined ? 'missing' : `a ${(v as object).constructor?.name ?? typeof v}`;
 }
