@@ -9,6 +9,7 @@ export class DbHealth {
   private since = 0;
   reconnects = 0;
   lastOkAt = 0;
+  private readonly backListeners: Array<() => void> = [];
 
   constructor(private readonly log: Logger) {}
 
@@ -29,5 +30,11 @@ export class DbHealth {
     this.down = false;
     this.reconnects++;
     this.log.info({ downSeconds: Math.round((Date.now() - this.since) / 1000) }, 'mongodb reachable again; resuming');
+    for (const listener of this.backListeners) listener();
+  }
+
+  /** Calls `listener` each time MongoDB answers again after it did not. */
+  onBack(listener: () => void): void {
+    this.backListeners.push(listener);
   }
 }

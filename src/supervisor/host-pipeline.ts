@@ -10,7 +10,6 @@ import { readableBefore } from '../mongo/line-reader.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ModelFileError, modelFilePath, readModelHeader, type ModelFileHeader } from '../store/model-files.js';
 import type { LineSourceRef, ScoreTask, TaskFailure, TrainTask, WorkerResult, WorkerTask } from '../worker/protocol.js';
-import { backoffMs } from './backoff.js';
 import type { DbHealth } from './db-health.js';
 import type { DaemonStats } from './stats.js';
 
@@ -23,6 +22,8 @@ export interface PipelineContext {
   stats: DaemonStats;
   /** True when a model trained at `trainedAt` is older than the last scheduled retraining. */
   isDue(trainedAt: Date): boolean;
+  /** Delay before a failed step is tried again (backoff.ts backoffMs, or a test's). */
+  retryDelayMs(failures: number, baseMs: number, capMs: number): number;
 }
 
 /**
@@ -52,6 +53,15 @@ export class HostPipeline {
   private retrainAfter: string | null = null;
   private pollFailures = 0;
   private trainFailures = 0;
+  /**
+   * The poll (training) waiting out its backoff failed because MongoDB did not answer: wake()
+   * retries it at once when MongoDB answers again, once per run of failures and `epoch` (…WokenAt;
+   * -1: not woken in this run).
+   */
+  private pollWaitsForDb = false;
+  private trainWaitsForDb = false;
+  private pollWokenAt = -1;
+  private trainWokenAt = -1;
   private readonly log: Logger;
 
   constructor(
@@ -123,6 +133,34 @@ export class HostPipeline {
     });
   }
 
+  /**
+   * MongoDB answers again: a poll or training waiting out a backoff because it did not runs now,
+   * with its backoff started afresh. Once per run of failures and `epoch` (the supervisor's count
+   * of its own failed calls): when this host's calls keep failing while others' work (its scoring
+   * thread's connection), every success of theirs would otherwise retry it at their pace; a new
+   * failure of the supervisor's is a new outage, whose end wakes it again. Returns whether
+   * something was retried.
+   */
+  wake(epoch: number): boolean {
+    if (this.stopped) return false;
+    let woke = false;
+    if (this.pollTimer !== null && this.pollWaitsForDb && this.pollWokenAt !== epoch) {
+      this.pollWokenAt = epoch;
+      this.pollFailures = 0;
+      this.schedulePoll(0);
+      woke = true;
+    }
+    if (this.trainTimer !== null && this.trainWaitsForDb && this.trainWokenAt !== epoch) {
+      this.trainWokenAt = epoch;
+      this.trainFailures = 0;
+      clearTimeout(this.trainTimer);
+      this.trainTimer = null;
+      this.scheduleTrain(0, 'mongodb reachable again');
+      woke = true;
+    }
+    return woke;
+  }
+
   private get stopped(): boolean {
     return this.state === 'stopped';
   }
@@ -161,12 +199,14 @@ export class HostPipeline {
       }
       const more = await this.scoreOnce();
       this.pollFailures = 0;
+      this.pollWaitsForDb = false;
+      this.pollWokenAt = -1;
       this.schedulePoll(more ? 0 : this.ctx.config().pollIntervalMs);
     } catch (err) {
       this.pollFailures++;
-      this.onError(err, 'poll');
+      this.pollWaitsForDb = this.onError(err, 'poll');
       this.checkpointInDoubt = this.checkpointLoaded;
-      this.schedulePoll(backoffMs(this.pollFailures));
+      this.schedulePoll(this.ctx.retryDelayMs(this.pollFailures, 1000, 30_000));
     }
   }
 
@@ -385,6 +425,8 @@ export class HostPipeline {
       if (res.kind === 'failed') throw new TaskFailed(res);
       this.ctx.health.ok();
       this.trainFailures = 0;
+      this.trainWaitsForDb = false;
+      this.trainWokenAt = -1;
       if (this.stopped) return;
       if (res.kind === 'insufficient' && this.model !== null) {
         // A quiet host that has a model: it keeps scoring with it; the next scheduled retraining tries again.
@@ -422,21 +464,23 @@ export class HostPipeline {
       );
     } catch (err) {
       this.trainFailures++;
-      this.onError(err, 'train');
-      this.scheduleTrain(backoffMs(this.trainFailures, 2000, 300_000), 'retry after failure');
+      this.trainWaitsForDb = this.onError(err, 'train');
+      this.scheduleTrain(this.ctx.retryDelayMs(this.trainFailures, 2000, 300_000), 'retry after failure');
     }
   }
 
-  private onError(err: unknown, during: 'poll' | 'train'): void {
-    if (this.stopped) return;
+  /** Logs or reports a failed step; true when MongoDB did not answer. */
+  private onError(err: unknown, during: 'poll' | 'train'): boolean {
+    if (this.stopped) return false;
     const failure = err instanceof TaskFailed ? err.failure : null;
     if (failure?.cause === 'database' || (!failure && isConnectivityError(err))) {
       this.ctx.health.failed(failure?.message ?? (err as Error).message);
-      return;
+      return true;
     }
     this.ctx.stats.errors++;
     if (!failure) this.ctx.stats.workerCrashes++;
     this.log.error({ during, err: failure?.message ?? (err instanceof Error ? err.stack : String(err)) }, `${during} failed; will retry`);
+    return false;
   }
 
   private sourceRef(cfg: DaemonConfig): LineSourceRef {

@@ -21,7 +21,16 @@ import { LEASE_RENEW_MS, Lease } from '../mongo/lease.js';
 export interface SupervisorOptions {
   /** Worker module URL; tests pass small fixtures (a crashing worker). Default: src/worker/entry. */
   workerEntry?: string;
+  /**
+   * Delay before a failed step is tried again (boot, poll, training). Default: exponential backoff
+   * from `baseMs` up to `capMs` (backoff.ts). Tests pass a long fixed delay to tell a retry that
+   * MongoDB's return started from one its timer did.
+   */
+  retryDelayMs?: (failures: number, baseMs: number, capMs: number) => number;
 }
+
+/** While MongoDB is unreachable, the main thread asks it this often whether it answers again. */
+const PROBE_MS = 1000;
 
 export interface HostLag {
   source: string;
@@ -154,6 +163,8 @@ export class Supervisor {
   ) {
     this.config = config;
     this.health = new DbHealth(log);
+    this.retryDelayMs = options.retryDelayMs ?? backoffMs;
+    this.health.onBack(() => this.retryWaiting());
   }
 
   get currentConfig(): DaemonConfig {
@@ -204,7 +215,62 @@ export class Supervisor {
     });
     this.client = new ClientHandle(this.config.mongoUri);
     this.scheduleRetraining();
+    this.probeTimer = setInterval(() => void this.probe(), PROBE_MS);
+    this.probeTimer.unref();
     void this.boot(1);
+  }
+
+  private readonly retryDelayMs: (failures: number, baseMs: number, capMs: number) => number;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private probing = false;
+  /**
+   * Calls of this thread (start, lease, probe) that failed to reach MongoDB: a host is woken once
+   * per run of its failures and count of these (HostPipeline.wake).
+   */
+  private mainFailures = 0;
+  /** The start's next attempt, while it waits out its backoff after MongoDB did not answer. */
+  private bootRetry: (() => void) | null = null;
+
+  /**
+   * While MongoDB is unreachable: pings it, so that its return is noticed within PROBE_MS and what
+   * waits for it is retried (retryWaiting), not when each one's backoff (up to 30 s; 5 min for a
+   * training) happens to end. The ping does not declare MongoDB reachable: the hosts' own calls
+   * do, since this thread can reach it while theirs fail (a scoring thread's connection), and the
+   * outage would then be logged as ending and starting again every second.
+   */
+  private async probe(): Promise<void> {
+    if (this.closing || this.probing || this.client === null || this.health.reachable) return;
+    this.probing = true;
+    try {
+      await (await this.client.get()).db('admin').command({ ping: 1 });
+      this.client.worked();
+      this.retryWaiting();
+    } catch (err) {
+      this.clientFailed(err);
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  /** A main-thread call failed: its client is replaced once every call has failed for STALE_CLIENT_MS. */
+  private clientFailed(err: unknown): void {
+    if (isConnectivityError(err)) this.mainFailures++;
+    if (this.client?.discardIf(err)) this.log.warn({ err: String(err) }, `mongodb connection replaced: every call failed for ${STALE_CLIENT_MS / 1000} s`);
+  }
+
+  /** MongoDB answers again: the start and every host waiting out a backoff because of it try now. */
+  private retryWaiting(): void {
+    if (this.closing) return;
+    let hosts = 0;
+    for (const p of this.pipelines.values()) if (p.wake(this.mainFailures)) hosts++;
+    const boot = this.bootRetry;
+    if (boot !== null) {
+      if (this.bootTimer) clearTimeout(this.bootTimer);
+      this.bootTimer = null;
+      this.bootRetry = null;
+      boot();
+    }
+    if (hosts > 0 || boot !== null) this.log.info({ hosts, ...(boot !== null ? { start: true } : {}) }, 'retrying now what waited for mongodb');
   }
 
   /**
@@ -212,6 +278,7 @@ export class Supervisor {
    * collections, then the pipelines; retried until MongoDB answers.
    */
   private async boot(attempt: number, then: () => void = () => this.announceStart()): Promise<void> {
+    this.bootRetry = null;
     if (this.closing) return;
     try {
       if (!this.booted && !(await this.takeLease())) {
@@ -228,11 +295,14 @@ export class Supervisor {
       this.health.ok();
     } catch (err) {
       if (this.closing) return;
-      this.client?.discardIf(err);
-      if (isConnectivityError(err)) this.health.failed((err as Error).message);
-      else this.bootRefused(err as Error);
+      this.clientFailed(err);
+      const retry = (): void => void this.boot(attempt + 1, then);
+      if (isConnectivityError(err)) {
+        this.health.failed((err as Error).message);
+        this.bootRetry = retry;
+      } else this.bootRefused(err as Error);
       if (this.bootTimer) clearTimeout(this.bootTimer);
-      this.bootTimer = setTimeout(() => void this.boot(attempt + 1, then), backoffMs(attempt));
+      this.bootTimer = setTimeout(retry, this.retryDelayMs(attempt, 1000, 30_000));
       return;
     }
     this.booted = true;
@@ -300,9 +370,7 @@ export class Supervisor {
     this.renewing = this.takeLease()
       .then(
         () => this.client?.worked(),
-        (err: unknown) => {
-          if (this.client?.discardIf(err)) this.log.warn({ err: String(err) }, `mongodb connection replaced: every call failed for ${STALE_CLIENT_MS / 1000} s`);
-        },
+        (err: unknown) => this.clientFailed(err),
       )
       .finally(() => {
         this.renewing = null;
@@ -410,6 +478,7 @@ export class Supervisor {
           log: this.log,
           health: this.health,
           stats: this.stats,
+          retryDelayMs: this.retryDelayMs,
           isDue: (trainedAt) => {
             const last = this.lastScheduledRetrain();
             return last !== null && trainedAt < last;
@@ -563,6 +632,7 @@ export class Supervisor {
 
   private async doClose(graceMs: number): Promise<void> {
     if (this.bootTimer) clearTimeout(this.bootTimer);
+    if (this.probeTimer) clearInterval(this.probeTimer);
     const steps: Array<[string, () => Promise<unknown> | unknown]> = [
       ['retrain schedule', () => this.cronTask?.destroy()],
       [

@@ -9,6 +9,8 @@ export type Cut = 'reply' | 'request';
 
 export class CuttingProxy {
   private armed: { match: (message: Buffer) => boolean; cut: Cut; times: number } | null = null;
+  /** MongoDB "gone": every connection closed at once (down) until up. */
+  private refusing = false;
   private readonly sockets = new Set<Socket>();
   /** Connections cut so far. */
   cuts = 0;
@@ -49,12 +51,27 @@ export class CuttingProxy {
     this.armed = { match, cut, times };
   }
 
+  /** Closes every connection and refuses new ones, as when the server goes away. */
+  down(): void {
+    this.refusing = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  /** Lets connections through again. */
+  up(): void {
+    this.refusing = false;
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private relay(client: Socket, target: { host: string; port: number }): void {
+    if (this.refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(target);
     this.sockets.add(client).add(upstream);
     let pending = Buffer.alloc(0);

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { parseConfigText } from '../../src/config/load.js';
 import type { DaemonConfig } from '../../src/config/schema.js';
-import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { Supervisor, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
 import type { TestBed } from './test-bed.js';
 import { tempDir } from './temp-dir.js';
 
@@ -20,10 +20,16 @@ export interface InProcess {
   config: (hosts: string[], extra?: string) => DaemonConfig;
 }
 
-export function startInProcess(bed: TestBed, hosts: string[], fixture: string, extra = '', dir = tempDir('ad-inproc-')): InProcess {
+/** `uri`: another way to the bed's server (a CuttingProxy); `supervisor`: the Supervisor's test options. */
+export interface InProcessOptions {
+  uri?: string;
+  supervisor?: Omit<SupervisorOptions, 'workerEntry'>;
+}
+
+export function startInProcess(bed: TestBed, hosts: string[], fixture: string, extra = '', dir = tempDir('ad-inproc-'), options: InProcessOptions = {}): InProcess {
   const config = (h: string[], more = extra): DaemonConfig =>
     parseConfigText(
-      `MONGODB_URI: "${bed.uri}"
+      `MONGODB_URI: "${options.uri ?? bed.uri}"
 MG_INPUT_DB: "${bed.inputName}"
 MG_TARGET_DB: "${bed.targetName}"
 MODEL_DIR: "${dir}"
@@ -46,7 +52,7 @@ ${more}LOG_SOURCES:
     },
   });
   const entry = new URL(`../fixtures/workers/${fixture}.js`, import.meta.url).href;
-  const supervisor = new Supervisor(config(hosts), pino({ level: 'debug' }, sink), { workerEntry: entry });
+  const supervisor = new Supervisor(config(hosts), pino({ level: 'debug' }, sink), { ...options.supervisor, workerEntry: entry });
   supervisor.start();
   bed.onStop(() => supervisor.close());
   const count = (msg: string): number => logs.filter((l) => l.msg === msg).length;
