@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { PassThrough, Readable } from 'node:stream';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -250,6 +251,13 @@ describe('score command', function () {
       expect(r.stdout).to.equal('');
     });
   }
+
+  it('runs as the built file itself, as a checkout without npm link calls it', () => {
+    // dist/test/offline -> dist/src/cli.js
+    const cli = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js');
+    const out = execFileSync(cli, ['score', '--train', TRAIN, INPUT], { encoding: 'utf8' });
+    expect(records(out).map((r) => r.line)).to.deep.equal(readFileSync(INPUT, 'utf8').trimEnd().split('\n').map((_, i) => i + 1));
+  });
 });
 
 describe('templates command', function () {
