@@ -32,6 +32,9 @@ export interface PipelineContext {
  */
 const ID_AUDIT_POLLS = 120;
 
+/** Lines found behind the checkpoint are logged at info at most this often per host (logLate). */
+const LATE_INFO_MS = 600_000;
+
 export type PipelineState = 'starting' | 'training' | 'untrained' | 'ready' | 'stopped';
 
 export class HostPipeline {
@@ -53,6 +56,9 @@ export class HostPipeline {
   private retrainAfter: string | null = null;
   private pollFailures = 0;
   private trainFailures = 0;
+  /** When lines found behind the checkpoint were last logged at info, and how many were found since (logLate). */
+  private lateInfoAt = -Infinity;
+  private lateSinceInfo = 0;
   /**
    * The poll (training) waiting out its backoff failed because MongoDB did not answer: wake()
    * retries it at once when MongoDB answers again, once per run of failures and `epoch` (…WokenAt;
@@ -372,12 +378,7 @@ export class HostPipeline {
     // whose replies were lost, or another writer of the state document.
     if (res.familiarSaved === 'full') this.log.debug('memory of new messages saved whole with the checkpoint');
     s.lateLines += res.late;
-    if (res.late > 0) {
-      this.log.info(
-        { late: res.late },
-        'lines found behind the checkpoint (their inserts became visible after later ids); scored now. Frequent? See SETTLE_SECONDS',
-      );
-    }
+    if (res.late > 0) this.logLate(res.late);
     s.linesScored += res.scored;
     s.anomaliesWritten += res.anomalies;
     s.anomaliesIgnored += res.ignored;
@@ -394,6 +395,25 @@ export class HostPipeline {
       );
     }
     return res.more;
+  }
+
+  /**
+   * Lines found behind the checkpoint: at info once per LATE_INFO_MS per host, with those found
+   * since the last info line, at debug in between. A writer whose clock runs ahead (auditIds warns
+   * about it) moves the checkpoint past the other writers' next lines every time one of its lines
+   * is read: an info line every few seconds, for as long as it writes.
+   */
+  private logLate(late: number): void {
+    const now = Date.now();
+    const msg = 'lines found behind the checkpoint (their inserts became visible after later ids); scored now. Frequent? See SETTLE_SECONDS';
+    if (now - this.lateInfoAt < LATE_INFO_MS) {
+      this.lateSinceInfo += late;
+      this.log.debug({ late }, msg);
+      return;
+    }
+    this.log.info({ late, ...(this.lateSinceInfo > 0 ? { lateSinceLastInfo: this.lateSinceInfo } : {}) }, msg);
+    this.lateInfoAt = now;
+    this.lateSinceInfo = 0;
   }
 
   private async train(): Promise<void> {
