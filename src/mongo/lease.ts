@@ -4,7 +4,10 @@
 // state collection whose `seq` it increments every LEASE_RENEW_MS; another one waits as a standby
 // until the lease ends: released at a clean stop, its process gone from this machine (killed), or
 // its `seq` unchanged for LEASE_TTL_MS as the standby's own clock measures it. Only that interval
-// is measured, on one clock, so machines whose clocks disagree do not take a live lease.
+// is measured, on one clock, so machines whose clocks disagree do not take a live lease. And only
+// while the standby watches: time in which it could not read the lease (MongoDB down for both)
+// does not count, or after an outage of LEASE_TTL_MS the standby took the lease from a holder that
+// had simply not been able to renew it, while the holder resumed its hosts: both scored.
 import type { MongoClient } from 'mongodb';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +17,11 @@ const LEASE_ID = 'daemon-lease';
 /** A lease whose `seq` has not moved for this long is free. */
 export const LEASE_TTL_MS = 30_000;
 export const LEASE_RENEW_MS = 10_000;
+/**
+ * Sightings of the lease further apart than this (a standby looks every LEASE_RENEW_MS / 2) are not
+ * one interval of watching it: the count of how long it has not changed starts again.
+ */
+const SIGHTING_GAP_MS = LEASE_RENEW_MS;
 
 export interface LeaseHeld {
   /** Unique per daemon run. */
@@ -40,8 +48,8 @@ type State = { db: string; collection: string };
 export class Lease {
   readonly owner: string;
   private readonly machine = hostname();
-  /** The holder's lease as this standby last saw it change, by its own clock. */
-  private seen: { owner: string; seq: number; since: number } | null = null;
+  /** The holder's lease as this standby last saw it change (`since`) and last saw it (`at`), by its own clock. */
+  private seen: { owner: string; seq: number; since: number; at: number } | null = null;
 
   constructor(private readonly clock: () => number = Date.now) {
     this.owner = `${this.machine}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -89,11 +97,13 @@ export class Lease {
 
   private unchangedFor(h: LeaseHeld): number {
     const t = this.clock();
-    if (this.seen === null || this.seen.owner !== h.owner || this.seen.seq !== h.seq) {
-      this.seen = { owner: h.owner, seq: h.seq, since: t };
+    const s = this.seen;
+    if (s === null || s.owner !== h.owner || s.seq !== h.seq || t - s.at > SIGHTING_GAP_MS) {
+      this.seen = { owner: h.owner, seq: h.seq, since: t, at: t };
       return 0;
     }
-    return t - this.seen.since;
+    s.at = t;
+    return t - s.since;
   }
 }
 

@@ -142,10 +142,10 @@ export class HostPipeline {
   /**
    * MongoDB answers again: a poll or training waiting out a backoff because it did not runs now,
    * with its backoff started afresh. Once per run of failures and `epoch` (the supervisor's count
-   * of its own failed calls): when this host's calls keep failing while others' work (its scoring
-   * thread's connection), every success of theirs would otherwise retry it at their pace; a new
-   * failure of the supervisor's is a new outage, whose end wakes it again. Returns whether
-   * something was retried.
+   * of pings that found MongoDB down): when this host's calls keep failing while others' work (its
+   * scoring thread's connection), every success of theirs would otherwise retry it at their pace;
+   * a new failed ping is a new outage, whose end wakes it again. Returns whether something was
+   * retried.
    */
   wake(epoch: number): boolean {
     if (this.stopped) return false;
@@ -165,6 +165,18 @@ export class HostPipeline {
       woke = true;
     }
     return woke;
+  }
+
+  /** Whether a poll or training waits out a backoff because MongoDB did not answer. */
+  get waitsForDb(): boolean {
+    return this.pollWaitsForDb || this.trainWaitsForDb;
+  }
+
+  /** A step ended without failing: its run of failures is over. */
+  private pollWorked(): void {
+    this.pollFailures = 0;
+    this.pollWaitsForDb = false;
+    this.pollWokenAt = -1;
   }
 
   private get stopped(): boolean {
@@ -199,14 +211,13 @@ export class HostPipeline {
         if (this.state === 'starting') await this.loadModel();
         // No model yet: lines wait behind the checkpoint until training succeeds.
         if (this.model === null) {
+          this.pollWorked();
           this.schedulePoll(this.ctx.config().pollIntervalMs);
           return;
         }
       }
       const more = await this.scoreOnce();
-      this.pollFailures = 0;
-      this.pollWaitsForDb = false;
-      this.pollWokenAt = -1;
+      this.pollWorked();
       this.schedulePoll(more ? 0 : this.ctx.config().pollIntervalMs);
     } catch (err) {
       this.pollFailures++;
@@ -399,9 +410,10 @@ export class HostPipeline {
 
   /**
    * Lines found behind the checkpoint: at info once per LATE_INFO_MS per host, with those found
-   * since the last info line, at debug in between. A writer whose clock runs ahead (auditIds warns
-   * about it) moves the checkpoint past the other writers' next lines every time one of its lines
-   * is read: an info line every few seconds, for as long as it writes.
+   * since the last info line, at debug in between. A writer whose clock runs ahead moves the
+   * checkpoint past the other writers' next lines every time one of its lines is read: an info line
+   * every few seconds, for as long as it writes (auditIds warns about one more than AHEAD_SECONDS
+   * ahead). Lines counted at debug are said at the next info line; the metric has them all.
    */
   private logLate(late: number): void {
     const now = Date.now();

@@ -164,7 +164,7 @@ export class Supervisor {
     this.config = config;
     this.health = new DbHealth(log);
     this.retryDelayMs = options.retryDelayMs ?? backoffMs;
-    this.health.onBack(() => this.retryWaiting());
+    this.health.onBack(() => void this.retryWaiting());
   }
 
   get currentConfig(): DaemonConfig {
@@ -224,19 +224,26 @@ export class Supervisor {
   private probeTimer: NodeJS.Timeout | null = null;
   private probing = false;
   /**
-   * Calls of this thread (start, lease, probe) that failed to reach MongoDB: a host is woken once
-   * per run of its failures and count of these (HostPipeline.wake).
+   * Pings of the probe that found MongoDB down: the start, and each host, is woken once per run of
+   * its failures and count of these (HostPipeline.wake). A new failed ping is a new outage (or
+   * the same one still on), whose end wakes them again.
    */
-  private mainFailures = 0;
+  private pingFailures = 0;
   /** The start's next attempt, while it waits out its backoff after MongoDB did not answer. */
   private bootRetry: (() => void) | null = null;
+  /** pingFailures when the start was last woken; -1: not in this run of failures. */
+  private bootWokenAt = -1;
+  private retrying = false;
+  /** A start attempt is running (boot). */
+  private booting = false;
 
   /**
    * While MongoDB is unreachable: pings it, so that its return is noticed within PROBE_MS and what
    * waits for it is retried (retryWaiting), not when each one's backoff (up to 30 s; 5 min for a
-   * training) happens to end. The ping does not declare MongoDB reachable: the hosts' own calls
-   * do, since this thread can reach it while theirs fail (a scoring thread's connection), and the
-   * outage would then be logged as ending and starting again every second.
+   * training) happens to end. While a host or the start still waits for MongoDB, the ping does not
+   * declare it reachable: their own calls do, since this thread can reach it while theirs fail (a
+   * scoring thread's connection), and the outage would then be logged as ending and starting again
+   * every second. With nothing waiting (the failing host removed by a reload), the ping does.
    */
   private async probe(): Promise<void> {
     if (this.closing || this.probing || this.client === null || this.health.reachable) return;
@@ -244,8 +251,12 @@ export class Supervisor {
     try {
       await (await this.client.get()).db('admin').command({ ping: 1 });
       this.client.worked();
-      this.retryWaiting();
+      const woken = await this.retryWaiting();
+      if (woken === 0 && !this.closing && !this.booting && this.bootRetry === null && ![...this.pipelines.values()].some((p) => p.waitsForDb)) {
+        this.health.ok();
+      }
     } catch (err) {
+      if (isConnectivityError(err)) this.pingFailures++;
       this.clientFailed(err);
     } finally {
       this.probing = false;
@@ -254,23 +265,36 @@ export class Supervisor {
 
   /** A main-thread call failed: its client is replaced once every call has failed for STALE_CLIENT_MS. */
   private clientFailed(err: unknown): void {
-    if (isConnectivityError(err)) this.mainFailures++;
     if (this.client?.discardIf(err)) this.log.warn({ err: String(err) }, `mongodb connection replaced: every call failed for ${STALE_CLIENT_MS / 1000} s`);
   }
 
-  /** MongoDB answers again: the start and every host waiting out a backoff because of it try now. */
-  private retryWaiting(): void {
-    if (this.closing) return;
-    let hosts = 0;
-    for (const p of this.pipelines.values()) if (p.wake(this.mainFailures)) hosts++;
-    const boot = this.bootRetry;
-    if (boot !== null) {
-      if (this.bootTimer) clearTimeout(this.bootTimer);
-      this.bootTimer = null;
-      this.bootRetry = null;
-      boot();
+  /**
+   * MongoDB answers again: the start and every host waiting out a backoff because of it try now.
+   * The lease is renewed first: another daemon may have taken it while this one could not renew
+   * it, and then this one's hosts must not score (they stop with standBy).
+   */
+  private async retryWaiting(): Promise<number> {
+    if (this.closing || this.retrying) return 0;
+    this.retrying = true;
+    try {
+      if (this.booted) await this.renewLease();
+      if (this.closing || (this.booted && !this.holdsLease)) return 0;
+      const epoch = this.pingFailures;
+      let hosts = 0;
+      for (const p of this.pipelines.values()) if (p.wake(epoch)) hosts++;
+      const boot = this.bootWokenAt !== epoch ? this.bootRetry : null;
+      if (boot !== null) {
+        if (this.bootTimer) clearTimeout(this.bootTimer);
+        this.bootTimer = null;
+        this.bootRetry = null;
+        this.bootWokenAt = epoch;
+        boot();
+      }
+      if (hosts > 0 || boot !== null) this.log.info({ hosts, ...(boot !== null ? { start: true } : {}) }, 'retrying now what waited for mongodb');
+      return hosts + (boot !== null ? 1 : 0);
+    } finally {
+      this.retrying = false;
     }
-    if (hosts > 0 || boot !== null) this.log.info({ hosts, ...(boot !== null ? { start: true } : {}) }, 'retrying now what waited for mongodb');
   }
 
   /**
@@ -280,10 +304,21 @@ export class Supervisor {
   private async boot(attempt: number, then: () => void = () => this.announceStart()): Promise<void> {
     this.bootRetry = null;
     if (this.closing) return;
+    this.booting = true;
+    try {
+      await this.bootAttempt(attempt, then);
+    } finally {
+      this.booting = false;
+    }
+  }
+
+  private async bootAttempt(attempt: number, then: () => void): Promise<void> {
     try {
       if (!this.booted && !(await this.takeLease())) {
-        // Standby: only the lease is tried again, at a steady pace.
+        // Standby: only the lease is tried again, at a steady pace. It reached MongoDB: a standby
+        // has no host whose calls would say so.
         if (this.closing) return;
+        this.health.ok();
         if (this.bootTimer) clearTimeout(this.bootTimer);
         this.bootTimer = setTimeout(() => void this.boot(attempt, then), LEASE_RENEW_MS / 2);
         return;
@@ -292,6 +327,7 @@ export class Supervisor {
       await this.prepareCollections();
       // Lost meanwhile (a reload's index work can take minutes): the standby's own start takes over.
       if (this.closing || !this.holdsLease) return;
+      this.bootWokenAt = -1;
       this.health.ok();
     } catch (err) {
       if (this.closing) return;
@@ -364,7 +400,8 @@ export class Supervisor {
   }
 
   private async renewLease(): Promise<void> {
-    if (this.closing || this.renewing) return;
+    if (this.closing) return;
+    if (this.renewing) return this.renewing;
     // An outage is reported by the pipelines; the lease is renewed once MongoDB answers again.
     // The renewal is the main thread's steady call: it tells whether its client still reaches MongoDB.
     this.renewing = this.takeLease()
