@@ -57,6 +57,7 @@ export class Lease {
 
   /** Takes or renews the lease; null when this daemon holds it, else who does. */
   async acquire(client: MongoClient, state: State): Promise<LeaseHeld | null> {
+    const started = this.clock();
     const coll = client.db(state.db).collection<LeaseDoc>(state.collection);
     const renewed = await coll.updateOne({ _id: LEASE_ID, owner: this.owner }, { $inc: { seq: 1 }, $set: { renewed_at: new Date() } });
     if (renewed.matchedCount === 1) return this.held();
@@ -74,7 +75,7 @@ export class Lease {
     }
     const holder = holderOf(doc);
     const gone = holder.machine === this.machine && !processAlive(holder.pid);
-    if (gone || this.unchangedFor(holder) >= LEASE_TTL_MS) {
+    if (gone || this.unchangedFor(holder, started) >= LEASE_TTL_MS) {
       // Only if it is still the lease this daemon judged: another standby may have been quicker.
       const taken = await coll.updateOne(
         { _id: LEASE_ID, owner: holder.owner, seq: holder.seq },
@@ -95,10 +96,11 @@ export class Lease {
     return null;
   }
 
-  private unchangedFor(h: LeaseHeld): number {
+  /** `started`: when this sighting's reads began (slow reads are not a gap in the watching). */
+  private unchangedFor(h: LeaseHeld, started: number): number {
     const t = this.clock();
     const s = this.seen;
-    if (s === null || s.owner !== h.owner || s.seq !== h.seq || t - s.at > SIGHTING_GAP_MS) {
+    if (s === null || s.owner !== h.owner || s.seq !== h.seq || started - s.at > SIGHTING_GAP_MS) {
       this.seen = { owner: h.owner, seq: h.seq, since: t, at: t };
       return 0;
     }

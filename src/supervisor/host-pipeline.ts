@@ -24,6 +24,8 @@ export interface PipelineContext {
   isDue(trainedAt: Date): boolean;
   /** Delay before a failed step is tried again (backoff.ts backoffMs, or a test's). */
   retryDelayMs(failures: number, baseMs: number, capMs: number): number;
+  /** Whether the daemon's lease is held and recently renewed (renewing it if not): before every step that writes. */
+  leaseFresh(): Promise<boolean>;
 }
 
 /**
@@ -205,6 +207,8 @@ export class HostPipeline {
   /** One step of the polling chain: prepare what is missing, else score one batch. */
   private async step(): Promise<void> {
     try {
+      await this.holdingLease();
+      if (this.stopped) return;
       if (!this.checkpointLoaded) await this.loadOrCreateCheckpoint();
       else if (this.checkpointInDoubt) await this.reloadCheckpoint();
       if (this.model === null) {
@@ -448,6 +452,8 @@ export class HostPipeline {
       extraMasks: this.source.extraMasks,
     };
     try {
+      await this.holdingLease();
+      if (this.stopped) return;
       let res = await this.ctx.run(task);
       if (res.kind === 'insufficient' && task.untilId !== null && this.model === null) {
         // Too little history up to the checkpoint (a host that has been waiting for enough lines):
@@ -501,11 +507,19 @@ export class HostPipeline {
     }
   }
 
+  /**
+   * Waits until the daemon's lease is known to be its own (PipelineContext.leaseFresh); throws when
+   * it could not be renewed. A lease found lost stops this pipeline (standBy) meanwhile.
+   */
+  private async holdingLease(): Promise<void> {
+    if (!(await this.ctx.leaseFresh()) && !this.stopped) throw new LeaseUnconfirmed();
+  }
+
   /** Logs or reports a failed step; true when MongoDB did not answer. */
   private onError(err: unknown, during: 'poll' | 'train'): boolean {
     if (this.stopped) return false;
     const failure = err instanceof TaskFailed ? err.failure : null;
-    if (failure?.cause === 'database' || (!failure && isConnectivityError(err))) {
+    if (failure?.cause === 'database' || err instanceof LeaseUnconfirmed || (!failure && isConnectivityError(err))) {
       this.ctx.health.failed(failure?.message ?? (err as Error).message);
       return true;
     }
@@ -528,6 +542,13 @@ function checkpointText(doc: CheckpointDoc): string | null {
 class TaskFailed extends Error {
   constructor(readonly failure: TaskFailure) {
     super(failure.message);
+  }
+}
+
+/** The daemon's lease could not be renewed before a step (MongoDB unreachable from the main thread). */
+class LeaseUnconfirmed extends Error {
+  constructor() {
+    super("the daemon's lease could not be renewed before scoring");
   }
 }
 

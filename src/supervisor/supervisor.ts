@@ -31,6 +31,8 @@ export interface SupervisorOptions {
 
 /** While MongoDB is unreachable, the main thread asks it this often whether it answers again. */
 const PROBE_MS = 1000;
+/** A lease renewed this recently is still this daemon's (leaseFresh); renewals come every LEASE_RENEW_MS. */
+const LEASE_FRESH_MS = LEASE_RENEW_MS * 1.5;
 
 export interface HostLag {
   source: string;
@@ -234,6 +236,8 @@ export class Supervisor {
   /** pingFailures when the start was last woken; -1: not in this run of failures. */
   private bootWokenAt = -1;
   private retrying = false;
+  /** When this daemon last took or renewed its lease (leaseFresh). */
+  private leaseRenewedAt = 0;
   /** A start attempt is running (boot). */
   private booting = false;
 
@@ -277,8 +281,10 @@ export class Supervisor {
     if (this.closing || this.retrying) return 0;
     this.retrying = true;
     try {
-      if (this.booted) await this.renewLease();
-      if (this.closing || (this.booted && !this.holdsLease)) return 0;
+      const booted = this.booted;
+      // Not renewed (still unreachable, or lost: standBy stops the hosts and starts again itself).
+      if (booted && !(await this.leaseFresh())) return 0;
+      if (this.closing || (booted && !this.booted)) return 0;
       const epoch = this.pingFailures;
       let hosts = 0;
       for (const p of this.pipelines.values()) if (p.wake(epoch)) hosts++;
@@ -319,8 +325,10 @@ export class Supervisor {
         // has no host whose calls would say so.
         if (this.closing) return;
         this.health.ok();
+        // That read worked: a later failure starts a new run of failures (backoff, wake).
+        this.bootWokenAt = -1;
         if (this.bootTimer) clearTimeout(this.bootTimer);
-        this.bootTimer = setTimeout(() => void this.boot(attempt, then), LEASE_RENEW_MS / 2);
+        this.bootTimer = setTimeout(() => void this.boot(1, then), LEASE_RENEW_MS / 2);
         return;
       }
       if (this.closing) return;
@@ -367,6 +375,7 @@ export class Supervisor {
       if (this.leaseHolder !== null) this.log.info({ owner: this.lease.owner }, 'lease taken over; this daemon runs now');
       this.leaseHolder = null;
       this.holdsLease = true;
+      this.leaseRenewedAt = Date.now();
       if (this.leaseTimer === null) {
         this.leaseTimer = setInterval(() => void this.renewLease(), LEASE_RENEW_MS);
         this.leaseTimer.unref();
@@ -397,6 +406,23 @@ export class Supervisor {
     void Promise.allSettled(stopping).then(() => {
       if (!this.closing) void this.boot(1, () => this.log.info({ hosts: this.pipelines.size }, 'running again'));
     });
+  }
+
+  /**
+   * Whether this daemon holds the lease, renewed within LEASE_FRESH_MS (else renewed now). Every
+   * step of a host that writes waits for it: a daemon cut off from MongoDB for LEASE_TTL_MS may
+   * have lost its lease to a standby, and its hosts' first steps once MongoDB answers again (their
+   * backoff timers, or a poll that waited on the server) must not score what the standby scores.
+   * A standby takes the lease only after watching it unrenewed for LEASE_TTL_MS, so a renewal
+   * within LEASE_FRESH_MS keeps it this daemon's.
+   */
+  async leaseFresh(): Promise<boolean> {
+    const fresh = (): boolean => !this.closing && this.holdsLease && Date.now() - this.leaseRenewedAt < LEASE_FRESH_MS;
+    if (fresh()) return true;
+    // The renewal in flight may have started while MongoDB was down: then one more.
+    await this.renewLease();
+    if (!fresh() && this.holdsLease && !this.closing) await this.renewLease();
+    return fresh();
   }
 
   private async renewLease(): Promise<void> {
@@ -516,6 +542,7 @@ export class Supervisor {
           health: this.health,
           stats: this.stats,
           retryDelayMs: this.retryDelayMs,
+          leaseFresh: () => this.leaseFresh(),
           isDue: (trainedAt) => {
             const last = this.lastScheduledRetrain();
             return last !== null && trainedAt < last;

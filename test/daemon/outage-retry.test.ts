@@ -3,7 +3,7 @@
 // 5 minutes for a training) after MongoDB was back. Here retries wait 10 minutes, so only MongoDB's
 // return can start them within the test. The outage is a proxy that closes and refuses every
 // connection: the test's own client, past the proxy, inserts lines meanwhile.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { CuttingProxy } from '../support/cutting-proxy.js';
@@ -94,13 +94,13 @@ describe('MongoDB answering again after an outage', function () {
     expect(run.count('mongodb reachable again; resuming')).to.equal(0);
   });
 
-  it('does not resume the hosts of a daemon whose lease a standby took while it was cut off', async () => {
+  it('does not let a daemon whose lease a standby took while it was cut off score again', async () => {
     await bed.stopAll();
     const p = proxy!;
     const state = bed.target.collection('anomaly_detector_state');
     const scored = async (): Promise<number> => Number((await state.findOne({ host: 'slow' }))?.lines_scored ?? 0);
-    // A reaches MongoDB through the proxy, the standby B directly.
-    const a = startInProcess(bed, ['slow'], 'hold-scoring', '', undefined, { uri: p.uri(bed.uri), supervisor: { retryDelayMs: () => 600_000 } });
+    // A reaches MongoDB through the proxy and retries every 2 s; the standby B reaches it directly.
+    const a = startInProcess(bed, ['slow'], 'hold-scoring', '', undefined, { uri: p.uri(bed.uri), supervisor: { retryDelayMs: () => 2000 } });
     await waitUntil('A trained', async () => a.count('trained') === 1, 60_000);
     const b = startInProcess(bed, ['slow'], 'hold-scoring');
     await waitUntil('B is a standby', async () => b.logs.some((l) => String(l.msg).startsWith('another anomaly-detector is running')), 30_000);
@@ -110,15 +110,21 @@ describe('MongoDB answering again after an outage', function () {
 
     // A is cut off: its renewals stop, and B, which watches the lease all along, takes it after the TTL.
     p.down();
-    await waitUntil("B takes the lease", async () => b.count('lease taken over; this daemon runs now') === 1, 60_000);
+    await waitUntil('B takes the lease and trains', async () => b.count('lease taken over; this daemon runs now') === 1 && b.count('trained') === 1, 90_000);
+    // B's scoring is held (hold-scoring): whatever is scored from now on until it is let go is A's.
+    mkdirSync(join(b.dir, 'syslog'), { recursive: true });
+    writeFileSync(join(b.dir, 'syslog', 'slow.model.hold'), '');
     await insertLines(bed.input, 'syslog', newLines('slow', 10, 0, new Rng(8), 'ab2'));
-    await waitUntil('B scores', async () => (await scored()) === base + 20, 60_000);
     const before = a.logs.length;
     p.up();
     await waitUntil('A finds the lease taken', async () => a.logs.some((l) => String(l.msg).startsWith('another anomaly-detector took over the lease')), 30_000);
-    await sleep(2000);
-    // A renews (and finds the lease lost) before it wakes anything: its host never scores again.
+    await sleep(3000);
+    // A renews (and finds the lease lost) before any step of its host, woken or on its timer.
+    expect(await scored(), 'lines scored by A after it lost the lease').to.equal(base + 10);
     expect(a.logs.slice(before).filter((l) => l.msg === RETRYING && Number(l.hosts) > 0)).to.deep.equal([]);
+    rmSync(join(b.dir, 'syslog', 'slow.model.hold'));
+    await waitUntil('B scores', async () => (await scored()) === base + 20, 30_000);
+    await sleep(1000);
     expect(await scored()).to.equal(base + 20);
     // Now a standby, A has no host whose calls would tell MongoDB answers: its own lease reads do.
     expect(a.supervisor.health.reachable).to.equal(true);
