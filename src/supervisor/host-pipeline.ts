@@ -10,6 +10,7 @@ import { readableBefore } from '../mongo/line-reader.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ModelFileError, modelFilePath, readModelHeader, type ModelFileHeader } from '../store/model-files.js';
 import type { LineSourceRef, ScoreTask, TaskFailure, TrainTask, WorkerResult, WorkerTask } from '../worker/protocol.js';
+import { FailureRun } from './backoff.js';
 import type { DbHealth } from './db-health.js';
 import type { DaemonStats } from './stats.js';
 
@@ -56,20 +57,12 @@ export class HostPipeline {
   private training: Promise<void> | null = null;
   /** A retraining asked for while one ran, to start when it ends (see retrain). */
   private retrainAfter: string | null = null;
-  private pollFailures = 0;
-  private trainFailures = 0;
+  /** Runs of failed polls and trainings; a run waiting because MongoDB did not answer is woken by its return (wake). */
+  private readonly polls = new FailureRun();
+  private readonly trainings = new FailureRun();
   /** When lines found behind the checkpoint were last logged at info, and how many were found since (logLate). */
   private lateInfoAt = -Infinity;
   private lateSinceInfo = 0;
-  /**
-   * The poll (training) waiting out its backoff failed because MongoDB did not answer: wake()
-   * retries it at once when MongoDB answers again, once per run of failures and `epoch` (…WokenAt;
-   * -1: not woken in this run).
-   */
-  private pollWaitsForDb = false;
-  private trainWaitsForDb = false;
-  private pollWokenAt = -1;
-  private trainWokenAt = -1;
   private readonly log: Logger;
 
   constructor(
@@ -143,24 +136,17 @@ export class HostPipeline {
 
   /**
    * MongoDB answers again: a poll or training waiting out a backoff because it did not runs now,
-   * with its backoff started afresh. Once per run of failures and `epoch` (the supervisor's count
-   * of pings that found MongoDB down): when this host's calls keep failing while others' work (its
-   * scoring thread's connection), every success of theirs would otherwise retry it at their pace;
-   * a new failed ping is a new outage, whose end wakes it again. Returns whether something was
-   * retried.
+   * with its backoff started afresh, once per run of failures and `epoch` (FailureRun.wake).
+   * Returns whether something was retried.
    */
   wake(epoch: number): boolean {
     if (this.stopped) return false;
     let woke = false;
-    if (this.pollTimer !== null && this.pollWaitsForDb && this.pollWokenAt !== epoch) {
-      this.pollWokenAt = epoch;
-      this.pollFailures = 0;
+    if (this.pollTimer !== null && this.polls.wake(epoch)) {
       this.schedulePoll(0);
       woke = true;
     }
-    if (this.trainTimer !== null && this.trainWaitsForDb && this.trainWokenAt !== epoch) {
-      this.trainWokenAt = epoch;
-      this.trainFailures = 0;
+    if (this.trainTimer !== null && this.trainings.wake(epoch)) {
       clearTimeout(this.trainTimer);
       this.trainTimer = null;
       this.scheduleTrain(0, 'mongodb reachable again');
@@ -171,14 +157,7 @@ export class HostPipeline {
 
   /** Whether a poll or training waits out a backoff because MongoDB did not answer. */
   get waitsForDb(): boolean {
-    return this.pollWaitsForDb || this.trainWaitsForDb;
-  }
-
-  /** A step ended without failing: its run of failures is over. */
-  private pollWorked(): void {
-    this.pollFailures = 0;
-    this.pollWaitsForDb = false;
-    this.pollWokenAt = -1;
+    return this.polls.waitsForDb || this.trainings.waitsForDb;
   }
 
   private get stopped(): boolean {
@@ -215,19 +194,18 @@ export class HostPipeline {
         if (this.state === 'starting') await this.loadModel();
         // No model yet: lines wait behind the checkpoint until training succeeds.
         if (this.model === null) {
-          this.pollWorked();
+          this.polls.worked();
           this.schedulePoll(this.ctx.config().pollIntervalMs);
           return;
         }
       }
       const more = await this.scoreOnce();
-      this.pollWorked();
+      this.polls.worked();
       this.schedulePoll(more ? 0 : this.ctx.config().pollIntervalMs);
     } catch (err) {
-      this.pollFailures++;
-      this.pollWaitsForDb = this.onError(err, 'poll');
+      const failures = this.polls.failed(this.onError(err, 'poll'));
       this.checkpointInDoubt = this.checkpointLoaded;
-      this.schedulePoll(this.ctx.retryDelayMs(this.pollFailures, 1000, 30_000));
+      this.schedulePoll(this.ctx.retryDelayMs(failures, 1000, 30_000));
     }
   }
 
@@ -462,9 +440,7 @@ export class HostPipeline {
       }
       if (res.kind === 'failed') throw new TaskFailed(res);
       this.ctx.health.ok();
-      this.trainFailures = 0;
-      this.trainWaitsForDb = false;
-      this.trainWokenAt = -1;
+      this.trainings.worked();
       if (this.stopped) return;
       if (res.kind === 'insufficient' && this.model !== null) {
         // A quiet host that has a model: it keeps scoring with it; the next scheduled retraining tries again.
@@ -501,9 +477,8 @@ export class HostPipeline {
         'trained',
       );
     } catch (err) {
-      this.trainFailures++;
-      this.trainWaitsForDb = this.onError(err, 'train');
-      this.scheduleTrain(this.ctx.retryDelayMs(this.trainFailures, 2000, 300_000), 'retry after failure');
+      const failures = this.trainings.failed(this.onError(err, 'train'));
+      this.scheduleTrain(this.ctx.retryDelayMs(failures, 2000, 300_000), 'retry after failure');
     }
   }
 

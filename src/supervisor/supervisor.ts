@@ -10,7 +10,7 @@ import { ClientHandle, STALE_CLIENT_MS } from '../mongo/client.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ensureInputIndexes, ensureStateIndexes } from '../mongo/indexes.js';
 import type { WorkerResult, WorkerTask } from '../worker/protocol.js';
-import { backoffMs } from './backoff.js';
+import { FailureRun, backoffMs } from './backoff.js';
 import { DbHealth } from './db-health.js';
 import { HostPipeline } from './host-pipeline.js';
 import { hostLag } from './lag.js';
@@ -219,7 +219,7 @@ export class Supervisor {
     this.scheduleRetraining();
     this.probeTimer = setInterval(() => void this.probe(), PROBE_MS);
     this.probeTimer.unref();
-    void this.boot(1);
+    void this.boot();
   }
 
   private readonly retryDelayMs: (failures: number, baseMs: number, capMs: number) => number;
@@ -227,14 +227,14 @@ export class Supervisor {
   private probing = false;
   /**
    * Pings of the probe that found MongoDB down: the start, and each host, is woken once per run of
-   * its failures and count of these (HostPipeline.wake). A new failed ping is a new outage (or
+   * its failures and count of these (FailureRun.wake). A new failed ping is a new outage (or
    * the same one still on), whose end wakes them again.
    */
   private pingFailures = 0;
   /** The start's next attempt, while it waits out its backoff after MongoDB did not answer. */
   private bootRetry: (() => void) | null = null;
-  /** pingFailures when the start was last woken; -1: not in this run of failures. */
-  private bootWokenAt = -1;
+  /** The start's run of failed attempts (its backoff, and its wake by MongoDB's return). */
+  private readonly boots = new FailureRun();
   private retrying = false;
   /** When this daemon last took or renewed its lease (leaseFresh). */
   private leaseRenewedAt = 0;
@@ -288,12 +288,11 @@ export class Supervisor {
       const epoch = this.pingFailures;
       let hosts = 0;
       for (const p of this.pipelines.values()) if (p.wake(epoch)) hosts++;
-      const boot = this.bootWokenAt !== epoch ? this.bootRetry : null;
+      const boot = this.bootRetry !== null && this.boots.wake(epoch) ? this.bootRetry : null;
       if (boot !== null) {
         if (this.bootTimer) clearTimeout(this.bootTimer);
         this.bootTimer = null;
         this.bootRetry = null;
-        this.bootWokenAt = epoch;
         boot();
       }
       if (hosts > 0 || boot !== null) this.log.info({ hosts, ...(boot !== null ? { start: true } : {}) }, 'retrying now what waited for mongodb');
@@ -307,18 +306,18 @@ export class Supervisor {
    * The lease (the first start waits for it as a standby), then indexes on the daemon's own
    * collections, then the pipelines; retried until MongoDB answers.
    */
-  private async boot(attempt: number, then: () => void = () => this.announceStart()): Promise<void> {
+  private async boot(then: () => void = () => this.announceStart()): Promise<void> {
     this.bootRetry = null;
     if (this.closing) return;
     this.booting = true;
     try {
-      await this.bootAttempt(attempt, then);
+      await this.bootAttempt(then);
     } finally {
       this.booting = false;
     }
   }
 
-  private async bootAttempt(attempt: number, then: () => void): Promise<void> {
+  private async bootAttempt(then: () => void): Promise<void> {
     try {
       if (!this.booted && !(await this.takeLease())) {
         // Standby: only the lease is tried again, at a steady pace. It reached MongoDB: a standby
@@ -326,27 +325,29 @@ export class Supervisor {
         if (this.closing) return;
         this.health.ok();
         // That read worked: a later failure starts a new run of failures (backoff, wake).
-        this.bootWokenAt = -1;
+        this.boots.worked();
         if (this.bootTimer) clearTimeout(this.bootTimer);
-        this.bootTimer = setTimeout(() => void this.boot(1, then), LEASE_RENEW_MS / 2);
+        this.bootTimer = setTimeout(() => void this.boot(then), LEASE_RENEW_MS / 2);
         return;
       }
       if (this.closing) return;
       await this.prepareCollections();
       // Lost meanwhile (a reload's index work can take minutes): the standby's own start takes over.
       if (this.closing || !this.holdsLease) return;
-      this.bootWokenAt = -1;
+      this.boots.worked();
       this.health.ok();
     } catch (err) {
       if (this.closing) return;
       this.clientFailed(err);
-      const retry = (): void => void this.boot(attempt + 1, then);
-      if (isConnectivityError(err)) {
+      const retry = (): void => void this.boot(then);
+      const unreachable = isConnectivityError(err);
+      const failures = this.boots.failed(unreachable);
+      if (unreachable) {
         this.health.failed((err as Error).message);
         this.bootRetry = retry;
       } else this.bootRefused(err as Error);
       if (this.bootTimer) clearTimeout(this.bootTimer);
-      this.bootTimer = setTimeout(retry, this.retryDelayMs(attempt, 1000, 30_000));
+      this.bootTimer = setTimeout(retry, this.retryDelayMs(failures, 1000, 30_000));
       return;
     }
     this.booted = true;
@@ -404,7 +405,7 @@ export class Supervisor {
     this.booted = false;
     const stopping = [...this.pipelines].map(([key, p]) => this.retire(key, p));
     void Promise.allSettled(stopping).then(() => {
-      if (!this.closing) void this.boot(1, () => this.log.info({ hosts: this.pipelines.size }, 'running again'));
+      if (!this.closing) void this.boot(() => this.log.info({ hosts: this.pipelines.size }, 'running again'));
     });
   }
 
@@ -621,7 +622,7 @@ export class Supervisor {
     // Removed hosts stop at once. Added hosts and changed sources wait for the indexes of new targets;
     // until then (or while MongoDB is down) the other pipelines run on as they were.
     this.syncPipelines(true);
-    void this.boot(1, () => {
+    void this.boot(() => {
       for (const p of this.pipelines.values()) if (masksChanged.has(p.source.name)) p.retrain('EXTRA_MASKS changed', true);
     });
     return needRestart;

@@ -2,7 +2,7 @@
 // as the reply comes back): it reads the checkpoint again instead of reading, scoring and
 // counting the batch a second time.
 import { expect } from 'chai';
-import { CuttingProxy, isUpdateOf } from '../support/cutting-proxy.js';
+import { isUpdateOf, useCuttingProxy } from '../support/cutting-proxy.js';
 import { writeConfig } from '../support/daemon-process.js';
 import { Rng } from '../support/log-lines.js';
 import { insertLines, newLines, seedHistory, waitUntil, type Inserted } from '../support/seed.js';
@@ -13,20 +13,11 @@ const STATE = 'anomaly_detector_state';
 describe('daemon: a checkpoint save whose reply is lost', function () {
   this.timeout(120_000);
   const bed = useTestBed('lostrep', (b) => seedHistory(b.input, 'syslog', ['web1'], 300, new Rng(41)));
-  let proxy: CuttingProxy | null = null;
-
-  before(async function () {
-    proxy = await CuttingProxy.start(bed.uri);
-    if (proxy === null) this.skip();
-  });
-  after(async () => {
-    await bed.stopAll();
-    await proxy?.close();
-  });
+  const proxy = useCuttingProxy(bed);
 
   it('goes on after the applied save: every line scored and counted once, every incident written once', async () => {
     const { file } = writeConfig(
-      proxy!.uri(bed.uri),
+      proxy().uri(bed.uri),
       `MG_INPUT_DB: "${bed.inputName}"
 MG_TARGET_DB: "${bed.targetName}"
 POLL_INTERVAL_SECONDS: 0.2
@@ -51,9 +42,9 @@ LOG_SOURCES:
     await batch('a');
     await waitUntil('first batch saved', reached(inserted[inserted.length - 1]!));
     // The next save of the memory of new messages as a change (its filter names the revision).
-    proxy!.cutAt(isUpdateOf(STATE, 'familiar.rev'), 'reply');
+    proxy().cutAt(isUpdateOf(STATE, 'familiar.rev'), 'reply');
     await batch('b');
-    await waitUntil('the reply cut', async () => proxy!.cuts === 1, 30_000);
+    await waitUntil('the reply cut', async () => proxy().cuts === 1, 30_000);
     await batch('c');
     await waitUntil('last batch saved', reached(inserted[inserted.length - 1]!), 30_000);
 

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { CuttingProxy } from '../support/cutting-proxy.js';
+import { useCuttingProxy } from '../support/cutting-proxy.js';
 import { startInProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { sleep } from '../support/mongo-server.js';
@@ -19,20 +19,10 @@ const RETRYING = 'retrying now what waited for mongodb';
 describe('MongoDB answering again after an outage', function () {
   this.timeout(120_000);
   const bed = useTestBed('oretry', (b) => seedHistory(b.input, 'syslog', ['slow'], 300, new Rng(41)));
-  let proxy: CuttingProxy | null = null;
-
-  before(async function () {
-    proxy = await CuttingProxy.start(bed.uri);
-    if (proxy === null) this.skip();
-  });
-
-  after(async () => {
-    await bed.stopAll();
-    await proxy?.close();
-  });
+  const proxy = useCuttingProxy(bed);
 
   it('lets a start that found it down, a failed training and a failed poll go on within seconds, not after their backoff', async () => {
-    const p = proxy!;
+    const p = proxy();
     p.down();
     // slow-train: the training of host "slow" waits for a release file before it reads its lines.
     const run = startInProcess(bed, ['slow'], 'slow-train', '', undefined, {
@@ -96,7 +86,7 @@ describe('MongoDB answering again after an outage', function () {
 
   it('does not let a daemon whose lease a standby took while it was cut off score again', async () => {
     await bed.stopAll();
-    const p = proxy!;
+    const p = proxy();
     const state = bed.target.collection('anomaly_detector_state');
     const scored = async (): Promise<number> => Number((await state.findOne({ host: 'slow' }))?.lines_scored ?? 0);
     // A reaches MongoDB through the proxy and retries every 2 s; the standby B reaches it directly.

@@ -4,6 +4,7 @@
 // Messages are told apart by the bytes of the wire protocol (int32 length first), so tests can pick
 // one command, e.g. the update of a checkpoint.
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { TestBed } from './test-bed.js';
 
 export type Cut = 'reply' | 'request';
 
@@ -117,4 +118,21 @@ export function isCommandOn(command: string, collection: string, ...also: string
 /** Whether a wire message is an `update` command on `collection` holding every one of `also`. */
 export function isUpdateOf(collection: string, ...also: string[]): (message: Buffer) => boolean {
   return isCommandOn('update', collection, ...also);
+}
+
+/**
+ * A proxy in front of `bed`'s server for one describe block (the block is skipped where none can be
+ * made: a server that is not one plain host), closed after the bed's daemons and supervisors.
+ */
+export function useCuttingProxy(bed: TestBed): () => CuttingProxy {
+  let proxy: CuttingProxy | null = null;
+  before(async function () {
+    proxy = await CuttingProxy.start(bed.uri);
+    if (proxy === null) this.skip();
+  });
+  after(async () => {
+    await bed.stopAll();
+    await proxy?.close();
+  });
+  return () => proxy!;
 }
