@@ -126,6 +126,24 @@ export interface CheckpointDoc {
   familiar?: unknown;
   /** SavedRecentIds, stored packed. */
   recent?: unknown;
+  /**
+   * The daemon run (its lease owner) that claimed the document when it started the host: only
+   * that run's saves move the checkpoint (saveCheckpoint). Missing in documents written by
+   * earlier versions or replaced by hand, which the next save claims.
+   */
+  writer?: string;
+}
+
+/**
+ * A save refused because another daemon run claimed the host's state document since this one did:
+ * a standby took the lease while this run's batch was in flight (a pause or an outage longer than
+ * the lease's TTL), and scores the host now. The batch's anomalies are written (idempotently); its
+ * checkpoint, counts and memory of new messages are not, so the standby's stand.
+ */
+export class CheckpointTaken extends Error {
+  constructor(readonly writer: string | null) {
+    super(`the host's state document was claimed by another daemon run (${writer ?? 'unknown'}) since this one started the host; its checkpoint is not moved`);
+  }
 }
 
 export function checkpointKey(source: string, host: string): string {
@@ -147,7 +165,25 @@ export async function loadCheckpoint(client: MongoClient, state: StateRef, sourc
 }
 
 /**
- * Moves the checkpoint; called only after the anomalies of the batch were acknowledged. Returns
+ * Claims the host's state document for this daemon run (`writer`, its lease owner) and reads it;
+ * null when there is none yet. Called when a host starts, with the lease held, before its first
+ * batch: from then on a run that held the lease before, with a batch still in flight, can no
+ * longer move the checkpoint (saveCheckpoint). Claimed first, read second, so the checkpoint read
+ * is the one that earlier run's last accepted save left.
+ */
+export async function claimCheckpoint(client: MongoClient, state: StateRef, source: string, host: string, writer: string): Promise<CheckpointDoc | null> {
+  await client.db(state.db).collection<CheckpointDoc>(state.collection).updateOne({ _id: checkpointKey(source, host) }, { $set: { writer } });
+  return loadCheckpoint(client, state, source, host);
+}
+
+/** The documents a save by `writer` may change: its own, or one no run has claimed (see CheckpointDoc.writer). */
+function writableBy(writer: string): Document {
+  return { $or: [{ writer }, { writer: { $exists: false } }] };
+}
+
+/**
+ * Moves the checkpoint; called only after the anomalies of the batch were acknowledged, and only
+ * when the state document is `writer`'s (claimCheckpoint), else throws CheckpointTaken. Returns
  * how the familiarity log was saved: whole, as a change, or not at all. `recent`, the ids read
  * just behind the new checkpoint, replaces those saved before; without it they stay, tied to the
  * checkpoint they were saved with (savedRecentIds).
@@ -157,6 +193,7 @@ export async function saveCheckpoint(
   state: StateRef,
   source: string,
   host: string,
+  writer: string,
   lastId: unknown,
   counts: { scored: number; anomalies: number; skipped: number },
   familiar?: FamiliarityUpdate,
@@ -164,7 +201,7 @@ export async function saveCheckpoint(
 ): Promise<'full' | 'change' | 'none'> {
   const collection = client.db(state.db).collection<CheckpointDoc>(state.collection);
   const _id = checkpointKey(source, host);
-  const checkpoint = { source, host, last_id: lastId, updated_at: new Date(), ...(recent ? { recent: storedRecentIds(recent) } : {}) };
+  const checkpoint = { source, host, writer, last_id: lastId, updated_at: new Date(), ...(recent ? { recent: storedRecentIds(recent) } : {}) };
   const $inc = { lines_scored: counts.scored, anomalies: counts.anomalies, skipped: counts.skipped };
   if (familiar?.change) {
     const { since, change } = familiar.change;
@@ -172,11 +209,18 @@ export async function saveCheckpoint(
     const update: Record<string, unknown> = { $set: { ...checkpoint, ...fields.$set }, $inc };
     // MongoDB before 5.0 refuses an empty $unset.
     if (change.drop.length > 0) update.$unset = fields.$unset;
-    const r = await collection.updateOne({ _id, 'familiar.model_version': familiar.version, 'familiar.rev': since }, update);
+    const r = await collection.updateOne({ _id, 'familiar.model_version': familiar.version, 'familiar.rev': since, ...writableBy(writer) }, update);
     if (r.matchedCount === 1) return 'change';
   }
   const whole = familiar === undefined ? {} : { familiar: storedFamiliarity(familiar.version, familiar.rev, familiar.full()) };
-  await collection.updateOne({ _id }, { $set: { ...checkpoint, ...whole }, $inc }, { upsert: true });
+  try {
+    // Matches the document unless another run claimed it; then the upsert's insert collides on _id.
+    await collection.updateOne({ _id, ...writableBy(writer) }, { $set: { ...checkpoint, ...whole }, $inc }, { upsert: true });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 11000) throw err;
+    const doc = await loadCheckpoint(client, state, source, host);
+    throw new CheckpointTaken(typeof doc?.writer === 'string' ? doc.writer : null);
+  }
   return familiar === undefined ? 'none' : 'full';
 }
 

@@ -5,7 +5,7 @@ import { BSON, ObjectId, type Document } from 'mongodb';
 import type { DaemonConfig, SourceConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { MODEL_FORMAT_VERSION } from '../model/detector.js';
-import { loadCheckpoint, newestInputId, saveCheckpoint, type CheckpointDoc } from '../mongo/checkpoints.js';
+import { CheckpointTaken, claimCheckpoint, loadCheckpoint, newestInputId, saveCheckpoint, type CheckpointDoc } from '../mongo/checkpoints.js';
 import { readableBefore } from '../mongo/line-reader.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ModelFileError, modelFilePath, readModelHeader, type ModelFileHeader } from '../store/model-files.js';
@@ -25,8 +25,13 @@ export interface PipelineContext {
   isDue(trainedAt: Date): boolean;
   /** Delay before a failed step is tried again (backoff.ts backoffMs, or a test's). */
   retryDelayMs(failures: number, baseMs: number, capMs: number): number;
-  /** Whether the daemon's lease is held and recently renewed (renewing it if not): before every step that writes. */
-  leaseFresh(): Promise<boolean>;
+  /**
+   * Whether the daemon's lease is held and recently renewed (renewing it if not, or always with
+   * `renew`): before every step that writes.
+   */
+  leaseFresh(renew?: boolean): Promise<boolean>;
+  /** This daemon run (its lease owner): the writer that claims the hosts' state documents. */
+  readonly writer: string;
 }
 
 /**
@@ -203,6 +208,10 @@ export class HostPipeline {
       this.polls.worked();
       this.schedulePoll(more ? 0 : this.ctx.config().pollIntervalMs);
     } catch (err) {
+      if (isTaken(err)) {
+        await this.taken(err);
+        return;
+      }
       const failures = this.polls.failed(this.onError(err, 'poll'));
       this.checkpointInDoubt = this.checkpointLoaded;
       this.schedulePoll(this.ctx.retryDelayMs(failures, 1000, 30_000));
@@ -222,11 +231,29 @@ export class HostPipeline {
     this.checkpointInDoubt = false;
   }
 
+  /**
+   * Another daemon run claimed the host's state document, so this run's save was refused
+   * (checkpoints.ts CheckpointTaken). Normally a standby took the lease while a batch of this run
+   * was in flight: the renewal, forced here, finds the lease lost and the supervisor stops the
+   * hosts. Should the lease still be this run's (the document edited by hand), the host claims the
+   * document again and reads its checkpoint, at its next poll.
+   */
+  private async taken(err: unknown): Promise<void> {
+    this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "another daemon run claimed this host's state document; its batch is not saved, and the lease is checked");
+    this.checkpointLoaded = false;
+    try {
+      await this.ctx.leaseFresh(true);
+    } catch {
+      // Renewal failures are the supervisor's to report; the next poll checks the lease again.
+    }
+    this.schedulePoll(this.ctx.config().pollIntervalMs);
+  }
+
   private async loadOrCreateCheckpoint(): Promise<void> {
     const cfg = this.ctx.config();
     const state = { db: cfg.targetDb, collection: cfg.stateCollection };
     const client = await this.ctx.client();
-    const doc = await loadCheckpoint(client, state, this.source.name, this.host);
+    const doc = await claimCheckpoint(client, state, this.source.name, this.host, this.ctx.writer);
     if (doc) {
       this.checkpoint = checkpointText(doc);
     } else {
@@ -237,7 +264,7 @@ export class HostPipeline {
         { db: cfg.inputDb, collection: this.source.name, hostnameField: cfg.fields.hostname },
         this.host,
       );
-      await saveCheckpoint(client, state, this.source.name, this.host, newest, { scored: 0, anomalies: 0, skipped: 0 });
+      await saveCheckpoint(client, state, this.source.name, this.host, this.ctx.writer, newest, { scored: 0, anomalies: 0, skipped: 0 });
       this.checkpoint = newest === null ? null : BSON.EJSON.stringify(newest, { relaxed: false });
       this.log.info({ checkpoint: this.checkpoint }, 'new host: scoring starts after the newest stored line');
     }
@@ -342,6 +369,7 @@ export class HostPipeline {
       ignore: this.source.ignore,
       target: { db: cfg.targetDb, collection: this.source.targetCollection },
       state: { db: cfg.targetDb, collection: cfg.stateCollection },
+      writer: this.ctx.writer,
     };
     const res = await this.ctx.run(task);
     if (res.kind === 'failed') {
@@ -518,6 +546,11 @@ class TaskFailed extends Error {
   constructor(readonly failure: TaskFailure) {
     super(failure.message);
   }
+}
+
+/** A save refused because another daemon run claimed the state document, in the scoring thread or here. */
+function isTaken(err: unknown): boolean {
+  return err instanceof CheckpointTaken || (err instanceof TaskFailed && err.failure.cause === 'taken');
 }
 
 /** The daemon's lease could not be renewed before a step (MongoDB unreachable from the main thread). */

@@ -417,9 +417,9 @@ export class Supervisor {
    * A standby takes the lease only after watching it unrenewed for LEASE_TTL_MS, so a renewal
    * within LEASE_FRESH_MS keeps it this daemon's.
    */
-  async leaseFresh(): Promise<boolean> {
+  async leaseFresh(renew = false): Promise<boolean> {
     const fresh = (): boolean => !this.closing && this.holdsLease && Date.now() - this.leaseRenewedAt < LEASE_FRESH_MS;
-    if (fresh()) return true;
+    if (fresh() && !renew) return true;
     // The renewal in flight may have started while MongoDB was down: then one more.
     await this.renewLease();
     if (!fresh() && this.holdsLease && !this.closing) await this.renewLease();
@@ -543,7 +543,8 @@ export class Supervisor {
           health: this.health,
           stats: this.stats,
           retryDelayMs: this.retryDelayMs,
-          leaseFresh: () => this.leaseFresh(),
+          leaseFresh: (renew) => this.leaseFresh(renew),
+          writer: this.lease.owner,
           isDue: (trainedAt) => {
             const last = this.lastScheduledRetrain();
             return last !== null && trainedAt < last;

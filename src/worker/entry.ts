@@ -1,5 +1,6 @@
 // The piscina task entry point: runs one task and returns its result or its failure as data.
 import { STALE_CLIENT_MS, discardSharedIf, sharedClientWorked } from '../mongo/client.js';
+import { CheckpointTaken } from '../mongo/checkpoints.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { forgetRecentIds } from './late-lines.js';
 import { UnusableModelError, forgetModel } from './model-cache.js';
@@ -20,6 +21,7 @@ export default async function runTask(task: WorkerTask & { sourceName: string })
     const replaced = discardSharedIf(task.source.uri, err);
     const message = (err instanceof Error ? err.message : String(err)) + (replaced ? ` (this thread's connection had failed every call for ${STALE_CLIENT_MS / 1000} s: replaced)` : '');
     if (err instanceof UnusableModelError) return { kind: 'failed', cause: 'model', message };
+    if (err instanceof CheckpointTaken) return { kind: 'failed', cause: 'taken', message };
     if (isConnectivityError(err)) return { kind: 'failed', cause: 'database', message };
     return { kind: 'failed', cause: 'internal', message: err instanceof Error && err.stack ? err.stack : message };
   }

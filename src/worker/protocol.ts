@@ -55,6 +55,8 @@ export interface ScoreTask {
   ignore: string[];
   target: { db: string; collection: string };
   state: { db: string; collection: string };
+  /** The daemon run (lease owner) that claimed the host's state document: only its saves move the checkpoint. */
+  writer: string;
 }
 
 /** Lines that could not be scored as text, by cause; they are counted, logged and passed over. */
@@ -115,7 +117,11 @@ export type WorkerResult = TrainResult | ScoreResult | ForgetResult | TaskFailur
 /** Errors travel back as data; the supervisor decides what to do. */
 export interface TaskFailure {
   kind: 'failed';
-  /** 'database' for connectivity problems (retry with backoff), 'model' for an unusable model file, 'internal' otherwise. */
-  cause: 'database' | 'model' | 'internal';
+  /**
+   * 'database' for connectivity problems (retry with backoff), 'model' for an unusable model file,
+   * 'taken' when another daemon run claimed the host's state document (checkpoints.ts
+   * CheckpointTaken), 'internal' otherwise.
+   */
+  cause: 'database' | 'model' | 'taken' | 'internal';
   message: string;
 }

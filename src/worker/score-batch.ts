@@ -176,7 +176,7 @@ async function scoreAfter(
     const ids = docs.map((d) => d._id as unknown);
     if (recent !== null) recent.unsaved = { rev, to, ids, lastId };
     const keptIds = recent !== null && lastId instanceof ObjectId ? recent.savedWith(ids, lastId) : undefined;
-    familiarSaved = await saveCheckpoint(client, task.state, task.sourceName, task.source.host, lastId, counts, familiar, keptIds);
+    familiarSaved = await saveCheckpoint(client, task.state, task.sourceName, task.source.host, task.writer, lastId, counts, familiar, keptIds);
     cached.savedRev = rev;
     checkpoint = to;
     if (recent !== null) {

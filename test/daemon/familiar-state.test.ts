@@ -11,6 +11,7 @@ function entry(key: number, last: number): FamiliarityEntry {
 }
 
 const COUNTS = { scored: 5, anomalies: 1, skipped: 0 };
+const WRITER = 'famst-test';
 
 /** A whole save as revision `rev`. */
 function whole(rev: string, state: FamiliarityState, version = 'v1'): FamiliarityUpdate {
@@ -31,7 +32,7 @@ describe('familiarity log saved with the checkpoint', function () {
   let host = 0;
   const next = (): string => `h${++host}`;
   const save = (h: string, lastId: string, update: FamiliarityUpdate): Promise<string> =>
-    saveCheckpoint(bed.client, state(), 'syslog', h, lastId, COUNTS, update);
+    saveCheckpoint(bed.client, state(), 'syslog', h, WRITER, lastId, COUNTS, update);
   const load = async (h: string, version = 'v1'): Promise<{ state: FamiliarityState; rev: string | null } | null> =>
     savedFamiliarity(await loadCheckpoint(bed.client, state(), 'syslog', h), version);
 

@@ -16,7 +16,12 @@ export interface TaskOptions {
   batchSize?: number;
   /** The anomaly collection; `<collection>_anomaly` by default. */
   target?: string;
+  /** The daemon run whose saves move the checkpoint (ScoreTask.writer); TASK_WRITER by default. */
+  writer?: string;
 }
+
+/** The writer of the tasks built here, unless a test names another. */
+export const TASK_WRITER = 'test-run';
 
 export function scoreTask(bed: TestBed, o: TaskOptions): ScoreTask {
   return {
@@ -32,6 +37,7 @@ export function scoreTask(bed: TestBed, o: TaskOptions): ScoreTask {
     ignore: [],
     target: { db: bed.targetName, collection: o.target ?? `${o.collection}_anomaly` },
     state: { db: bed.targetName, collection: STATE_COLLECTION },
+    writer: o.writer ?? TASK_WRITER,
   };
 }
 
