@@ -190,9 +190,14 @@ export class Supervisor {
           filename,
           minThreads: 1,
           maxThreads: 1,
-          // One task per thread: a thread that dies takes down only its own task (a crash fails
-          // every task in flight on that thread).
-          concurrentTasksPerWorker: 1,
+          // Two tasks (of two hosts) at a time: a batch spends most of its time waiting on MongoDB
+          // (90% on FerretDB), so one thread can score one host while another host's read or write
+          // is in flight. With one task per thread the daemon kept only WORKERS reads in flight,
+          // and on the benchmark's database it reached 0.54-0.73 of a plain driver program that
+          // reads every host at once; with two, 0.85-0.87 (node dist/bench/run.js e2e). A host's
+          // own batches still run one after another (its pipeline awaits each). The cost: a
+          // thread that dies fails the tasks in flight on it, at most two, both retried.
+          concurrentTasksPerWorker: 2,
           // First come, first served: by default a task that finds the thread busy goes back to
           // the end of the queue, so with four or more hosts catching up on one thread the same
           // host was put back every time and got no batch until the others had caught up.

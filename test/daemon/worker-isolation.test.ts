@@ -14,12 +14,14 @@ describe('worker isolation: crashes and long trainings', function () {
   // Each test starts its own supervisor on the bed's state collection: the next one needs the lease.
   afterEach(async () => bed.stopAll());
 
-  function startSupervisor(hosts: string[], fixture: string, extra = ''): InProcess {
-    return startInProcess(bed, hosts, fixture, extra, tempDir('ad-crash-'));
+  function startSupervisor(hosts: string[], fixture: string, extra = '', workers = 1): InProcess {
+    return startInProcess(bed, hosts, fixture, extra, tempDir('ad-crash-'), { workers });
   }
 
-  it('fails only the crashed task, logs it, keeps scoring other hosts and retries the host', async () => {
-    const { logs, supervisor } = startSupervisor(['crashy', 'steady'], 'crash-once');
+  it("fails only the crashed thread's tasks, logs it, keeps scoring the hosts of other threads and retries the host", async () => {
+    // Two scoring threads, one host each (hosts are dealt round-robin): a thread runs up to two
+    // tasks at a time, and a crash fails those in flight on that thread only.
+    const { logs, supervisor } = startSupervisor(['crashy', 'steady'], 'crash-once', '', 2);
     await waitUntil('both hosts trained', async () => logs.filter((l) => l.msg === 'trained').length === 2);
     const lines = [
       ...(await insertLines(bed.input, 'syslog', newLines('steady', 20, 10, new Rng(1), 'crash'))),

@@ -23,6 +23,8 @@ export interface InProcess {
 /** `uri`: another way to the bed's server (a CuttingProxy); `supervisor`: the Supervisor's test options. */
 export interface InProcessOptions {
   uri?: string;
+  /** WORKERS (scoring threads); 1 by default. */
+  workers?: number;
   supervisor?: Omit<SupervisorOptions, 'workerEntry'>;
 }
 
@@ -35,7 +37,7 @@ MG_TARGET_DB: "${bed.targetName}"
 MODEL_DIR: "${dir}"
 POLL_INTERVAL_SECONDS: 0.2
 MIN_TRAINING_LINES: 50
-WORKERS: 1
+WORKERS: ${options.workers ?? 1}
 ${more}LOG_SOURCES:
   "syslog":
     HOSTNAMES: ${JSON.stringify(h)}
