@@ -241,11 +241,8 @@ export class HostPipeline {
   private async taken(err: unknown): Promise<void> {
     this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "another daemon run claimed this host's state document; its batch is not saved, and the lease is checked");
     this.checkpointLoaded = false;
-    try {
-      await this.ctx.leaseFresh(true);
-    } catch {
-      // Renewal failures are the supervisor's to report; the next poll checks the lease again.
-    }
+    // Never throws: a failed renewal is the supervisor's to report, and the next poll checks again.
+    await this.ctx.leaseFresh(true);
     this.schedulePoll(this.ctx.config().pollIntervalMs);
   }
 

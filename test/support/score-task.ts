@@ -1,6 +1,9 @@
 // A scoring task for host web1 as the supervisor sends it, for tests that drive the worker
 // directly (runTask), and the check that a task scored.
 import type { ScoreResult, ScoreTask, WorkerResult } from '../../src/worker/protocol.js';
+import { deployedLine } from './familiar-stream.js';
+import { incidentLine, routineLine, type Rng } from './log-lines.js';
+import { insertLines } from './seed.js';
 import type { TestBed } from './test-bed.js';
 
 export const STATE_COLLECTION = 'anomaly_detector_state';
@@ -44,4 +47,11 @@ export function scoreTask(bed: TestBed, o: TaskOptions): ScoreTask {
 export function scored(r: WorkerResult): ScoreResult {
   if (r.kind !== 'scored') throw new Error(`expected a scored batch, got ${JSON.stringify(r)}`);
   return r;
+}
+
+/** Inserts one batch of host web1 into `collection`: routine lines, a new message and an incident (marked `incident<tag>`); returns how many. */
+export async function insertMixedBatch(bed: TestBed, collection: string, rng: Rng, tag: string): Promise<number> {
+  const lines = [routineLine(rng), deployedLine(1), incidentLine(rng, `incident${tag}`), routineLine(rng)];
+  await insertLines(bed.input, collection, lines.map((message) => ({ host: 'web1', message, incident: null })));
+  return lines.length;
 }

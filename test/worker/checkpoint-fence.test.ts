@@ -6,11 +6,9 @@ import { expect } from 'chai';
 import { BSON } from 'mongodb';
 import { claimCheckpoint, loadCheckpoint, savedFamiliarity } from '../../src/mongo/checkpoints.js';
 import runTask from '../../src/worker/entry.js';
-import { deployedLine } from '../support/familiar-stream.js';
-import { Rng, incidentLine, routineLine } from '../support/log-lines.js';
+import { Rng, routineLine } from '../support/log-lines.js';
 import { writeTestModel } from '../support/model-file.js';
-import { insertLines } from '../support/seed.js';
-import { STATE_COLLECTION, TASK_WRITER, scoreTask, scored } from '../support/score-task.js';
+import { STATE_COLLECTION, insertMixedBatch, TASK_WRITER, scoreTask, scored } from '../support/score-task.js';
 import { useTestBed } from '../support/test-bed.js';
 
 describe('worker: the checkpoint of a host another daemon run claimed', function () {
@@ -19,11 +17,7 @@ describe('worker: the checkpoint of a host another daemon run claimed', function
   const rng = new Rng(41);
   const state = () => ({ db: bed.targetName, collection: STATE_COLLECTION });
 
-  async function insertBatch(collection: string, tag: string): Promise<number> {
-    const lines = [routineLine(rng), deployedLine(1), incidentLine(rng, `incident${tag}`), routineLine(rng)];
-    await insertLines(bed.input, collection, lines.map((message) => ({ host: 'web1', message, incident: null })));
-    return lines.length;
-  }
+  const insertBatch = (collection: string, tag: string): Promise<number> => insertMixedBatch(bed, collection, rng, tag);
 
   it("is not moved by the run that held the lease before: its batch's save is refused, the successor's stands", async () => {
     const collection = 'syslog_taken';

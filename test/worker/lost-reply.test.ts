@@ -8,11 +8,10 @@ import { loadCheckpoint, savedFamiliarity } from '../../src/mongo/checkpoints.js
 import runTask from '../../src/worker/entry.js';
 import { CuttingProxy, isCommandOn, isUpdateOf, type Cut } from '../support/cutting-proxy.js';
 import { deployedLine } from '../support/familiar-stream.js';
-import { Rng, incidentLine, routineLine } from '../support/log-lines.js';
+import { Rng, routineLine } from '../support/log-lines.js';
 import { writeTestModel } from '../support/model-file.js';
 import { sleep } from '../support/mongo-server.js';
-import { insertLines } from '../support/seed.js';
-import { STATE_COLLECTION, scoreTask, scored } from '../support/score-task.js';
+import { STATE_COLLECTION, insertMixedBatch, scoreTask, scored } from '../support/score-task.js';
 import { useTestBed } from '../support/test-bed.js';
 
 
@@ -31,12 +30,7 @@ describe('worker: a checkpoint save without a reply', function () {
   const task = (collection: string, modelFile: string, checkpoint: string | null, modelVersion?: string, batchSize?: number) =>
     scoreTask(bed, { collection, modelFile, checkpoint, modelVersion, batchSize, uri: proxy!.uri(bed.uri) });
 
-  /** Inserts routine lines, a new message and an incident; returns how many. */
-  async function insertBatch(collection: string, tag: string): Promise<number> {
-    const lines = [routineLine(rng), deployedLine(1), incidentLine(rng, `incident${tag}`), routineLine(rng)];
-    await insertLines(bed.input, collection, lines.map((message) => ({ host: 'web1', message, incident: null })));
-    return lines.length;
-  }
+  const insertBatch = (collection: string, tag: string): Promise<number> => insertMixedBatch(bed, collection, rng, tag);
 
   const stateDoc = (collection: string) => loadCheckpoint(bed.client, { db: bed.targetName, collection: STATE_COLLECTION }, collection, 'web1');
 
