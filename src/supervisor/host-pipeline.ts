@@ -383,13 +383,6 @@ export class HostPipeline {
     this.ctx.health.ok();
     if (this.stopped) return false;
     this.checkpoint = res.checkpoint;
-    // Not at start: on a server without the (hostname, _id) index each lookup is a scan.
-    // A host without a checkpoint yet has nothing to compare: its first check waits for one.
-    if (!res.more && this.checkpoint !== null && this.pollsToIdAudit-- <= 0) {
-      this.pollsToIdAudit = ID_AUDIT_POLLS;
-      // The batch is saved: a failed lookup is tried again at the next audit, not as a failed poll.
-      await this.auditIds(await this.ctx.client(), cfg).catch((err: unknown) => this.log.debug({ err: String(err) }, 'checking the host\'s _ids failed'));
-    }
     const s = this.ctx.stats;
     s.linesRead += res.read;
     // Expected once per new model (a restart takes up the saved memory); more often means saves
@@ -411,6 +404,15 @@ export class HostPipeline {
         { ...res.skipped, binaryDecoded: res.binaryDecoded, ...(skipped > 0 ? { skippedIds: res.skippedIds } : {}) },
         'lines without a text message (skipped) or with binary messages (decoded)',
       );
+    }
+    // After the batch is counted: each lookup of the audit is a scan on a server without the
+    // (hostname, _id) index, and /metrics would not show a saved batch until they answered.
+    // Not at start, for the same reason. A host without a checkpoint yet has nothing to compare:
+    // its first check waits for one.
+    if (!res.more && this.checkpoint !== null && this.pollsToIdAudit-- <= 0) {
+      this.pollsToIdAudit = ID_AUDIT_POLLS;
+      // The batch is saved: a failed lookup is tried again at the next audit, not as a failed poll.
+      await this.auditIds(await this.ctx.client(), cfg).catch((err: unknown) => this.log.debug({ err: String(err) }, 'checking the host\'s _ids failed'));
     }
     return res.more;
   }

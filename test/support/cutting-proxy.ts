@@ -1,6 +1,7 @@
 // A TCP proxy in front of the test server that cuts one connection at a chosen message: either
 // after passing it on, when the server's reply comes (the write is applied and its reply lost, as
 // when a network drops mid-request), or before passing it on (the write never reaches the server).
+// It can also hold one message back until the test lets it go: a server slow to answer one command.
 // Messages are told apart by the bytes of the wire protocol (int32 length first), so tests can pick
 // one command, e.g. the update of a checkpoint.
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -15,6 +16,11 @@ export class CuttingProxy {
   private readonly sockets = new Set<Socket>();
   /** Connections cut so far. */
   cuts = 0;
+  private holding: ((message: Buffer) => boolean) | null = null;
+  /** Passes on what each connection held back (holdAt). */
+  private readonly releases: Array<() => void> = [];
+  /** Messages held back so far (holdAt). */
+  held = 0;
 
   private constructor(
     private readonly server: Server,
@@ -52,6 +58,20 @@ export class CuttingProxy {
     this.armed = { match, cut, times };
   }
 
+  /**
+   * Holds back the next client message for which `match` holds, and what its connection sends
+   * after it, until release(): the command waits for its answer as long as the test wants.
+   */
+  holdAt(match: (message: Buffer) => boolean): void {
+    this.holding = match;
+  }
+
+  /** Passes on the messages held back (holdAt). */
+  release(): void {
+    this.holding = null;
+    for (const release of this.releases.splice(0)) release();
+  }
+
   /** Closes every connection and refuses new ones, as when the server goes away. */
   down(): void {
     this.refusing = true;
@@ -77,6 +97,8 @@ export class CuttingProxy {
     this.sockets.add(client).add(upstream);
     let pending = Buffer.alloc(0);
     let cutOnReply = false;
+    /** Messages held back on this connection (holdAt), in order; null while none is. */
+    let held: Buffer[] | null = null;
     const cut = (): void => {
       this.cuts++;
       client.destroy();
@@ -88,6 +110,20 @@ export class CuttingProxy {
       while (pending.length >= 4 && pending.length >= pending.readInt32LE(0)) {
         const message = pending.subarray(0, pending.readInt32LE(0));
         pending = pending.subarray(message.length);
+        if (held !== null) {
+          held.push(message);
+          continue;
+        }
+        if (this.holding !== null && this.holding(message)) {
+          this.holding = null;
+          this.held++;
+          held = [message];
+          this.releases.push(() => {
+            for (const m of held ?? []) upstream.write(m);
+            held = null;
+          });
+          continue;
+        }
         const armed = this.armed;
         if (armed !== null && armed.match(message)) {
           if (--armed.times === 0) this.armed = null;
@@ -108,11 +144,14 @@ export class CuttingProxy {
   }
 }
 
-/** Whether a wire message is the command `command` (its name comes first in the body) on `collection`, holding every one of `also`. */
+/** Whether a wire message is the command `command` on `collection` (the BSON string element `command: collection`), holding every one of `also`. */
 export function isCommandOn(command: string, collection: string, ...also: string[]): (message: Buffer) => boolean {
-  const name = Buffer.from(`\x02${command}\x00`, 'latin1');
-  const parts = [collection, ...also].map((p) => Buffer.from(p));
-  return (m) => m.includes(name) && parts.every((p) => m.includes(p));
+  const value = Buffer.from(`${collection}\x00`);
+  const length = Buffer.alloc(4);
+  length.writeInt32LE(value.length);
+  const element = Buffer.concat([Buffer.from(`\x02${command}\x00`, 'latin1'), length, value]);
+  const parts = also.map((p) => Buffer.from(p));
+  return (m) => m.includes(element) && parts.every((p) => m.includes(p));
 }
 
 /** Whether a wire message is an `update` command on `collection` holding every one of `also`. */
