@@ -73,7 +73,7 @@ describe('retraining after a change of masks, and of a quiet host', function () 
     // node-cron keeps a stopped task in its registry until it is destroyed: one more per reload.
     const schedules = (): number => [...cron.getTasks().values()].filter((t) => t.name === 'retrain').length;
     const before = schedules();
-    run = startInProcess(bed, ['slow'], 'hold-scoring', 'RETRAIN_CRON: "0 3 * * 0"\n');
+    run = startInProcess(bed, ['slow'], 'hold-scoring');
     await waitUntil('started', async () => run!.logs.some((l) => l.msg === 'started'));
     expect(schedules()).to.equal(before + 1);
     for (const expr of ['0 4 * * 0', '0 5 * * 0', '0 6 * * 0']) {

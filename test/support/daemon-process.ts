@@ -95,6 +95,18 @@ export class DaemonProcess {
   }
 }
 
+/**
+ * RETRAIN_CRON of the tests' configurations that set none: February 29 at midnight, so that a test's
+ * daemon retrains only when the test asks it to. With the default (Sunday 03:00) every daemon of a
+ * test running at that moment retrained, and counts of trainings and batches saw one more.
+ */
+export const TEST_RETRAIN_CRON = '0 0 29 2 *';
+
+/** `yaml` with RETRAIN_CRON set to TEST_RETRAIN_CRON unless it sets one itself. */
+export function withTestRetrainCron(yaml: string): string {
+  return /^RETRAIN_CRON:/m.test(yaml) ? yaml : `RETRAIN_CRON: "${TEST_RETRAIN_CRON}"\n${yaml}`;
+}
+
 /** Writes a config file in the original multihost.yaml format (plus test-speed settings). */
 export function writeConfig(uri: string, yamlBody: string, overwrite?: string): { file: string; dir: string } {
   const dir = overwrite ? dirname(overwrite) : tempDir('ad-daemon-');
@@ -102,6 +114,6 @@ export function writeConfig(uri: string, yamlBody: string, overwrite?: string): 
   // Against the harness's own server, use the original MG_HOST/MG_PORT keys; otherwise the URI.
   const conn = m && !process.env.MONGODB_URI ? `MG_HOST: "127.0.0.1"\nMG_PORT: ${m[1]}\n` : `MONGODB_URI: ${JSON.stringify(uri)}\n`;
   const file = join(dir, 'multihost.yaml');
-  writeFileSync(file, `STORAGE_DATASOURCE: "mg"\nSTORAGE_DATASINK: "mg"\n${conn}MODEL_DIR: "${dir}/models"\n${yamlBody}`);
+  writeFileSync(file, `STORAGE_DATASOURCE: "mg"\nSTORAGE_DATASINK: "mg"\n${conn}MODEL_DIR: "${dir}/models"\n${withTestRetrainCron(yamlBody)}`);
   return { file, dir };
 }

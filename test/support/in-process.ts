@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { parseConfigText } from '../../src/config/load.js';
 import type { DaemonConfig } from '../../src/config/schema.js';
 import { Supervisor, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
+import { withTestRetrainCron } from './daemon-process.js';
 import type { TestBed } from './test-bed.js';
 import { tempDir } from './temp-dir.js';
 
@@ -31,7 +32,7 @@ export interface InProcessOptions {
 export function startInProcess(bed: TestBed, hosts: string[], fixture: string, extra = '', dir = tempDir('ad-inproc-'), options: InProcessOptions = {}): InProcess {
   const config = (h: string[], more = extra): DaemonConfig =>
     parseConfigText(
-      `MONGODB_URI: "${options.uri ?? bed.uri}"
+      withTestRetrainCron(`MONGODB_URI: "${options.uri ?? bed.uri}"
 MG_INPUT_DB: "${bed.inputName}"
 MG_TARGET_DB: "${bed.targetName}"
 MODEL_DIR: "${dir}"
@@ -42,7 +43,7 @@ ${more}LOG_SOURCES:
   "syslog":
     HOSTNAMES: ${JSON.stringify(h)}
     MG_TARGET_COL: "anomaly"
-`,
+`),
       'in-process.yaml',
       dir,
     );
