@@ -3,7 +3,7 @@
 // 5 minutes for a training) after MongoDB was back. Here retries wait 10 minutes, so only MongoDB's
 // return can start them within the test. The outage is a proxy that closes and refuses every
 // connection: the test's own client, past the proxy, inserts lines meanwhile.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { useCuttingProxy } from '../support/cutting-proxy.js';
@@ -104,6 +104,9 @@ describe('MongoDB answering again after an outage', function () {
     // B's scoring is held (hold-scoring): whatever is scored from now on until it is let go is A's.
     mkdirSync(join(b.dir, 'syslog'), { recursive: true });
     writeFileSync(join(b.dir, 'syslog', 'slow.model.hold'), '');
+    // Once a poll of B was refused, none that began before the hold is still reading: lines
+    // inserted before then were B's to score (40 for 30, now and then).
+    await waitUntil("B's polls refused", async () => existsSync(join(b.dir, 'syslog', 'slow.model.held')), 30_000);
     await insertLines(bed.input, 'syslog', newLines('slow', 10, 0, new Rng(8), 'ab2'));
     const before = a.logs.length;
     p.up();
