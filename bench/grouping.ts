@@ -245,7 +245,14 @@ function runFiles(files: readonly string[]): void {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv[2] === '--files') runFiles(process.argv.slice(3));
-  else {
+  else if (process.argv[2]?.startsWith('-')) {
+    const usage = 'usage: node dist/bench/grouping.js [DATASETS_DIR] | --files STRUCTURED_CSV...\n';
+    if (process.argv[2] === '--help' || process.argv[2] === '-h') process.stdout.write(usage);
+    else {
+      process.stderr.write(`unknown option: ${process.argv[2]}\n${usage}`);
+      process.exitCode = 2;
+    }
+  } else {
     const root = process.argv[2] ?? resolve(repoRoot, '..', 'shared', 'datasets', 'loghub-2k');
     runGroupingBenchmark(root).catch((err: unknown) => {
       console.error(err);

@@ -33,6 +33,8 @@ interface Args {
   seed: number;
 }
 
+const USAGE = 'usage: node dist/bench/labelled.js FILE [--train-share 0.7] [--seed N]';
+
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { file: '', trainShare: 0.7, seed: 1 };
   for (let i = 0; i < argv.length; i++) {
@@ -44,10 +46,13 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--train-share') args.trainShare = value();
     else if (a === '--seed') args.seed = value();
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${USAGE}`);
     else args.file = a;
   }
-  if (args.file === '') throw new Error('usage: node dist/bench/labelled.js FILE [--train-share 0.7] [--seed N]');
+  if (args.file === '') throw new Error(USAGE);
   if (!(args.trainShare > 0 && args.trainShare < 1)) throw new Error('--train-share must be between 0 and 1');
   return args;
 }

@@ -74,6 +74,17 @@ interface Args {
 /** Every scored line of a run: for threshold sweeps. */
 const scoredLog: Array<{ dataset: string; contaminated: boolean; score: number; kind: Kind | null; sourceError: boolean; newWithoutErrorTerms: boolean }> = [];
 
+const USAGE = `usage: node dist/bench/quality.js [--reps N] [--threshold T] [--only DATASET] [--sweep] [--dump FILE]
+                                [--speed-lines N] [--as plain|json|logfmt] [--verbose]
+  --reps N          seeded repetitions per system (default 3)
+  --threshold T     the threshold the figures are counted at (default ${DEFAULT_THRESHOLD})
+  --only DATASET    one of the nine systems (e.g. HDFS); the others still give foreign lines
+  --sweep           F1 and false positives at other thresholds too
+  --dump FILE       appends every scored line (score, reasons, template, kind) as JSON lines
+  --speed-lines N   lines of the training and scoring speed table at the end (default 1000000; 0: none)
+  --as FORMAT       every line written as a JSON or logfmt record instead of as it is
+`;
+
 function parseArgs(argv: string[]): Args {
   const a: Args = { reps: 3, threshold: DEFAULT_THRESHOLD, verbose: false, only: null, sweep: false, dump: null, speedLines: 1_000_000, as: 'plain' };
   for (let i = 0; i < argv.length; i++) {
@@ -90,7 +101,13 @@ function parseArgs(argv: string[]): Args {
       if (f !== 'plain' && f !== 'json' && f !== 'logfmt') throw new Error(`--as takes plain, json or logfmt, got ${String(f)}`);
       a.as = f;
     }
-    else throw new Error(`unknown argument ${x}`);
+    else if (x === '--help' || x === '-h') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    } else {
+      process.stderr.write(`unknown argument: ${x}\n${USAGE}`);
+      process.exit(2);
+    }
   }
   return a;
 }
