@@ -7,7 +7,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { useCuttingProxy } from '../support/cutting-proxy.js';
-import { startInProcess } from '../support/in-process.js';
+import { startHolderAndStandby } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { sleep } from '../support/mongo-server.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -24,10 +24,7 @@ describe('a batch in flight when a standby takes the lease', function () {
     const doc = () => state.findOne({ host: 'slow' });
     const scored = async (): Promise<number> => Number((await doc())?.lines_scored ?? 0);
     // A reaches MongoDB through the proxy; the standby B directly.
-    const a = startInProcess(bed, ['slow'], 'pause-scoring', '', undefined, { uri: p.uri(bed.uri), supervisor: { retryDelayMs: () => 2000 } });
-    await waitUntil('A trained', async () => a.count('trained') === 1, 60_000);
-    const b = startInProcess(bed, ['slow'], 'pause-scoring');
-    await waitUntil('B is a standby', async () => b.logs.some((l) => String(l.msg).startsWith('another anomaly-detector is running')), 30_000);
+    const { a, b } = await startHolderAndStandby(bed, p, ['slow'], 'pause-scoring');
     await insertLines(bed.input, 'syslog', newLines('slow', 10, 0, new Rng(9), 'fa1'));
     await waitUntil('A scores', async () => (await scored()) === 10, 30_000);
 

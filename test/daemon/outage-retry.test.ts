@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { useCuttingProxy } from '../support/cutting-proxy.js';
-import { startInProcess } from '../support/in-process.js';
+import { startHolderAndStandby, startInProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { sleep } from '../support/mongo-server.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -90,10 +90,7 @@ describe('MongoDB answering again after an outage', function () {
     const state = bed.target.collection('anomaly_detector_state');
     const scored = async (): Promise<number> => Number((await state.findOne({ host: 'slow' }))?.lines_scored ?? 0);
     // A reaches MongoDB through the proxy and retries every 2 s; the standby B reaches it directly.
-    const a = startInProcess(bed, ['slow'], 'hold-scoring', '', undefined, { uri: p.uri(bed.uri), supervisor: { retryDelayMs: () => 2000 } });
-    await waitUntil('A trained', async () => a.count('trained') === 1, 60_000);
-    const b = startInProcess(bed, ['slow'], 'hold-scoring');
-    await waitUntil('B is a standby', async () => b.logs.some((l) => String(l.msg).startsWith('another anomaly-detector is running')), 30_000);
+    const { a, b } = await startHolderAndStandby(bed, p, ['slow'], 'hold-scoring');
     const base = await scored();
     await insertLines(bed.input, 'syslog', newLines('slow', 10, 0, new Rng(7), 'ab1'));
     await waitUntil('A scores', async () => (await scored()) === base + 10, 30_000);

@@ -6,7 +6,9 @@ import { pino } from 'pino';
 import { parseConfigText } from '../../src/config/load.js';
 import type { DaemonConfig } from '../../src/config/schema.js';
 import { Supervisor, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
+import type { CuttingProxy } from './cutting-proxy.js';
 import { withTestRetrainCron } from './daemon-process.js';
+import { waitUntil } from './seed.js';
 import type { TestBed } from './test-bed.js';
 import { tempDir } from './temp-dir.js';
 
@@ -60,4 +62,17 @@ ${more}LOG_SOURCES:
   bed.onStop(() => supervisor.close());
   const count = (msg: string): number => logs.filter((l) => l.msg === msg).length;
   return { supervisor, logs, count, dir, config };
+}
+
+/**
+ * Two supervisors of `hosts` with worker entry `fixture`: A, trained and holding the lease, reaches
+ * MongoDB through `proxy` (so a test can cut it off) and retries a failed step every 2 s; B, the
+ * standby, reaches it directly.
+ */
+export async function startHolderAndStandby(bed: TestBed, proxy: CuttingProxy, hosts: string[], fixture: string): Promise<{ a: InProcess; b: InProcess }> {
+  const a = startInProcess(bed, hosts, fixture, '', undefined, { uri: proxy.uri(bed.uri), supervisor: { retryDelayMs: () => 2000 } });
+  await waitUntil('A trained', async () => a.count('trained') === hosts.length, 60_000);
+  const b = startInProcess(bed, hosts, fixture);
+  await waitUntil('B is a standby', async () => b.logs.some((l) => String(l.msg).startsWith('another anomaly-detector is running')), 30_000);
+  return { a, b };
 }
