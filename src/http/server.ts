@@ -67,6 +67,8 @@ function buildRegistry(sup: Supervisor): Registry {
     });
   };
   counter('anomaly_detector_lines_read_total', 'Input lines read from MongoDB.', () => s.linesRead);
+  counter('anomaly_detector_shared_reads_total', "Reads of an input collection that fetched the next batches of a source's caught-up hosts at once.", () => s.sharedReads);
+  counter('anomaly_detector_shared_read_batches_total', 'Host batches fetched by those shared reads (the other batches each host read alone).', () => s.sharedReadBatches);
   counter('anomaly_detector_late_lines_total', 'Input lines found behind the checkpoint (made before lines already read) and read then.', () => s.lateLines);
   counter('anomaly_detector_lines_scored_total', 'Input lines scored.', () => s.linesScored);
   counter('anomaly_detector_lines_skipped_total', 'Input lines without a text message (missing or not a string).', () => s.linesSkipped);

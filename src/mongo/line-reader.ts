@@ -1,5 +1,5 @@
 // Reading a host's lines from the operator's input collection. Never writes to it.
-import { BSON, Binary, ObjectId, type Collection, type Document, type MongoClient } from 'mongodb';
+import { BSON, Binary, ObjectId, type Collection, type Document, type FindCursor, type MongoClient } from 'mongodb';
 import type { LineSourceRef, SkipCounts } from '../worker/protocol.js';
 import { fieldValue } from './field-path.js';
 import { MAX_LINE_CHARS } from '../model/types.js';
@@ -71,28 +71,137 @@ async function readBatch(coll: Collection, ref: LineSourceRef, idFilter: Record<
     // A stored string with invalid UTF-8 must not make the whole batch unreadable.
     enableUtf8Validation: false,
   });
-  // The batch also ends once its messages hold MAX_BATCH_CHARS: 2,000 messages of a megabyte each
-  // exceeded a scoring thread's heap, and the retried batch crashed it again, forever.
   const docs: Document[] = [];
+  const bySize = await drainBatch(cursor, (doc) => {
+    docs.push(doc);
+    return messageSize(fieldValue(doc, ref.fields.message));
+  });
+  // More are probably waiting when the batch is full, by count or by size.
+  return { docs, more: docs.length >= limit || bySize };
+}
+
+/** Characters (or bytes) of messages one batch holds at most, beyond its last document. */
+export const MAX_BATCH_CHARS = 16 * 1024 * 1024;
+
+/**
+ * Hands the cursor's documents to `take`, which returns the size of each one's message, until the
+ * cursor ends or the messages hold MAX_BATCH_CHARS: 2,000 messages of a megabyte each exceeded a
+ * scoring thread's heap, and the retried batch crashed it again, forever. Returns whether the
+ * batch ended by size. Whole server batches at a time (one await per batch, not per document).
+ */
+async function drainBatch<T>(cursor: FindCursor<T>, take: (doc: T) => number): Promise<boolean> {
   let chars = 0;
   try {
-    // Whole server batches at a time (one await per batch, not per document).
     while (chars < MAX_BATCH_CHARS && (await cursor.hasNext())) {
       for (const doc of cursor.readBufferedDocuments()) {
-        docs.push(doc);
-        chars += messageSize(fieldValue(doc, ref.fields.message));
+        chars += take(doc);
         if (chars >= MAX_BATCH_CHARS) break;
       }
     }
   } finally {
     await cursor.close();
   }
-  // More are probably waiting when the batch is full, by count or by size.
-  return { docs, more: docs.length >= limit || chars >= MAX_BATCH_CHARS };
+  return chars >= MAX_BATCH_CHARS;
 }
 
-/** Characters (or bytes) of messages one batch holds at most, beyond its last document. */
-export const MAX_BATCH_CHARS = 16 * 1024 * 1024;
+/** One host's part of a shared read: its lines after `after`, its checkpoint. */
+export interface HostWant {
+  host: string;
+  after: ObjectId;
+}
+
+/**
+ * A host's batch from a shared read: its documents in `_id` order as the server sent them, raw
+ * BSON one after another (a compact copy: it crosses to the host's scoring thread, where
+ * unpackLines decodes it as the thread's own read would have).
+ */
+export interface SharedBatch {
+  bson: Uint8Array;
+  count: number;
+  /** True when more lines of the host are probably waiting (its part or the whole read was full). */
+  more: boolean;
+}
+
+/**
+ * The next batch of several hosts of one source in one query (shared-reads.ts): the lines after
+ * each host's checkpoint, in `_id` order, at most `limit` per host. The whole read is sorted by
+ * `_id` and cut at `limit` per host asked, or at MAX_BATCH_CHARS: each host gets a prefix of its
+ * waiting lines, so nothing is skipped, and a host whose part may go on is told `more`.
+ *
+ * The server matched each document to a host; the documents are told apart again here by the host
+ * field (a string, or an array holding host names). Should a document match none that way (a
+ * HOSTNAME_FIELD path through an array of embedded documents, which MongoDB also searches), the
+ * result is null, and each host reads alone: assigned to none, that line would be lost.
+ */
+export async function readHostsAfter(
+  client: MongoClient,
+  src: Omit<LineSourceRef, 'host'>,
+  wants: readonly HostWant[],
+  limit: number,
+  settleSeconds: number,
+): Promise<Map<string, SharedBatch> | null> {
+  const before = readableBefore(Date.now(), settleSeconds);
+  const f = src.fields;
+  const parts = new Map(wants.map((w) => [w.host, { after: w.after.toHexString(), docs: [] as Uint8Array[], bytes: 0, full: false }]));
+  const cursor = client
+    .db(src.inputDb)
+    .collection(src.collection)
+    .find(
+      { $or: wants.map((w) => ({ [f.hostname]: w.host, _id: { $gt: w.after, $lt: before } })) },
+      { projection: projectionFor(src), sort: { _id: 1 }, limit: limit * wants.length, raw: true, enableUtf8Validation: false },
+    ) as unknown as FindCursor<Uint8Array>;
+  let read = 0;
+  let unassigned = false;
+  const bySize = await drainBatch(cursor, (raw) => {
+    read++;
+    const doc = BSON.deserialize(raw, RAW_LINE_OPTIONS);
+    const id: unknown = doc._id;
+    const v = fieldValue(doc, f.hostname);
+    const names = typeof v === 'string' ? [v] : Array.isArray(v) ? [...new Set(v)] : [];
+    let assigned = false;
+    for (const name of names) {
+      const part = typeof name === 'string' ? parts.get(name) : undefined;
+      if (part === undefined || !(id instanceof ObjectId) || id.toHexString() <= part.after) continue;
+      assigned = true;
+      if (part.docs.length >= limit) part.full = true;
+      else {
+        part.docs.push(raw);
+        part.bytes += raw.byteLength;
+      }
+    }
+    if (!assigned) unassigned = true;
+    return messageSize(fieldValue(doc, f.message));
+  });
+  if (unassigned) return null;
+  const cut = bySize || read >= limit * wants.length;
+  const out = new Map<string, SharedBatch>();
+  for (const [host, part] of parts) {
+    // Each raw document is a view of the server's whole reply: copied out, only the host's lines travel.
+    const bson = new Uint8Array(part.bytes);
+    let at = 0;
+    for (const d of part.docs) {
+      bson.set(d, at);
+      at += d.byteLength;
+    }
+    out.set(host, { bson, count: part.docs.length, more: part.full || cut });
+  }
+  return out;
+}
+
+/** How raw lines are decoded: as the driver decodes a read with `enableUtf8Validation: false`. */
+const RAW_LINE_OPTIONS = { validation: { utf8: false } } as const;
+
+/** The documents of a SharedBatch, decoded. */
+export function unpackLines(bson: Uint8Array): Document[] {
+  const docs: Document[] = [];
+  const view = new DataView(bson.buffer, bson.byteOffset, bson.byteLength);
+  for (let at = 0; at < bson.byteLength; ) {
+    const size = view.getInt32(at, true);
+    docs.push(BSON.deserialize(bson.subarray(at, at + size), RAW_LINE_OPTIONS));
+    at += size;
+  }
+  return docs;
+}
 
 /** Characters of a string message, bytes of a binary one (0 for anything else). */
 function messageSize(v: unknown): number {
@@ -146,7 +255,7 @@ export async function trainingWindowHint(client: MongoClient, ref: LineSourceRef
   return null;
 }
 
-export function projectionFor(ref: LineSourceRef): Document {
+export function projectionFor(ref: Pick<LineSourceRef, 'fields'>): Document {
   return { [ref.fields.message]: 1, [ref.fields.hostname]: 1, [ref.fields.timestamp]: 1 };
 }
 

@@ -6,7 +6,7 @@ import type { DaemonConfig, SourceConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { CheckpointTaken, claimCheckpoint, loadCheckpoint, newestInputId, saveCheckpoint, type CheckpointDoc } from '../mongo/checkpoints.js';
-import { readableBefore } from '../mongo/line-reader.js';
+import { readableBefore, type SharedBatch } from '../mongo/line-reader.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ModelFileError, modelFilePath, readModelHeader, type ModelFileHeader } from '../store/model-files.js';
 import type { LineSourceRef, ScoreTask, TaskFailure, TrainTask, WorkerResult, WorkerTask } from '../worker/protocol.js';
@@ -23,6 +23,11 @@ export interface PipelineContext {
   stats: DaemonStats;
   /** True when a model trained at `trainedAt` is older than the last scheduled retraining. */
   isDue(trainedAt: Date): boolean;
+  /**
+   * The host's next batch, read with those of the source's other caught-up hosts (shared-reads.ts);
+   * null when the host is to read it alone, in its scoring thread.
+   */
+  readShared(ref: LineSourceRef, checkpoint: unknown, limit: number, settleSeconds: number): Promise<SharedBatch | null>;
   /** Delay before a failed step is tried again (backoff.ts backoffMs, or a test's). */
   retryDelayMs(failures: number, baseMs: number, capMs: number): number;
   /**
@@ -54,6 +59,8 @@ export class HostPipeline {
   /** What auditIds last reported, per finding: said again only once it has changed or gone and come back. */
   private readonly idsReported = new Map<string, string>();
   private checkpointLoaded = false;
+  /** The last batch was full: the next is read alone, in the scoring thread, not with the other hosts' (readShared). */
+  private backlog = true;
   /** A batch failed: its save may have been applied all the same (its reply lost), so the checkpoint is read again. */
   private checkpointInDoubt = false;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -353,10 +360,16 @@ export class HostPipeline {
   private async scoreOnce(): Promise<boolean> {
     const cfg = this.ctx.config();
     const model = this.model!;
+    const ref = this.sourceRef(cfg);
+    // Caught up, the host's next lines come in one read with those of the source's other hosts;
+    // with a backlog (and at start, whose backlog is unknown) it reads alone, in full batches.
+    const after: unknown = this.checkpoint === null ? null : BSON.EJSON.parse(this.checkpoint, { relaxed: false });
+    const lines = this.backlog ? null : await this.ctx.readShared(ref, after, cfg.batchSize, cfg.settleSeconds);
+    if (this.stopped) return false;
     const task: ScoreTask & { sourceName: string } = {
       kind: 'score',
       sourceName: this.source.name,
-      source: this.sourceRef(cfg),
+      source: ref,
       modelFile: this.modelFile,
       modelVersion: model.version,
       checkpoint: this.checkpoint,
@@ -367,6 +380,7 @@ export class HostPipeline {
       target: { db: cfg.targetDb, collection: this.source.targetCollection },
       state: { db: cfg.targetDb, collection: cfg.stateCollection },
       writer: this.ctx.writer,
+      ...(lines !== null ? { lines } : {}),
     };
     const res = await this.ctx.run(task);
     if (res.kind === 'failed') {
@@ -383,6 +397,7 @@ export class HostPipeline {
     this.ctx.health.ok();
     if (this.stopped) return false;
     this.checkpoint = res.checkpoint;
+    this.backlog = res.more;
     const s = this.ctx.stats;
     s.linesRead += res.read;
     // Expected once per new model (a restart takes up the saved memory); more often means saves

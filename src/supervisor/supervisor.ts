@@ -15,6 +15,7 @@ import { DbHealth } from './db-health.js';
 import { HostPipeline } from './host-pipeline.js';
 import { hostLag } from './lag.js';
 import { lastCronFireBefore } from './schedule.js';
+import { SharedReads } from './shared-reads.js';
 import { DaemonStats } from './stats.js';
 import { LEASE_RENEW_MS, Lease } from '../mongo/lease.js';
 
@@ -152,6 +153,15 @@ export class Supervisor {
   private nextScorePool = 0;
   private trainPool: Piscina | null = null;
   private client: ClientHandle | null = null;
+  /** The polls of each source's caught-up hosts, one read per round (shared-reads.ts). */
+  private readonly sharedReads = new SharedReads(
+    {
+      get: () => this.client!.get(),
+      worked: () => this.client?.worked(),
+      failed: (err) => this.clientFailed(err),
+    },
+    this.stats,
+  );
   private cronTask: ScheduledTask | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
@@ -543,6 +553,7 @@ export class Supervisor {
         {
           run: (task) => this.runTask(task, scoreSlot),
           client: () => this.client!.get(),
+          readShared: (ref, checkpoint, limit, settleSeconds) => this.sharedReads.read(ref, checkpoint, limit, settleSeconds),
           config: () => this.config,
           log: this.log,
           health: this.health,

@@ -1,6 +1,7 @@
 // Typed messages between the supervisor and the piscina workers. Everything here must survive
 // structured cloning, so ids travel as EJSON text and dates as epoch milliseconds.
 import type { MaskRuleConfig } from '../model/types.js';
+import type { SharedBatch } from '../mongo/line-reader.js';
 
 /** Which MongoDB collection and fields a host's lines come from. */
 export interface LineSourceRef {
@@ -57,6 +58,11 @@ export interface ScoreTask {
   state: { db: string; collection: string };
   /** The daemon run (lease owner) that claimed the host's state document: only its saves move the checkpoint. */
   writer: string;
+  /**
+   * The batch after `checkpoint`, read by the supervisor with those of the source's other hosts
+   * (shared-reads.ts); without it the thread reads the host's batch itself.
+   */
+  lines?: SharedBatch;
 }
 
 /** Lines that could not be scored as text, by cause; they are counted, logged and passed over. */

@@ -5,7 +5,7 @@ import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
 import { loadCheckpoint, saveCheckpoint, savedFamiliarity, savedRecentIds, savedRevision, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
-import { copiedMessage, copiedTimestamp, emptySkipCounts, messageText, readLinesAfter } from '../mongo/line-reader.js';
+import { copiedMessage, copiedTimestamp, emptySkipCounts, messageText, readLinesAfter, unpackLines } from '../mongo/line-reader.js';
 import { findLateLines, heldRecentIds, recentIdsFor, type RecentIds, type UnsavedBatch } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
@@ -111,7 +111,8 @@ async function scoreAfter(
   started: number,
 ): Promise<ScoreResult> {
   const { model, version } = cached;
-  const { docs: batch, more } = await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
+  const { docs: batch, more } =
+    task.lines !== undefined ? { docs: unpackLines(task.lines.bson), more: task.lines.more } : await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
   const late = recent !== null && after instanceof ObjectId ? await findLateLines(client, task.source, after, recent) : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;

@@ -28,11 +28,12 @@ describe('a batch in flight when a standby takes the lease', function () {
     await insertLines(bed.input, 'syslog', newLines('slow', 10, 0, new Rng(9), 'fa1'));
     await waitUntil('A scores', async () => (await scored()) === 10, 30_000);
 
-    // A's next batch passes the lease check and is held up; A is cut off; B takes over and scores.
+    // A's next batch with lines passes the lease check and is held up; A is cut off; B takes over
+    // and scores them. (Read with its task, or before it: either way A's batch holds those lines.)
     const model = join(a.dir, 'syslog', 'slow.model');
     writeFileSync(`${model}.pause`, '');
-    await waitUntil("A's batch in flight", async () => existsSync(`${model}.paused`), 10_000);
     await insertLines(bed.input, 'syslog', newLines('slow', 10, 5, new Rng(10), 'fa2'));
+    await waitUntil("A's batch in flight", async () => existsSync(`${model}.paused`), 10_000);
     p.down();
     await waitUntil('B takes the lease and scores', async () => b.count('lease taken over; this daemon runs now') === 1 && (await scored()) === 20, 90_000);
     const byB = (await doc())!;

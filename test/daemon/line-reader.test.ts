@@ -1,7 +1,7 @@
 // The batch reader against the test server: batches end by size as well as by count.
 import { expect } from 'chai';
-import type { Document } from 'mongodb';
-import { MAX_BATCH_CHARS, readLinesAfter } from '../../src/mongo/line-reader.js';
+import { ObjectId, type Document } from 'mongodb';
+import { MAX_BATCH_CHARS, readHostsAfter, readLinesAfter, unpackLines } from '../../src/mongo/line-reader.js';
 import { useTestBed } from '../support/test-bed.js';
 
 describe('reading a host batch by batch', function () {
@@ -33,5 +33,75 @@ describe('reading a host batch by batch', function () {
     expect(read).to.equal(45);
     expect(sizes.length).to.be.at.least(3);
     expect(sizes[0]).to.equal(Math.ceil(MAX_BATCH_CHARS / (MB + 8)));
+  });
+});
+
+describe('reading the batches of several hosts in one query', function () {
+  this.timeout(120_000);
+  const fields = { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' };
+  const ids: Record<string, ObjectId[]> = { a: [], b: [], c: [] };
+  let both: ObjectId;
+  const bed = useTestBed('shared', async (b) => {
+    // Interleaved, in _id order: a a b b b c c b [a,b] b b a.
+    const order = ['a', 'a', 'b', 'b', 'b', 'c', 'c', 'b', 'ab', 'b', 'b', 'a'];
+    const docs: Document[] = [];
+    for (const [i, h] of order.entries()) {
+      const _id = new ObjectId();
+      if (h === 'ab') both = _id;
+      else ids[h]!.push(_id);
+      docs.push({ _id, Hostname: h === 'ab' ? ['a', 'b'] : h, Message: `line ${i} of ${h}`, timestamp: new Date() });
+    }
+    await b.input.collection('syslog').insertMany(docs);
+    await b.input.collection('nested').insertMany([
+      { _id: new ObjectId(), meta: { host: 'x' }, Message: 'plain' },
+      { _id: new ObjectId(), meta: [{ host: 'x' }], Message: 'through an array' },
+    ]);
+  });
+  const src = () => ({ uri: bed.uri, inputDb: bed.inputName, collection: 'syslog', fields });
+  const hexes = (bson: Uint8Array) => unpackLines(bson).map((d) => (d._id as ObjectId).toHexString());
+
+  it("gives each host a prefix of its lines after its own checkpoint, at most `limit`, a line of several hosts to each, and says which may have more", async () => {
+    const parts = await readHostsAfter(
+      bed.client,
+      src(),
+      [
+        { host: 'a', after: ids.a![1]! },
+        { host: 'b', after: ids.b![0]! },
+        { host: 'c', after: ids.c![1]! },
+      ],
+      4,
+      0,
+    );
+    expect(parts).to.not.equal(null);
+    // a: the line shared with b, then its own last one.
+    expect(hexes(parts!.get('a')!.bson)).to.deep.equal([both, ids.a![2]!].map((i) => i.toHexString()));
+    expect(parts!.get('a')!.more).to.equal(false);
+    // b: five lines wait after its checkpoint; the first four come, and more is said.
+    expect(hexes(parts!.get('b')!.bson)).to.deep.equal([ids.b![1]!, ids.b![2]!, ids.b![3]!, both].map((i) => i.toHexString()));
+    expect(parts!.get('b')!.count).to.equal(4);
+    expect(parts!.get('b')!.more).to.equal(true);
+    // c: caught up.
+    expect(parts!.get('c')!.count).to.equal(0);
+    expect(parts!.get('c')!.more).to.equal(false);
+    // The documents as the server holds them.
+    const first = unpackLines(parts!.get('a')!.bson)[1]!;
+    expect(first.Message).to.equal('line 11 of a');
+    expect(first.timestamp).to.be.instanceOf(Date);
+  });
+
+  it('says more to every host when the whole read was cut, so none of them loses a line', async () => {
+    // Limit 1 per host, 2 hosts: the read ends after 2 lines, both a's here.
+    const parts = await readHostsAfter(bed.client, src(), [{ host: 'a', after: new ObjectId('000000000000000000000000') }, { host: 'c', after: new ObjectId('000000000000000000000000') }], 1, 0);
+    expect(hexes(parts!.get('a')!.bson)).to.deep.equal([ids.a![0]!.toHexString()]);
+    expect(parts!.get('c')!.count).to.equal(0);
+    expect(parts!.get('c')!.more, "c's lines come after the cut").to.equal(true);
+  });
+
+  it('gives up (null: each host reads alone) when a line matched through an array of embedded documents', async function () {
+    const nested = { ...src(), collection: 'nested', fields: { ...fields, hostname: 'meta.host' } };
+    const all = await bed.input.collection('nested').countDocuments({ 'meta.host': 'x' });
+    // A server that does not search arrays on a dotted path has nothing to give up on.
+    if (all < 2) this.skip();
+    expect(await readHostsAfter(bed.client, nested, [{ host: 'x', after: new ObjectId('000000000000000000000000') }], 10, 0)).to.equal(null);
   });
 });
