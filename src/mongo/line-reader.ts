@@ -108,6 +108,11 @@ async function drainBatch<T>(cursor: FindCursor<T>, take: (doc: T) => number): P
 export interface HostWant {
   host: string;
   after: ObjectId;
+  /**
+   * Also its lines from this id up to the checkpoint, for its check for late lines (late-lines.ts
+   * lookBehindFor); ignored when after the checkpoint.
+   */
+  behindFrom?: ObjectId | null;
 }
 
 /**
@@ -120,6 +125,11 @@ export interface SharedBatch {
   count: number;
   /** True when more lines of the host are probably waiting (its part or the whole read was full). */
   more: boolean;
+  /**
+   * Asked for (HostWant.behindFrom) and read whole: the host's lines from `from` (hex ObjectId) up
+   * to its checkpoint, packed as `bson` is.
+   */
+  behind?: { from: string; bson: Uint8Array; count: number };
 }
 
 /**
@@ -142,13 +152,26 @@ export async function readHostsAfter(
 ): Promise<Map<string, SharedBatch> | null> {
   const before = readableBefore(Date.now(), settleSeconds);
   const f = src.fields;
-  const parts = new Map(wants.map((w) => [w.host, { after: w.after.toHexString(), docs: [] as Uint8Array[], bytes: 0, full: false }]));
+  const parts = new Map(
+    wants.map((w) => {
+      const from = w.behindFrom instanceof ObjectId && w.behindFrom.toHexString() <= w.after.toHexString() ? w.behindFrom : null;
+      return [w.host, { after: w.after.toHexString(), fromId: from, from: from?.toHexString() ?? null, docs: new Packed(), behind: from === null ? null : new Packed(), full: false }];
+    }),
+  );
+  const behinds = [...parts.values()].filter((p) => p.from !== null).length;
+  // A part of lines behind the checkpoint has its own room: sorted first, they must not crowd out the batches.
+  const total = limit * (wants.length + behinds);
   const cursor = client
     .db(src.inputDb)
     .collection(src.collection)
     .find(
-      { $or: wants.map((w) => ({ [f.hostname]: w.host, _id: { $gt: w.after, $lt: before } })) },
-      { projection: projectionFor(src), sort: { _id: 1 }, limit: limit * wants.length, raw: true, enableUtf8Validation: false },
+      {
+        $or: wants.map((w) => {
+          const from = parts.get(w.host)!.fromId;
+          return { [f.hostname]: w.host, _id: from !== null ? { $gte: from, $lt: before } : { $gt: w.after, $lt: before } };
+        }),
+      },
+      { projection: projectionFor(src), sort: { _id: 1 }, limit: total, raw: true, enableUtf8Validation: false },
     ) as unknown as FindCursor<Uint8Array>;
   let read = 0;
   let unassigned = false;
@@ -161,31 +184,59 @@ export async function readHostsAfter(
     let assigned = false;
     for (const name of names) {
       const part = typeof name === 'string' ? parts.get(name) : undefined;
-      if (part === undefined || !(id instanceof ObjectId) || id.toHexString() <= part.after) continue;
-      assigned = true;
-      if (part.docs.length >= limit) part.full = true;
-      else {
-        part.docs.push(raw);
-        part.bytes += raw.byteLength;
+      if (part === undefined || !(id instanceof ObjectId)) continue;
+      const hex = id.toHexString();
+      if (hex > part.after) {
+        assigned = true;
+        if (!part.docs.add(raw, limit)) part.full = true;
+      } else if (part.from !== null && hex >= part.from) {
+        assigned = true;
+        // More than a batch behind the checkpoint: the check counts on the server instead.
+        if (part.behind !== null && !part.behind.add(raw, limit)) part.behind = null;
       }
     }
     if (!assigned) unassigned = true;
     return messageSize(fieldValue(doc, f.message));
   });
   if (unassigned) return null;
-  const cut = bySize || read >= limit * wants.length;
+  const cut = bySize || read >= total;
   const out = new Map<string, SharedBatch>();
   for (const [host, part] of parts) {
-    // Each raw document is a view of the server's whole reply: copied out, only the host's lines travel.
-    const bson = new Uint8Array(part.bytes);
-    let at = 0;
-    for (const d of part.docs) {
-      bson.set(d, at);
-      at += d.byteLength;
-    }
-    out.set(host, { bson, count: part.docs.length, more: part.full || cut });
+    const batch: SharedBatch = { bson: part.docs.pack(), count: part.docs.count, more: part.full || cut };
+    // Cut, the read may have ended before the checkpoint of a host: its lines behind are not whole.
+    if (part.behind !== null && part.from !== null && !cut) batch.behind = { from: part.from, bson: part.behind.pack(), count: part.behind.count };
+    out.set(host, batch);
   }
   return out;
+}
+
+/** Raw documents of one host's part of a read, kept to be copied into one buffer. */
+class Packed {
+  private readonly docs: Uint8Array[] = [];
+  private bytes = 0;
+
+  get count(): number {
+    return this.docs.length;
+  }
+
+  /** Adds a document unless `limit` are held already; returns whether it was added. */
+  add(raw: Uint8Array, limit: number): boolean {
+    if (this.docs.length >= limit) return false;
+    this.docs.push(raw);
+    this.bytes += raw.byteLength;
+    return true;
+  }
+
+  /** Each raw document is a view of the server's whole reply: copied out, only the host's lines travel. */
+  pack(): Uint8Array {
+    const out = new Uint8Array(this.bytes);
+    let at = 0;
+    for (const d of this.docs) {
+      out.set(d, at);
+      at += d.byteLength;
+    }
+    return out;
+  }
 }
 
 /** How raw lines are decoded: as the driver decodes a read with `enableUtf8Validation: false`. */

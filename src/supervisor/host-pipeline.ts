@@ -27,7 +27,7 @@ export interface PipelineContext {
    * The host's next batch, read with those of the source's other caught-up hosts (shared-reads.ts);
    * null when the host is to read it alone, in its scoring thread.
    */
-  readShared(ref: LineSourceRef, checkpoint: unknown, limit: number, settleSeconds: number): Promise<SharedBatch | null>;
+  readShared(ref: LineSourceRef, checkpoint: unknown, limit: number, settleSeconds: number, behindFrom: ObjectId | null): Promise<SharedBatch | null>;
   /** Delay before a failed step is tried again (backoff.ts backoffMs, or a test's). */
   retryDelayMs(failures: number, baseMs: number, capMs: number): number;
   /**
@@ -61,6 +61,8 @@ export class HostPipeline {
   private checkpointLoaded = false;
   /** The last batch was full: the next is read alone, in the scoring thread, not with the other hosts' (readShared). */
   private backlog = true;
+  /** Where the next shared read also brings the host's lines behind the checkpoint from, for the check for late lines (ScoreResult.lookBehind). */
+  private lookBehind: ObjectId | null = null;
   /** A batch failed: its save may have been applied all the same (its reply lost), so the checkpoint is read again. */
   private checkpointInDoubt = false;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -364,7 +366,9 @@ export class HostPipeline {
     // Caught up, the host's next lines come in one read with those of the source's other hosts;
     // with a backlog (and at start, whose backlog is unknown) it reads alone, in full batches.
     const after: unknown = this.checkpoint === null ? null : BSON.EJSON.parse(this.checkpoint, { relaxed: false });
-    const lines = this.backlog ? null : await this.ctx.readShared(ref, after, cfg.batchSize, cfg.settleSeconds);
+    const behindFrom = this.lookBehind;
+    this.lookBehind = null;
+    const lines = this.backlog ? null : await this.ctx.readShared(ref, after, cfg.batchSize, cfg.settleSeconds, behindFrom);
     if (this.stopped) return false;
     const task: ScoreTask & { sourceName: string } = {
       kind: 'score',
@@ -398,6 +402,7 @@ export class HostPipeline {
     if (this.stopped) return false;
     this.checkpoint = res.checkpoint;
     this.backlog = res.more;
+    this.lookBehind = res.lookBehind === null ? null : ObjectId.createFromHexString(res.lookBehind);
     const s = this.ctx.stats;
     s.linesRead += res.read;
     // Expected once per new model (a restart takes up the saved memory); more often means saves

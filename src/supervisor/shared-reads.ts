@@ -54,8 +54,9 @@ export class SharedReads {
    * The host's next batch, read together with those of the source's other hosts that ask meanwhile;
    * null when the host must read alone: its checkpoint is no ObjectId (none yet, or another type),
    * or a line of the read could not be told to its host (readHostsAfter). Fails as the read fails.
+   * With `behindFrom`, also the host's lines from there up to its checkpoint (SharedBatch.behind).
    */
-  read(ref: LineSourceRef, checkpoint: unknown, limit: number, settleSeconds: number): Promise<SharedBatch | null> {
+  read(ref: LineSourceRef, checkpoint: unknown, limit: number, settleSeconds: number, behindFrom: ObjectId | null = null): Promise<SharedBatch | null> {
     if (!(checkpoint instanceof ObjectId)) return Promise.resolve(null);
     const { host, ...src } = ref;
     const key = JSON.stringify([src, limit, settleSeconds]);
@@ -66,7 +67,7 @@ export class SharedReads {
     }
     const gathering = g;
     return new Promise((resolve, reject) => {
-      gathering.asking.push({ host, after: checkpoint, resolve, reject });
+      gathering.asking.push({ host, after: checkpoint, behindFrom, resolve, reject });
       this.schedule(key, gathering);
     });
   }

@@ -553,7 +553,7 @@ export class Supervisor {
         {
           run: (task) => this.runTask(task, scoreSlot),
           client: () => this.client!.get(),
-          readShared: (ref, checkpoint, limit, settleSeconds) => this.sharedReads.read(ref, checkpoint, limit, settleSeconds),
+          readShared: (ref, checkpoint, limit, settleSeconds, behindFrom) => this.sharedReads.read(ref, checkpoint, limit, settleSeconds, behindFrom),
           config: () => this.config,
           log: this.log,
           health: this.health,

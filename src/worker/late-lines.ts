@@ -205,36 +205,82 @@ export async function findLateLines(
   ref: LineSourceRef,
   checkpoint: ObjectId,
   recent: RecentIds,
+  behind?: LinesBehind,
 ): Promise<Document[]> {
   const coll = client.db(ref.inputDb).collection(ref.collection);
-  const unseen = await missingIds(coll, ref, checkpoint, recent);
+  const unseen = await missingIds(coll, ref, checkpoint, recent, behind);
   // Those a failed try found are looked up again, wherever the window has gone since (an outage
   // backs the retries off beyond it).
   for (const id of recent.found) if (!unseen.some((u) => u.equals(id))) unseen.push(id);
   recent.found = unseen;
   if (unseen.length === 0) return [];
-  return coll.find({ _id: { $in: unseen } }, { projection: projectionFor(ref), sort: { _id: 1 }, enableUtf8Validation: false }).toArray();
+  const have = new Map((behind?.docs ?? []).map((d) => [String(d._id), d]));
+  const missing = unseen.filter((id) => !have.has(id.toHexString()));
+  const fetched = missing.length === 0 ? [] : await coll.find({ _id: { $in: missing } }, { projection: projectionFor(ref), sort: { _id: 1 }, enableUtf8Validation: false }).toArray();
+  const docs = [...unseen.flatMap((id) => have.get(id.toHexString()) ?? []), ...fetched];
+  return docs.sort((a, b) => ((a._id as ObjectId).toHexString() < (b._id as ObjectId).toHexString() ? -1 : 1));
 }
 
-async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: ObjectId, recent: RecentIds): Promise<ObjectId[]> {
+/**
+ * The host's lines from `from` up to the checkpoint, read with its batch (shared-reads.ts) because
+ * the last batch said a check would be due (lookBehindFor): the check compares their ids with
+ * those read, and costs no query of its own (on FerretDB each was a scan of the whole collection).
+ */
+export interface LinesBehind {
+  from: ObjectId;
+  docs: Document[];
+}
+
+/**
+ * Where the host's next check for late lines will look from, when it is likely due at the next
+ * poll (within a second): its batch is then read from there, and the check needs no query
+ * (LinesBehind). Null when no check is near: an idle host, one whose record has just started, or
+ * one checked less than a second short of LATE_CHECK_EVERY_MS ago. Never after the checkpoint.
+ */
+export function lookBehindFor(recent: RecentIds, checkpoint: ObjectId, nowMs: number): ObjectId | null {
+  if (recent.floor === null || recent.floor.equals(checkpoint)) return null;
+  if (nowMs / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS - 1) return null;
+  if (nowMs - recent.checkedAt < LATE_CHECK_EVERY_MS - 1000) return null;
+  // Later checks look from as late or later (lookFrom only moves on with the clock).
+  const windowId = ObjectId.createFromTime(recent.lookFrom(checkpoint, nowMs));
+  const from = recent.floor.toHexString() >= windowId.toHexString() ? recent.floor : windowId;
+  return from.toHexString() <= checkpoint.toHexString() ? from : null;
+}
+
+async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: ObjectId, recent: RecentIds, behind?: LinesBehind): Promise<ObjectId[]> {
   if (recent.floor === null) recent.floor = checkpoint;
   // Nothing read since this thread started on the host: nothing can be behind it yet.
   if (recent.floor.equals(checkpoint)) return [];
   const now = Date.now();
   const from = recent.lookFrom(checkpoint, now);
-  if (!recent.recheck) {
+  const windowId = ObjectId.createFromTime(from);
+  const byFloor = recent.floor.toHexString() >= windowId.toHexString();
+  // Lines read with the batch from where this check looks, or before: the check is free, so it is
+  // made whatever the cadence.
+  const given = behind !== undefined && behind.from.toHexString() <= (byFloor ? recent.floor : windowId).toHexString() ? behind : undefined;
+  if (!recent.recheck && given === undefined) {
     if (now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
     if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
   }
-  const windowId = ObjectId.createFromTime(from);
-  const lower = recent.floor.toHexString() >= windowId.toHexString() ? { $gt: recent.floor } : { $gte: windowId };
-  const filter = { [ref.fields.hostname]: ref.host, _id: { ...lower, $lte: checkpoint } };
-  // The usual case: as many lines stored there as read, and nothing is transferred.
   recent.checkedAt = now;
-  const stored = await coll.countDocuments(filter);
-  const ids = stored <= recent.countSince(from) ? [] : await coll.find(filter, { projection: { _id: 1 } }).toArray();
+  let ids: unknown[];
+  if (given !== undefined) {
+    const floor = recent.floor.toHexString();
+    const low = windowId.toHexString();
+    const top = checkpoint.toHexString();
+    ids = given.docs.map((d) => d._id as unknown).filter((id) => {
+      const hex = id instanceof ObjectId ? id.toHexString() : '';
+      return hex <= top && (byFloor ? hex > floor : hex >= low);
+    });
+  } else {
+    const lower = byFloor ? { $gt: recent.floor } : { $gte: windowId };
+    const filter = { [ref.fields.hostname]: ref.host, _id: { ...lower, $lte: checkpoint } };
+    // The usual case: as many lines stored there as read, and nothing is transferred.
+    const stored = await coll.countDocuments(filter);
+    ids = stored <= recent.countSince(from) ? [] : (await coll.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id as unknown);
+  }
   // Done (a failure above leaves both for the retry): the next check starts from this window.
   recent.recheck = false;
   recent.since = windowStart(checkpoint);
-  return ids.map((d) => d._id as unknown).filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));
+  return ids.filter((id): id is ObjectId => id instanceof ObjectId && !recent.has(id));
 }

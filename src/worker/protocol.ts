@@ -75,6 +75,11 @@ export interface ScoreResult {
   kind: 'scored';
   /** EJSON of the new checkpoint (unchanged when nothing was read). */
   checkpoint: string | null;
+  /**
+   * Hex ObjectId: the host's next check for late lines is likely due and will look from there, so
+   * its next batch is best read from there (SharedBatch.behind); null when no check is near.
+   */
+  lookBehind: string | null;
   read: number;
   /** Of those read, lines found behind the checkpoint (late-lines.ts). */
   late: number;

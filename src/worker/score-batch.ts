@@ -6,7 +6,7 @@ import { loadCheckpoint, saveCheckpoint, savedFamiliarity, savedRecentIds, saved
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
 import { copiedMessage, copiedTimestamp, emptySkipCounts, messageText, readLinesAfter, unpackLines } from '../mongo/line-reader.js';
-import { findLateLines, heldRecentIds, recentIdsFor, type RecentIds, type UnsavedBatch } from './late-lines.js';
+import { findLateLines, heldRecentIds, lookBehindFor, recentIdsFor, type RecentIds, type UnsavedBatch } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
 
@@ -113,7 +113,11 @@ async function scoreAfter(
   const { model, version } = cached;
   const { docs: batch, more } =
     task.lines !== undefined ? { docs: unpackLines(task.lines.bson), more: task.lines.more } : await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
-  const late = recent !== null && after instanceof ObjectId ? await findLateLines(client, task.source, after, recent) : [];
+  const behind = task.lines?.behind;
+  const late =
+    recent !== null && after instanceof ObjectId
+      ? await findLateLines(client, task.source, after, recent, behind && { from: ObjectId.createFromHexString(behind.from), docs: unpackLines(behind.bson) })
+      : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;
   // The batch's last line; late lines alone leave the checkpoint where it was.
@@ -187,9 +191,11 @@ async function scoreAfter(
   }
   draft.commit();
   cached.at = checkpoint;
+  const lookBehind = recent !== null && lastId instanceof ObjectId ? lookBehindFor(recent, lastId, Date.now()) : null;
   return {
     kind: 'scored',
     checkpoint,
+    lookBehind: lookBehind?.toHexString() ?? null,
     read: docs.length,
     late: late.length,
     scored,

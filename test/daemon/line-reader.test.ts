@@ -97,6 +97,21 @@ describe('reading the batches of several hosts in one query', function () {
     expect(parts!.get('c')!.more, "c's lines come after the cut").to.equal(true);
   });
 
+  it("also gives a host its lines behind the checkpoint from where it asks, apart and outside its batch's limit, but only whole", async () => {
+    const want = { host: 'b', after: ids.b![3]!, behindFrom: ids.b![1]! };
+    // c asks from after its checkpoint: nothing behind.
+    const parts = await readHostsAfter(bed.client, src(), [want, { host: 'c', after: ids.c![0]!, behindFrom: ids.c![1]! }], 3, 0);
+    const b = parts!.get('b')!;
+    expect(hexes(b.behind!.bson)).to.deep.equal([ids.b![1]!, ids.b![2]!, ids.b![3]!].map((i) => i.toHexString()));
+    expect(b.behind!.from).to.equal(ids.b![1]!.toHexString());
+    expect(hexes(b.bson)).to.deep.equal([both, ids.b![4]!, ids.b![5]!].map((i) => i.toHexString()));
+    expect(b.more).to.equal(false);
+    expect(hexes(parts!.get('c')!.bson)).to.deep.equal([ids.c![1]!.toHexString()]);
+    expect(parts!.get('c')!.behind).to.equal(undefined);
+    // More lines behind than a batch holds: none are given (the check counts on the server).
+    expect((await readHostsAfter(bed.client, src(), [want], 2, 0))!.get('b')!.behind).to.equal(undefined);
+  });
+
   it('gives up (null: each host reads alone) when a line matched through an array of embedded documents', async function () {
     const nested = { ...src(), collection: 'nested', fields: { ...fields, hostname: 'meta.host' } };
     const all = await bed.input.collection('nested').countDocuments({ 'meta.host': 'x' });

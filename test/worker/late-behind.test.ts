@@ -1,0 +1,67 @@
+// The check for late lines rides on a shared read: a host's batch read with its lines behind the
+// checkpoint (from where its last batch said the next check would look) needs no count of its
+// own, which on a server without the (hostname, _id) index (FerretDB) was a scan of the whole
+// input for every active host every 2 s.
+import { expect } from 'chai';
+import { ObjectId } from 'mongodb';
+import { readHostsAfter } from '../../src/mongo/line-reader.js';
+import runTask from '../../src/worker/entry.js';
+import { CuttingProxy, isCommandOn } from '../support/cutting-proxy.js';
+import { idsAt, web1Line } from '../support/ids-at.js';
+import { Rng, routineLine } from '../support/log-lines.js';
+import { writeTestModel } from '../support/model-file.js';
+import { sleep } from '../support/mongo-server.js';
+import { scoreTask, scored } from '../support/score-task.js';
+import { useTestBed } from '../support/test-bed.js';
+
+describe('worker: late lines found in the lines read behind the checkpoint', function () {
+  this.timeout(60_000);
+  const bed = useTestBed('latebehind', async () => undefined);
+  const rng = new Rng(53);
+  let proxy: CuttingProxy | null = null;
+
+  before(async function () {
+    proxy = await CuttingProxy.start(bed.uri);
+    if (proxy === null) this.skip();
+  });
+  after(async () => proxy?.close());
+
+  it('scores a late line from them and sends no count', async () => {
+    const collection = 'syslog_behind';
+    const task = (checkpoint: string | null) => scoreTask(bed, { collection, modelFile: file, checkpoint, uri: proxy!.uri(bed.uri) });
+    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+    const input = bed.input.collection(collection);
+    const idAt = idsAt('bb');
+    const line = (_id: ObjectId) => web1Line(_id, rng);
+    const base = Math.floor(Date.now() / 1000) - 3;
+    await input.insertMany([0, 1, 2].map(() => line(idAt(base))));
+    const a = scored(await runTask(task(null)));
+    await input.insertMany([0, 1, 2].map(() => line(idAt(base))));
+    const b = scored(await runTask(task(a.checkpoint))); // the thread's record starts at a
+    const lateId = idAt(base + 1);
+    await input.insertMany([0, 1, 2].map(() => line(idAt(base + 1))));
+    const c = scored(await runTask(task(b.checkpoint))); // checks behind b: nothing late
+    expect(c.lookBehind, 'just checked: the next check is not near').to.equal(null);
+    await sleep(1100);
+    const d = scored(await runTask(task(c.checkpoint))); // nothing new, within the cadence: no check
+    expect(d.read).to.equal(0);
+    expect(d.lookBehind, 'the next check is near').to.be.a('string');
+
+    // The late line commits; the next batch is read as the supervisor reads it for a caught-up host.
+    await input.insertOne(line(lateId));
+    await input.insertMany([0, 1].map(() => line(idAt(base + 2))));
+    const after = ObjectId.createFromHexString(JSON.parse(c.checkpoint!).$oid as string);
+    const parts = await readHostsAfter(bed.client, { uri: bed.uri, inputDb: bed.inputName, collection, fields: task(null).source.fields }, [{ host: 'web1', after, behindFrom: ObjectId.createFromHexString(d.lookBehind!) }], 100, 0);
+    const lines = parts!.get('web1')!;
+    expect(lines.count).to.equal(2);
+    expect(lines.behind?.count, 'the lines of b and c, and the late one').to.be.at.least(7);
+
+    // A count would be cut, and the task fail.
+    const cuts = proxy!.cuts;
+    proxy!.cutAt(isCommandOn('aggregate', collection), 'request', 2);
+    const e = scored(await runTask({ ...task(c.checkpoint), lines }));
+    proxy!.cutAt(() => false, 'request');
+    expect(proxy!.cuts, 'no count sent').to.equal(cuts);
+    expect({ read: e.read, late: e.late }).to.deep.equal({ read: 3, late: 1 });
+  });
+});
