@@ -47,12 +47,19 @@ LOG_SOURCES:
     expect(h.hosts.untrained).to.equal(1);
     expect(h.status).to.equal('degraded');
 
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    let metrics = '';
     const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    // web1 and db1 have caught up: their next polls are shared reads.
+    await waitUntil('a shared read counted', async () => {
+      metrics = await (await fetch(`${base}/metrics`)).text();
+      return value('anomaly_detector_shared_reads_total') > 0;
+    });
     expect(value('anomaly_detector_lines_scored_total')).to.be.at.least(30);
     expect(value('anomaly_detector_anomalies_written_total')).to.be.at.least(3);
     expect(value('anomaly_detector_trainings_total')).to.equal(2);
     expect(value('anomaly_detector_mongodb_up')).to.equal(1);
+    // Each shared read carried the batch of one host or both.
+    expect(value('anomaly_detector_shared_read_batches_total')).to.be.at.least(value('anomaly_detector_shared_reads_total'));
     expect(metrics).to.match(/^anomaly_detector_host_lag_lines\{source="syslog",host="web1"\} 0$/m);
     expect(metrics).to.match(/^anomaly_detector_hosts\{state="untrained"\} 1$/m);
     expect(metrics).to.include('# TYPE anomaly_detector_errors_total counter');
