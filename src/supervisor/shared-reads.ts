@@ -34,7 +34,12 @@ interface Gathering {
   timer: NodeJS.Timeout | null;
   /** Hosts of the last read that caught up: once all of them ask again, the next read starts at once. */
   regulars: Set<string>;
+  /** When a host last asked (epoch ms): a gathering nobody asks of (its key changed by a reload) is dropped. */
+  askedAt: number;
 }
+
+/** A gathering nobody asked of for this long is dropped (STALE_MS: a reload changed its key, or its source went). */
+const STALE_MS = 60_000;
 
 export interface SharedReadsClient {
   get(): Promise<MongoClient>;
@@ -60,29 +65,32 @@ export class SharedReads {
     if (!(checkpoint instanceof ObjectId)) return Promise.resolve(null);
     const { host, ...src } = ref;
     const key = JSON.stringify([src, limit, settleSeconds]);
+    const now = Date.now();
     let g = this.gatherings.get(key);
     if (g === undefined) {
-      g = { src, limit, settleSeconds, asking: [], reading: false, timer: null, regulars: new Set() };
+      for (const [k, old] of this.gatherings) if (now - old.askedAt > STALE_MS && !old.reading && old.asking.length === 0) this.gatherings.delete(k);
+      g = { src, limit, settleSeconds, asking: [], reading: false, timer: null, regulars: new Set(), askedAt: now };
       this.gatherings.set(key, g);
     }
+    g.askedAt = now;
     const gathering = g;
     return new Promise((resolve, reject) => {
       gathering.asking.push({ host, after: checkpoint, behindFrom, resolve, reject });
-      this.schedule(key, gathering);
+      this.schedule(gathering);
     });
   }
 
-  private schedule(key: string, g: Gathering): void {
+  private schedule(g: Gathering): void {
     if (g.reading || g.asking.length === 0) return;
     const asked = new Set(g.asking.map((a) => a.host));
     if (g.regulars.size > 0 && [...g.regulars].every((h) => asked.has(h))) {
-      void this.readNow(key, g);
+      void this.readNow(g);
       return;
     }
-    g.timer ??= setTimeout(() => void this.readNow(key, g), GATHER_MS);
+    g.timer ??= setTimeout(() => void this.readNow(g), GATHER_MS);
   }
 
-  private async readNow(key: string, g: Gathering): Promise<void> {
+  private async readNow(g: Gathering): Promise<void> {
     if (g.timer !== null) clearTimeout(g.timer);
     g.timer = null;
     // One part per host: a second ask of a host (its pipeline replaced meanwhile) waits for the next read.
@@ -108,8 +116,7 @@ export class SharedReads {
     } finally {
       g.reading = false;
       // Those that asked during the read have waited for it: the next read starts at once.
-      if (g.asking.length > 0) void this.readNow(key, g);
-      else if (g.regulars.size === 0 && g.timer === null) this.gatherings.delete(key);
+      if (g.asking.length > 0) void this.readNow(g);
     }
   }
 }

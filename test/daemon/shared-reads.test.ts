@@ -1,6 +1,11 @@
 // The hosts of a source that have caught up are read together, one query per round of polls
-// (shared-reads.ts), and each still scores every one of its lines once.
+// (shared-reads.ts), and each still scores every one of its lines once; the gathering itself
+// against the test server.
 import { expect } from 'chai';
+import { MongoClient, ObjectId } from 'mongodb';
+import { unpackLines } from '../../src/mongo/line-reader.js';
+import { SharedReads } from '../../src/supervisor/shared-reads.js';
+import { DaemonStats } from '../../src/supervisor/stats.js';
 import { startInProcess } from '../support/in-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -46,5 +51,40 @@ describe("daemon: one read for a source's caught-up hosts", function () {
     expect(stats.linesScored).to.equal([...inserted.values()].reduce((a, b) => a + b, 0));
     const written = await bed.target.collection('anomaly').find({ Hostname: { $in: HOSTS } }).toArray();
     for (const marker of incidents) expect(written.filter((d) => String(d.Message).includes(marker)), marker).to.have.length(1);
+  });
+});
+
+describe('shared reads: gathering the asks of a source', function () {
+  this.timeout(60_000);
+  const bed = useTestBed('gather', async () => undefined);
+  const fields = { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' };
+  const ref = (host: string) => ({ uri: bed.uri, inputDb: bed.inputName, collection: 'syslog', host, fields });
+  const client = (failures: unknown[] = []) => ({ get: async () => bed.client, worked: () => undefined, failed: (err: unknown) => failures.push(err) });
+
+  it("answers the hosts that ask together with one read, each with its own lines after its own checkpoint", async () => {
+    const start = new ObjectId();
+    const lines = await insertLines(bed.input, 'syslog', [...newLines('g1', 3, 0, new Rng(2), 'g'), ...newLines('g2', 2, 0, new Rng(3), 'g')]);
+    const stats = new DaemonStats();
+    const reads = new SharedReads(client(), stats);
+    const g2After = lines.filter((l) => l.host === 'g2')[0]!.id;
+    const [a, b, c] = await Promise.all([reads.read(ref('g1'), start, 100, 0), reads.read(ref('g2'), g2After, 100, 0), reads.read(ref('g3'), start, 100, 0)]);
+    expect({ reads: stats.sharedReads, batches: stats.sharedReadBatches }).to.deep.equal({ reads: 1, batches: 3 });
+    expect(unpackLines(a!.bson).map((d) => d.Hostname)).to.deep.equal(['g1', 'g1', 'g1']);
+    expect(unpackLines(b!.bson).map((d) => String(d._id))).to.deep.equal([String(lines.at(-1)!.id)]);
+    expect(c!.count).to.equal(0);
+  });
+
+  it('leaves a host without an ObjectId checkpoint to read alone, and fails every ask of a read that fails', async () => {
+    const stats = new DaemonStats();
+    const failures: unknown[] = [];
+    expect(await new SharedReads(client(failures), stats).read(ref('g1'), null, 100, 0)).to.equal(null);
+    expect(await new SharedReads(client(failures), stats).read(ref('g1'), 'a string id', 100, 0)).to.equal(null);
+    // Nothing listens on port 1: the read fails once server selection gives up.
+    const broken = new MongoClient('mongodb://127.0.0.1:1/', { serverSelectionTimeoutMS: 300 });
+    const reads = new SharedReads({ get: async () => broken, worked: () => undefined, failed: (err) => failures.push(err) }, stats);
+    const asks = await Promise.allSettled([reads.read(ref('g1'), new ObjectId(), 100, 0), reads.read(ref('g2'), new ObjectId(), 100, 0)]).finally(() => broken.close());
+    expect(asks.map((x) => x.status)).to.deep.equal(['rejected', 'rejected']);
+    expect(failures).to.have.length(1);
+    expect(stats.sharedReads).to.equal(0);
   });
 });
