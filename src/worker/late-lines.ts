@@ -70,6 +70,15 @@ export class RecentIds {
     return Math.min(windowStart(checkpoint), Math.max(last, Math.ceil(nowMs / 1000) - IN_FLIGHT_HORIZON_SECONDS - LATE_WINDOW_SECONDS));
   }
 
+  /**
+   * Where a check at `nowMs` looks from: the window's first second (lookFrom), or, when the floor
+   * is at or past it, just after the floor (lines up to it were read by an earlier run).
+   */
+  checkBound(checkpoint: ObjectId, nowMs: number): { id: ObjectId; afterIt: boolean } {
+    const windowId = ObjectId.createFromTime(this.lookFrom(checkpoint, nowMs));
+    return this.floor !== null && this.floor.toHexString() >= windowId.toHexString() ? { id: this.floor, afterIt: true } : { id: windowId, afterIt: false };
+  }
+
   /** Forgets ids older than the next check looks at (lookFrom). */
   prune(checkpoint: ObjectId): void {
     const from = this.lookFrom(checkpoint, Date.now());
@@ -242,8 +251,7 @@ export function lookBehindFor(recent: RecentIds, checkpoint: ObjectId, nowMs: nu
   if (nowMs / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS - 1) return null;
   if (nowMs - recent.checkedAt < LATE_CHECK_EVERY_MS - 1000) return null;
   // Later checks look from as late or later (lookFrom only moves on with the clock).
-  const windowId = ObjectId.createFromTime(recent.lookFrom(checkpoint, nowMs));
-  const from = recent.floor.toHexString() >= windowId.toHexString() ? recent.floor : windowId;
+  const from = recent.checkBound(checkpoint, nowMs).id;
   return from.toHexString() <= checkpoint.toHexString() ? from : null;
 }
 
@@ -253,11 +261,11 @@ async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: Obje
   if (recent.floor.equals(checkpoint)) return [];
   const now = Date.now();
   const from = recent.lookFrom(checkpoint, now);
-  const windowId = ObjectId.createFromTime(from);
-  const byFloor = recent.floor.toHexString() >= windowId.toHexString();
+  const bound = recent.checkBound(checkpoint, now);
+  const low = bound.id.toHexString();
   // Lines read with the batch from where this check looks, or before: the check is free, so it is
   // made whatever the cadence.
-  const given = behind !== undefined && behind.from.toHexString() <= (byFloor ? recent.floor : windowId).toHexString() ? behind : undefined;
+  const given = behind !== undefined && behind.from.toHexString() <= low ? behind : undefined;
   if (!recent.recheck && given === undefined) {
     if (now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
     if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
@@ -265,15 +273,13 @@ async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: Obje
   recent.checkedAt = now;
   let ids: unknown[];
   if (given !== undefined) {
-    const floor = recent.floor.toHexString();
-    const low = windowId.toHexString();
     const top = checkpoint.toHexString();
     ids = given.docs.map((d) => d._id as unknown).filter((id) => {
       const hex = id instanceof ObjectId ? id.toHexString() : '';
-      return hex <= top && (byFloor ? hex > floor : hex >= low);
+      return hex <= top && (bound.afterIt ? hex > low : hex >= low);
     });
   } else {
-    const lower = byFloor ? { $gt: recent.floor } : { $gte: windowId };
+    const lower = bound.afterIt ? { $gt: bound.id } : { $gte: bound.id };
     const filter = { [ref.fields.hostname]: ref.host, _id: { ...lower, $lte: checkpoint } };
     // The usual case: as many lines stored there as read, and nothing is transferred.
     const stored = await coll.countDocuments(filter);

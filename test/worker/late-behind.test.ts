@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { ObjectId } from 'mongodb';
 import { readHostsAfter } from '../../src/mongo/line-reader.js';
 import runTask from '../../src/worker/entry.js';
-import { CuttingProxy, isCommandOn } from '../support/cutting-proxy.js';
+import { isCommandOn, useCuttingProxy } from '../support/cutting-proxy.js';
 import { idsAt, web1Line } from '../support/ids-at.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 import { writeTestModel } from '../support/model-file.js';
@@ -18,17 +18,11 @@ describe('worker: late lines found in the lines read behind the checkpoint', fun
   this.timeout(60_000);
   const bed = useTestBed('latebehind', async () => undefined);
   const rng = new Rng(53);
-  let proxy: CuttingProxy | null = null;
-
-  before(async function () {
-    proxy = await CuttingProxy.start(bed.uri);
-    if (proxy === null) this.skip();
-  });
-  after(async () => proxy?.close());
+  const proxy = useCuttingProxy(bed);
 
   it('scores a late line from them and sends no count', async () => {
     const collection = 'syslog_behind';
-    const task = (checkpoint: string | null) => scoreTask(bed, { collection, modelFile: file, checkpoint, uri: proxy!.uri(bed.uri) });
+    const task = (checkpoint: string | null) => scoreTask(bed, { collection, modelFile: file, checkpoint, uri: proxy().uri(bed.uri) });
     const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
     const input = bed.input.collection(collection);
     const idAt = idsAt('bb');
@@ -57,11 +51,11 @@ describe('worker: late lines found in the lines read behind the checkpoint', fun
     expect(lines.behind?.count, 'the lines of b and c, and the late one').to.be.at.least(7);
 
     // A count would be cut, and the task fail.
-    const cuts = proxy!.cuts;
-    proxy!.cutAt(isCommandOn('aggregate', collection), 'request', 2);
+    const cuts = proxy().cuts;
+    proxy().cutAt(isCommandOn('aggregate', collection), 'request', 2);
     const e = scored(await runTask({ ...task(c.checkpoint), lines }));
-    proxy!.cutAt(() => false, 'request');
-    expect(proxy!.cuts, 'no count sent').to.equal(cuts);
+    proxy().cutAt(() => false, 'request');
+    expect(proxy().cuts, 'no count sent').to.equal(cuts);
     expect({ read: e.read, late: e.late }).to.deep.equal({ read: 3, late: 1 });
   });
 });

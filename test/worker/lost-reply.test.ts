@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { BSON, ObjectId } from 'mongodb';
 import { loadCheckpoint, savedFamiliarity } from '../../src/mongo/checkpoints.js';
 import runTask from '../../src/worker/entry.js';
-import { CuttingProxy, isCommandOn, isUpdateOf, type Cut } from '../support/cutting-proxy.js';
+import { isCommandOn, isUpdateOf, useCuttingProxy, type Cut } from '../support/cutting-proxy.js';
 import { deployedLine } from '../support/familiar-stream.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 import { writeTestModel } from '../support/model-file.js';
@@ -19,16 +19,10 @@ describe('worker: a checkpoint save without a reply', function () {
   this.timeout(60_000);
   const bed = useTestBed('lostreply', async () => undefined);
   const rng = new Rng(31);
-  let proxy: CuttingProxy | null = null;
-
-  before(async function () {
-    proxy = await CuttingProxy.start(bed.uri);
-    if (proxy === null) this.skip();
-  });
-  after(async () => proxy?.close());
+  const proxy = useCuttingProxy(bed);
 
   const task = (collection: string, modelFile: string, checkpoint: string | null, modelVersion?: string, batchSize?: number) =>
-    scoreTask(bed, { collection, modelFile, checkpoint, modelVersion, batchSize, uri: proxy!.uri(bed.uri) });
+    scoreTask(bed, { collection, modelFile, checkpoint, modelVersion, batchSize, uri: proxy().uri(bed.uri) });
 
   const insertBatch = (collection: string, tag: string): Promise<number> => insertMixedBatch(bed, collection, rng, tag);
 
@@ -75,10 +69,10 @@ describe('worker: a checkpoint save without a reply', function () {
       const tags = 'bcdef';
       for (const [i, cut] of cuts.entries()) {
         lines += await insertBatch(collection, tags[i]!);
-        const before = proxy!.cuts;
-        proxy!.cutAt(isUpdateOf(STATE_COLLECTION), cut);
+        const before = proxy().cuts;
+        proxy().cutAt(isUpdateOf(STATE_COLLECTION), cut);
         const failed = await runTask(task(collection, file, await storedCheckpoint(collection)));
-        expect(proxy!.cuts, 'the connection was cut').to.equal(before + 1);
+        expect(proxy().cuts, 'the connection was cut').to.equal(before + 1);
         expect(failed).to.include({ kind: 'failed', cause: 'database' });
       }
       lines += await insertBatch(collection, tags[cuts.length]!);
@@ -101,7 +95,7 @@ describe('worker: a checkpoint save without a reply', function () {
     it(`scores the late line a failed try had found with the retry${backlog ? ', also when the retry reads a full batch' : ''}`, async () => {
       const collection = `syslog_late_${backlog}`;
       const { file, b } = await hostWithLateLine(collection);
-      proxy!.cutAt(isUpdateOf(STATE_COLLECTION), 'request');
+      proxy().cutAt(isUpdateOf(STATE_COLLECTION), 'request');
       expect(await runTask(task(collection, file, b))).to.include({ kind: 'failed' });
       // At once (the failed try's check does not hold the next one back), or as a full batch of a
       // backlog, where no check is made (as after an outage, when the window has moved on).
@@ -127,11 +121,11 @@ describe('worker: a checkpoint save without a reply', function () {
       await bed.input.collection(collection).insertMany(lateIds.map((_id) => ({ _id, Hostname: 'web1', Message: deployedLine(7), timestamp: new Date() })));
       lines += lateIds.length;
       await sleep(2100); // the cadence of checks, as in hostWithLateLine
-      proxy!.cutAt(isUpdateOf(STATE_COLLECTION), cut);
+      proxy().cutAt(isUpdateOf(STATE_COLLECTION), cut);
       expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
       expect(await storedCheckpoint(collection), 'the checkpoint has not moved').to.equal(b.checkpoint);
       // The look-up of the save's revision fails too (the driver retries a read once): asked again next time.
-      proxy!.cutAt(isCommandOn('find', STATE_COLLECTION), 'request', 2);
+      proxy().cutAt(isCommandOn('find', STATE_COLLECTION), 'request', 2);
       expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
       const retry = scored(await runTask(task(collection, file, b.checkpoint)));
       // Applied: not scored again; not applied: scored now.
@@ -150,7 +144,7 @@ describe('worker: a checkpoint save without a reply', function () {
     const collection = 'syslog_lookup';
     const { file, b } = await hostWithLateLine(collection);
     // The ids behind the checkpoint (a find bounded by $lte) never come back, nor those of the driver's retry.
-    proxy!.cutAt(isCommandOn('find', collection, '$lte'), 'reply', 2);
+    proxy().cutAt(isCommandOn('find', collection, '$lte'), 'reply', 2);
     expect(await runTask(task(collection, file, b))).to.include({ kind: 'failed' });
     const retry = scored(await runTask(task(collection, file, await storedCheckpoint(collection), 'v1', 2)));
     expect(retry.late, 'the late line scored with the retry').to.equal(1);
@@ -159,7 +153,7 @@ describe('worker: a checkpoint save without a reply', function () {
   it('finds a line landing behind the checkpoint that a save applied with its reply lost had moved', async () => {
     const collection = 'syslog_behind_applied';
     const { file, b, commitLate } = await hostWithLateLine(collection, true);
-    proxy!.cutAt(isUpdateOf(STATE_COLLECTION), 'reply');
+    proxy().cutAt(isUpdateOf(STATE_COLLECTION), 'reply');
     expect(await runTask(task(collection, file, b))).to.include({ kind: 'failed' });
     // Committed now, behind the checkpoint that the applied save moved past it.
     await commitLate();
@@ -178,7 +172,7 @@ describe('worker: a checkpoint save without a reply', function () {
     // From here the thread holds the ids it read (late lines are looked for behind a checkpoint).
     const b = scored(await runTask(task(collection, file, a.checkpoint)));
     lines += await insertBatch(collection, 'c');
-    proxy!.cutAt(isUpdateOf(STATE_COLLECTION), 'reply');
+    proxy().cutAt(isUpdateOf(STATE_COLLECTION), 'reply');
     expect(await runTask(task(collection, file, b.checkpoint))).to.include({ kind: 'failed' });
     // A retraining wrote version v2 meanwhile; the retry names it.
     await writeTestModel(training, { file, version: 'v2' });
