@@ -33,6 +33,12 @@ export class RecentIds {
   /** A try failed (perhaps within a check): the next one checks whatever the window's age or the time since the last check. */
   recheck = false;
   /**
+   * A check came due at a batch read with others but without the lines behind (lookBehindFor did
+   * not see it coming: polls slower than the cadence, as under load); it waits for the next batch,
+   * which is read with them, instead of counting (see missingIds).
+   */
+  askedBehind = false;
+  /**
    * The start (ObjectId seconds) of the window the last check looked at. A check skipped since (a
    * full batch, or within LATE_CHECK_EVERY_MS) moved the window on without looking; the next one
    * looks from here, or a line landing meanwhile behind a checkpoint that moved more than the
@@ -214,10 +220,11 @@ export async function findLateLines(
   ref: LineSourceRef,
   checkpoint: ObjectId,
   recent: RecentIds,
-  behind?: LinesBehind,
+  read: { shared: boolean; behind?: LinesBehind },
 ): Promise<Document[]> {
   const coll = client.db(ref.inputDb).collection(ref.collection);
-  const unseen = await missingIds(coll, ref, checkpoint, recent, behind);
+  const { shared, behind } = read;
+  const unseen = await missingIds(coll, ref, checkpoint, recent, behind, shared);
   // Those a failed try found are looked up again, wherever the window has gone since (an outage
   // backs the retries off beyond it).
   for (const id of recent.found) if (!unseen.some((u) => u.equals(id))) unseen.push(id);
@@ -243,19 +250,20 @@ export interface LinesBehind {
 /**
  * Where the host's next check for late lines will look from, when it is likely due at the next
  * poll (within a second): its batch is then read from there, and the check needs no query
- * (LinesBehind). Null when no check is near: an idle host, one whose record has just started, or
- * one checked less than a second short of LATE_CHECK_EVERY_MS ago. Never after the checkpoint.
+ * (LinesBehind), or when a check waits for them (askedBehind). Null when no check is near: an idle
+ * host, one whose record has just started, or one checked less than a second short of
+ * LATE_CHECK_EVERY_MS ago. Never after the checkpoint.
  */
 export function lookBehindFor(recent: RecentIds, checkpoint: ObjectId, nowMs: number): ObjectId | null {
   if (recent.floor === null || recent.floor.equals(checkpoint)) return null;
   if (nowMs / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS - 1) return null;
-  if (nowMs - recent.checkedAt < LATE_CHECK_EVERY_MS - 1000) return null;
+  if (!recent.askedBehind && nowMs - recent.checkedAt < LATE_CHECK_EVERY_MS - 1000) return null;
   // Later checks look from as late or later (lookFrom only moves on with the clock).
   const from = recent.checkBound(checkpoint, nowMs).id;
   return from.toHexString() <= checkpoint.toHexString() ? from : null;
 }
 
-async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: ObjectId, recent: RecentIds, behind?: LinesBehind): Promise<ObjectId[]> {
+async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: ObjectId, recent: RecentIds, behind: LinesBehind | undefined, shared: boolean): Promise<ObjectId[]> {
   if (recent.floor === null) recent.floor = checkpoint;
   // Nothing read since this thread started on the host: nothing can be behind it yet.
   if (recent.floor.equals(checkpoint)) return [];
@@ -269,8 +277,17 @@ async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: Obje
   if (!recent.recheck && given === undefined) {
     if (now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
     if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
+    // Due, and the host's batches are read with others: the next read brings the lines behind
+    // (lookBehindFor) for a check of one poll later, where counting now is a scan of the whole
+    // input on a server without the (hostname, _id) index. With polls slower than the cadence
+    // every check counted, each count slowed the polls further, and the latency kept growing.
+    if (shared && !recent.askedBehind) {
+      recent.askedBehind = true;
+      return [];
+    }
   }
   recent.checkedAt = now;
+  recent.askedBehind = false;
   let ids: unknown[];
   if (given !== undefined) {
     const top = checkpoint.toHexString();

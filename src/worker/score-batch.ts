@@ -116,7 +116,10 @@ async function scoreAfter(
   const behind = task.lines?.behind;
   const late =
     recent !== null && after instanceof ObjectId
-      ? await findLateLines(client, task.source, after, recent, behind && { from: ObjectId.createFromHexString(behind.from), docs: unpackLines(behind.bson) })
+      ? await findLateLines(client, task.source, after, recent, {
+          shared: task.lines !== undefined,
+          behind: behind && { from: ObjectId.createFromHexString(behind.from), docs: unpackLines(behind.bson) },
+        })
       : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;

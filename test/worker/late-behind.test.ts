@@ -58,4 +58,44 @@ describe('worker: late lines found in the lines read behind the checkpoint', fun
     expect(proxy().cuts, 'no count sent').to.equal(cuts);
     expect({ read: e.read, late: e.late }).to.deep.equal({ read: 3, late: 1 });
   });
+
+  it('a check that comes due at a shared batch read without them waits for the next batch instead of counting', async () => {
+    // Polls slower than the cadence (a loaded server): the batch after a check comes more than
+    // LATE_CHECK_EVERY_MS later, and the batch before it could not know a check would be due.
+    const collection = 'syslog_behind_slow';
+    const task = (checkpoint: string | null) => scoreTask(bed, { collection, modelFile: file, checkpoint, uri: proxy().uri(bed.uri) });
+    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
+    const input = bed.input.collection(collection);
+    const ref = { uri: bed.uri, inputDb: bed.inputName, collection, fields: task(null).source.fields };
+    const idAt = idsAt('bc');
+    const line = (_id: ObjectId) => web1Line(_id, rng);
+    const base = Math.floor(Date.now() / 1000) - 3;
+    await input.insertMany([0, 1, 2].map(() => line(idAt(base))));
+    const a = scored(await runTask(task(null)));
+    await input.insertMany([0, 1, 2].map(() => line(idAt(base))));
+    const b = scored(await runTask(task(a.checkpoint)));
+    const lateId = idAt(base + 1);
+    await input.insertMany([0, 1, 2].map(() => line(idAt(base + 1))));
+    const c = scored(await runTask(task(b.checkpoint))); // checks behind b
+    expect(c.lookBehind).to.equal(null);
+    await sleep(2100);
+
+    const cuts = proxy().cuts;
+    proxy().cutAt(isCommandOn('aggregate', collection), 'request', 2);
+    const afterOf = (checkpoint: string | null) => ObjectId.createFromHexString(JSON.parse(checkpoint!).$oid as string);
+    await input.insertMany([0, 1].map(() => line(idAt(base + 2))));
+    const shared = (await readHostsAfter(bed.client, ref, [{ host: 'web1', after: afterOf(c.checkpoint) }], 100, 0))!.get('web1')!;
+    const d = scored(await runTask({ ...task(c.checkpoint), lines: shared }));
+    expect(d.read).to.equal(2);
+    expect(d.lookBehind, 'the check waits for the lines behind').to.be.a('string');
+
+    await input.insertOne(line(lateId));
+    await input.insertMany([0, 1].map(() => line(idAt(base + 3))));
+    const withBehind = (await readHostsAfter(bed.client, ref, [{ host: 'web1', after: afterOf(d.checkpoint), behindFrom: ObjectId.createFromHexString(d.lookBehind!) }], 100, 0))!.get('web1')!;
+    const e = scored(await runTask({ ...task(d.checkpoint), lines: withBehind }));
+    proxy().cutAt(() => false, 'request');
+    expect(proxy().cuts, 'no count sent').to.equal(cuts);
+    expect({ read: e.read, late: e.late }).to.deep.equal({ read: 3, late: 1 });
+    expect(e.lookBehind, 'just checked').to.equal(null);
+  });
 });
