@@ -11,6 +11,7 @@ import { isConnectivityError } from '../mongo/errors.js';
 import { ModelFileError, modelFilePath, readModelHeader, type ModelFileHeader } from '../store/model-files.js';
 import type { LineSourceRef, ScoreTask, TaskFailure, TrainTask, WorkerResult, WorkerTask } from '../worker/protocol.js';
 import { FailureRun } from './backoff.js';
+import { nextPollDelayMs } from './poll-delay.js';
 import type { DbHealth } from './db-health.js';
 import type { DaemonStats } from './stats.js';
 
@@ -199,6 +200,7 @@ export class HostPipeline {
 
   /** One step of the polling chain: prepare what is missing, else score one batch. */
   private async step(): Promise<void> {
+    const started = Date.now();
     try {
       await this.holdingLease();
       if (this.stopped) return;
@@ -215,7 +217,7 @@ export class HostPipeline {
       }
       const more = await this.scoreOnce();
       this.polls.worked();
-      this.schedulePoll(more ? 0 : this.ctx.config().pollIntervalMs);
+      this.schedulePoll(nextPollDelayMs(started, Date.now(), this.ctx.config().pollIntervalMs, more));
     } catch (err) {
       if (isTaken(err)) {
         await this.taken(err);
