@@ -3,7 +3,8 @@
 // the one the change was made against.
 import { expect } from 'chai';
 import type { FamiliarityChange, FamiliarityEntry, FamiliarityState } from '../../src/model/familiarity.js';
-import { checkpointKey, loadCheckpoint, saveCheckpoint, savedFamiliarity, type CheckpointDoc, type FamiliarityUpdate } from '../../src/mongo/checkpoints.js';
+import { Binary } from 'mongodb';
+import { checkpointKey, loadCheckpoint, packEntry, saveCheckpoint, savedFamiliarity, type CheckpointDoc, type FamiliarityUpdate } from '../../src/mongo/checkpoints.js';
 import { useTestBed } from '../support/test-bed.js';
 
 function entry(key: number, last: number): FamiliarityEntry {
@@ -93,10 +94,47 @@ describe('familiarity log saved with the checkpoint', function () {
     expect(await load(h)).to.deep.equal({ state: after, rev: 'r1' });
   });
 
+  it('stores each entry as one packed value, whole or changed', async () => {
+    const h = next();
+    const many = { key: 5, last: 3, routine: 2, run: 1, seen: [1_700_000_000_123, 0.5, 42] };
+    await save(h, 'a', whole('r1', { lines: 4, entries: [entry(1, 3), many] }));
+    await save(h, 'b', changed('r1', 'r2', { lines: 9, set: [entry(6, 8)], drop: [] }, notNeeded));
+    const raw = (await bed.target.collection('anomaly_detector_state').findOne({ host: h }))!;
+    const entries = raw.familiar.entries as Record<string, unknown>;
+    expect(Object.keys(entries)).to.deep.equal(['k1', 'k5', 'k6']);
+    for (const v of Object.values(entries)) expect(v).to.be.instanceOf(Binary);
+    expect(await load(h)).to.deep.equal({ state: { lines: 9, entries: [entry(1, 3), many, entry(6, 8)] }, rev: 'r2' });
+  });
+
+  it('reads entries kept as subdocuments by the last version, and changes them entry by entry', async () => {
+    const h = next();
+    await bed.target.collection<CheckpointDoc>('anomaly_detector_state').insertOne({
+      _id: checkpointKey('syslog', h),
+      source: 'syslog',
+      host: h,
+      last_id: 'x',
+      lines_scored: 9,
+      anomalies: 0,
+      skipped: 0,
+      updated_at: new Date(),
+      familiar: { model_version: 'v1', rev: 'r0', lines: 9, entries: { k7: entry(7, 2), k8: entry(8, 5) } },
+    });
+    expect(await load(h)).to.deep.equal({ state: { lines: 9, entries: [entry(7, 2), entry(8, 5)] }, rev: 'r0' });
+    expect(await save(h, 'y', changed('r0', 'r1', { lines: 12, set: [entry(9, 10)], drop: [7] }, notNeeded))).to.equal('change');
+    expect(await load(h)).to.deep.equal({ state: { lines: 12, entries: [entry(8, 5), entry(9, 10)] }, rev: 'r1' });
+  });
+
   it('refuses a keyed log whose field names disagree with its entries (edited by hand)', async () => {
     const h = next();
     await save(h, 'a', whole('r1', { lines: 4, entries: [entry(1, 3)] }));
-    await bed.target.collection('anomaly_detector_state').updateOne({ host: h }, { $set: { 'familiar.entries.k1.key': 2 } });
+    await bed.target.collection('anomaly_detector_state').updateOne({ host: h }, { $set: { 'familiar.entries.k1': packEntry(entry(2, 3)) } });
+    expect(await load(h)).to.equal(null);
+  });
+
+  it('refuses a packed entry cut short (edited by hand)', async () => {
+    const h = next();
+    await save(h, 'a', whole('r1', { lines: 4, entries: [entry(1, 3)] }));
+    await bed.target.collection('anomaly_detector_state').updateOne({ host: h }, { $set: { 'familiar.entries.k1': new Binary(Buffer.alloc(20)) } });
     expect(await load(h)).to.equal(null);
   });
 });
