@@ -161,18 +161,20 @@ export async function readHostsAfter(
   const behinds = [...parts.values()].filter((p) => p.from !== null).length;
   // A part of lines behind the checkpoint has its own room: sorted first, they must not crowd out the batches.
   const total = limit * (wants.length + behinds);
+  const clauses = groupByStart(wants.map((w) => ({ host: w.host, low: parts.get(w.host)!.fromId ?? w.after }))).map((g) => ({
+    [f.hostname]: g.hosts.length === 1 ? g.hosts[0] : { $in: g.hosts },
+    _id: { $gte: g.low, $lt: before },
+  }));
   const cursor = client
     .db(src.inputDb)
     .collection(src.collection)
-    .find(
-      {
-        $or: wants.map((w) => {
-          const from = parts.get(w.host)!.fromId;
-          return { [f.hostname]: w.host, _id: from !== null ? { $gte: from, $lt: before } : { $gt: w.after, $lt: before } };
-        }),
-      },
-      { projection: projectionFor(src), sort: { _id: 1 }, limit: total, raw: true, enableUtf8Validation: false },
-    ) as unknown as FindCursor<Uint8Array>;
+    .find(clauses.length === 1 ? clauses[0]! : { $or: clauses }, {
+      projection: projectionFor(src),
+      sort: { _id: 1 },
+      limit: total,
+      raw: true,
+      enableUtf8Validation: false,
+    }) as unknown as FindCursor<Uint8Array>;
   let read = 0;
   let unassigned = false;
   const bySize = await drainBatch(cursor, (raw) => {
@@ -185,12 +187,12 @@ export async function readHostsAfter(
     for (const name of names) {
       const part = typeof name === 'string' ? parts.get(name) : undefined;
       if (part === undefined || !(id instanceof ObjectId)) continue;
+      // A host of the read; a line of its group's range that it has read already is passed over.
+      assigned = true;
       const hex = id.toHexString();
       if (hex > part.after) {
-        assigned = true;
         if (!part.docs.add(raw, limit)) part.full = true;
       } else if (part.from !== null && hex >= part.from) {
-        assigned = true;
         // More than a batch behind the checkpoint: the check counts on the server instead.
         if (part.behind !== null && !part.behind.add(raw, limit)) part.behind = null;
       }
@@ -208,6 +210,34 @@ export async function readHostsAfter(
     out.set(host, batch);
   }
   return out;
+}
+
+/**
+ * Hosts whose reads start within this many ObjectId seconds of each other share one condition of
+ * a shared read, from the earliest of their starts. Hosts read in the same round have checkpoints
+ * within a poll of each other; an idle host's checkpoint (its last line, perhaps days ago) or a
+ * look behind for late lines starts a group of its own, so no group reads much that its hosts
+ * have read.
+ */
+const GROUP_SECONDS = 2;
+
+/**
+ * The hosts of a shared read in groups of nearby starts (`low`: the first id of the host's range,
+ * or its checkpoint, whose line the read passes over). One condition per group, `{host: {$in}, _id
+ * >= the group's first start}`, rather than one per host: a server without the (hostname, _id)
+ * index (FerretDB) tests every condition against every stored line, and ten of them took twice
+ * as long as one.
+ */
+export function groupByStart(starts: ReadonlyArray<{ host: string; low: ObjectId }>): Array<{ hosts: string[]; low: ObjectId }> {
+  const sorted = [...starts].sort((a, b) => (a.low.toHexString() < b.low.toHexString() ? -1 : 1));
+  const groups: Array<{ hosts: string[]; low: ObjectId; second: number }> = [];
+  for (const s of sorted) {
+    const second = s.low.getTimestamp().getTime() / 1000;
+    const last = groups[groups.length - 1];
+    if (last !== undefined && second - last.second <= GROUP_SECONDS) last.hosts.push(s.host);
+    else groups.push({ hosts: [s.host], low: s.low, second });
+  }
+  return groups.map(({ hosts, low }) => ({ hosts, low }));
 }
 
 /** Raw documents of one host's part of a read, kept to be copied into one buffer. */

@@ -1,7 +1,7 @@
 // The batch reader against the test server: batches end by size as well as by count.
 import { expect } from 'chai';
 import { ObjectId, type Document } from 'mongodb';
-import { MAX_BATCH_CHARS, readHostsAfter, readLinesAfter, unpackLines } from '../../src/mongo/line-reader.js';
+import { groupByStart, MAX_BATCH_CHARS, readHostsAfter, readLinesAfter, unpackLines } from '../../src/mongo/line-reader.js';
 import { useTestBed } from '../support/test-bed.js';
 
 describe('reading a host batch by batch', function () {
@@ -112,6 +112,30 @@ describe('reading the batches of several hosts in one query', function () {
     expect((await readHostsAfter(bed.client, src(), [want], 2, 0))!.get('b')!.behind).to.equal(undefined);
   });
 
+  it('reads hosts whose checkpoints are far apart (an idle host) each from its own, passing over what the others have read', async () => {
+    const at = (sec: number, n: number) => new ObjectId(sec.toString(16).padStart(8, '0') + '5e' + '00000000' + n.toString(16).padStart(6, '0'));
+    const now = Math.floor(Date.now() / 1000) - 5;
+    // Idle host i: two lines 100 s ago, one now; a and b: lines now, interleaved.
+    const lines: Array<[string, ObjectId]> = [
+      ['i', at(now - 100, 0)], ['i', at(now - 100, 1)], ['a', at(now - 100, 2)],
+      ['a', at(now, 3)], ['b', at(now, 4)], ['a', at(now, 5)], ['b', at(now, 6)], ['i', at(now, 7)], ['a', at(now, 8)],
+    ];
+    await bed.input.collection('spread').insertMany(lines.map(([h, _id], k) => ({ _id, Hostname: h, Message: `line ${k} of ${h}`, timestamp: new Date() })));
+    const spread = { ...src(), collection: 'spread' };
+    const wants = [
+      { host: 'i', after: at(now - 100, 0) },
+      { host: 'a', after: at(now, 5) },
+      { host: 'b', after: at(now, 4), behindFrom: at(now - 100, 0) },
+    ];
+    const parts = (await readHostsAfter(bed.client, spread, wants, 10, 0))!;
+    const got = (h: string) => hexes(parts.get(h)!.bson);
+    expect(got('i')).to.deep.equal([at(now - 100, 1), at(now, 7)].map((i) => i.toHexString()));
+    expect(got('a'), "a's lines up to its checkpoint are passed over").to.deep.equal([at(now, 8).toHexString()]);
+    expect(got('b')).to.deep.equal([at(now, 6).toHexString()]);
+    expect(hexes(parts.get('b')!.behind!.bson), "b's lines from where it asked").to.deep.equal([at(now, 4).toHexString()]);
+    for (const h of ['i', 'a', 'b']) expect(parts.get(h)!.more).to.equal(false);
+  });
+
   it('gives up (null: each host reads alone) when a line matched through an array of embedded documents', async function () {
     const nested = { ...src(), collection: 'nested', fields: { ...fields, hostname: 'meta.host' } };
     const all = await bed.input.collection('nested').countDocuments({ 'meta.host': 'x' });
@@ -119,4 +143,23 @@ describe('reading the batches of several hosts in one query', function () {
     if (all < 2) this.skip();
     expect(await readHostsAfter(bed.client, nested, [{ host: 'x', after: new ObjectId('000000000000000000000000') }], 10, 0)).to.equal(null);
   });
+});
+
+describe('grouping the hosts of a shared read by where they start', () => {
+  const at = (sec: number, n = 0) => new ObjectId(sec.toString(16).padStart(8, '0') + '0000000000' + n.toString(16).padStart(6, '0'));
+  const T = 1_800_000_000;
+  const cases: Array<[string, Array<[string, ObjectId]>, Array<[string[], ObjectId]>]> = [
+    ['hosts read in the same round: one group from the earliest', [['b', at(T, 2)], ['a', at(T, 1)], ['c', at(T + 1)]], [[['a', 'b', 'c'], at(T, 1)]]],
+    ['starts up to 2 s after the group began join it', [['a', at(T)], ['b', at(T + 2)]], [[['a', 'b'], at(T)]]],
+    ['a start 3 s later begins a group of its own', [['a', at(T)], ['b', at(T + 3)]], [[['a'], at(T)], [['b'], at(T + 3)]]],
+    ['an idle host (its last line a day ago) reads alone', [['a', at(T)], ['idle', at(T - 86_400)], ['b', at(T, 5)]], [[['idle'], at(T - 86_400)], [['a', 'b'], at(T)]]],
+    ['a group is measured from its first start, not chained on', [['a', at(T)], ['b', at(T + 2)], ['c', at(T + 4)]], [[['a', 'b'], at(T)], [['c'], at(T + 4)]]],
+    ['one host', [['a', at(T)]], [[['a'], at(T)]]],
+  ];
+  for (const [name, starts, groups] of cases) {
+    it(name, () => {
+      const got = groupByStart(starts.map(([host, low]) => ({ host, low })));
+      expect(got.map((g) => [g.hosts, g.low.toHexString()])).to.deep.equal(groups.map(([hosts, low]) => [hosts, low.toHexString()]));
+    });
+  }
 });
