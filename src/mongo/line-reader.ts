@@ -149,6 +149,7 @@ export async function readHostsAfter(
   wants: readonly HostWant[],
   limit: number,
   settleSeconds: number,
+  grouped = false,
 ): Promise<Map<string, SharedBatch> | null> {
   const before = readableBefore(Date.now(), settleSeconds);
   const f = src.fields;
@@ -161,9 +162,13 @@ export async function readHostsAfter(
   const behinds = [...parts.values()].filter((p) => p.from !== null).length;
   // A part of lines behind the checkpoint has its own room: sorted first, they must not crowd out the batches.
   const total = limit * (wants.length + behinds);
-  const clauses = groupByStart(wants.map((w) => ({ host: w.host, low: parts.get(w.host)!.fromId ?? w.after }))).map((g) => ({
+  const starts = wants.map((w) => {
+    const from = parts.get(w.host)!.fromId;
+    return { host: w.host, low: from ?? w.after, inclusive: from !== null };
+  });
+  const clauses = groupByStart(starts, grouped ? GROUP_SECONDS : null).map((g) => ({
     [f.hostname]: g.hosts.length === 1 ? g.hosts[0] : { $in: g.hosts },
-    _id: { $gte: g.low, $lt: before },
+    _id: { [g.inclusive ? '$gte' : '$gt']: g.low, $lt: before },
   }));
   const cursor = client
     .db(src.inputDb)
@@ -213,31 +218,39 @@ export async function readHostsAfter(
 }
 
 /**
- * Hosts whose reads start within this many ObjectId seconds of each other share one condition of
- * a shared read, from the earliest of their starts. Hosts read in the same round have checkpoints
- * within a poll of each other; an idle host's checkpoint (its last line, perhaps days ago) or a
- * look behind for late lines starts a group of its own, so no group reads much that its hosts
- * have read.
+ * On a server that tests a query's conditions against every stored line (FerretDB: no index
+ * behind its filters), hosts whose reads start within this many ObjectId seconds of each other
+ * share one condition of a shared read, from the earliest of their starts: ten conditions took
+ * twice as long as one there. Hosts read in the same round have checkpoints within a poll of each
+ * other; an idle host's checkpoint (its last line, perhaps days ago) or a look behind for late
+ * lines starts a group of its own. The price is the lines a group's hosts read again between its
+ * start and their own, passed over here: on MongoDB, whose `(hostname, _id)` index answers one
+ * condition per host exactly, hosts are not grouped.
  */
-const GROUP_SECONDS = 2;
+export const GROUP_SECONDS = 2;
 
 /**
  * The hosts of a shared read in groups of nearby starts (`low`: the first id of the host's range,
- * or its checkpoint, whose line the read passes over). One condition per group, `{host: {$in}, _id
- * >= the group's first start}`, rather than one per host: a server without the (hostname, _id)
- * index (FerretDB) tests every condition against every stored line, and ten of them took twice
- * as long as one.
+ * `inclusive`, or its checkpoint, whose line the read passes over), one condition each: `{host:
+ * {$in}, _id from the group's first start}`. Within `windowSeconds` of a group's first start; with
+ * null, each host alone.
  */
-export function groupByStart(starts: ReadonlyArray<{ host: string; low: ObjectId }>): Array<{ hosts: string[]; low: ObjectId }> {
+export function groupByStart(
+  starts: ReadonlyArray<{ host: string; low: ObjectId; inclusive: boolean }>,
+  windowSeconds: number | null,
+): Array<{ hosts: string[]; low: ObjectId; inclusive: boolean }> {
   const sorted = [...starts].sort((a, b) => (a.low.toHexString() < b.low.toHexString() ? -1 : 1));
-  const groups: Array<{ hosts: string[]; low: ObjectId; second: number }> = [];
+  const groups: Array<{ hosts: string[]; low: ObjectId; inclusive: boolean; second: number }> = [];
   for (const s of sorted) {
     const second = s.low.getTimestamp().getTime() / 1000;
     const last = groups[groups.length - 1];
-    if (last !== undefined && second - last.second <= GROUP_SECONDS) last.hosts.push(s.host);
-    else groups.push({ hosts: [s.host], low: s.low, second });
+    if (last !== undefined && windowSeconds !== null && second - last.second <= windowSeconds) {
+      last.hosts.push(s.host);
+      // Two starts at the group's first id: from it, if either reads from it.
+      if (s.low.equals(last.low)) last.inclusive ||= s.inclusive;
+    } else groups.push({ hosts: [s.host], low: s.low, inclusive: s.inclusive, second });
   }
-  return groups.map(({ hosts, low }) => ({ hosts, low }));
+  return groups.map(({ hosts, low, inclusive }) => ({ hosts, low, inclusive }));
 }
 
 /** Raw documents of one host's part of a read, kept to be copied into one buffer. */

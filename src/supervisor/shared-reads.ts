@@ -46,6 +46,8 @@ export interface SharedReadsClient {
   /** A read reached MongoDB, or failed (the main thread's client is replaced after failures only). */
   worked(): void;
   failed(err: unknown): void;
+  /** The server filters every document itself (server-kind.ts): reads group their hosts. */
+  grouped(): boolean;
 }
 
 export class SharedReads {
@@ -99,7 +101,7 @@ export class SharedReads {
     const wants = [...taken.values()];
     g.reading = true;
     try {
-      const parts = await readHostsAfter(await this.client.get(), g.src, wants, g.limit, g.settleSeconds);
+      const parts = await readHostsAfter(await this.client.get(), g.src, wants, g.limit, g.settleSeconds, this.client.grouped());
       this.client.worked();
       this.stats.sharedReads++;
       g.regulars = new Set();

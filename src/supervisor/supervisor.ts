@@ -9,6 +9,7 @@ import { ensureTargetIndexes } from '../mongo/anomaly-writer.js';
 import { ClientHandle, STALE_CLIENT_MS } from '../mongo/client.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ensureInputIndexes, ensureStateIndexes } from '../mongo/indexes.js';
+import { filtersEveryDocument } from '../mongo/server-kind.js';
 import type { WorkerResult, WorkerTask } from '../worker/protocol.js';
 import { FailureRun, backoffMs } from './backoff.js';
 import { DbHealth } from './db-health.js';
@@ -159,9 +160,12 @@ export class Supervisor {
       get: () => this.client!.get(),
       worked: () => this.client?.worked(),
       failed: (err) => this.clientFailed(err),
+      grouped: () => this.serverFiltersEveryDocument,
     },
     this.stats,
   );
+  /** Learnt at each boot (server-kind.ts); until then, MongoDB's behaviour is assumed. */
+  private serverFiltersEveryDocument = false;
   private cronTask: ScheduledTask | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
@@ -495,6 +499,7 @@ export class Supervisor {
   private async prepareCollections(): Promise<void> {
     const cfg = this.config;
     const client = await this.client!.get();
+    this.serverFiltersEveryDocument = await filtersEveryDocument(client);
     await naming(`state collection ${cfg.targetDb}.${cfg.stateCollection}`, () =>
       ensureStateIndexes(client, { db: cfg.targetDb, collection: cfg.stateCollection }),
     );

@@ -36,7 +36,8 @@ describe('reading a host batch by batch', function () {
   });
 });
 
-describe('reading the batches of several hosts in one query', function () {
+for (const grouped of [false, true])
+describe(`reading the batches of several hosts in one query (${grouped ? 'hosts grouped, as on FerretDB' : 'a condition per host, as on MongoDB'})`, function () {
   this.timeout(120_000);
   const fields = { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' };
   const ids: Record<string, ObjectId[]> = { a: [], b: [], c: [] };
@@ -71,6 +72,7 @@ describe('reading the batches of several hosts in one query', function () {
       ],
       4,
       0,
+      grouped,
     );
     expect(parts).to.not.equal(null);
     // a: the line shared with b, then its own last one.
@@ -91,7 +93,7 @@ describe('reading the batches of several hosts in one query', function () {
 
   it('says more to every host when the whole read was cut, so none of them loses a line', async () => {
     // Limit 1 per host, 2 hosts: the read ends after 2 lines, both a's here.
-    const parts = await readHostsAfter(bed.client, src(), [{ host: 'a', after: new ObjectId('000000000000000000000000') }, { host: 'c', after: new ObjectId('000000000000000000000000') }], 1, 0);
+    const parts = await readHostsAfter(bed.client, src(), [{ host: 'a', after: new ObjectId('000000000000000000000000') }, { host: 'c', after: new ObjectId('000000000000000000000000') }], 1, 0, grouped);
     expect(hexes(parts!.get('a')!.bson)).to.deep.equal([ids.a![0]!.toHexString()]);
     expect(parts!.get('c')!.count).to.equal(0);
     expect(parts!.get('c')!.more, "c's lines come after the cut").to.equal(true);
@@ -100,7 +102,7 @@ describe('reading the batches of several hosts in one query', function () {
   it("also gives a host its lines behind the checkpoint from where it asks, apart and outside its batch's limit, but only whole", async () => {
     const want = { host: 'b', after: ids.b![3]!, behindFrom: ids.b![1]! };
     // c asks from after its checkpoint: nothing behind.
-    const parts = await readHostsAfter(bed.client, src(), [want, { host: 'c', after: ids.c![0]!, behindFrom: ids.c![1]! }], 3, 0);
+    const parts = await readHostsAfter(bed.client, src(), [want, { host: 'c', after: ids.c![0]!, behindFrom: ids.c![1]! }], 3, 0, grouped);
     const b = parts!.get('b')!;
     expect(hexes(b.behind!.bson)).to.deep.equal([ids.b![1]!, ids.b![2]!, ids.b![3]!].map((i) => i.toHexString()));
     expect(b.behind!.from).to.equal(ids.b![1]!.toHexString());
@@ -109,7 +111,7 @@ describe('reading the batches of several hosts in one query', function () {
     expect(hexes(parts!.get('c')!.bson)).to.deep.equal([ids.c![1]!.toHexString()]);
     expect(parts!.get('c')!.behind).to.equal(undefined);
     // More lines behind than a batch holds: none are given (the check counts on the server).
-    expect((await readHostsAfter(bed.client, src(), [want], 2, 0))!.get('b')!.behind).to.equal(undefined);
+    expect((await readHostsAfter(bed.client, src(), [want], 2, 0, grouped))!.get('b')!.behind).to.equal(undefined);
   });
 
   it('reads hosts whose checkpoints are far apart (an idle host) each from its own, passing over what the others have read', async () => {
@@ -127,7 +129,7 @@ describe('reading the batches of several hosts in one query', function () {
       { host: 'a', after: at(now, 5) },
       { host: 'b', after: at(now, 4), behindFrom: at(now - 100, 0) },
     ];
-    const parts = (await readHostsAfter(bed.client, spread, wants, 10, 0))!;
+    const parts = (await readHostsAfter(bed.client, spread, wants, 10, 0, grouped))!;
     const got = (h: string) => hexes(parts.get(h)!.bson);
     expect(got('i')).to.deep.equal([at(now - 100, 1), at(now, 7)].map((i) => i.toHexString()));
     expect(got('a'), "a's lines up to its checkpoint are passed over").to.deep.equal([at(now, 8).toHexString()]);
@@ -141,25 +143,30 @@ describe('reading the batches of several hosts in one query', function () {
     const all = await bed.input.collection('nested').countDocuments({ 'meta.host': 'x' });
     // A server that does not search arrays on a dotted path has nothing to give up on.
     if (all < 2) this.skip();
-    expect(await readHostsAfter(bed.client, nested, [{ host: 'x', after: new ObjectId('000000000000000000000000') }], 10, 0)).to.equal(null);
+    expect(await readHostsAfter(bed.client, nested, [{ host: 'x', after: new ObjectId('000000000000000000000000') }], 10, 0, grouped)).to.equal(null);
   });
 });
 
 describe('grouping the hosts of a shared read by where they start', () => {
   const at = (sec: number, n = 0) => new ObjectId(sec.toString(16).padStart(8, '0') + '0000000000' + n.toString(16).padStart(6, '0'));
   const T = 1_800_000_000;
-  const cases: Array<[string, Array<[string, ObjectId]>, Array<[string[], ObjectId]>]> = [
-    ['hosts read in the same round: one group from the earliest', [['b', at(T, 2)], ['a', at(T, 1)], ['c', at(T + 1)]], [[['a', 'b', 'c'], at(T, 1)]]],
-    ['starts up to 2 s after the group began join it', [['a', at(T)], ['b', at(T + 2)]], [[['a', 'b'], at(T)]]],
-    ['a start 3 s later begins a group of its own', [['a', at(T)], ['b', at(T + 3)]], [[['a'], at(T)], [['b'], at(T + 3)]]],
-    ['an idle host (its last line a day ago) reads alone', [['a', at(T)], ['idle', at(T - 86_400)], ['b', at(T, 5)]], [[['idle'], at(T - 86_400)], [['a', 'b'], at(T)]]],
-    ['a group is measured from its first start, not chained on', [['a', at(T)], ['b', at(T + 2)], ['c', at(T + 4)]], [[['a', 'b'], at(T)], [['c'], at(T + 4)]]],
-    ['one host', [['a', at(T)]], [[['a'], at(T)]]],
+  type Start = [string, ObjectId, boolean?];
+  type Group = [string[], ObjectId, boolean?];
+  const cases: Array<[string, number | null, Start[], Group[]]> = [
+    ['hosts read in the same round: one group from the earliest', 2, [['b', at(T, 2)], ['a', at(T, 1)], ['c', at(T + 1)]], [[['a', 'b', 'c'], at(T, 1)]]],
+    ['starts up to 2 s after the group began join it', 2, [['a', at(T)], ['b', at(T + 2)]], [[['a', 'b'], at(T)]]],
+    ['a start 3 s later begins a group of its own', 2, [['a', at(T)], ['b', at(T + 3)]], [[['a'], at(T)], [['b'], at(T + 3)]]],
+    ['an idle host (its last line a day ago) reads alone', 2, [['a', at(T)], ['idle', at(T - 86_400)], ['b', at(T, 5)]], [[['idle'], at(T - 86_400)], [['a', 'b'], at(T)]]],
+    ['a group is measured from its first start, not chained on', 2, [['a', at(T)], ['b', at(T + 2)], ['c', at(T + 4)]], [[['a', 'b'], at(T)], [['c'], at(T + 4)]]],
+    ['a group reads from its first id when the host starting there looks behind', 2, [['a', at(T, 3)], ['b', at(T, 1), true], ['c', at(T, 5), true]], [[['b', 'a', 'c'], at(T, 1), true]]],
+    ['two starts at the first id: from it if either asks', 2, [['a', at(T, 1)], ['b', at(T, 1), true]], [[['a', 'b'], at(T, 1), true]]],
+    ['not grouped (MongoDB): each host alone, as it starts', null, [['b', at(T, 2)], ['a', at(T, 1), true]], [[['a'], at(T, 1), true], [['b'], at(T, 2)]]],
+    ['one host', 2, [['a', at(T)]], [[['a'], at(T)]]],
   ];
-  for (const [name, starts, groups] of cases) {
+  for (const [name, window, starts, groups] of cases) {
     it(name, () => {
-      const got = groupByStart(starts.map(([host, low]) => ({ host, low })));
-      expect(got.map((g) => [g.hosts, g.low.toHexString()])).to.deep.equal(groups.map(([hosts, low]) => [hosts, low.toHexString()]));
+      const got = groupByStart(starts.map(([host, low, inclusive]) => ({ host, low, inclusive: inclusive ?? false })), window);
+      expect(got.map((g) => [g.hosts, g.low.toHexString(), g.inclusive])).to.deep.equal(groups.map(([hosts, low, inclusive]) => [hosts, low.toHexString(), inclusive ?? false]));
     });
   }
 });

@@ -59,7 +59,7 @@ describe('shared reads: gathering the asks of a source', function () {
   const bed = useTestBed('gather', async () => undefined);
   const fields = { message: 'Message', hostname: 'Hostname', timestamp: 'timestamp' };
   const ref = (host: string) => ({ uri: bed.uri, inputDb: bed.inputName, collection: 'syslog', host, fields });
-  const client = (failures: unknown[] = []) => ({ get: async () => bed.client, worked: () => undefined, failed: (err: unknown) => failures.push(err) });
+  const client = (failures: unknown[] = []) => ({ get: async () => bed.client, worked: () => undefined, failed: (err: unknown) => failures.push(err), grouped: () => false });
 
   it("answers the hosts that ask together with one read, each with its own lines after its own checkpoint", async () => {
     const start = new ObjectId();
@@ -81,7 +81,7 @@ describe('shared reads: gathering the asks of a source', function () {
     expect(await new SharedReads(client(failures), stats).read(ref('g1'), 'a string id', 100, 0)).to.equal(null);
     // Nothing listens on port 1: the read fails once server selection gives up.
     const broken = new MongoClient('mongodb://127.0.0.1:1/', { serverSelectionTimeoutMS: 300 });
-    const reads = new SharedReads({ get: async () => broken, worked: () => undefined, failed: (err) => failures.push(err) }, stats);
+    const reads = new SharedReads({ get: async () => broken, worked: () => undefined, failed: (err) => failures.push(err), grouped: () => false }, stats);
     const asks = await Promise.allSettled([reads.read(ref('g1'), new ObjectId(), 100, 0), reads.read(ref('g2'), new ObjectId(), 100, 0)]).finally(() => broken.close());
     expect(asks.map((x) => x.status)).to.deep.equal(['rejected', 'rejected']);
     expect(failures).to.have.length(1);
