@@ -37,6 +37,20 @@ describe('familiarity log saved with the checkpoint', function () {
   const load = async (h: string, version = 'v1'): Promise<{ state: FamiliarityState; rev: string | null } | null> =>
     savedFamiliarity(await loadCheckpoint(bed.client, state(), 'syslog', h), version);
 
+  /** A state document holding `familiar` as an earlier version wrote it. */
+  const insertWritten = (h: string, familiar: unknown) =>
+    bed.target.collection<CheckpointDoc>('anomaly_detector_state').insertOne({
+      _id: checkpointKey('syslog', h),
+      source: 'syslog',
+      host: h,
+      last_id: 'x',
+      lines_scored: 9,
+      anomalies: 0,
+      skipped: 0,
+      updated_at: new Date(),
+      familiar,
+    });
+
   it('writes the whole log first, then only what each batch changed', async () => {
     const h = next();
     const s0 = { lines: 10, entries: [entry(1, 3), entry(2, 7)] };
@@ -77,17 +91,7 @@ describe('familiarity log saved with the checkpoint', function () {
   it('reads the layout of earlier versions, to be written whole once', async () => {
     const h = next();
     const old = { lines: 9, entries: [entry(7, 2), entry(8, 5)] };
-    await bed.target.collection<CheckpointDoc>('anomaly_detector_state').insertOne({
-      _id: checkpointKey('syslog', h),
-      source: 'syslog',
-      host: h,
-      last_id: 'x',
-      lines_scored: 9,
-      anomalies: 0,
-      skipped: 0,
-      updated_at: new Date(),
-      familiar: { model_version: 'v1', ...old },
-    });
+    await insertWritten(h, { model_version: 'v1', ...old });
     expect(await load(h)).to.deep.equal({ state: old, rev: null });
     const after = { lines: 12, entries: [entry(8, 5), entry(9, 10)] };
     expect(await save(h, 'y', whole('r1', after))).to.equal('full');
@@ -108,17 +112,7 @@ describe('familiarity log saved with the checkpoint', function () {
 
   it('reads entries kept as subdocuments by the last version, and changes them entry by entry', async () => {
     const h = next();
-    await bed.target.collection<CheckpointDoc>('anomaly_detector_state').insertOne({
-      _id: checkpointKey('syslog', h),
-      source: 'syslog',
-      host: h,
-      last_id: 'x',
-      lines_scored: 9,
-      anomalies: 0,
-      skipped: 0,
-      updated_at: new Date(),
-      familiar: { model_version: 'v1', rev: 'r0', lines: 9, entries: { k7: entry(7, 2), k8: entry(8, 5) } },
-    });
+    await insertWritten(h, { model_version: 'v1', rev: 'r0', lines: 9, entries: { k7: entry(7, 2), k8: entry(8, 5) } });
     expect(await load(h)).to.deep.equal({ state: { lines: 9, entries: [entry(7, 2), entry(8, 5)] }, rev: 'r0' });
     expect(await save(h, 'y', changed('r0', 'r1', { lines: 12, set: [entry(9, 10)], drop: [7] }, notNeeded))).to.equal('change');
     expect(await load(h)).to.deep.equal({ state: { lines: 12, entries: [entry(8, 5), entry(9, 10)] }, rev: 'r1' });

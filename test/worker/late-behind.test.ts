@@ -20,12 +20,16 @@ describe('worker: late lines found in the lines read behind the checkpoint', fun
   const rng = new Rng(53);
   const proxy = useCuttingProxy(bed);
 
-  it('scores a late line from them and sends no count', async () => {
-    const collection = 'syslog_behind';
+  /**
+   * A host whose thread has checked behind its checkpoint just now (batch c): three batches of
+   * lines around a second `base` made 3 s ago, and the id of a line made then that has not
+   * committed yet (lateId). Every task goes through the proxy, so a test can cut its counts.
+   */
+  async function justChecked(collection: string, tag: string) {
     const task = (checkpoint: string | null) => scoreTask(bed, { collection, modelFile: file, checkpoint, uri: proxy().uri(bed.uri) });
     const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
     const input = bed.input.collection(collection);
-    const idAt = idsAt('bb');
+    const idAt = idsAt(tag);
     const line = (_id: ObjectId) => web1Line(_id, rng);
     const base = Math.floor(Date.now() / 1000) - 3;
     await input.insertMany([0, 1, 2].map(() => line(idAt(base))));
@@ -36,6 +40,20 @@ describe('worker: late lines found in the lines read behind the checkpoint', fun
     await input.insertMany([0, 1, 2].map(() => line(idAt(base + 1))));
     const c = scored(await runTask(task(b.checkpoint))); // checks behind b: nothing late
     expect(c.lookBehind, 'just checked: the next check is not near').to.equal(null);
+    /** The host's next batch as the supervisor reads it for a caught-up host (a shared read). */
+    const sharedRead = async (checkpoint: string | null, behindFrom?: string | null) =>
+      (await readHostsAfter(
+        bed.client,
+        { uri: bed.uri, inputDb: bed.inputName, collection, fields: task(null).source.fields },
+        [{ host: 'web1', after: ObjectId.createFromHexString(JSON.parse(checkpoint!).$oid as string), ...(behindFrom ? { behindFrom: ObjectId.createFromHexString(behindFrom) } : {}) }],
+        100,
+        0,
+      ))!.get('web1')!;
+    return { task, input, line, idAt, base, lateId, c, sharedRead };
+  }
+
+  it('scores a late line from them and sends no count', async () => {
+    const { task, input, line, idAt, base, lateId, c, sharedRead } = await justChecked('syslog_behind', 'bb');
     await sleep(1100);
     const d = scored(await runTask(task(c.checkpoint))); // nothing new, within the cadence: no check
     expect(d.read).to.equal(0);
@@ -44,15 +62,13 @@ describe('worker: late lines found in the lines read behind the checkpoint', fun
     // The late line commits; the next batch is read as the supervisor reads it for a caught-up host.
     await input.insertOne(line(lateId));
     await input.insertMany([0, 1].map(() => line(idAt(base + 2))));
-    const after = ObjectId.createFromHexString(JSON.parse(c.checkpoint!).$oid as string);
-    const parts = await readHostsAfter(bed.client, { uri: bed.uri, inputDb: bed.inputName, collection, fields: task(null).source.fields }, [{ host: 'web1', after, behindFrom: ObjectId.createFromHexString(d.lookBehind!) }], 100, 0);
-    const lines = parts!.get('web1')!;
+    const lines = await sharedRead(c.checkpoint, d.lookBehind);
     expect(lines.count).to.equal(2);
     expect(lines.behind?.count, 'the lines of b and c, and the late one').to.be.at.least(7);
 
     // A count would be cut, and the task fail.
     const cuts = proxy().cuts;
-    proxy().cutAt(isCommandOn('aggregate', collection), 'request', 2);
+    proxy().cutAt(isCommandOn('aggregate', 'syslog_behind'), 'request', 2);
     const e = scored(await runTask({ ...task(c.checkpoint), lines }));
     proxy().cutAt(() => false, 'request');
     expect(proxy().cuts, 'no count sent').to.equal(cuts);
@@ -62,37 +78,19 @@ describe('worker: late lines found in the lines read behind the checkpoint', fun
   it('a check that comes due at a shared batch read without them waits for the next batch instead of counting', async () => {
     // Polls slower than the cadence (a loaded server): the batch after a check comes more than
     // LATE_CHECK_EVERY_MS later, and the batch before it could not know a check would be due.
-    const collection = 'syslog_behind_slow';
-    const task = (checkpoint: string | null) => scoreTask(bed, { collection, modelFile: file, checkpoint, uri: proxy().uri(bed.uri) });
-    const file = await writeTestModel(Array.from({ length: 400 }, () => routineLine(rng)));
-    const input = bed.input.collection(collection);
-    const ref = { uri: bed.uri, inputDb: bed.inputName, collection, fields: task(null).source.fields };
-    const idAt = idsAt('bc');
-    const line = (_id: ObjectId) => web1Line(_id, rng);
-    const base = Math.floor(Date.now() / 1000) - 3;
-    await input.insertMany([0, 1, 2].map(() => line(idAt(base))));
-    const a = scored(await runTask(task(null)));
-    await input.insertMany([0, 1, 2].map(() => line(idAt(base))));
-    const b = scored(await runTask(task(a.checkpoint)));
-    const lateId = idAt(base + 1);
-    await input.insertMany([0, 1, 2].map(() => line(idAt(base + 1))));
-    const c = scored(await runTask(task(b.checkpoint))); // checks behind b
-    expect(c.lookBehind).to.equal(null);
+    const { task, input, line, idAt, base, lateId, c, sharedRead } = await justChecked('syslog_behind_slow', 'bc');
     await sleep(2100);
 
     const cuts = proxy().cuts;
-    proxy().cutAt(isCommandOn('aggregate', collection), 'request', 2);
-    const afterOf = (checkpoint: string | null) => ObjectId.createFromHexString(JSON.parse(checkpoint!).$oid as string);
+    proxy().cutAt(isCommandOn('aggregate', 'syslog_behind_slow'), 'request', 2);
     await input.insertMany([0, 1].map(() => line(idAt(base + 2))));
-    const shared = (await readHostsAfter(bed.client, ref, [{ host: 'web1', after: afterOf(c.checkpoint) }], 100, 0))!.get('web1')!;
-    const d = scored(await runTask({ ...task(c.checkpoint), lines: shared }));
+    const d = scored(await runTask({ ...task(c.checkpoint), lines: await sharedRead(c.checkpoint) }));
     expect(d.read).to.equal(2);
     expect(d.lookBehind, 'the check waits for the lines behind').to.be.a('string');
 
     await input.insertOne(line(lateId));
     await input.insertMany([0, 1].map(() => line(idAt(base + 3))));
-    const withBehind = (await readHostsAfter(bed.client, ref, [{ host: 'web1', after: afterOf(d.checkpoint), behindFrom: ObjectId.createFromHexString(d.lookBehind!) }], 100, 0))!.get('web1')!;
-    const e = scored(await runTask({ ...task(d.checkpoint), lines: withBehind }));
+    const e = scored(await runTask({ ...task(d.checkpoint), lines: await sharedRead(d.checkpoint, d.lookBehind) }));
     proxy().cutAt(() => false, 'request');
     expect(proxy().cuts, 'no count sent').to.equal(cuts);
     expect({ read: e.read, late: e.late }).to.deep.equal({ read: 3, late: 1 });
