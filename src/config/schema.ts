@@ -1,8 +1,9 @@
 // The one place where configuration keys, their types and their defaults live.
 // Validation collects every problem with its key path instead of stopping at the first.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { posix } from 'node:path';
 import { cronProblem } from './cron.js';
+import { isHost } from './host-name.js';
 import { cpus } from 'node:os';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
@@ -148,7 +149,9 @@ function describe(v: unknown): string {
 
 /** `KEY:` with nothing after it is null in YAML: the key counts as not set, at every level. */
 function withoutNulls(d: Dict): Dict {
-  const out: Dict = {};
+  // No prototype: a key `__proto__` is then a key like any other (reported as unknown), instead of
+  // an assignment that makes its mapping the prototype and hides its keys from validation.
+  const out: Dict = Object.create(null) as Dict;
   for (const [k, v] of Object.entries(d)) if (v !== null) out[k] = v;
   return out;
 }
@@ -295,8 +298,14 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
     sources,
   };
   checkCollectionRoles(config, fail);
-  if (config.minTrainingLines > config.maxTrainingLines) {
-    fail('MIN_TRAINING_LINES', `must not exceed MAX_TRAINING_LINES (${config.maxTrainingLines})`);
+  // Compared only when both were read as written: a bad one is reported already, and a default
+  // is named as one (a user who set only MAX_TRAINING_LINES: 50 did not write MIN_TRAINING_LINES).
+  if (config.minTrainingLines > config.maxTrainingLines && !problems.some((p) => p.path.endsWith('_TRAINING_LINES'))) {
+    if (doc.MIN_TRAINING_LINES === undefined) {
+      fail('MAX_TRAINING_LINES', `must be at least MIN_TRAINING_LINES (${config.minTrainingLines}, its default), or set MIN_TRAINING_LINES lower`);
+    } else {
+      fail('MIN_TRAINING_LINES', `must not exceed MAX_TRAINING_LINES (${config.maxTrainingLines}${doc.MAX_TRAINING_LINES === undefined ? ', its default' : ''})`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
@@ -318,9 +327,10 @@ function resolveUri(
   let uri: string | undefined;
   let origin = '';
   const fromFile = (path: string, originName: string): void => {
+    const key = problemPath(originName);
     if (path.trim() === '') {
       // The YAML's "" is reported by str() already; the environment's is not.
-      if (path !== '' || originName.startsWith('environment')) fail(originName, 'must name a file holding the connection string');
+      if (path !== '' || originName.startsWith('environment')) fail(key, 'must name a file holding the connection string');
       return;
     }
     try {
@@ -328,17 +338,17 @@ function resolveUri(
       origin = originName;
       if (uri === '') {
         // Reported once: the empty string is not also checked as a connection string.
-        fail(originName, `${path} is empty: it must hold the connection string`);
+        fail(key, `${path} is empty: it must hold the connection string`);
         uri = undefined;
       } else if (/[\r\n]/.test(uri)) {
         // Two strings (an old one left above a new one) would be taken as one, whose second line
         // ends up in the database name or an option.
-        fail(originName, `${path} holds more than one line: it must hold the connection string alone`);
+        fail(key, `${path} holds more than one line: it must hold the connection string alone`);
         uri = undefined;
       }
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      fail(originName, `cannot read ${path}: ${e.code ?? e.message}`);
+      fail(key, `cannot read ${path}: ${e.code ?? e.message}`);
     }
   };
   if (ext.envUri) {
@@ -369,7 +379,7 @@ function resolveUri(
       return { uri, origin };
     }
   }
-  const path = origin.startsWith('environment ') ? `${origin.slice('environment '.length)} (environment)` : origin;
+  const path = problemPath(origin);
   if (!/^mongodb(\+srv)?:\/\/[^/]/.test(uri)) {
     fail(path, 'must start with mongodb:// or mongodb+srv:// followed by a host');
   } else if ((uri.split('?')[0]!.match(/@/g) ?? []).length > 1) {
@@ -382,6 +392,11 @@ function resolveUri(
     for (const m of ext.uriProblems?.(uri) ?? []) fail(path, m);
   }
   return { uri, origin };
+}
+
+/** Where a connection string came from, as a problem's path: `MONGODB_URI (environment)`. */
+function problemPath(origin: string): string {
+  return origin.startsWith('environment ') ? `${origin.slice('environment '.length)} (environment)` : origin;
 }
 
 function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
@@ -401,12 +416,7 @@ function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
   return { host: m[1] === '' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, ''), port };
 }
 
-/** A host name (letters, digits, hyphens, dots), an IPv4 address, or an IPv6 address in brackets. */
-function isHost(h: string): boolean {
-  if (/^\[[0-9A-Fa-f:.]+\]$/.test(h)) return isIPv6(h.slice(1, -1));
-  if (/^[0-9.]+$/.test(h)) return isIPv4(h);
-  return h.length <= 253 && h.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
-}
+
 
 function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConfig[], globalIgnore: string[], fail: Fail): SourceConfig[] {
   if (raw === undefined) {

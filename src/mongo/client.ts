@@ -1,6 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { MongoClient, MongoTopologyClosedError } from 'mongodb';
+import { isHost } from '../config/host-name.js';
 import { scrubPassword } from '../config/redact.js';
 import { isConnectivityError } from './errors.js';
 
@@ -15,13 +17,18 @@ const FILE_OPTIONS = ['tlsCAFile', 'tlsCertificateKeyFile', 'tlsCRLFile'] as con
  * connects and fails every attempt the same way, which would read as an outage to wait out.
  */
 export function uriProblems(uri: string): string[] {
-  let options: Partial<Record<(typeof FILE_OPTIONS)[number], unknown>>;
+  let options: Partial<Record<(typeof FILE_OPTIONS)[number], unknown>> & { hosts?: Array<{ host?: string }>; srvHost?: string };
   try {
     options = newClient(uri).options;
   } catch (err) {
     return [`is not a valid connection string: ${scrubPassword((err as Error).message, uri)}`];
   }
   const out: string[] = [];
+  // The driver takes any string for a host and fails at every connection (ENOTFOUND), which would
+  // read as an outage to wait out. A socket path (`%2Ftmp%2Fmongodb.sock`) has no host to check.
+  for (const h of [...(options.hosts ?? []).map((a) => a.host), options.srvHost]) {
+    if (h !== undefined && !isHost(h) && !isIPv6(h)) out.push(`host ${JSON.stringify(h)} is not a host name or an IP address`);
+  }
   for (const option of FILE_OPTIONS) {
     const path = options[option];
     if (typeof path !== 'string') continue;
@@ -40,15 +47,25 @@ export function uriProblems(uri: string): string[] {
   return out;
 }
 
+/** The daemon's own client options; the connection string's win where it sets one of them. */
+const CLIENT_DEFAULTS = {
+  appName: 'anomaly-detector',
+  // Short timeouts turn an outage into quick, retryable failures instead of calls hanging 30 s.
+  serverSelectionTimeoutMS: 5000,
+  connectTimeoutMS: 5000,
+  socketTimeoutMS: 120_000,
+  maxPoolSize: 10,
+} as const;
+
 export function newClient(uri: string): MongoClient {
-  return new MongoClient(uri, {
-    appName: 'anomaly-detector',
-    // Short timeouts turn an outage into quick, retryable failures instead of calls hanging 30 s.
-    serverSelectionTimeoutMS: 5000,
-    connectTimeoutMS: 5000,
-    socketTimeoutMS: 120_000,
-    maxPoolSize: 10,
-  });
+  // Options given to the constructor override the connection string's, so an operator's
+  // `maxPoolSize=50` would be silently dropped (and a malformed value never checked): pass only
+  // those the string does not set. Option names are case-insensitive in a connection string.
+  const query = uri.indexOf('?') < 0 ? '' : uri.slice(uri.indexOf('?') + 1).toLowerCase();
+  const given = new Set(query.split('&').map((pair) => pair.split('=')[0]!));
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(CLIENT_DEFAULTS)) if (!given.has(k.toLowerCase())) options[k] = v;
+  return new MongoClient(uri, options);
 }
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
 import { ConfigError, DEFAULTS, type DaemonConfig } from '../../src/config/schema.js';
 import { redactUri } from '../../src/config/redact.js';
+import { newClient } from '../../src/mongo/client.js';
 import { ORIGINAL_CONFIG as ORIGINAL } from '../support/paths.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -126,7 +127,7 @@ describe('configuration', () => {
     expect(at(`${ORIGINAL}MONGODB_URI_FILE: /nonexistent/uri\n`, { MONGODB_URI_FILE: 'uri' }).mongoUri).to.equal('mongodb://from-file:27017/');
     // A file that cannot be read is a configuration problem, not a crash.
     for (const bad of ['/nonexistent/uri', dir]) {
-      expect(problems(ORIGINAL, { MONGODB_URI_FILE: bad }).map((x) => x.path)).to.deep.equal(['environment MONGODB_URI_FILE']);
+      expect(problems(ORIGINAL, { MONGODB_URI_FILE: bad }).map((x) => x.path)).to.deep.equal(['MONGODB_URI_FILE (environment)']);
     }
   });
 
@@ -170,6 +171,42 @@ describe('configuration', () => {
     }
     // Encoded, it is a password like any other.
     expect(parse(ORIGINAL, { MONGODB_URI: 'mongodb://admin:Sec%40r3tPw@127.0.0.1:1/' }).mongoUri).to.include('%40');
+  });
+
+  it('refuses a host in the connection string that no resolver takes, and allows underscores', () => {
+    for (const uri of ['mongodb://local host/', 'mongodb://h_1!x/', 'mongodb://db1,db 2:27018/?replicaSet=rs0', 'mongodb+srv://clu ster.example/']) {
+      const p = problems(ORIGINAL, { MONGODB_URI: uri });
+      expect(p.map((x) => x.path), uri).to.deep.equal(['MONGODB_URI (environment)']);
+      expect(p[0]!.message, uri).to.match(/^host ".*" is not a host name or an IP address$/);
+    }
+    for (const uri of ['mongodb://mongo_1:27017/', 'mongodb://[::1]:27017/', 'mongodb://%2Ftmp%2Fmongodb-27017.sock/', 'mongodb+srv://cluster0.example.net/']) {
+      expect(parse(ORIGINAL, { MONGODB_URI: uri }).mongoUri, uri).to.equal(uri);
+    }
+    expect(parse(ORIGINAL.replace(/MG_HOST: .*\n/, 'MG_HOST: "mongo_1"\n')).mongoUri).to.equal('mongodb://mongo_1:27017/');
+  });
+
+  it("keeps the connection string's own pool and timeout options, and checks them", () => {
+    const options = newClient('mongodb://db/?maxPoolSize=50&ServerSelectionTimeoutMS=60000').options;
+    expect([options.maxPoolSize, options.serverSelectionTimeoutMS, options.connectTimeoutMS]).to.deep.equal([50, 60000, 5000]);
+    expect(newClient('mongodb://db/').options.maxPoolSize).to.equal(10);
+    const p = problems(ORIGINAL, { MONGODB_URI: 'mongodb://db/?serverSelectionTimeoutMS=abc' });
+    expect(p[0]!.message).to.match(/^is not a valid connection string: .*serverSelectionTimeoutMS/);
+  });
+
+  it('takes a key named __proto__ as an unknown key, not as the mapping its keys hide behind', () => {
+    const top = problems(`${ORIGINAL}__proto__:\n  BOGUS_KEY: 1\n`);
+    expect(top.map((x) => `${x.path}: ${x.message}`)).to.deep.equal(['__proto__: unknown key']);
+    const inSource = problems(ORIGINAL.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_anomaly"\n    __proto__: {TYPO: 1}'));
+    expect(inSource.map((x) => x.path)).to.deep.equal(['LOG_SOURCES.web_logs.__proto__']);
+  });
+
+  it('names the training-lines key the user wrote, and says when the other one is a default', () => {
+    const msg = (extra: string): string[] => problems(ORIGINAL + extra).map((p) => `${p.path}: ${p.message}`);
+    expect(msg('MAX_TRAINING_LINES: 50\n')).to.deep.equal(['MAX_TRAINING_LINES: must be at least MIN_TRAINING_LINES (100, its default), or set MIN_TRAINING_LINES lower']);
+    expect(msg('MIN_TRAINING_LINES: 2000000\n')).to.deep.equal(['MIN_TRAINING_LINES: must not exceed MAX_TRAINING_LINES (1000000, its default)']);
+    expect(msg('MIN_TRAINING_LINES: 60\nMAX_TRAINING_LINES: 50\n')).to.deep.equal(['MIN_TRAINING_LINES: must not exceed MAX_TRAINING_LINES (50)']);
+    // A bad value is reported once, not also compared as the default it fell back to.
+    expect(msg('MIN_TRAINING_LINES: "x"\nMAX_TRAINING_LINES: 50\n')).to.deep.equal(['MIN_TRAINING_LINES: must be an integer from 1 to 10000000, got string "x"']);
   });
 
   it('says what is wrong in words: missing keys, empty mappings, NaN, binary data', () => {
