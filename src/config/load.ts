@@ -1,10 +1,10 @@
 // Reads the YAML file and the environment; the only place besides cli.ts that looks at process.env.
 import { dirname, resolve } from 'node:path';
-import { isScalar, parseDocument, type ParsedNode } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type ParsedNode, type YAMLError } from 'yaml';
 import { uriProblems } from '../mongo/client.js';
 import { environmentWith } from './env-file.js';
 import { readInstalledFile } from './read-file.js';
-import { ConfigError, validateConfig, type DaemonConfig } from './schema.js';
+import { ConfigError, validateConfig, type ConfigProblem, type DaemonConfig } from './schema.js';
 
 /**
  * Loads and validates a configuration file, in the environment plus the variables of `envFiles`
@@ -30,20 +30,18 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
   // uniqueKeys: a source listed twice would otherwise silently keep only the last one. Compared as
   // the strings they become: `2024:` and `"2024":` are one collection name. merge: sources that
   // share settings may take them from another with `<<: *anchor` (YAML 1.1 merge keys).
-  const doc = parseDocument(text, { uniqueKeys: sameKey, prettyErrors: true, merge: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)',
-        // The position is in the path already: `Missing closing "quote at line 3, column 1:` loses its tail.
-        message:
-          e.code === 'DUPLICATE_KEY'
-            ? `duplicate key ${quotedKey(keyAt(text, e.pos[0]))}: each key may appear once in a mapping`
-            : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
-      })),
-    );
-  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: sameKey, prettyErrors: true, merge: true, lineCounter: lines });
+  if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => syntaxProblem(e, text, lines)));
+  // A list or mapping as a key (`? [a]`) would become the text "[ a ]" (with a warning from the
+  // YAML library on stderr): a collection named by accident, refused here.
+  const complex: ConfigProblem[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isMap(pair.key) || isSeq(pair.key)) complex.push({ path: where(lines, pair.key.range?.[0] ?? 0), message: 'a key must be a name, not a list or a mapping' });
+    },
+  });
+  if (complex.length > 0) throw new ConfigError(file, complex);
   let data: unknown;
   try {
     data = doc.toJS();
@@ -73,4 +71,70 @@ function quotedKey(written: string): string {
 function keyAt(text: string, pos: number): string {
   const line = text.slice(pos).split('\n')[0]!;
   return /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:]*?)\s*:/.exec(line)?.[1] ?? line.trim();
+}
+
+/** `line L, column C` of an offset in the text. */
+function where(lines: LineCounter, offset: number): string {
+  const { line, col } = lines.linePos(offset);
+  return `line ${line}, column ${col}`;
+}
+
+/**
+ * A YAML syntax error in the user's terms, at the line where the mistake is made: the YAML library
+ * reports an unclosed quote where the file ends, and some mistakes in its own API's terms.
+ */
+function syntaxProblem(e: YAMLError, text: string, lines: LineCounter): ConfigProblem {
+  // The position is in the path already: `Missing closing "quote at line 3, column 1:` loses its tail.
+  const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const path = where(lines, e.pos[0]);
+  switch (e.code) {
+    case 'DUPLICATE_KEY':
+      return { path, message: `duplicate key ${quotedKey(keyAt(text, e.pos[0]))}: each key may appear once in a mapping` };
+    case 'MULTIPLE_DOCS':
+      return { path, message: 'a second YAML document starts here (a "---" line): the configuration is one document' };
+    case 'MULTILINE_IMPLICIT_KEY': {
+      const line = text.slice(text.lastIndexOf('\n', e.pos[0] - 1) + 1).split('\n')[0]!;
+      return /^\s*[A-Za-z_][\w.-]*:[^\s:]/.test(line) ? { path, message: `${message}: put a space after the colon (KEY: value)` } : { path, message };
+    }
+    case 'MISSING_CHAR': {
+      const quote = /closing (["'])quote/.exec(message)?.[1];
+      const open = quote === undefined ? -1 : unclosedQuote(text, quote);
+      return open < 0 ? { path, message } : { path: where(lines, open), message: `the ${quote}quote opened here is never closed` };
+    }
+    default:
+      return { path, message };
+  }
+}
+
+/**
+ * Offset of the quote that opens a quoted value never closed, or -1: a quote opens a value where a
+ * value can start (after a key's colon, a list dash, `[`, `{`, `,`, or first on its line), not
+ * inside a word (`don't`); comments are skipped.
+ */
+function unclosedQuote(text: string, quote: string): number {
+  let open = -1;
+  let inside: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inside !== null) {
+      if (inside === '"' && c === '\\') i++;
+      else if (c === inside) {
+        if (inside === "'" && text[i + 1] === "'") i++;
+        else inside = null;
+      }
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf('\n', i);
+      if (end < 0) break;
+      i = end;
+    } else if (c === '"' || c === "'") {
+      const before = text.slice(text.lastIndexOf('\n', i - 1) + 1, i).trimEnd();
+      if (before === '' || /[:\-[{,?]$/.test(before)) {
+        inside = c;
+        open = i;
+      }
+    }
+  }
+  return inside === quote ? open : -1;
 }

@@ -188,6 +188,9 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
   const fail = (path: string, message: string): void => {
     problems.push({ path, message });
   };
+  if (parsed === null || parsed === undefined) {
+    throw new ConfigError(file, [{ path: '(root)', message: 'the file is empty (or only comments): it needs at least MG_INPUT_DB, MG_TARGET_DB and LOG_SOURCES' }]);
+  }
   if (!isDict(parsed)) {
     throw new ConfigError(file, [{ path: '(root)', message: `must be a mapping of keys, got ${describe(parsed)}` }]);
   }

@@ -217,7 +217,19 @@ describe('configuration', () => {
     expect(msg(`${base}LOG_SOURCES: {}\n`)[0]).to.match(/got an empty mapping$/);
     expect(msg(`${base}THRESHOLD: .nan\nLOG_SOURCES: {x: {HOSTNAMES: [h], MG_TARGET_COL: t}}\n`)).to.deep.equal(['THRESHOLD: must be a number from 0 to 1, got number NaN']);
     expect(msg(`${base}LOG_SOURCES: !!binary aGVsbG8=\n`)[0]).to.match(/got binary data$/);
-    expect(msg(`${base}MG_PORT: "x\n`)).to.deep.equal(['line 4, column 1: Missing closing "quote']);
+    expect(msg(`${base}MG_PORT: "x\n`)).to.deep.equal(['line 3, column 10: the "quote opened here is never closed']);
+  });
+
+  it('puts YAML mistakes in the words and at the line of the mistake', () => {
+    const msg = (text: string): string[] => problems(text).map((p) => `${p.path}: ${p.message}`);
+    // The library reports an unclosed quote where the file ends; the quote is where to look.
+    expect(msg(`A: "it's"\nB: 'x\nC: "y"\n# a "comment\nD: 1\n`)).to.deep.equal(["line 2, column 4: the 'quote opened here is never closed"]);
+    expect(msg(`${ORIGINAL}---\nTHRESHOLD: 0.4\n`)[0]).to.match(/^line \d+, column 1: a second YAML document starts here \(a "---" line\)/);
+    expect(msg('MG_INPUT_DB:logstoredb\nMG_TARGET_DB: b\n')[0]).to.match(/^line 1, column 1: .*put a space after the colon \(KEY: value\)$/);
+    expect(msg(`${ORIGINAL}? [a, b]\n: 1\n`)).to.deep.equal([`line ${ORIGINAL.split('\n').length}, column 3: a key must be a name, not a list or a mapping`]);
+    for (const empty of ['', '# only a comment\n', '\n\n']) {
+      expect(msg(empty), JSON.stringify(empty)).to.deep.equal(['(root): the file is empty (or only comments): it needs at least MG_INPUT_DB, MG_TARGET_DB and LOG_SOURCES']);
+    }
   });
 
   it('takes a key with no value as not set, at the top and in a source', () => {
