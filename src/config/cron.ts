@@ -14,9 +14,26 @@ function endValue(text: string, names: readonly string[] | null, first: number):
   return i < 0 ? NaN : i + first;
 }
 
+/** Field names as node-cron reports them, in words, with what they take. */
+const FIELDS: Record<string, string> = {
+  second: 'second (0-59)',
+  minute: 'minute (0-59)',
+  hour: 'hour (0-23)',
+  dayOfMonth: 'day of month (1-31)',
+  month: 'month (1-12 or jan-dec)',
+  dayOfWeek: 'day of week (0-7 or sun-sat)',
+};
+
 /** What is wrong with a cron expression, or null when node-cron will run it as written. */
 export function cronProblem(expr: string): string | null {
-  if (!cron.validate(expr)) return 'is not a valid cron expression';
+  const check = cron.validateDetailed(expr);
+  if (!check.valid) {
+    // node-cron says which field is wrong ("25 is a invalid expression for hour"): kept, in words.
+    const why = check.errors.map((e) =>
+      /impossible/.test(e.message) ? `day ${e.value} never occurs in the month given` : e.field in FIELDS ? `"${e.value}" is not a valid ${FIELDS[e.field]}` : e.message,
+    );
+    return `is not a valid cron expression: ${why.join('; ')}`;
+  }
   if (expr.trim().startsWith('@')) return null;
   const fields = expr.trim().split(/\s+/);
   // node-cron reads 6 fields as seconds first; 5 as minute first.

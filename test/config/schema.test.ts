@@ -430,6 +430,16 @@ LOG_SOURCES:
     }
   });
 
+  it('says which field of a bad cron expression is wrong', () => {
+    // The expression itself follows, as for every cron problem.
+    const msg = (expr: string): string => problems(`${ORIGINAL}RETRAIN_CRON: "${expr}"\n`).map((p) => `${p.path}: ${p.message}`.replace(`: ${JSON.stringify(expr)}`, '')).join('\n');
+    expect(msg('0 25 * * 0')).to.equal('RETRAIN_CRON: is not a valid cron expression: "25" is not a valid hour (0-23)');
+    expect(msg('1-5/0 * * * *')).to.equal('RETRAIN_CRON: is not a valid cron expression: "1-5/0" is not a valid minute (0-59)');
+    expect(msg('0 3 * * 8')).to.equal('RETRAIN_CRON: is not a valid cron expression: "8" is not a valid day of week (0-7 or sun-sat)');
+    expect(msg('0 3 30 2 *')).to.equal('RETRAIN_CRON: is not a valid cron expression: day 30 never occurs in the month given');
+    expect(msg('every sunday')).to.equal('RETRAIN_CRON: is not a valid cron expression: expected 5 or 6 fields but got 2');
+  });
+
   it('refuses an MG_HOST that is not one host name or address', () => {
     const withHost = (h: string): string => ORIGINAL.replace(/MG_HOST: .*/, `MG_HOST: ${JSON.stringify(h)}`);
     for (const bad of ['h/x', 'a b', 'db1,db2', 'user@db', 'db:27017', 'mongodb://db']) {
