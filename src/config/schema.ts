@@ -7,7 +7,7 @@ import { isHost } from './host-name.js';
 import { cpus } from 'node:os';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
-import { foreignRegexSyntax, maskRuleProblem } from '../model/mask.js';
+import { maskRuleProblem, patternProblem } from '../model/mask.js';
 import { OWN_FIELDS } from '../mongo/own-fields.js';
 
 /** One input collection and the hosts watched in it. */
@@ -497,18 +497,12 @@ function parseIgnore(raw: unknown, path: string, fail: Fail): string[] {
       fail(p, `must be a non-empty regular expression string (quote it in YAML), got ${describe(item)}`);
       return;
     }
-    let re: RegExp;
-    try {
-      re = new RegExp(item);
-    } catch (err) {
-      fail(p, (err as Error).message);
+    const problem = patternProblem(item);
+    if (problem !== null) {
+      fail(p, problem);
       return;
     }
-    const foreign = foreignRegexSyntax(item);
-    if (foreign !== null) {
-      fail(p, foreign);
-      return;
-    }
+    const re = new RegExp(item);
     if (MATCH_ALL_PROBES.every((line) => re.test(line))) {
       fail(p, `${JSON.stringify(item)} matches every line (searched anywhere, it matches even an empty one): it would hide every anomaly`);
       return;

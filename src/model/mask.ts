@@ -55,12 +55,38 @@ const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
  * `[[:digit:]]` is a class of the characters in `[:digt` followed by `]`. Null when there is none.
  */
 export function foreignRegexSyntax(pattern: string): string | null {
+  const literal = /^\/(.+)\/[dgimsuyv]+$/s.exec(pattern);
+  if (literal !== null) {
+    return `is written as a /pattern/flags literal, whose slashes and flags would be matched as text: give the pattern alone (${literal[1]})`;
+  }
+  const inline = /(?:^|[^\\])(?:\\\\)*\(\?([a-zA-Z]+-?[a-zA-Z]*)[):]/.exec(pattern);
+  if (inline !== null) {
+    return `(?${inline[1]}) is an inline flag of other regex dialects (PCRE, Python, Go), not JavaScript's: spell the cases out instead, such as [Ee]rror`;
+  }
   const property = /(?:^|[^\\])(?:\\\\)*\\[pP]\{/.exec(pattern);
   if (property !== null) {
     return '\\p{...} is a Unicode property class, which JavaScript reads only with the u flag (here it is the text p{...}): use a class such as [A-Za-z]';
   }
   const posix = /\[:(alnum|alpha|blank|cntrl|digit|graph|lower|print|punct|space|upper|word|xdigit):\]/.exec(pattern);
   if (posix !== null) return `[:${posix[1]}:] is a POSIX class, which JavaScript does not have (here it is a class of the characters in "[:${posix[1]}:"): use a class such as [0-9]`;
+  return null;
+}
+
+/**
+ * What is wrong with a regular expression as a pattern of this program (IGNORE, EXTRA_MASKS,
+ * --mask), or null: another dialect's syntax, said as such (V8 would call `(?i)` only an "Invalid
+ * group"), or V8's reason with the pattern as written.
+ */
+export function patternProblem(pattern: string): string | null {
+  const foreign = foreignRegexSyntax(pattern);
+  if (foreign !== null) return foreign;
+  try {
+    new RegExp(pattern);
+  } catch (err) {
+    // V8 says "Invalid regular expression: /(/: Unterminated group": keep the reason.
+    const reason = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    return `invalid regular expression ${JSON.stringify(pattern)}: ${reason}`;
+  }
   return null;
 }
 
@@ -75,19 +101,10 @@ export function maskRuleProblem(rule: unknown): string | null {
   // YAML `name: ~` is no name.
   const name = (rule as { name?: unknown }).name ?? undefined;
   if (typeof pattern !== 'string' || pattern === '') return 'pattern must be a non-empty string';
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern, 'g');
-  } catch (err) {
-    // V8 says "Invalid regular expression: /(/g: Unterminated group": keep the reason.
-    const message = (err as Error).message;
-    const prefix = `Invalid regular expression: /${pattern}/g: `;
-    return `invalid regular expression: ${message.startsWith(prefix) ? message.slice(prefix.length) : message}`;
-  }
+  const problem = patternProblem(pattern);
+  if (problem !== null) return problem;
   // A pattern matching the empty string would mask between every character.
-  if (re.test('')) return 'matches the empty string';
-  const foreign = foreignRegexSyntax(pattern);
-  if (foreign !== null) return foreign;
+  if (new RegExp(pattern, 'g').test('')) return 'matches the empty string';
   if (name !== undefined && typeof name !== 'string') return `name must be a string, got ${typeof name}`;
   if (name !== undefined && name !== '*' && !NAME_RE.test(name)) {
     return `name ${JSON.stringify(name)} must be 1 to 64 letters, digits, '_', '.' or '-'`;

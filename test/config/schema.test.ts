@@ -344,7 +344,10 @@ LOG_SOURCES:
       ORIGINAL.replace('MG_TARGET_COL: "web_anomaly"', 'MG_TARGET_COL: "web_anomaly"\n    IGNORE: "not a list"') + 'IGNORE: ["(unclosed", "", 42]\n',
     );
     expect(p.map((x) => x.path)).to.deep.equal(['IGNORE[0]', 'IGNORE[1]', 'IGNORE[2]', 'LOG_SOURCES.web_logs.IGNORE']);
-    expect(p[0].message).to.match(/^Invalid regular expression: .*Unterminated group/);
+    // Named as written, the same way for IGNORE and EXTRA_MASKS.
+    expect(p[0].message).to.equal('invalid regular expression "(unclosed": Unterminated group');
+    const masks = problems(`${ORIGINAL}EXTRA_MASKS: ["TKT-[0-9"]\n`);
+    expect(masks.map((x) => `${x.path}: ${x.message}`)).to.deep.equal(['EXTRA_MASKS[0]: invalid regular expression "TKT-[0-9": Unterminated character class']);
   });
 
   it('refuses a target database that differs from the input one only in case, or is one of MongoDB\'s own', () => {

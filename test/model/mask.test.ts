@@ -146,9 +146,23 @@ describe('mask: extra rules', () => {
       expect(foreignRegexSyntax(pattern), pattern).to.be.a('string');
       expect(() => compileMasks([{ pattern }]), pattern).to.throw(/Unicode property class|POSIX class/);
     }
-    for (const pattern of ['\\\\p{2}', 'p{2}', '[:a]', '\\[:digit:\\]x', 'TKT-[0-9]+']) {
+    for (const pattern of ['\\\\p{2}', 'p{2}', '[:a]', '\\[:digit:\\]x', 'TKT-[0-9]+', '(?:a|b)c', '(?<id>[0-9]+)x', 'a(?=b)', '(?<!x)y', '\\(?ix', '/var/log/', '/opt/app/i?']) {
       expect(foreignRegexSyntax(pattern), pattern).to.equal(null);
       expect(() => compileMasks([{ pattern }]), pattern).not.to.throw();
+    }
+  });
+
+  it("says an inline flag or a /pattern/flags literal is another dialect's syntax, not only an invalid group", () => {
+    // Before, `(?i)error` was refused as "Invalid group", and `/TKT-[0-9]+/i` was taken and matched its slashes as text.
+    for (const [pattern, why] of [
+      ['(?i)error', /\(\?i\) is an inline flag of other regex dialects/],
+      ['user=(?i:root)', /\(\?i\) is an inline flag/],
+      ['(?im-s)x', /\(\?im-s\) is an inline flag/],
+      ['/TKT-[0-9]+/i', /a \/pattern\/flags literal.*give the pattern alone \(TKT-\[0-9\]\+\)/],
+      ['/x/gu', /literal/],
+    ] as const) {
+      expect(foreignRegexSyntax(pattern), pattern).to.match(why);
+      expect(() => compileMasks([{ pattern }]), pattern).to.throw(why);
     }
   });
 

@@ -219,7 +219,7 @@ describe('score command', function () {
     ['no input', ['--train', TRAIN], /INPUT_FILE/],
     ['a threshold above 1', ['--train', TRAIN, '--threshold', '1.5', INPUT], /threshold/],
     ['a threshold that is not a number', ['--train', TRAIN, '--threshold', 'high', INPUT], /threshold/],
-    ['an invalid --mask, named as written', ['--train', TRAIN, '--mask', '(', INPUT], /bad --mask "\(": invalid regular expression: Unterminated group/],
+    ['an invalid --mask, named as written', ['--train', TRAIN, '--mask', '(', INPUT], /bad --mask "\(": invalid regular expression "\(": Unterminated group/],
     ['a --mask matching the empty string', ['--train', TRAIN, '--mask', 'x*', INPUT], /bad --mask "x\*": matches the empty string/],
     ['an unknown option', ['--train', TRAIN, '--fast', INPUT], /--fast/],
     ['both from standard input', ['--train', '-', '-'], /standard input/],
