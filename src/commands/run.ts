@@ -4,7 +4,7 @@ import { redactUri } from '../config/redact.js';
 import { ConfigError } from '../config/schema.js';
 import { startHttp, type HttpServer } from '../http/server.js';
 import { createLogger } from '../log.js';
-import { prepareModelDir } from '../store/model-files.js';
+import { MODEL_DIR_IS_FILE, MODEL_DIR_UNDER_FILE, prepareModelDir } from '../store/model-files.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { commandArgs } from './args.js';
 import { EXIT_CONFIG } from './usage.js';
@@ -23,6 +23,8 @@ export async function runDaemon(args: string[]): Promise<number> {
   const given = parsed.options.get('config');
   if (given?.length !== 1 || parsed.positional.length > 0) return parsed.fail('exactly one --config FILE is required');
   const file = given[0]!;
+  if (file === '') return parsed.fail('--config is empty: name the configuration file');
+  if (file === '-' || file === '/dev/stdin') return parsed.fail('--config must name a file: the daemon reads it again on SIGHUP (check-config takes - for standard input)');
   const envFiles = parsed.options.get('environment-file') ?? [];
   let config;
   try {
@@ -41,8 +43,7 @@ export async function runDaemon(args: string[]): Promise<number> {
     if (removed > 0) log.info({ modelDir: config.modelDir, removed }, 'removed temporary files of model writes cut short');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    // mkdir's own words for these ("EEXIST: file already exists, mkdir ...") hide what is wrong.
-    const why = e.code === 'EEXIST' ? 'it is a file, not a directory' : e.code === 'ENOTDIR' ? 'part of its path is a file, not a directory' : e.message;
+    const why = e.code === 'EEXIST' ? MODEL_DIR_IS_FILE : e.code === 'ENOTDIR' ? MODEL_DIR_UNDER_FILE : e.message;
     const message = `MODEL_DIR ${config.modelDir} cannot be used as the model directory: ${why}`;
     process.stderr.write(`${file}: ${message}\n`);
     log.fatal({ file, modelDir: config.modelDir, err: e.message }, `${message}; exiting with status 78`);

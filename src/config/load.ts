@@ -11,19 +11,28 @@ import { ConfigError, validateConfig, type ConfigProblem, type DaemonConfig } fr
  * (the service's environment file, see env-file.ts); throws ConfigError with every problem found.
  */
 export function loadConfig(file: string, envFiles: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const name = configName(file);
   try {
     env = environmentWith(envFiles, env);
   } catch (err) {
-    throw new ConfigError(file, [{ path: '--environment-file', message: (err as Error).message }]);
+    throw new ConfigError(name, [{ path: '--environment-file', message: (err as Error).message }]);
   }
-  const path = resolve(file);
+  // `-` is standard input (check-config only: the daemon rereads its file on SIGHUP). Relative
+  // paths in it are relative to the working directory, not to /dev.
+  const stdin = file === '-' || resolve(file) === '/dev/stdin';
+  const path = file === '-' ? '/dev/stdin' : resolve(file);
   let text: string;
   try {
     text = readInstalledFile(path);
   } catch (err) {
-    throw new ConfigError(file, [{ path: '(file)', message: `cannot read: ${(err as Error).message}` }]);
+    throw new ConfigError(name, [{ path: '(file)', message: `cannot read: ${(err as Error).message}` }]);
   }
-  return parseConfigText(text, file, dirname(path), env);
+  return parseConfigText(text, name, stdin ? process.cwd() : dirname(path), env);
+}
+
+/** The configuration file as messages name it. */
+export function configName(file: string): string {
+  return file === '-' ? '(standard input)' : file;
 }
 
 export function parseConfigText(text: string, file: string, baseDir: string, env: NodeJS.ProcessEnv = {}): DaemonConfig {

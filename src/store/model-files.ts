@@ -1,9 +1,10 @@
 // Model files: one per (source, host), written atomically (temp file, fsync, rename), so a crash
 // leaves either the old model or the new one, never half of one.
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { MaskRuleConfig } from '../model/types.js';
 import { processAlive } from '../process-alive.js';
 
@@ -68,6 +69,40 @@ export async function prepareModelDir(modelDir: string): Promise<{ removed: numb
     }
   }
   return { removed };
+}
+
+/** Why a MODEL_DIR cannot be a directory (mkdir's own words, "EEXIST: file already exists", hide it). */
+export const MODEL_DIR_IS_FILE = 'it is a file, not a directory';
+export const MODEL_DIR_UNDER_FILE = 'part of its path is a file, not a directory';
+
+/**
+ * What `check-config` can tell about MODEL_DIR without creating it: `problem` when it can never be
+ * the model directory (it, or part of its path, is a file), `note` when the user running the
+ * check cannot write it (the service's user may: check-config is often run as another user). A
+ * directory that does not exist yet is fine: the daemon creates it.
+ */
+export function modelDirCheck(modelDir: string): { problem?: string; note?: string } {
+  const dir = resolve(modelDir);
+  for (let path = dir; ; path = dirname(path)) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') return { problem: MODEL_DIR_UNDER_FILE };
+      // EACCES: a parent this user may not look into; the service's user may.
+      if (code !== 'ENOENT' || dirname(path) === path) return {};
+      continue;
+    }
+    if (!isDir) return { problem: path === dir ? MODEL_DIR_IS_FILE : MODEL_DIR_UNDER_FILE };
+    try {
+      accessSync(path, constants.W_OK | constants.X_OK);
+      return {};
+    } catch {
+      const what = path === dir ? 'it is not writable' : `it does not exist, and ${path} is not writable`;
+      return { note: `${what} by this user (${userInfo().username}): the service's user must be able to write it` };
+    }
+  }
 }
 
 export async function writeModelFile(file: string, header: ModelFileHeader, body: string): Promise<void> {

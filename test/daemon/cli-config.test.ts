@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../support/daemon-process.js';
 import { ORIGINAL_CONFIG as ORIGINAL } from '../support/paths.js';
@@ -55,6 +55,65 @@ describe('CLI and configuration errors', () => {
     const below = run(join(notDir, 'host-models'));
     expect(below.status, below.stderr).to.equal(78);
     expect(below.stderr).to.include(`MODEL_DIR ${join(notDir, 'host-models')} cannot be used as the model directory: part of its path is a file, not a directory\n`);
+  });
+
+  it('check-config finds a MODEL_DIR that is a file, or under one, without creating anything', () => {
+    const dir = tempDir('ad-modeldir-');
+    const notDir = join(dir, 'models');
+    writeFileSync(notDir, 'a file where the directory should be');
+    const check = (modelDir: string): ReturnType<typeof cli> => cli('check-config', file(`${ORIGINAL.replace(/^MODEL_DIR:.*$/m, '')}MODEL_DIR: "${modelDir}"\n`));
+    const r = check(notDir);
+    expect(r.status, r.stdout).to.equal(78);
+    expect(r.stderr).to.include(`MODEL_DIR: ${notDir} cannot be used as the model directory: it is a file, not a directory\n`);
+    expect(check(join(notDir, 'a', 'b')).stderr).to.include('part of its path is a file, not a directory');
+    const fresh = join(dir, 'not', 'yet');
+    expect(check(fresh).status).to.equal(0);
+    expect(existsSync(join(dir, 'not')), 'check-config created the directory').to.equal(false);
+  });
+
+  it("check-config notes a MODEL_DIR its user cannot write, and still passes (the service's user may)", function () {
+    this.timeout(30_000);
+    const dir = tempDir('ad-modeldir-');
+    chmodSync(dir, 0o755);
+    const f = join(dir, 'multihost.yaml');
+    writeFileSync(f, `${ORIGINAL.replace(/^MODEL_DIR:.*$/m, '')}MODEL_DIR: "${join(dir, 'models')}"\n`, { mode: 0o644 });
+    if (process.getuid?.() !== 0) {
+      chmodSync(dir, 0o555);
+      const r = cli('check-config', f);
+      chmodSync(dir, 0o755);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/Note: MODEL_DIR .*models: it does not exist, and .* is not writable by this user/);
+      return;
+    }
+    // As root every directory is writable: check as user nobody, where it can.
+    const canRun = spawnSync('sh', ['-c', 'command -v runuser >/dev/null && runuser -u nobody -- test -r "$1"', 'sh', CLI]);
+    if (canRun.status !== 0) this.skip();
+    const env = { ...process.env };
+    delete env.MONGODB_URI;
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, CLI, 'check-config', f], { encoding: 'utf8', env, timeout: 30_000 });
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/Note: MODEL_DIR .*models: it does not exist, and .* is not writable by this user \(nobody\)/);
+    expect(cli('check-config', f).stdout, 'root can write it').not.to.include('Note: MODEL_DIR');
+  });
+
+  it('check-config reads - as standard input, with relative paths from the working directory', () => {
+    const cwd = tempDir('ad-stdin-');
+    const env = { ...process.env };
+    delete env.MONGODB_URI;
+    const text = `${ORIGINAL.replace(/^MODEL_DIR:.*$/m, '')}MODEL_DIR: "rel-models"\n`;
+    const r = spawnSync(process.execPath, [CLI, 'check-config', '-'], { input: text, cwd, encoding: 'utf8', env, timeout: 30_000 });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('(standard input): configuration is valid');
+    expect(r.stdout).to.include(`MODEL_DIR: ${join(cwd, 'rel-models')}`);
+    const bad = spawnSync(process.execPath, [CLI, 'check-config', '-'], { input: 'THRESHOLD: 2\n', cwd, encoding: 'utf8', env, timeout: 30_000 });
+    expect(bad.status).to.equal(78);
+    expect(bad.stderr).to.match(/^\(standard input\): invalid configuration:/);
+    // The daemon reads its file again on SIGHUP: standard input is refused, as is an empty name.
+    for (const args of [['run', '--config', '-'], ['run', '--config', ''], ['check-config', '']]) {
+      const u = cli(...args);
+      expect(u.status, args.join(' ')).to.equal(2);
+      expect(u.stderr, args.join(' ')).to.match(/must name a file|is empty: name the configuration file/);
+    }
   });
 
   it('every command prints its usage for --help and exits 0', function () {
