@@ -14,6 +14,7 @@
 // MAX_TOKENS tokens per line (the rest becomes one final `<*>`), chunks longer
 // than MAX_TOKEN_CHARS are one value, quote searches are budgeted per line.
 
+import { DATE_WORDS } from './calendar.js';
 import { isSeparator } from './spaces.js';
 import type { MaskRuleConfig } from './types.js';
 import { isDeviceCode, renderStructured } from './structured.js';
@@ -485,13 +486,6 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
 
 const DATE = 1;
 const UNIT = 2;
-const DATE_WORDS = new Set(
-  (
-    'jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august september ' +
-    'october november december mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday ' +
-    'saturday sunday am pm utc gmt est edt cst cdt mst mdt pst pdt cet cest eet eest bst ist jst kst msk aest aedt'
-  ).split(' '),
-);
 // Units join the value before them (`93.0 B`); case matters (`B` yes, `b` no).
 const SIZE_UNIT_LIST = 'B KB kB MB GB TB PB KiB MiB GiB TiB'.split(' ');
 const SIZE_UNITS = new Set(SIZE_UNIT_LIST);

@@ -3,7 +3,10 @@
 // "# ssh#" with [-201, 2]. Comparing numbers per shape and position lets the
 // model see a port, a duration or a size far outside its usual range even
 // when the value also contains other text. Allocation-free: results are left
-// in module-level scratch state, read right after the call.
+// in module-level scratch state, read right after the call (only a capitalized
+// word that may be a month or weekday name is copied, to look it up).
+
+import { calendarWordEnd } from './calendar.js';
 
 /** Numbers remembered per value (the rest only shape the hash). */
 export const MAX_FIELDS = 6;
@@ -16,6 +19,8 @@ export let fieldCount = 0;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const HASH_LONG = 1;
+/** Hashed in place of a calendar word (not a character code a value can hold: above U+FFFF). */
+const CALENDAR_WORD = 0x110000;
 const HASH_HEX = 2;
 
 function isDigit(c: number): boolean {
@@ -66,6 +71,14 @@ export function scanValue(v: string): number {
       c = v.charCodeAt(i);
     }
     if (!isDigit(c)) {
+      // A month, weekday or zone name is one kind of word: "Jan 10 06:55:46" has the shape of
+      // "Dec 10 06:55:46" (a new month is not a new kind of value).
+      const end = c >= 65 && c <= 90 ? calendarWordEnd(v, i) : -1;
+      if (end > 0) {
+        h = Math.imul(h ^ CALENDAR_WORD, FNV_PRIME);
+        i = end;
+        continue;
+      }
       h = Math.imul(h ^ c, FNV_PRIME);
       i++;
       continue;

@@ -57,6 +57,25 @@ describe('detector', function () {
   const lines = hostLines(4000);
   const model = train(lines);
 
+  it('scores a line of the next month as it scored in the month it was trained on', () => {
+    // Whole syslog lines, as the daemon gets them when documents hold the raw line.
+    const r = rng(7);
+    const users = ['alice', 'bob', 'carol'];
+    const syslog = (month: string, day: number, text: string): string => `${month} ${day} 0${Math.floor(r() * 10)}:${10 + Math.floor(r() * 50)}:${10 + Math.floor(r() * 50)} bastion sshd[${1000 + Math.floor(r() * 9000)}]: ${text}`;
+    const t = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) {
+      const u = users[i % 3]!;
+      t.add(syslog('Dec', 1 + (i % 28), i % 10 === 0 ? `Failed password for ${u} from 10.0.0.${i % 200} port ${40000 + i} ssh2` : `Accepted publickey for ${u} from 10.0.0.${i % 200} port ${40000 + i} ssh2`));
+    }
+    const m = t.finish();
+    for (const text of ['Failed password for bob from 10.0.0.7 port 41234 ssh2', 'Accepted publickey for carol from 10.0.0.9 port 41999 ssh2']) {
+      const dec = m.score(`Dec 12 04:20:11 bastion sshd[4242]: ${text}`);
+      const jan = m.score(`Jan 12 04:20:11 bastion sshd[4242]: ${text}`);
+      expect(jan.reasons, text).not.to.include('unusual_value');
+      expect(jan.score, text).to.equal(dec.score);
+    }
+  });
+
   describe('constants and options', () => {
     it('exposes a format version and a default threshold in (0, 1)', () => {
       expect(MODEL_FORMAT_VERSION).to.be.a('number').and.to.be.greaterThan(0);

@@ -15,6 +15,22 @@ const repeat = (n: number, f: (i: number) => string): string[] => Array.from({ l
 const THRESHOLD_NATS = Math.log(1000);
 
 describe('slot values', () => {
+  it('reads the next month, weekday or zone in a timestamp as the same clock, not a new kind of value', () => {
+    // Trained in one month (syslog) and on one weekday (Apache's error log): before, every line of
+    // the next month or day was an unusual value (a new shape), enough to flag routine errors.
+    const syslog = slotOf(repeat(300, (i) => `Dec ${10 + (i % 3)} 06:${10 + (i % 50)}:${10 + (i % 49)}`));
+    expect(syslog.surprise(0, 'Jan 10 06:55:46')).to.equal(0);
+    expect(syslog.surprise(0, 'Feb 28 23:59:01')).to.equal(0);
+    const apache = slotOf(repeat(300, (i) => `[Sun Dec 04 ${10 + (i % 13)}:47:${10 + (i % 49)} 2005]`));
+    expect(apache.surprise(0, '[Mon Dec 05 20:34:25 2005]')).to.equal(0);
+    expect(apache.surprise(0, '[Tue Jan 03 20:34:25 2006]')).to.equal(0);
+    const zoned = slotOf(repeat(300, (i) => `2024-03-${10 + (i % 9)} 10:00:${10 + (i % 49)} UTC`));
+    expect(zoned.surprise(0, '2024-03-10 10:00:11 CET')).to.equal(0);
+    // Other words still make another shape.
+    expect(syslog.surprise(0, 'Deck 10 06:55:46')).to.be.above(4);
+    expect(syslog.surprise(0, 'Ok 10 06:55:46')).to.be.above(4);
+  });
+
   it('judges a changed identifier as a new value, not by how far its digits moved', () => {
     // A peer id that was always 188978561024 (too many lines for the category table to matter:
     // the values vary in a second, free-form position).
