@@ -250,7 +250,8 @@ export class ModelCore {
     const benign = this.calibration.rarity(e);
     const errors = combineMax(weights, ERROR_EXTRA);
     const reasons: Reason[] = [];
-    if (e <= RARE_COUNT) reasons.push('rare_template');
+    // Rare only as rare as every other template (a host that wrote one message) is no evidence.
+    if (e <= RARE_COUNT && benign > 0) reasons.push('rare_template');
     if (terms.length > 0) reasons.push('error_terms');
     return { known: t, templateText: t.text, templateId: t.idText, benign, errors, ...weighed(terms, weights), reasons };
   }

@@ -57,6 +57,13 @@ describe('detector', function () {
   const lines = hostLines(4000);
   const model = train(lines);
 
+  it('gives no reason to a line with no evidence (a host that wrote a single message once)', () => {
+    const t = new ModelTrainer();
+    t.add('one line');
+    const scored = t.finish().score('one line');
+    expect([scored.score, scored.reasons]).to.deep.equal([0, []]);
+  });
+
   it('scores a line of the next month as it scored in the month it was trained on', () => {
     // Whole syslog lines, as the daemon gets them when documents hold the raw line.
     const r = rng(7);
