@@ -23,10 +23,11 @@ export async function runCheckConfig(args: string[], io: Io): Promise<number> {
   if (files[0] === '') return parsed.fail('FILE is empty: name the configuration file');
   try {
     const config = loadConfig(files[0]!, parsed.options.get('environment-file'));
+    const name = configName(files[0]!);
     // What `run` finds only when it creates the directory, found here without creating it.
     const dir = modelDirCheck(config.modelDir);
-    if (dir.problem !== undefined) throw new ConfigError(configName(files[0]!), [{ path: 'MODEL_DIR', message: `${config.modelDir} cannot be used as the model directory: ${dir.problem}` }]);
-    const lines = [`${configName(files[0]!)}: configuration is valid`, '', 'Watched:'];
+    if (dir.problem !== undefined) throw new ConfigError(name, [{ path: 'MODEL_DIR', message: `${config.modelDir} cannot be used as the model directory: ${dir.problem}` }]);
+    const lines = [`${name}: configuration is valid`, '', 'Watched:'];
     for (const s of config.sources) {
       lines.push(
         `  ${config.inputDb}.${s.name} -> ${config.targetDb}.${s.targetCollection} (threshold ${s.threshold}${s.extraMasks.length ? `, ${s.extraMasks.length} extra masks` : ''}${s.ignore.length ? `, ${s.ignore.length} ignore patterns` : ''})`,

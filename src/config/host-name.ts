@@ -10,3 +10,8 @@ export function isHost(h: string): boolean {
   if (/^[0-9.]+$/.test(h)) return isIPv4(h);
   return h.length <= 253 && h.split('.').every((label) => /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(label));
 }
+
+/** A host to connect to: a host name or address as above, or an IPv6 address without brackets (`::1`). */
+export function isHostOrAddress(h: string): boolean {
+  return isHost(h) || isIPv6(h);
+}

@@ -19,8 +19,8 @@ export function loadConfig(file: string, envFiles: readonly string[] = [], env: 
   }
   // `-` is standard input (check-config only: the daemon rereads its file on SIGHUP). Relative
   // paths in it are relative to the working directory, not to /dev.
-  const stdin = file === '-' || resolve(file) === '/dev/stdin';
   const path = file === '-' ? '/dev/stdin' : resolve(file);
+  const stdin = path === '/dev/stdin';
   let text: string;
   try {
     text = readInstalledFile(path);

@@ -1,9 +1,8 @@
 // The one place where configuration keys, their types and their defaults live.
 // Validation collects every problem with its key path instead of stopping at the first.
-import { isIPv6 } from 'node:net';
 import { posix } from 'node:path';
 import { cronProblem } from './cron.js';
-import { isHost } from './host-name.js';
+import { isHost, isHostOrAddress } from './host-name.js';
 import { cpus } from 'node:os';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
 import type { MaskRuleConfig } from '../model/types.js';
@@ -377,7 +376,7 @@ function resolveUri(
     origin = 'MG_HOST/MG_PORT';
     // An empty MG_HOST is reported by str(); the string made of it is not checked again.
     if (host === '') return { uri, origin };
-    if (!isHost(host) && !isIPv6(host)) {
+    if (!isHostOrAddress(host)) {
       fail('MG_HOST', `must be a host name or an IP address, got ${JSON.stringify(host)}`);
       return { uri, origin };
     }
@@ -418,8 +417,6 @@ function parseListen(raw: unknown, fail: Fail): DaemonConfig['httpListen'] {
   }
   return { host: m[1] === '' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, ''), port };
 }
-
-
 
 function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConfig[], globalIgnore: string[], fail: Fail): SourceConfig[] {
   if (raw === undefined) {

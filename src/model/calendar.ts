@@ -2,6 +2,8 @@
 // values beside them (a date is one value), and value shapes read them as one kind of word, so the
 // next month or weekday is a reading of the same clock, not a new kind of value.
 
+import { isLetter } from './vocabulary.js';
+
 /** Lower-case month, weekday, half-day and zone names. */
 export const DATE_WORDS: ReadonlySet<string> = new Set(
   (
@@ -11,7 +13,6 @@ export const DATE_WORDS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 
 /**
  * End of the calendar word starting at `i` of `text` (a capitalized letter run of 2-9 letters that
@@ -21,9 +22,25 @@ const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c 
 export function calendarWordEnd(text: string, i: number): number {
   const c = text.charCodeAt(i);
   if (c < 65 || c > 90 || (i > 0 && isLetter(text.charCodeAt(i - 1)))) return -1;
-  let j = i + 1;
-  while (j < text.length && j - i <= 9 && isLetter(text.charCodeAt(j))) j++;
+  // The run's letters as a number (5 bits each, case folded), looked up without copying the
+  // word: value shapes call this for every capitalized word of every slot value.
+  let key = 0;
+  let j = i;
+  for (; j < text.length && j - i <= 9; j++) {
+    const d = text.charCodeAt(j);
+    if (!isLetter(d)) break;
+    key = key * 32 + ((d | 32) - 96);
+  }
   const n = j - i;
   if (n < 2 || n > 9 || (j < text.length && isLetter(text.charCodeAt(j)))) return -1;
-  return DATE_WORDS.has(text.slice(i, j).toLowerCase()) ? j : -1;
+  return DATE_KEYS.has(key) ? j : -1;
 }
+
+/** Letters of a lower-case word as calendarWordEnd numbers them (at most 9 letters: below 2^45). */
+function letterKey(word: string): number {
+  let key = 0;
+  for (let k = 0; k < word.length; k++) key = key * 32 + (word.charCodeAt(k) - 96);
+  return key;
+}
+
+const DATE_KEYS: ReadonlySet<number> = new Set([...DATE_WORDS].map(letterKey));

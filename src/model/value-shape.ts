@@ -3,8 +3,7 @@
 // "# ssh#" with [-201, 2]. Comparing numbers per shape and position lets the
 // model see a port, a duration or a size far outside its usual range even
 // when the value also contains other text. Allocation-free: results are left
-// in module-level scratch state, read right after the call (only a capitalized
-// word that may be a month or weekday name is copied, to look it up).
+// in module-level scratch state, read right after the call.
 
 import { calendarWordEnd } from './calendar.js';
 

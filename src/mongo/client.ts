@@ -1,8 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { MongoClient, MongoTopologyClosedError } from 'mongodb';
-import { isHost } from '../config/host-name.js';
+import { isHostOrAddress } from '../config/host-name.js';
 import { scrubPassword } from '../config/redact.js';
 import { isConnectivityError } from './errors.js';
 
@@ -27,7 +26,7 @@ export function uriProblems(uri: string): string[] {
   // The driver takes any string for a host and fails at every connection (ENOTFOUND), which would
   // read as an outage to wait out. A socket path (`%2Ftmp%2Fmongodb.sock`) has no host to check.
   for (const h of [...(options.hosts ?? []).map((a) => a.host), options.srvHost]) {
-    if (h !== undefined && !isHost(h) && !isIPv6(h)) out.push(`host ${JSON.stringify(h)} is not a host name or an IP address`);
+    if (h !== undefined && !isHostOrAddress(h)) out.push(`host ${JSON.stringify(h)} is not a host name or an IP address`);
   }
   for (const option of FILE_OPTIONS) {
     const path = options[option];

@@ -12,10 +12,29 @@ function file(text: string): string {
   return f;
 }
 
-function cli(...args: string[]) {
+/** The commands' environment: without a MONGODB_URI the test run itself may have. */
+function cliEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.MONGODB_URI;
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 30_000 });
+  return env;
+}
+
+function cli(...args: string[]) {
+  return cliWith({}, ...args);
+}
+
+/** The CLI with standard input and a working directory. */
+function cliWith(options: { input?: string | Buffer; cwd?: string }, ...args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: cliEnv(), timeout: 30_000, ...options });
+}
+
+/**
+ * Whether the CLI can be run as user nobody: as root, with runuser, and from a checkout that user
+ * can read (a clone in a 0700 temporary directory is not).
+ */
+function nobodyCanRun(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  return spawnSync('sh', ['-c', 'command -v runuser >/dev/null && runuser -u nobody -- test -r "$1"', 'sh', CLI]).status === 0;
 }
 
 describe('CLI and configuration errors', () => {
@@ -86,11 +105,8 @@ describe('CLI and configuration errors', () => {
       return;
     }
     // As root every directory is writable: check as user nobody, where it can.
-    const canRun = spawnSync('sh', ['-c', 'command -v runuser >/dev/null && runuser -u nobody -- test -r "$1"', 'sh', CLI]);
-    if (canRun.status !== 0) this.skip();
-    const env = { ...process.env };
-    delete env.MONGODB_URI;
-    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, CLI, 'check-config', f], { encoding: 'utf8', env, timeout: 30_000 });
+    if (!nobodyCanRun()) this.skip();
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, CLI, 'check-config', f], { encoding: 'utf8', env: cliEnv(), timeout: 30_000 });
     expect(r.status, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/Note: MODEL_DIR .*models: it does not exist, and .* is not writable by this user \(nobody\)/);
     expect(cli('check-config', f).stdout, 'root can write it').not.to.include('Note: MODEL_DIR');
@@ -98,14 +114,12 @@ describe('CLI and configuration errors', () => {
 
   it('check-config reads - as standard input, with relative paths from the working directory', () => {
     const cwd = tempDir('ad-stdin-');
-    const env = { ...process.env };
-    delete env.MONGODB_URI;
     const text = `${ORIGINAL.replace(/^MODEL_DIR:.*$/m, '')}MODEL_DIR: "rel-models"\n`;
-    const r = spawnSync(process.execPath, [CLI, 'check-config', '-'], { input: text, cwd, encoding: 'utf8', env, timeout: 30_000 });
+    const r = cliWith({ input: text, cwd }, 'check-config', '-');
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.include('(standard input): configuration is valid');
     expect(r.stdout).to.include(`MODEL_DIR: ${join(cwd, 'rel-models')}`);
-    const bad = spawnSync(process.execPath, [CLI, 'check-config', '-'], { input: 'THRESHOLD: 2\n', cwd, encoding: 'utf8', env, timeout: 30_000 });
+    const bad = cliWith({ input: 'THRESHOLD: 2\n', cwd }, 'check-config', '-');
     expect(bad.status).to.equal(78);
     expect(bad.stderr).to.match(/^\(standard input\): invalid configuration:/);
     // The daemon reads its file again on SIGHUP: standard input is refused, as is an empty name.
@@ -183,21 +197,16 @@ describe('CLI and configuration errors', () => {
     writeFileSync(f, ORIGINAL, { mode: 0o644 });
     const envFile = join(dir, 'anomaly_detector.env');
     writeFileSync(envFile, 'MONGODB_URI=mongodb://db-from-stdin:27017/\n', { mode: 0o600 });
-    const env = { ...process.env };
-    delete env.MONGODB_URI;
-    const piped = spawnSync(process.execPath, [CLI, 'check-config', f, '--environment-file', '/dev/stdin'], { input: readFileSync(envFile), encoding: 'utf8', env, timeout: 30_000 });
+    const piped = cliWith({ input: readFileSync(envFile) }, 'check-config', f, '--environment-file', '/dev/stdin');
     expect(piped.status, piped.stderr).to.equal(0);
     expect(piped.stdout).to.include('db-from-stdin:27017');
     // install.sh checks a root-only environment file (systemd reads it as root) as the service
     // user this way. Opening /dev/stdin anew re-checked the permissions of root's pipe: EACCES.
-    // Only where it can run: as root, with runuser, and a checkout that user nobody can read (a
-    // clone in a 0700 temporary directory is not).
-    if (process.getuid?.() !== 0) return;
-    const canRun = spawnSync('sh', ['-c', 'command -v runuser >/dev/null && runuser -u nobody -- test -r "$1"', 'sh', CLI]);
-    if (canRun.status !== 0) return;
+    // Only where it can run.
+    if (!nobodyCanRun()) return;
     const asNobody = spawnSync('sh', ['-c', `cat "$1" | runuser -u nobody -- "$2" "$3" check-config "$4" --environment-file /dev/stdin`, 'sh', envFile, process.execPath, CLI, f], {
       encoding: 'utf8',
-      env,
+      env: cliEnv(),
       timeout: 30_000,
     });
     expect(asNobody.status, asNobody.stdout + asNobody.stderr).to.equal(0);
