@@ -9,6 +9,7 @@ import { CheckpointTaken, claimCheckpoint, loadCheckpoint, newestInputId, saveCh
 import { readableBefore, type SharedBatch } from '../mongo/line-reader.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { ModelFileError, modelFilePath, readModelHeader, type ModelFileHeader } from '../store/model-files.js';
+import { recentAtStart } from '../worker/late-lines.js';
 import type { LineSourceRef, ScoreTask, TaskFailure, TrainTask, WorkerResult, WorkerTask } from '../worker/protocol.js';
 import { FailureRun } from './backoff.js';
 import { nextPollDelayMs } from './poll-delay.js';
@@ -267,12 +268,11 @@ export class HostPipeline {
     } else {
       // First sight of this host: what is already stored is history (training data); scoring
       // starts after the newest line. Persisted at once so a restart does not move it forward.
-      const newest = await newestInputId(
-        client,
-        { db: cfg.inputDb, collection: this.source.name, hostnameField: cfg.fields.hostname },
-        this.host,
-      );
-      await saveCheckpoint(client, state, this.source.name, this.host, this.ctx.writer, newest, { scored: 0, anomalies: 0, skipped: 0 });
+      const input = { db: cfg.inputDb, collection: this.source.name, hostnameField: cfg.fields.hostname };
+      const newest = await newestInputId(client, input, this.host);
+      // In-flight lines made before it are found behind it (late-lines.ts).
+      const recent = newest instanceof ObjectId ? await recentAtStart(client, input, this.host, newest) : undefined;
+      await saveCheckpoint(client, state, this.source.name, this.host, this.ctx.writer, newest, { scored: 0, anomalies: 0, skipped: 0 }, undefined, recent);
       this.checkpoint = newest === null ? null : BSON.EJSON.stringify(newest, { relaxed: false });
       this.log.info({ checkpoint: this.checkpoint }, 'new host: scoring starts after the newest stored line');
     }

@@ -103,8 +103,7 @@ export class RecentIds {
    * and this record does not hold them. At most MAX_SAVED_IDS, the newest.
    */
   savedWith(batchIds: readonly unknown[], lastId: ObjectId): SavedRecentIds {
-    // The last id an ObjectId second before the window can hold: (after, ...] is the window.
-    let after = (this.lookFrom(lastId, Date.now()) - 1).toString(16).padStart(8, '0') + 'f'.repeat(16);
+    let after = lastIdBefore(this.lookFrom(lastId, Date.now()));
     if (this.floor !== null && this.floor.toHexString() > after) after = this.floor.toHexString();
     const hex = new Set<string>();
     for (const h of this.ids.keys()) if (h > after) hex.add(h);
@@ -191,6 +190,28 @@ const BELOW_EVERY_ID = new ObjectId('000000000000000000000000');
 /** Drops this thread's record for one host (it left the configuration). */
 export function forgetRecentIds(hostKey: string): void {
   recentByHost.delete(hostKey);
+}
+
+/** The last id an ObjectId second before `second` can hold: (it, ...] starts at `second`. */
+function lastIdBefore(second: number): string {
+  return (second - 1).toString(16).padStart(8, '0') + 'f'.repeat(16);
+}
+
+/**
+ * The record to save with a new host's first checkpoint, `newest` (its newest stored line: what
+ * came before is history, not scored): the ids stored in the window behind it. A thread takes it
+ * up as after a restart (restore) and looks behind the checkpoint at once, so lines made before
+ * `newest` but still in flight when the host was first seen are scored, and the stored ones are
+ * not. Without it the first checkpoint was the record's floor, and such lines were never looked for.
+ */
+export async function recentAtStart(client: MongoClient, input: { db: string; collection: string; hostnameField: string }, host: string, newest: ObjectId): Promise<SavedRecentIds> {
+  const window = ObjectId.createFromHexString(lastIdBefore(windowStart(newest)));
+  const filter = { [input.hostnameField]: host, _id: { $gt: window, $lte: newest } };
+  // The newest MAX_SAVED_IDS, as savedWith keeps them, and one more to start the window at.
+  const docs = await client.db(input.db).collection(input.collection).find(filter, { projection: { _id: 1 }, sort: { _id: -1 }, limit: MAX_SAVED_IDS + 1 }).toArray();
+  const ids = docs.map((d) => d._id as unknown).filter((id): id is ObjectId => id instanceof ObjectId);
+  const after = ids.length > MAX_SAVED_IDS ? ids.pop()! : window;
+  return { at: newest, after, ids: ids.reverse() };
 }
 
 function windowStart(checkpoint: ObjectId): number {

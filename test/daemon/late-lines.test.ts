@@ -62,6 +62,43 @@ LOG_SOURCES:
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
   });
 
+  it("scores a new host's lines made before the newest stored one but still in flight when it was first seen, and not the stored ones", async () => {
+    // A writer with inserts in flight when the daemon first sees the host: the host starts after
+    // its newest stored line, and the lines made before it that land later were never looked for
+    // (the first checkpoint was the floor of the search). Found by the concurrent test below, in 1
+    // of 4 runs.
+    const coll = bed.input.collection('syslog');
+    const line = (id: ObjectId, what: string) => ({ _id: id, Hostname: 'fresh', Message: `sshd[7]: session opened for user ${what}`, timestamp: new Date() });
+    const stored = new ObjectId();
+    const inFlight = new ObjectId();
+    const newest = new ObjectId();
+    await coll.insertMany([line(stored, 'stored'), line(newest, 'newest')]);
+    const { file } = bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.1
+MIN_TRAINING_LINES: 1
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["fresh"]
+    MG_TARGET_COL: "first_sight"
+    THRESHOLD: 0
+`);
+    const daemon = await bed.startedDaemon(file);
+    try {
+      await daemon.waitForLog((l) => l.msg === 'new host: scoring starts after the newest stored line', 30_000, 'first sight');
+      await daemon.waitForCount('trained', 1);
+      await coll.insertOne(line(inFlight, 'in flight'));
+      const after = new ObjectId();
+      await coll.insertOne(line(after, 'after'));
+      const target = bed.target.collection('first_sight');
+      await waitUntil('the line after the checkpoint is written', async () => (await target.countDocuments({ input_id: after })) === 1, 30_000);
+      await waitUntil('the line in flight is written', async () => (await target.countDocuments({ input_id: inFlight })) === 1, 30_000);
+      await new Promise((r) => setTimeout(r, 2500));
+      const written = (await target.find().toArray()).map((d) => String(d.input_id)).sort();
+      expect(written).to.deep.equal([String(inFlight), String(after)].sort());
+    } finally {
+      expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+    }
+  });
+
   it('loses no line of a writer with 50 inserts in flight at once', async () => {
     const daemon = await everyLineDaemon(0.05, 'concurrent');
     await daemon.waitForLog((l) => l.msg === 'started', 30_000, 'started');
