@@ -206,3 +206,20 @@ export function generateLines(seed: number, n: number): string[] {
   for (let i = 0; i < n; i++) out[i] = src.next();
   return out;
 }
+
+/**
+ * A stress input for the template index: `n` lines of `types` message types that share nothing
+ * but a trailing number, as a device reporting thousands of counters writes them (`zbcd 4817`):
+ * thousands of templates of one length whose only common token is a value. Lines repeat the
+ * types in order.
+ */
+export function distinctMessages(n: number, types: number): string[] {
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    let t = i % types;
+    let name = '';
+    for (let k = 0; k < 4; k++, t = Math.floor(t / 26)) name = String.fromCharCode(97 + (t % 26)) + name;
+    out[i] = `z${name} ${1000 + ((i * 7919) % 9000)}`;
+  }
+  return out;
+}

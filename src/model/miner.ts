@@ -517,19 +517,13 @@ export class TemplateMiner {
   private generalize(g: Group, p: number, tok: string): void {
     g.version++;
     const old = g.tokens[p]!;
-    const top = this.root.get(g.tokens.length)!;
-    if (g.merged[p] === 2) {
-      g.inHeader--;
-    } else {
-      const key = p + SEP + old;
-      const set = top.index!.get(key);
-      set?.delete(g);
-      if (set?.size === 0) top.index!.delete(key);
-    }
+    // The tokens a group is reached by depend on all its constants (reach()).
+    this.indexGroup(g, false);
+    if (g.merged[p] === 2) g.inHeader--;
     g.tokens[p] = WILDCARD;
     g.merged[p] = 1;
     g.consts--;
-    if (telling(g) === 0) top.open!.add(g);
+    this.indexGroup(g, true);
     if (this.opts.maxEnumValues < 2 || !isWord(old) || !isWord(tok)) return;
     // Until now every line of the group had `old` here.
     g.enums.set(p, new Map([[old, g.count - 1], [tok, 1]]));
@@ -671,8 +665,7 @@ export class TemplateMiner {
       if (add) top.open!.add(g);
       else top.open!.delete(g);
     }
-    for (let p = 0; p < g.tokens.length; p++) {
-      if (g.merged[p] !== 0) continue;
+    for (const p of this.reach(g)) {
       const key = p + SEP + g.tokens[p]!;
       let set = index.get(key);
       if (add) {
@@ -689,8 +682,7 @@ export class TemplateMiner {
     const top = this.root.get(g.tokens.length)!;
     if (telling(g) === 0) top.open!.add(g);
     const byToken = (top.byToken ??= new Map());
-    for (let p = 0; p < g.tokens.length; p++) {
-      if (g.merged[p] !== 0) continue;
+    for (const p of this.reach(g)) {
       const tok = g.tokens[p]!;
       const e = byToken.get(tok);
       if (e === undefined) byToken.set(tok, g);
@@ -707,9 +699,33 @@ export class TemplateMiner {
     else for (const c of node.children.values()) this.compact(c);
   }
 
-  // Every group a line can be similar to shares at least one constant token
-  // with it at the same position (or has no constants at all), so the index
-  // yields all of them; `leaf` restricts the result to the groups filed there.
+  /**
+   * The positions a group is indexed by: a set of its telling constants of
+   * which every line it can accept shares at least one. bestGroup() accepts a
+   * line only when it shares one of the group's wording constants (when it has
+   * any; sharesWording), else at least half its constants; crossLeaf() only
+   * when it misses at most floor(n * (1 - crossSimilarity)) of the n, so it
+   * shares one of any one more than that (pigeonhole). Indexing a group by
+   * every constant made a shared value token such as a leading `<*>` reach
+   * thousands of groups for every line of a host with thousands of templates.
+   */
+  private reach(g: Group): number[] {
+    const words: number[] = [];
+    const others: number[] = [];
+    for (let p = 0; p < g.tokens.length; p++) {
+      if (g.merged[p] === 0) (isWording(g.tokens[p]!) ? words : others).push(p);
+    }
+    const n = words.length + others.length;
+    const cross = maxMisses(n, this.opts.crossSimilarity) + 1;
+    const need = Math.max(cross, words.length > 0 ? 0 : maxMisses(n, this.opts.similarity) + 1);
+    if (need <= words.length) return words;
+    return words.concat(others.slice(0, need - words.length));
+  }
+
+  // Every group a line can be accepted by shares at least one of the tokens
+  // it is indexed by with the line, at the same position (reach()), or has no
+  // constants at all, so the index yields all of them; `leaf` restricts the
+  // result to the groups filed there.
   private candidates(tokens: readonly string[], leaf: Node | null): Group[] {
     const top = this.root.get(tokens.length);
     if (top === undefined) return [];
@@ -914,13 +930,18 @@ function similarity(g: Group, same: number): number {
   return n === 0 ? 1 : same / n;
 }
 
+/** Most of n telling constants a line may miss and still be similar at `threshold`. */
+function maxMisses(n: number, threshold: number): number {
+  return Math.floor(n * (1 - threshold) + 1e-9);
+}
+
 /**
  * Telling constant positions of the group that the line shares, or -1 when that is
  * below `threshold` of them; stops comparing as soon as the outcome is certain.
  */
 function agreement(g: Group, tokens: readonly string[], threshold: number): number {
   const gt = g.tokens;
-  const maxMiss = Math.floor(telling(g) * (1 - threshold) + 1e-9);
+  const maxMiss = maxMisses(telling(g), threshold);
   let same = 0;
   let miss = 0;
   for (let k = 0; k < gt.length; k++) {

@@ -339,3 +339,70 @@ describe('TemplateMiner: options', () => {
     expect(m.match('payload ' + 'ab '.repeat(350_001))!.id).to.equal(r.id);
   });
 });
+
+// Groups are indexed only by some of their constants (reach() in miner.ts): these lines are
+// accepted by a group while sharing few of the tokens it could be indexed by.
+describe('TemplateMiner: index', () => {
+  it('finds a group under other leading tokens when the line misses only its one word', () => {
+    // 4 of 5 constants shared (crossSimilarity 0.8), and the word is not one of them.
+    const m = new TemplateMiner({ maxEnumValues: 1 });
+    const first = m.add('Started a: b: c: d:');
+    const next = m.add('Stopped a: b: c: d:');
+    expect(next.created).to.equal(false);
+    expect(next.id).to.equal(first.id);
+    expect(next.template).to.equal('<*> a: b: c: d:');
+  });
+
+  it('finds it when the line misses as many constants as crossSimilarity allows', () => {
+    // 8 of 10 shared: the word and the first key are missed, the rest must still lead to the group.
+    const m = new TemplateMiner({ maxEnumValues: 1 });
+    const first = m.add('Started a: b: c: d: e: f: g: h: i:');
+    const next = m.add('Stopped x: b: c: d: e: f: g: h: i:');
+    expect(next.id).to.equal(first.id);
+    // 7 of 10 is too few.
+    const other = new TemplateMiner({ maxEnumValues: 1 });
+    const own = other.add('Started a: b: c: d: e: f: g: h: i:');
+    expect(other.add('Stopped x: y: c: d: e: f: g: h: i:').id).to.not.equal(own.id);
+  });
+
+  // maxChildren 2: every line after the first shares one `<*>` leaf, so leading tokens decide
+  // nothing, and 30 groups there make it searched through the index.
+  function crowded(): TemplateMiner {
+    const m = new TemplateMiner({ maxChildren: 2, maxEnumValues: 1 });
+    m.add('w: w: w: w: w: w:');
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    for (let i = 0; i < 30; i++) m.add(['f', 'g', 'h', 'i', 'j', 'k'].map((c) => `${c}${letters[i % 26]}${letters[Math.floor(i / 26)]}:`).join(' '));
+    return m;
+  }
+
+  it('finds a group without words by half its constants in a crowded leaf', () => {
+    const m = crowded();
+    const target = m.add('p: q: a: b: c: d:');
+    expect(m.add('x: y: a: b: c: d:').id).to.equal(target.id);
+  });
+
+  it('finds a group by any one of its words in a crowded leaf', () => {
+    const m = crowded();
+    const target = m.add('p: q: Alpha Beta Gamma d:');
+    expect(m.add('x: q: zz: yy: Gamma d:').id).to.equal(target.id);
+  });
+
+  it('finds the same groups after a reload (read-only) as the miner that learned them', () => {
+    const m = new TemplateMiner({ maxEnumValues: 1 });
+    const probes: string[] = [];
+    for (let i = 0; i < 60; i++) m.add(`request ${i} k: v: w${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + ((i * 7) % 26))} done`);
+    for (let i = 0; i < 60; i++) probes.push(`request ${i + 100} k: v: w${String.fromCharCode(97 + ((i * 3) % 26))}${String.fromCharCode(97 + ((i * 7) % 26))} done`);
+    probes.push('Stopped a: b: c: d:', 'reply 5 k: v: wxx done', 'request 7 k: q: wab done');
+    const ro = TemplateMiner.fromJSON(JSON.parse(JSON.stringify(m.toJSON())), true);
+    for (const p of probes) expect(ro.match(p)?.id ?? null, p).to.equal(m.match(p)?.id ?? null);
+  });
+
+  it('keeps lines that share only a leading value apart, among thousands of such templates', () => {
+    const m = new TemplateMiner();
+    const word = (i: number): string => 'z' + [...i.toString(26).padStart(3, '0')].map((d) => String.fromCharCode(97 + parseInt(d, 26))).join('');
+    for (let i = 0; i < 3000; i++) m.add(`${1000 + i} ${word(i)}`);
+    expect(m.size).to.equal(3000);
+    expect(m.match(`77 ${word(42)}`)!.template).to.equal(`<*> ${word(42)}`);
+    expect(m.match('77 zzzzz')).to.equal(null);
+  });
+});
