@@ -110,6 +110,9 @@ function syntaxProblem(e: YAMLError, text: string, lines: LineCounter): ConfigPr
       const open = quote === undefined ? -1 : unclosedQuote(text, quote);
       return open < 0 ? { path, message } : { path: where(lines, open), message: `the ${quote}quote opened here is never closed` };
     }
+    case 'RESOURCE_EXHAUSTION':
+      // The library's own words are a JavaScript stack overflow; the cause is in the file.
+      return /call stack/i.test(message) ? { path, message: 'lists or mappings nested hundreds of levels deep here: a configuration is a few levels deep' } : { path, message };
     default:
       return { path, message };
   }

@@ -226,6 +226,7 @@ describe('configuration', () => {
     expect(msg(`A: "it's"\nB: 'x\nC: "y"\n# a "comment\nD: 1\n`)).to.deep.equal(["line 2, column 4: the 'quote opened here is never closed"]);
     expect(msg(`${ORIGINAL}---\nTHRESHOLD: 0.4\n`)[0]).to.match(/^line \d+, column 1: a second YAML document starts here \(a "---" line\)/);
     expect(msg('MG_INPUT_DB:logstoredb\nMG_TARGET_DB: b\n')[0]).to.match(/^line 1, column 1: .*put a space after the colon \(KEY: value\)$/);
+    expect(msg(`${ORIGINAL}THRESHOLD: ${'['.repeat(5000)}${']'.repeat(5000)}\n`)[0]).to.match(/^line \d+, column \d+: lists or mappings nested hundreds of levels deep here/);
     expect(msg(`${ORIGINAL}? [a, b]\n: 1\n`)).to.deep.equal([`line ${ORIGINAL.split('\n').length}, column 3: a key must be a name, not a list or a mapping`]);
     for (const empty of ['', '# only a comment\n', '\n\n']) {
       expect(msg(empty), JSON.stringify(empty)).to.deep.equal(['(root): the file is empty (or only comments): it needs at least MG_INPUT_DB, MG_TARGET_DB and LOG_SOURCES']);
