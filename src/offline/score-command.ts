@@ -170,13 +170,15 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
   if (typeof parsed === 'number') return parsed;
   const { options, positional, fail } = parsed;
   const train = options.get('train');
-  if (train === undefined || train.length !== 1) return fail('exactly one --train TRAIN_FILE is required');
+  if (train === undefined) return fail('--train TRAIN_FILE is required');
+  // Twice is a mistake to point out, not a choice to make silently.
+  const twice = (name: string, values: string[]): string => `--${name} given ${values.length} times (${values.map((x) => `'${x}'`).join(', ')}): give it once`;
+  if (train.length > 1) return fail(twice('train', train));
   // The threshold first: `--threshold FILE` took the input file as its value.
   let threshold = DEFAULT_THRESHOLD;
   const t = options.get('threshold');
   if (t !== undefined) {
-    // Twice is a mistake to point out, as --train twice is, not a choice to make silently.
-    if (t.length > 1) return fail(`--threshold given ${t.length} times (${t.map((x) => `'${x}'`).join(', ')}): give it once`);
+    if (t.length > 1) return fail(twice('threshold', t));
     const raw = t[0]!;
     threshold = DECIMAL.test(raw) ? Number(raw) : NaN;
     if (!(threshold >= 0 && threshold <= 1)) return fail(`--threshold must be a number between 0 and 1, got '${raw}'`);

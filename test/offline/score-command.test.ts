@@ -230,6 +230,7 @@ describe('score command', function () {
     ['a negative threshold', ['--train', TRAIN, '--threshold', '-0.5', INPUT], /--threshold must be a number between 0 and 1, got '-0.5'/],
     ['a threshold given twice', ['--train', TRAIN, '--threshold', '0.1', '--threshold=0.9', INPUT], /--threshold given 2 times \('0.1', '0.9'\): give it once/],
     ['a single-dash option', ['--train', TRAIN, '-x', INPUT], /unknown option -x/],
+    ['a training file given twice', ['--train', TRAIN, '--train=other.log', INPUT], /--train given 2 times \('[^']*train[^']*', 'other.log'\): give it once/],
   ];
   it('reports a missing input file before training, not after', async () => {
     // The training stream never ends: the error can only come before training.
