@@ -706,8 +706,8 @@ export class TemplateMiner {
    * any; sharesWording), else at least half its constants; crossLeaf() only
    * when it misses at most floor(n * (1 - crossSimilarity)) of the n, so it
    * shares one of any one more than that (pigeonhole). Indexing a group by
-   * every constant made a shared value token such as a leading `<*>` reach
-   * thousands of groups for every line of a host with thousands of templates.
+   * every constant made a value token (`<*>`) that thousands of templates
+   * share reach all of them from every line.
    */
   private reach(g: Group): number[] {
     const words: number[] = [];
