@@ -174,8 +174,16 @@ describe('score command', function () {
       writeFileSync(train, '\n  \n');
       const r = await run(runScoreCommand, ['--train', train, INPUT]);
       expect(r.code).to.equal(0);
-      expect(r.stderr).to.match(/^score: warning: training file '.*empty\.log' has no log lines: .*expect many lines flagged/);
-      expect(records(r.stdout)).to.have.length(6);
+      expect(r.stderr).to.match(/^score: warning: training file '.*empty\.log' has no log lines: .*only lines with failure words are flagged/);
+      const out = records(r.stdout);
+      expect(out).to.have.length(6);
+      // As the warning says: the lines without failure words (the blank one aside) score alike, below the threshold.
+      const reasons = (x: Record<string, unknown>): string[] => x.reasons as string[];
+      const plain = out.filter((x) => !reasons(x).includes('error_terms') && x.template !== '');
+      expect(plain).to.have.length.above(1);
+      expect(new Set(plain.map((x) => x.score)).size).to.equal(1);
+      expect(plain[0]!.score).to.be.within(0.45, 0.5);
+      expect(out.filter((x) => x.anomaly).every((x) => reasons(x).includes('error_terms'))).to.equal(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
