@@ -31,6 +31,13 @@ export function uriProblems(uri: string): string[] {
   for (const option of FILE_OPTIONS) {
     const path = options[option];
     if (typeof path !== 'string') continue;
+    // The driver opens it from the daemon's working directory (the unit's WorkingDirectory), not
+    // from wherever check-config or `run` happens to be started: a relative path found from the
+    // shell can be missing under systemd.
+    if (!isAbsolute(path)) {
+      out.push(`${option} ${path} is a relative path: give an absolute one (the daemon reads it from its own working directory, /var/lib/anomaly_detector under systemd)`);
+      continue;
+    }
     let why: string | null = null;
     try {
       if (statSync(path).isFile()) accessSync(path, constants.R_OK);
@@ -39,9 +46,7 @@ export function uriProblems(uri: string): string[] {
       const e = err as NodeJS.ErrnoException;
       why = e.code ?? e.message;
     }
-    if (why === null) continue;
-    const where = isAbsolute(path) ? '' : " (relative to the daemon's working directory, / under systemd: give an absolute path)";
-    out.push(`${option} ${path} cannot be read: ${why}${where}`);
+    if (why !== null) out.push(`${option} ${path} cannot be read: ${why}`);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, relative as relativePath } from 'node:path';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
 import { ConfigError, DEFAULTS, type DaemonConfig } from '../../src/config/schema.js';
 import { redactUri } from '../../src/config/redact.js';
@@ -159,8 +159,11 @@ describe('configuration', () => {
     const two = problems(`${ORIGINAL}MONGODB_URI: "${tls(`tlsCertificateKeyFile=${dir}&tlsCRLFile=rel/crl.pem`)}"\n`);
     expect(two.map((x) => x.path)).to.deep.equal(['MONGODB_URI', 'MONGODB_URI']);
     expect(two[0]!.message).to.equal(`tlsCertificateKeyFile ${dir} cannot be read: not a regular file`);
-    expect(two[1]!.message).to.match(/^tlsCRLFile rel\/crl\.pem cannot be read: ENOENT \(relative to the daemon's working directory/);
-    for (const p of [...missing, ...two]) expect(p.message).to.not.include('s3cret');
+    expect(two[1]!.message).to.match(/^tlsCRLFile rel\/crl\.pem is a relative path: give an absolute one/);
+    // Found from here is not found by the daemon: its working directory is its own.
+    const relative = problems(ORIGINAL, { MONGODB_URI: tls(`tlsCAFile=${relativePath(process.cwd(), ca)}`) });
+    expect(relative.map((x) => x.message)).to.deep.equal([`tlsCAFile ${relativePath(process.cwd(), ca)} is a relative path: give an absolute one (the daemon reads it from its own working directory, /var/lib/anomaly_detector under systemd)`]);
+    for (const p of [...missing, ...two, ...relative]) expect(p.message).to.not.include('s3cret');
   });
 
   it("refuses a raw '@' in the credentials instead of taking the rest of the password for a host", () => {
