@@ -325,7 +325,7 @@ function resolveUri(
   // Precedence: a connection string before a file naming one, the environment before the YAML
   // (systemd's EnvironmentFile keeps secrets out of the YAML): MONGODB_URI from the environment,
   // then from the YAML, then MONGODB_URI_FILE from the environment, then from the YAML. A relative
-  // MONGODB_URI_FILE is relative to the config file either way (the daemon's working directory is /).
+  // MONGODB_URI_FILE is relative to the config file either way, not to the daemon's working directory.
   let uri: string | undefined;
   let origin = '';
   const fromFile = (path: string, originName: string): void => {
