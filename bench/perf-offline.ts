@@ -44,17 +44,8 @@ export async function benchOffline(ctx: BenchContext): Promise<Figure[]> {
   writeFileSync(file, `${generateLines(3, lines).join('\n')}\n`);
   const n = int(lines);
   const target = `≥ 20x Drain (≥ ${int(20 * DRAIN_MIXED_LINES_PER_SEC)} lines/s)`;
-  const runs: CommandRun[] = [];
-  for (let r = 1; r <= ctx.runs; r++) {
-    const run = await runScore(file);
-    if (run.code !== 0 || run.outLines !== lines) {
-      const why = `score command exited with ${run.code} and printed ${run.outLines} of ${lines} lines${run.stderr ? `: ${run.stderr.trim().split('\n')[0]}` : ''}`;
-      ctx.log(`  ${why}`);
-      return [failed('7', `offline score on ${n} mixed lines`, target, why)];
-    }
-    runs.push(run);
-    ctx.log(`  run ${r}: ${secs(run.ms)} for ${n} lines (${int((lines / run.ms) * 1000)} lines/s)`);
-  }
+  const ms = await timedRuns(ctx, file, lines, '');
+  if (typeof ms === 'string') return [failed('7', `offline score on ${n} mixed lines`, target, ms)];
   if (ctx.profileDir) {
     const dir = join(ctx.profileDir, 'offline');
     mkdirSync(dir, { recursive: true });
@@ -62,7 +53,6 @@ export async function benchOffline(ctx: BenchContext): Promise<Figure[]> {
     ctx.log(formatSummary(summarize(profileFiles(dir).main, `offline score, ${n} lines`)));
   }
   const many = await manyTypes(ctx);
-  const ms = runs.map((r) => r.ms);
   const rate = (lines / median(ms)) * 1000;
   const ratio = rate / DRAIN_MIXED_LINES_PER_SEC;
   return [
@@ -89,12 +79,23 @@ async function manyTypes(ctx: BenchContext): Promise<Figure> {
   const file = join(ctx.tmp, 'offline-many-types.log');
   writeFileSync(file, `${distinctMessages(lines, types).join('\n')}\n`);
   const name = `offline score on ${int(lines)} lines of ${int(types)} message types sharing only a trailing number`;
+  const ms = await timedRuns(ctx, file, lines, 'many message types, ');
+  if (typeof ms === 'string') return failed('7', name, '-', ms);
+  return { part: '7', name, value: secs(median(ms)), target: '-', pass: null, note: runsNote(ms, secs) };
+}
+
+/** Wall times of ctx.runs `score --train F F` runs on `file`, logged; or why a run failed. */
+async function timedRuns(ctx: BenchContext, file: string, lines: number, label: string): Promise<number[] | string> {
   const ms: number[] = [];
   for (let r = 1; r <= ctx.runs; r++) {
     const run = await runScore(file);
-    if (run.code !== 0 || run.outLines !== lines) return failed('7', name, '-', `score command exited with ${run.code} and printed ${run.outLines} of ${lines} lines`);
+    if (run.code !== 0 || run.outLines !== lines) {
+      const why = `score command exited with ${run.code} and printed ${run.outLines} of ${lines} lines${run.stderr ? `: ${run.stderr.trim().split('\n')[0]}` : ''}`;
+      ctx.log(`  ${why}`);
+      return why;
+    }
     ms.push(run.ms);
-    ctx.log(`  many message types, run ${r}: ${secs(run.ms)} for ${int(lines)} lines`);
+    ctx.log(`  ${label}run ${r}: ${secs(run.ms)} for ${int(lines)} lines (${int((lines / run.ms) * 1000)} lines/s)`);
   }
-  return { part: '7', name, value: secs(median(ms)), target: '-', pass: null, note: runsNote(ms, secs) };
+  return ms;
 }
