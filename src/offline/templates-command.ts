@@ -7,7 +7,7 @@ import { TemplateMiner } from '../model/miner.js';
 import { HeaderWarmup } from '../model/header.js';
 import { MAX_LINE_CHARS } from '../model/types.js';
 import { EXIT_OK, commandArgs, type CommandIo } from '../commands/args.js';
-import { forEachLines, masksFrom, openInput, withOutput, writeOut } from './score-command.js';
+import { forEachLines, masksFrom, openInput, withOutput, writeOut } from './streams.js';
 
 const TEMPLATES_USAGE = `usage: anomaly-detector templates [--json] [--mask REGEX]... FILE
   Prints the templates mined from FILE (- for standard input), most frequent

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forEachLines, runScoreCommand } from '../../src/offline/score-command.js';
+import { runScoreCommand } from '../../src/offline/score-command.js';
+import { forEachLines } from '../../src/offline/streams.js';
 import { runTemplatesCommand } from '../../src/offline/templates-command.js';
 import { DEFAULT_THRESHOLD } from '../../src/model/detector.js';
 
