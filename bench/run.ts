@@ -13,7 +13,7 @@ import { benchEndToEnd } from './perf-e2e.js';
 import { benchLatency } from './perf-latency.js';
 import { benchModelSize, benchScoring, benchTraining, trainModelFile } from './perf-model.js';
 import { benchOffline } from './perf-offline.js';
-import { cpuModel, cpuShareSince, cpuShareStart, parallelSpeedup } from './perf-proc.js';
+import { cpuModel, cpuShareSince, cpuShareStart, threadSpeed } from './perf-proc.js';
 import { failed, markdownTable, type Figure } from './perf-report.js';
 import { benchScale } from './perf-scale.js';
 import { benchStateWrites } from './perf-state.js';
@@ -135,12 +135,12 @@ async function main(): Promise<void> {
   };
 
   const started = new Date();
-  const speedup = await parallelSpeedup();
+  const speed = await threadSpeed();
   const header = [
     `# anomaly-detector benchmark`,
     ``,
     `- date: ${started.toISOString()}`,
-    `- machine: nproc ${cpus().length} (${cpuModel()}); measured parallel speed-up of 2 CPU-bound threads: ${speedup.toFixed(2)}x`,
+    `- machine: nproc ${cpus().length} (${cpuModel()}); one thread runs the reference loop (3e8 steps) in ${(speed.oneThreadMs / 1000).toFixed(2)} s (the figures below scale with it: compare machines by it); measured parallel speed-up of 2 CPU-bound threads: ${speed.speedup.toFixed(2)}x`,
     `- load average at start: ${loadAverage()} (other processes on this machine slow the figures down; each part reports the CPU they used)`,
     `- node ${process.version}; mode: ${opts.quick ? 'QUICK (reduced sizes; not comparable with the targets)' : 'full'}; runs per figure: ${opts.runs}`,
     `- memory (free -h):`,
