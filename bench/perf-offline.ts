@@ -4,14 +4,14 @@
 //
 // The comparison with the original Drain parser (Python, logpai's logparser, the package
 // logparser3) is measured in the same run on the same lines when a Python with it installed is
-// found (DRAIN_PYTHON, else python3): the speed of both depends on the machine (this project's
-// figures differed 4-5 times between two machines of 2 vCPUs), so only a ratio measured on one
-// machine means anything. Drain parses with its usual settings
+// found (DRAIN_PYTHON, else .cache/drain/bin/python, else python3). The speed of both depends on
+// the machine (this project's figures differed 4-5 times between two machines of 2 vCPUs), so
+// only a ratio measured on one machine means anything. Drain parses with its usual settings
 // (depth 4, similarity 0.5) and no masking rules of its own: with them it would only be slower.
 // Without such a Python the reference figures given to this project are used, and the figure
 // says so: about 13,000 lines/s on one homogeneous log and about 3,500 lines/s on a mix.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from './perf-context.js';
 import { distinctMessages, generateLines } from './perf-lines.js';
@@ -37,9 +37,12 @@ LogParser('<Content>', indir=d, outdir=out, depth=4, st=0.5, rex=[]).parse(name)
 print(time.perf_counter() - t, version('logparser3'))
 `;
 
+/** Where the README installs logparser: found there without DRAIN_PYTHON. */
+const DRAIN_VENV_PYTHON = new URL('../../.cache/drain/bin/python', import.meta.url).pathname;
+
 /** The Python that has logparser's Drain, or null. */
 function drainPython(): string | null {
-  const py = process.env.DRAIN_PYTHON || 'python3';
+  const py = process.env.DRAIN_PYTHON || (existsSync(DRAIN_VENV_PYTHON) ? DRAIN_VENV_PYTHON : 'python3');
   const r = spawnSync(py, ['-c', 'import logparser.Drain'], { stdio: 'ignore', timeout: 60_000 });
   return r.status === 0 ? py : null;
 }
