@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     `# anomaly-detector benchmark`,
     ``,
     `- date: ${started.toISOString()}`,
-    `- machine: nproc ${cpus().length} (${cpuModel()}); one thread runs the reference loop (3e8 steps) in ${(speed.oneThreadMs / 1000).toFixed(2)} s (the figures below scale with it: compare machines by it); measured parallel speed-up of 2 CPU-bound threads: ${speed.speedup.toFixed(2)}x`,
+    `- machine: nproc ${cpus().length} (${cpuModel()}); one thread runs the reference loop (3e8 steps) in ${(speed.oneThreadMs / 1000).toFixed(2)} s (a slower loop means slower figures: compare machines by it); measured parallel speed-up of 2 CPU-bound threads: ${speed.speedup.toFixed(2)}x`,
     `- load average at start: ${loadAverage()} (other processes on this machine slow the figures down; each part reports the CPU they used)`,
     `- node ${process.version}; mode: ${opts.quick ? 'QUICK (reduced sizes; not comparable with the targets)' : 'full'}; runs per figure: ${opts.runs}`,
     `- memory (free -h):`,

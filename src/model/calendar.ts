@@ -13,7 +13,6 @@ export const DATE_WORDS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-
 /**
  * End of the calendar word starting at `i` of `text` (a capitalized letter run of 2-9 letters that
  * is a DATE_WORDS entry, not inside a longer run), or -1. Capitalized only, as the masker takes

@@ -15,6 +15,8 @@ const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 const TRAIN = join(FIXTURES, 'train.log');
 const INPUT = join(FIXTURES, 'input.log');
 const INPUT_CRLF = join(FIXTURES, 'input-crlf.log');
+// dist/test/offline -> dist/src/cli.js
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js');
 
 interface Run {
   code: number;
@@ -263,9 +265,7 @@ describe('score command', function () {
   }
 
   it('runs as the built file itself, as a checkout without npm link calls it', () => {
-    // dist/test/offline -> dist/src/cli.js
-    const cli = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js');
-    const out = execFileSync(cli, ['score', '--train', TRAIN, INPUT], { encoding: 'utf8' });
+    const out = execFileSync(CLI, ['score', '--train', TRAIN, INPUT], { encoding: 'utf8' });
     expect(records(out).map((r) => r.line)).to.deep.equal(readFileSync(INPUT, 'utf8').trimEnd().split('\n').map((_, i) => i + 1));
   });
 
@@ -279,13 +279,12 @@ describe('score command', function () {
   const DAEMON_PACKAGES = ['mongodb', 'piscina', 'pino', 'node-cron', 'prom-client', 'yaml'];
 
   it('loads none of the daemon\'s packages (score), and templates not k-means either', () => {
-    const cli = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js');
-    const score = execFileSync(process.execPath, [...withoutPackages(DAEMON_PACKAGES), cli, 'score', '--train', TRAIN, INPUT], { encoding: 'utf8' });
+    const score = execFileSync(process.execPath, [...withoutPackages(DAEMON_PACKAGES), CLI, 'score', '--train', TRAIN, INPUT], { encoding: 'utf8' });
     expect(records(score)).to.have.length(readFileSync(INPUT, 'utf8').trimEnd().split('\n').length);
-    const templates = execFileSync(process.execPath, [...withoutPackages([...DAEMON_PACKAGES, 'ml-kmeans']), cli, 'templates', TRAIN], { encoding: 'utf8' });
+    const templates = execFileSync(process.execPath, [...withoutPackages([...DAEMON_PACKAGES, 'ml-kmeans']), CLI, 'templates', TRAIN], { encoding: 'utf8' });
     expect(templates).to.include('Accepted publickey for <*> from <*> port <*>');
     // The hook works: the daemon's command cannot start without its packages.
-    expect(() => execFileSync(process.execPath, [...withoutPackages(DAEMON_PACKAGES), cli, 'check-config', '--help'], { stdio: 'pipe' })).to.throw(/loaded /);
+    expect(() => execFileSync(process.execPath, [...withoutPackages(DAEMON_PACKAGES), CLI, 'check-config', '--help'], { stdio: 'pipe' })).to.throw(/loaded /);
   });
 });
 
