@@ -35,6 +35,23 @@ export function calendarWordEnd(text: string, i: number): number {
   return DATE_KEYS.has(key) ? j : -1;
 }
 
+/**
+ * Whether text[a, b) is a DATE_WORDS entry in any case, as `DATE_WORDS.has(word.toLowerCase())`
+ * says, without copying the word: the masker asks this of every capitalized word.
+ */
+export function isCalendarWord(text: string, a: number, b: number): boolean {
+  if (b - a > 9) return false;
+  let key = 0;
+  for (let k = a; k < b; k++) {
+    const d = text.charCodeAt(k);
+    // Beyond ASCII, lower-casing may still make a name (the Kelvin sign becomes `k`).
+    if (d >= 128) return DATE_WORDS.has(text.slice(a, b).toLowerCase());
+    if (!isLetter(d)) return false;
+    key = key * 32 + ((d | 32) - 96);
+  }
+  return DATE_KEYS.has(key);
+}
+
 /** Letters of a lower-case word as calendarWordEnd numbers them (at most 9 letters: below 2^45). */
 function letterKey(word: string): number {
   let key = 0;

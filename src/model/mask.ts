@@ -14,7 +14,7 @@
 // MAX_TOKENS tokens per line (the rest becomes one final `<*>`), chunks longer
 // than MAX_TOKEN_CHARS are one value, quote searches are budgeted per line.
 
-import { DATE_WORDS } from './calendar.js';
+import { isCalendarWord } from './calendar.js';
 import { isSeparator } from './spaces.js';
 import type { MaskRuleConfig } from './types.js';
 import { isDeviceCode, renderStructured } from './structured.js';
@@ -29,6 +29,8 @@ const QUOTE_SPAN = 4096;
 const QUOTE_BUDGET = 65536;
 /** The wildcard token. */
 export const WILDCARD = '<*>';
+/** Characters that may make a token (part) a value; a token without any is a plain word. */
+const SPECIAL_CHARS = '0123456789=,;()[]{}|:/\\@"\'~<>';
 
 export interface CompiledMask {
   readonly re: RegExp;
@@ -217,20 +219,55 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     }
     const start = i;
     let j = i;
+    // What the chunk is made of (CHAR_CLASS): most chunks are a plain word or a number, with
+    // trailing punctuation at most, and take a short way past emitChunk's searches.
+    let shape = 0;
     while (j < n) {
       c = text.charCodeAt(j);
-      if (isSeparator(c)) break;
-      if ((c === 34 || c === 39) && (j === start || opensQuote(text.charCodeAt(j - 1)))) {
-        const close = findClose(x, j, c);
-        if (close > 0) {
-          j = close + 1;
+      if (c < 128) {
+        const k = CHAR_CLASS[c]!;
+        if (k <= DIGIT) {
+          // A letter or digit after `,` `;` `:` makes that punctuation a delimiter, not trailing.
+          shape |= (shape & TRAILED) !== 0 ? MIXED : k === LETTER ? LETTERS : DIGITS;
+          j++;
           continue;
         }
+        if (k === NEUTRAL) {
+          j++;
+          continue;
+        }
+        if (k === TRAIL) {
+          shape |= TRAILED;
+          j++;
+          continue;
+        }
+        if (k === SPACE) break;
+        shape |= MIXED;
+        if (k === QUOTE && (j === start || opensQuote(text.charCodeAt(j - 1)))) {
+          const close = findClose(x, j, c);
+          if (close > 0) {
+            j = close + 1;
+            continue;
+          }
+        }
+      } else {
+        if (isSeparator(c)) break;
+        shape |= MIXED;
       }
       j++;
     }
     i = j;
     const before = x.tokens.length;
+    if (j - start <= MAX_TOKEN_CHARS && (shape & ~TRAILED) !== 0 && (shape & MIXED) === 0) {
+      const kind = shape & ~TRAILED;
+      if (kind === DIGITS) emitNumber(x, start, j);
+      if (kind === DIGITS || (kind === LETTERS && !afterEq && emitPlainWord(x, start, j))) {
+        afterEq = false;
+        prevStart = start;
+        prevTokens = before;
+        continue;
+      }
+    }
     afterEq = emitChunk(x, start, j, afterEq);
     if (!afterEq && dropRestatement(x, prevStart, start, j, prevTokens, before)) {
       prevStart = -1;
@@ -296,6 +333,78 @@ function emitRest(x: Ctx, from: number): void {
   x.values.push(restore(x.text.slice(from).trimEnd(), x.extras));
   x.valueEnd.push(x.values.length);
 }
+
+/** End of `text[start, end)` less its trailing punctuation (`,` `;` `:` `.` `!` `?`), as emitChunk strips it. */
+function trailStart(text: string, start: number, end: number): number {
+  let b = end;
+  while (b > start && CHAR_CLASS[text.charCodeAt(b - 1)]! >= NEUTRAL && CHAR_CLASS[text.charCodeAt(b - 1)]! <= TRAIL) b--;
+  return b;
+}
+
+/**
+ * emitChunk for a word of letters (and `-_.+*&#$^%!?`), with trailing punctuation at most, that is
+ * no value after `=`: the same token, without emitChunk's searches. Returns false, having done
+ * nothing, for a possible literal (`true`, `null`), which emitChunk masks.
+ */
+function emitPlainWord(x: Ctx, start: number, end: number): boolean {
+  const text = x.text;
+  const b = trailStart(text, start, end);
+  if (isLiteralAt(text, start, b)) return false;
+  x.tokens.push(text.slice(start, end));
+  x.valueEnd.push(x.values.length);
+  const word = wordKind(text, start, b, x.runTok >= 0 && x.runMasked);
+  if (word === 0) x.runTok = -1;
+  else collapse(x, start, end, x.values.length, false, word);
+  return true;
+}
+
+/**
+ * emitChunk for a number (digits, `.` `!` `?`), with trailing punctuation at most: one masked
+ * value, as emitChunk masks it, without the searches for URLs, paths and addresses it cannot be.
+ */
+function emitNumber(x: Ctx, start: number, end: number): void {
+  const text = x.text;
+  const b = trailStart(text, start, end);
+  const v0 = x.values.length;
+  x.values.push(text.slice(start, b));
+  x.tokens.push(b === end ? WILDCARD : WILDCARD + text.slice(b, end));
+  x.valueEnd.push(x.values.length);
+  collapse(x, start, end, v0, true, 0);
+}
+
+// Characters below 128 by what they can make of a chunk. LETTER and DIGIT make words and numbers;
+// NEUTRAL (`.` `!` `?`) go inside either or trail them; TRAIL (`,` `;` `:`) only trail them (inside,
+// they are delimiters); SPACE separates chunks (spaces.ts, control characters too); QUOTE may open
+// a quoted span; OTHER is everything emitChunk must look at. LETTER is `-_+*&#$^%` and the backtick too.
+const LETTER = 0;
+const DIGIT = 1;
+const NEUTRAL = 2;
+const TRAIL = 3;
+const SPACE = 4;
+const QUOTE = 5;
+const OTHER = 6;
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  CHAR_CLASS[c] = isSeparator(c)
+    ? SPACE
+    : c === 34 || c === 39
+      ? QUOTE
+      : isDigit(c)
+        ? DIGIT
+        : '.!?'.includes(ch)
+          ? NEUTRAL
+          : ',;:'.includes(ch)
+            ? TRAIL
+            : SPECIAL_CHARS.includes(ch) || isOpen(c) || isClose(c)
+              ? OTHER
+              : LETTER;
+}
+// The chunk shapes tokenize() tells apart as it splits.
+const LETTERS = 1;
+const DIGITS = 2;
+const TRAILED = 4;
+const MIXED = 8;
 
 // Opening brackets stay attached to the token but are not part of the value.
 function isOpen(c: number): boolean {
@@ -499,15 +608,14 @@ function wordKind(text: string, a: number, b: number, afterValue: boolean): numb
   const c = text.charCodeAt(a);
   const upper = c >= 65 && c <= 90;
   if (!upper && !afterValue) return 0;
-  const w = text.slice(a, b);
-  if (afterValue && n <= 4 && UNIT_WORDS.has(w)) return UNIT;
-  return upper && n >= 3 && DATE_WORDS.has(w.toLowerCase()) ? DATE : 0;
+  if (afterValue && n <= 4 && UNIT_WORDS.has(text.slice(a, b))) return UNIT;
+  return upper && n >= 3 && isCalendarWord(text, a, b) ? DATE : 0;
 }
 
 // Characters that may make a token (part) a value; a token without any is a
 // plain word and skips the masking rules.
 const SPECIAL = new Uint8Array(128);
-for (const ch of '0123456789=,;()[]{}|:/\\@"\'~<>') SPECIAL[ch.charCodeAt(0)] = 1;
+for (const ch of SPECIAL_CHARS) SPECIAL[ch.charCodeAt(0)] = 1;
 
 function isPlainWord(text: string, a: number, b: number): boolean {
   for (let k = a; k < b; k++) {
@@ -642,13 +750,36 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
 
 // Literal values that are never part of a statement's wording.
 const LITERALS = new Set(['true', 'false', 'null', 'nil', 'undefined', 'nan']);
+/** LITERALS by length. */
+const LITERAL_LIST: string[][] = Array.from({ length: 10 }, (_, n) => [...LITERALS].filter((w) => w.length === n));
 
-/** A literal, in any case; the first letter is looked at first so that most words cost no lower-casing. */
+/** A literal, in any case. */
 function isLiteral(s: string): boolean {
-  if (s.length < 3 || s.length > 9) return false;
-  const c = s.charCodeAt(0) | 32; // lower case of a letter
-  // The first letters of LITERALS, spelled out: a lookup cost 1-2% of scoring (this runs for most words).
-  return (c === 116 || c === 102 || c === 110 || c === 117) && LITERALS.has(s.toLowerCase()); // t f n u
+  return isLiteralAt(s, 0, s.length);
+}
+
+/**
+ * Whether text[a, b) is one of LITERALS in any case, as `LITERALS.has(word.toLowerCase())` says,
+ * without copying the word: this runs for most words, and many begin as literals do (`the`, `for`).
+ */
+function isLiteralAt(text: string, a: number, b: number): boolean {
+  const n = b - a;
+  if (n < 3 || n > 9) return false;
+  const c = text.charCodeAt(a) | 32; // lower case of a letter
+  if (c !== 116 && c !== 102 && c !== 110 && c !== 117) return false; // t f n u: the first letters of LITERALS
+  for (let k = a; k < b; k++) {
+    // Lower-casing beyond ASCII may change the length or make a letter: let it decide.
+    if (text.charCodeAt(k) >= 128) return LITERALS.has(text.slice(a, b).toLowerCase());
+  }
+  const list = LITERAL_LIST[n]!;
+  for (let i = 0; i < list.length; i++) if (foldedEquals(text, a, list[i]!)) return true;
+  return false;
+}
+
+/** Whether text from `a` is the lower-case ASCII `word` in any case (`| 32` folds only letters onto letters). */
+function foldedEquals(text: string, a: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if ((text.charCodeAt(a + k) | 32) !== word.charCodeAt(k)) return false;
+  return true;
 }
 
 function isKey(s: string, end: number): boolean {

@@ -70,6 +70,33 @@ describe('mask: built-in variable kinds', () => {
     });
   }
 
+  // Words and numbers with at most trailing punctuation take a short way past the general chunk
+  // masking (mask.ts: emitPlainWord, emitNumber); these lines must mask as the general way does.
+  const shortWays: Array<[what: string, line: string, template: string, values: string[]]> = [
+    ['words with trailing punctuation', 'done. ok, fine; next: stop! why?', 'done. ok, fine; next: stop! why?', []],
+    ['numbers with trailing punctuation, a run of them one value', 'took 5, 6; 7: then 8. and 9! or 10?', 'took <*> then <*>. and <*>! or <*>?', ['5, 6; 7:', '8', '9', '10']],
+    ['dotted numbers', 'version 1.2.3. build 4.5!', 'version <*>. build <*>!', ['1.2.3', '4.5']],
+    ['literals with trailing punctuation, in any case', 'value null, ref True; flag NULL: x', 'value <*>, ref <*>; flag <*>: x', ['null', 'True', 'NULL']],
+    ['words beginning as literals do', 'the fox for unable nil', 'the fox for unable <*>', ['nil']],
+    ['calendar words alone stay words', 'on Jun, JUN and jUn: the May may', 'on Jun, JUN and jUn: the May may', []],
+    ['units after numbers, with punctuation', 'sent 93.0 B, then 12 KB; done', 'sent <*> then <*> done', ['93.0 B,', '12 KB;']],
+    ['punctuation inside a chunk is a delimiter', 'hidden isOverlap:false, a,null 5;null', 'hidden isOverlap:<*>, a,<*> <*>;<*>', ['false', 'null', '5', 'null']],
+    ['punctuation only', '... : , ;; !?', '... : , ;; !?', []],
+    ['numbers after a key', 'count=5 then 5 then x=y', 'count=<*> then <*> then x=<*>', ['5', '5', 'y']],
+  ];
+  for (const [what, line, template, values] of shortWays) {
+    it(`masks ${what}`, () => {
+      expect(t(line)).to.equal(template);
+      expect(v(line)).to.deep.equal(values);
+    });
+  }
+
+  it('puts the value of a number with trailing punctuation with its token', () => {
+    const tok = tokenize('took 5, then 8. and 9!', NO_MASKS);
+    expect(tok.tokens).to.deep.equal(['took', '<*>,', 'then', '<*>.', 'and', '<*>!']);
+    expect(tok.valueEnd).to.deep.equal([0, 1, 1, 2, 2, 3]);
+  });
+
   it('keeps constant words, apostrophes and punctuation-only tokens', () => {
     expect(t("Don't panic - it's fine ...")).to.equal("Don't panic - it's fine ...");
     expect(t('Registered signal handlers for [TERM, HUP, INT]')).to.equal('Registered signal handlers for [TERM, HUP, INT]');

@@ -1,0 +1,28 @@
+import { expect } from 'chai';
+import { DATE_WORDS, isCalendarWord } from '../../src/model/calendar.js';
+
+describe('calendar: isCalendarWord', () => {
+  // It stands for `DATE_WORDS.has(word.toLowerCase())` without copying the word; both must agree.
+  const asDefined = (w: string): boolean => DATE_WORDS.has(w.toLowerCase());
+  const capital = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
+
+  it('takes every calendar word in any case', () => {
+    for (const w of DATE_WORDS) {
+      for (const form of [w, w.toUpperCase(), capital(w), w.replace(/^(.)(.)/, (_, a: string, b: string) => a + b.toUpperCase())]) {
+        expect(isCalendarWord(`x ${form} y`, 2, 2 + form.length), form).to.equal(true);
+      }
+    }
+  });
+
+  it('refuses other words, and lets lower-casing beyond ASCII decide as it does', () => {
+    const words = ['Mayo', 'Ju', 'Jun1', 'J-n', 'Junee', 'Septembers', 'Sept.', 'M', '', 'Stra\u00dfe', '\u212Ast', 'J\u00fcn', 'Monday\u0301'];
+    for (const w of words) expect(isCalendarWord(w, 0, w.length), JSON.stringify(w)).to.equal(asDefined(w));
+    // The Kelvin sign lower-cases to `k`: `\u212Ast` is `kst`, Korea's zone, as toLowerCase has it.
+    expect(isCalendarWord('\u212Ast', 0, 3)).to.equal(true);
+  });
+
+  it('reads only the given part of the text', () => {
+    expect(isCalendarWord('xJunx', 1, 4)).to.equal(true);
+    expect(isCalendarWord('xJunx', 1, 5)).to.equal(false);
+  });
+});
