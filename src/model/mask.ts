@@ -15,6 +15,7 @@
 // than MAX_TOKEN_CHARS are one value, quote searches are budgeted per line.
 
 import { isCalendarWord } from './calendar.js';
+import { FoldedWords } from './folded-words.js';
 import { isSeparator } from './spaces.js';
 import type { MaskRuleConfig } from './types.js';
 import { isDeviceCode, renderStructured } from './structured.js';
@@ -29,7 +30,7 @@ const QUOTE_SPAN = 4096;
 const QUOTE_BUDGET = 65536;
 /** The wildcard token. */
 export const WILDCARD = '<*>';
-/** Characters that may make a token (part) a value; a token without any is a plain word. */
+/** Characters that may make a token (part) a value (isPlainWord). */
 const SPECIAL_CHARS = '0123456789=,;()[]{}|:/\\@"\'~<>';
 
 export interface CompiledMask {
@@ -337,7 +338,11 @@ function emitRest(x: Ctx, from: number): void {
 /** End of `text[start, end)` less its trailing punctuation (`,` `;` `:` `.` `!` `?`), as emitChunk strips it. */
 function trailStart(text: string, start: number, end: number): number {
   let b = end;
-  while (b > start && CHAR_CLASS[text.charCodeAt(b - 1)]! >= NEUTRAL && CHAR_CLASS[text.charCodeAt(b - 1)]! <= TRAIL) b--;
+  while (b > start) {
+    const k = CHAR_CLASS[text.charCodeAt(b - 1)]!;
+    if (k !== NEUTRAL && k !== TRAIL) break;
+    b--;
+  }
   return b;
 }
 
@@ -349,7 +354,7 @@ function trailStart(text: string, start: number, end: number): number {
 function emitPlainWord(x: Ctx, start: number, end: number): boolean {
   const text = x.text;
   const b = trailStart(text, start, end);
-  if (isLiteralAt(text, start, b)) return false;
+  if (LITERALS.has(text, start, b)) return false;
   x.tokens.push(text.slice(start, end));
   x.valueEnd.push(x.values.length);
   const word = wordKind(text, start, b, x.runTok >= 0 && x.runMasked);
@@ -400,6 +405,8 @@ for (let c = 0; c < 128; c++) {
               ? OTHER
               : LETTER;
 }
+// The classes of SPECIAL_CHARS (the others hold none of them).
+const IS_SPECIAL = Uint8Array.from([LETTER, DIGIT, NEUTRAL, TRAIL, SPACE, QUOTE, OTHER], (k) => (k === DIGIT || k === TRAIL || k === QUOTE || k === OTHER ? 1 : 0));
 // The chunk shapes tokenize() tells apart as it splits.
 const LETTERS = 1;
 const DIGITS = 2;
@@ -612,15 +619,11 @@ function wordKind(text: string, a: number, b: number, afterValue: boolean): numb
   return upper && n >= 3 && isCalendarWord(text, a, b) ? DATE : 0;
 }
 
-// Characters that may make a token (part) a value; a token without any is a
-// plain word and skips the masking rules.
-const SPECIAL = new Uint8Array(128);
-for (const ch of SPECIAL_CHARS) SPECIAL[ch.charCodeAt(0)] = 1;
-
+/** A token (part) without any of SPECIAL_CHARS (or an extra rule's placeholder) is a plain word and skips the masking rules. */
 function isPlainWord(text: string, a: number, b: number): boolean {
   for (let k = a; k < b; k++) {
     const c = text.charCodeAt(k);
-    if (c < 128 ? SPECIAL[c] === 1 : c >= 0xe000 && c < 0xf900) return false;
+    if (c < 128 ? IS_SPECIAL[CHAR_CLASS[c]!] === 1 : c >= 0xe000 && c < 0xf900) return false;
   }
   return true;
 }
@@ -748,38 +751,11 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
   return piece;
 }
 
-// Literal values that are never part of a statement's wording.
-const LITERALS = new Set(['true', 'false', 'null', 'nil', 'undefined', 'nan']);
-/** LITERALS by length. */
-const LITERAL_LIST: string[][] = Array.from({ length: 10 }, (_, n) => [...LITERALS].filter((w) => w.length === n));
+// Literal values that are never part of a statement's wording, in any case.
+const LITERALS = new FoldedWords(new Set(['true', 'false', 'null', 'nil', 'undefined', 'nan']));
 
-/** A literal, in any case. */
 function isLiteral(s: string): boolean {
-  return isLiteralAt(s, 0, s.length);
-}
-
-/**
- * Whether text[a, b) is one of LITERALS in any case, as `LITERALS.has(word.toLowerCase())` says,
- * without copying the word: this runs for most words, and many begin as literals do (`the`, `for`).
- */
-function isLiteralAt(text: string, a: number, b: number): boolean {
-  const n = b - a;
-  if (n < 3 || n > 9) return false;
-  const c = text.charCodeAt(a) | 32; // lower case of a letter
-  if (c !== 116 && c !== 102 && c !== 110 && c !== 117) return false; // t f n u: the first letters of LITERALS
-  for (let k = a; k < b; k++) {
-    // Lower-casing beyond ASCII may change the length or make a letter: let it decide.
-    if (text.charCodeAt(k) >= 128) return LITERALS.has(text.slice(a, b).toLowerCase());
-  }
-  const list = LITERAL_LIST[n]!;
-  for (let i = 0; i < list.length; i++) if (foldedEquals(text, a, list[i]!)) return true;
-  return false;
-}
-
-/** Whether text from `a` is the lower-case ASCII `word` in any case (`| 32` folds only letters onto letters). */
-function foldedEquals(text: string, a: number, word: string): boolean {
-  for (let k = 0; k < word.length; k++) if ((text.charCodeAt(a + k) | 32) !== word.charCodeAt(k)) return false;
-  return true;
+  return LITERALS.has(s, 0, s.length);
 }
 
 function isKey(s: string, end: number): boolean {
