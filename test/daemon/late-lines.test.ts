@@ -5,10 +5,11 @@ import { ObjectId } from 'mongodb';
 import type { DaemonProcess } from '../support/daemon-process.js';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
-import { seedHistory, waitUntil } from '../support/seed.js';
+import { seedHistory, waitForProgress, waitUntil } from '../support/seed.js';
 
 describe('lines that become visible behind the checkpoint', function () {
-  this.timeout(120_000);
+  // Generous: the concurrent test waits as long as lines keep arriving (waitForProgress).
+  this.timeout(300_000);
   const bed = useTestBed('late', (b) => seedHistory(b.input, 'syslog', ['w1'], 200, new Rng(17)));
 
   /** A daemon writing every line of host "w1" (THRESHOLD 0) to `target`: a lost line is a missing document. */
@@ -117,9 +118,18 @@ LOG_SOURCES:
         }
       }),
     );
-    await waitUntil('every line is written', async () => (await bed.target.collection('concurrent').countDocuments()) >= 2000, 60_000);
+    const target = bed.target.collection('concurrent');
+    try {
+      await waitForProgress('lines written', () => target.countDocuments(), 2000);
+    } catch (err) {
+      // Say which lines are missing and where the checkpoint stands: a lost line, not a slow run.
+      const seen = new Set((await target.find({}, { projection: { input_id: 1 } }).toArray()).map((d) => String(d.input_id)));
+      const missing = ids.filter((id) => !seen.has(String(id))).map(String);
+      const s = await state.findOne({ host: 'w1' });
+      throw new Error(`${(err as Error).message}; missing ${missing.length}: ${missing.slice(0, 10).join(' ')}; checkpoint ${String(s?.last_id)}`);
+    }
     await new Promise((r) => setTimeout(r, 1000));
-    const written = await bed.target.collection('concurrent').find().toArray();
+    const written = await target.find().toArray();
     expect(written).to.have.length(2000);
     const after = await state.findOne({ host: 'w1' });
     expect(after!.lines_scored - (before?.lines_scored ?? 0)).to.equal(2000);

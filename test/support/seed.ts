@@ -62,3 +62,24 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Waits until `count()` reaches `want`, for as long as it keeps growing: it fails only after
+ * `stallMs` without progress, saying how far it got, so that a slow machine is told from a lost
+ * line (a wait with one deadline cannot tell them apart).
+ */
+export async function waitForProgress(what: string, count: () => Promise<number>, want: number, stallMs = 30_000): Promise<number> {
+  let best = -1;
+  let since = Date.now();
+  for (;;) {
+    const n = await count();
+    if (n >= want) return n;
+    if (n > best) {
+      best = n;
+      since = Date.now();
+    } else if (Date.now() - since > stallMs) {
+      throw new Error(`${what}: stuck at ${n} of ${want} for ${stallMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
