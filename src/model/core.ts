@@ -15,6 +15,7 @@ import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty
 import { Calibration, type TemplateSample } from './calibration.js';
 import { lowerBound } from './sorted.js';
 import { PieceVocabulary, piecesOfTokens } from './pieces.js';
+import { noneCheck, type NoneCheck } from './zero-counts.js';
 import type { ModelData, TemplateRecord } from './snapshot.js';
 
 /**
@@ -67,6 +68,8 @@ export interface Shape {
   readonly terms?: ReadonlyArray<{ readonly term: string; readonly weight: number }>;
   /** The one-word terms among them: those a line can count as none (zero-counts.ts). */
   readonly termWords?: ReadonlySet<string>;
+  /** Where a line of the shape may count them as none (absent when nowhere). */
+  readonly none?: NoneCheck;
   /** For a new line: what its novelty was made of. */
   readonly novelty?: { words: number; unseen: number; foreign: number; similarity: number; cluster: number; nats: number };
   /** For a new line: the hash of its constant words, under which familiarity.ts remembers it. */
@@ -91,11 +94,12 @@ function termWords(t: FailureTerm): string[] {
 }
 
 /** A shape's failure terms with their weights (Shape.terms and termWords). */
-function weighed(terms: readonly FailureTerm[], weights: readonly number[]): Pick<Shape, 'terms' | 'termWords'> {
+function weighed(terms: readonly FailureTerm[], weights: readonly number[], tok: Tokenized): Pick<Shape, 'terms' | 'termWords' | 'none'> {
   if (terms.length === 0) return {};
   const words = new Set<string>();
   for (const t of terms) if (t.term.indexOf(' ') < 0) words.add(t.term);
-  return { terms: terms.map((t, k) => ({ term: t.term, weight: weights[k]! })), termWords: words };
+  const none = words.size === 0 ? null : noneCheck(tok, words);
+  return { terms: terms.map((t, k) => ({ term: t.term, weight: weights[k]! })), termWords: words, ...(none === null ? {} : { none }) };
 }
 
 /** Templates holding a word, by word id (words with ids from `words` on are not in any). */
@@ -241,7 +245,7 @@ export class ModelCore {
     // Variants of one new message differ in values, not in words; a line without words is its tokens.
     const familiarKey = fnv1a(distinct.length > 0 ? distinct.join(' ') : key);
     const foreign = this.pieces.unseenShare(piecesOfTokens(tok.tokens));
-    return this.newShape(distinct, foreign, terms, matched ?? null, key, familiarKey, tok.tokens);
+    return this.newShape(distinct, foreign, terms, matched ?? null, key, familiarKey, tok);
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
@@ -253,7 +257,7 @@ export class ModelCore {
     // Rare only as rare as every other template (a host that wrote one message) is no evidence.
     if (e <= RARE_COUNT && benign > 0) reasons.push('rare_template');
     if (terms.length > 0) reasons.push('error_terms');
-    return { known: t, templateText: t.text, templateId: t.idText, benign, errors, ...weighed(terms, weights), reasons };
+    return { known: t, templateText: t.text, templateId: t.idText, benign, errors, ...weighed(terms, weights, tok), reasons };
   }
 
   /**
@@ -286,7 +290,7 @@ export class ModelCore {
     partial: TemplateView | null,
     key: string,
     familiarKey: number,
-    tokens: readonly string[],
+    tok: Tokenized,
   ): Shape {
     let unseen = 0;
     for (const w of words) if (!this.wordIds.has(w)) unseen++;
@@ -310,11 +314,11 @@ export class ModelCore {
     const display = partial ?? (near.similarity >= SIMILAR_WORDS ? nearT : null);
     return {
       known: null,
-      templateText: display !== null ? display.text : tokens.join(' '),
+      templateText: display !== null ? display.text : tok.tokens.join(' '),
       templateId: `new-${fnv1a(key).toString(16).padStart(8, '0')}`,
       benign,
       errors,
-      ...weighed(terms, weights),
+      ...weighed(terms, weights, tok),
       reasons,
       novelty: { words: words.length, unseen, foreign, similarity, cluster: cdist, nats: nov },
       familiarKey,

@@ -10,7 +10,7 @@ import { Trainer } from './trainer.js';
 import { toScore, scoreForLikelihood } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
 import { levelShare, valueTermSeverity } from './vocabulary.js';
-import { wordsCountedAsNone } from './zero-counts.js';
+import { checkNone } from './zero-counts.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
@@ -187,9 +187,9 @@ export class HostModel {
    * the failure terms the line writes as values (`valueTerms`).
    */
   private lineErrors(shape: Shape, tok: Tokenized, valueTerms: ReadonlyMap<string, number> | null): number {
-    const { terms, termWords } = shape;
+    const { terms } = shape;
     // "None" needs a masked count: a line without values has none to give.
-    const none = terms === undefined || termWords === undefined || termWords.size === 0 || tok.values.length === 0 ? null : wordsCountedAsNone(tok, termWords);
+    const none = shape.none === undefined || tok.values.length === 0 ? null : checkNone(tok, shape.none);
     if (none === null && valueTerms === null) return shape.errors;
     const kept: number[] = valueTerms === null ? [] : [...valueTerms.values()];
     for (const t of terms ?? []) if (none === null || !none.has(t.term)) kept.push(t.weight);

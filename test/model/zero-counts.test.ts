@@ -2,7 +2,7 @@
 // they do to a score.
 import { expect } from 'chai';
 import { compileMasks, tokenize } from '../../src/model/mask.js';
-import { wordsCountedAsNone } from '../../src/model/zero-counts.js';
+import { checkNone, noneCheck, wordsCountedAsNone } from '../../src/model/zero-counts.js';
 import { ModelTrainer, type HostModel } from '../../src/model/detector.js';
 
 const masks = compileMasks([]);
@@ -70,6 +70,31 @@ describe('failure words counted as none', () => {
   for (const [line, want] of table) {
     it(`"${line}" -> [${want.join(', ')}]`, () => expect(none(line)).to.deep.equal(want));
   }
+
+  // Scoring reads a shape's tokens once (noneCheck) and each line's values (checkNone): the same
+  // answer as reading the whole line, for every line of the shape, whichever line the shape came from.
+  it('gives each line of a shape the answer of its own values, from a check made on any line of the shape', () => {
+    const fill = (line: string, v: string): string => line.replace(/\b\d+(\.\d+)?\b/g, v);
+    let skipped = 0;
+    for (const [line] of [...table, ['connection failed after 3 retries', []], ['error 5 reading sector 9', []]] as Array<[string, string[]]>) {
+      const variants = [line, fill(line, '0'), fill(line, '7'), fill(line, '0.0')];
+      for (const from of variants) {
+        const shape = tokenize(from, masks);
+        const check = noneCheck(shape, TERMS);
+        if (check === null) skipped++;
+        for (const other of variants) {
+          const tok = tokenize(other, masks);
+          if (tok.tokens.join('\u0000') !== shape.tokens.join('\u0000')) continue;
+          const got = check === null ? [] : [...(checkNone(tok, check) ?? [])].sort();
+          expect(got, `${other} with the check of ${from}`).to.deep.equal([...(wordsCountedAsNone(tok, TERMS) ?? [])].sort());
+        }
+      }
+    }
+    // Shapes where no line can count a word as none need no reading per line.
+    expect(noneCheck(tokenize('connection failed after 3 retries', masks), TERMS)).to.equal(null);
+    expect(noneCheck(tokenize('Job 1234 failed 0 retries left', masks), TERMS)).to.equal(null);
+    expect(skipped).to.be.greaterThan(0);
+  });
 
   it('reads the value of a key whose placeholder a named masking rule wrote', () => {
     const named = compileMasks([{ pattern: '(?<=pid=)\\d+', name: 'pid' }]);
