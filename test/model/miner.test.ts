@@ -243,6 +243,24 @@ describe('TemplateMiner: eviction', () => {
     expect(m.templates().map((x) => x.count)).to.deep.equal([3, 2, 1]);
   });
 
+  it('evicts, among equally used templates, the one that reached its count first, before and after its first eviction', () => {
+    const m = new TemplateMiner({ maxTemplates: 3 });
+    const a = m.add('alpha one');
+    const b = m.add('beta two three');
+    const c = m.add('gamma four five six');
+    m.add('beta two three');
+    m.add('alpha one');
+    m.add('gamma four five six');
+    // All at 2; beta got there first.
+    const d = m.add('delta x y z w');
+    expect([a, b, c, d].map((t) => m.count(t.id))).to.deep.equal([2, 0, 2, 1]);
+    m.add('delta x y z w');
+    // All at 2 again; alpha got there first of those left.
+    const e = m.add('epsilon p q r s t');
+    expect([a, c, d, e].map((t) => m.count(t.id))).to.deep.equal([0, 2, 2, 1]);
+    expect(m.templates().map((t) => t.id)).to.have.members([c.id, d.id, e.id]);
+  });
+
   it('stays bounded under a flood of distinct lines', () => {
     const m = new TemplateMiner({ maxTemplates: 50 });
     const words = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
