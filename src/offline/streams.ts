@@ -86,7 +86,7 @@ export async function forEachLines(
   const line = (piece: string): string => {
     const whole = pending.length > 0 ? pending.join('') + piece : piece;
     // Past maxChars + 1 the cut comes before any CR of the line end.
-    return whole.length > keep ? whole.slice(0, maxChars) : stripCr(whole).slice(0, maxChars);
+    return detached(whole.length > keep ? whole.slice(0, maxChars) : stripCr(whole).slice(0, maxChars));
   };
   const emit = async (text: string, final: boolean): Promise<void> => {
     const lines: string[] = [];
@@ -121,6 +121,17 @@ export async function forEachLines(
     if (err instanceof CommandError) throw err;
     throw new CommandError(`error reading ${what}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * A copy of a line that does not hold on to the chunk it was cut from. V8 makes a slice of 13
+ * characters or more a view into its parent string, and so is every slice of that view: a
+ * template's token, a slot's value or a failure word kept by the model would keep the whole 64 KB
+ * read chunk alive (15 MB more peak memory for `score --train F F` on 300,000 lines). Concatenating
+ * makes a new string, and its slice is a view of that one only.
+ */
+function detached(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
 function stripCr(s: string): string {
