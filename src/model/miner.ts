@@ -155,8 +155,7 @@ class Lfu {
   private clock = 0;
 
   add(t: Template, count: number): void {
-    t.bucket = count;
-    t.stamp = this.clock++;
+    this.stamp(t, count);
     if (this.members !== null) {
       this.members.add(t);
       return;
@@ -181,13 +180,15 @@ class Lfu {
   }
 
   touch(t: Template, count: number): void {
-    if (this.members !== null) {
-      t.bucket = count;
-      t.stamp = this.clock++;
-      return;
-    }
+    if (this.members !== null) return this.stamp(t, count);
     this.remove(t);
     this.add(t, count);
+  }
+
+  /** Files the template under its count, as the latest to reach it. */
+  private stamp(t: Template, count: number): void {
+    t.bucket = count;
+    t.stamp = this.clock++;
   }
 
   popMin(): Template | undefined {
@@ -205,11 +206,8 @@ class Lfu {
 
   /** Least used first, as popMin() would take them. */
   ordered(): Template[] {
-    if (this.members !== null) return [...this.members].sort(byUse);
-    const buckets = this.buckets!;
-    const out: Template[] = [];
-    for (const k of [...buckets.keys()].sort((a, b) => a - b)) out.push(...buckets.get(k)!);
-    return out;
+    const all = this.members !== null ? [...this.members] : [...this.buckets!.values()].flatMap((b) => [...b]);
+    return all.sort(byUse);
   }
 
   private index(): Map<number, Set<Template>> {

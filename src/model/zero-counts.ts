@@ -118,7 +118,7 @@ function counterRun(tok: Tokenized, k: number): { after: boolean; pairs: number 
 }
 
 /**
- * Whether the word at token[start, end) of token k is counted as none. A
+ * Whether the word at token[start, end) of token k (`word`, lower-cased) is counted as none. A
  * value after it or after the key it ends in (`Errors: 0`, `errors=0`,
  * `errors="0"`, `errors = 0`, `error_count=0`) is its count; so is a bare
  * zero after it when the word is a counted noun, a key, or one of a list of
@@ -126,7 +126,7 @@ function counterRun(tok: Tokenized, k: number): { after: boolean; pairs: number 
  * Otherwise a bare zero before it is, when the word is a counted noun
  * (`0 errors`, `0 error(s)`) or the zero starts a clause (`12 passed, 0 failed`).
  */
-function countedAsNone(tok: Tokenized, k: number, start: number, end: number, z: Zeros): boolean {
+function countedAsNone(tok: Tokenized, k: number, start: number, end: number, word: string, z: Zeros): boolean {
   const token = tok.tokens[k]!;
   const key = keyEnd(token, end);
   const sep = token[key];
@@ -138,7 +138,6 @@ function countedAsNone(tok: Tokenized, k: number, start: number, end: number, z:
     if (key + 1 === token.length) return zeroAfter(tok, k + 1, z);
     return false;
   }
-  const word = token.slice(start, end).toLowerCase();
   if (key === token.length) {
     if (tok.tokens[k + 1] === '=' || tok.tokens[k + 1] === ':') return zeroAfter(tok, k + 2, z);
     if (tok.tokens[k + 1] === PLACEHOLDER && z.all(tok, k + 1) && (start === 0 || token[start - 1] === '_')) {
@@ -171,7 +170,7 @@ export function noneCheck(tok: Tokenized, terms: ReadonlySet<string>): NoneCheck
   const maybe: Array<[number, number, number, string]> = [];
   const other = new Set<string>();
   forTermWords(tok, terms, (k, start, end, word) => {
-    if (countedAsNone(tok, k, start, end, ANY_ZERO)) maybe.push([k, start, end, word]);
+    if (countedAsNone(tok, k, start, end, word, ANY_ZERO)) maybe.push([k, start, end, word]);
     else other.add(word);
   });
   const kept = maybe.filter((p) => !other.has(p[3]));
@@ -186,7 +185,7 @@ export function checkNone(tok: Tokenized, check: NoneCheck): Set<string> | null 
   const { places, words } = check;
   for (let j = 0; j < words.length; j++) {
     const word = words[j]!;
-    if (countedAsNone(tok, places[3 * j]!, places[3 * j + 1]!, places[3 * j + 2]!, ACTUAL)) (none ??= new Set()).add(word);
+    if (countedAsNone(tok, places[3 * j]!, places[3 * j + 1]!, places[3 * j + 2]!, word, ACTUAL)) (none ??= new Set()).add(word);
     else (other ??= new Set()).add(word);
   }
   if (none === null) return null;
