@@ -70,8 +70,17 @@ function field(text: string, min: number, max: number, names: string[][] = [], f
       lo = va;
       hi = vb;
     }
-    if (step < 1 || lo < min || hi > max || lo > hi) return null;
-    for (let v = lo; v <= hi; v += step) out.push(v);
+    if (step < 1 || lo < min || hi > max) return null;
+    if (lo <= hi) {
+      for (let v = lo; v <= hi; v += step) out.push(v);
+    } else {
+      // A range that wraps past the field's end (`sat-sun`, `22-2`), as node-cron reads it: from
+      // lo on, around to hi. Its cycle ends at 6 for weekdays (7 is only another name of Sunday).
+      const top = max === 7 ? 6 : max;
+      const size = top - min + 1;
+      const span = (((hi - lo) % size) + size) % size;
+      for (let o = 0; o <= span; o += step) out.push(lo + o > top ? lo + o - size : lo + o);
+    }
   }
   return out;
 }
