@@ -473,8 +473,12 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
   return sources;
 }
 
-/** Unrelated lines, the empty one among them: an IGNORE pattern matching all of them (`.*`, `a*`) matches anything. */
-const MATCH_ALL_PROBES = ['', '0', 'x', ' ', 'kernel: Out of memory: Killed process 4242 (java)', 'Ünïcödé 日本'];
+/**
+ * Unrelated lines, one character long among them: an IGNORE pattern matching all of them (`.*`,
+ * `.+`, `\S`, `\w`) matches any line a log holds. The empty line is left out: `.+` hides every
+ * anomaly as surely as `.*` does.
+ */
+const MATCH_ALL_PROBES = ['0', 'x', 'kernel: Out of memory: Killed process 4242 (java)', 'Ünïcödé 日本', 'GET /a.html 404'];
 
 /**
  * IGNORE: messages an operator has judged benign, as regular expressions (JavaScript syntax,
@@ -501,7 +505,7 @@ function parseIgnore(raw: unknown, path: string, fail: Fail): string[] {
     }
     const re = new RegExp(item);
     if (MATCH_ALL_PROBES.every((line) => re.test(line))) {
-      fail(p, `${JSON.stringify(item)} matches every line (searched anywhere, it matches even an empty one): it would hide every anomaly`);
+      fail(p, `${JSON.stringify(item)} matches every line (it is searched anywhere in the message, so it matches any message with a character in it): it would hide every anomaly`);
       return;
     }
     out.push(item);

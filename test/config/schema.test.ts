@@ -407,13 +407,15 @@ LOG_SOURCES:
   });
 
   it('refuses IGNORE patterns that match every line', () => {
-    for (const pattern of ['.*', 'a*', '^', '(?:)|x']) {
+    for (const pattern of ['.*', 'a*', '^', '(?:)|x', '.+', '^.+$', '\\S', '[^]', '.*.', '\\w']) {
       const p = problems(`${ORIGINAL}IGNORE: [${JSON.stringify(pattern)}]\n`);
       expect(p.map((x) => x.path), pattern).to.deep.equal(['IGNORE[0]']);
       expect(p[0]!.message).to.include('matches every line');
     }
     // Matching the empty line alone is not matching every line.
     expect(parse(`${ORIGINAL}IGNORE: ["^$", "^CRON "]\n`).sources[0]!.ignore).to.deep.equal(['^$', '^CRON ']);
+    // Nor is matching every line of one kind: digits only, letters only.
+    expect(parse(`${ORIGINAL}IGNORE: ["\\\\d", "[a-z]"]\n`).sources[0]!.ignore).to.deep.equal(['\\d', '[a-z]']);
   });
 
   it('refuses an HTTP_LISTEN the listener could not use', () => {
