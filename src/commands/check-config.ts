@@ -1,6 +1,7 @@
 import { configName, loadConfig } from '../config/load.js';
 import { configAsYaml } from '../config/describe.js';
 import { ConfigError } from '../config/schema.js';
+import { visible } from '../config/names.js';
 import { modelDirCheck } from '../store/model-files.js';
 import { commandArgs } from './args.js';
 import { EXIT_CONFIG } from './usage.js';
@@ -32,7 +33,7 @@ export async function runCheckConfig(args: string[], io: Io): Promise<number> {
       lines.push(
         `  ${config.inputDb}.${s.name} -> ${config.targetDb}.${s.targetCollection} (threshold ${s.threshold}${s.extraMasks.length ? `, ${s.extraMasks.length} extra masks` : ''}${s.ignore.length ? `, ${s.ignore.length} ignore patterns` : ''})`,
       );
-      for (const h of s.hostnames) lines.push(`    host ${JSON.stringify(h)}`);
+      for (const h of s.hostnames) lines.push(`    host ${visible(h)}`);
     }
     lines.push('', `MongoDB connection from ${config.mongoUriOrigin}`, '', 'Resolved configuration (the file\'s keys; "# default" marks default values):', '');
     lines.push(configAsYaml(config));

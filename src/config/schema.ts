@@ -2,6 +2,7 @@
 // Validation collects every problem with its key path instead of stopping at the first.
 import { posix } from 'node:path';
 import { cronProblem } from './cron.js';
+import { strayCharacters, visible } from './names.js';
 import { isHost, isHostOrAddress } from './host-name.js';
 import { cpus } from 'node:os';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
@@ -167,7 +168,10 @@ function unknownKey(key: string, known: ReadonlySet<string>): string {
     }
   }
   // At most a third of the key's letters wrong: `FOO` is not a typo of `LOG_LEVEL`.
-  return bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? `unknown key (did you mean ${best}?)` : 'unknown key';
+  const hint = bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? ` (did you mean ${best}?)` : '';
+  // `MG_TARGET_COL ` (a no-break space pasted with it) looks like the key it is suggested.
+  const stray = strayCharacters(key);
+  return stray === null ? `unknown key${hint}` : `unknown key${hint}: ${stray}`;
 }
 
 /** Levenshtein distance. */
@@ -237,7 +241,7 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
   if (inputDb !== targetDb && inputDb.toLowerCase() === targetDb.toLowerCase()) {
     fail('MG_TARGET_DB', `"${targetDb}" differs from MG_INPUT_DB "${inputDb}" only in letter case: MongoDB refuses a second database named so; use the same name or another one`);
   }
-  if (SYSTEM_DBS.has(targetDb)) fail('MG_TARGET_DB', `"${targetDb}" is one of MongoDB's own databases (admin, local, config): use a database of its own`);
+  if (SYSTEM_DBS.has(targetDb.toLowerCase())) fail('MG_TARGET_DB', `"${targetDb}" is one of MongoDB's own databases (admin, local, config): use a database of its own`);
   const stateCollection = checkCollectionName(str('STATE_COLLECTION', DEFAULTS.STATE_COLLECTION), 'STATE_COLLECTION', fail);
   const { uri, origin } = resolveUri(doc, ext, fail, str, num);
 
@@ -257,6 +261,10 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
   if (logLevel && !LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
 
   const modelDirRaw = str('MODEL_DIR', DEFAULTS.MODEL_DIR);
+  const modelDirStray = strayCharacters(modelDirRaw);
+  if (modelDirRaw && modelDirStray !== null) fail('MODEL_DIR', modelDirStray);
+  // Only a shell expands `~`: here it would be a directory named ~ beside the configuration file.
+  if (/^~(?:\/|$)/.test(modelDirRaw)) fail('MODEL_DIR', `${JSON.stringify(modelDirRaw)} starts with ~, which only a shell expands: give an absolute path such as ${DEFAULTS.MODEL_DIR}`);
   const modelDir = modelDirRaw.startsWith('/') ? modelDirRaw : `${ext.baseDir}/${modelDirRaw}`;
   // Kernel file systems refuse model files or hang on them (`run` hung under /proc); /dev/shm is
   // an ordinary tmpfs.
@@ -448,6 +456,8 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
         // Only plain strings ever reach a query: a mapping such as {"$ne": null} would match every host.
         if (typeof h !== 'string' || h.trim() === '') {
           fail(`${path}.HOSTNAMES[${i}]`, `must be a non-empty string (quote it in YAML), got ${describe(h)}`);
+        } else if (strayCharacters(h) !== null) {
+          fail(`${path}.HOSTNAMES[${i}]`, strayCharacters(h)!);
         } else if (hostnames.includes(h)) {
           fail(`${path}.HOSTNAMES[${i}]`, `duplicate host name ${JSON.stringify(h)}`);
         } else {
@@ -546,16 +556,22 @@ function parseMasks(raw: unknown, path: string, fail: Fail): MaskRuleConfig[] {
 const SYSTEM_DBS = new Set(['admin', 'local', 'config']);
 
 function checkDbName(name: string, path: string, fail: Fail): string {
-  if (name && (/[/\\. "$*<>:|?\0]/.test(name) || name.length > 63)) {
-    fail(path, `is not a valid MongoDB database name: ${JSON.stringify(name)}`);
+  const stray = name ? strayCharacters(name) : null;
+  if (stray !== null) fail(path, stray);
+  // MongoDB counts the limit in bytes: 63 of them, a CJK character is 3.
+  else if (name && (/[/\\. "$*<>:|?\0]/.test(name) || Buffer.byteLength(name) > 63)) {
+    fail(path, `is not a valid MongoDB database name: ${visible(name)}`);
   }
   return name;
 }
 
 function checkCollectionName(name: string, path: string, fail: Fail): string {
+  const stray = strayCharacters(name);
   if (name.trim() === '') fail(path, 'collection name must be a non-empty string');
-  else if (name.includes('$') || name.includes('\0') || name.startsWith('system.') || name.length > 200) {
-    fail(path, `is not a valid MongoDB collection name: ${JSON.stringify(name)}`);
+  else if (stray !== null) fail(path, stray);
+  // MongoDB refuses a name that starts with a dot ("..b" would name collection ".b" of database "a.").
+  else if (name.includes('$') || name.includes('\0') || name.startsWith('system.') || name.startsWith('.') || Buffer.byteLength(name) > 200) {
+    fail(path, `is not a valid MongoDB collection name: ${visible(name)}`);
   }
   return name;
 }
@@ -599,7 +615,9 @@ function checkCollectionRoles(config: Pick<DaemonConfig, 'inputDb' | 'targetDb' 
 function checkFieldName(name: string, path: string, fail: Fail): string {
   if (!name) return name;
   const parts = name.split('.');
-  if (name.includes('\0') || parts.some((p) => p === '' || p.startsWith('$'))) {
+  const stray = strayCharacters(name);
+  if (stray !== null) fail(path, stray);
+  else if (name.includes('\0') || parts.some((p) => p === '' || p.startsWith('$'))) {
     fail(path, `is not a valid field name or dotted path: ${JSON.stringify(name)}`);
   } else if (OWN_FIELDS.includes(parts[0]!)) {
     fail(path, `${JSON.stringify(parts[0])} is a field the daemon writes into every anomaly document; the input field cannot be copied under that name`);

@@ -45,7 +45,7 @@ LOG_SOURCES:
 const ODD = `
 MG_INPUT_DB: "logs"
 MG_TARGET_DB: "anomalies"
-STATE_COLLECTION: " st\\n ate"
+STATE_COLLECTION: "st\\n ate"
 MESSAGE_FIELD: "a\\nb"
 MODEL_DIR: "/var/x\\ny"
 LOG_SOURCES:

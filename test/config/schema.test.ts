@@ -418,6 +418,42 @@ LOG_SOURCES:
     expect(parse(`${ORIGINAL}IGNORE: ["\\\\d", "[a-z]"]\n`).sources[0]!.ignore).to.deep.equal(['\\d', '[a-z]']);
   });
 
+  it('refuses names pasted with typographic quotes, a space at an end or an invisible character, showing them', () => {
+    const SOURCE = 'LOG_SOURCES:\n  network_logs:\n    HOSTNAMES: ["cumulus"]\n    MG_TARGET_COL: "network_anomaly"\n';
+    const base = ORIGINAL.slice(0, ORIGINAL.indexOf('LOG_SOURCES:'));
+    const cases: Array<[string, string, string]> = [
+      [SOURCE.replace('["cumulus"]', '[“cumulus”]'), 'LOG_SOURCES.network_logs.HOSTNAMES[0]', 'typographic quotes'],
+      [SOURCE.replace('["cumulus"]', '["cumulus "]'), 'LOG_SOURCES.network_logs.HOSTNAMES[0]', '"cumulus " has a space at its start or end'],
+      [SOURCE.replace('["cumulus"]', '["cumulus\\u00a0"]'), 'LOG_SOURCES.network_logs.HOSTNAMES[0]', '"cumulus\\u00a0" has a space'],
+      [SOURCE.replace('["cumulus"]', '["exos\\u200b"]'), 'LOG_SOURCES.network_logs.HOSTNAMES[0]', '"exos\\u200b" holds an invisible character (U+200B)'],
+      [SOURCE.replace('network_logs:', '“network_logs”:'), 'LOG_SOURCES.“network_logs”', 'typographic quotes'],
+      [SOURCE.replace('"network_anomaly"', '" tgt "'), 'LOG_SOURCES.network_logs.MG_TARGET_COL', 'space at its start or end'],
+      [SOURCE.replace('"network_anomaly"', '".tgt"'), 'LOG_SOURCES.network_logs.MG_TARGET_COL', 'not a valid MongoDB collection name'],
+      [SOURCE.replace('network_logs:', '".b":'), 'LOG_SOURCES..b', 'not a valid MongoDB collection name'],
+      [SOURCE.replace('MG_TARGET_COL', 'MG_TARGET_COL\u00a0'), 'LOG_SOURCES.network_logs.MG_TARGET_COL\u00a0', 'unknown key (did you mean MG_TARGET_COL?): "MG_TARGET_COL\\u00a0" has a space'],
+    ];
+    for (const [sources, path, message] of cases) {
+      const p = problems(base + sources);
+      expect(p.map((x) => x.path), sources).to.include(path);
+      expect(p.find((x) => x.path === path)!.message, sources).to.include(message);
+    }
+    expect(problems(ORIGINAL.replace('MG_INPUT_DB: "logstoredb"', 'MG_INPUT_DB: “logstoredb”')).map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
+      'MG_INPUT_DB: "“logstoredb”" is in typographic quotes (“ ” or ‘ ’), which would be part of the name: write straight quotes "..." or none',
+    ]);
+    expect(problems(`${ORIGINAL}MESSAGE_FIELD: "Message "\n`).map((x) => x.path)).to.deep.equal(['MESSAGE_FIELD']);
+    expect(problems(`${ORIGINAL}STATE_COLLECTION: "state\\u200b"\n`).map((x) => x.path)).to.deep.equal(['STATE_COLLECTION']);
+    expect(problems(`${ORIGINAL}MODEL_DIR: "/var/lib/models "\n`).map((x) => x.path)).to.deep.equal(['MODEL_DIR']);
+    expect(problems(`${ORIGINAL}MODEL_DIR: "~/models"\n`).map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
+      'MODEL_DIR: "~/models" starts with ~, which only a shell expands: give an absolute path such as /var/lib/anomaly_detector/models',
+    ]);
+    // One of MongoDB's own databases in another case; a name of 63 characters but over 63 bytes.
+    expect(problems(ORIGINAL.replace('MG_TARGET_DB: "anomalydb"', 'MG_TARGET_DB: "Admin"')).map((x) => x.path)).to.deep.equal(['MG_TARGET_DB']);
+    expect(problems(ORIGINAL.replace('MG_TARGET_DB: "anomalydb"', `MG_TARGET_DB: "${'日'.repeat(22)}"`)).map((x) => x.path)).to.deep.equal(['MG_TARGET_DB']);
+    // Spaces inside a name, other scripts, and apostrophes inside a word stay valid.
+    const ok = parse(base + SOURCE.replace('["cumulus"]', '["core switch 1", "日本-01", "o’brien"]'));
+    expect(ok.sources[0]!.hostnames).to.deep.equal(['core switch 1', '日本-01', 'o’brien']);
+  });
+
   it('refuses an HTTP_LISTEN the listener could not use', () => {
     for (const bad of ['http://127.0.0.1:9464', '1.2.3.4.5:80', 'foo bar:80', '127.0.0.1:65536', '::1:9464', '[nothost]:80', 'nowhere']) {
       expect(problems(`${ORIGINAL}HTTP_LISTEN: ${JSON.stringify(bad)}\n`).map((x) => x.path), bad).to.deep.equal(['HTTP_LISTEN']);
