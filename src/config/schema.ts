@@ -336,6 +336,8 @@ function resolveUri(
   // MONGODB_URI_FILE is relative to the config file either way, not to the daemon's working directory.
   let uri: string | undefined;
   let origin = '';
+  /** The file the connection string was read from, which its problems name: the key's value is the file's path. */
+  let uriFile: string | null = null;
   const fromFile = (path: string, originName: string): void => {
     const key = problemPath(originName);
     if (path.trim() === '') {
@@ -346,6 +348,7 @@ function resolveUri(
     try {
       uri = ext.readUriFile(path).trim();
       origin = originName;
+      uriFile = path;
       if (uri === '') {
         // Reported once: the empty string is not also checked as a connection string.
         fail(key, `${path} is empty: it must hold the connection string`);
@@ -390,16 +393,27 @@ function resolveUri(
     }
   }
   const path = problemPath(origin);
-  if (!/^mongodb(\+srv)?:\/\/[^/]/.test(uri)) {
-    fail(path, 'must start with mongodb:// or mongodb+srv:// followed by a host');
+  const bad = (message: string): void => fail(path, uriFile === null ? message : `the connection string in ${uriFile}: ${message}`);
+  // An environment file (systemd's as well as --environment-file) takes `# comment` only on a line
+  // of its own: `MONGODB_URI=mongodb://db1/?authSource=admin  # production` is all the value, and the
+  // driver would read authSource "admin  " and never authenticate. A connection string has no blank
+  // and no raw '#' (the start of a URL fragment): both are percent-encoded in a password.
+  const blank = /\s/.exec(uri);
+  if (blank !== null || uri.includes('#')) {
+    const what = blank === null ? "a '#'" : blank[0] === ' ' ? 'a space' : `a blank (U+${blank[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+    bad(
+      `holds ${what}, which a connection string cannot: a host name has none, a password has it percent-encoded (${blank === null ? '%23' : '%20'}), and a # comment after the value in an environment file is part of the value (comments go on lines of their own)`,
+    );
+  } else if (!/^mongodb(\+srv)?:\/\/[^/]/.test(uri)) {
+    bad('must start with mongodb:// or mongodb+srv:// followed by a host');
   } else if ((uri.split('?')[0]!.match(/@/g) ?? []).length > 1) {
     // The driver would take what follows the first `@` for a host: part of the password would end
     // up in host names, DNS errors and logs.
-    fail(path, "has more than one '@' before the host: percent-encode '@' in the user name or password as %40");
+    bad("has more than one '@' before the host: percent-encode '@' in the user name or password as %40");
   } else {
     // A string the driver cannot parse (port 99999, authMechanism=BOGUS) fails the same way on
     // every connection attempt: a bad configuration, not an outage to wait out.
-    for (const m of ext.uriProblems?.(uri) ?? []) fail(path, m);
+    for (const m of ext.uriProblems?.(uri) ?? []) bad(m);
   }
   return { uri, origin };
 }

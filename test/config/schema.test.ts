@@ -180,12 +180,46 @@ describe('configuration', () => {
     for (const uri of ['mongodb://local host/', 'mongodb://h_1!x/', 'mongodb://db1,db 2:27018/?replicaSet=rs0', 'mongodb+srv://clu ster.example/']) {
       const p = problems(ORIGINAL, { MONGODB_URI: uri });
       expect(p.map((x) => x.path), uri).to.deep.equal(['MONGODB_URI (environment)']);
-      expect(p[0]!.message, uri).to.match(/^host ".*" is not a host name or an IP address$/);
+      expect(p[0]!.message, uri).to.match(uri.includes(' ') ? /^holds a space, which a connection string cannot: a host name has none/ : /^host ".*" is not a host name or an IP address$/);
     }
     for (const uri of ['mongodb://mongo_1:27017/', 'mongodb://[::1]:27017/', 'mongodb://%2Ftmp%2Fmongodb-27017.sock/', 'mongodb+srv://cluster0.example.net/']) {
       expect(parse(ORIGINAL, { MONGODB_URI: uri }).mongoUri, uri).to.equal(uri);
     }
     expect(parse(ORIGINAL.replace(/MG_HOST: .*\n/, 'MG_HOST: "mongo_1"\n')).mongoUri).to.equal('mongodb://mongo_1:27017/');
+  });
+
+  it('refuses a connection string with an environment file comment after it, or a blank or # in it', () => {
+    const dir = tempDir('ad-envcomment-');
+    const env = join(dir, 'anomaly_detector.env');
+    for (const line of ['MONGODB_URI=mongodb://svc:s3cret@db1:27017/?authSource=admin  # production cluster', 'MONGODB_URI="mongodb://db1:27017/" # prod', 'MONGODB_URI=mongodb://db1/?replicaSet=rs0 ;old']) {
+      writeFileSync(env, `# the service's secrets\n${line}\n`);
+      const file = join(dir, 'multihost.yaml');
+      writeFileSync(file, ORIGINAL);
+      let problem = '';
+      try {
+        loadConfig(file, [env], {});
+      } catch (err) {
+        problem = (err as ConfigError).problems.map((x) => `${x.path}: ${x.message}`).join('\n');
+      }
+      expect(problem, line).to.match(/^MONGODB_URI \(environment\): holds a space, which a connection string cannot: .* a # comment after the value in an environment file is part of the value/);
+      expect(problem, line).not.to.include('s3cret');
+    }
+    const p = problems(ORIGINAL, { MONGODB_URI: 'mongodb://svc:pa#ss@db1/' });
+    expect(p.map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
+      "MONGODB_URI (environment): holds a '#', which a connection string cannot: a host name has none, a password has it percent-encoded (%23), and a # comment after the value in an environment file is part of the value (comments go on lines of their own)",
+    ]);
+    expect(parse(ORIGINAL, { MONGODB_URI: 'mongodb://svc:pa%23ss%20x@db1/' }).mongoUri).to.equal('mongodb://svc:pa%23ss%20x@db1/');
+    // Read from a file, the problem is the file's connection string, not the key naming the file.
+    writeFileSync(join(dir, 'uri.txt'), 'MONGODB_URI=mongodb://db1/\n');
+    const fromFile = (() => {
+      try {
+        parseConfigText(`${ORIGINAL}MONGODB_URI_FILE: uri.txt\n`, 'multihost.yaml', dir, {});
+      } catch (err) {
+        return (err as ConfigError).problems.map((x) => `${x.path}: ${x.message}`);
+      }
+      return [];
+    })();
+    expect(fromFile).to.deep.equal(['MONGODB_URI_FILE: the connection string in uri.txt: must start with mongodb:// or mongodb+srv:// followed by a host']);
   });
 
   it("keeps the connection string's own pool and timeout options, and checks them", () => {
