@@ -1,6 +1,6 @@
 // Reads the YAML file and the environment; the only place besides cli.ts that looks at process.env.
 import { dirname, resolve } from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type ParsedNode, type YAMLError } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, type ParsedNode, type YAMLError } from 'yaml';
 import { uriProblems } from '../mongo/client.js';
 import { environmentWith } from './env-file.js';
 import { readInstalledFile } from './read-file.js';
@@ -41,7 +41,7 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
   // share settings may take them from another with `<<: *anchor` (YAML 1.1 merge keys).
   const lines = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: sameKey, prettyErrors: true, merge: true, lineCounter: lines });
-  if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => syntaxProblem(e, text, lines)));
+  if (doc.errors.length > 0) throw new ConfigError(file, syntaxProblems(doc.errors, text, lines));
   // A list or mapping as a key (`? [a]`) would become the text "[ a ]" (with a warning from the
   // YAML library on stderr): a collection named by accident, refused here.
   const complex: ConfigProblem[] = [];
@@ -51,6 +51,8 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
     },
   });
   if (complex.length > 0) throw new ConfigError(file, complex);
+  const aliases = unanchoredAliases(doc, lines);
+  if (aliases.length > 0) throw new ConfigError(file, aliases);
   let data: unknown;
   try {
     data = doc.toJS();
@@ -89,6 +91,62 @@ function where(lines: LineCounter, offset: number): string {
 }
 
 /**
+ * An alias (`*common`, `<<: *common`) whose anchor (`&common`) is not set above it: misspelt, or
+ * defined on a later source. The library says only "Merge sources must be maps or map aliases",
+ * without a line.
+ */
+function unanchoredAliases(doc: Document.Parsed, lines: LineCounter): ConfigProblem[] {
+  // Where each anchor is first set, then the aliases that come before it.
+  const anchors = new Map<string, number>();
+  visit(doc, {
+    Node(_, node) {
+      if (!isAlias(node) && node.anchor !== undefined && !anchors.has(node.anchor)) anchors.set(node.anchor, node.range?.[0] ?? 0);
+    },
+  });
+  const out: ConfigProblem[] = [];
+  visit(doc, {
+    Alias(_, node) {
+      const at = node.range?.[0] ?? 0;
+      const anchored = anchors.get(node.source);
+      if (anchored !== undefined && anchored < at) return;
+      const why = anchored === undefined ? `no anchor &${node.source} is set in the file` : `its anchor &${node.source} is set only further down`;
+      out.push({ path: where(lines, at), message: `*${node.source} refers to nothing: ${why} (an anchor must come before the aliases that use it)` });
+    },
+  });
+  return out;
+}
+
+// A value that starts with `*`, `@` or a backquote, which YAML reads otherwise than as text (a cron
+// expression such as `*/30 2 * * *`).
+const UNQUOTED_SPECIAL = /^(\s*(?:- +)?([^\s#:][^#:]*?):[ \t]+)([*@`].*)$/;
+
+/**
+ * The YAML syntax errors in the user's terms. An unquoted value starting with `*` (a cron
+ * expression) gives a burst of alias errors on its line: said once, as what to do. After an
+ * unclosed `[` the library reports the healthy line that follows; the bracket is where to look.
+ */
+function syntaxProblems(errors: readonly YAMLError[], text: string, lines: LineCounter): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const hinted = new Set<number>();
+  for (const e of errors) {
+    const { line } = lines.linePos(e.pos[0]);
+    if (hinted.has(line)) continue;
+    const lineText = text.split('\n')[line - 1]?.replace(/\r$/, '') ?? '';
+    const special = UNQUOTED_SPECIAL.exec(lineText);
+    if (special !== null && /^(BAD_ALIAS|UNEXPECTED_TOKEN|BAD_SCALAR_START)$/.test(e.code)) {
+      hinted.add(line);
+      // A comment needs a blank before its `#` (node-cron's `1#2` is part of the value).
+      const value = special[3]!.replace(/\s+#.*$/, '').trim();
+      const what = value.startsWith('*') ? 'YAML reads a value starting with * as an alias' : `YAML reserves ${value[0]} at the start of a value`;
+      out.push({ path: `line ${line}, column ${special[1]!.length + 1}`, message: `${what}: put the value in quotes, ${special[2]}: ${JSON.stringify(value)}` });
+      continue;
+    }
+    out.push(syntaxProblem(e, text, lines));
+  }
+  return out;
+}
+
+/**
  * A YAML syntax error in the user's terms, at the line where the mistake is made: the YAML library
  * reports an unclosed quote where the file ends, and some mistakes in its own API's terms.
  */
@@ -109,6 +167,13 @@ function syntaxProblem(e: YAMLError, text: string, lines: LineCounter): ConfigPr
       const quote = /closing (["'])quote/.exec(message)?.[1];
       const open = quote === undefined ? -1 : unclosedQuote(text, quote);
       return open < 0 ? { path, message } : { path: where(lines, open), message: `the ${quote}quote opened here is never closed` };
+    }
+    case 'BAD_INDENT': {
+      // "Flow sequence in block collection must be sufficiently indented and end with a ]": a `[` or
+      // `{` left open, reported at the next line.
+      const close = /end with an? ([\]}])/.exec(message)?.[1];
+      const open = close === undefined ? -1 : unclosedBracket(text, e.pos[0], close === ']' ? '[' : '{');
+      return open < 0 ? { path, message } : { path: where(lines, open), message: `the ${close === ']' ? '[' : '{'} opened here is never closed with ${close}` };
     }
     case 'RESOURCE_EXHAUSTION':
       // The library's own words are a JavaScript stack overflow; the cause is in the file.
@@ -149,4 +214,42 @@ function unclosedQuote(text: string, quote: string): number {
     }
   }
   return inside === quote ? open : -1;
+}
+
+/**
+ * Offset of the `[` (or `{`) left open before `end`, or -1: the nearest one that starts a flow
+ * value (first on its line, or after `: `, `- `, `,` or another bracket) and is not closed before
+ * `end`, quotes and comments skipped. A bracket inside a plain value (`a[0-9]`) starts nothing.
+ */
+function unclosedBracket(text: string, end: number, bracket: '[' | '{'): number {
+  const starts = new RegExp(`(?:^|[:\\-,\\[{]\\s|^\\s*|[\\[{,])\\${bracket}`, 'gm');
+  let candidate = -1;
+  for (let m = starts.exec(text); m !== null && m.index < end; m = starts.exec(text)) {
+    const at = m.index + m[0].length - 1;
+    if (openUntil(text, at, end, bracket)) candidate = at;
+  }
+  return candidate;
+}
+
+/** Whether the bracket at `open` is still open at `end` (quotes and comments skipped). */
+function openUntil(text: string, open: number, end: number, bracket: '[' | '{'): boolean {
+  const close = bracket === '[' ? ']' : '}';
+  let depth = 0;
+  let inside: string | null = null;
+  for (let i = open; i < end; i++) {
+    const c = text[i]!;
+    if (inside !== null) {
+      if (c === inside) inside = null;
+      else if (c === '\\' && inside === '"') i++;
+      continue;
+    }
+    if (c === '"' || c === "'") inside = c;
+    else if (c === '#' && /\s/.test(text[i - 1] ?? ' ')) {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0 || nl >= end) return depth > 0;
+      i = nl;
+    } else if (c === bracket) depth++;
+    else if (c === close && --depth === 0) return false;
+  }
+  return depth > 0;
 }

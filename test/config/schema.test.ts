@@ -265,6 +265,22 @@ describe('configuration', () => {
     expect(msg('MG_INPUT_DB:logstoredb\nMG_TARGET_DB: b\n')[0]).to.match(/^line 1, column 1: .*put a space after the colon \(KEY: value\)$/);
     expect(msg(`${ORIGINAL}THRESHOLD: ${'['.repeat(5000)}${']'.repeat(5000)}\n`)[0]).to.match(/^line \d+, column \d+: lists or mappings nested hundreds of levels deep here/);
     expect(msg(`${ORIGINAL}? [a, b]\n: 1\n`)).to.deep.equal([`line ${ORIGINAL.split('\n').length}, column 3: a key must be a name, not a list or a mapping`]);
+    // An unquoted cron expression starting with `*` is a burst of alias errors to YAML: one problem, what to write.
+    const cronLine = ORIGINAL.split('\n').length;
+    expect(msg(`${ORIGINAL}RETRAIN_CRON: */30 2 * * *   # twice an hour\n`)).to.deep.equal([`line ${cronLine}, column 15: YAML reads a value starting with * as an alias: put the value in quotes, RETRAIN_CRON: "*/30 2 * * *"`]);
+    expect(msg(`${ORIGINAL}RETRAIN_CRON: */5 * * * *\n`)).to.have.length(1);
+    expect(msg(`${ORIGINAL}RETRAIN_CRON: @weekly\n`)).to.deep.equal([`line ${cronLine}, column 15: YAML reserves @ at the start of a value: put the value in quotes, RETRAIN_CRON: "@weekly"`]);
+    // An unclosed [ or { is where it opens, not at the healthy line after it.
+    const head = 'MG_INPUT_DB: a\nMG_TARGET_DB: b\nLOG_SOURCES:\n';
+    expect(msg(`${head}  x:\n    HOSTNAMES: ["a", "b"\n    MG_TARGET_COL: t\n`)).to.deep.equal(['line 5, column 16: the [ opened here is never closed with ]']);
+    expect(msg(`${head}  x: {HOSTNAMES: [a, "b]"],\n    MG_TARGET_COL: t\n  y: 1\n`)).to.deep.equal(['line 4, column 6: the { opened here is never closed with }']);
+    // An alias whose anchor is misspelt or set further down: at its line, by name.
+    expect(msg(`${head}  x: &common\n    HOSTNAMES: [a]\n    MG_TARGET_COL: t\n  y:\n    <<: *comon\n    HOSTNAMES: [b]\n`)).to.deep.equal([
+      'line 8, column 9: *comon refers to nothing: no anchor &comon is set in the file (an anchor must come before the aliases that use it)',
+    ]);
+    expect(msg(`${head}  y:\n    <<: *later\n    HOSTNAMES: [b]\n  x: &later\n    HOSTNAMES: [a]\n    MG_TARGET_COL: t\n`)).to.deep.equal([
+      'line 5, column 9: *later refers to nothing: its anchor &later is set only further down (an anchor must come before the aliases that use it)',
+    ]);
     for (const empty of ['', '# only a comment\n', '\n\n']) {
       expect(msg(empty), JSON.stringify(empty)).to.deep.equal(['(root): the file is empty (or only comments): it needs at least MG_INPUT_DB, MG_TARGET_DB and LOG_SOURCES']);
     }
