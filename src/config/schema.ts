@@ -276,7 +276,9 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
 
   const globalMasks = parseMasks(doc.EXTRA_MASKS, 'EXTRA_MASKS', fail);
   const globalIgnore = parseIgnore(doc.IGNORE, 'IGNORE', fail);
-  const sources = parseSources(doc.LOG_SOURCES, threshold, globalMasks, globalIgnore, fail);
+  // `LOG_SOURCES:` with its sources not indented under it holds nothing (null), and they read as top-level keys.
+  if (parsed.LOG_SOURCES === null) fail('LOG_SOURCES', 'has nothing under it: indent its sources below it (input collection -> { HOSTNAMES, MG_TARGET_COL })');
+  const sources = parsed.LOG_SOURCES === null ? [] : parseSources(doc.LOG_SOURCES, threshold, globalMasks, globalIgnore, fail);
   const hostCount = sources.reduce((n, s) => n + s.hostnames.length, 0);
   const cpuCount = ext.cpuCount ?? cpus().length;
   const workers =

@@ -281,6 +281,11 @@ describe('configuration', () => {
     expect(msg(`${head}  y:\n    <<: *later\n    HOSTNAMES: [b]\n  x: &later\n    HOSTNAMES: [a]\n    MG_TARGET_COL: t\n`)).to.deep.equal([
       'line 5, column 9: *later refers to nothing: its anchor &later is set only further down (an anchor must come before the aliases that use it)',
     ]);
+    // Sources not indented under LOG_SOURCES: it is there, with nothing under it.
+    expect(msg(`${head}network_logs:\n  HOSTNAMES: [a]\n  MG_TARGET_COL: t\n`)).to.deep.equal([
+      'network_logs: unknown key',
+      'LOG_SOURCES: has nothing under it: indent its sources below it (input collection -> { HOSTNAMES, MG_TARGET_COL })',
+    ]);
     for (const empty of ['', '# only a comment\n', '\n\n']) {
       expect(msg(empty), JSON.stringify(empty)).to.deep.equal(['(root): the file is empty (or only comments): it needs at least MG_INPUT_DB, MG_TARGET_DB and LOG_SOURCES']);
     }
