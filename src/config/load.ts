@@ -48,6 +48,11 @@ export function parseConfigText(text: string, file: string, baseDir: string, env
   visit(doc, {
     Pair(_, pair) {
       if (isMap(pair.key) || isSeq(pair.key)) complex.push({ path: where(lines, pair.key.range?.[0] ?? 0), message: 'a key must be a name, not a list or a mapping' });
+      // `007:` or `1.10:` as a source name is the number 7 or 1.1 to YAML: a collection named otherwise than written.
+      const key = pair.key;
+      if (isScalar(key) && key.type === 'PLAIN' && (typeof key.value === 'number' || typeof key.value === 'boolean' || key.value === null) && typeof key.source === 'string' && String(key.value) !== key.source) {
+        complex.push({ path: where(lines, key.range?.[0] ?? 0), message: `YAML reads the key ${key.source} as ${String(key.value)}: put it in quotes, "${key.source}":` });
+      }
     },
   });
   if (complex.length > 0) throw new ConfigError(file, complex);

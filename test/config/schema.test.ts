@@ -281,6 +281,12 @@ describe('configuration', () => {
     expect(msg(`${head}  y:\n    <<: *later\n    HOSTNAMES: [b]\n  x: &later\n    HOSTNAMES: [a]\n    MG_TARGET_COL: t\n`)).to.deep.equal([
       'line 5, column 9: *later refers to nothing: its anchor &later is set only further down (an anchor must come before the aliases that use it)',
     ]);
+    // A source name YAML reads as a number written otherwise; one it writes back the same is fine.
+    expect(msg(`${head}  007:\n    HOSTNAMES: [a]\n    MG_TARGET_COL: t\n  1.10: {HOSTNAMES: [b], MG_TARGET_COL: u}\n`)).to.deep.equal([
+      'line 4, column 3: YAML reads the key 007 as 7: put it in quotes, "007":',
+      'line 7, column 3: YAML reads the key 1.10 as 1.1: put it in quotes, "1.10":',
+    ]);
+    expect(parse(`${head}  2024:\n    HOSTNAMES: [a]\n    MG_TARGET_COL: t\n`).sources[0]!.name).to.equal('2024');
     // Sources not indented under LOG_SOURCES: it is there, with nothing under it.
     expect(msg(`${head}network_logs:\n  HOSTNAMES: [a]\n  MG_TARGET_COL: t\n`)).to.deep.equal([
       'network_logs: unknown key',
