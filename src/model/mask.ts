@@ -58,6 +58,19 @@ const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
  * so an operator's pattern would quietly match nothing they meant: `\p{L}` is the text `p{L}`,
  * `[[:digit:]]` is a class of the characters in `[:digt` followed by `]`. Null when there is none.
  */
+/** Escapes of other dialects that JavaScript without the `u` flag reads as their letter, with what they mean there. */
+const OTHER_ESCAPES: Record<string, string> = {
+  A: 'start of text; use ^',
+  Z: 'end of text; use $',
+  z: 'end of text; use $',
+  h: 'a blank; use [ \\t]',
+  Q: 'quoting; escape each character instead',
+  E: 'end of quoting; escape each character instead',
+  G: 'where the last match ended',
+  K: 'match reset',
+  R: 'a line break; use \\r?\\n',
+};
+
 export function foreignRegexSyntax(pattern: string): string | null {
   const literal = /^\/(.+)\/[dgimsuyv]+$/s.exec(pattern);
   if (literal !== null) {
@@ -71,6 +84,9 @@ export function foreignRegexSyntax(pattern: string): string | null {
   if (property !== null) {
     return '\\p{...} is a Unicode property class, which JavaScript reads only with the u flag (here it is the text p{...}): use a class such as [A-Za-z]';
   }
+  // PCRE's, Python's and Ruby's escapes that JavaScript reads as the bare letter: `\Aerror\Z` never matches "error".
+  const escape = /(?:^|[^\\])(?:\\\\)*\\([AZzhQEGKR])/.exec(pattern);
+  if (escape !== null) return `\\${escape[1]} is an escape of other regex dialects (${OTHER_ESCAPES[escape[1]!]}), which JavaScript reads as the letter ${escape[1]}`;
   const posix = /\[:(alnum|alpha|blank|cntrl|digit|graph|lower|print|punct|space|upper|word|xdigit):\]/.exec(pattern);
   if (posix !== null) return `[:${posix[1]}:] is a POSIX class, which JavaScript does not have (here it is a class of the characters in "[:${posix[1]}:"): use a class such as [0-9]`;
   return null;

@@ -173,7 +173,7 @@ describe('mask: extra rules', () => {
       expect(foreignRegexSyntax(pattern), pattern).to.be.a('string');
       expect(() => compileMasks([{ pattern }]), pattern).to.throw(/Unicode property class|POSIX class/);
     }
-    for (const pattern of ['\\\\p{2}', 'p{2}', '[:a]', '\\[:digit:\\]x', 'TKT-[0-9]+', '(?:a|b)c', '(?<id>[0-9]+)x', 'a(?=b)', '(?<!x)y', '\\(?ix', '/var/log/', '/opt/app/i?']) {
+    for (const pattern of ['\\\\p{2}', 'p{2}', '[:a]', '\\[:digit:\\]x', 'TKT-[0-9]+', '(?:a|b)c', '(?<id>[0-9]+)x', 'a(?=b)', '(?<!x)y', '\\(?ix', '/var/log/', '/opt/app/i?', '\\\\A', 'C:\\\\Zone', '\\d+\\s\\w\\b']) {
       expect(foreignRegexSyntax(pattern), pattern).to.equal(null);
       expect(() => compileMasks([{ pattern }]), pattern).not.to.throw();
     }
@@ -187,6 +187,11 @@ describe('mask: extra rules', () => {
       ['(?im-s)x', /\(\?im-s\) is an inline flag/],
       ['/TKT-[0-9]+/i', /a \/pattern\/flags literal.*give the pattern alone \(TKT-\[0-9\]\+\)/],
       ['/x/gu', /literal/],
+      // Accepted before, and then never matched: JavaScript reads \A and \Z as the letters A and Z.
+      ['\\Asshd: Connection closed\\Z', /\\A is an escape of other regex dialects \(start of text; use \^\), which JavaScript reads as the letter A/],
+      ['x\\z', /\\z is an escape.*use \$/],
+      ['\\Q1.2\\E', /\\Q is an escape.*quoting/],
+      ['a\\hb', /\\h is an escape/],
     ] as const) {
       expect(foreignRegexSyntax(pattern), pattern).to.match(why);
       expect(() => compileMasks([{ pattern }]), pattern).to.throw(why);
