@@ -133,8 +133,11 @@ export interface ExternalInputs {
 type Dict = Record<string, unknown>;
 
 function isDict(v: unknown): v is Dict {
-  // YAML's !!binary is a Uint8Array: an object, but no mapping of keys.
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+  // YAML's !!binary is a Uint8Array, !!timestamp a Date, !!set and !!omap a Set and a Map: objects,
+  // but no mapping of keys.
+  if (typeof v !== 'object' || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function describe(v: unknown): string {
@@ -142,6 +145,9 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : 'a list';
   if (ArrayBuffer.isView(v)) return 'binary data';
+  if (v instanceof Date) return `a date (${Number.isNaN(v.getTime()) ? 'invalid' : v.toISOString()})`;
+  if (v instanceof Set) return 'a set (!!set)';
+  if (v instanceof Map) return 'an ordered mapping (!!omap or !!pairs): write a plain mapping';
   if (isDict(v)) return Object.keys(v).length === 0 ? 'an empty mapping' : 'a mapping';
   if (typeof v === 'number') return `number ${String(v)}`;
   return `${typeof v} ${JSON.stringify(v)}`;
@@ -635,6 +641,9 @@ function checkFieldName(name: string, path: string, fail: Fail): string {
   if (stray !== null) fail(path, stray);
   else if (name.includes('\0') || parts.some((p) => p === '' || p.startsWith('$'))) {
     fail(path, `is not a valid field name or dotted path: ${JSON.stringify(name)}`);
+  } else if (parts[0] === '_id') {
+    // The checkpoint and the anomaly documents' input_id are the document's _id; it is no log field.
+    fail(path, "_id is the document's own identity, which the daemon reads for its checkpoint: name the field holding the log line's value");
   } else if (OWN_FIELDS.includes(parts[0]!)) {
     fail(path, `${JSON.stringify(parts[0])} is a field the daemon writes into every anomaly document; the input field cannot be copied under that name`);
   }

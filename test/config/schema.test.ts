@@ -502,6 +502,12 @@ LOG_SOURCES:
       'MG_INPUT_DB: "“logstoredb”" is in typographic quotes (“ ” or ‘ ’), which would be part of the name: write straight quotes "..." or none',
     ]);
     expect(problems(`${ORIGINAL}MESSAGE_FIELD: "Message "\n`).map((x) => x.path)).to.deep.equal(['MESSAGE_FIELD']);
+    expect(problems(`${ORIGINAL}TIMESTAMP_FIELD: "_id"\n`).map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
+      "TIMESTAMP_FIELD: _id is the document's own identity, which the daemon reads for its checkpoint: name the field holding the log line's value",
+    ]);
+    // Explicit YAML tags: a date, a set, an ordered mapping are said as what they are, not "an empty mapping".
+    expect(problems(`${ORIGINAL}THRESHOLD: !!timestamp 2024-01-01\n`)[0]!.message).to.equal('must be a number from 0 to 1, got a date (2024-01-01T00:00:00.000Z)');
+    expect(problems(`${ORIGINAL}IGNORE: !!set {a: null}\n`)[0]!.message).to.equal('must be a list of regular expressions, got a set (!!set)');
     expect(problems(`${ORIGINAL}STATE_COLLECTION: "state\\u200b"\n`).map((x) => x.path)).to.deep.equal(['STATE_COLLECTION']);
     expect(problems(`${ORIGINAL}MODEL_DIR: "/var/lib/models "\n`).map((x) => x.path)).to.deep.equal(['MODEL_DIR']);
     expect(problems(`${ORIGINAL}MODEL_DIR: "~/models"\n`).map((x) => `${x.path}: ${x.message}`)).to.deep.equal([
