@@ -176,6 +176,9 @@ interface Ctx {
   runStart: number;
   runVals: number;
   runMasked: boolean;
+  /** The run is one `<*>` already, its value the text up to runEnd (extra-rule matches restored). */
+  runJoined: boolean;
+  runEnd: number;
   quoteBudget: number;
 }
 
@@ -216,6 +219,8 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     runStart: 0,
     runVals: 0,
     runMasked: false,
+    runJoined: false,
+    runEnd: 0,
     quoteBudget: QUOTE_BUDGET,
   };
   const n = text.length;
@@ -603,17 +608,25 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
     x.runStart = start;
     x.runVals = v0;
     x.runMasked = masked;
+    x.runJoined = false;
     return;
   }
   x.runMasked ||= masked;
   if (!x.runMasked) return;
   const r = x.runTok;
+  // With extra rules, the value so far is kept and only the new piece restored: restoring the whole
+  // run at every piece took seconds on a line of thousands of matches in a row (O(n²)). A rule's
+  // placeholder never spans two pieces: pieces end at spaces and ASCII delimiters.
+  const value =
+    x.extras !== null && x.runJoined ? x.values[x.runVals]! + restore(x.text.slice(x.runEnd, end), x.extras) : restore(x.text.slice(x.runStart, end), x.extras);
   x.tokens.length = r;
   x.valueEnd.length = r;
   x.values.length = x.runVals;
   x.tokens.push(WILDCARD);
-  x.values.push(restore(x.text.slice(x.runStart, end), x.extras));
+  x.values.push(value);
   x.valueEnd.push(x.values.length);
+  x.runJoined = true;
+  x.runEnd = end;
 }
 
 const DATE = 1;
