@@ -3,6 +3,7 @@
 // input, in order: {"line", "score", "anomaly", "template", "reasons"}.
 // Both files are streamed; neither is held in memory.
 
+import { fstatSync, statSync } from 'node:fs';
 import { DEFAULT_THRESHOLD, ModelTrainer } from '../model/detector.js';
 import { MAX_LINE_CHARS } from '../model/types.js';
 import { Familiarity } from '../model/familiarity.js';
@@ -20,6 +21,23 @@ const SCORE_USAGE = `usage: anomaly-detector score --train TRAIN_FILE [--thresho
 
 /** A decimal number (`0.7`, `.5`, `+1`, `5e-1` as YAML's THRESHOLD takes it), not `0x1`, `Infinity` or `` (Number('') is 0). */
 const DECIMAL = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/**
+ * Whether a file argument reads the process's standard input as a stream: `-`, or a path to it
+ * (`/dev/stdin`, `/proc/self/fd/0`) when it is a pipe or a terminal. Training on `/dev/stdin` with
+ * `-` as input left the input empty: the training had read the whole pipe. (A regular file on
+ * standard input is opened anew through such a path, and can be read twice.)
+ */
+function readsStandardInput(file: string): boolean {
+  if (file === '-') return true;
+  try {
+    const own = fstatSync(0);
+    const named = statSync(file);
+    return !own.isFile() && named.dev === own.dev && named.ino === own.ino;
+  } catch {
+    return false;
+  }
+}
 
 export async function runScoreCommand(args: string[], io: CommandIo): Promise<number> {
   const parsed = commandArgs('score', SCORE_USAGE, args, { train: true, threshold: true, mask: true }, io);
@@ -42,7 +60,7 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
   if (positional.length !== 1) return fail('exactly one INPUT_FILE (or - for standard input) is required');
   const trainFile = train[0]!;
   const inputFile = positional[0]!;
-  if (trainFile === '-' && inputFile === '-') return fail('the training file and the input cannot both be standard input');
+  if (readsStandardInput(trainFile) && readsStandardInput(inputFile)) return fail('the training file and the input cannot both be standard input');
   let trainer: ModelTrainer;
   try {
     trainer = new ModelTrainer({ extraMasks: masksFrom(options.get('mask')) });

@@ -264,6 +264,24 @@ describe('score command', function () {
     });
   }
 
+  it('refuses standard input named as a path for one file and - for the other, when it is a pipe', () => {
+    // Before, training read the whole pipe through /dev/stdin and the input `-` was empty: no output, exit 0.
+    const lines = readFileSync(INPUT, 'utf8');
+    for (const args of [['--train', '/dev/stdin', '-'], ['--train', '-', '/dev/stdin']]) {
+      let failure: { status: number; stderr: string } | null = null;
+      try {
+        execFileSync(CLI, ['score', ...args], { input: lines, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+      } catch (err) {
+        failure = err as { status: number; stderr: string };
+      }
+      expect(failure?.status, args.join(' ')).to.equal(2);
+      expect(failure?.stderr).to.include('the training file and the input cannot both be standard input');
+    }
+    // A regular file on standard input is opened anew through /dev/stdin: training on it and scoring `-` works.
+    const out = execFileSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" score --train /dev/stdin - < "${INPUT}"`], { encoding: 'utf8' });
+    expect(out.trim().split('\n')).to.have.length(lines.trim().split('\n').length);
+  });
+
   it('runs as the built file itself, as a checkout without npm link calls it', () => {
     const out = execFileSync(CLI, ['score', '--train', TRAIN, INPUT], { encoding: 'utf8' });
     expect(records(out).map((r) => r.line)).to.deep.equal(readFileSync(INPUT, 'utf8').trimEnd().split('\n').map((_, i) => i + 1));
