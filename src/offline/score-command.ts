@@ -85,7 +85,7 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
       }
     }, undefined, MAX_LINE_CHARS);
     // Not an error (an empty history is a legitimate state), but a silent run would look like "no anomalies".
-    if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: the model knows nothing of this host's routine: every input line is new to it and scores the same (about 0.48) unless it carries failure words, so at the default threshold only lines with failure words are flagged, and a routine line is not told from an unusual one\n`);
+    if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: the model knows nothing of this host's routine: every input line is new to it: a message scores about 0.48 the first time and less each time it comes back, whatever it says, unless it carries failure words, so at the default threshold only lines with failure words are flagged, and a routine line is not told from an unusual one\n`);
     const model = trainer.finish();
     // The input is the host's stream in order, as the daemon sees it: a new message that keeps coming back weighs less.
     const familiar = new Familiarity();
