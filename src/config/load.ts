@@ -133,9 +133,22 @@ const UNQUOTED_SPECIAL = /^(\s*(?:- +)?([^\s#:][^#:]*?):[ \t]+)([*@`].*)$/;
 function syntaxProblems(errors: readonly YAMLError[], text: string, lines: LineCounter): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const hinted = new Set<number>();
+  // After the first mistake the library reads the rest of the file out of step (a stray `]` gave
+  // twenty "Unexpected ... token" lines): the first is kept, and duplicate keys, each its own.
+  let first = true;
+  let later = 0;
   for (const e of errors) {
     const { line } = lines.linePos(e.pos[0]);
     if (hinted.has(line)) continue;
+    if (e.code === 'DUPLICATE_KEY') {
+      out.push(syntaxProblem(e, text, lines));
+      continue;
+    }
+    if (!first) {
+      later++;
+      continue;
+    }
+    first = false;
     const lineText = text.split('\n')[line - 1]?.replace(/\r$/, '') ?? '';
     const special = UNQUOTED_SPECIAL.exec(lineText);
     if (special !== null && /^(BAD_ALIAS|UNEXPECTED_TOKEN|BAD_SCALAR_START)$/.test(e.code)) {
@@ -148,6 +161,7 @@ function syntaxProblems(errors: readonly YAMLError[], text: string, lines: LineC
     }
     out.push(syntaxProblem(e, text, lines));
   }
+  if (later > 0) out.push({ path: '(yaml)', message: `${later} more YAML error${later > 1 ? 's' : ''} after the first, which may follow from it: fix it and check again` });
   return out;
 }
 

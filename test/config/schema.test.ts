@@ -287,6 +287,16 @@ describe('configuration', () => {
       'line 7, column 3: YAML reads the key 1.10 as 1.1: put it in quotes, "1.10":',
     ]);
     expect(parse(`${head}  2024:\n    HOSTNAMES: [a]\n    MG_TARGET_COL: t\n`).sources[0]!.name).to.equal('2024');
+    // After the first mistake, the errors the library reads out of step are counted, not listed; duplicate keys stay listed.
+    expect(msg(`${head}  x:\n    HOSTNAMES: ["a", "b"]]\n    MG_TARGET_COL: "t"\n  y: {HOSTNAMES: [c], MG_TARGET_COL: u\n`)).to.deep.equal([
+      'line 5, column 26: Unexpected flow-seq-end token in YAML stream: "]"',
+      '(yaml): 16 more YAML errors after the first, which may follow from it: fix it and check again',
+    ]);
+    expect(msg(`${head}  x:\n    HOSTNAMES:\n\t- "h"\n    MG_TARGET_COL: "t"\n`)[0]).to.equal('line 6, column 1: Tabs are not allowed as indentation');
+    expect(msg(`THRESHOLD: 0.1\nTHRESHOLD: 0.2\n${head}  x:\n    HOSTNAMES: ["a"]]\n`).slice(0, 2)).to.deep.equal([
+      'line 2, column 1: duplicate key "THRESHOLD": each key may appear once in a mapping',
+      'line 7, column 21: Unexpected flow-seq-end token in YAML stream: "]"',
+    ]);
     // Sources not indented under LOG_SOURCES: it is there, with nothing under it.
     expect(msg(`${head}network_logs:\n  HOSTNAMES: [a]\n  MG_TARGET_COL: t\n`)).to.deep.equal([
       'network_logs: unknown key',
