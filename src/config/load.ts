@@ -241,7 +241,7 @@ function unclosedQuote(text: string, quote: string): number {
  * `end`, quotes and comments skipped. A bracket inside a plain value (`a[0-9]`) starts nothing.
  */
 function unclosedBracket(text: string, end: number, bracket: '[' | '{'): number {
-  const starts = new RegExp(`(?:^|[:\\-,\\[{]\\s|^\\s*|[\\[{,])\\${bracket}`, 'gm');
+  const starts = new RegExp(`(?:^\\s*|[:\\-,\\[{]\\s|[\\[{,])\\${bracket}`, 'gm');
   let candidate = -1;
   for (let m = starts.exec(text); m !== null && m.index < end; m = starts.exec(text)) {
     const at = m.index + m[0].length - 1;

@@ -10,7 +10,8 @@ const TYPOGRAPHIC_QUOTES = /^[\u2018\u2019\u201A\u201C\u201D\u201E\u00AB\u00BB]|
 /** What does not show, or shows as an ordinary space, in a message: escaped as \uXXXX by visible(). */
 const UNSEEN = /[\u0080-\u00A0\u00AD\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u3000\uFEFF]/g;
 
-function codePoint(c: string): string {
+/** A character as `U+00A0`. */
+export function codePoint(c: string): string {
   return `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 

@@ -2,7 +2,7 @@
 // Validation collects every problem with its key path instead of stopping at the first.
 import { posix } from 'node:path';
 import { cronProblem } from './cron.js';
-import { strayCharacters, visible } from './names.js';
+import { codePoint, strayCharacters, visible } from './names.js';
 import { isHost, isHostOrAddress } from './host-name.js';
 import { cpus } from 'node:os';
 import { DEFAULT_THRESHOLD } from '../model/detector.js';
@@ -408,7 +408,7 @@ function resolveUri(
   // and no raw '#' (the start of a URL fragment): both are percent-encoded in a password.
   const blank = /\s/.exec(uri);
   if (blank !== null || uri.includes('#')) {
-    const what = blank === null ? "a '#'" : blank[0] === ' ' ? 'a space' : `a blank (U+${blank[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+    const what = blank === null ? "a '#'" : blank[0] === ' ' ? 'a space' : `a blank (${codePoint(blank[0])})`;
     bad(
       `holds ${what}, which a connection string cannot: a host name has none, a password has it percent-encoded (${blank === null ? '%23' : '%20'}), and a # comment after the value in an environment file is part of the value (comments go on lines of their own)`,
     );
@@ -476,10 +476,11 @@ function parseSources(raw: unknown, threshold: number, globalMasks: MaskRuleConf
     } else {
       hostsRaw.forEach((h, i) => {
         // Only plain strings ever reach a query: a mapping such as {"$ne": null} would match every host.
+        const stray = typeof h === 'string' ? strayCharacters(h) : null;
         if (typeof h !== 'string' || h.trim() === '') {
           fail(`${path}.HOSTNAMES[${i}]`, `must be a non-empty string (quote it in YAML), got ${describe(h)}`);
-        } else if (strayCharacters(h) !== null) {
-          fail(`${path}.HOSTNAMES[${i}]`, strayCharacters(h)!);
+        } else if (stray !== null) {
+          fail(`${path}.HOSTNAMES[${i}]`, stray);
         } else if (hostnames.includes(h)) {
           fail(`${path}.HOSTNAMES[${i}]`, `duplicate host name ${JSON.stringify(h)}`);
         } else {
