@@ -5,6 +5,7 @@
 
 import { kmeans } from 'ml-kmeans';
 import { HASH_DIMS, euclidean, type WordVector } from './features.js';
+import { Rng } from '../seeded-random.js';
 
 export interface ClusterModel {
   /** Centroids, rounded to keep snapshots small. */
@@ -31,6 +32,55 @@ function mean(points: readonly number[][]): number[] {
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 
+function squaredDistance(a: readonly number[], b: readonly number[]): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! - b[i]!;
+    d += x * x;
+  }
+  return d;
+}
+
+/**
+ * k-means++ seeding (Arthur and Vassilvitskii 2007): the first centre drawn uniformly, each next
+ * one with probability proportional to its squared distance from the nearest centre so far; one
+ * pass over the templates per centre. ml-kmeans' own 'kmeans++' weighs several candidates per
+ * centre with distance matrices: 1.7 s of a training's finish for 4,000 templates on the build
+ * machine, where this takes milliseconds. Lloyd's iterations stay ml-kmeans'.
+ */
+export function seedCentres(vectors: readonly (readonly number[])[], k: number, seed: number): number[][] {
+  const n = vectors.length;
+  const rng = new Rng(seed);
+  const nearest = new Float64Array(n).fill(Infinity);
+  const chosen = new Uint8Array(n);
+  const centres: number[][] = [];
+  let next = Math.floor(rng.next() * n);
+  for (;;) {
+    chosen[next] = 1;
+    const centre = vectors[next]!;
+    centres.push(centre.slice());
+    if (centres.length === k) return centres;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const d = squaredDistance(vectors[i]!, centre);
+      if (d < nearest[i]!) nearest[i] = d;
+      total += nearest[i]!;
+    }
+    // Every template sits on a centre already (fewer distinct vectors than clusters): the
+    // remaining centres repeat one, and their clusters stay empty.
+    next = chosen.indexOf(0);
+    if (total > 0) {
+      let r = rng.next() * total;
+      for (let i = 0; i < n; i++) {
+        if (nearest[i]! === 0) continue;
+        next = i;
+        r -= nearest[i]!;
+        if (r < 0) break;
+      }
+    }
+  }
+}
+
 /** Clusters template vectors; deterministic for a given seed and input order. */
 export function buildClusters(vectors: readonly number[][], seed: number): ClusterModel {
   if (vectors.length === 0) return { centroids: [], radius: [] };
@@ -41,7 +91,7 @@ export function buildClusters(vectors: readonly number[][], seed: number): Clust
     assignment = vectors.map(() => 0);
     centroids = [mean(vectors)];
   } else {
-    const r = kmeans(vectors as number[][], k, { seed, initialization: 'kmeans++', maxIterations: 50 });
+    const r = kmeans(vectors as number[][], k, { seed, initialization: seedCentres(vectors, k, seed), maxIterations: 50 });
     assignment = r.clusters;
     centroids = r.centroids;
   }
