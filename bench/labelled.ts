@@ -2,7 +2,7 @@
 // label, in the format of the loghub supercomputer logs (BGL, Thunderbird):
 // the first field is "-" for a normal line and an alert category otherwise.
 //
-//   node dist/bench/labelled.js FILE [--train-share 0.7] [--seed N]
+//   node dist/bench/labelled.js FILE [--train-share 0.7] [--seed N] [--dump OUT.jsonl]
 //
 // The label is cut off and the rest of the raw line (header with the
 // system's own level, then the message) is what the model sees, as the
@@ -16,7 +16,7 @@
 // No such file ships with the repository (research licence); the README says
 // where the figures came from.
 
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { Familiarity } from '../src/model/familiarity.js';
 import { ModelTrainer, DEFAULT_THRESHOLD } from '../src/model/detector.js';
 import { Rng } from '../src/seeded-random.js';
@@ -31,12 +31,14 @@ interface Args {
   file: string;
   trainShare: number;
   seed: number;
+  /** Appends every scored line (split, label, score, reasons, evidence) as JSON lines. */
+  dump: string | null;
 }
 
-const USAGE = 'usage: node dist/bench/labelled.js FILE [--train-share 0.7] [--seed N]';
+const USAGE = 'usage: node dist/bench/labelled.js FILE [--train-share 0.7] [--seed N] [--dump OUT.jsonl]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { file: '', trainShare: 0.7, seed: 1 };
+  const args: Args = { file: '', trainShare: 0.7, seed: 1, dump: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): number => {
@@ -46,6 +48,11 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--train-share') args.trainShare = value();
     else if (a === '--seed') args.seed = value();
+    else if (a === '--dump') {
+      const f = argv[++i];
+      if (f === undefined) throw new Error('--dump needs a file');
+      args.dump = f;
+    }
     else if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -69,7 +76,7 @@ export function parseLabelled(text: string): Labelled[] {
   return out;
 }
 
-function evaluate(name: string, train: readonly Labelled[], test: readonly Labelled[]): void {
+function evaluate(name: string, train: readonly Labelled[], test: readonly Labelled[], dump: string | null): void {
   const trainer = new ModelTrainer();
   for (const l of train) trainer.add(l.line);
   const model = trainer.finish();
@@ -80,7 +87,9 @@ function evaluate(name: string, train: readonly Labelled[], test: readonly Label
   const neg: number[] = [];
   const familiar = new Familiarity();
   for (const l of test) {
-    const s = model.score(l.line, familiar).score;
+    const scored = dump === null ? model.score(l.line, familiar) : model.explain(l.line, familiar);
+    if (dump !== null) appendFileSync(dump, JSON.stringify({ split: name, failure: l.failure, line: l.line.slice(0, 300), ...scored }) + '\n');
+    const s = scored.score;
     const flagged = s >= DEFAULT_THRESHOLD;
     (l.failure ? pos : neg).push(s);
     if (flagged && l.failure) tp++;
@@ -101,11 +110,11 @@ function main(): void {
   console.log(`${args.file}: ${lines.length} lines, ${lines.filter((l) => l.failure).length} labelled failures; threshold ${DEFAULT_THRESHOLD}\n`);
   console.log('| split | training lines | scored lines | precision | recall | F1 | FP rate on normal lines | AUC |');
   console.log('|---|---|---|---|---|---|---|---|');
-  evaluate('chronological', lines.slice(0, cut), lines.slice(cut));
+  evaluate('chronological', lines.slice(0, cut), lines.slice(cut), args.dump);
   const idx = new Rng(args.seed).shuffle(lines.map((_, i) => i));
   const trainIdx = idx.slice(0, cut).sort((a, b) => a - b);
   const testIdx = idx.slice(cut).sort((a, b) => a - b);
-  evaluate(`random (seed ${args.seed})`, trainIdx.map((i) => lines[i]!), testIdx.map((i) => lines[i]!));
+  evaluate(`random (seed ${args.seed})`, trainIdx.map((i) => lines[i]!), testIdx.map((i) => lines[i]!), args.dump);
 }
 
 main();
