@@ -54,7 +54,8 @@ export async function modelFor(file: string, version: string): Promise<Cached> {
   }
   let model: HostModel;
   try {
-    model = HostModel.deserialize(loaded.body);
+    // The file holds the text; a scoring thread never writes a model back.
+    model = HostModel.deserialize(loaded.body, { keepText: false });
   } catch (err) {
     throw new UnusableModelError(`${file}: ${(err as Error).message}`);
   }

@@ -325,6 +325,13 @@ describe('detector', function () {
       expect(again.summary()).to.deep.equal(model.summary());
     });
 
+    it('reloads without keeping its text when asked: scores identically, and refuses to serialize', () => {
+      const lean = HostModel.deserialize(model.serialize(), { keepText: false });
+      for (const l of probe) expect(lean.score(l)).to.deep.equal(model.score(l));
+      expect(lean.summary()).to.deep.equal(model.summary());
+      expect(() => lean.serialize()).to.throw(/loaded without its text/);
+    });
+
     it('trains the same model from the same lines and seed', () => {
       expect(train(lines).serialize()).to.equal(model.serialize());
     });
