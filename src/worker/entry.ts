@@ -4,6 +4,7 @@ import { CheckpointTaken } from '../mongo/checkpoints.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { forgetRecentIds } from './late-lines.js';
 import { UnusableModelError, forgetModel } from './model-cache.js';
+import { collectGarbage } from './collect-garbage.js';
 import type { WorkerResult, WorkerTask } from './protocol.js';
 import { scoreBatch } from './score-batch.js';
 import { trainHost } from './train-host.js';
@@ -24,5 +25,8 @@ export default async function runTask(task: WorkerTask & { sourceName: string })
     if (err instanceof CheckpointTaken) return { kind: 'failed', cause: 'taken', message };
     if (isConnectivityError(err)) return { kind: 'failed', cause: 'database', message };
     return { kind: 'failed', cause: 'internal', message: err instanceof Error && err.stack ? err.stack : message };
+  } finally {
+    // A training thread runs one training at a time and keeps nothing of it.
+    if (task.kind === 'train') collectGarbage();
   }
 }
