@@ -48,11 +48,25 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
     daemon = new BenchDaemon(config, { cpus: pin, nodeArgs: pdir ? ['--cpu-prof', `--cpu-prof-dir=${pdir}`] : [] });
     const d = daemon;
     let maxRss = 0;
+    // When the memory peaked, and how it went (every 15 s): where the peak comes from.
+    let maxAt = 0;
+    let trainedAtMax = 0;
+    const timeline: string[] = [];
+    let nextMark = 0;
     loops.push(
       (async () => {
         while (!stopLoops) {
           const r = statusBytes(d.pid, 'VmRSS');
-          if (r > maxRss) maxRss = r;
+          const now = Date.now() - d.spawnedAt;
+          if (r > maxRss) {
+            maxRss = r;
+            maxAt = now;
+            trainedAtMax = d.count('trained');
+          }
+          if (now >= nextMark) {
+            timeline.push(`${Math.round(now / 1000)} s ${Math.round(r / 1048576)} MB (${d.count('trained')} trained)`);
+            nextMark += 15_000;
+          }
           await sleep(250);
         }
       })(),
@@ -122,6 +136,7 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
         `peak RSS ${mb(hwm)} (VmHWM; max sampled VmRSS ${mb(maxRss)}); CPU: daemon ${daemonCpu.toFixed(1)} s, database server ${Number.isNaN(serverCpu) ? 'n/a' : serverCpu.toFixed(1)} s` +
         (db.ferret ? '; FerretDB: each host\'s history was deleted after it trained' : ''),
     );
+    ctx.log(`  largest sampled RSS at ${secs(maxAt)} from daemon start, with ${trainedAtMax} hosts trained; RSS every 15 s: ${timeline.join(', ')}`);
     if (d.errors().length > 0) ctx.log(`  daemon errors: ${d.errors().length}, first: ${JSON.stringify(d.errors()[0])}`);
     // Memory once the training threads have gone (the daemon's train pool has a 30 s idle timeout).
     const threads0 = threadCount(d.pid);

@@ -13,7 +13,8 @@ import { filtersEveryDocument } from '../mongo/server-kind.js';
 import type { WorkerResult, WorkerTask } from '../worker/protocol.js';
 import { FailureRun, backoffMs } from './backoff.js';
 import { DbHealth } from './db-health.js';
-import { HostPipeline } from './host-pipeline.js';
+import { HostPipeline, NEW_HOSTS_AT_ONCE } from './host-pipeline.js';
+import { Limiter } from './limiter.js';
 import { hostLag } from './lag.js';
 import { lastCronFireBefore } from './schedule.js';
 import { SharedReads } from './shared-reads.js';
@@ -377,6 +378,8 @@ export class Supervisor {
 
   private lastBootProblem: string | null = null;
   private readonly lease = new Lease();
+  /** Shared by the hosts: new ones set up their checkpoints a few at a time (host-pipeline.ts). */
+  private readonly newHosts = new Limiter(NEW_HOSTS_AT_ONCE);
   private holdsLease = false;
   private leaseTimer: NodeJS.Timeout | null = null;
   private renewing: Promise<void> | null = null;
@@ -566,6 +569,7 @@ export class Supervisor {
           retryDelayMs: this.retryDelayMs,
           leaseFresh: (renew) => this.leaseFresh(renew),
           writer: this.lease.owner,
+          newHosts: this.newHosts,
           isDue: (trainedAt) => {
             const last = this.lastScheduledRetrain();
             return last !== null && trainedAt < last;
