@@ -50,6 +50,7 @@ function squaredDistance(a: readonly number[], b: readonly number[]): number {
  */
 export function seedCentres(vectors: readonly (readonly number[])[], k: number, seed: number): number[][] {
   const n = vectors.length;
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`seedCentres: k must be an integer from 1 to the ${n} vectors, got ${k}`);
   const rng = new Rng(seed);
   const nearest = new Float64Array(n).fill(Infinity);
   const chosen = new Uint8Array(n);

@@ -477,8 +477,9 @@ export class TemplateMiner {
     let noMerged: Uint8Array | null = null;
     if (readOnly) noMerged = new Uint8Array(groups.reduce((n, g) => Math.max(n, g.tokens.length), 0));
     for (const raw of groups) {
-      // Spelled out in newGroup's order (not `...raw`): a group spread from the parsed record got a
-      // hidden class of its own once its fields changed below, about 0.4 KB of each loaded group.
+      // Spelled out (newGroup's fields in its order, then the read-only ones), not `...raw`: a group
+      // spread from the parsed record got a hidden class of its own once its fields changed below,
+      // about 0.4 KB of each loaded group.
       const g: Group = {
         seq: raw.seq,
         tokens: raw.tokens,

@@ -213,6 +213,7 @@ export class HostPipeline {
       if (this.stopped) return;
       if (!this.checkpointLoaded) await this.loadOrCreateCheckpoint();
       else if (this.checkpointInDoubt) await this.reloadCheckpoint();
+      if (this.stopped) return;
       if (this.model === null) {
         if (this.state === 'starting') await this.loadModel();
         // No model yet: lines wait behind the checkpoint until training succeeds.
@@ -277,14 +278,21 @@ export class HostPipeline {
       // A few hosts at a time: each holds the ids of its last seconds of lines (up to 2,048) until
       // they are saved, and 200 new hosts doing it at once held 300-400 MB on the main thread
       // (bench part 6), for no faster start: the driver's pool is 10 connections anyway.
-      this.checkpoint = await this.ctx.newHosts.run(async () => {
+      const created = await this.ctx.newHosts.run(async () => {
+        // Its turn can come after the host was stopped (a reload, the daemon's stop) or the lease
+        // lost, and after the client was replaced: checked and fetched again here.
+        if (this.stopped) return undefined;
+        await this.holdingLease();
+        const current = await this.ctx.client();
         const input = { db: cfg.inputDb, collection: this.source.name, hostnameField: cfg.fields.hostname };
-        const newest = await newestInputId(client, input, this.host);
+        const newest = await newestInputId(current, input, this.host);
         // In-flight lines made before it are found behind it (late-lines.ts).
-        const recent = newest instanceof ObjectId ? await recentAtStart(client, input, this.host, newest) : undefined;
-        await saveCheckpoint(client, state, this.source.name, this.host, this.ctx.writer, newest, { scored: 0, anomalies: 0, skipped: 0 }, undefined, recent);
+        const recent = newest instanceof ObjectId ? await recentAtStart(current, input, this.host, newest) : undefined;
+        await saveCheckpoint(current, state, this.source.name, this.host, this.ctx.writer, newest, { scored: 0, anomalies: 0, skipped: 0 }, undefined, recent);
         return newest === null ? null : BSON.EJSON.stringify(newest, { relaxed: false });
       });
+      if (created === undefined) return;
+      this.checkpoint = created;
       this.log.info({ checkpoint: this.checkpoint }, 'new host: scoring starts after the newest stored line');
     }
     this.ctx.health.ok();

@@ -55,6 +55,13 @@ describe('behaviour clusters (k-means seeding and the cluster model)', () => {
     expect(new Set(centres.map(key))).to.deep.equal(new Set(['1,1', '5,5']));
   });
 
+  it('refuses more centres than points, or none', () => {
+    const points = groups(far, 1, 0.1);
+    expect(() => seedCentres(points, 4, 1)).to.throw(RangeError);
+    expect(() => seedCentres(points, 0, 1)).to.throw(RangeError);
+    expect(() => seedCentres([], 1, 1)).to.throw(RangeError);
+  });
+
   it('builds clusters a member is close to and a far point is not', () => {
     const points = groups(far, 6, 0.5);
     expect(clusterCount(points.length)).to.equal(3);
