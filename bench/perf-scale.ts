@@ -65,7 +65,8 @@ export async function benchScale(ctx: BenchContext): Promise<Figure[]> {
           }
           if (now >= nextMark) {
             timeline.push(`${Math.round(now / 1000)} s ${Math.round(r / 1048576)} MB (${d.count('trained')} trained)`);
-            nextMark += 15_000;
+            // The next 15 s mark after now (a stalled sampler does not catch up in a burst).
+            nextMark = (Math.floor(now / 15_000) + 1) * 15_000;
           }
           await sleep(250);
         }

@@ -4,7 +4,7 @@
 // inverted word index answers "which known template is it most like?".
 
 import { kmeans } from 'ml-kmeans';
-import { HASH_DIMS, euclidean, type WordVector } from './features.js';
+import { HASH_DIMS, euclidean, squaredEuclidean, type WordVector } from './features.js';
 import { Rng } from '../seeded-random.js';
 
 export interface ClusterModel {
@@ -32,15 +32,6 @@ function mean(points: readonly number[][]): number[] {
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 
-function squaredDistance(a: readonly number[], b: readonly number[]): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]! - b[i]!;
-    d += x * x;
-  }
-  return d;
-}
-
 /**
  * k-means++ seeding (Arthur and Vassilvitskii 2007): the first centre drawn uniformly, each next
  * one with probability proportional to its squared distance from the nearest centre so far; one
@@ -63,7 +54,7 @@ export function seedCentres(vectors: readonly (readonly number[])[], k: number, 
     if (centres.length === k) return centres;
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const d = squaredDistance(vectors[i]!, centre);
+      const d = squaredEuclidean(vectors[i]!, centre);
       if (d < nearest[i]!) nearest[i] = d;
       total += nearest[i]!;
     }

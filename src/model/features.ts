@@ -74,11 +74,15 @@ export function hashedVector(v: WordVector): number[] {
   return out;
 }
 
-export function euclidean(a: readonly number[], b: readonly number[]): number {
+export function squaredEuclidean(a: readonly number[], b: readonly number[]): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) {
     const d = a[i]! - b[i]!;
     s += d * d;
   }
-  return Math.sqrt(s);
+  return s;
+}
+
+export function euclidean(a: readonly number[], b: readonly number[]): number {
+  return Math.sqrt(squaredEuclidean(a, b));
 }
