@@ -33,10 +33,6 @@ const LEVEL_KEYS = new Set(['level', 'lvl', 'severity', 'loglevel', 'log_level',
 /** A logfmt level pair, which makes a line without a message structured too. */
 const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel|log_level|levelname|log\.level|severity_text)=/i;
 
-/** LOGFMT_LEVEL, on lines with a pair at all: every line that is no logfmt record comes through here. */
-function mayHaveLevelPair(text: string): boolean {
-  return text.indexOf('=') >= 0 && LOGFMT_LEVEL.test(text);
-}
 /** Fields holding an error, rendered as text after the message (their wording is evidence). */
 const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc_info', 'error.message']);
 /** Error field values that say there was none. */
@@ -84,7 +80,11 @@ const OBJECT_START = /\{\s*"/;
 /** Rendering of a structured line as plain text, or null when the line is not structured. */
 export function renderStructured(text: string): string | null {
   try {
-    if (text.indexOf('] ') >= 0 || text.endsWith(']')) {
+    // Every line of a log comes through here, most of them structured in none of these ways: each
+    // way is looked for only when the line has the one character it cannot do without (`]` for
+    // klog and access logs, `=` for audit records and logfmt), one search each instead of six.
+    const bracket = text.indexOf(']') >= 0;
+    if (bracket && (text.indexOf('] ') >= 0 || text.endsWith(']'))) {
       const r = renderKlog(text);
       if (r !== null) return r;
     }
@@ -92,16 +92,19 @@ export function renderStructured(text: string): string | null {
       const r = renderJson(text);
       if (r !== null) return r;
     }
-    if (text.indexOf('audit') >= 0) {
+    const eq = text.indexOf('=') >= 0;
+    if (eq && text.indexOf('audit') >= 0) {
       const r = renderAudit(text, isHeader);
       if (r !== null) return r;
     }
-    if (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0 || mayHaveLevelPair(text)) {
+    if (eq && (text.indexOf('msg=') >= 0 || text.indexOf('message=') >= 0 || LOGFMT_LEVEL.test(text))) {
       const r = renderLogfmt(text);
       if (r !== null) return r;
     }
-    const access = renderAccessLog(text);
-    if (access !== null) return access;
+    if (bracket) {
+      const access = renderAccessLog(text);
+      if (access !== null) return access;
+    }
     if (text.indexOf('%') >= 0) return renderMnemonic(text);
   } catch {
     // Structure too deep or too wide to render (a stack overflow): the line is masked as it came.
