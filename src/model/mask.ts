@@ -839,7 +839,8 @@ function isWholeVariable(core: string): boolean {
   const scheme = core.indexOf('://');
   if (scheme > 0 && isKey(core, scheme)) return true;
   if (core.indexOf('@') > 0 && EMAIL_RE.test(core)) return true;
-  if (HOST_PORT_RE.test(core)) return true;
+  // The regex only after its `:` (it ran on every masked chunk: 1% of training).
+  if (core.indexOf(':') > 0 && HOST_PORT_RE.test(core)) return true;
   // IPv6 (possibly bracketed with a port) and MAC: hex digits and colons only.
   let colons = 0;
   let digits = 0;
