@@ -28,7 +28,8 @@ describe('a new host waiting for its turn to set up its checkpoint', function ()
     let release = (): void => undefined;
     void limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
     const ctx: PipelineContext = {
-      run: () => Promise.reject(new Error('no worker task is expected before the checkpoint is set up')),
+      // No scoring thread here: a training asked for after the set-up fails (and is retried later).
+      run: () => Promise.reject(new Error('no worker threads in this test')),
       client: async (): Promise<MongoClient> => {
         calls.client++;
         return bed.client;
@@ -54,14 +55,20 @@ describe('a new host waiting for its turn to set up its checkpoint', function ()
 
   it('sets up none once its turn comes if it was stopped meanwhile, and hands its turn on at once', async () => {
     const { pipeline, limiter, calls, release } = setUp('web1');
-    pipeline.start();
-    await waitUntil('web1 waiting for its turn', async () => limiter.pending === 2);
-    const before = { ...calls };
-    const stopping = pipeline.stop();
-    release();
-    await stopping;
-    // Its turn came after the stop: no lease check, no client, no state written.
-    expect(calls).to.deep.equal(before);
+    try {
+      pipeline.start();
+      await waitUntil('web1 waiting for its turn', async () => limiter.pending === 2, 20_000);
+      const before = { ...calls };
+      const stopping = pipeline.stop();
+      release();
+      await stopping;
+      // Its turn came after the stop: no lease check, no client, no state written.
+      expect(calls).to.deep.equal(before);
+    } finally {
+      // On a failure above, the turn is handed on and the pipeline stopped (a stop waits for the turn).
+      release();
+      await pipeline.stop();
+    }
     expect(await stateDoc('web1')).to.equal(null);
     expect(pipeline.checkpoint).to.equal(null);
     expect(pipeline.state).to.equal('stopped');
@@ -72,14 +79,16 @@ describe('a new host waiting for its turn to set up its checkpoint', function ()
     const { pipeline, limiter, release } = setUp('web2');
     try {
       pipeline.start();
-      await waitUntil('web2 waiting for its turn', async () => limiter.pending === 2);
+      await waitUntil('web2 waiting for its turn', async () => limiter.pending === 2, 20_000);
       expect(await stateDoc('web2')).to.equal(null);
       release();
-      await waitUntil('web2 checkpoint saved', async () => (await stateDoc('web2'))?.last_id !== undefined);
+      // The pipeline takes the checkpoint once the save's reply is in, which can be after the document is visible.
+      await waitUntil('web2 checkpoint saved and taken', async () => (await stateDoc('web2'))?.last_id !== undefined && pipeline.checkpoint !== null, 20_000);
       const newest = await bed.input.collection('syslog').find({ Hostname: 'web2' }).sort({ _id: -1 }).limit(1).next();
       expect(String((await stateDoc('web2'))!.last_id)).to.equal(String(newest!._id));
       expect(pipeline.checkpoint).to.include(String(newest!._id));
     } finally {
+      release();
       await pipeline.stop();
     }
   });
