@@ -82,9 +82,11 @@ export function renderStructured(text: string): string | null {
   try {
     // Every line of a log comes through here, most of them structured in none of these ways: each
     // way is looked for only when the line has the one character it cannot do without (`]` for
-    // klog and access logs, `=` for audit records and logfmt), one search each instead of six.
-    const bracket = text.indexOf(']') >= 0;
-    if (bracket && (text.indexOf('] ') >= 0 || text.endsWith(']'))) {
+    // klog and access logs, `=` for audit records and logfmt): on a line with neither, two
+    // searches instead of seven.
+    const close = text.indexOf(']');
+    const bracket = close >= 0;
+    if (bracket && (text.indexOf('] ', close) >= 0 || text.endsWith(']'))) {
       const r = renderKlog(text);
       if (r !== null) return r;
     }
