@@ -619,9 +619,14 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
   // placeholder never spans two pieces: pieces end at spaces and ASCII delimiters.
   const value =
     x.extras !== null && x.runJoined ? x.values[x.runVals]! + restore(x.text.slice(x.runEnd, end), x.extras) : restore(x.text.slice(x.runStart, end), x.extras);
-  x.tokens.length = r;
-  x.valueEnd.length = r;
-  x.values.length = x.runVals;
+  // pop(), not `length =`: shrinking by the length setter is a call into the runtime, which a long
+  // run of values paid at every piece (a line of 100 host names took 115 µs).
+  const { tokens, valueEnd, values } = x;
+  while (tokens.length > r) {
+    tokens.pop();
+    valueEnd.pop();
+  }
+  while (values.length > x.runVals) values.pop();
   x.tokens.push(WILDCARD);
   x.values.push(value);
   x.valueEnd.push(x.values.length);
