@@ -282,8 +282,11 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     const before = x.tokens.length;
     if (j - start <= MAX_TOKEN_CHARS && (shape & ~TRAILED) !== 0 && (shape & MIXED) === 0) {
       const kind = shape & ~TRAILED;
-      if (kind === DIGITS) emitNumber(x, start, j);
-      if (kind === DIGITS || (kind === LETTERS && !afterEq && emitPlainWord(x, start, j))) {
+      // Letters and digits together (`dn12`, `blk_-42`, `job_1445_0020`) are one value as emitChunk
+      // would mask them, unless a device's message code (`%LINK-3-UPDOWN`) names the event.
+      const number = kind === DIGITS || (kind === (LETTERS | DIGITS) && text.charCodeAt(start) !== 37);
+      if (number) emitNumber(x, start, j);
+      if (number || (kind === LETTERS && !afterEq && emitPlainWord(x, start, j))) {
         afterEq = false;
         prevStart = start;
         prevTokens = before;
