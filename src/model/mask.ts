@@ -388,8 +388,9 @@ function emitPlainWord(x: Ctx, start: number, end: number): boolean {
 }
 
 /**
- * emitChunk for a number (digits, `.` `!` `?`), with trailing punctuation at most: one masked
- * value, as emitChunk masks it, without the searches for URLs, paths and addresses it cannot be.
+ * emitChunk for a number (digits, `.` `!` `?`), or digits among letters (`dn12`), with trailing
+ * punctuation at most: one masked value, as emitChunk masks it, without the searches for URLs,
+ * paths, keys and addresses it cannot be.
  */
 function emitNumber(x: Ctx, start: number, end: number): void {
   const text = x.text;
@@ -623,7 +624,7 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
   const value =
     x.extras !== null && x.runJoined ? x.values[x.runVals]! + restore(x.text.slice(x.runEnd, end), x.extras) : restore(x.text.slice(x.runStart, end), x.extras);
   // pop(), not `length =`: shrinking by the length setter is a call into the runtime, which a long
-  // run of values paid at every piece (a line of 100 host names took 115 µs).
+  // run of values paid at every piece (a line of about 95 host names in a row took 115 µs).
   const { tokens, valueEnd, values } = x;
   while (tokens.length > r) {
     tokens.pop();
