@@ -58,9 +58,6 @@ export function seedCentres(vectors: readonly (readonly number[])[], k: number, 
       if (d < nearest[i]!) nearest[i] = d;
       total += nearest[i]!;
     }
-    // Every template sits on a centre already (fewer distinct vectors than clusters): the
-    // remaining centres repeat one, and their clusters stay empty.
-    next = chosen.indexOf(0);
     if (total > 0) {
       let r = rng.next() * total;
       for (let i = 0; i < n; i++) {
@@ -69,6 +66,10 @@ export function seedCentres(vectors: readonly (readonly number[])[], k: number, 
         r -= nearest[i]!;
         if (r < 0) break;
       }
+    } else {
+      // Every template sits on a centre already (fewer distinct vectors than clusters): the
+      // remaining centres repeat one, and their clusters stay empty.
+      next = chosen.indexOf(0);
     }
   }
 }

@@ -631,9 +631,9 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
     valueEnd.pop();
   }
   while (values.length > x.runVals) values.pop();
-  x.tokens.push(WILDCARD);
-  x.values.push(value);
-  x.valueEnd.push(x.values.length);
+  tokens.push(WILDCARD);
+  values.push(value);
+  valueEnd.push(values.length);
   x.runJoined = true;
   x.runEnd = end;
 }
