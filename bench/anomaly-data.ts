@@ -20,6 +20,12 @@ export interface Dataset {
    * sample has no such column (OpenSSH, Thunderbird).
    */
   levels: string[];
+  /**
+   * What the system wrote before each line's message in its raw `.log` file
+   * (timestamp, level, component...), or '' where the raw line does not hold
+   * the message as it is (a few trimmed lines) or the file is missing.
+   */
+  headers: string[];
 }
 
 /**
@@ -52,7 +58,19 @@ export function loadDataset(root: string, name: DatasetName): Dataset {
   const li = header.indexOf('Level');
   if (ci < 0 || ti < 0) throw new Error(`${name}: no Content/EventTemplate column`);
   const body = rows.slice(1).filter((r) => r.length === header.length);
-  return { name, lines: body.map((r) => r[ci]!), templates: body.map((r) => r[ti]!), levels: body.map((r) => (li < 0 ? '' : r[li]!)) };
+  const lines = body.map((r) => r[ci]!);
+  return { name, lines, templates: body.map((r) => r[ti]!), levels: body.map((r) => (li < 0 ? '' : r[li]!)), headers: rawHeaders(root, name, lines) };
+}
+
+/** The part of each raw line before its message (Dataset.headers). */
+function rawHeaders(root: string, name: string, lines: readonly string[]): string[] {
+  const file = join(root, name, `${name}_2k.log`);
+  const raw = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+  return lines.map((content, i) => {
+    const r = (raw[i] ?? '').replace(/\r$/, '');
+    const at = content === '' ? -1 : r.lastIndexOf(content.trimEnd());
+    return at < 0 ? '' : r.slice(0, at);
+  });
 }
 
 export { Rng } from '../src/seeded-random.js';

@@ -17,12 +17,13 @@ import { resolve, dirname } from 'node:path';
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DATASETS, haveDatasets, loadDataset, type Dataset } from './anomaly-data.js';
-import { buildScenario, type Kind } from './anomaly-inject.js';
+import { buildScenario, type Kind, type Scenario } from './anomaly-inject.js';
 import { Familiarity } from '../src/model/familiarity.js';
 import { ModelTrainer, DEFAULT_THRESHOLD } from '../src/model/detector.js';
 import { runGroupingBenchmark } from './grouping.js';
 import { auc, f3, prf } from './metrics.js';
 import { runSpeed } from './anomaly-speed.js';
+import { withHeaders } from './raw-headers.js';
 
 interface Counts {
   tp: number;
@@ -68,21 +69,23 @@ interface Args {
   dump: string | null;
   speedLines: number;
   /** Every line (trained and scored) wrapped as a structured record of this format, or as it is. */
-  as: 'plain' | 'json' | 'logfmt';
+  as: 'plain' | 'json' | 'logfmt' | 'raw';
 }
 
 /** Every scored line of a run: for threshold sweeps. */
 const scoredLog: Array<{ dataset: string; contaminated: boolean; score: number; kind: Kind | null; sourceError: boolean; newWithoutErrorTerms: boolean }> = [];
 
 const USAGE = `usage: node dist/bench/quality.js [--reps N] [--threshold T] [--only DATASET] [--sweep] [--dump FILE]
-                                [--speed-lines N] [--as plain|json|logfmt] [--verbose]
+                                [--speed-lines N] [--as plain|json|logfmt|raw] [--verbose]
   --reps N          seeded repetitions per system (default 3)
   --threshold T     the threshold the figures are counted at (default ${DEFAULT_THRESHOLD})
   --only DATASET    one of the nine systems (e.g. HDFS); the others still give foreign lines
   --sweep           F1 and false positives at other thresholds too
   --dump FILE       appends every scored line (score, reasons, template, kind) as JSON lines
   --speed-lines N   lines of the training and scoring speed table at the end (default 1000000; 0: none)
-  --as FORMAT       every line written as a JSON or logfmt record instead of as it is
+  --as FORMAT       every line written as a JSON or logfmt record instead of as it is, or (raw) with
+                    its system's own header from the .log file (injected lines get one in the same
+                    format: bench/raw-headers.ts)
 `;
 
 function parseArgs(argv: string[]): Args {
@@ -98,7 +101,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--speed-lines') a.speedLines = Number(argv[++i]);
     else if (x === '--as') {
       const f = argv[++i];
-      if (f !== 'plain' && f !== 'json' && f !== 'logfmt') throw new Error(`--as takes plain, json or logfmt, got ${String(f)}`);
+      if (f !== 'plain' && f !== 'json' && f !== 'logfmt' && f !== 'raw') throw new Error(`--as takes plain, json, logfmt or raw, got ${String(f)}`);
       a.as = f;
     }
     else if (x === '--help' || x === '-h') {
@@ -116,23 +119,33 @@ function parseArgs(argv: string[]): Args {
  * A line as a structured logger would write it: a timestamp, the host, and the line as the
  * message (no level: the systems' own levels are not part of the Content column).
  */
-function wrap(line: string, k: number, as: Args['as']): string {
+function wrap(line: string, k: number, as: Exclude<Args['as'], 'raw'>): string {
   if (as === 'plain') return line;
   const ts = new Date(Date.UTC(2026, 0, 1) + k * 1000).toISOString();
   if (as === 'json') return JSON.stringify({ ts, host: 'node-7', msg: line });
   return `ts=${ts} host=node-7 msg=${JSON.stringify(line)}`;
 }
 
+function render(ds: Dataset, others: readonly Dataset[], sc: Scenario, as: Args['as']): { train: string[]; test: string[] } {
+  const test = sc.test.map((t) => t.line);
+  if (as === 'raw') {
+    const [train, scored] = withHeaders(ds, others, [sc.train, test]);
+    return { train: train!, test: scored! };
+  }
+  return { train: sc.train.map((l, k) => wrap(l, k, as)), test: test.map((l, k) => wrap(l, sc.train.length + k, as)) };
+}
+
 function runOne(ds: Dataset, others: Dataset[], seed: number, contaminated: boolean, args: Args): Counts {
   const sc = buildScenario(ds, others, seed, contaminated);
+  const lines = render(ds, others, sc, args.as);
   const trainer = new ModelTrainer({ seed: 42 });
-  sc.train.forEach((l, k) => trainer.add(wrap(l, k, args.as)));
+  for (const l of lines.train) trainer.add(l);
   const model = trainer.finish();
   const c = newCounts();
   // The scored lines are the host's stream in order, as the daemon and `score` see it.
   const familiar = new Familiarity();
-  for (const [k, { line: raw, kind, sourceError }] of sc.test.entries()) {
-    const line = wrap(raw, sc.train.length + k, args.as);
+  for (const [k, { kind, sourceError }] of sc.test.entries()) {
+    const line = lines.test[k]!;
     const detail = args.verbose || args.dump !== null ? model.explain(line, familiar) : null;
     const s = detail ?? model.score(line, familiar);
     if (args.dump !== null) {
