@@ -38,3 +38,31 @@ export function calendarWordEnd(text: string, i: number): number {
 export function isCalendarWord(text: string, a: number, b: number): boolean {
   return CALENDAR.has(text, a, b);
 }
+
+function digitAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Whether a value reads a clock: it holds a time of day with seconds (`02:03:48`, `9:05:01`) or a
+ * date with a four-digit year first (`2016-09-29`, `2005/11/09`, `2005.11.09`). The clock moves on:
+ * the next reading is never an unusual value, however few readings training saw.
+ */
+export function isClockReading(v: string): boolean {
+  const n = v.length;
+  for (let i = 1; i + 5 < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 58 /* : */) {
+      // d:dd:dd
+      if (digitAt(v, i - 1) && digitAt(v, i + 1) && digitAt(v, i + 2) && v.charCodeAt(i + 3) === 58 && digitAt(v, i + 4) && digitAt(v, i + 5)) return true;
+    } else if ((c === 45 || c === 47 || c === 46) && i >= 4) {
+      // dddd-dd-dd, dddd/dd/dd, dddd.dd.dd (the same separator twice)
+      if (
+        digitAt(v, i - 1) && digitAt(v, i - 2) && digitAt(v, i - 3) && digitAt(v, i - 4) && !digitAt(v, i - 5) &&
+        digitAt(v, i + 1) && digitAt(v, i + 2) && v.charCodeAt(i + 3) === c && digitAt(v, i + 4) && digitAt(v, i + 5)
+      ) return true;
+    }
+  }
+  return false;
+}

@@ -5,6 +5,7 @@
 // of magnitude (quarter-decade bins).
 
 import { scanValue, fields, fieldCount } from './value-shape.js';
+import { isClockReading } from './calendar.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
 export const MAX_CATEGORIES = 8;
@@ -189,7 +190,9 @@ export class SlotTable {
         this.pos[i] = pos;
         this.vi[i] = vi;
         this.n[i] = m.n;
-        if (m.cats === null) this.catStart[i] = -1;
+        // A slot of clock readings (a timestamp in the line) is judged by its numbers only: the
+        // next second is a new value, but not an unusual one, however few seconds training saw.
+        if (m.cats === null || (m.cats.length > 0 && m.cats.every(([v]) => isClockReading(v)))) this.catStart[i] = -1;
         else {
           // As a Map built from the list would: the last count of a repeated value wins.
           const start = nc;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DATE_WORDS, isCalendarWord } from '../../src/model/calendar.js';
+import { DATE_WORDS, isCalendarWord, isClockReading } from '../../src/model/calendar.js';
 
 describe('calendar: isCalendarWord', () => {
   // It stands for `DATE_WORDS.has(word.toLowerCase())` without copying the word; both must agree.
@@ -25,4 +25,24 @@ describe('calendar: isCalendarWord', () => {
     expect(isCalendarWord('xJunx', 1, 4)).to.equal(true);
     expect(isCalendarWord('xJunx', 1, 5)).to.equal(false);
   });
+});
+
+describe('calendar: isClockReading', () => {
+  const rows: Array<[string, boolean]> = [
+    ['2016-09-29 02:03:48,', true],
+    ['17/06/09 20:10:41', true],
+    ['9:05:01', true],
+    ['[Sun Dec 04 04:51:14 2005]', true],
+    ['2005.11.09', true],
+    ['2016/09/29', true],
+    ['12:30', false], // no seconds: a ratio, a port, a version as often as a time
+    ['1:2:3', false],
+    ['10.1.2.3:50010', false],
+    ['v1.2.3', false],
+    ['12345-67-89', false], // five digits before the first separator: no year
+    ['2016-09-2', false],
+    ['2016-09/29', false], // two different separators
+    ['', false],
+  ];
+  for (const [v, want] of rows) it(`${JSON.stringify(v)} -> ${want}`, () => expect(isClockReading(v)).to.equal(want));
 });
