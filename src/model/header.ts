@@ -27,7 +27,9 @@ export const HEADER_SHARE = 0.5;
 /** Tokens a bracketed header field may span. */
 const FIELD_TOKENS = 12;
 /** A bracketed level (`[error]`, Apache) is the line's severity, not a field to hide. */
-const LEVEL_WORDS = new Set(['emerg', 'alert', 'crit', 'critical', 'err', 'error', 'severe', 'fatal', 'warn', 'warning', 'notice', 'info', 'debug', 'trace']);
+const LEVEL_WORDS = new Set([
+  'emerg', 'alert', 'crit', 'critical', 'err', 'error', 'severe', 'fatal', 'warn', 'warning', 'notice', 'info', 'debug', 'trace', 'verbose',
+]);
 
 /** Index of the last token of the bracketed field opening at p; -1 when none opens there or it does not close in time. */
 export function fieldEnd(tokens: readonly string[], p: number): number {
@@ -49,7 +51,8 @@ export function fieldEnd(tokens: readonly string[], p: number): number {
   return -1;
 }
 
-function isLevel(word: string): boolean {
+/** Whether the word is a level name (any case), as a header writes a line's severity. */
+export function isLevel(word: string): boolean {
   return word.length <= 8 && LEVEL_WORDS.has(word.toLowerCase());
 }
 

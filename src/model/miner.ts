@@ -18,7 +18,7 @@
 
 import type { MaskRuleConfig } from './types.js';
 import { compileMasks, tokenize, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
-import { collapseField } from './header.js';
+import { collapseField, isLevel } from './header.js';
 import { FNV_OFFSET, fnvStep } from './features.js';
 
 export interface MinerOptions {
@@ -1018,7 +1018,10 @@ function agreement(g: Group, tokens: readonly string[], threshold: number): numb
 }
 
 // Wording: a constant with two letters or more that is neither a value (`<*>]`)
-// nor a key (`instance:`, `user=`), which name fields of any message.
+// nor a key (`instance:`, `user=`), which name fields of any message, nor a
+// level (`INFO`), which any message of a header without one dominant level
+// holds (logcat, Zookeeper): `INFO Tag: cancelAutohide` and `INFO Tag:
+// suspendAutohide` share no wording.
 function isWording(tok: string): boolean {
   const end = tok.charCodeAt(tok.length - 1);
   if (end === 58 || end === 61 || tok.indexOf(WILDCARD) >= 0) return false;
@@ -1027,7 +1030,7 @@ function isWording(tok: string): boolean {
     const c = tok.charCodeAt(k) | 32;
     if (c >= 97 && c <= 122) letters++;
   }
-  return letters >= 2;
+  return letters >= 2 && !(tok.length <= 9 && isLevel(tok));
 }
 
 /**

@@ -21,6 +21,7 @@
 // record's type is its wording (audit.ts).
 
 import { renderAccessLog } from './access-log.js';
+import { renderLogcat } from './logcat.js';
 import { renderAudit } from './audit.js';
 import { closingQuote } from './quoted.js';
 import { isSeparator } from './spaces.js';
@@ -107,6 +108,8 @@ export function renderStructured(text: string): string | null {
       const access = renderAccessLog(text);
       if (access !== null) return access;
     }
+    const logcat = renderLogcat(text);
+    if (logcat !== null) return logcat;
     if (text.indexOf('%') >= 0) return renderMnemonic(text);
   } catch {
     // Structure too deep or too wide to render (a stack overflow): the line is masked as it came.

@@ -55,6 +55,17 @@ describe('TemplateMiner with a header', () => {
     expect(plain.templates().map((t) => t.template)).to.include('<*> gateway kernel: <*>');
   });
 
+  it('keeps one-word messages apart when they share only their level (no level dominates: logcat)', () => {
+    // Spelled out, a level is a word of every line at that level; it names the severity of any
+    // message, as a key names a field, and must not let `cancelAutohide` join `suspendAutohide`.
+    const words = ['cancelAutohide', 'suspendAutohide', 'resumeSuspendedAutohide', 'removeNotificationChildren'];
+    const levels = ['I', 'D', 'V'];
+    const lines = Array.from({ length: 120 }, (_, i) => `03-17 16:13:${String(10 + (i % 50))}.861  ${2000 + i}  ${2200 + i} ${levels[i % 3]!} PhoneStatusBar: ${words[i % 4]!}`);
+    const templates = learned(lines).templates().map((t) => t.template);
+    for (const w of words) for (const l of ['INFO', 'DEBUG', 'VERBOSE']) expect(templates).to.include(`<*> ${l} PhoneStatusBar: ${w}`);
+    expect(templates).to.have.length(12);
+  });
+
   it('still merges a message whose only word after the header varies ("removing <name>")', () => {
     const names = ['chargen', 'daytime', 'echo', 'discard', 'time', 'telnet'];
     const lines = syslog(Array.from({ length: 60 }, (_, i) => `removing ${names[i % 6]!}${i}`), 'xinetd[3];');

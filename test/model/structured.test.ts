@@ -61,6 +61,12 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['journald\'s audit line', "Nov 21 10:00:00 h1 audit[42]: USER_AUTH pid=42 uid=0 msg='op=PAM:authentication acct=\"root\" res=failed'", '<*> audit[<*>]: USER_AUTH pid=<*> uid=<*> op=<*> acct="<*>" res=<*>'],
     ['logfmt without a message, an upper-case level key', 'LVL=error job=backup status=failed', 'ERROR job="<*>" status="<*>"'],
     ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
+    // Android's logcat: the priority letter spelled out, so the line declares its level.
+    ['logcat threadtime', '03-17 16:13:38.869  2227  2227 E TextView: binder: 22523:1976 transaction failed', '<*> ERROR TextView: binder: <*> transaction failed'],
+    ['logcat threadtime with the year', '2024-03-17 16:13:38.869  2227  2227 D TextView: hello', '<*> DEBUG TextView: hello'],
+    ['logcat brief', 'W/ActivityManager( 1234): Unable to start service', 'WARNING ActivityManager( <*>): Unable to start service'],
+    ['logcat time', '03-17 16:13:38.869 I/Tag(  12): hi there', '<*> INFO Tag( <*>): hi there'],
+    ['logcat process', 'F( 1234) Abort message: bad state', 'FATAL ( <*>) Abort message: bad state'],
   ];
   itMasksTo(cases);
 
@@ -78,6 +84,9 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['a klog-like header after words', 'job I1121 10:00:00.123456 1 main.go:1] "x" a=b'],
     ['a klog-like header without its file:line', 'I1121 10:00:00.123456 1 started'],
     ['a percent sign that is no message code', 'cpu at 100% load, %SYS-9-X: severity 9'],
+    ['a word with a slash at the start', 'I/O error on device'],
+    ['a letter and a slash without a tag and pid', 'E/x'],
+    ['a logcat-like time and letter without pid and tid', '03-17 16:13:38.869 E job done'],
     ['a message code quoted in other wording', '2024-01-01 10:00:00 ERROR NetMon - device sent %SYS-6-LOGGINGHOST_STARTSTOP: Logging to host 1.2.3.4 failed'],
   ];
   for (const [what, line] of untouched) {
@@ -150,7 +159,18 @@ describe('detector on structured hosts', () => {
     ['JSON', (level, msg, i) => JSON.stringify({ timestamp: `2024-01-01T10:${String(i % 60).padStart(2, '0')}:00.000Z`, level, logger: 'com.example.orders.OrderService', thread: `http-nio-8080-exec-${i % 20}`, message: msg, traceId: `t${i}x${i * 7}` })],
     ['klog', (level, msg, i) => `${level[0]!.toUpperCase()}0101 10:00:${String(i % 60).padStart(2, '0')}.123456 ${1000 + (i % 7)} orders.go:${100 + (i % 3)}] ${JSON.stringify(msg)} requestID="r${i}"`],
     ['logfmt', (level, msg, i) => `time=2024-01-01T10:00:${String(i % 60).padStart(2, '0')}Z level=${level} msg=${JSON.stringify(msg)} request_id=r${i}`],
+    ['logcat', (level, msg, i) => `03-17 10:00:${String(i % 60).padStart(2, '0')}.123  ${1000 + (i % 7)}  ${2000 + (i % 5)} ${level[0]!.toUpperCase()} OrderService: ${msg}`],
   ];
+  it('logcat: an error-level line is read as an error even without failure words, a debug-level one is not', () => {
+    // An app's crash report line (`Process: ..., PID: ...`) says nothing of a failure but its level.
+    const { model, line } = host((level, msg, i) => `03-17 10:00:${String(i % 60).padStart(2, '0')}.123  ${1000 + (i % 7)}  ${2000 + (i % 5)} ${level[0]!.toUpperCase()} OrderService: ${msg}`);
+    const error = model.score(line('error', 'Process: com.example.orders, PID: 3472', 5000));
+    const debug = model.score(line('debug', 'Process: com.example.orders, PID: 3472', 5001));
+    expect(error.reasons).to.include('error_terms');
+    expect(debug.reasons).to.not.include('error_terms');
+    expect(error.score).to.be.above(debug.score);
+  });
+
   for (const [name, render] of formats) {
     it(`${name}: flags an error message among routine ones, and not the routine ones`, () => {
       const { model, line } = host(render);
