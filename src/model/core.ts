@@ -5,6 +5,7 @@
 
 import type { Reason } from './types.js';
 import { TemplateMiner } from './miner.js';
+import { isLevel } from './header.js';
 import { compileMasks, type CompiledMasks, type Tokenized } from './mask.js';
 import { SlotTable } from './slots.js';
 import { matchesExactly } from './layout.js';
@@ -28,6 +29,8 @@ const SUSPECT = 0.5 * ERROR_WEIGHT;
  * the new line inherits part of its routine, and is shown with it.
  */
 const SIMILAR_WORDS = 0.5;
+/** Leading tokens where a level word is the header's, not the message's (vocabulary.ts HEADER_TOKENS). */
+const LEVEL_TOKENS = 6;
 /** The context of templates without one (shared: most templates have none). */
 const NO_CONTEXT: readonly number[] = Object.freeze([]);
 
@@ -151,11 +154,14 @@ export class ModelCore {
   private readonly pieces: PieceVocabulary;
   readonly calibration: Calibration;
   private readonly clusters: ModelData['clusters'];
+  /** The host's header token at each position (miner.setHeader); empty when it has none. */
+  private readonly header: Array<string | undefined> = [];
 
   constructor(data: ModelData) {
     this.clusters = data.clusters;
     this.masks = compileMasks(data.options.extraMasks);
     this.miner = TemplateMiner.fromJSON(data.miner, true);
+    for (const [p, tok] of this.miner.headerTokens()) this.header[p] = tok;
     const wordLists = data.templates.map((r) => wordsOfTokens(r.tokens));
     const ids = this.wordIds;
     const df: number[] = [];
@@ -213,6 +219,33 @@ export class ModelCore {
     this.calibration = new Calibration(this.leaveOneOut(wordLists, vectors, pieceLists));
   }
 
+  /**
+   * The line's tokens without its header: the host's header tokens where it holds them
+   * (miner.setHeader), and on a host with a header, a level word (upper-case, capitalized or
+   * bracketed, as headers write them) among its first tokens. That is what a new message is made
+   * of. Every line shares its header's host and program names, so counted with them another
+   * system's line written through this host's logger (`<*> LabSZ sshd[<*>]: Got assigned task
+   * <*>`) looked half made of the host's own pieces; and a level is judged as a level
+   * (vocabulary.ts), not as a word of the message.
+   */
+  private messageTokens(tokens: readonly string[]): readonly string[] {
+    if (this.header.length === 0) return tokens;
+    const end = Math.min(tokens.length, Math.max(this.header.length, LEVEL_TOKENS));
+    let k = 0;
+    while (k < end && !this.inHeader(tokens[k]!, k)) k++;
+    if (k === end) return tokens;
+    return tokens.filter((tok, p) => p >= end || !this.inHeader(tok, p));
+  }
+
+  private inHeader(tok: string, p: number): boolean {
+    if (this.header[p] === tok) return true;
+    if (p >= LEVEL_TOKENS || tok.length > 10) return false;
+    const bracketed = tok.charCodeAt(0) === 91 && tok.charCodeAt(tok.length - 1) === 93;
+    const word = bracketed ? tok.slice(1, -1) : tok;
+    // `INFO`, `Info`, `[info]`; not `info` or `error` in the wording of a line.
+    return (bracketed || word.charCodeAt(0) <= 90) && isLevel(word);
+  }
+
   private byId(id: number): TemplateView | undefined {
     const ids = this.ids;
     const lo = lowerBound(ids, id);
@@ -244,8 +277,10 @@ export class ModelCore {
     const distinct = dedupe(words);
     // Variants of one new message differ in values, not in words; a line without words is its tokens.
     const familiarKey = fnv1a(distinct.length > 0 ? distinct.join(' ') : key);
-    const foreign = this.pieces.unseenShare(piecesOfTokens(tok.tokens));
-    return this.newShape(distinct, foreign, terms, matched ?? null, key, familiarKey, tok);
+    const message = this.messageTokens(tok.tokens);
+    const foreign = this.pieces.unseenShare(piecesOfTokens(message));
+    const own = message === tok.tokens ? distinct : dedupe(orderedWords(message));
+    return this.newShape(own, foreign, terms, matched ?? null, key, familiarKey, tok);
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
@@ -360,7 +395,8 @@ export class ModelCore {
       const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vector));
       const similarity = words.length === 0 ? 1 : near.similarity;
       const err = combineMax(terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term))), ERROR_EXTRA);
-      const foreign = this.pieces.unseenShare(pieceLists[t.index]!, 1);
+      const message = this.messageTokens(t.tokens);
+      const foreign = this.pieces.unseenShare(message === t.tokens ? pieceLists[t.index]! : piecesOfTokens(message), 1);
       // A once-seen message made of pieces the host wrote nowhere else may be a line of another
       // system hidden in the training data: it counts among the host's own new messages only for
       // the share of its pieces the host did write, so a few such lines cannot teach the host that

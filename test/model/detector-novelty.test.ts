@@ -80,6 +80,23 @@ describe('detector: novelty and contaminated training', function () {
     }
   });
 
+  describe('the same host through a syslog header', () => {
+    // Every line carries the host's and program's names: they are the header's, not the message's,
+    // and must not make another system's line look half made of the host's own pieces.
+    const header = (i: number): string => `Nov ${1 + (i % 28)} 06:${String(i % 60).padStart(2, '0')}:46 gateway system_server[${800 + (i % 50)}]: `;
+    const raw = train(lines.map((l, i) => header(i) + l));
+    const foreign = ['Got assigned task 1263', 'Send worker leaving thread', 'jk2_init() Found child 6726 in scoreboard slot 8'];
+    for (const line of foreign) {
+      it(`judges "${line}" by its own pieces, as without the header, and flags it`, () => {
+        const plain = model.explain(line);
+        const withHeader = raw.explain(header(99) + line);
+        expect(withHeader.evidence.novelty!.foreign).to.equal(plain.evidence.novelty!.foreign);
+        expect(withHeader.evidence.novelty!.words).to.equal(plain.evidence.novelty!.words);
+        expect(withHeader.score, JSON.stringify(withHeader)).to.be.at.least(DEFAULT_THRESHOLD);
+      });
+    }
+  });
+
   describe('identifier pieces: a new message of the host reuses its pieces, a foreign line does not', () => {
     // Same host component, two compound words never seen whole, one masked number: the unseen-word
     // counts and similarities are equal, only the pieces differ (apply, window, token, session,
