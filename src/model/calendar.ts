@@ -45,12 +45,14 @@ function digitAt(text: string, i: number): boolean {
 }
 
 /**
- * Whether a value reads a clock: it holds a time of day with seconds (`02:03:48`, `9:05:01`) or a
- * date with a four-digit year first (`2016-09-29`, `2005/11/09`, `2005.11.09`). The clock moves on:
- * the next reading is never an unusual value, however few readings training saw.
+ * Whether a value reads a clock: it holds a time of day with seconds (`02:03:48`, `9:05:01`), a
+ * date with a four-digit year first (`2016-09-29`, `2005/11/09`, `2005.11.09`), or a Unix time
+ * between 2000 and 2038 in seconds or milliseconds (`1131566461`, the supercomputer logs'). The
+ * clock moves on: the next reading is never an unusual value, however few readings training saw.
  */
 export function isClockReading(v: string): boolean {
   const n = v.length;
+  if (n >= 10 && hasUnixTime(v)) return true;
   for (let i = 1; i + 5 < n; i++) {
     const c = v.charCodeAt(i);
     if (c === 58 /* : */) {
@@ -63,6 +65,34 @@ export function isClockReading(v: string): boolean {
         digitAt(v, i + 1) && digitAt(v, i + 2) && v.charCodeAt(i + 3) === c && digitAt(v, i + 4) && digitAt(v, i + 5)
       ) return true;
     }
+  }
+  return false;
+}
+
+/** Unix times from 2000-01-01 to 2038-01-19, in seconds. */
+const UNIX_FROM = 946684800;
+const UNIX_TO = 2147483647;
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) || c === 95;
+}
+
+/** A run of 10 digits (seconds) or 13 (milliseconds) standing alone and within UNIX_FROM..UNIX_TO. */
+function hasUnixTime(v: string): boolean {
+  const n = v.length;
+  let i = 0;
+  while (i < n) {
+    if (!digitAt(v, i)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let x = 0;
+    while (i < n && digitAt(v, i)) x = x * 10 + (v.charCodeAt(i++) - 48);
+    const len = i - start;
+    if ((len !== 10 && len !== 13) || (start > 0 && isWordChar(v.charCodeAt(start - 1))) || (i < n && isWordChar(v.charCodeAt(i)))) continue;
+    const seconds = len === 13 ? x / 1000 : x;
+    if (seconds >= UNIX_FROM && seconds <= UNIX_TO) return true;
   }
   return false;
 }

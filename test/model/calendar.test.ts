@@ -42,6 +42,13 @@ describe('calendar: isClockReading', () => {
     ['12345-67-89', false], // five digits before the first separator: no year
     ['2016-09-2', false],
     ['2016-09/29', false], // two different separators
+    ['1131566461', true], // Unix time in seconds (Thunderbird, BGL, HPC)
+    ['1077814242 1', true],
+    ['1700000000123', true], // in milliseconds
+    ['1131566461.25', true],
+    ['2823393669', false], // ten digits beyond 2038: an id
+    ['blk_1131566461', false], // part of a name
+    ['11315664610', false], // eleven digits
     ['', false],
   ];
   for (const [v, want] of rows) it(`${JSON.stringify(v)} -> ${want}`, () => expect(isClockReading(v)).to.equal(want));

@@ -40,6 +40,9 @@ describe('slot values', () => {
     expect(burst.surprise(0, '2016-09-30 17:41:02,')).to.equal(0);
     const clock = slotOf(repeat(40, () => '06:55:46'));
     expect(clock.surprise(0, '06:55:47')).to.equal(0);
+    // Unix time, as supercomputer logs write it before the message (with the next value merged in).
+    const unix = slotOf(repeat(40, () => '1077814242 1'));
+    expect(unix.surprise(0, '1077814742 1')).to.equal(0);
     // A slot of few words still flags a new one, and clock-like numbers without seconds are no clock.
     const states = slotOf(repeat(40, (i) => (i % 2 === 0 ? 'OPEN' : 'CLOSED')));
     expect(states.surprise(0, 'KILLED')).to.be.above(2);
