@@ -8,6 +8,7 @@
 
 import { WILDCARD, isBlank, type Tokenized } from './mask.js';
 import type { TemplateMiner } from './miner.js';
+import { FoldedWords } from './folded-words.js';
 
 /** Lines looked at to find the header (the first ones of the training data). */
 export const HEADER_SAMPLE = 1000;
@@ -51,9 +52,11 @@ export function fieldEnd(tokens: readonly string[], p: number): number {
   return -1;
 }
 
-/** Whether the word is a level name (any case), as a header writes a line's severity. */
+const LEVELS = new FoldedWords(LEVEL_WORDS);
+
+/** Whether the word is a level name (any case), as a header writes a line's severity (without copying it: the miner asks this of wording). */
 export function isLevel(word: string): boolean {
-  return word.length <= 8 && LEVEL_WORDS.has(word.toLowerCase());
+  return LEVELS.has(word, 0, word.length);
 }
 
 /** The line with its bracketed field at p (if it has one) as one `<*>`, its text the field's value. */

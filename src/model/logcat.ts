@@ -32,8 +32,11 @@ function logcatTime(text: string, at: number): boolean {
 export function renderLogcat(text: string): string | null {
   // Cheap gates first: every line of a log comes through here (other timestamps, such as
   // `2015-10-18 18:01:50,509`, fail at the fraction's point).
+  // (Reading past the end of the text is slow in V8: the length is checked first.)
+  const n = text.length;
+  if (n < 8) return null;
   const c1 = text.charCodeAt(1);
-  const dated = logcatTime(text, 0) || (text.charCodeAt(4) === 45 && logcatTime(text, 5));
+  const dated = n > 24 && (logcatTime(text, 0) || (text.charCodeAt(4) === 45 && logcatTime(text, 5)));
   if (!dated && !((c1 === 47 || c1 === 40) && isPriority(text.charCodeAt(0)))) return null;
   let m = dated ? THREADTIME.exec(text) : null;
   let at: number;
