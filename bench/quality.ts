@@ -70,6 +70,8 @@ interface Args {
   speedLines: number;
   /** Every line (trained and scored) wrapped as a structured record of this format, or as it is. */
   as: 'plain' | 'json' | 'logfmt' | 'raw';
+  /** `--as` as given; without it, the plain lines' tables are followed by the whole lines' (raw). */
+  asGiven: Args['as'] | null;
 }
 
 /** Every scored line of a run: for threshold sweeps. */
@@ -85,11 +87,11 @@ const USAGE = `usage: node dist/bench/quality.js [--reps N] [--threshold T] [--o
   --speed-lines N   lines of the training and scoring speed table at the end (default 1000000; 0: none)
   --as FORMAT       every line written as a JSON or logfmt record instead of as it is, or (raw) with
                     its system's own header from the .log file (injected lines get one in the same
-                    format: bench/raw-headers.ts)
+                    format: bench/raw-headers.ts); without --as, the plain tables, then the raw ones
 `;
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { reps: 3, threshold: DEFAULT_THRESHOLD, verbose: false, only: null, sweep: false, dump: null, speedLines: 1_000_000, as: 'plain' };
+  const a: Args = { reps: 3, threshold: DEFAULT_THRESHOLD, verbose: false, only: null, sweep: false, dump: null, speedLines: 1_000_000, as: 'plain', asGiven: null };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     if (x === '--reps') a.reps = Number(argv[++i]);
@@ -102,7 +104,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--as') {
       const f = argv[++i];
       if (f !== 'plain' && f !== 'json' && f !== 'logfmt' && f !== 'raw') throw new Error(`--as takes plain, json, logfmt or raw, got ${String(f)}`);
-      a.as = f;
+      a.as = a.asGiven = f;
     }
     else if (x === '--help' || x === '-h') {
       process.stdout.write(USAGE);
@@ -149,7 +151,7 @@ function runOne(ds: Dataset, others: Dataset[], seed: number, contaminated: bool
     const detail = args.verbose || args.dump !== null ? model.explain(line, familiar) : null;
     const s = detail ?? model.score(line, familiar);
     if (args.dump !== null) {
-      appendFileSync(args.dump, JSON.stringify({ dataset: ds.name, contaminated, kind, sourceError, line: line.slice(0, 300), ...s }) + '\n');
+      appendFileSync(args.dump, JSON.stringify({ dataset: ds.name, as: args.as, contaminated, kind, sourceError, line: line.slice(0, 300), ...s }) + '\n');
     }
     const ev = detail === null ? '' : ` b=${detail.evidence.benign.toFixed(1)} e=${detail.evidence.errors.toFixed(1)} v=${detail.evidence.values.toFixed(1)}`;
     const flagged = s.score >= args.threshold;
@@ -250,6 +252,12 @@ async function main(): Promise<void> {
   anomalyTable(chosen, all, true, args);
   separability();
   if (args.sweep) sweep();
+  if (args.asGiven === null) {
+    // The same runs on whole lines, as `score` and the daemon get them when documents hold them.
+    console.log('\n## Anomaly detection on whole lines (each message with its system\'s header: --as raw)');
+    anomalyTable(chosen, all, false, { ...args, as: 'raw' });
+    anomalyTable(chosen, all, true, { ...args, as: 'raw' });
+  }
   if (args.speedLines > 0) runSpeed(all, args.speedLines);
 }
 
