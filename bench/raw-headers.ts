@@ -57,13 +57,14 @@ export function withHeaders(ds: Dataset, others: readonly Dataset[], seqs: Reado
       }
       return ds.headers[last]!;
     }
-    const t = foreign.has(line) ? -1 : matchers.findIndex((re) => re.test(line));
+    const other = foreign.has(line);
+    const t = other ? -1 : matchers.findIndex((re) => re.test(line));
     if (t >= 0) {
       const i = lastOfTemplate.get(templates[t]!) ?? ds.templates.findIndex((x, j) => x === templates[t] && ds.headers[j] !== '');
       return ds.headers[i >= 0 ? i : last]!;
     }
     const level = ds.levels[last]!;
-    const to = foreign.has(line) ? null : errorSpelling(level);
+    const to = other ? null : errorSpelling(level);
     return to === null ? ds.headers[last]! : replaceLevel(ds.headers[last]!, level, to);
   };
   return seqs.map((seq) => seq.map((line) => headerOf(line) + line));

@@ -3,7 +3,7 @@
 // next month or weekday is a reading of the same clock, not a new kind of value.
 
 import { FoldedWords } from './folded-words.js';
-import { isLetter } from './vocabulary.js';
+import { isDigit, isLetter } from './vocabulary.js';
 
 /** Lower-case month, weekday, half-day and zone names. */
 export const DATE_WORDS: ReadonlySet<string> = new Set(
@@ -40,8 +40,7 @@ export function isCalendarWord(text: string, a: number, b: number): boolean {
 }
 
 function digitAt(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  return c >= 48 && c <= 57;
+  return isDigit(text.charCodeAt(i));
 }
 
 /**
@@ -74,7 +73,7 @@ const UNIX_FROM = 946684800;
 const UNIX_TO = 2147483647;
 
 function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) || c === 95;
+  return isDigit(c) || isLetter(c) || c === 95;
 }
 
 /** A run of 10 digits (seconds) or 13 (milliseconds) standing alone and within UNIX_FROM..UNIX_TO. */

@@ -11,7 +11,7 @@ export function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+export const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** Index just past a masker placeholder (`<*>`, `<ip>`) starting at `i`, or -1 when there is none. */
 export function placeholderEnd(token: string, i: number): number {
