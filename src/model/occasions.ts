@@ -80,3 +80,59 @@ function repeatsOccasion(o: Occasions, h: number): boolean {
   if (seen.length < RUN_LINES) seen.push(h);
   return false;
 }
+
+/** Occasions that also know where their open occasion began (training keeps this to merge them). */
+export interface TimedOccasions extends Occasions {
+  /** Line index of the open occasion's first line. */
+  start: number;
+}
+
+/**
+ * Adds the occasions of `from` to `into`: two templates turned out to be one message (the miner
+ * merged them). Their open occasions are one occasion when they overlap in time: a burst whose
+ * lines first looked like several messages (a tag or program name that changed from line to line)
+ * is still one burst, not one occasion per name. Otherwise the later of the two stays open.
+ * Closed occasions are added as they are (each side's are separate from its own others; that they
+ * may also coincide with the other side's is not known any more). Returns whether the open
+ * occasions were one (the caller counts one episode less).
+ */
+export function absorbOccasions(into: TimedOccasions, from: TimedOccasions, gap: number): boolean {
+  const mine = into.runLines;
+  const theirs = from.runLines;
+  if (theirs === null) {
+    into.routine += from.routine;
+    return false;
+  }
+  if (mine === null) {
+    into.routine += from.routine;
+    openAs(into, from);
+    return false;
+  }
+  if (from.start <= into.last + gap && into.start <= from.last + gap) {
+    into.routine += from.routine;
+    let repeats = 0;
+    for (const h of theirs) {
+      if (mine.indexOf(h) >= 0) repeats++;
+      else if (mine.length < RUN_LINES) mine.push(h);
+    }
+    into.run += from.run - repeats;
+    into.start = Math.min(into.start, from.start);
+    into.last = Math.max(into.last, from.last);
+    return true;
+  }
+  if (from.last > into.last) {
+    into.routine += occasionWeight(into.run) + from.routine;
+    openAs(into, from);
+  } else {
+    into.routine += occasionsWeight(from);
+  }
+  return false;
+}
+
+/** `into`'s open occasion becomes a copy of `from`'s. */
+function openAs(into: TimedOccasions, from: TimedOccasions): void {
+  into.run = from.run;
+  into.runLines = from.runLines === null ? null : from.runLines.slice();
+  into.start = from.start;
+  into.last = from.last;
+}

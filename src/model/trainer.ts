@@ -11,7 +11,7 @@ import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
 import { wordVector, hashedVector, Idf } from './features.js';
 import { buildClusters } from './clusters.js';
-import { noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
+import { absorbOccasions, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { lineFailureTerms, wordsOfTokens } from './vocabulary.js';
 import { PredecessorCounter, addPairs, keptContext } from './sequence.js';
@@ -29,7 +29,7 @@ export const DEFAULT_SEED = 42;
  */
 const SEGMENTS = 128;
 
-interface TemplateState extends Occasions {
+interface TemplateState extends TimedOccasions {
   id: number;
   key: string;
   tokens: readonly string[];
@@ -130,6 +130,7 @@ export class Trainer {
         count: 0,
         bits: new Uint32Array(SEGMENTS / 32),
         last: 0,
+        start: 0,
         episodes: 0,
         pred: [],
         failure: lineFailureTerms(m.tokens).length > 0,
@@ -148,7 +149,10 @@ export class Trainer {
       st.failure = lineFailureTerms(m.tokens).length > 0;
       this.absorbMerged(st);
     }
-    if (noteOccasion(st, this.n, this.miner.repeatKey(tok), occasionGap(this.n))) st.episodes++;
+    if (noteOccasion(st, this.n, this.miner.repeatKey(tok), occasionGap(this.n))) {
+      st.episodes++;
+      st.start = this.n;
+    }
     this.noteContext(st);
     st.count++;
     let seg = Math.floor(this.n / this.segmentLength);
@@ -203,8 +207,7 @@ export class Trainer {
       for (let k = 0; k < st.tokens.length && covered; k++) covered = st.tokens[k] === WILDCARD || st.tokens[k] === o.tokens[k];
       if (!covered) continue;
       st.count += o.count;
-      st.episodes += o.episodes;
-      st.routine += occasionsWeight(o);
+      st.episodes += o.episodes - (absorbOccasions(st, o, occasionGap(this.n)) ? 1 : 0);
       for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
       addPairs(st.pred, o.pred);
       // Bounded like the templates: past that, older context ids just stop matching.

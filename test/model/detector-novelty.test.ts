@@ -201,6 +201,27 @@ describe('detector: novelty and contaminated training', function () {
       expect(b).to.be.at.most(a);
       expect(b).to.be.greaterThan(0.6 * a);
     });
+
+    it('counts a burst as one occasion when its lines name a different component every few lines', () => {
+      // The miner first keeps each name apart (an enumeration), then merges them into one template
+      // once the position turns out variable: the names' overlapping occasions were counted as
+      // separate ones (5 here), as if the error had happened on five days.
+      const withBurst = (tag: (i: number) => string): HostModel => {
+        const ls = base.slice();
+        for (let i = 0; i < 50; i++) ls.splice(3000 + i * 2, 0, `${tag(i)}: binder transaction 4711 failed, size 0`);
+        return train(ls);
+      };
+      const names = [...COMPONENTS, 'Camera', 'Sensor', 'Location', 'Storage'];
+      const varying = withBurst((i) => names[Math.floor(i / 4) % names.length]!);
+      const fixed = withBurst(() => 'Binder');
+      const record = JSON.parse(varying.serialize()).templates.find((t: { tokens: string[] }) => t.tokens.includes('binder'));
+      expect(record.tokens[0]).to.equal('<*>');
+      expect(record.episodes).to.equal(1);
+      const line = ': binder transaction 4711 failed, size 0';
+      const e = varying.explain(`Wifi${line}`);
+      expect(e.evidence.errors).to.be.greaterThan(0.9 * fixed.explain(`Binder${line}`).evidence.errors);
+      expect(e.score).to.be.at.least(DEFAULT_THRESHOLD);
+    });
   });
 
   describe('bounds and snapshots', () => {
