@@ -11,7 +11,7 @@ import { SlotTable } from './slots.js';
 import { matchesExactly } from './layout.js';
 import { Idf, wordVector, hashedVector, fnv1a, type WordVector } from './features.js';
 import { NearestIndex, clusterDistance } from './clusters.js';
-import { STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, wordsOfTokens, type FailureTerm } from './vocabulary.js';
+import { STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, routineShare, wordsOfTokens, type FailureTerm } from './vocabulary.js';
 import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty } from './evidence.js';
 import { Calibration, type TemplateSample } from './calibration.js';
 import { lowerBound } from './sorted.js';
@@ -285,7 +285,8 @@ export class ModelCore {
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
     const e = t.effective;
-    const weights = terms.map((term) => errorWeight(term.severity, this.routineInTemplate(t, tok, term)));
+    const share = terms.length === 0 ? 1 : routineShare(tok.tokens);
+    const weights = terms.map((term) => errorWeight(term.severity, share * this.routineInTemplate(t, tok, term)));
     const benign = this.calibration.rarity(e);
     const errors = combineMax(weights, ERROR_EXTRA);
     const reasons: Reason[] = [];
@@ -335,7 +336,8 @@ export class ModelCore {
     const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vec));
     // A no-word line (numbers only) is as similar as a line can be to nothing in particular.
     const similarity = words.length === 0 ? 1 : near.similarity;
-    const weights = terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term)));
+    const share = terms.length === 0 ? 1 : routineShare(tok.tokens);
+    const weights = terms.map((term) => errorWeight(term.severity, share * this.routineNear(nearT, near.similarity, term)));
     const nov = novelty(unseen, similarity, cdist, foreign);
     const benign = this.calibration.newMessage(nov);
     const errors = combineMax(weights, ERROR_EXTRA);
@@ -383,8 +385,9 @@ export class ModelCore {
       const vector = vectors[t.index]!;
       const { count, effective } = t;
       const terms = lineFailureTerms(t.tokens);
+      const share = terms.length === 0 ? 1 : routineShare(t.tokens);
       if (count >= 2) {
-        const e = (t.routine * (count - 1)) / count;
+        const e = (share * t.routine * (count - 1)) / count;
         const err = combineMax(terms.map((term) => errorWeight(term.severity, e)), ERROR_EXTRA);
         return { count, effective, suspect: err >= SUSPECT, novelty: 0, own: 1 };
       }
@@ -394,7 +397,7 @@ export class ModelCore {
       const nearT = near.index >= 0 ? this.templates[near.index]! : null;
       const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vector));
       const similarity = words.length === 0 ? 1 : near.similarity;
-      const err = combineMax(terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term))), ERROR_EXTRA);
+      const err = combineMax(terms.map((term) => errorWeight(term.severity, share * this.routineNear(nearT, near.similarity, term))), ERROR_EXTRA);
       const message = this.messageTokens(t.tokens);
       const foreign = this.pieces.unseenShare(message === t.tokens ? pieceLists[t.index]! : piecesOfTokens(message), 1);
       // A once-seen message made of pieces the host wrote nowhere else may be a line of another

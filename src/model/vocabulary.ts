@@ -223,14 +223,24 @@ export const DECLARED_WARN_SHARE = 0.8;
 const WARN_LEVELS = new Set(['warn', 'warning']);
 
 /**
- * The level the line's header declares, when it is informational or a
- * warning: a token among the first HEADER_TOKENS that is such a level name in
- * capitals (`INFO`, `WARN`), capitalised (`Info`, Windows CBS; `Warning:`), or
- * in brackets in any case (`[notice]`, Apache), optionally followed by `:`
- * (`INFO:root:...`, Python). A bare lower-case "info" or "warning" is a word of
- * the message, not a level.
+ * Share of its routine (separate occasions in training, core.ts) that a failure counts in a line
+ * whose header declares an error level (`ERROR`, `[error]`, `Error`, `FATAL`): the software itself
+ * judged the line an error, so it takes the host twice the occasions to make it routine. An error
+ * logged on a handful of days of the training period is still reported; one logged every day
+ * fades to the floor as before (evidence.ts errorWeight).
  */
-export function declaredLevel(tokens: readonly string[]): 'info' | 'warn' | null {
+export const DECLARED_ERROR_ROUTINE = 0.5;
+const ERROR_LEVELS = new Set(['error', 'severe', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'emergency', 'panic']);
+
+/**
+ * The level the line's header declares, when it is informational, a warning
+ * or an error: a token among the first HEADER_TOKENS that is such a level name
+ * in capitals (`INFO`, `WARN`, `ERROR`), capitalised (`Info`, Windows CBS;
+ * `Warning:`), or in brackets in any case (`[notice]`, `[error]`, Apache),
+ * optionally followed by `:` (`INFO:root:...`, Python). A bare lower-case
+ * "info" or "error" is a word of the message, not a level.
+ */
+export function declaredLevel(tokens: readonly string[]): 'info' | 'warn' | 'error' | null {
   const n = Math.min(tokens.length, HEADER_TOKENS);
   for (let k = 0; k < n; k++) {
     let t = tokens[k]!;
@@ -241,7 +251,7 @@ export function declaredLevel(tokens: readonly string[]): 'info' | 'warn' | null
     if (bracketed) t = t.slice(1, -1);
     if (t.length < 4 || t.length > 13) continue;
     const lower = t.toLowerCase();
-    const level = INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : null;
+    const level = INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : ERROR_LEVELS.has(lower) ? 'error' : null;
     if (level === null) continue;
     if (bracketed || t === t.toUpperCase() || t === lower[0]!.toUpperCase() + lower.slice(1)) return level;
   }
@@ -266,7 +276,12 @@ export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
 /** Share of their severity that failure terms keep given the level the line's header declares. */
 export function levelShare(tokens: readonly string[]): number {
   const level = declaredLevel(tokens);
-  return level === null ? 1 : level === 'info' ? DECLARED_INFO_SHARE : DECLARED_WARN_SHARE;
+  return level === 'info' ? DECLARED_INFO_SHARE : level === 'warn' ? DECLARED_WARN_SHARE : 1;
+}
+
+/** Share of their routine that failure terms count given the level the line's header declares. */
+export function routineShare(tokens: readonly string[]): number {
+  return declaredLevel(tokens) === 'error' ? DECLARED_ERROR_ROUTINE : 1;
 }
 
 /** Severity of one word as a failure term (0 when it is not one). */

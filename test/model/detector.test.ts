@@ -305,6 +305,21 @@ describe('detector', function () {
       expect(info.reasons).to.include('error_terms');
       expect(warn.score - info.score).to.be.at.least(0.12);
     });
+
+    it('takes twice the occasions to make an error declared at ERROR routine, and fades one logged every day to the same floor', () => {
+      const failure = 'Flush of table orders failed: disk quota exceeded';
+      const at = (level: string): string => `2024-03-01 10:00:00,000 ${level} [main] ${failure}`;
+      const errorsAfter = (occasions: number, level: string): number => {
+        const ls = levelled.slice();
+        for (let k = occasions - 1; k >= 0; k--) ls.splice(Math.floor(((k + 0.5) * levelled.length) / occasions), 0, at(level));
+        return train(ls).explain(at(level)).evidence.errors;
+      };
+      // The WARN line's terms weigh less to begin with (DECLARED_WARN_SHARE): compare each with itself.
+      const share = (occasions: number, level: string): number => errorsAfter(occasions, level) / m.explain(at(level)).evidence.errors;
+      expect(share(8, 'ERROR')).to.be.above(0.6);
+      expect(share(8, 'WARN')).to.be.below(0.5);
+      expect(share(120, 'ERROR')).to.be.closeTo(share(120, 'WARN'), 0.05);
+    });
   });
 
   describe('snapshots', () => {

@@ -47,8 +47,8 @@ describe('failure vocabulary', () => {
 });
 
 describe('declared level', () => {
-  const declared = (line: string): 'info' | 'warn' | null => declaredLevel(tokenize(line, masks).tokens);
-  const table: Array<[string, 'info' | 'warn' | null]> = [
+  const declared = (line: string): 'info' | 'warn' | 'error' | null => declaredLevel(tokenize(line, masks).tokens);
+  const table: Array<[string, 'info' | 'warn' | 'error' | null]> = [
     ['2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.ipc.Client: Retrying connect to server', 'info'],
     ['17/06/09 20:10:40 INFO executor.Executor: Finished task 0.0 in stage 1.0', 'info'],
     ['2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0.0.0.0:2181] - Notification time out: 3200', 'info'],
@@ -61,9 +61,15 @@ describe('declared level', () => {
     ['[Sun Dec 04 04:47:44 2005] [warn] mod_jk child init 1 -2', 'warn'],
     ['2016-09-29 00:03:19, Warning               CBS    Failed to upload SQM data', 'warn'],
     ['WARNING:root:disk almost full', 'warn'],
+    ['2015-10-18 18:01:47,978 ERROR [main] org.apache.hadoop.ipc.Client: Retrying connect to server', 'error'],
+    ['[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6', 'error'],
+    ['2016-09-29 02:04:39, Error                  CBS    Session: 30543104_934549141 failed to FinalizeEx', 'error'],
+    ['FATAL:  terminating connection due to administrator command', 'error'],
+    ['Dec 10 07:28:33 db1 postgres[31]: [crit] checkpoint request failed', 'error'],
     // Other levels, and level names as words of the message rather than levels.
-    ['2015-10-18 18:01:47,978 ERROR [main] org.apache.hadoop.ipc.Client: Retrying connect to server', null],
-    ['[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6', null],
+    ['2015-10-18 18:01:47,978 TRACE [main] org.apache.hadoop.ipc.Client: Retrying connect to server', 'info'],
+    ['2015-10-18 18:01:47,978 AUDIT [main] org.apache.hadoop.ipc.Client: Retrying connect to server', null],
+    ['connect failed: error 111, retrying', null],
     ['Follower sid: 3 : info : org.apache.zookeeper.server.quorum.QuorumPeer', null],
     ['user info updated for bob', null],
     ['kernel: warning: process uses obsolete ioctl', null],
