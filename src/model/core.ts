@@ -11,7 +11,9 @@ import { SlotTable } from './slots.js';
 import { matchesExactly } from './layout.js';
 import { Idf, wordVector, hashedVector, fnv1a, type WordVector } from './features.js';
 import { NearestIndex, clusterDistance } from './clusters.js';
-import { STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, routineShare, wordsOfTokens, type FailureTerm } from './vocabulary.js';
+import {
+  HEADER_TOKENS, STACK_FRAME, declaredLevel, dedupe, isStackFrame, lineFailureTerms, orderedWords, routineShare, wordsOfTokens, type FailureTerm,
+} from './vocabulary.js';
 import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty } from './evidence.js';
 import { Calibration, type TemplateSample } from './calibration.js';
 import { lowerBound } from './sorted.js';
@@ -29,8 +31,6 @@ const SUSPECT = 0.5 * ERROR_WEIGHT;
  * the new line inherits part of its routine, and is shown with it.
  */
 const SIMILAR_WORDS = 0.5;
-/** Leading tokens where a level word is the header's, not the message's (vocabulary.ts HEADER_TOKENS). */
-const LEVEL_TOKENS = 6;
 /** The context of templates without one (shared: most templates have none). */
 const NO_CONTEXT: readonly number[] = Object.freeze([]);
 
@@ -230,7 +230,7 @@ export class ModelCore {
    */
   private messageTokens(tokens: readonly string[]): readonly string[] {
     if (this.header.length === 0) return tokens;
-    const end = Math.min(tokens.length, Math.max(this.header.length, LEVEL_TOKENS));
+    const end = Math.min(tokens.length, Math.max(this.header.length, HEADER_TOKENS));
     let k = 0;
     while (k < end && !this.inHeader(tokens[k]!, k)) k++;
     if (k === end) return tokens;
@@ -239,10 +239,11 @@ export class ModelCore {
 
   private inHeader(tok: string, p: number): boolean {
     if (this.header[p] === tok) return true;
-    if (p >= LEVEL_TOKENS || tok.length > 10) return false;
+    if (p >= HEADER_TOKENS || tok.length > 10) return false;
     const bracketed = tok.charCodeAt(0) === 91 && tok.charCodeAt(tok.length - 1) === 93;
     const word = bracketed ? tok.slice(1, -1) : tok;
-    // `INFO`, `Info`, `[info]`; not `info` or `error` in the wording of a line.
+    // `INFO`, `Info`, `[info]`, `ERR`; not `info` or `error` in the wording of a line. header.ts's level
+    // words, wider than declaredLevel's (`err`), and no `INFO:` (Python's glues the logger's name to it).
     return (bracketed || word.charCodeAt(0) <= 90) && isLevel(word);
   }
 
@@ -285,7 +286,7 @@ export class ModelCore {
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
     const e = t.effective;
-    const share = terms.length === 0 ? 1 : routineShare(tok.tokens);
+    const share = terms.length === 0 ? 1 : routineShare(declaredLevel(tok.tokens));
     const weights = terms.map((term) => errorWeight(term.severity, share * this.routineInTemplate(t, tok, term)));
     const benign = this.calibration.rarity(e);
     const errors = combineMax(weights, ERROR_EXTRA);
@@ -336,7 +337,7 @@ export class ModelCore {
     const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vec));
     // A no-word line (numbers only) is as similar as a line can be to nothing in particular.
     const similarity = words.length === 0 ? 1 : near.similarity;
-    const share = terms.length === 0 ? 1 : routineShare(tok.tokens);
+    const share = terms.length === 0 ? 1 : routineShare(declaredLevel(tok.tokens));
     const weights = terms.map((term) => errorWeight(term.severity, share * this.routineNear(nearT, near.similarity, term)));
     const nov = novelty(unseen, similarity, cdist, foreign);
     const benign = this.calibration.newMessage(nov);
@@ -385,7 +386,7 @@ export class ModelCore {
       const vector = vectors[t.index]!;
       const { count, effective } = t;
       const terms = lineFailureTerms(t.tokens);
-      const share = terms.length === 0 ? 1 : routineShare(t.tokens);
+      const share = terms.length === 0 ? 1 : routineShare(declaredLevel(t.tokens));
       if (count >= 2) {
         const e = (share * t.routine * (count - 1)) / count;
         const err = combineMax(terms.map((term) => errorWeight(term.severity, e)), ERROR_EXTRA);

@@ -9,7 +9,7 @@ import { ModelCore, type Shape } from './core.js';
 import { Trainer } from './trainer.js';
 import { toScore, scoreForLikelihood } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
-import { levelShare, routineShare, valueTermSeverity } from './vocabulary.js';
+import { declaredLevel, levelShare, routineShare, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
@@ -69,8 +69,9 @@ function valueTermWeights(found: ReadonlyArray<[string, number, number]>, shape:
     const word = v.toLowerCase();
     if (shape.termWords?.has(word)) continue;
     if (share < 0) {
-      share = levelShare(tok.tokens);
-      routineKept = routineShare(tok.tokens);
+      const level = declaredLevel(tok.tokens);
+      share = levelShare(level);
+      routineKept = routineShare(level);
     }
     const w = errorWeight(severity * share, routine * routineKept);
     const before = (terms ??= new Map()).get(word);

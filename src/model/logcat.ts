@@ -7,7 +7,8 @@
 // `ERROR` is a failure word that a message the host writes at error level routinely loses (routine
 // in core.ts).
 
-const LEVELS: ReadonlyMap<string, string> = new Map([
+/** Level letters as logcat writes them; klog's (structured.ts) are the same letters, I W E F. */
+export const LEVEL_LETTERS: ReadonlyMap<string, string> = new Map([
   ['V', 'VERBOSE'], ['D', 'DEBUG'], ['I', 'INFO'], ['W', 'WARNING'], ['E', 'ERROR'], ['F', 'FATAL'], ['A', 'ASSERT'],
 ]);
 
@@ -47,7 +48,7 @@ export function renderLogcat(text: string): string | null {
     at = m[0].length - 2;
     if (!BRIEF_REST.test(text.slice(at + 1, at + 80))) return null;
   }
-  const word = LEVELS.get(text[at]!)!;
+  const word = LEVEL_LETTERS.get(text[at]!)!;
   // `E/Tag(` -> `ERROR Tag(`, `E( 12)` -> `ERROR ( 12)`: the level is a word of its own.
   const next = text.charCodeAt(at + 1);
   const after = next === 47 ? ' ' + text.slice(at + 2) : next === 40 ? ' ' + text.slice(at + 1) : text.slice(at + 1);

@@ -21,7 +21,7 @@
 // record's type is its wording (audit.ts).
 
 import { renderAccessLog } from './access-log.js';
-import { renderLogcat } from './logcat.js';
+import { LEVEL_LETTERS, renderLogcat } from './logcat.js';
 import { renderAudit } from './audit.js';
 import { closingQuote } from './quoted.js';
 import { isSeparator } from './spaces.js';
@@ -51,8 +51,6 @@ const PINO_LEVELS = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'W
 const SYSLOG_LEVELS = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 /** MongoDB's own log format: `"s"` is F, E, W, I or D1..D5. */
 const MONGO_LEVELS = new Map([['F', 'FATAL'], ['E', 'ERROR'], ['W', 'WARNING'], ['I', 'INFO']]);
-/** klog's severity letters (Kubernetes components, many Go programs). */
-const KLOG_LEVELS = new Map([['I', 'INFO'], ['W', 'WARNING'], ['E', 'ERROR'], ['F', 'FATAL']]);
 /**
  * klog's header: severity letter glued to the date (MMDD; glog's newer YYYYMMDD), time, thread id,
  * `file:line]`; at the start of the line or after a header.
@@ -361,7 +359,7 @@ function renderKlog(text: string): string | null {
   if (!isHeader(outer)) return null;
   const header = m[2]!;
   const rest = text.slice(letterAt + 1 + header.length).trim();
-  const level = KLOG_LEVELS.get(m[1]!)!;
+  const level = LEVEL_LETTERS.get(m[1]!)!;
   // A JSON or logfmt body is rendered as such, behind klog's header.
   if (rest[0] !== '"') return joined([outer, level, header, renderStructured(rest) ?? rest]);
   const k = closingQuote(rest, 1);

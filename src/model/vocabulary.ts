@@ -210,7 +210,7 @@ export function isStackFrame(tokens: readonly string[]): boolean {
 export const DECLARED_INFO_SHARE = 0.5;
 
 /** Tokens of the line's header (timestamp, host, process, level) searched for a declared level. */
-const HEADER_TOKENS = 6;
+export const HEADER_TOKENS = 6;
 
 const INFO_LEVELS = new Set(['info', 'information', 'informational', 'debug', 'trace', 'notice', 'verbose', 'fine', 'finer', 'finest']);
 
@@ -232,6 +232,8 @@ const WARN_LEVELS = new Set(['warn', 'warning']);
 export const DECLARED_ERROR_ROUTINE = 0.5;
 const ERROR_LEVELS = new Set(['error', 'severe', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'emergency', 'panic']);
 
+export type DeclaredLevel = 'info' | 'warn' | 'error' | null;
+
 /**
  * The level the line's header declares, when it is informational, a warning
  * or an error: a token among the first HEADER_TOKENS that is such a level name
@@ -240,7 +242,7 @@ const ERROR_LEVELS = new Set(['error', 'severe', 'fatal', 'critical', 'crit', 'a
  * optionally followed by `:` (`INFO:root:...`, Python). A bare lower-case
  * "info" or "error" is a word of the message, not a level.
  */
-export function declaredLevel(tokens: readonly string[]): 'info' | 'warn' | 'error' | null {
+export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
   const n = Math.min(tokens.length, HEADER_TOKENS);
   for (let k = 0; k < n; k++) {
     let t = tokens[k]!;
@@ -269,19 +271,18 @@ export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
   if (terms.length > 0) terms = withoutNegated(terms, tokens, words);
   if (isStackFrame(tokens)) terms.push({ term: STACK_FRAME, severity: MEDIUM });
   if (terms.length === 0) return terms;
-  const share = levelShare(tokens);
+  const share = levelShare(declaredLevel(tokens));
   return share === 1 ? terms : terms.map((t) => ({ term: t.term, severity: t.severity * share }));
 }
 
 /** Share of their severity that failure terms keep given the level the line's header declares. */
-export function levelShare(tokens: readonly string[]): number {
-  const level = declaredLevel(tokens);
+export function levelShare(level: DeclaredLevel): number {
   return level === 'info' ? DECLARED_INFO_SHARE : level === 'warn' ? DECLARED_WARN_SHARE : 1;
 }
 
 /** Share of their routine that failure terms count given the level the line's header declares. */
-export function routineShare(tokens: readonly string[]): number {
-  return declaredLevel(tokens) === 'error' ? DECLARED_ERROR_ROUTINE : 1;
+export function routineShare(level: DeclaredLevel): number {
+  return level === 'error' ? DECLARED_ERROR_ROUTINE : 1;
 }
 
 /** Severity of one word as a failure term (0 when it is not one). */
