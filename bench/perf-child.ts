@@ -128,6 +128,10 @@ async function pool(): Promise<object> {
     filename: new URL('./perf-score-worker.js', import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
+    // As the daemon's scoring threads take them (supervisor.ts): two tasks at a time, so a thread
+    // finds its next batch waiting when it finishes one, instead of idling while the main thread
+    // hears of the result and posts the next (about 10% of the pool's throughput here).
+    concurrentTasksPerWorker: 2,
     workerData: { modelFile: opt('model') },
   });
   // Model loading and JIT warm-up happen here, outside the timed part.
