@@ -87,6 +87,9 @@ for (const w of [
   'crashing', 'critical', 'emergency', 'emerg', 'abort', 'aborted', 'aborting', 'killed', 'deadlock', 'deadlocked',
   'unrecoverable', 'outofmemory', 'outofmemoryerror', 'stackoverflowerror', 'coredump', 'coredumped', 'halted', 'hung',
   'sigsegv', 'sigabrt', 'sigbus', 'lockup', 'oomkilled', 'irrecoverable',
+  // Hardware and platform failures: ECC and disk errors beyond repair, a CPU stuck in the kernel,
+  // a container that keeps crashing (Kubernetes writes the state as one word).
+  'uncorrectable', 'softlockup', 'hardlockup', 'crashloopbackoff',
 ]) TERMS.set(w, HIGH);
 for (const w of [
   'error', 'errors', 'exception', 'exceptions', 'fail', 'failed', 'failure', 'failures', 'failing', 'fails',
@@ -96,12 +99,17 @@ for (const w of [
   'underflow', 'mismatch', 'degraded', 'severe', 'alert', 'throttled', 'throttling', 'exhausted', 'killing', 'kill',
   'died', 'sigkill', 'anr', 'stuck', 'unexpectedly', 'insufficient', 'overloaded', 'unresponsive', 'unhealthy',
   'errno', 'hang', 'hangs', 'hanging', 'refuse', 'rejecting', 'inconsistent', 'inconsistency', 'misconfigured',
+  // `exited abnormally`, `hit ASSERT condition` (and Android's assert level, logcat.ts), a
+  // malformed request or packet, a NULL pointer dereference, a backtrace printed as one word, a
+  // device too hot.
+  'abnormal', 'abnormally', 'assert', 'malformed', 'dereference', 'erroneous', 'unreadable', 'uncorrected', 'backtrace',
+  'stacktrace', 'overheating', 'overheated', 'imagepullbackoff', 'errimagepull',
 ]) TERMS.set(w, MEDIUM);
 for (const w of [
   'down', 'warn', 'warning', 'warnings', 'retry', 'retrying', 'disconnect', 'disconnected', 'reset', 'expired',
   'terminated', 'interrupted', 'dropped', 'dropping', 'missing', 'not', 'unknown', 'denial', 'blocked',
   'slow', 'full', 'leak', 'closed', 'offline', 'dead', 'sigterm', 'exceeded', 'exceeding', 'unusable', 'rollback',
-  'exceeds', 'stalled', 'evicted',
+  'exceeds', 'stalled', 'evicted', 'stall', 'stalls', 'flapping', 'failover', 'starved', 'starvation',
 ]) TERMS.set(w, LOW);
 // "not" and "closed" are too common to mean much alone; they count only in phrases.
 TERMS.delete('not');
@@ -128,6 +136,14 @@ const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
   [['giving', 'up'], MEDIUM],
   [['gave', 'up'], MEDIUM],
   [['core', 'dumped'], HIGH],
+  // Kernel and hardware reports whose words are each ordinary: a machine check exception, a
+  // general protection fault, `kernel BUG at mm/slab.c`, an oops' `Call Trace:`; a cluster whose
+  // halves both think they lead. (`NULL pointer` is no phrase: null is masked as a value.)
+  [['machine', 'check'], HIGH],
+  [['general', 'protection'], HIGH],
+  [['kernel', 'bug'], HIGH],
+  [['split', 'brain'], HIGH],
+  [['call', 'trace'], MEDIUM],
 ];
 
 /**

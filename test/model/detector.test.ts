@@ -161,6 +161,23 @@ describe('detector', function () {
       });
     }
 
+    // Failures whose words are each ordinary, or too rare for a word list of common failures:
+    // novelty alone leaves them below the threshold on this host.
+    const plainWords = [
+      'kernel BUG at mm/slab.c:2796!',
+      'drbd r0: Split-Brain detected, manual recovery needed',
+      'idoproxydb hit ASSERT condition: ASSERT expression=0',
+      'mce: Machine check events logged on CPU 2',
+      'Health check reported malformed response from billing',
+    ];
+    for (const line of plainWords) {
+      it(`flags a never-seen failure written in plain words: "${line}"`, () => {
+        const s = model.score(line);
+        expect(s.reasons).to.include('error_terms');
+        expect(s.score).to.be.at.least(DEFAULT_THRESHOLD);
+      });
+    }
+
     it('keeps a routine new message made of known words below the threshold', () => {
       // New shape (an extra word), all words known, no failure vocabulary.
       const s = model.score('User alice logged in again from 10.1.0.7');
