@@ -91,6 +91,14 @@ function routine(r: Pick<TemplateRecord, 'effective' | 'routine'>): number {
   return Math.min(r.effective, r.routine);
 }
 
+/**
+ * Share of their routine that a line's failure terms count, given the level its header declares
+ * (vocabulary.ts routineShare); the header is not read for a line without terms.
+ */
+function termsRoutineShare(tokens: readonly string[], terms: readonly FailureTerm[]): number {
+  return terms.length === 0 ? 1 : routineShare(declaredLevel(tokens));
+}
+
 /** Words that are failure terms of a phrase or word term. */
 function termWords(t: FailureTerm): string[] {
   return t.term.indexOf(' ') < 0 ? [t.term] : t.term.split(' ');
@@ -286,7 +294,7 @@ export class ModelCore {
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
     const e = t.effective;
-    const share = terms.length === 0 ? 1 : routineShare(declaredLevel(tok.tokens));
+    const share = termsRoutineShare(tok.tokens, terms);
     const weights = terms.map((term) => errorWeight(term.severity, share * this.routineInTemplate(t, tok, term)));
     const benign = this.calibration.rarity(e);
     const errors = combineMax(weights, ERROR_EXTRA);
@@ -337,7 +345,7 @@ export class ModelCore {
     const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vec));
     // A no-word line (numbers only) is as similar as a line can be to nothing in particular.
     const similarity = words.length === 0 ? 1 : near.similarity;
-    const share = terms.length === 0 ? 1 : routineShare(declaredLevel(tok.tokens));
+    const share = termsRoutineShare(tok.tokens, terms);
     const weights = terms.map((term) => errorWeight(term.severity, share * this.routineNear(nearT, near.similarity, term)));
     const nov = novelty(unseen, similarity, cdist, foreign);
     const benign = this.calibration.newMessage(nov);
@@ -386,7 +394,7 @@ export class ModelCore {
       const vector = vectors[t.index]!;
       const { count, effective } = t;
       const terms = lineFailureTerms(t.tokens);
-      const share = terms.length === 0 ? 1 : routineShare(declaredLevel(t.tokens));
+      const share = termsRoutineShare(t.tokens, terms);
       if (count >= 2) {
         const e = (share * t.routine * (count - 1)) / count;
         const err = combineMax(terms.map((term) => errorWeight(term.severity, e)), ERROR_EXTRA);
