@@ -113,6 +113,12 @@ export interface HostWant {
    * lookBehindFor); ignored when after the checkpoint.
    */
   behindFrom?: ObjectId | null;
+  /**
+   * At most this many lines behind are taken (default: the batch's `limit`); with more, the check
+   * counts on the server. A host whose lines come faster than a batch per late-line window holds
+   * more than a batch behind its checkpoint.
+   */
+  behindLimit?: number;
 }
 
 /**
@@ -156,12 +162,13 @@ export async function readHostsAfter(
   const parts = new Map(
     wants.map((w) => {
       const from = w.behindFrom instanceof ObjectId && w.behindFrom.toHexString() <= w.after.toHexString() ? w.behindFrom : null;
-      return [w.host, { after: w.after.toHexString(), fromId: from, from: from?.toHexString() ?? null, docs: new Packed(), behind: from === null ? null : new Packed(), full: false }];
+      const behindLimit = w.behindLimit ?? limit;
+      return [w.host, { after: w.after.toHexString(), fromId: from, from: from?.toHexString() ?? null, docs: new Packed(), behind: from === null ? null : new Packed(), behindLimit, full: false, passed: false }];
     }),
   );
-  const behinds = [...parts.values()].filter((p) => p.from !== null).length;
   // A part of lines behind the checkpoint has its own room: sorted first, they must not crowd out the batches.
-  const total = limit * (wants.length + behinds);
+  let total = limit * wants.length;
+  for (const p of parts.values()) if (p.from !== null) total += p.behindLimit;
   const starts = wants.map((w) => {
     const from = parts.get(w.host)!.fromId;
     return { host: w.host, low: from ?? w.after, inclusive: from !== null };
@@ -196,10 +203,11 @@ export async function readHostsAfter(
       assigned = true;
       const hex = id.toHexString();
       if (hex > part.after) {
+        part.passed = true;
         if (!part.docs.add(raw, limit)) part.full = true;
       } else if (part.from !== null && hex >= part.from) {
         // More than a batch behind the checkpoint: the check counts on the server instead.
-        if (part.behind !== null && !part.behind.add(raw, limit)) part.behind = null;
+        if (part.behind !== null && !part.behind.add(raw, part.behindLimit)) part.behind = null;
       }
     }
     if (!assigned) unassigned = true;
@@ -210,8 +218,9 @@ export async function readHostsAfter(
   const out = new Map<string, SharedBatch>();
   for (const [host, part] of parts) {
     const batch: SharedBatch = { bson: part.docs.pack(), count: part.docs.count, more: part.full || cut };
-    // Cut, the read may have ended before the checkpoint of a host: its lines behind are not whole.
-    if (part.behind !== null && part.from !== null && !cut) batch.behind = { from: part.from, bson: part.behind.pack(), count: part.behind.count };
+    // Cut, the read may have ended before the checkpoint of a host: its lines behind are not whole,
+    // unless the read went past it (in `_id` order, every line behind came before).
+    if (part.behind !== null && part.from !== null && (!cut || part.passed)) batch.behind = { from: part.from, bson: part.behind.pack(), count: part.behind.count };
     out.set(host, batch);
   }
   return out;

@@ -114,6 +114,17 @@ describe(`reading the batches of several hosts in one query (${grouped ? 'hosts 
     expect((await readHostsAfter(bed.client, src(), [want], 2, 0, grouped))!.get('b')!.behind).to.equal(undefined);
   });
 
+  it('gives a host with a backlog (its read cut by the limit) its lines behind once the read went past its checkpoint, as many as it leaves room for', async () => {
+    // b: three lines from b0 up to its checkpoint b2, a backlog after; a batch of one line.
+    const want = { host: 'b', after: ids.b![2]!, behindFrom: ids.b![0]!, behindLimit: 3 };
+    const b = (await readHostsAfter(bed.client, src(), [want], 1, 0, grouped))!.get('b')!;
+    expect(hexes(b.bson)).to.deep.equal([ids.b![3]!.toHexString()]);
+    expect(b.more).to.equal(true);
+    expect(hexes(b.behind!.bson)).to.deep.equal([ids.b![0]!, ids.b![1]!, ids.b![2]!].map((i) => i.toHexString()));
+    // Room for fewer than are there: none are given (the check counts on the server).
+    expect((await readHostsAfter(bed.client, src(), [{ ...want, behindLimit: 2 }], 1, 0, grouped))!.get('b')!.behind).to.equal(undefined);
+  });
+
   it('reads hosts whose checkpoints are far apart (an idle host) each from its own, passing over what the others have read', async () => {
     const at = (sec: number, n: number) => new ObjectId(sec.toString(16).padStart(8, '0') + '5e' + '00000000' + n.toString(16).padStart(6, '0'));
     const now = Math.floor(Date.now() / 1000) - 5;
