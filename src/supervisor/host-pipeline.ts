@@ -34,6 +34,10 @@ export interface PipelineContext {
    * null when the host is to read it alone, in its scoring thread.
    */
   readShared(ref: LineSourceRef, checkpoint: unknown, limit: number, settleSeconds: number, behindFrom: ObjectId | null): Promise<SharedBatch | null>;
+  /** The server tests a query's conditions against every stored line (server-kind.ts): FerretDB. */
+  serverFiltersEveryDocument(): boolean;
+  /** Whether a scoring host of the daemon is catching up a backlog (reading full batches). */
+  hostsCatchingUp(): boolean;
   /** Delay before a failed step is tried again (backoff.ts backoffMs, or a test's). */
   retryDelayMs(failures: number, baseMs: number, capMs: number): number;
   /**
@@ -64,6 +68,8 @@ export class HostPipeline {
   checkpoint: string | null = null;
   /** Polls that caught up until the host's _ids are compared with its checkpoint again (auditIds). */
   private pollsToIdAudit = 0;
+  /** Caught-up polls an audit that came due has waited for other hosts to catch up (at most ID_AUDIT_POLLS). */
+  private idAuditWaits = 0;
   /** What auditIds last reported, per finding: said again only once it has changed or gone and come back. */
   private readonly idsReported = new Map<string, string>();
   private checkpointLoaded = false;
@@ -175,6 +181,11 @@ export class HostPipeline {
       woke = true;
     }
     return woke;
+  }
+
+  /** Scoring, with a backlog: its batches are read full, alone (or its first poll is still to come). */
+  get catchingUp(): boolean {
+    return this.state === 'ready' && this.backlog;
   }
 
   /** Whether a poll or training waits out a backoff because MongoDB did not answer. */
@@ -360,7 +371,11 @@ export class HostPipeline {
     }
     if (!(last instanceof ObjectId)) return;
     const now = Date.now();
-    const ahead = await lineWith({ $gte: readableBefore(now, 0) }, 1);
+    const first = readableBefore(now, 0);
+    // ObjectIds sort after the types before them and together: a last line that is an ObjectId
+    // made before `first` tells that none is ahead, without a lookup.
+    const newest: unknown = ends[1]?._id;
+    const ahead = ends[1] === null || (newest instanceof ObjectId && newest.toHexString() < first.toHexString()) ? null : await lineWith({ $gte: first }, 1);
     if (ahead === null) this.idsReported.delete('ahead');
     else {
       const id = ahead._id as ObjectId;
@@ -405,7 +420,7 @@ export class HostPipeline {
       target: { db: cfg.targetDb, collection: this.source.targetCollection },
       state: { db: cfg.targetDb, collection: cfg.stateCollection },
       writer: this.ctx.writer,
-      ...(lines !== null ? { lines } : {}),
+      ...(lines !== null ? { lines } : { serverFiltersEveryDocument: this.ctx.serverFiltersEveryDocument() }),
     };
     const res = await this.ctx.run(task);
     if (res.kind === 'failed') {
@@ -451,6 +466,15 @@ export class HostPipeline {
     // Not at start, for the same reason. A host without a checkpoint yet has nothing to compare:
     // its first check waits for one.
     if (!res.more && this.checkpoint !== null && this.pollsToIdAudit-- <= 0) {
+      // Due, it waits while other hosts catch up (a restart, an outage over), for at most
+      // ID_AUDIT_POLLS polls: on a server without the index its lookups are scans that slowed
+      // their batch reads (bench part 4).
+      if (this.idAuditWaits < ID_AUDIT_POLLS && this.ctx.hostsCatchingUp()) {
+        this.idAuditWaits++;
+        this.pollsToIdAudit = 0;
+        return res.more;
+      }
+      this.idAuditWaits = 0;
       this.pollsToIdAudit = ID_AUDIT_POLLS;
       // The batch is saved: a failed lookup is tried again at the next audit, not as a failed poll.
       await this.auditIds(await this.ctx.client(), cfg).catch((err: unknown) => this.log.debug({ err: String(err) }, 'checking the host\'s _ids failed'));

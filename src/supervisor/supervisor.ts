@@ -562,6 +562,8 @@ export class Supervisor {
           run: (task) => this.runTask(task, scoreSlot),
           client: () => this.client!.get(),
           readShared: (ref, checkpoint, limit, settleSeconds, behindFrom) => this.sharedReads.read(ref, checkpoint, limit, settleSeconds, behindFrom),
+          serverFiltersEveryDocument: () => this.serverFiltersEveryDocument,
+          hostsCatchingUp: () => [...this.pipelines.values()].some((q) => q.catchingUp),
           config: () => this.config,
           log: this.log,
           health: this.health,

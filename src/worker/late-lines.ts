@@ -33,9 +33,10 @@ export class RecentIds {
   /** A try failed (perhaps within a check): the next one checks whatever the window's age or the time since the last check. */
   recheck = false;
   /**
-   * A check came due at a batch read with others but without the lines behind (lookBehindFor did
-   * not see it coming: polls slower than the cadence, as under load); it waits for the next batch,
-   * which is read with them, instead of counting (see missingIds).
+   * A check came due at a batch read without the lines behind, where the next read can bring
+   * them: one read with others (lookBehindFor did not see it coming: polls slower than the
+   * cadence, as under load), or the thread's own read that started before the check came due
+   * (dueCheckFrom). It waits for the next batch, read with them, instead of counting (missingIds).
    */
   askedBehind = false;
   /**
@@ -241,11 +242,11 @@ export async function findLateLines(
   ref: LineSourceRef,
   checkpoint: ObjectId,
   recent: RecentIds,
-  read: { shared: boolean; behind?: LinesBehind },
+  read: { readsBehind: boolean; behind?: LinesBehind },
 ): Promise<Document[]> {
   const coll = client.db(ref.inputDb).collection(ref.collection);
-  const { shared, behind } = read;
-  const unseen = await missingIds(coll, ref, checkpoint, recent, behind, shared);
+  const { readsBehind, behind } = read;
+  const unseen = await missingIds(coll, ref, checkpoint, recent, behind, readsBehind);
   // Those a failed try found are looked up again, wherever the window has gone since (an outage
   // backs the retries off beyond it).
   for (const id of recent.found) if (!unseen.some((u) => u.equals(id))) unseen.push(id);
@@ -284,7 +285,30 @@ export function lookBehindFor(recent: RecentIds, checkpoint: ObjectId, nowMs: nu
   return from.toHexString() <= checkpoint.toHexString() ? from : null;
 }
 
-async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: ObjectId, recent: RecentIds, behind: LinesBehind | undefined, shared: boolean): Promise<ObjectId[]> {
+/**
+ * Where a check for late lines made now would look from, when one is due now by the cadence (or a
+ * retry, or a restart, asks for one: `recheck`); null when none is. A host that reads alone on a
+ * server that scans for a count (FerretDB) reads its batch from there instead (score-batch.ts), and
+ * the check compares the ids read with those held (LinesBehind) instead of counting: in bench part
+ * 4 the counts of four hosts catching up were a third of the server's work.
+ */
+export function dueCheckFrom(recent: RecentIds, checkpoint: ObjectId, nowMs: number): ObjectId | null {
+  if (recent.floor === null || recent.floor.equals(checkpoint)) return null;
+  if (!recent.recheck && !cadenceDue(recent, checkpoint, nowMs)) return null;
+  const from = recent.checkBound(checkpoint, nowMs).id;
+  return from.toHexString() <= checkpoint.toHexString() ? from : null;
+}
+
+/** A check is due by the cadence: lines may still land behind the checkpoint, and the last check was LATE_CHECK_EVERY_MS ago. */
+function cadenceDue(recent: RecentIds, checkpoint: ObjectId, nowMs: number): boolean {
+  return nowMs / 1000 - checkpoint.getTimestamp().getTime() / 1000 <= IN_FLIGHT_HORIZON_SECONDS && nowMs - recent.checkedAt >= LATE_CHECK_EVERY_MS;
+}
+
+/**
+ * With `readsBehind`, the host's next batch read can bring its lines behind the checkpoint: a
+ * shared read (lookBehindFor), or its thread's own on a server that scans for a count (dueCheckFrom).
+ */
+async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: ObjectId, recent: RecentIds, behind: LinesBehind | undefined, readsBehind: boolean): Promise<ObjectId[]> {
   if (recent.floor === null) recent.floor = checkpoint;
   // Nothing read since this thread started on the host: nothing can be behind it yet.
   if (recent.floor.equals(checkpoint)) return [];
@@ -296,13 +320,13 @@ async function missingIds(coll: Collection, ref: LineSourceRef, checkpoint: Obje
   // made whatever the cadence.
   const given = behind !== undefined && behind.from.toHexString() <= low ? behind : undefined;
   if (!recent.recheck && given === undefined) {
-    if (now / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS) return [];
-    if (now - recent.checkedAt < LATE_CHECK_EVERY_MS) return [];
-    // Due, and the host's batches are read with others: the next read brings the lines behind
-    // (lookBehindFor) for a check of one poll later, where counting now is a scan of the whole
-    // input on a server without the (hostname, _id) index. With polls slower than the cadence
-    // every check counted, each count slowed the polls further, and the latency kept growing.
-    if (shared && !recent.askedBehind) {
+    if (!cadenceDue(recent, checkpoint, now)) return [];
+    // Due, and the next read can bring the lines behind (came due after this one started, or
+    // lookBehindFor did not see it coming): a check of one poll later, where counting now is a
+    // scan of the whole input on a server without the (hostname, _id) index. With polls slower
+    // than the cadence every check counted, each count slowed the polls further, and the latency
+    // kept growing.
+    if (readsBehind && !recent.askedBehind) {
       recent.askedBehind = true;
       return [];
     }

@@ -63,6 +63,12 @@ export interface ScoreTask {
    * (shared-reads.ts); without it the thread reads the host's batch itself.
    */
   lines?: SharedBatch;
+  /**
+   * The server tests a query's conditions against every stored line (server-kind.ts): a thread
+   * reading the batch itself brings the lines behind the checkpoint with it when a check for late
+   * lines is due, instead of counting them in a query of their own.
+   */
+  serverFiltersEveryDocument?: boolean;
 }
 
 /** Lines that could not be scored as text, by cause; they are counted, logged and passed over. */

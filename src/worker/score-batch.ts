@@ -5,8 +5,8 @@ import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
 import { loadCheckpoint, saveCheckpoint, savedFamiliarity, savedRecentIds, savedRevision, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
-import { copiedMessage, copiedTimestamp, emptySkipCounts, messageText, readLinesAfter, unpackLines } from '../mongo/line-reader.js';
-import { findLateLines, heldRecentIds, lookBehindFor, recentIdsFor, type RecentIds, type UnsavedBatch } from './late-lines.js';
+import { copiedMessage, copiedTimestamp, emptySkipCounts, messageText, readHostsAfter, readLinesAfter, unpackLines, type SharedBatch } from '../mongo/line-reader.js';
+import { dueCheckFrom, findLateLines, heldRecentIds, lookBehindFor, recentIdsFor, type RecentIds, type UnsavedBatch } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
 
@@ -98,6 +98,27 @@ async function takeUpIfApplied(client: MongoClient, task: ScoreTask, cached: Cac
   restoreFamiliarity(doc, task, cached);
 }
 
+/**
+ * The host's batch read by this thread, with its lines behind the checkpoint when a check for late
+ * lines is due and the server would scan the collection to count them (dueCheckFrom); null when
+ * the batch is read alone (readLinesAfter): no check due, a server with the index, or a read
+ * that could not tell each line's host.
+ */
+async function readAlone(client: MongoClient, task: ScoreTask, after: unknown, recent: RecentIds | null): Promise<SharedBatch | null> {
+  if (task.serverFiltersEveryDocument !== true || recent === null || !(after instanceof ObjectId)) return null;
+  const behindFrom = dueCheckFrom(recent, after, Date.now());
+  if (behindFrom === null) return null;
+  const { host, ...src } = task.source;
+  // Room for the lines held behind the checkpoint and some late ones: a host writing faster than a
+  // batch per window has more than a batch there, and the check would count after all.
+  const behindLimit = Math.max(task.batchSize, recent.countSince(behindFrom.getTimestamp().getTime() / 1000) + LATE_ROOM);
+  const parts = await readHostsAfter(client, src, [{ host, after, behindFrom, behindLimit }], task.batchSize, task.settleSeconds, true);
+  return parts?.get(host) ?? null;
+}
+
+/** Late lines a read behind the checkpoint has room for beyond those held (readAlone); with more, the check counts them. */
+const LATE_ROOM = 500;
+
 /** Skipped documents named per batch in the warning, so an operator can find them. */
 const SKIPPED_IDS_SHOWN = 3;
 
@@ -111,13 +132,13 @@ async function scoreAfter(
   started: number,
 ): Promise<ScoreResult> {
   const { model, version } = cached;
-  const { docs: batch, more } =
-    task.lines !== undefined ? { docs: unpackLines(task.lines.bson), more: task.lines.more } : await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
-  const behind = task.lines?.behind;
+  const lines = task.lines ?? (await readAlone(client, task, after, recent));
+  const { docs: batch, more } = lines !== null ? { docs: unpackLines(lines.bson), more: lines.more } : await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
+  const behind = lines?.behind;
   const late =
     recent !== null && after instanceof ObjectId
       ? await findLateLines(client, task.source, after, recent, {
-          shared: task.lines !== undefined,
+          readsBehind: task.lines !== undefined || task.serverFiltersEveryDocument === true,
           behind: behind && { from: ObjectId.createFromHexString(behind.from), docs: unpackLines(behind.bson) },
         })
       : [];

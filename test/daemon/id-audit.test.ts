@@ -117,6 +117,31 @@ LOG_SOURCES:
     expect((await second.stop('SIGTERM')).code).to.equal(0);
   });
 
+  it("compares a caught-up host's _ids only once the other hosts have caught up: on a server without the index its lookups slowed their reads", async () => {
+    const config = `POLL_INTERVAL_SECONDS: 0.5
+BATCH_SIZE: 10
+MIN_TRAINING_LINES: 50
+LOG_SOURCES:
+  "syslog":
+    HOSTNAMES: ["w1", "w6"]
+    MG_TARGET_COL: "audit_waits"
+`;
+    const first = bed.startDaemon(bed.writeConfig(config).file);
+    await waitUntil('both hosts have a checkpoint', async () => (await state().countDocuments({ host: { $in: ['w1', 'w6'] } })) === 2, 60_000);
+    expect((await first.stop('SIGTERM')).code).to.equal(0);
+    // While it is stopped: a backlog of many full batches for w6, and a line of w1 with a string
+    // _id, which w1's first audit reports (w1 catches up at its first poll).
+    const input = bed.input.collection('syslog');
+    const backlog = 2000;
+    await input.insertMany(Array.from({ length: backlog }, (_, i) => line('w6', i)));
+    await input.insertOne(line('w1', 0, 'stray-line'));
+    const second = bed.startDaemon(bed.writeConfig(config).file);
+    await second.waitForLog((l) => l.host === 'w1' && String(l.msg).startsWith('lines of this host with a string _id are never read'), 120_000, 'the warning');
+    const w6 = await state().findOne({ host: 'w6' });
+    expect(w6!.lines_scored, "w6's backlog was caught up before w1's audit").to.equal(backlog);
+    expect((await second.stop('SIGTERM')).code).to.equal(0);
+  });
+
   it('starts a host first seen with only ObjectIds made ahead before them, not at a stray integer _id', async () => {
     const input = bed.input.collection('syslog');
     const ahead = Math.floor(Date.now() / 1000) + 600;

@@ -40,6 +40,8 @@ describe('a new host waiting for its turn to set up its checkpoint', function ()
       stats: new DaemonStats(),
       isDue: () => false,
       readShared: async () => null,
+      serverFiltersEveryDocument: () => false,
+      hostsCatchingUp: () => false,
       retryDelayMs: () => 60_000,
       leaseFresh: async () => {
         calls.lease++;
