@@ -206,7 +206,7 @@ export async function readHostsAfter(
         part.passed = true;
         if (!part.docs.add(raw, limit)) part.full = true;
       } else if (part.from !== null && hex >= part.from) {
-        // More than a batch behind the checkpoint: the check counts on the server instead.
+        // More behind the checkpoint than the part has room for: the check counts on the server instead.
         if (part.behind !== null && !part.behind.add(raw, part.behindLimit)) part.behind = null;
       }
     }

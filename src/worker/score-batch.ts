@@ -99,12 +99,12 @@ async function takeUpIfApplied(client: MongoClient, task: ScoreTask, cached: Cac
 }
 
 /**
- * The host's batch read by this thread, with its lines behind the checkpoint when a check for late
- * lines is due and the server would scan the collection to count them (dueCheckFrom); null when
- * the batch is read alone (readLinesAfter): no check due, a server with the index, or a read
- * that could not tell each line's host.
+ * The host's batch read by this thread together with its lines behind the checkpoint, when a
+ * check for late lines is due and the server would scan the collection to count them
+ * (dueCheckFrom); null when the batch is to be read plainly (readLinesAfter): no check due, a
+ * server with the index, or a read that could not tell each line's host.
  */
-async function readAlone(client: MongoClient, task: ScoreTask, after: unknown, recent: RecentIds | null): Promise<SharedBatch | null> {
+async function readWithLinesBehind(client: MongoClient, task: ScoreTask, after: unknown, recent: RecentIds | null): Promise<SharedBatch | null> {
   if (task.serverFiltersEveryDocument !== true || recent === null || !(after instanceof ObjectId)) return null;
   const behindFrom = dueCheckFrom(recent, after, Date.now());
   if (behindFrom === null) return null;
@@ -116,7 +116,7 @@ async function readAlone(client: MongoClient, task: ScoreTask, after: unknown, r
   return parts?.get(host) ?? null;
 }
 
-/** Late lines a read behind the checkpoint has room for beyond those held (readAlone); with more, the check counts them. */
+/** Late lines a read behind the checkpoint has room for beyond those held (readWithLinesBehind); with more, the check counts them. */
 const LATE_ROOM = 500;
 
 /** Skipped documents named per batch in the warning, so an operator can find them. */
@@ -132,7 +132,7 @@ async function scoreAfter(
   started: number,
 ): Promise<ScoreResult> {
   const { model, version } = cached;
-  const lines = task.lines ?? (await readAlone(client, task, after, recent));
+  const lines = task.lines ?? (await readWithLinesBehind(client, task, after, recent));
   const { docs: batch, more } = lines !== null ? { docs: unpackLines(lines.bson), more: lines.more } : await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
   const behind = lines?.behind;
   const late =
