@@ -157,13 +157,46 @@ export async function readHostsAfter(
   settleSeconds: number,
   grouped = false,
 ): Promise<Map<string, SharedBatch> | null> {
+  const parts = await readHostParts(client, src, wants, limit, settleSeconds, grouped, (raw) => raw);
+  if (parts === null) return null;
+  const out = new Map<string, SharedBatch>();
+  for (const [host, part] of parts) {
+    const batch: SharedBatch = { bson: pack(part.lines), count: part.lines.length, more: part.more };
+    if (part.behind !== undefined) batch.behind = { from: part.behind.from, bson: pack(part.behind.lines), count: part.behind.lines.length };
+    out.set(host, batch);
+  }
+  return out;
+}
+
+/** A host's part of a shared read, each line as `take` kept it (readHostParts). */
+export interface HostPart<T> {
+  lines: T[];
+  more: boolean;
+  /** Asked for (HostWant.behindFrom) and read whole: its lines from `from` (hex ObjectId) up to its checkpoint. */
+  behind?: { from: string; lines: T[] };
+}
+
+/**
+ * The read of readHostsAfter, each line kept as `take` makes it of its raw BSON and its decoded
+ * document: raw, to be packed for another thread (the supervisor's shared reads), or decoded, by
+ * a scoring thread reading for itself (score-batch.ts), which then decodes each line once.
+ */
+export async function readHostParts<T>(
+  client: MongoClient,
+  src: Omit<LineSourceRef, 'host'>,
+  wants: readonly HostWant[],
+  limit: number,
+  settleSeconds: number,
+  grouped: boolean,
+  take: (raw: Uint8Array, doc: Document) => T,
+): Promise<Map<string, HostPart<T>> | null> {
   const before = readableBefore(Date.now(), settleSeconds);
   const f = src.fields;
   const parts = new Map(
     wants.map((w) => {
       const from = w.behindFrom instanceof ObjectId && w.behindFrom.toHexString() <= w.after.toHexString() ? w.behindFrom : null;
       const behindLimit = w.behindLimit ?? limit;
-      return [w.host, { after: w.after.toHexString(), fromId: from, from: from?.toHexString() ?? null, docs: new Packed(), behind: from === null ? null : new Packed(), behindLimit, full: false, passed: false }];
+      return [w.host, { after: w.after.toHexString(), fromId: from, from: from?.toHexString() ?? null, lines: [] as T[], behind: from === null ? null : ([] as T[]), behindLimit, full: false, passed: false }];
     }),
   );
   // A part of lines behind the checkpoint has its own room: sorted first, they must not crowd out the batches.
@@ -204,10 +237,12 @@ export async function readHostsAfter(
       const hex = id.toHexString();
       if (hex > part.after) {
         part.passed = true;
-        if (!part.docs.add(raw, limit)) part.full = true;
-      } else if (part.from !== null && hex >= part.from) {
+        if (part.lines.length < limit) part.lines.push(take(raw, doc));
+        else part.full = true;
+      } else if (part.from !== null && hex >= part.from && part.behind !== null) {
         // More behind the checkpoint than the part has room for: the check counts on the server instead.
-        if (part.behind !== null && !part.behind.add(raw, part.behindLimit)) part.behind = null;
+        if (part.behind.length < part.behindLimit) part.behind.push(take(raw, doc));
+        else part.behind = null;
       }
     }
     if (!assigned) unassigned = true;
@@ -215,13 +250,13 @@ export async function readHostsAfter(
   });
   if (unassigned) return null;
   const cut = bySize || read >= total;
-  const out = new Map<string, SharedBatch>();
+  const out = new Map<string, HostPart<T>>();
   for (const [host, part] of parts) {
-    const batch: SharedBatch = { bson: part.docs.pack(), count: part.docs.count, more: part.full || cut };
+    const hp: HostPart<T> = { lines: part.lines, more: part.full || cut };
     // Cut, the read may have ended before the checkpoint of a host: its lines behind are not whole,
     // unless the read went past it (in `_id` order, every line behind came before).
-    if (part.behind !== null && part.from !== null && (!cut || part.passed)) batch.behind = { from: part.from, bson: part.behind.pack(), count: part.behind.count };
-    out.set(host, batch);
+    if (part.behind !== null && part.from !== null && (!cut || part.passed)) hp.behind = { from: part.from, lines: part.behind };
+    out.set(host, hp);
   }
   return out;
 }
@@ -262,33 +297,20 @@ export function groupByStart(
   return groups.map(({ hosts, low, inclusive }) => ({ hosts, low, inclusive }));
 }
 
-/** Raw documents of one host's part of a read, kept to be copied into one buffer. */
-class Packed {
-  private readonly docs: Uint8Array[] = [];
-  private bytes = 0;
-
-  get count(): number {
-    return this.docs.length;
+/**
+ * The raw documents of one host's part of a read in one buffer: each is a view of the server's
+ * whole reply, so copied out, only the host's lines travel to its thread.
+ */
+function pack(raws: readonly Uint8Array[]): Uint8Array {
+  let bytes = 0;
+  for (const d of raws) bytes += d.byteLength;
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (const d of raws) {
+    out.set(d, at);
+    at += d.byteLength;
   }
-
-  /** Adds a document unless `limit` are held already; returns whether it was added. */
-  add(raw: Uint8Array, limit: number): boolean {
-    if (this.docs.length >= limit) return false;
-    this.docs.push(raw);
-    this.bytes += raw.byteLength;
-    return true;
-  }
-
-  /** Each raw document is a view of the server's whole reply: copied out, only the host's lines travel. */
-  pack(): Uint8Array {
-    const out = new Uint8Array(this.bytes);
-    let at = 0;
-    for (const d of this.docs) {
-      out.set(d, at);
-      at += d.byteLength;
-    }
-    return out;
-  }
+  return out;
 }
 
 /** How raw lines are decoded: as the driver decodes a read with `enableUtf8Validation: false`. */

@@ -277,12 +277,11 @@ export interface LinesBehind {
  * LATE_CHECK_EVERY_MS ago. Never after the checkpoint.
  */
 export function lookBehindFor(recent: RecentIds, checkpoint: ObjectId, nowMs: number): ObjectId | null {
-  if (recent.floor === null || recent.floor.equals(checkpoint)) return null;
-  if (nowMs / 1000 - checkpoint.getTimestamp().getTime() / 1000 > IN_FLIGHT_HORIZON_SECONDS - 1) return null;
-  if (!recent.askedBehind && nowMs - recent.checkedAt < LATE_CHECK_EVERY_MS - 1000) return null;
+  // Due a second from now; a check that waits for the lines behind, whatever the cadence.
+  const soon = nowMs + 1000;
+  const due = recent.askedBehind ? inFlight(checkpoint, soon) : cadenceDue(recent, checkpoint, soon);
   // Later checks look from as late or later (lookFrom only moves on with the clock).
-  const from = recent.checkBound(checkpoint, nowMs).id;
-  return from.toHexString() <= checkpoint.toHexString() ? from : null;
+  return due ? checkFrom(recent, checkpoint, nowMs) : null;
 }
 
 /**
@@ -293,15 +292,27 @@ export function lookBehindFor(recent: RecentIds, checkpoint: ObjectId, nowMs: nu
  * 4 the counts of four hosts catching up were a third of the server's work.
  */
 export function dueCheckFrom(recent: RecentIds, checkpoint: ObjectId, nowMs: number): ObjectId | null {
+  return recent.recheck || cadenceDue(recent, checkpoint, nowMs) ? checkFrom(recent, checkpoint, nowMs) : null;
+}
+
+/**
+ * Where a check at `nowMs` looks from (checkBound), when it can find anything: the host was read
+ * past the floor, and the start is not after the checkpoint.
+ */
+function checkFrom(recent: RecentIds, checkpoint: ObjectId, nowMs: number): ObjectId | null {
   if (recent.floor === null || recent.floor.equals(checkpoint)) return null;
-  if (!recent.recheck && !cadenceDue(recent, checkpoint, nowMs)) return null;
   const from = recent.checkBound(checkpoint, nowMs).id;
   return from.toHexString() <= checkpoint.toHexString() ? from : null;
 }
 
+/** Lines may still land behind the checkpoint at `nowMs`: it was made less than IN_FLIGHT_HORIZON_SECONDS before. */
+function inFlight(checkpoint: ObjectId, nowMs: number): boolean {
+  return nowMs / 1000 - checkpoint.getTimestamp().getTime() / 1000 <= IN_FLIGHT_HORIZON_SECONDS;
+}
+
 /** A check is due by the cadence: lines may still land behind the checkpoint, and the last check was LATE_CHECK_EVERY_MS ago. */
 function cadenceDue(recent: RecentIds, checkpoint: ObjectId, nowMs: number): boolean {
-  return nowMs / 1000 - checkpoint.getTimestamp().getTime() / 1000 <= IN_FLIGHT_HORIZON_SECONDS && nowMs - recent.checkedAt >= LATE_CHECK_EVERY_MS;
+  return inFlight(checkpoint, nowMs) && nowMs - recent.checkedAt >= LATE_CHECK_EVERY_MS;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { BSON, ObjectId, type MongoClient } from 'mongodb';
+import { BSON, ObjectId, type Document, type MongoClient } from 'mongodb';
 import { sharedClient } from '../mongo/client.js';
 import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
 import { loadCheckpoint, saveCheckpoint, savedFamiliarity, savedRecentIds, savedRevision, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
-import { copiedMessage, copiedTimestamp, emptySkipCounts, messageText, readHostsAfter, readLinesAfter, unpackLines, type SharedBatch } from '../mongo/line-reader.js';
-import { dueCheckFrom, findLateLines, heldRecentIds, lookBehindFor, recentIdsFor, type RecentIds, type UnsavedBatch } from './late-lines.js';
+import { copiedMessage, copiedTimestamp, emptySkipCounts, messageText, readHostParts, readLinesAfter, unpackLines, type SharedBatch } from '../mongo/line-reader.js';
+import { dueCheckFrom, findLateLines, heldRecentIds, lookBehindFor, recentIdsFor, type LinesBehind, type RecentIds, type UnsavedBatch } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
 
@@ -98,13 +98,30 @@ async function takeUpIfApplied(client: MongoClient, task: ScoreTask, cached: Cac
   restoreFamiliarity(doc, task, cached);
 }
 
+/** A batch as scoreAfter takes it: its lines, whether more wait, and the lines behind the checkpoint when read with it. */
+interface BatchRead {
+  docs: Document[];
+  more: boolean;
+  behind?: LinesBehind;
+}
+
+/** The batch the supervisor read with other hosts' (shared-reads.ts), decoded. */
+function unpackBatch(lines: SharedBatch): BatchRead {
+  const { behind } = lines;
+  return {
+    docs: unpackLines(lines.bson),
+    more: lines.more,
+    ...(behind && { behind: { from: ObjectId.createFromHexString(behind.from), docs: unpackLines(behind.bson) } }),
+  };
+}
+
 /**
  * The host's batch read by this thread together with its lines behind the checkpoint, when a
  * check for late lines is due and the server would scan the collection to count them
  * (dueCheckFrom); null when the batch is to be read plainly (readLinesAfter): no check due, a
  * server with the index, or a read that could not tell each line's host.
  */
-async function readWithLinesBehind(client: MongoClient, task: ScoreTask, after: unknown, recent: RecentIds | null): Promise<SharedBatch | null> {
+async function readWithLinesBehind(client: MongoClient, task: ScoreTask, after: unknown, recent: RecentIds | null): Promise<BatchRead | null> {
   if (task.serverFiltersEveryDocument !== true || recent === null || !(after instanceof ObjectId)) return null;
   const behindFrom = dueCheckFrom(recent, after, Date.now());
   if (behindFrom === null) return null;
@@ -112,8 +129,11 @@ async function readWithLinesBehind(client: MongoClient, task: ScoreTask, after: 
   // Room for the lines held behind the checkpoint and some late ones: a host writing faster than a
   // batch per window has more than a batch there, and the check would count after all.
   const behindLimit = Math.max(task.batchSize, recent.countSince(behindFrom.getTimestamp().getTime() / 1000) + LATE_ROOM);
-  const parts = await readHostsAfter(client, src, [{ host, after, behindFrom, behindLimit }], task.batchSize, task.settleSeconds, true);
-  return parts?.get(host) ?? null;
+  const want = { host, after, behindFrom, behindLimit };
+  const part = (await readHostParts(client, src, [want], task.batchSize, task.settleSeconds, true, (_raw, doc) => doc))?.get(host);
+  if (part === undefined) return null;
+  const { behind } = part;
+  return { docs: part.lines, more: part.more, ...(behind && { behind: { from: ObjectId.createFromHexString(behind.from), docs: behind.lines } }) };
 }
 
 /** Late lines a read behind the checkpoint has room for beyond those held (readWithLinesBehind); with more, the check counts them. */
@@ -132,15 +152,13 @@ async function scoreAfter(
   started: number,
 ): Promise<ScoreResult> {
   const { model, version } = cached;
-  const lines = task.lines ?? (await readWithLinesBehind(client, task, after, recent));
-  const { docs: batch, more } = lines !== null ? { docs: unpackLines(lines.bson), more: lines.more } : await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds);
-  const behind = lines?.behind;
+  const { docs: batch, more, behind }: BatchRead =
+    task.lines !== undefined
+      ? unpackBatch(task.lines)
+      : ((await readWithLinesBehind(client, task, after, recent)) ?? (await readLinesAfter(client, task.source, after, task.batchSize, task.settleSeconds)));
   const late =
     recent !== null && after instanceof ObjectId
-      ? await findLateLines(client, task.source, after, recent, {
-          readsBehind: task.lines !== undefined || task.serverFiltersEveryDocument === true,
-          behind: behind && { from: ObjectId.createFromHexString(behind.from), docs: unpackLines(behind.bson) },
-        })
+      ? await findLateLines(client, task.source, after, recent, { readsBehind: task.lines !== undefined || task.serverFiltersEveryDocument === true, behind })
       : [];
   // Late lines first: they were made before the batch's lines.
   const docs = late.length > 0 ? [...late, ...batch] : batch;
