@@ -22,6 +22,7 @@
 
 import { renderAccessLog } from './access-log.js';
 import { LEVEL_LETTERS, renderLogcat } from './logcat.js';
+import { LEVEL_WORDS, PINO_LEVELS, SYSLOG_LEVELS } from './level-word.js';
 import { renderAudit } from './audit.js';
 import { closingQuote } from './quoted.js';
 import { isSeparator } from './spaces.js';
@@ -38,17 +39,6 @@ const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel|log_level|levelname
 const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc_info', 'error.message']);
 /** Error field values that say there was none. */
 const NO_ERROR = new Set(['', '0', 'null', 'nil', '<nil>', 'none', 'false', 'undefined']);
-/** Level words a field may hold, and how a plain-text header writes them (failure terms included). */
-const LEVEL_WORDS = new Map([
-  ['trace', 'TRACE'], ['debug', 'DEBUG'], ['info', 'INFO'], ['information', 'INFO'], ['informational', 'INFO'],
-  ['notice', 'NOTICE'], ['warn', 'WARN'], ['warning', 'WARNING'], ['error', 'ERROR'], ['err', 'ERROR'],
-  ['crit', 'CRITICAL'], ['critical', 'CRITICAL'], ['alert', 'ALERT'], ['emerg', 'EMERGENCY'], ['emergency', 'EMERGENCY'],
-  ['fatal', 'FATAL'], ['panic', 'PANIC'], ['severe', 'SEVERE'],
-]);
-/** pino / bunyan numeric levels (records with a `msg`). */
-const PINO_LEVELS = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'WARN'], [50, 'ERROR'], [60, 'FATAL']]);
-/** syslog priorities (journald's `PRIORITY`, GELF's numeric `level`). */
-const SYSLOG_LEVELS = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 /** MongoDB's own log format: `"s"` is F, E, W, I or D1..D5. */
 const MONGO_LEVELS = new Map([['F', 'FATAL'], ['E', 'ERROR'], ['W', 'WARNING'], ['I', 'INFO']]);
 /**

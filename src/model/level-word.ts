@@ -1,0 +1,43 @@
+// A line's level as a plain-text header writes it (`ERROR`, `WARNING`, `INFO`), from what a record
+// field or a document field holds: a word in any case, a syslog severity number, a pino level
+// number, a logcat letter. Written in front of a message, the word declares the line's level as a
+// header does (vocabulary.ts declaredLevel): an error's weight stays with the lines the host logs
+// as errors, and failure words at an informational level weigh less.
+
+import { LEVEL_LETTERS } from './logcat.js';
+
+/** Level words a field may hold, and how a plain-text header writes them (failure terms included). */
+export const LEVEL_WORDS: ReadonlyMap<string, string> = new Map([
+  ['trace', 'TRACE'], ['debug', 'DEBUG'], ['info', 'INFO'], ['information', 'INFO'], ['informational', 'INFO'],
+  ['notice', 'NOTICE'], ['warn', 'WARN'], ['warning', 'WARNING'], ['error', 'ERROR'], ['err', 'ERROR'],
+  ['crit', 'CRITICAL'], ['critical', 'CRITICAL'], ['alert', 'ALERT'], ['emerg', 'EMERGENCY'], ['emergency', 'EMERGENCY'],
+  ['fatal', 'FATAL'], ['panic', 'PANIC'], ['severe', 'SEVERE'],
+]);
+/** pino / bunyan numeric levels. */
+export const PINO_LEVELS: ReadonlyMap<number, string> = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'WARN'], [50, 'ERROR'], [60, 'FATAL']]);
+/** syslog severities 0-7 (rsyslog's `syslog_sever`, journald's `PRIORITY`, GELF's numeric `level`). */
+export const SYSLOG_LEVELS: readonly string[] = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
+
+/**
+ * The level word for a value of a document's level field (LEVEL_FIELD), or null when the value
+ * names no level: a word (`err`, `Warning`, `INFO`), a logcat letter (`E`), a syslog severity 0-7
+ * or a pino level 10-60, as a number or as digits. Nothing else is guessed at: an unknown value
+ * leaves the message as it is.
+ */
+export function levelWord(value: unknown): string | null {
+  let v = value;
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (/^\d{1,2}$/.test(s)) v = Number(s);
+    else return LEVEL_WORDS.get(s.toLowerCase()) ?? (s.length === 1 ? (LEVEL_LETTERS.get(s.toUpperCase()) ?? null) : null);
+  }
+  // BSON Int32, Int64 and Double arrive as numbers with the driver's default options.
+  if (typeof v !== 'number' || !Number.isInteger(v)) return null;
+  return SYSLOG_LEVELS[v] ?? PINO_LEVELS.get(v) ?? null;
+}
+
+/** The text the model reads for a message whose level field holds `level`: the level word in front, as a header writes it. */
+export function withLevel(message: string, level: unknown): string {
+  const word = levelWord(level);
+  return word === null ? message : `${word} ${message}`;
+}
