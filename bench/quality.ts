@@ -69,7 +69,7 @@ interface Args {
   dump: string | null;
   speedLines: number;
   /** Every line (trained and scored) wrapped as a structured record of this format, or as it is. */
-  as: 'plain' | 'json' | 'logfmt' | 'raw';
+  as: 'plain' | 'json' | 'logfmt' | 'raw' | 'level';
   /** `--as` as given; without it, the plain lines' tables are followed by the whole lines' (raw). */
   asGiven: Args['as'] | null;
 }
@@ -87,7 +87,8 @@ const USAGE = `usage: node dist/bench/quality.js [--reps N] [--threshold T] [--o
   --speed-lines N   lines of the training and scoring speed table at the end (default 1000000; 0: none)
   --as FORMAT       every line written as a JSON or logfmt record instead of as it is, or (raw) with
                     its system's own header from the .log file (injected lines get one in the same
-                    format: bench/raw-headers.ts); without --as, the plain tables, then the raw ones
+                    format: bench/raw-headers.ts), or (level) with only its level word, as the daemon
+                    reads a document's LEVEL_FIELD; without --as: the plain tables, then raw, then level
 `;
 
 function parseArgs(argv: string[]): Args {
@@ -103,7 +104,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--speed-lines') a.speedLines = Number(argv[++i]);
     else if (x === '--as') {
       const f = argv[++i];
-      if (f !== 'plain' && f !== 'json' && f !== 'logfmt' && f !== 'raw') throw new Error(`--as takes plain, json, logfmt or raw, got ${String(f)}`);
+      if (f !== 'plain' && f !== 'json' && f !== 'logfmt' && f !== 'raw' && f !== 'level') throw new Error(`--as takes plain, json, logfmt, raw or level, got ${String(f)}`);
       a.as = a.asGiven = f;
     }
     else if (x === '--help' || x === '-h') {
@@ -121,7 +122,7 @@ function parseArgs(argv: string[]): Args {
  * A line as a structured logger would write it: a timestamp, the host, and the line as the
  * message (no level: the systems' own levels are not part of the Content column).
  */
-function wrap(line: string, k: number, as: Exclude<Args['as'], 'raw'>): string {
+function wrap(line: string, k: number, as: Exclude<Args['as'], 'raw' | 'level'>): string {
   if (as === 'plain') return line;
   const ts = new Date(Date.UTC(2026, 0, 1) + k * 1000).toISOString();
   if (as === 'json') return JSON.stringify({ ts, host: 'node-7', msg: line });
@@ -130,8 +131,8 @@ function wrap(line: string, k: number, as: Exclude<Args['as'], 'raw'>): string {
 
 function render(ds: Dataset, others: readonly Dataset[], sc: Scenario, as: Args['as']): { train: string[]; test: string[] } {
   const test = sc.test.map((t) => t.line);
-  if (as === 'raw') {
-    const [train, scored] = withHeaders(ds, others, [sc.train, test]);
+  if (as === 'raw' || as === 'level') {
+    const [train, scored] = withHeaders(ds, others, [sc.train, test], as === 'raw' ? 'header' : 'level');
     return { train: train!, test: scored! };
   }
   return { train: sc.train.map((l, k) => wrap(l, k, as)), test: test.map((l, k) => wrap(l, sc.train.length + k, as)) };
@@ -257,6 +258,11 @@ async function main(): Promise<void> {
     console.log('\n## Anomaly detection on whole lines (each message with its system\'s header: --as raw)');
     anomalyTable(chosen, all, false, { ...args, as: 'raw' });
     anomalyTable(chosen, all, true, { ...args, as: 'raw' });
+    // The messages again, each after the level its system declared, as the daemon reads documents
+    // that keep the level in a field of its own (LEVEL_FIELD).
+    console.log('\n## Anomaly detection on messages with their level in a field (LEVEL_FIELD: --as level)');
+    anomalyTable(chosen, all, false, { ...args, as: 'level' });
+    anomalyTable(chosen, all, true, { ...args, as: 'level' });
   }
   if (args.speedLines > 0) runSpeed(all, args.speedLines);
 }

@@ -10,6 +10,7 @@
 // - another system's line: the header of the line before it, as it is.
 
 import { templateMatchers, type Dataset } from './anomaly-data.js';
+import { withLevel } from '../src/model/level-word.js';
 
 /** The error level in the spelling of a system's level `level` (INFO -> ERROR, Info -> Error, I -> E); null if none. */
 function errorSpelling(level: string): string | null {
@@ -28,11 +29,15 @@ function replaceLevel(header: string, level: string, to: string): string {
   return at < 0 ? header : header.slice(0, at) + to + header.slice(at + level.length);
 }
 
+/** What a line is given in front of its message: its raw line's whole header, or its level only. */
+export type Prefix = 'header' | 'level';
+
 /**
- * The sequences (training, then scored lines: one stream) with headers. A message the system
- * wrote several times takes its raw lines' headers in file order.
+ * The sequences (training, then scored lines: one stream) with headers, or (`level`) with the
+ * level word only, as a daemon reading it from a field of its own (LEVEL_FIELD) puts it in front of
+ * the message. A message the system wrote several times takes its raw lines' headers in file order.
  */
-export function withHeaders(ds: Dataset, others: readonly Dataset[], seqs: ReadonlyArray<readonly string[]>): string[][] {
+export function withHeaders(ds: Dataset, others: readonly Dataset[], seqs: ReadonlyArray<readonly string[]>, prefix: Prefix = 'header'): string[][] {
   const at = new Map<string, number[]>();
   ds.lines.forEach((l, i) => {
     const is = at.get(l);
@@ -45,6 +50,11 @@ export function withHeaders(ds: Dataset, others: readonly Dataset[], seqs: Reado
   const lastOfTemplate = new Map<string, number>();
   const used = new Map<string, number>();
   let last = Math.max(0, ds.headers.findIndex((h) => h !== ''));
+  // The header of raw line i, with another level where one is given; or that level alone, as withLevel writes it.
+  const of = (i: number, level = ds.levels[i]!): string => {
+    if (prefix === 'level') return withLevel('', level);
+    return level === ds.levels[i] ? ds.headers[i]! : replaceLevel(ds.headers[i]!, ds.levels[i]!, level);
+  };
   const headerOf = (line: string): string => {
     const is = at.get(line);
     if (is !== undefined) {
@@ -55,17 +65,16 @@ export function withHeaders(ds: Dataset, others: readonly Dataset[], seqs: Reado
         last = i;
         lastOfTemplate.set(ds.templates[i]!, i);
       }
-      return ds.headers[last]!;
+      return of(last);
     }
     const other = foreign.has(line);
     const t = other ? -1 : matchers.findIndex((re) => re.test(line));
     if (t >= 0) {
       const i = lastOfTemplate.get(templates[t]!) ?? ds.templates.findIndex((x, j) => x === templates[t] && ds.headers[j] !== '');
-      return ds.headers[i >= 0 ? i : last]!;
+      return of(i >= 0 ? i : last);
     }
-    const level = ds.levels[last]!;
-    const to = other ? null : errorSpelling(level);
-    return to === null ? ds.headers[last]! : replaceLevel(ds.headers[last]!, level, to);
+    const to = other ? null : errorSpelling(ds.levels[last]!);
+    return to === null ? of(last) : of(last, to);
   };
   return seqs.map((seq) => seq.map((line) => headerOf(line) + line));
 }

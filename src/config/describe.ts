@@ -40,6 +40,7 @@ export function configAsYaml(config: DaemonConfig): string {
     keyed('MESSAGE_FIELD', config.fields.message),
     keyed('HOSTNAME_FIELD', config.fields.hostname),
     keyed('TIMESTAMP_FIELD', config.fields.timestamp),
+    keyed('LEVEL_FIELD', config.fields.level ?? ''),
     keyed('TRAINING_WINDOW_DAYS', config.trainingWindowDays),
     keyed('MAX_TRAINING_LINES', config.maxTrainingLines),
     keyed('MIN_TRAINING_LINES', config.minTrainingLines),

@@ -25,6 +25,14 @@ export interface SourceConfig {
   ignore: string[];
 }
 
+/** The input documents' fields the daemon reads (and copies into anomaly documents). */
+export interface InputFields {
+  message: string;
+  hostname: string;
+  timestamp: string;
+  level?: string;
+}
+
 /** The resolved, validated configuration the daemon runs with. */
 export interface DaemonConfig {
   /** Full connection string; secret: log only through redactUri(). */
@@ -34,7 +42,8 @@ export interface DaemonConfig {
   inputDb: string;
   targetDb: string;
   stateCollection: string;
-  fields: { message: string; hostname: string; timestamp: string };
+  /** `level`: LEVEL_FIELD, absent when not set. */
+  fields: InputFields;
   trainingWindowDays: number;
   maxTrainingLines: number;
   minTrainingLines: number;
@@ -69,6 +78,7 @@ export const DEFAULTS = {
   MESSAGE_FIELD: 'Message',
   HOSTNAME_FIELD: 'Hostname',
   TIMESTAMP_FIELD: 'timestamp',
+  LEVEL_FIELD: '',
   STATE_COLLECTION: 'anomaly_detector_state',
   TRAINING_WINDOW_DAYS: 30,
   MAX_TRAINING_LINES: 1_000_000,
@@ -251,11 +261,15 @@ export function validateConfig(parsed: unknown, file: string, ext: ExternalInput
   const stateCollection = checkCollectionName(str('STATE_COLLECTION', DEFAULTS.STATE_COLLECTION), 'STATE_COLLECTION', fail);
   const { uri, origin } = resolveUri(doc, ext, fail, str, num);
 
-  const fields = {
+  const fields: InputFields = {
     message: checkFieldName(str('MESSAGE_FIELD', DEFAULTS.MESSAGE_FIELD), 'MESSAGE_FIELD', fail),
     hostname: checkFieldName(str('HOSTNAME_FIELD', DEFAULTS.HOSTNAME_FIELD), 'HOSTNAME_FIELD', fail),
     timestamp: checkFieldName(str('TIMESTAMP_FIELD', DEFAULTS.TIMESTAMP_FIELD), 'TIMESTAMP_FIELD', fail),
   };
+  // Optional: "" (the default) is none.
+  const level: unknown = doc.LEVEL_FIELD ?? DEFAULTS.LEVEL_FIELD;
+  if (typeof level !== 'string') fail('LEVEL_FIELD', `must be a field name, or "" for none, got ${describe(level)}`);
+  else if (level !== '') fields.level = checkFieldName(level, 'LEVEL_FIELD', fail);
   checkDistinctFields(fields, fail);
 
   const threshold = num('THRESHOLD', DEFAULTS.THRESHOLD, 0, 1, false);
@@ -651,9 +665,9 @@ function checkFieldName(name: string, path: string, fail: Fail): string {
   return name;
 }
 
-/** The three input fields are copied into anomaly documents: none may be, or contain, another. */
-function checkDistinctFields(fields: Record<'message' | 'hostname' | 'timestamp', string>, fail: Fail): void {
-  const keys = { message: 'MESSAGE_FIELD', hostname: 'HOSTNAME_FIELD', timestamp: 'TIMESTAMP_FIELD' } as const;
+/** The input fields are copied into anomaly documents: none may be, or contain, another. */
+function checkDistinctFields(fields: InputFields, fail: Fail): void {
+  const keys = { message: 'MESSAGE_FIELD', hostname: 'HOSTNAME_FIELD', timestamp: 'TIMESTAMP_FIELD', level: 'LEVEL_FIELD' } as const;
   const names = Object.keys(keys) as Array<keyof typeof keys>;
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {

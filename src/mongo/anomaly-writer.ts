@@ -1,6 +1,7 @@
 // The sink: one document per anomalous line in the source's target collection.
 import { MongoBulkWriteError, type Collection, type Document, type MongoClient } from 'mongodb';
 import { setFieldValue } from './field-path.js';
+import type { InputFields } from '../config/schema.js';
 
 export interface AnomalyRecord {
   source: string;
@@ -13,6 +14,8 @@ export interface AnomalyRecord {
   timestamp: unknown;
   /** BSON size of the input's timestamp when it was too large to copy (see copiedTimestamp). */
   timestampSize?: number;
+  /** The input's LEVEL_FIELD value (see copiedLevel). */
+  level?: unknown;
   score: number;
   reasons: string[];
   template: string;
@@ -35,7 +38,7 @@ const DUPLICATE_KEY = 11000;
 export async function writeAnomalies(
   client: MongoClient,
   target: { db: string; collection: string },
-  fields: { message: string; hostname: string; timestamp: string },
+  fields: InputFields,
   records: AnomalyRecord[],
   now = Date.now(),
 ): Promise<number> {
@@ -54,7 +57,7 @@ export async function writeAnomalies(
   }
 }
 
-function toDocument(r: AnomalyRecord, fields: { message: string; hostname: string; timestamp: string }): Document {
+function toDocument(r: AnomalyRecord, fields: InputFields): Document {
   const doc: Document = { source: r.source, input_id: r.inputId };
   setFieldValue(doc, fields.message, r.message);
   setFieldValue(doc, fields.hostname, r.hostname);
@@ -66,6 +69,7 @@ function toDocument(r: AnomalyRecord, fields: { message: string; hostname: strin
   doc.threshold = r.threshold;
   doc.detected_at = r.detectedAt;
   if (r.timestamp !== undefined) setFieldValue(doc, fields.timestamp, r.timestamp);
+  if (r.level !== undefined && fields.level !== undefined) setFieldValue(doc, fields.level, r.level);
   if (r.messageLength !== undefined) {
     doc.message_truncated = true;
     doc.message_length = r.messageLength;

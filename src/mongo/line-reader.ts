@@ -3,6 +3,8 @@ import { BSON, Binary, ObjectId, type Collection, type Document, type FindCursor
 import type { LineSourceRef, SkipCounts } from '../worker/protocol.js';
 import { fieldValue } from './field-path.js';
 import { MAX_LINE_CHARS } from '../model/types.js';
+import { withLevel } from '../model/level-word.js';
+import type { InputFields } from '../config/schema.js';
 
 /** Longest message text given to the model; longer messages are scored on their first part. */
 export const MAX_SCORED_CHARS = MAX_LINE_CHARS;
@@ -347,7 +349,7 @@ export function trainingCursor(client: MongoClient, ref: LineSourceRef, sinceMs:
     .find(
       filter,
       {
-        projection: { _id: 0, [ref.fields.message]: 1 },
+        projection: { _id: 0, [ref.fields.message]: 1, ...(ref.fields.level === undefined ? {} : { [ref.fields.level]: 1 }) },
         sort: { [ref.fields.timestamp]: -1 },
         limit: maxLines,
         batchSize: 5000,
@@ -381,7 +383,27 @@ export async function trainingWindowHint(client: MongoClient, ref: LineSourceRef
 }
 
 export function projectionFor(ref: Pick<LineSourceRef, 'fields'>): Document {
-  return { [ref.fields.message]: 1, [ref.fields.hostname]: 1, [ref.fields.timestamp]: 1 };
+  const f = ref.fields;
+  return { [f.message]: 1, [f.hostname]: 1, [f.timestamp]: 1, ...(f.level === undefined ? {} : { [f.level]: 1 }) };
+}
+
+/**
+ * What the model reads of a line: its text, after the level its LEVEL_FIELD holds (level-word.ts),
+ * as a header would write it. Training and scoring read the same, so a model trained without the
+ * field is retrained when it is set (host-pipeline.ts).
+ */
+export function modelInput(doc: Document, fields: InputFields, text: string): string {
+  return fields.level === undefined ? text : withLevel(text, fieldValue(doc, fields.level));
+}
+
+/** Longest level value copied into an anomaly document (a level is a word or a number; more is a collector's garbage). */
+const MAX_COPIED_LEVEL_CHARS = 64;
+
+/** The input's level as the anomaly document stores it: a number, or a string of up to 64 characters; else nothing. */
+export function copiedLevel(doc: Document, fields: InputFields): { level?: unknown } {
+  if (fields.level === undefined) return {};
+  const v = fieldValue(doc, fields.level);
+  return typeof v === 'number' || (typeof v === 'string' && v.length <= MAX_COPIED_LEVEL_CHARS) ? { level: v } : {};
 }
 
 export type MessageText =

@@ -24,6 +24,8 @@ export interface ModelFileHeader {
   templates: number;
   /** The EXTRA_MASKS rules it was trained with (absent in files written before they were kept). */
   extraMasks?: MaskRuleConfig[];
+  /** The LEVEL_FIELD it was trained with, '' for none (absent in files written before it was kept: none). */
+  levelField?: string;
 }
 
 export function modelFilePath(modelDir: string, source: string, host: string): string {

@@ -328,6 +328,11 @@ export class HostPipeline {
         this.retrain('EXTRA_MASKS changed since the model was trained');
         return;
       }
+      // The model read each line after its level word, or without one (line-reader.ts modelInput).
+      if ((header.levelField ?? '') !== (this.ctx.config().fields.level ?? '')) {
+        this.retrain('LEVEL_FIELD changed since the model was trained');
+        return;
+      }
       if (!this.ctx.isDue(new Date(header.trainedAt))) return;
       this.retrain('model is due for retraining');
       return;

@@ -119,7 +119,7 @@ export function keysNeedingRestart(cur: DaemonConfig, next: DaemonConfig, scoreH
   if (next.inputDb !== cur.inputDb) needRestart.push('MG_INPUT_DB');
   if (next.targetDb !== cur.targetDb) needRestart.push('MG_TARGET_DB');
   if (next.stateCollection !== cur.stateCollection) needRestart.push('STATE_COLLECTION');
-  if (JSON.stringify(next.fields) !== JSON.stringify(cur.fields)) needRestart.push('MESSAGE_FIELD/HOSTNAME_FIELD/TIMESTAMP_FIELD');
+  if (JSON.stringify(next.fields) !== JSON.stringify(cur.fields)) needRestart.push('MESSAGE_FIELD/HOSTNAME_FIELD/TIMESTAMP_FIELD/LEVEL_FIELD');
   // Unset, WORKERS follows the host count, and a reload keeps the running pool: nothing to restart.
   if (next.workers !== cur.workers && !(next.workersFromHosts && cur.workersFromHosts)) needRestart.push('WORKERS');
   if (next.modelDir !== cur.modelDir) needRestart.push('MODEL_DIR');

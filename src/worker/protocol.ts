@@ -2,6 +2,7 @@
 // structured cloning, so ids travel as EJSON text and dates as epoch milliseconds.
 import type { MaskRuleConfig } from '../model/types.js';
 import type { SharedBatch } from '../mongo/line-reader.js';
+import type { InputFields } from '../config/schema.js';
 
 /** Which MongoDB collection and fields a host's lines come from. */
 export interface LineSourceRef {
@@ -9,7 +10,7 @@ export interface LineSourceRef {
   inputDb: string;
   collection: string;
   host: string;
-  fields: { message: string; hostname: string; timestamp: string };
+  fields: InputFields;
 }
 
 export interface TrainTask {

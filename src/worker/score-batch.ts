@@ -5,7 +5,7 @@ import { writeAnomalies, type AnomalyRecord } from '../mongo/anomaly-writer.js';
 import { loadCheckpoint, saveCheckpoint, savedFamiliarity, savedRecentIds, savedRevision, type CheckpointDoc, type FamiliarityUpdate } from '../mongo/checkpoints.js';
 import { Familiarity, type FamiliarityDraft } from '../model/familiarity.js';
 import { fieldValue } from '../mongo/field-path.js';
-import { copiedMessage, copiedTimestamp, emptySkipCounts, messageText, readHostParts, readLinesAfter, unpackLines, type SharedBatch } from '../mongo/line-reader.js';
+import { copiedLevel, copiedMessage, copiedTimestamp, emptySkipCounts, messageText, modelInput, readHostParts, readLinesAfter, unpackLines, type SharedBatch } from '../mongo/line-reader.js';
 import { dueCheckFrom, findLateLines, heldRecentIds, lookBehindFor, recentIdsFor, type LinesBehind, type RecentIds, type UnsavedBatch } from './late-lines.js';
 import { modelFor, type Cached } from './model-cache.js';
 import type { ScoreResult, ScoreTask } from './protocol.js';
@@ -183,7 +183,7 @@ async function scoreAfter(
     if (m.binary) binaryDecoded++;
     scored++;
     const text = m.text;
-    const r = model.score(text, draft);
+    const r = model.score(modelInput(doc, f, text), draft);
     if (r.score >= task.threshold) {
       if (ignore.length > 0 && ignore.some((re) => re.test(text))) {
         ignored++;
@@ -197,6 +197,7 @@ async function scoreAfter(
         // could exceed the document limit, and two array fields in one index are refused).
         hostname: task.source.host,
         ...copiedTimestamp(fieldValue(doc, f.timestamp)),
+        ...copiedLevel(doc, f),
         score: r.score,
         reasons: r.reasons,
         template: r.template,

@@ -1,7 +1,7 @@
 import { BSON } from 'mongodb';
 import { ModelTrainer, MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { sharedClient } from '../mongo/client.js';
-import { emptySkipCounts, messageText, trainingCursor, trainingWindowHint } from '../mongo/line-reader.js';
+import { emptySkipCounts, messageText, modelInput, trainingCursor, trainingWindowHint } from '../mongo/line-reader.js';
 import { writeModelFile } from '../store/model-files.js';
 import type { TrainResult, TrainTask } from './protocol.js';
 
@@ -18,7 +18,7 @@ export async function trainHost(task: TrainTask, sourceName: string): Promise<Tr
     for await (const doc of cursor) {
       const m = messageText(doc, task.source.fields.message);
       if (m.text === null) skipped[m.skip]++;
-      else trainer.add(m.text);
+      else trainer.add(modelInput(doc, task.source.fields, m.text));
     }
   } finally {
     await cursor.close().catch(() => undefined);
@@ -46,6 +46,7 @@ export async function trainHost(task: TrainTask, sourceName: string): Promise<Tr
       lines: summary.trainedLines,
       templates: summary.templates,
       extraMasks: task.extraMasks,
+      levelField: task.source.fields.level ?? '',
     },
     model.serialize(),
   );

@@ -82,6 +82,28 @@ describe('configuration', () => {
     }
   });
 
+  it('reads LEVEL_FIELD as optional ("" or absent: none) and checks it as the other fields', () => {
+    expect(parse(ORIGINAL).fields.level).to.equal(undefined);
+    expect(parse(`${ORIGINAL}LEVEL_FIELD: ""\n`).fields.level).to.equal(undefined);
+    expect(parse(`${ORIGINAL}LEVEL_FIELD: ~\n`).fields.level).to.equal(undefined);
+    expect(parse(`${ORIGINAL}LEVEL_FIELD: "syslog_sever"\n`).fields).to.deep.equal({ message: 'Message', hostname: 'Hostname', timestamp: 'timestamp', level: 'syslog_sever' });
+    expect(parse(`${ORIGINAL}LEVEL_FIELD: "log.level"\n`).fields.level).to.equal('log.level');
+    const cases: Array<[string, RegExp]> = [
+      ['LEVEL_FIELD: 3', /must be a field name, or "" for none, got number 3/],
+      ['LEVEL_FIELD: ["level"]', /must be a field name, or "" for none/],
+      ['LEVEL_FIELD: "Message"', /"Message" overlaps MESSAGE_FIELD "Message"/],
+      ['LEVEL_FIELD: "timestamp.level"', /"timestamp.level" overlaps TIMESTAMP_FIELD "timestamp"/],
+      ['LEVEL_FIELD: "reasons"', /"reasons" is a field the daemon writes/],
+      ['LEVEL_FIELD: "_id"', /_id is the document's own identity/],
+      ['LEVEL_FIELD: "log..level"', /not a valid field name or dotted path/],
+    ];
+    for (const [text, message] of cases) {
+      const p = problems(`${ORIGINAL}${text}\n`);
+      expect(p.map((x) => x.path), text).to.deep.equal(['LEVEL_FIELD']);
+      expect(p[0]!.message, text).to.match(message);
+    }
+  });
+
   it('keeps input, target and state collections apart (a target read as input loops forever)', () => {
     const oneDb = ORIGINAL.replace(/MG_TARGET_DB: .*\n/, 'MG_TARGET_DB: "logstoredb"\n');
     expect(parse(oneDb).targetDb).to.equal(parse(oneDb).inputDb);

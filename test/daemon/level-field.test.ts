@@ -1,0 +1,58 @@
+// LEVEL_FIELD: a collector that stores each line's severity in a field of its own (rsyslog's
+// `syslog_sever`, a `level` string) leaves the message without it. With the key set, the model
+// reads the level word in front of the message, as a header would write it: the host's routine
+// message logged at error severity is flagged, the same text at its usual severity is not; the
+// anomaly document copies the field; a model trained otherwise is retrained.
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { Rng, incidentLine } from '../support/log-lines.js';
+import { useTestBed } from '../support/test-bed.js';
+import { seedHistory, waitUntil, type DocShape } from '../support/seed.js';
+import { modelFilePath, readModelHeader } from '../../src/store/model-files.js';
+
+const atInfo: DocShape = (host, message, at) => ({ Hostname: host, Message: message, timestamp: at, severity: 6 });
+
+describe('LEVEL_FIELD', function () {
+  this.timeout(120_000);
+  const bed = useTestBed('level', (b) => seedHistory(b.input, 'syslog', ['sev'], 300, new Rng(71), 30, atInfo));
+
+  it('scores a routine message at error severity as an anomaly with its level copied, and retrains when the key changes', async () => {
+    const { file, dir } = bed.writeSourceConfig(['sev'], { extra: 'LEVEL_FIELD: "severity"\n' });
+    const daemon = bed.startDaemon(file);
+    await daemon.waitForCount('trained', 1);
+    const models = join(dir, 'models');
+    expect((await readModelHeader(modelFilePath(models, 'syslog', 'sev')))!.levelField).to.equal('severity');
+
+    // A message the host writes all the time, once at its usual severity and once at severity 3 (err).
+    const routine = (await bed.input.collection('syslog').findOne({ Hostname: 'sev' }, { sort: { _id: -1 } }))!.Message as string;
+    const now = new Date();
+    const ids = (
+      await bed.input.collection('syslog').insertMany([
+        { Hostname: 'sev', Message: routine, timestamp: now, severity: 6 },
+        { Hostname: 'sev', Message: routine, timestamp: now, severity: 3 },
+        { Hostname: 'sev', Message: routine, timestamp: now, severity: 6 },
+      ])
+    ).insertedIds;
+    // An incident after them: once it is written, the three lines before it have been scored.
+    const marker = await bed.input.collection('syslog').insertOne({ Hostname: 'sev', Message: incidentLine(new Rng(5), 'levelxafter'), timestamp: new Date(), severity: 6 });
+    const target = bed.target.collection('anomaly');
+    await waitUntil('the incident after them is written', async () => (await target.countDocuments({ input_id: marker.insertedId })) === 1);
+    const doc = await target.findOne({ input_id: ids[1] });
+    expect(doc, 'the routine message at error severity').to.not.equal(null);
+    expect(doc!.severity).to.equal(3);
+    expect(doc!.Message).to.equal(routine);
+    expect(doc!.reasons).to.include('error_terms');
+    // Its twins at the usual severity are routine.
+    expect(await target.countDocuments({ input_id: { $in: [ids[0], ids[2]] } })).to.equal(0);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+
+    // Started again without the key: the model read levels, so a training without them follows.
+    bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2\nMIN_TRAINING_LINES: 50\nLOG_SOURCES:\n  syslog:\n    HOSTNAMES: ["sev"]\n    MG_TARGET_COL: "anomaly"\n`, file);
+    const again = bed.startDaemon(file);
+    const scheduled = await again.waitForLog((l) => l.msg === 'training scheduled', 60_000, 'training scheduled');
+    expect(scheduled.reason).to.equal('LEVEL_FIELD changed since the model was trained');
+    await again.waitForCount('trained', 1);
+    expect((await readModelHeader(modelFilePath(models, 'syslog', 'sev')))!.levelField).to.equal('');
+    expect((await again.stop('SIGTERM')).code).to.equal(0);
+  });
+});
