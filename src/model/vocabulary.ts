@@ -144,7 +144,19 @@ const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
   [['kernel', 'bug'], HIGH],
   [['split', 'brain'], HIGH],
   [['call', 'trace'], MEDIUM],
+  // Linux: a file system that hit an error and was switched to read-only (ext3/ext4 `errors=
+  // remount-ro`), and the hung-task detector's report of a process stuck in the kernel (written at
+  // error level, though it starts with `INFO:`).
+  [['remounting', 'filesystem', 'read', 'only'], HIGH],
+  [['blocked', 'for', 'more', 'than'], HIGH],
 ];
+
+/**
+ * Phrases of reports that software writes at error level whatever their text declares: the
+ * kernel's hung-task report begins with `INFO:` (pr_err("INFO: task %s:%d blocked for more than
+ * %ld seconds")), which is no level; they keep their whole severity (lineFailureTerms).
+ */
+const REPORTED_AS_ERRORS: ReadonlySet<string> = new Set(['blocked for more than']);
 
 /**
  * Failure words that are counted nouns: a zero or a "no" before them says
@@ -288,7 +300,7 @@ export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
   if (isStackFrame(tokens)) terms.push({ term: STACK_FRAME, severity: MEDIUM });
   if (terms.length === 0) return terms;
   const share = levelShare(declaredLevel(tokens));
-  return share === 1 ? terms : terms.map((t) => ({ term: t.term, severity: t.severity * share }));
+  return share === 1 ? terms : terms.map((t) => (REPORTED_AS_ERRORS.has(t.term) ? t : { term: t.term, severity: t.severity * share }));
 }
 
 /** Share of their severity that failure terms keep given the level the line's header declares. */

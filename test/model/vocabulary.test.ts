@@ -18,7 +18,9 @@ describe('failure vocabulary', () => {
     ['Insufficient replicas for partition 7', ['insufficient']],
     ['node-4 is unresponsive, marking unhealthy', ['unresponsive', 'unhealthy']],
     ['fsync failed: errno 28', ['failed', 'errno']],
-    ['Remounting filesystem read-only', ['read only']],
+    ['Remounting filesystem read-only', ['remounting filesystem read only', 'read only']],
+    ['mounted filesystem read-only', ['read only']],
+    ['INFO: task slurmd:2336 blocked for more than 120 seconds.', ['blocked', 'blocked for more than']],
     ['    at org.example.Foo.bar(Foo.java:42)', ['stack frame']],
     // Kernel, hardware and cluster failures written in ordinary words.
     ['mce: [Hardware Error]: Machine check events logged', ['error', 'machine check']],
@@ -106,6 +108,16 @@ describe('declared level', () => {
     // The level's own word may be a (weak) term too; the message's terms keep DECLARED_WARN_SHARE.
     for (const [term, severity] of bare) expect(warn.get(term), term).to.be.closeTo(severity * DECLARED_WARN_SHARE, 1e-12);
     expect(DECLARED_WARN_SHARE).to.be.above(DECLARED_INFO_SHARE).and.below(1);
+  });
+
+  it("keeps the whole weight of the kernel's hung-task report, whose INFO: is no level", () => {
+    const severity = (line: string): Map<string, number> => new Map(lineFailureTerms(tokenize(line, masks).tokens).map((t) => [t.term, t.severity]));
+    const report = severity('INFO: task slurmd:2336 blocked for more than 120 seconds.');
+    const bare = severity('task slurmd:2336 blocked for more than 120 seconds.');
+    expect(declaredLevel(tokenize('INFO: task slurmd:2336 blocked for more than 120 seconds.', masks).tokens)).to.equal('info');
+    expect(report.get('blocked for more than')).to.equal(bare.get('blocked for more than')).and.equal(1);
+    // The word alone is weakened as any other.
+    expect(report.get('blocked')).to.be.closeTo(bare.get('blocked')! * DECLARED_INFO_SHARE, 1e-12);
   });
 
   it('weakens the failure terms of an INFO line, not of the same message without a level', () => {
