@@ -14,12 +14,13 @@ const atInfo: DocShape = (host, message, at) => ({ Hostname: host, Message: mess
 
 describe('LEVEL_FIELD', function () {
   this.timeout(120_000);
-  const bed = useTestBed('level', (b) => seedHistory(b.input, 'syslog', ['sev'], 300, new Rng(71), 30, atInfo));
+  const bed = useTestBed('level', (b) => seedHistory(b.input, 'syslog', ['sev', 'calm'], 300, new Rng(71), 30, atInfo));
 
   it('scores a routine message at error severity as an anomaly with its level copied, and retrains when the key changes', async () => {
-    const { file, dir } = bed.writeSourceConfig(['sev'], { extra: 'LEVEL_FIELD: "severity"\n' });
+    // Two hosts of one collection: their caught-up polls share reads (shared-reads.ts).
+    const { file, dir } = bed.writeSourceConfig(['sev', 'calm'], { extra: 'LEVEL_FIELD: "severity"\n' });
     const daemon = bed.startDaemon(file);
-    await daemon.waitForCount('trained', 1);
+    await daemon.waitForCount('trained', 2);
     const models = join(dir, 'models');
     expect((await readModelHeader(modelFilePath(models, 'syslog', 'sev')))!.levelField).to.equal('severity');
 
@@ -47,11 +48,11 @@ describe('LEVEL_FIELD', function () {
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
 
     // Started again without the key: the model read levels, so a training without them follows.
-    bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2\nMIN_TRAINING_LINES: 50\nLOG_SOURCES:\n  syslog:\n    HOSTNAMES: ["sev"]\n    MG_TARGET_COL: "anomaly"\n`, file);
+    bed.writeConfig(`POLL_INTERVAL_SECONDS: 0.2\nMIN_TRAINING_LINES: 50\nLOG_SOURCES:\n  syslog:\n    HOSTNAMES: ["sev", "calm"]\n    MG_TARGET_COL: "anomaly"\n`, file);
     const again = bed.startDaemon(file);
     const scheduled = await again.waitForLog((l) => l.msg === 'training scheduled', 60_000, 'training scheduled');
     expect(scheduled.reason).to.equal('LEVEL_FIELD changed since the model was trained');
-    await again.waitForCount('trained', 1);
+    await again.waitForCount('trained', 2);
     expect((await readModelHeader(modelFilePath(models, 'syslog', 'sev')))!.levelField).to.equal('');
     expect((await again.stop('SIGTERM')).code).to.equal(0);
   });
