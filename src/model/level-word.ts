@@ -8,14 +8,18 @@ import { LEVEL_LETTERS } from './logcat.js';
 
 /** Level words a field may hold, and how a plain-text header writes them (failure terms included). */
 export const LEVEL_WORDS: ReadonlyMap<string, string> = new Map([
-  ['trace', 'TRACE'], ['debug', 'DEBUG'], ['info', 'INFO'], ['information', 'INFO'], ['informational', 'INFO'],
+  ['trace', 'TRACE'], ['debug', 'DEBUG'], ['verbose', 'VERBOSE'], ['info', 'INFO'], ['information', 'INFO'], ['informational', 'INFO'],
   ['notice', 'NOTICE'], ['warn', 'WARN'], ['warning', 'WARNING'], ['error', 'ERROR'], ['err', 'ERROR'],
   ['crit', 'CRITICAL'], ['critical', 'CRITICAL'], ['alert', 'ALERT'], ['emerg', 'EMERGENCY'], ['emergency', 'EMERGENCY'],
   ['fatal', 'FATAL'], ['panic', 'PANIC'], ['severe', 'SEVERE'],
 ]);
 /** pino / bunyan numeric levels. */
 export const PINO_LEVELS: ReadonlyMap<number, string> = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'WARN'], [50, 'ERROR'], [60, 'FATAL']]);
-/** syslog severities 0-7 (rsyslog's `syslog_sever`, journald's `PRIORITY`, GELF's numeric `level`). */
+/**
+ * syslog severities 0-7 (rsyslog's `syslog_sever`, journald's `PRIORITY`, GELF's numeric `level`).
+ * Windows' numeric event levels differ (2 Error, 3 Warning, 4 Information) and are not read so: a
+ * document field should hold the level's name there (Winlogbeat's `log.level`).
+ */
 export const SYSLOG_LEVELS: readonly string[] = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 
 /**

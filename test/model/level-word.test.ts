@@ -18,6 +18,7 @@ describe('level words of a level field', () => {
       ['E', 'ERROR'],
       ['w', 'WARNING'],
       ['V', 'VERBOSE'],
+      ['verbose', 'VERBOSE'],
       [0, 'EMERGENCY'],
       [3, 'ERROR'],
       [4, 'WARNING'],
