@@ -573,6 +573,14 @@ export class HostPipeline {
         { lines: res.lines, templates: res.templates, durationMs: Math.round(res.durationMs), modelVersion: res.modelVersion },
         'trained',
       );
+      const levels = res.levels;
+      if (levels !== undefined && levels.without * 2 > res.lines) {
+        // A misspelt LEVEL_FIELD would otherwise go unnoticed: the model reads the lines without a level.
+        this.log.warn(
+          { levelField: cfg.fields.level, withoutLevel: levels.without, lines: res.lines, ...(levels.unread.length > 0 ? { valuesNamingNoLevel: levels.unread } : {}) },
+          'most training lines have no level in LEVEL_FIELD (the field is missing, or holds no level word or number): the model reads them without one',
+        );
+      }
     } catch (err) {
       const failures = this.trainings.failed(this.onError(err, 'train'));
       this.scheduleTrain(this.ctx.retryDelayMs(failures, 2000, 300_000), 'retry after failure');

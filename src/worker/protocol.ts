@@ -32,7 +32,16 @@ export interface TrainTask {
 }
 
 export type TrainResult =
-  | { kind: 'trained'; modelVersion: string; lines: number; templates: number; durationMs: number; skipped: SkipCounts }
+  | {
+      kind: 'trained';
+      modelVersion: string;
+      lines: number;
+      templates: number;
+      durationMs: number;
+      skipped: SkipCounts;
+      /** With LEVEL_FIELD set: training lines whose field named no level, and up to 3 of the values it held instead. */
+      levels?: { without: number; unread: string[] };
+    }
   | {
       kind: 'insufficient';
       lines: number;

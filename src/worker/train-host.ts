@@ -3,6 +3,7 @@ import { ModelTrainer, MODEL_FORMAT_VERSION } from '../model/detector.js';
 import { sharedClient } from '../mongo/client.js';
 import { emptySkipCounts, messageText, modelInput, trainingCursor, trainingWindowHint } from '../mongo/line-reader.js';
 import { writeModelFile } from '../store/model-files.js';
+import { fieldValue } from '../mongo/field-path.js';
 import type { TrainResult, TrainTask } from './protocol.js';
 
 /** Streams the host's training window into a trainer; the window is never held in memory. */
@@ -14,11 +15,19 @@ export async function trainHost(task: TrainTask, sourceName: string): Promise<Tr
   const skipped = emptySkipCounts();
   const untilId = task.untilId === null ? null : BSON.EJSON.parse(task.untilId, { relaxed: false });
   const cursor = trainingCursor(client, task.source, task.sinceMs, task.maxLines, untilId);
+  const fields = task.source.fields;
+  const levels = fields.level === undefined ? undefined : { without: 0, unread: [] as string[] };
   try {
     for await (const doc of cursor) {
-      const m = messageText(doc, task.source.fields.message);
-      if (m.text === null) skipped[m.skip]++;
-      else trainer.add(modelInput(doc, task.source.fields, m.text));
+      const m = messageText(doc, fields.message);
+      if (m.text === null) {
+        skipped[m.skip]++;
+        continue;
+      }
+      const text = modelInput(doc, fields, m.text);
+      trainer.add(text);
+      // No word in front: the field was missing or named no level (an operator's misspelt LEVEL_FIELD).
+      if (levels !== undefined && text === m.text) noteUnread(levels, fieldValue(doc, fields.level!));
     }
   } finally {
     await cursor.close().catch(() => undefined);
@@ -57,5 +66,14 @@ export async function trainHost(task: TrainTask, sourceName: string): Promise<Tr
     templates: summary.templates,
     durationMs: performance.now() - started,
     skipped,
+    ...(levels === undefined ? {} : { levels }),
   };
+}
+
+/** Counts a training line without a level word, keeping up to 3 of the values that named none. */
+function noteUnread(levels: { without: number; unread: string[] }, value: unknown): void {
+  levels.without++;
+  if (value === undefined || levels.unread.length >= 3) return;
+  const shown = (typeof value === 'string' ? value : (BSON.EJSON.stringify(value as never) ?? String(value))).slice(0, 40);
+  if (!levels.unread.includes(shown)) levels.unread.push(shown);
 }

@@ -11,10 +11,15 @@ import { seedHistory, waitUntil, type DocShape } from '../support/seed.js';
 import { modelFilePath, readModelHeader } from '../../src/store/model-files.js';
 
 const atInfo: DocShape = (host, message, at) => ({ Hostname: host, Message: message, timestamp: at, severity: 6 });
+const atNoLevel: DocShape = (host, message, at) => ({ Hostname: host, Message: message, timestamp: at, severity: 'loud' });
 
 describe('LEVEL_FIELD', function () {
   this.timeout(120_000);
-  const bed = useTestBed('level', (b) => seedHistory(b.input, 'syslog', ['sev', 'calm'], 300, new Rng(71), 30, atInfo));
+  const bed = useTestBed('level', async (b) => {
+    await seedHistory(b.input, 'syslog', ['sev', 'calm'], 300, new Rng(71), 30, atInfo);
+    await seedHistory(b.input, 'syslog', ['odd'], 300, new Rng(72), 30, atNoLevel);
+  });
+  const noLevels = 'most training lines have no level in LEVEL_FIELD (the field is missing, or holds no level word or number): the model reads them without one';
 
   it('scores a routine message at error severity as an anomaly with its level copied, and retrains when the key changes', async () => {
     // Two hosts of one collection: their caught-up polls share reads (shared-reads.ts).
@@ -23,6 +28,7 @@ describe('LEVEL_FIELD', function () {
     await daemon.waitForCount('trained', 2);
     const models = join(dir, 'models');
     expect((await readModelHeader(modelFilePath(models, 'syslog', 'sev')))!.levelField).to.equal('severity');
+    expect(daemon.count(noLevels)).to.equal(0);
 
     // A message the host writes all the time, once at its usual severity and once at severity 3 (err).
     const routine = (await bed.input.collection('syslog').findOne({ Hostname: 'sev' }, { sort: { _id: -1 } }))!.Message as string;
@@ -55,5 +61,19 @@ describe('LEVEL_FIELD', function () {
     await again.waitForCount('trained', 2);
     expect((await readModelHeader(modelFilePath(models, 'syslog', 'sev')))!.levelField).to.equal('');
     expect((await again.stop('SIGTERM')).code).to.equal(0);
+  });
+
+  it('warns when most training lines have no level in the field, with values that named none', async () => {
+    const misspelt = bed.startDaemon(bed.writeSourceConfig(['calm'], { extra: 'LEVEL_FIELD: "sevrity"\n' }).file);
+    const missing = await misspelt.waitForLog((l) => l.msg === noLevels, 60_000, 'the warning of a misspelt field');
+    expect(missing).to.include({ levelField: 'sevrity', withoutLevel: missing.lines });
+    expect(missing).to.not.have.property('valuesNamingNoLevel');
+    expect((await misspelt.stop('SIGTERM')).code).to.equal(0);
+
+    const odd = bed.startDaemon(bed.writeSourceConfig(['odd'], { extra: 'LEVEL_FIELD: "severity"\n' }).file);
+    const unread = await odd.waitForLog((l) => l.msg === noLevels, 60_000, 'the warning of values naming no level');
+    expect(unread).to.include({ levelField: 'severity', withoutLevel: 300, lines: 300 });
+    expect(unread.valuesNamingNoLevel).to.deep.equal(['loud']);
+    expect((await odd.stop('SIGTERM')).code).to.equal(0);
   });
 });
