@@ -22,6 +22,9 @@ export const PINO_LEVELS: ReadonlyMap<number, string> = new Map([[10, 'TRACE'], 
  */
 export const SYSLOG_LEVELS: readonly string[] = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 
+/** Longest level field value read, spaces around it included. */
+const MAX_LEVEL_CHARS = 24;
+
 /**
  * The level word for a value of a document's level field (LEVEL_FIELD), or null when the value
  * names no level: a word (`err`, `Warning`, `INFO`), a logcat letter (`E`), a syslog severity 0-7
@@ -31,6 +34,8 @@ export const SYSLOG_LEVELS: readonly string[] = ['EMERGENCY', 'ALERT', 'CRITICAL
 export function levelWord(value: unknown): string | null {
   let v = value;
   if (typeof v === 'string') {
+    // No level is longer ("informational" is 13): a collector's garbage of megabytes is not read.
+    if (v.length > MAX_LEVEL_CHARS) return null;
     const s = v.trim();
     if (/^\d{1,2}$/.test(s)) v = Number(s);
     else return LEVEL_WORDS.get(s.toLowerCase()) ?? (s.length === 1 ? (LEVEL_LETTERS.get(s.toUpperCase()) ?? null) : null);
