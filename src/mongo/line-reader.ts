@@ -349,7 +349,7 @@ export function trainingCursor(client: MongoClient, ref: LineSourceRef, sinceMs:
     .find(
       filter,
       {
-        projection: { _id: 0, [ref.fields.message]: 1, ...(ref.fields.level === undefined ? {} : { [ref.fields.level]: 1 }) },
+        projection: { _id: 0, [ref.fields.message]: 1, ...levelProjection(ref.fields) },
         sort: { [ref.fields.timestamp]: -1 },
         limit: maxLines,
         batchSize: 5000,
@@ -384,7 +384,12 @@ export async function trainingWindowHint(client: MongoClient, ref: LineSourceRef
 
 export function projectionFor(ref: Pick<LineSourceRef, 'fields'>): Document {
   const f = ref.fields;
-  return { [f.message]: 1, [f.hostname]: 1, [f.timestamp]: 1, ...(f.level === undefined ? {} : { [f.level]: 1 }) };
+  return { [f.message]: 1, [f.hostname]: 1, [f.timestamp]: 1, ...levelProjection(f) };
+}
+
+/** The LEVEL_FIELD for a projection: every read of lines the model sees brings it (modelInput). */
+function levelProjection(f: InputFields): Document {
+  return f.level === undefined ? {} : { [f.level]: 1 };
 }
 
 /**
