@@ -126,13 +126,16 @@ LOG_SOURCES:
     HOSTNAMES: ["w1", "w6"]
     MG_TARGET_COL: "audit_waits"
 `;
-    const first = bed.startDaemon(bed.writeConfig(config).file);
+    // Started (its signal handlers in place) before it is stopped, even if the checkpoints are there already.
+    const first = await bed.startedDaemon(bed.writeConfig(config).file);
     await waitUntil('both hosts have a checkpoint', async () => (await state().countDocuments({ host: { $in: ['w1', 'w6'] } })) === 2, 60_000);
     expect((await first.stop('SIGTERM')).code).to.equal(0);
     // While it is stopped: a backlog of many full batches for w6, and a line of w1 with a string
     // _id, which w1's first audit reports (w1 catches up at its first poll).
     const input = bed.input.collection('syslog');
-    const backlog = 2000;
+    // Well within what the audit waits for (ID_AUDIT_POLLS, 60 s at this interval) on a slow machine;
+    // before the wait, w1's audit ran when w6 had scored its first few batches.
+    const backlog = 500;
     await input.insertMany(Array.from({ length: backlog }, (_, i) => line('w6', i)));
     await input.insertOne(line('w1', 0, 'stray-line'));
     const second = bed.startDaemon(bed.writeConfig(config).file);
