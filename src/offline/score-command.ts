@@ -9,6 +9,7 @@ import { MAX_LINE_CHARS } from '../model/types.js';
 import { Familiarity } from '../model/familiarity.js';
 import { isBlank } from '../model/mask.js';
 import { EXIT_OK, commandArgs, type CommandIo } from '../commands/args.js';
+import { ScoreLineJson } from './score-line-json.js';
 import { forEachLines, masksFrom, openInput, withOutput, writeOut } from './streams.js';
 
 const SCORE_USAGE = `usage: anomaly-detector score --train TRAIN_FILE [--threshold X] [--mask REGEX]... INPUT_FILE
@@ -89,6 +90,8 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
     const model = trainer.finish();
     // The input is the host's stream in order, as the daemon sees it: a new message that keeps coming back weighs less.
     const familiar = new Familiarity();
+    // Exactly these keys, in this order: the output format is an interface.
+    const json = new ScoreLineJson(threshold);
     let n = 0;
     await forEachLines(
       input,
@@ -96,11 +99,7 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
       (lines) => {
         if (out.closed) return;
         let text = '';
-        for (const l of lines) {
-          const s = model.score(l, familiar);
-          // Exactly these keys, in this order: the output format is an interface.
-          text += JSON.stringify({ line: ++n, score: s.score, anomaly: s.score >= threshold, template: s.template, reasons: s.reasons }) + '\n';
-        }
+        for (const l of lines) text += json.format(++n, model.score(l, familiar)) + '\n';
         return writeOut(io.stdout, text, out);
       },
       out,

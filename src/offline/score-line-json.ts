@@ -1,0 +1,50 @@
+// One line of the `score` command's output, `{"line":N,"score":S,"anomaly":B,"template":"...","reasons":[...]}`,
+// byte for byte what JSON.stringify writes for that object, built from pieces. A host's lines
+// share a few hundred templates and a handful of reason lists: their JSON text is made once and
+// reused, where JSON.stringify escaped the same template again on every line (0.45 s of the 3.1 s
+// that `score --train F F` takes on 300,000 lines).
+
+import type { ScoredLine } from '../model/types.js';
+
+/** Distinct templates remembered; a stream of new messages (each its own template) must not grow it without end. */
+const MAX_CACHED = 4096;
+/** Longer templates are escaped on each line rather than kept. */
+const MAX_CACHED_CHARS = 1024;
+
+export class ScoreLineJson {
+  private readonly templates = new Map<string, string>();
+  private readonly reasons = new Map<string, string>();
+
+  constructor(private readonly threshold: number) {}
+
+  /** The output line (without its line end) for input line `line` (1-based). */
+  format(line: number, s: ScoredLine): string {
+    // A score is a finite number in [0, 1], written by JSON as by String(); the check keeps an
+    // impossible NaN from becoming invalid JSON (JSON.stringify writes it as null).
+    const score = Number.isFinite(s.score) ? String(s.score) : 'null';
+    return `{"line":${line},"score":${score},"anomaly":${s.score >= this.threshold},"template":${this.template(s.template)},"reasons":${this.reasonList(s.reasons)}}`;
+  }
+
+  private template(text: string): string {
+    if (text.length > MAX_CACHED_CHARS) return JSON.stringify(text);
+    let json = this.templates.get(text);
+    if (json === undefined) {
+      if (this.templates.size >= MAX_CACHED) this.templates.clear();
+      json = JSON.stringify(text);
+      this.templates.set(text, json);
+    }
+    return json;
+  }
+
+  private reasonList(list: readonly string[]): string {
+    if (list.length === 0) return '[]';
+    // Reasons are a few fixed words (types.ts): the list's words name it.
+    const key = list.join(',');
+    let json = this.reasons.get(key);
+    if (json === undefined) {
+      json = JSON.stringify(list);
+      this.reasons.set(key, json);
+    }
+    return json;
+  }
+}
