@@ -63,7 +63,7 @@ export function loadDataset(root: string, name: DatasetName): Dataset {
 }
 
 /** The part of each raw line before its message (Dataset.headers). */
-function rawHeaders(root: string, name: string, lines: readonly string[]): string[] {
+export function rawHeaders(root: string, name: string, lines: readonly string[]): string[] {
   const file = join(root, name, `${name}_2k.log`);
   const raw = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
   return lines.map((content, i) => {

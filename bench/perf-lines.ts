@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Rng } from '../src/seeded-random.js';
 import { routineLine } from '../test/support/log-lines.js';
+import { rawHeaders } from './anomaly-data.js';
 
 export const SYSTEMS = ['Android', 'Apache', 'HDFS', 'Hadoop', 'OpenSSH', 'Spark', 'Thunderbird', 'Windows', 'Zookeeper'] as const;
 
@@ -25,6 +26,8 @@ type Piece =
 interface Shape {
   parts: string[];
   slots: Piece[][];
+  /** What the sample's raw `.log` line has before the message (timestamp, level, component), as it is; '' when unknown. */
+  header: string;
 }
 
 export interface LineSource {
@@ -99,15 +102,15 @@ function escapeRe(s: string): string {
 }
 
 /** The template's literal parts and the values the real line had in its `<*>` positions. */
-function shapeOf(content: string, template: string): Shape {
+function shapeOf(content: string, template: string, header: string): Shape {
   const parts = template.split('<*>');
   if (parts.length > 1) {
     const re = new RegExp(`^${parts.map(escapeRe).join('(.*?)')}$`, 's');
     const m = re.exec(content);
-    if (m) return { parts, slots: m.slice(1).map(plan) };
+    if (m) return { parts, slots: m.slice(1).map(plan), header };
   }
   // Template and content disagree (or no variables): redraw the digit runs of the content itself.
-  return { parts: ['', ''], slots: [plan(content)] };
+  return { parts: ['', ''], slots: [plan(content)], header };
 }
 
 /** RFC 4180 CSV (quoted fields, doubled quotes); fields are sliced, not built char by char. */
@@ -168,7 +171,9 @@ function loadShapes(): Shape[][] | null {
     const ci = header.indexOf('Content');
     const ti = header.indexOf('EventTemplate');
     if (ci < 0 || ti < 0) throw new Error(`${csvFile(name)}: no Content/EventTemplate column`);
-    return rows.slice(1).filter((r) => r.length === header.length).map((r) => shapeOf(r[ci]!, r[ti]!));
+    const body = rows.slice(1).filter((r) => r.length === header.length);
+    const headers = rawHeaders(DATASET_DIR, name, body.map((r) => r[ci]!));
+    return body.map((r, i) => shapeOf(r[ci]!, r[ti]!, headers[i]!));
   });
   return cachedShapes;
 }
@@ -176,8 +181,11 @@ function loadShapes(): Shape[][] | null {
 /**
  * A deterministic stream of mixed lines. `systems` restricts the mix (default: all nine, each
  * equally likely; within a system, lines follow the sample's own template frequencies).
+ * `wholeLines`: each message with the header its sample line had in the system's raw `.log` file
+ * (timestamp, level, component; as it is), as a log file holds them; otherwise the message alone,
+ * as a document's message field holds it. The same seed draws the same messages either way.
  */
-export function lineSource(seed: number, systems?: readonly string[]): LineSource {
+export function lineSource(seed: number, systems?: readonly string[], wholeLines = false): LineSource {
   const shapes = loadShapes();
   if (shapes === null) {
     const r = new Rng(seed);
@@ -185,13 +193,14 @@ export function lineSource(seed: number, systems?: readonly string[]): LineSourc
   }
   const chosen = systems ? shapes.filter((_, i) => systems.includes(SYSTEMS[i]!)) : shapes;
   const rng = new Rng(seed);
+  const what = wholeLines ? 'whole lines (raw headers as they are)' : 'messages';
   return {
     kind: 'loghub',
-    description: `loghub 2k samples (${systems ? systems.join(', ') : 'nine systems'}) with variables redrawn`,
+    description: `loghub 2k samples (${systems ? systems.join(', ') : 'nine systems'}): ${what} with variables redrawn`,
     next(): string {
       const sys = chosen[rng.int(0, chosen.length - 1)]!;
       const shape = sys[rng.int(0, sys.length - 1)]!;
-      const out: string[] = [shape.parts[0]!];
+      const out: string[] = [wholeLines ? shape.header : '', shape.parts[0]!];
       for (let i = 0; i < shape.slots.length; i++) out.push(draw(shape.slots[i]!, rng), shape.parts[i + 1]!);
       // join() yields a flat string; `+=` would leave a rope of many small pieces per line.
       return out.join('');
@@ -199,9 +208,9 @@ export function lineSource(seed: number, systems?: readonly string[]): LineSourc
   };
 }
 
-/** `n` lines in an array (for the parts that must not time line generation). */
-export function generateLines(seed: number, n: number): string[] {
-  const src = lineSource(seed);
+/** `n` lines in an array (for the parts that must not time line generation); `wholeLines` as for lineSource. */
+export function generateLines(seed: number, n: number, wholeLines = false): string[] {
+  const src = lineSource(seed, undefined, wholeLines);
   const out = new Array<string>(n);
   for (let i = 0; i < n; i++) out[i] = src.next();
   return out;
