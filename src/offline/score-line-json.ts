@@ -1,8 +1,8 @@
 // One line of the `score` command's output, `{"line":N,"score":S,"anomaly":B,"template":"...","reasons":[...]}`,
 // byte for byte what JSON.stringify writes for that object, built from pieces. A host's lines
 // share a few hundred templates and a handful of reason lists: their JSON text is made once and
-// reused, where JSON.stringify escaped the same template again on every line (0.45 s of the 3.1 s
-// that `score --train F F` takes on 300,000 lines).
+// reused, where JSON.stringify escaped the same template again on every line (`score --train F F`
+// on 300,000 lines: 3.24 s against 3.39 s, paired runs).
 
 import type { ScoredLine } from '../model/types.js';
 
