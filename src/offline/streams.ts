@@ -64,9 +64,17 @@ function isDirectoryFd(fd: number): boolean {
 /**
  * Calls `onLines` with the lines of a stream, batch by batch as they arrive
  * (LF or CRLF line ends; a last line without a line end counts; invalid UTF-8
- * becomes U+FFFD). A line longer than `maxChars` comes cut to its first
- * `maxChars` characters (the rest is read past, never held). Batching keeps
- * per-line overhead low; awaiting `onLines` gives output backpressure.
+ * becomes U+FFFD; a byte order mark at the start is read past). A line longer
+ * than `maxChars` comes cut to its first `maxChars` characters (the rest is
+ * read past, never held). Batching keeps per-line overhead low; awaiting
+ * `onLines` gives output backpressure.
+ *
+ * Lines are cut from the bytes and each is decoded on its own: a line end is
+ * never inside a UTF-8 sequence, so this decodes as one decoder over the whole
+ * stream would. Each line is then a string of its own: cut from a decoded
+ * chunk, it was a view into the chunk (V8 makes a slice of 13 characters or
+ * more one), which the tokenizer reads 12% slower, and whose pieces kept by the
+ * model (a template's token, a slot's value) would keep the whole 64 KB chunk alive.
  */
 export async function forEachLines(
   stream: NodeJS.ReadableStream,
@@ -75,63 +83,86 @@ export async function forEachLines(
   until?: { readonly closed: boolean },
   maxChars = Infinity,
 ): Promise<void> {
-  const decoder = new TextDecoder('utf-8');
-  // The unfinished last line, as the chunks it arrived in: only new text is searched for a line
-  // end, and the pieces are joined once (re-searching a growing string was quadratic: an 80 MB
-  // line took 17 s). Only its first maxChars (+1, to tell a CR before the line end) are kept: a
-  // line of 600 MB exceeded the longest string V8 can make.
-  let pending: string[] = [];
-  let pendingChars = 0;
-  const keep = maxChars + 1;
-  const line = (piece: string): string => {
-    const whole = pending.length > 0 ? pending.join('') + piece : piece;
-    // Past maxChars + 1 the cut comes before any CR of the line end.
-    return detached(whole.length > keep ? whole.slice(0, maxChars) : stripCr(whole).slice(0, maxChars));
+  // The unfinished last line, as the pieces of the chunks it arrived in: only new bytes are
+  // searched for a line end, and the pieces are joined once (re-searching a growing line was
+  // quadratic: an 80 MB line took 17 s). Only its first keepBytes are kept, enough for maxChars + 1
+  // characters (to tell a CR before the line end) at 3 bytes a character and a sequence cut at the
+  // end: a line of 600 MB exceeded the longest string V8 can make.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let cutShort = false;
+  const keepBytes = 3 * maxChars + 6;
+  // The stream's first line is decoded by a decoder that reads past a byte order mark; the others keep U+FEFF, as one decoder would.
+  let first = true;
+  // A string chunk's last UTF-16 unit when it is the first half of a pair, completed by the next chunk.
+  let carry = '';
+  const line = (bytes: Buffer, start: number, end: number): string => {
+    let text: string;
+    if (pending.length === 0) text = first ? new TextDecoder('utf-8').decode(bytes.subarray(start, end)) : bytes.toString('utf8', start, end);
+    else {
+      const room = Math.max(0, keepBytes - pendingBytes);
+      if (end - start > room) cutShort = true;
+      const whole = Buffer.concat([...pending, bytes.subarray(start, start + Math.min(room, end - start))]);
+      text = first ? new TextDecoder('utf-8').decode(whole) : whole.toString('utf8');
+    }
+    first = false;
+    // Cut short, the line has more than maxChars + 1 characters: its CR (if any) lies beyond the cut.
+    const out = cutShort ? text.slice(0, maxChars) : stripCr(text).slice(0, maxChars);
+    pending = [];
+    pendingBytes = 0;
+    cutShort = false;
+    return out;
   };
-  const emit = async (text: string, final: boolean): Promise<void> => {
+  const emit = async (bytes: Buffer, final: boolean): Promise<void> => {
     const lines: string[] = [];
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      lines.push(line(text.slice(start, nl)));
-      pending = [];
-      pendingChars = 0;
+    for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, start)) {
+      lines.push(line(bytes, start, nl));
       start = nl + 1;
     }
-    if (start < text.length && pendingChars < keep) {
-      const rest = text.slice(start, start + (keep - pendingChars));
-      pending.push(rest);
-      pendingChars += rest.length;
+    if (start < bytes.length) {
+      const room = keepBytes - pendingBytes;
+      if (bytes.length - start > room) cutShort = true;
+      if (room > 0) {
+        // A copy: a view would keep the whole chunk alive while the line goes on.
+        const rest = Buffer.from(bytes.subarray(start, start + Math.min(room, bytes.length - start)));
+        pending.push(rest);
+        pendingBytes += rest.length;
+      }
     }
-    if (final && pending.length > 0) {
-      lines.push(line(''));
-      pending = [];
-      pendingChars = 0;
-    }
+    // A stream of only a byte order mark has no line, as its decoded text is empty.
+    if (final && (pending.length > 0 || cutShort) && !(first && isBom(pending))) lines.push(line(EMPTY, 0, 0));
     if (lines.length > 0) await onLines(lines);
   };
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-      if (text.length > 0) await emit(text, false);
+    for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
+      let bytes: Buffer;
+      if (typeof chunk === 'string') {
+        let text = carry + chunk;
+        carry = '';
+        const last = text.charCodeAt(text.length - 1);
+        if (last >= 0xd800 && last <= 0xdbff) {
+          carry = text.slice(-1);
+          text = text.slice(0, -1);
+        }
+        bytes = Buffer.from(text, 'utf8');
+      } else bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (bytes.length > 0) await emit(bytes, false);
       // Leaving the loop destroys the stream: `tail -f log | score ... - | head` ends with head.
       if (until?.closed === true) return;
     }
-    await emit(decoder.decode(), true);
+    await emit(Buffer.from(carry, 'utf8'), true);
   } catch (err) {
     if (err instanceof CommandError) throw err;
     throw new CommandError(`error reading ${what}: ${(err as Error).message}`);
   }
 }
 
-/**
- * A copy of a line that does not hold on to the chunk it was cut from. V8 makes a slice of 13
- * characters or more a view into its parent string, and so is every slice of that view: a
- * template's token, a slot's value or a failure word kept by the model would keep the whole 64 KB
- * read chunk alive (15 MB more peak memory for `score --train F F` on 300,000 lines). Concatenating
- * makes a new string, and its slice is a view of that one only.
- */
-function detached(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
+const EMPTY = Buffer.alloc(0);
+
+function isBom(pieces: readonly Buffer[]): boolean {
+  const b = Buffer.concat(pieces);
+  return b.length === 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
 }
 
 function stripCr(s: string): string {

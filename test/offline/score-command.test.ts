@@ -9,6 +9,7 @@ import { runScoreCommand } from '../../src/offline/score-command.js';
 import { forEachLines } from '../../src/offline/streams.js';
 import { runTemplatesCommand } from '../../src/offline/templates-command.js';
 import { DEFAULT_THRESHOLD } from '../../src/model/detector.js';
+import { Rng } from '../../src/seeded-random.js';
 
 // dist/test/offline -> test/fixtures/offline (fixtures are not compiled).
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'offline');
@@ -144,6 +145,39 @@ describe('score command', function () {
       const lines: string[] = [];
       await forEachLines(Readable.from(chunks), 'test input', (batch) => void lines.push(...batch), undefined, 10);
       expect(lines, `chunks of ${size}`).to.deep.equal(['a'.repeat(10), 'b'.repeat(10), 'c'.repeat(10), 'd'.repeat(10)]);
+    }
+  });
+
+  it('reads random bytes in random chunks as one decoder over the whole stream would, split at LF (invalid UTF-8, CRs, a BOM, cuts)', async () => {
+    // Bytes that make valid and broken UTF-8 of every length, line ends, CRs and byte order marks.
+    const alphabet = [0x41, 0x20, 0x0a, 0x0a, 0x0d, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xed, 0xa0, 0xbf, 0xff, 0xc0, 0xf4, 0x90, 0xef, 0xbb];
+    const rng = new Rng(7);
+    for (let round = 0; round < 300; round++) {
+      const n = rng.int(0, 120);
+      const bytes = Buffer.from(Array.from({ length: n }, () => (rng.chance(0.9) ? rng.pick(alphabet) : rng.int(0, 255))));
+      if (rng.chance(0.3)) bytes.set([0xef, 0xbb, 0xbf].slice(0, Math.min(3, bytes.length)));
+      const maxChars = rng.pick([Infinity, 1, 5, 20]);
+      const text = new TextDecoder('utf-8').decode(bytes);
+      const expected = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l).slice(0, maxChars));
+      if (text === '') expected.length = 0;
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const size = rng.int(1, 9);
+        chunks.push(bytes.subarray(at, at + size));
+        at += size;
+      }
+      const lines: string[] = [];
+      await forEachLines(Readable.from(chunks), 'test input', (batch) => void lines.push(...batch), undefined, maxChars);
+      expect(lines, `bytes ${bytes.toString('hex')}, maxChars ${maxChars}`).to.deep.equal(expected);
+    }
+  });
+
+  it('reads string chunks as their text, a pair of UTF-16 units cut between two chunks included', async () => {
+    const text = 'a😀b\r\nsecond 😀\n\n😀';
+    for (let cut = 1; cut < text.length; cut++) {
+      const lines: string[] = [];
+      await forEachLines(Readable.from([text.slice(0, cut), text.slice(cut)]), 'test input', (batch) => void lines.push(...batch));
+      expect(lines, `cut at ${cut}`).to.deep.equal(['a😀b', 'second 😀', '', '😀']);
     }
   });
 
