@@ -96,14 +96,16 @@ export async function forEachLines(
   let first = true;
   // A string chunk's last UTF-16 unit when it is the first half of a pair, completed by the next chunk.
   let carry = '';
+  const decode = (bytes: Buffer, start: number, end: number): string =>
+    first ? new TextDecoder('utf-8').decode(bytes.subarray(start, end)) : bytes.toString('utf8', start, end);
   const line = (bytes: Buffer, start: number, end: number): string => {
     let text: string;
-    if (pending.length === 0) text = first ? new TextDecoder('utf-8').decode(bytes.subarray(start, end)) : bytes.toString('utf8', start, end);
+    if (pending.length === 0) text = decode(bytes, start, end);
     else {
       const room = Math.max(0, keepBytes - pendingBytes);
       if (end - start > room) cutShort = true;
       const whole = Buffer.concat([...pending, bytes.subarray(start, start + Math.min(room, end - start))]);
-      text = first ? new TextDecoder('utf-8').decode(whole) : whole.toString('utf8');
+      text = decode(whole, 0, whole.length);
     }
     first = false;
     // Cut short, the line has more than maxChars + 1 characters: its CR (if any) lies beyond the cut.
