@@ -92,13 +92,18 @@ export async function forEachLines(
   let pendingBytes = 0;
   let cutShort = false;
   const keepBytes = 3 * maxChars + 6;
-  // The stream's first line is decoded by a decoder that reads past a byte order mark; the others keep U+FEFF, as one decoder would.
+  // A byte order mark is read past at the start of the stream only, as one decoder over it would.
   let first = true;
   // A string chunk's last UTF-16 unit when it is the first half of a pair, completed by the next chunk.
   let carry = '';
-  const decode = (bytes: Buffer, start: number, end: number): string =>
-    first ? new TextDecoder('utf-8').decode(bytes.subarray(start, end)) : bytes.toString('utf8', start, end);
-  const line = (bytes: Buffer, start: number, end: number): string => {
+  const decode = (bytes: Buffer, start: number, end: number): string => {
+    const text = bytes.toString('utf8', start, end);
+    if (!first) return text;
+    first = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  };
+  /** The line ending at `end`; the stream's last one (`last`, no line end) only when it has text. */
+  const line = (bytes: Buffer, start: number, end: number, last = false): string | null => {
     let text: string;
     if (pending.length === 0) text = decode(bytes, start, end);
     else {
@@ -107,19 +112,20 @@ export async function forEachLines(
       const whole = Buffer.concat([...pending, bytes.subarray(start, start + Math.min(room, end - start))]);
       text = decode(whole, 0, whole.length);
     }
-    first = false;
-    // Cut short, the line has more than maxChars + 1 characters: its CR (if any) lies beyond the cut.
-    const out = cutShort ? text.slice(0, maxChars) : stripCr(text).slice(0, maxChars);
+    const short = cutShort;
     pending = [];
     pendingBytes = 0;
     cutShort = false;
-    return out;
+    // A stream of only a byte order mark has no line: its text is empty.
+    if (last && text === '') return null;
+    // Cut short, the line has more than maxChars + 1 characters: its CR (if any) lies beyond the cut.
+    return short ? text.slice(0, maxChars) : stripCr(text).slice(0, maxChars);
   };
   const emit = async (bytes: Buffer, final: boolean): Promise<void> => {
     const lines: string[] = [];
     let start = 0;
     for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, start)) {
-      lines.push(line(bytes, start, nl));
+      lines.push(line(bytes, start, nl)!);
       start = nl + 1;
     }
     if (start < bytes.length) {
@@ -132,8 +138,10 @@ export async function forEachLines(
         pendingBytes += rest.length;
       }
     }
-    // A stream of only a byte order mark has no line, as its decoded text is empty.
-    if (final && (pending.length > 0 || cutShort) && !(first && isBom(pending))) lines.push(line(EMPTY, 0, 0));
+    if (final && (pending.length > 0 || cutShort)) {
+      const last = line(EMPTY, 0, 0, true);
+      if (last !== null) lines.push(last);
+    }
     if (lines.length > 0) await onLines(lines);
   };
   try {
@@ -161,11 +169,6 @@ export async function forEachLines(
 }
 
 const EMPTY = Buffer.alloc(0);
-
-function isBom(pieces: readonly Buffer[]): boolean {
-  const b = Buffer.concat(pieces);
-  return b.length === 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
-}
 
 function stripCr(s: string): string {
   return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
