@@ -3,7 +3,7 @@
 // lines are not verbatim repeats, and on a worst case that fills the
 // template cap.
 
-import { ModelTrainer } from '../src/model/detector.js';
+import { ModelTrainer } from '../src/model/trainer.js';
 import { Rng, type Dataset } from './anomaly-data.js';
 
 function varied(datasets: readonly Dataset[], total: number, seed: number): string[] {

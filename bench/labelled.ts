@@ -18,7 +18,8 @@
 
 import { appendFileSync, readFileSync } from 'node:fs';
 import { Familiarity } from '../src/model/familiarity.js';
-import { ModelTrainer, DEFAULT_THRESHOLD } from '../src/model/detector.js';
+import { DEFAULT_THRESHOLD } from '../src/model/detector.js';
+import { ModelTrainer } from '../src/model/trainer.js';
 import { Rng } from '../src/seeded-random.js';
 import { auc, f3, prf } from './metrics.js';
 

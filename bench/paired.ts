@@ -19,11 +19,16 @@ interface Build {
 async function load(dist: string): Promise<Build> {
   const at = (p: string): string => pathToFileURL(resolve(dist, p)).href;
   const mask = (await import(at('src/model/mask.js'))) as { tokenize: Build['tokenize'] };
-  const detector = (await import(at('src/model/detector.js'))) as { ModelTrainer: new (o: object) => ReturnType<Build['trainer']> };
+  type Trainer = new (o: object) => ReturnType<Build['trainer']>;
+  // ModelTrainer is in trainer.js since 2026-11-23, in detector.js before (an old build's).
+  const detector = (await import(at('src/model/detector.js'))) as { ModelTrainer?: Trainer };
+  const trainer = (await import(at('src/model/trainer.js'))) as { ModelTrainer?: Trainer };
+  const ModelTrainer = trainer.ModelTrainer ?? detector.ModelTrainer;
+  if (ModelTrainer === undefined) throw new Error(`${dist}: no ModelTrainer in src/model/trainer.js or detector.js`);
   const fam = (await import(at('src/model/familiarity.js'))) as { Familiarity: new () => unknown };
   return {
     tokenize: (l) => mask.tokenize(l),
-    trainer: () => new detector.ModelTrainer({ maxTemplates: 5000, extraMasks: [] }),
+    trainer: () => new ModelTrainer({ maxTemplates: 5000, extraMasks: [] }),
     familiarity: () => new fam.Familiarity(),
   };
 }

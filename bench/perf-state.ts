@@ -2,7 +2,8 @@
 // of new messages (model/familiarity.ts), saving each batch's change against saving the whole
 // memory every time. Byte counts of the BSON update documents, deterministic for the seeds.
 import { BSON } from 'mongodb';
-import { ModelTrainer, type HostModel } from '../src/model/detector.js';
+import { type HostModel } from '../src/model/detector.js';
+import { ModelTrainer } from '../src/model/trainer.js';
 import { Familiarity } from '../src/model/familiarity.js';
 import { familiarityChangeFields, storedFamiliarity } from '../src/mongo/checkpoints.js';
 import { Rng } from '../src/seeded-random.js';

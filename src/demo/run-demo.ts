@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEFAULT_THRESHOLD, ModelTrainer, type HostModel } from '../model/detector.js';
+import { DEFAULT_THRESHOLD, type HostModel } from '../model/detector.js';
+import { ModelTrainer } from '../model/trainer.js';
 import { DEFAULT_SEED, formatRecord, generateSampleLogs, type SampleLogs, type SampleOptions } from './sample-logs.js';
 
 export interface DemoOptions extends SampleOptions {

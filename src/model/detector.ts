@@ -6,7 +6,6 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
 import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
-import { Trainer } from './trainer.js';
 import { toScore, scoreForLikelihood } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
 import { declaredLevel, levelShare, routineShare, valueTermSeverity } from './vocabulary.js';
@@ -78,30 +77,6 @@ function valueTermWeights(found: ReadonlyArray<[string, number, number]>, shape:
     if (before === undefined || w > before) terms.set(word, w);
   }
   return terms;
-}
-
-export class ModelTrainer {
-  private readonly trainer: Trainer;
-
-  /**
-   * `order`: how the lines come. Oldest first is a log file's order; the daemon reads a host's
-   * training window newest first. Only sequence context depends on it.
-   */
-  constructor(options?: ModelOptions, order: 'oldest-first' | 'newest-first' = 'oldest-first') {
-    this.trainer = new Trainer(options, order === 'newest-first');
-  }
-
-  add(message: string): void {
-    this.trainer.add(message);
-  }
-
-  get lines(): number {
-    return this.trainer.lines;
-  }
-
-  finish(): HostModel {
-    return new HostModel(this.trainer.finish());
-  }
 }
 
 export class HostModel {

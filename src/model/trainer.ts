@@ -3,6 +3,7 @@
 // slot values). Memory is bounded by the template cap, never by line count.
 
 import type { ModelOptions } from './types.js';
+import { HostModel } from './detector.js';
 import { TemplateMiner } from './miner.js';
 import { compileMasks, WILDCARD, type Tokenized } from './mask.js';
 import { HeaderWarmup } from './header.js';
@@ -10,7 +11,7 @@ import { SlotAccumulator } from './slots.js';
 import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
 import { wordVector, hashedVector, Idf } from './features.js';
-import { buildClusters } from './clusters.js';
+import { buildClusters } from './cluster-building.js';
 import { absorbOccasions, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { lineFailureTerms, wordsOfTokens } from './vocabulary.js';
@@ -301,5 +302,34 @@ export class Trainer {
       slotWords: [...slotWords].filter((w) => !constWords.has(w)).sort(),
       clusters,
     };
+  }
+}
+
+/**
+ * Trains one host's model: add() its lines, then finish() gives the HostModel. Its own module, not
+ * the detector's: training pulls in k-means (cluster-building.ts), which a thread that only
+ * scores never loads.
+ */
+export class ModelTrainer {
+  private readonly trainer: Trainer;
+
+  /**
+   * `order`: how the lines come. Oldest first is a log file's order; the daemon reads a host's
+   * training window newest first. Only sequence context depends on it.
+   */
+  constructor(options?: ModelOptions, order: 'oldest-first' | 'newest-first' = 'oldest-first') {
+    this.trainer = new Trainer(options, order === 'newest-first');
+  }
+
+  add(message: string): void {
+    this.trainer.add(message);
+  }
+
+  get lines(): number {
+    return this.trainer.lines;
+  }
+
+  finish(): HostModel {
+    return new HostModel(this.trainer.finish());
   }
 }

@@ -4,7 +4,8 @@
 // Both files are streamed; neither is held in memory.
 
 import { fstatSync, statSync } from 'node:fs';
-import { DEFAULT_THRESHOLD, ModelTrainer } from '../model/detector.js';
+import { DEFAULT_THRESHOLD } from '../model/detector.js';
+import { ModelTrainer } from '../model/trainer.js';
 import { MAX_LINE_CHARS } from '../model/types.js';
 import { Familiarity } from '../model/familiarity.js';
 import { isBlank } from '../model/mask.js';

@@ -7,7 +7,6 @@ import { UnusableModelError, forgetModel } from './model-cache.js';
 import { collectGarbage } from './collect-garbage.js';
 import type { WorkerResult, WorkerTask } from './protocol.js';
 import { scoreBatch } from './score-batch.js';
-import { trainHost } from './train-host.js';
 
 export default async function runTask(task: WorkerTask & { sourceName: string }): Promise<WorkerResult> {
   if (task.kind === 'forget') {
@@ -15,7 +14,9 @@ export default async function runTask(task: WorkerTask & { sourceName: string })
     return { kind: 'forgotten', held: forgetModel(task.modelFile) };
   }
   try {
-    const result = task.kind === 'train' ? await trainHost(task, task.sourceName) : await scoreBatch(task);
+    // Training's module is loaded by the first training task: it pulls in k-means (ml-kmeans and
+    // about 260 modules under it), which the scoring threads, running the same entry, never need.
+    const result = task.kind === 'train' ? await (await import('./train-host.js')).trainHost(task, task.sourceName) : await scoreBatch(task);
     sharedClientWorked(task.source.uri);
     return result;
   } catch (err) {

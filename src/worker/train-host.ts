@@ -1,5 +1,6 @@
 import { BSON } from 'mongodb';
-import { ModelTrainer, MODEL_FORMAT_VERSION } from '../model/detector.js';
+import { MODEL_FORMAT_VERSION } from '../model/detector.js';
+import { ModelTrainer } from '../model/trainer.js';
 import { sharedClient } from '../mongo/client.js';
 import { emptySkipCounts, messageText, modelInput, trainingCursor, trainingWindowHint } from '../mongo/line-reader.js';
 import { writeModelFile } from '../store/model-files.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { renderAccessLog } from '../../src/model/access-log.js';
-import { ModelTrainer } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import { Rng } from '../../src/seeded-random.js';
 import { itMasksTo, maskedTemplate as t } from '../support/templates.js';
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { buildClusters, clusterCount, clusterDistance, seedCentres } from '../../src/model/clusters.js';
+import { buildClusters, clusterCount, seedCentres } from '../../src/model/cluster-building.js';
+import { clusterDistance } from '../../src/model/clusters.js';
 import { Rng } from '../../src/seeded-random.js';
 
 /** `per` points around each of the given centres, within `spread` on every axis. */

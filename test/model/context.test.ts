@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { HostModel, ModelTrainer } from '../../src/model/detector.js';
+import { HostModel } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import { Familiarity } from '../../src/model/familiarity.js';
 import { keptContext } from '../../src/model/sequence.js';
 import { Rng, routineLine } from '../support/log-lines.js';

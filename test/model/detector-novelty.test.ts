@@ -3,7 +3,8 @@
 // messages made of the host's own words, failures hidden in the training data
 // (a few percent, and one burst), errors the host writes on many occasions.
 import { expect } from 'chai';
-import { DEFAULT_THRESHOLD, HostModel, ModelTrainer } from '../../src/model/detector.js';
+import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import { Rng } from '../../src/seeded-random.js';
 
 /** The project's seeded generator, so every run trains the same model. */

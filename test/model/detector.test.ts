@@ -1,11 +1,6 @@
 import { expect } from 'chai';
-import {
-  DEFAULT_THRESHOLD,
-  HostModel,
-  IncompatibleModelError,
-  MODEL_FORMAT_VERSION,
-  ModelTrainer,
-} from '../../src/model/detector.js';
+import { DEFAULT_THRESHOLD, HostModel, IncompatibleModelError, MODEL_FORMAT_VERSION } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import type { Reason } from '../../src/model/types.js';
 import { Rng } from '../../src/seeded-random.js';
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DEFAULT_THRESHOLD, HostModel, ModelTrainer } from '../../src/model/detector.js';
+import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import { FAMILIAR_MAX, Familiarity, PHASE_WINDOW, parseFamiliarityState, type FamiliarityEntry } from '../../src/model/familiarity.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 

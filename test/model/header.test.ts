@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { TemplateMiner } from '../../src/model/miner.js';
 import { compileMasks, tokenize } from '../../src/model/mask.js';
 import { HEADER_SAMPLE, HeaderWarmup, collapseField, fieldEnd, headerOf, learnAll } from '../../src/model/header.js';
-import { HostModel, ModelTrainer } from '../../src/model/detector.js';
+import { HostModel } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import { Trainer } from '../../src/model/trainer.js';
 import { ModelCore } from '../../src/model/core.js';
 

@@ -1,7 +1,8 @@
 // The per-model shape cache is invisible: whatever was scored before (and evicted since), a
 // line gets the same score, template and reasons as from a model that never scored anything.
 import { expect } from 'chai';
-import { ModelTrainer, type HostModel } from '../../src/model/detector.js';
+import { type HostModel } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import { Rng } from '../../src/seeded-random.js';
 
 function train(): HostModel {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { renderStructured } from '../../src/model/structured.js';
 import { NO_MASKS, compileMasks, tokenize } from '../../src/model/mask.js';
-import { HostModel, ModelTrainer } from '../../src/model/detector.js';
+import { HostModel } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import { Rng } from '../../src/seeded-random.js';
 import { itMasksTo, maskedTemplate as t } from '../support/templates.js';
 

@@ -2,7 +2,7 @@
 // from the template, so they are read per line from the values.
 import { expect } from 'chai';
 import { valueTermSeverity } from '../../src/model/vocabulary.js';
-import { ModelTrainer } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 
 describe('failure words written as values', () => {
   const table: Array<[string, boolean]> = [

@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { compileMasks, tokenize } from '../../src/model/mask.js';
 import { checkNone, noneCheck, wordsCountedAsNone } from '../../src/model/zero-counts.js';
-import { ModelTrainer, type HostModel } from '../../src/model/detector.js';
+import { type HostModel } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 
 const masks = compileMasks([]);
 const TERMS = new Set(['errors', 'error', 'failures', 'failed', 'dropped', 'warnings', 'critical']);

@@ -1,7 +1,8 @@
 // A model file as the daemon saves one (header and body), trained on the given lines, for tests
 // that hand tasks to a scoring thread directly.
 import { join } from 'node:path';
-import { MODEL_FORMAT_VERSION, ModelTrainer } from '../../src/model/detector.js';
+import { MODEL_FORMAT_VERSION } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import { writeModelFile } from '../../src/store/model-files.js';
 import { tempDir } from './temp-dir.js';
 
