@@ -1,6 +1,7 @@
-// Public API of the model core: train a per-host model from a stream of lines,
-// score new lines 0..1 with reasons, save and load the model. Pure: no I/O, no
-// clock, no logging; the only randomness (k-means initialisation) is seeded.
+// Public API of the model core for scoring: score new lines 0..1 with reasons,
+// save and load a per-host model. Training one is trainer.ts (ModelTrainer),
+// kept apart so that a thread that only scores never loads k-means. Pure: no
+// I/O, no clock, no logging.
 
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
