@@ -102,14 +102,18 @@ export async function forEachLines(
     first = false;
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   };
+  /** What the unfinished line still has room for of bytes[start, end), noting when some is left out. */
+  const kept = (bytes: Buffer, start: number, end: number): Buffer => {
+    const room = keepBytes - pendingBytes;
+    if (end - start > room) cutShort = true;
+    return bytes.subarray(start, start + Math.min(room, end - start));
+  };
   /** The line ending at `end`; the stream's last one (`last`, no line end) only when it has text. */
   const line = (bytes: Buffer, start: number, end: number, last = false): string | null => {
     let text: string;
     if (pending.length === 0) text = decode(bytes, start, end);
     else {
-      const room = Math.max(0, keepBytes - pendingBytes);
-      if (end - start > room) cutShort = true;
-      const whole = Buffer.concat([...pending, bytes.subarray(start, start + Math.min(room, end - start))]);
+      const whole = Buffer.concat([...pending, kept(bytes, start, end)]);
       text = decode(whole, 0, whole.length);
     }
     const short = cutShort;
@@ -129,12 +133,10 @@ export async function forEachLines(
       start = nl + 1;
     }
     if (start < bytes.length) {
-      const room = keepBytes - pendingBytes;
-      if (bytes.length - start > room) cutShort = true;
-      if (room > 0) {
+      const rest = kept(bytes, start, bytes.length);
+      if (rest.length > 0) {
         // A copy: a view would keep the whole chunk alive while the line goes on.
-        const rest = Buffer.from(bytes.subarray(start, start + Math.min(room, bytes.length - start)));
-        pending.push(rest);
+        pending.push(Buffer.from(rest));
         pendingBytes += rest.length;
       }
     }
