@@ -109,10 +109,11 @@ export class HostModel {
    * Scores one line. With a familiarity log (familiarity.ts), lines are taken
    * as the host's stream in order: a new message that keeps coming back
    * weighs less each time, and the log records the line. Without one, the
-   * score depends on the line alone.
+   * score depends on the line alone. `masked`: the line as `tokenize(message, the model's masks)`
+   * gives it, when that was done elsewhere (offline/tokenizer-thread.ts).
    */
-  score(message: string, familiar?: FamiliarityLog): ScoredLine {
-    const { scored } = this.evaluate(message, familiar);
+  score(message: string, familiar?: FamiliarityLog, masked?: Tokenized): ScoredLine {
+    const { scored } = this.evaluate(message, familiar, masked);
     return scored;
   }
 
@@ -177,9 +178,9 @@ export class HostModel {
     return combineMax(kept, ERROR_EXTRA);
   }
 
-  private evaluate(message: string, familiar?: FamiliarityLog): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number } {
-    const text = typeof message === 'string' ? message : String(message ?? '');
-    const tok = this.core.miner.tokenize(text);
+  private evaluate(message: string, familiar?: FamiliarityLog, masked?: Tokenized): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number } {
+    const miner = this.core.miner;
+    const tok = masked === undefined ? miner.tokenize(typeof message === 'string' ? message : String(message ?? '')) : miner.fromMasked(masked);
     const key = tok.tokens.join('\u0000');
     let shape = this.cache.get(key);
     if (shape === undefined) {

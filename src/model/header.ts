@@ -138,12 +138,13 @@ export class HeaderWarmup {
   }
 
   /**
-   * Tokenizes the line with the miner's masks; hands it on, or holds it back. A blank line is no
-   * message and is dropped (training and `templates` alike; scoring gives it 0, see core.ts).
+   * Tokenizes the line with the miner's masks (or takes it as `masked`, see miner.fromMasked);
+   * hands it on, or holds it back. A blank line is no message and is dropped (training and
+   * `templates` alike; scoring gives it 0, see core.ts).
    */
-  push(text: string): void {
+  push(text: string, masked?: Tokenized): void {
     if (isBlank(text)) return;
-    const tok = this.miner.tokenize(text);
+    const tok = masked === undefined ? this.miner.tokenize(text) : this.miner.fromMasked(masked);
     const pending = this.pending;
     if (pending === null) return this.sink(text, tok);
     pending.push(text);

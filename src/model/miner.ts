@@ -339,8 +339,12 @@ export class TemplateMiner {
 
   /** A line tokenized with this miner's masks and header field, for addTokenized() and matchTokenized(). */
   tokenize(message: string): Tokenized {
-    const tok = tokenize(message, this.masks);
-    return this.field < 0 ? tok : collapseField(tok, this.field);
+    return this.fromMasked(tokenize(message, this.masks));
+  }
+
+  /** tokenize() of a line already masked as `tokenize(message, compileMasks(options.extraMasks))` does (in another thread: offline/tokenizer-thread.ts). */
+  fromMasked(masked: Tokenized): Tokenized {
+    return this.field < 0 ? masked : collapseField(masked, this.field);
   }
 
   /**

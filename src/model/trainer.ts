@@ -114,10 +114,11 @@ export class Trainer {
     return this.n + this.warmup.held;
   }
 
-  add(message: string): void {
+  /** `masked`: the line as the miner's masks tokenize it, when that was done elsewhere (miner.fromMasked). */
+  add(message: string, masked?: Tokenized): void {
     if (this.finished) throw new Error('ModelTrainer.add() after finish()');
     const text = typeof message === 'string' ? message : String(message ?? '');
-    this.warmup.push(text);
+    this.warmup.push(text, masked);
   }
 
   private learn(tok: Tokenized): void {
@@ -321,8 +322,9 @@ export class ModelTrainer {
     this.trainer = new Trainer(options, order === 'newest-first');
   }
 
-  add(message: string): void {
-    this.trainer.add(message);
+  /** `masked`: `tokenize(message, compileMasks(extraMasks))` done elsewhere (in another thread), or undefined. */
+  add(message: string, masked?: Tokenized): void {
+    this.trainer.add(message, masked);
   }
 
   get lines(): number {

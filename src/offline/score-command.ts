@@ -12,6 +12,9 @@ import { isBlank } from '../model/mask.js';
 import { EXIT_OK, commandArgs, type CommandIo } from '../commands/args.js';
 import { ScoreLineJson } from './score-line-json.js';
 import { forEachLines, masksFrom, openInput, withOutput, writeOut } from './streams.js';
+import { TokenizerThread } from './tokenizer-thread.js';
+import type { Tokenized } from '../model/mask.js';
+import type { MaskRuleConfig } from '../model/types.js';
 
 const SCORE_USAGE = `usage: anomaly-detector score --train TRAIN_FILE [--threshold X] [--mask REGEX]... INPUT_FILE
   Trains on TRAIN_FILE (one log line per line) and prints one JSON object per
@@ -41,7 +44,11 @@ function readsStandardInput(file: string): boolean {
   }
 }
 
-export async function runScoreCommand(args: string[], io: CommandIo): Promise<number> {
+/**
+ * `tokenizerThread`: whether to tokenize in a second thread (tokenizer-thread.ts); by default, when
+ * the machine has a second processor. The output is the same either way.
+ */
+export async function runScoreCommand(args: string[], io: CommandIo, opts: { tokenizerThread?: boolean } = {}): Promise<number> {
   const parsed = commandArgs('score', SCORE_USAGE, args, { train: true, threshold: true, mask: true }, io);
   if (typeof parsed === 'number') return parsed;
   const { options, positional, fail } = parsed;
@@ -64,12 +71,33 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
   const inputFile = positional[0]!;
   if (readsStandardInput(trainFile) && readsStandardInput(inputFile)) return fail('the training file and the input cannot both be standard input');
   let trainer: ModelTrainer;
+  let extraMasks: MaskRuleConfig[];
   try {
-    trainer = new ModelTrainer({ extraMasks: masksFrom(options.get('mask')) });
+    extraMasks = masksFrom(options.get('mask'));
+    trainer = new ModelTrainer({ extraMasks });
   } catch (err) {
     return fail((err as Error).message);
   }
-  return withOutput('score', io, async (out) => {
+  // Started first: it loads its modules while the files open.
+  const thread = opts.tokenizerThread === undefined ? TokenizerThread.start(extraMasks) : opts.tokenizerThread ? new TokenizerThread(extraMasks) : null;
+  try {
+    return await withOutput('score', io, (out) => score(out));
+  } finally {
+    await thread?.close();
+  }
+
+  /** forEachLines, with the lines tokenized in the thread when there is one. */
+  async function eachBatch(
+    stream: NodeJS.ReadableStream,
+    what: string,
+    each: (lines: string[], tokenized: Tokenized[] | null) => void | Promise<void>,
+    until?: { readonly closed: boolean },
+  ): Promise<void> {
+    if (thread === null) return forEachLines(stream, what, (lines) => each(lines, null), until, MAX_LINE_CHARS);
+    return thread.pipeline((give) => forEachLines(stream, what, give, until, MAX_LINE_CHARS), each);
+  }
+
+  async function score(out: { closed: boolean }): Promise<number> {
     // Both files are opened first: a missing input is reported before a long training, not after.
     const trainStream = await openInput(trainFile, 'training file', io);
     let input: NodeJS.ReadableStream;
@@ -80,12 +108,13 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
       throw err;
     }
     let sawLogLine = false;
-    await forEachLines(trainStream, `training file '${trainFile}'`, (lines) => {
-      for (const l of lines) {
+    await eachBatch(trainStream, `training file '${trainFile}'`, (lines, tokenized) => {
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
         if (!sawLogLine) sawLogLine = !isBlank(l);
-        trainer.add(l);
+        trainer.add(l, tokenized?.[i]);
       }
-    }, undefined, MAX_LINE_CHARS);
+    });
     // Not an error (an empty history is a legitimate state), but a silent run would look like "no anomalies".
     if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: the model knows nothing of this host's routine: every input line is new to it: a message scores about 0.48 the first time and less each time it comes back, whatever it says, unless it carries failure words, so at the default threshold only lines with failure words are flagged, and a routine line is not told from an unusual one\n`);
     const model = trainer.finish();
@@ -94,18 +123,17 @@ export async function runScoreCommand(args: string[], io: CommandIo): Promise<nu
     // Exactly these keys, in this order: the output format is an interface.
     const json = new ScoreLineJson(threshold);
     let n = 0;
-    await forEachLines(
+    await eachBatch(
       input,
       inputFile === '-' ? 'standard input' : `input file '${inputFile}'`,
-      (lines) => {
+      (lines, tokenized) => {
         if (out.closed) return;
         let text = '';
-        for (const l of lines) text += json.format(++n, model.score(l, familiar)) + '\n';
+        for (let i = 0; i < lines.length; i++) text += json.format(++n, model.score(lines[i]!, familiar, tokenized?.[i])) + '\n';
         return writeOut(io.stdout, text, out);
       },
       out,
-      MAX_LINE_CHARS,
     );
     return EXIT_OK;
-  });
+  }
 }

@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import { PassThrough, Readable } from 'node:stream';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { runScoreCommand } from '../../src/offline/score-command.js';
+import { TokenizerThread } from '../../src/offline/tokenizer-thread.js';
+import { tokenize, compileMasks } from '../../src/model/mask.js';
+import { incidentLine, routineLine, Rng } from '../support/log-lines.js';
+import { tempDir } from '../support/temp-dir.js';
+
+async function score(args: string[], tokenizerThread: boolean, stdinText = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (b: Buffer) => out.push(b));
+  stderr.on('data', (b: Buffer) => err.push(b));
+  const stdin = Readable.from([Buffer.from(stdinText)]);
+  const code = await runScoreCommand(args, { stdout, stderr, stdin }, { tokenizerThread });
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+describe('score command with a tokenizer thread', function () {
+  this.timeout(60_000);
+  let root = '';
+  before(() => (root = tempDir('tokenizer-thread')));
+  const dir = (): string => root;
+  const r = new Rng(11);
+  // Enough lines for many batches (forEachLines hands on 64 KB at a time), and the header warm-up.
+  const history = Array.from({ length: 6000 }, (_, i) => `2026-11-23 10:${String(i % 60).padStart(2, '0')}:00 gw1 ${routineLine(r)}`);
+  const input = Array.from({ length: 4000 }, (_, i) =>
+    i % 97 === 0 ? `2026-11-23 11:00:00 gw1 ${incidentLine(r, `x${i}`)}` : i % 501 === 0 ? '' : `2026-11-23 11:00:00 gw1 ${routineLine(r)}`,
+  );
+
+  it('prints what one thread prints, line for line, from files and from standard input', async function () {
+    const train = join(dir(), 'train.log');
+    const file = join(dir(), 'input.log');
+    writeFileSync(train, history.join('\n') + '\n');
+    writeFileSync(file, input.join('\r\n'));
+    for (const args of [['--train', train, file], ['--train', train, '--mask', 'gw[0-9]+', '--threshold', '0.3', file]]) {
+      const one = await score(args, false);
+      const two = await score(args, true);
+      expect(one.code).to.equal(0);
+      expect(one.stdout.split('\n').length).to.equal(input.length + 1);
+      expect(two).to.deep.equal(one);
+    }
+    const fromStdin = await score(['--train', train, '-'], true, input.join('\n'));
+    expect(fromStdin.stdout).to.equal((await score(['--train', train, file], false)).stdout);
+  });
+
+  it('reports an unreadable input as one thread does', async function () {
+    const train = join(dir(), 'train.log');
+    writeFileSync(train, history.slice(0, 100).join('\n'));
+    const missing = join(dir(), 'missing.log');
+    const one = await score(['--train', train, missing], false);
+    const two = await score(['--train', train, missing], true);
+    expect(two.code).to.equal(one.code).and.not.equal(0);
+    expect(two.stderr).to.equal(one.stderr);
+  });
+
+  it('tokenizes batches in order, as tokenize() does, and fails every batch once the thread is gone', async function () {
+    const masks = [{ pattern: 'gw[0-9]+', name: 'gw' }];
+    const thread = new TokenizerThread(masks);
+    const batches = [history.slice(0, 500), history.slice(500, 501), input.slice(0, 700)];
+    const got = await Promise.all(batches.map((b) => thread.tokenize(b)));
+    expect(got).to.deep.equal(batches.map((b) => b.map((l) => tokenize(l, compileMasks(masks)))));
+    await thread.close();
+    let error: unknown;
+    await thread.tokenize(['a line']).catch((e: unknown) => (error = e));
+    expect(String(error)).to.match(/tokenizer thread was closed/);
+  });
+});
