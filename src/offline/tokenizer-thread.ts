@@ -57,27 +57,66 @@ export class TokenizerThread {
   }
 
   /**
-   * Runs `each` on every batch of `batches` in order with its lines tokenized, the thread working
-   * up to AHEAD batches ahead. `batches` is called with the handler to give each batch to (as
-   * streams.ts forEachLines calls its own), and returns when it has given the last one.
+   * Runs `each` on every batch of `batches` in order with its lines tokenized, as soon as they are,
+   * while the thread works up to AHEAD batches ahead. `batches` is called with the handler to give
+   * each batch to (as streams.ts forEachLines calls its own), and returns when it has given the last
+   * one. A batch never waits for the ones after it: `tail -f | score ... -` prints each line as it
+   * comes. When reading fails, the batches read before are still handled, as in one thread.
    */
   async pipeline(
-    batches: (give: (lines: string[]) => Promise<void> | void) => Promise<void>,
+    batches: (give: (lines: string[]) => Promise<void>) => Promise<void>,
     each: (lines: string[], tokenized: Tokenized[]) => Promise<void> | void,
   ): Promise<void> {
     const queue: Array<{ lines: string[]; tokenized: Promise<Tokenized[]> }> = [];
-    const next = async (): Promise<void> => {
-      const b = queue.shift()!;
-      await each(b.lines, await b.tokenized);
+    let ended = false;
+    // Set by the consumer (an object: the compiler cannot see closures assign it).
+    const state: { failed: { error: unknown } | null } = { failed: null };
+    const stopIfFailed = (): void => {
+      if (state.failed !== null) throw state.failed.error;
     };
-    await batches(async (lines) => {
-      const tokenized = this.tokenize(lines);
-      // Heard here at once: when the thread fails, the batches behind the one awaited reject too.
-      tokenized.catch(() => undefined);
-      queue.push({ lines, tokenized });
-      if (queue.length > AHEAD) await next();
-    });
-    while (queue.length > 0) await next();
+    let wakeConsumer: (() => void) | null = null;
+    let wakeProducer: (() => void) | null = null;
+    const wake = (w: (() => void) | null): void => w?.();
+    const consumer = (async (): Promise<void> => {
+      try {
+        for (;;) {
+          const b = queue[0];
+          if (b === undefined) {
+            if (ended) return;
+            await new Promise<void>((resolve) => (wakeConsumer = resolve));
+            continue;
+          }
+          await each(b.lines, await b.tokenized);
+          queue.shift();
+          wake(wakeProducer);
+        }
+      } catch (err) {
+        state.failed = { error: err };
+        wake(wakeProducer);
+        throw err;
+      }
+    })();
+    // Awaited below; until then its failure must not count as unheard (which ends the process).
+    consumer.catch(() => undefined);
+    let readFailure: { error: unknown } | null = null;
+    try {
+      await batches(async (lines) => {
+        stopIfFailed();
+        const tokenized = this.tokenize(lines);
+        // Heard here at once: when the thread fails, the batches behind the one awaited reject too.
+        tokenized.catch(() => undefined);
+        queue.push({ lines, tokenized });
+        wake(wakeConsumer);
+        while (queue.length > AHEAD && state.failed === null) await new Promise<void>((resolve) => (wakeProducer = resolve));
+        stopIfFailed();
+      });
+    } catch (err) {
+      readFailure = { error: err };
+    }
+    ended = true;
+    wake(wakeConsumer);
+    await consumer;
+    if (readFailure !== null) throw readFailure.error;
   }
 
   /** Stops the thread. */

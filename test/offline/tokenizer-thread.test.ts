@@ -48,6 +48,24 @@ describe('score command with a tokenizer thread', function () {
     expect(fromStdin.stdout).to.equal((await score(['--train', train, file], false)).stdout);
   });
 
+  it('prints each line of a stream as it comes, not when later ones arrive', async function () {
+    const train = join(dir(), 'train.log');
+    writeFileSync(train, history.join('\n') + '\n');
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (b: Buffer) => (printed += b.toString('utf8')));
+    const done = runScoreCommand(['--train', train, '-'], { stdout, stderr: new PassThrough(), stdin }, { tokenizerThread: true });
+    // As `tail -f | score`: two lines, then nothing more for a while.
+    stdin.write(`${input[1]}\n${input[2]}\n`);
+    const deadline = Date.now() + 20_000;
+    while (printed.split('\n').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(printed.split('\n').filter((l) => l !== '')).to.have.length(2);
+    stdin.end(`${input[3]}\n`);
+    expect(await done).to.equal(0);
+    expect(printed.split('\n').filter((l) => l !== '')).to.have.length(3);
+  });
+
   it('reports an unreadable input as one thread does', async function () {
     const train = join(dir(), 'train.log');
     writeFileSync(train, history.slice(0, 100).join('\n'));
