@@ -10,6 +10,7 @@ import { forEachLines } from '../../src/offline/streams.js';
 import { runTemplatesCommand } from '../../src/offline/templates-command.js';
 import { DEFAULT_THRESHOLD } from '../../src/model/detector.js';
 import { Rng } from '../../src/seeded-random.js';
+import { runCommand } from '../support/command-run.js';
 
 // dist/test/offline -> test/fixtures/offline (fixtures are not compiled).
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'offline');
@@ -18,28 +19,6 @@ const INPUT = join(FIXTURES, 'input.log');
 const INPUT_CRLF = join(FIXTURES, 'input-crlf.log');
 // dist/test/offline -> dist/src/cli.js
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
-  command: typeof runScoreCommand,
-  args: string[],
-  stdinText: string | Buffer = '',
-): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (b: Buffer) => out.push(b));
-  stderr.on('data', (b: Buffer) => err.push(b));
-  const stdin = Readable.from([typeof stdinText === 'string' ? Buffer.from(stdinText) : stdinText]);
-  const code = await command(args, { stdout, stderr, stdin });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
 
 const records = (text: string): Array<Record<string, unknown>> =>
   text
@@ -51,7 +30,7 @@ describe('score command', function () {
   this.timeout(20000);
 
   it('prints one JSON object per input line with exactly line, score, anomaly, template, reasons', async () => {
-    const r = await run(runScoreCommand, ['--train', TRAIN, INPUT]);
+    const r = await runCommand(runScoreCommand, ['--train', TRAIN, INPUT]);
     expect(r.code).to.equal(0);
     expect(r.stderr).to.equal('');
     const recs = records(r.stdout);
@@ -67,7 +46,7 @@ describe('score command', function () {
   });
 
   it('flags the failures of the fixture and not its routine lines', async () => {
-    const recs = records((await run(runScoreCommand, ['--train', TRAIN, INPUT])).stdout);
+    const recs = records((await runCommand(runScoreCommand, ['--train', TRAIN, INPUT])).stdout);
     const anomalies = recs.filter((r) => r.anomaly).map((r) => r.line);
     expect(anomalies).to.deep.equal([4, 6]);
     expect(recs[0]!.template).to.equal('Accepted publickey for <*> from <*> port <*>');
@@ -85,7 +64,7 @@ describe('score command', function () {
       input.push(`Rotated host keys into vault slot ${i % 5} on schedule`);
       input.push(`fatal: Read from socket failed: Connection reset by peer [preauth]`);
     }
-    const recs = records((await run(runScoreCommand, ['--train', TRAIN, '-'], input.join('\n') + '\n')).stdout);
+    const recs = records((await runCommand(runScoreCommand, ['--train', TRAIN, '-'], input.join('\n') + '\n')).stdout);
     expect(recs).to.have.length(input.length);
     const rotated = recs.filter((_, i) => i % 12 === 10);
     const fatal = recs.filter((_, i) => i % 12 === 11);
@@ -96,7 +75,7 @@ describe('score command', function () {
 
   it('reads standard input for -', async () => {
     const text = 'Accepted publickey for bob from 10.0.0.2 port 50000 ssh2\nsshd: fatal: no hostkey alg\n';
-    const r = await run(runScoreCommand, ['--train', TRAIN, '-'], text);
+    const r = await runCommand(runScoreCommand, ['--train', TRAIN, '-'], text);
     expect(r.code).to.equal(0);
     const recs = records(r.stdout);
     expect(recs.map((x) => x.line)).to.deep.equal([1, 2]);
@@ -104,15 +83,15 @@ describe('score command', function () {
   });
 
   it('handles CRLF line ends like LF', async () => {
-    const crlf = records((await run(runScoreCommand, ['--train', TRAIN, INPUT_CRLF])).stdout);
-    const lf = records((await run(runScoreCommand, ['--train', TRAIN, INPUT])).stdout).slice(0, 3);
+    const crlf = records((await runCommand(runScoreCommand, ['--train', TRAIN, INPUT_CRLF])).stdout);
+    const lf = records((await runCommand(runScoreCommand, ['--train', TRAIN, INPUT])).stdout).slice(0, 3);
     expect(crlf).to.deep.equal(lf);
     for (const r of crlf) expect(r.template as string).not.to.include('\r');
   });
 
   it('numbers empty lines, a last line without newline, and a 1 MB line', async () => {
     const big = 'payload '.repeat(131072);
-    const r = await run(runScoreCommand, ['--train', TRAIN, '-'], `\n\n${big}\nlast line without newline`);
+    const r = await runCommand(runScoreCommand, ['--train', TRAIN, '-'], `\n\n${big}\nlast line without newline`);
     expect(r.code).to.equal(0);
     const recs = records(r.stdout);
     expect(recs.map((x) => x.line)).to.deep.equal([1, 2, 3, 4]);
@@ -196,12 +175,12 @@ describe('score command', function () {
 
   it('scores a line longer than 64 KiB on its first 64 KiB, as the daemon does', async () => {
     const head = `session opened for user ${'x'.repeat(65536)}`.slice(0, 65536);
-    const long = await run(runScoreCommand, ['--train', TRAIN, '-'], `${head}${' fatal error'.repeat(50_000)}\n`);
-    const cut = await run(runScoreCommand, ['--train', TRAIN, '-'], `${head}\n`);
+    const long = await runCommand(runScoreCommand, ['--train', TRAIN, '-'], `${head}${' fatal error'.repeat(50_000)}\n`);
+    const cut = await runCommand(runScoreCommand, ['--train', TRAIN, '-'], `${head}\n`);
     expect(long.code, long.stderr).to.equal(0);
     expect(records(long.stdout)).to.deep.equal(records(cut.stdout));
-    const templates = await run(runTemplatesCommand, ['-'], `${head}${'y'.repeat(100_000)}\n`);
-    expect(templates.stdout).to.equal((await run(runTemplatesCommand, ['-'], `${head}\n`)).stdout);
+    const templates = await runCommand(runTemplatesCommand, ['-'], `${head}${'y'.repeat(100_000)}\n`);
+    expect(templates.stdout).to.equal((await runCommand(runTemplatesCommand, ['-'], `${head}\n`)).stdout);
   });
 
   it('warns on standard error, and still scores, when the training file has no log lines', async () => {
@@ -209,7 +188,7 @@ describe('score command', function () {
     try {
       const train = join(dir, 'empty.log');
       writeFileSync(train, '\n  \n');
-      const r = await run(runScoreCommand, ['--train', train, INPUT]);
+      const r = await runCommand(runScoreCommand, ['--train', train, INPUT]);
       expect(r.code).to.equal(0);
       expect(r.stderr).to.match(/^score: warning: training file '.*empty\.log' has no log lines: .*only lines with failure words are flagged/);
       const out = records(r.stdout);
@@ -227,18 +206,18 @@ describe('score command', function () {
   });
 
   it('applies --threshold', async () => {
-    const all = records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '0', INPUT])).stdout);
+    const all = records((await runCommand(runScoreCommand, ['--train', TRAIN, '--threshold', '0', INPUT])).stdout);
     expect(all.every((r) => r.anomaly === true)).to.equal(true);
-    const none = records((await run(runScoreCommand, ['--train', TRAIN, '--threshold=1', INPUT])).stdout);
+    const none = records((await runCommand(runScoreCommand, ['--train', TRAIN, '--threshold=1', INPUT])).stdout);
     expect(none.filter((r) => r.anomaly).every((r) => r.score === 1)).to.equal(true);
     // Exponent notation, as a THRESHOLD in the YAML file may be written: 1e-1 is 0.1.
-    const exp = await run(runScoreCommand, ['--train', TRAIN, '--threshold', '1e-1', INPUT]);
+    const exp = await runCommand(runScoreCommand, ['--train', TRAIN, '--threshold', '1e-1', INPUT]);
     expect(exp.code, exp.stderr).to.equal(0);
-    const tenth = records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '0.1', INPUT])).stdout);
+    const tenth = records((await runCommand(runScoreCommand, ['--train', TRAIN, '--threshold', '0.1', INPUT])).stdout);
     expect(records(exp.stdout)).to.deep.equal(tenth);
     // A sign, as YAML takes it: +0.1 is 0.1, and -0 is 0.
-    expect(records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '+0.1', INPUT])).stdout)).to.deep.equal(tenth);
-    expect(records((await run(runScoreCommand, ['--train', TRAIN, '--threshold', '-0', INPUT])).stdout)).to.deep.equal(all);
+    expect(records((await runCommand(runScoreCommand, ['--train', TRAIN, '--threshold', '+0.1', INPUT])).stdout)).to.deep.equal(tenth);
+    expect(records((await runCommand(runScoreCommand, ['--train', TRAIN, '--threshold', '-0', INPUT])).stdout)).to.deep.equal(all);
   });
 
   it('accepts --mask rules', async () => {
@@ -246,7 +225,7 @@ describe('score command', function () {
     try {
       const train = join(dir, 'train.log');
       writeFileSync(train, Array.from({ length: 40 }, (_, i) => `order ORD-${'abcdefgh'[i % 8]}x${'klmnop'[i % 6]} shipped`).join('\n'));
-      const r = await run(runScoreCommand, ['--train', train, '--mask', 'ORD-[a-z]+', '-'], 'order ORD-zzzz shipped\n');
+      const r = await runCommand(runScoreCommand, ['--train', train, '--mask', 'ORD-[a-z]+', '-'], 'order ORD-zzzz shipped\n');
       expect(r.code).to.equal(0);
       const [rec] = records(r.stdout);
       expect(rec!.template).to.equal('order <*> shipped');
@@ -291,7 +270,7 @@ describe('score command', function () {
 
   for (const [name, args, re] of usage) {
     it(`exits 2 with a clear message for ${name}`, async () => {
-      const r = await run(runScoreCommand, args);
+      const r = await runCommand(runScoreCommand, args);
       expect(r.code).to.equal(2);
       expect(r.stderr).to.match(re);
       expect(r.stdout).to.equal('');
@@ -344,7 +323,7 @@ describe('templates command', function () {
   this.timeout(20000);
 
   it('prints count, tab, template, most frequent first', async () => {
-    const r = await run(runTemplatesCommand, [TRAIN]);
+    const r = await runCommand(runTemplatesCommand, [TRAIN]);
     expect(r.code).to.equal(0);
     const rows = r.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
     expect(rows.length).to.be.at.least(5);
@@ -355,7 +334,7 @@ describe('templates command', function () {
   });
 
   it('prints JSON lines with --json', async () => {
-    const r = await run(runTemplatesCommand, ['--json', '-'], 'a b 1\na b 2\nc d\n');
+    const r = await runCommand(runTemplatesCommand, ['--json', '-'], 'a b 1\na b 2\nc d\n');
     expect(r.code).to.equal(0);
     expect(records(r.stdout)).to.deep.equal([
       { count: 2, id: 1, template: 'a b <*>' },
@@ -366,7 +345,7 @@ describe('templates command', function () {
   it('learns the header of raw syslog lines first: short messages keep their own templates', async () => {
     const words = ['Starting', 'Stopping', 'Reloading', 'Rebooting'];
     const text = Array.from({ length: 40 }, (_, i) => `Nov 9 12:10:${10 + i} gateway kernel: ${words[i % 4]}\n`).join('');
-    const r = await run(runTemplatesCommand, ['-'], text);
+    const r = await runCommand(runTemplatesCommand, ['-'], text);
     expect(r.code).to.equal(0);
     expect(r.stdout.trimEnd().split('\n').sort()).to.deep.equal(words.map((w) => `10\t<*> gateway kernel: ${w}`).sort());
   });
@@ -375,22 +354,22 @@ describe('templates command', function () {
     // 5,100 messages of their own (letters, not numbers, tell them apart) against a cap of 5,000.
     const name = (i: number): string => i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
     const text = Array.from({ length: 5100 }, (_, i) => `module ${name(i)} says ${name(i)}x\n`).join('');
-    const r = await run(runTemplatesCommand, ['-'], text);
+    const r = await runCommand(runTemplatesCommand, ['-'], text);
     expect(r.code).to.equal(0);
     const listed = r.stdout.trimEnd().split('\n').reduce((a, l) => a + Number(l.split('\t')[0]), 0);
     expect(listed).to.be.below(5100);
     expect(r.stderr).to.equal(`templates: ${5100 - listed} of 5100 lines belonged to templates evicted beyond the cap of 5000 (the least used); they are not listed\n`);
     // Within the cap, nothing is said.
-    expect((await run(runTemplatesCommand, ['-'], 'a b 1\na b 2\n')).stderr).to.equal('');
+    expect((await runCommand(runTemplatesCommand, ['-'], 'a b 1\na b 2\n')).stderr).to.equal('');
   });
 
   it('lists no template for blank lines', async () => {
-    const r = await run(runTemplatesCommand, ['-'], 'a b 1\n\n   \na b 2\n');
+    const r = await runCommand(runTemplatesCommand, ['-'], 'a b 1\n\n   \na b 2\n');
     expect(r.stdout).to.equal('2\ta b <*>\n');
   });
 
   it('exits 2 naming an unreadable file', async () => {
-    const r = await run(runTemplatesCommand, [join(FIXTURES, 'absent.log')]);
+    const r = await runCommand(runTemplatesCommand, [join(FIXTURES, 'absent.log')]);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/absent\.log/);
   });

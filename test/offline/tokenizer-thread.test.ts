@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { runScoreCommand } from '../../src/offline/score-command.js';
@@ -7,17 +7,10 @@ import { TokenizerThread } from '../../src/offline/tokenizer-thread.js';
 import { tokenize, compileMasks } from '../../src/model/mask.js';
 import { incidentLine, routineLine, Rng } from '../support/log-lines.js';
 import { tempDir } from '../support/temp-dir.js';
+import { runCommand, type Run } from '../support/command-run.js';
 
-async function score(args: string[], tokenizerThread: boolean, stdinText = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (b: Buffer) => out.push(b));
-  stderr.on('data', (b: Buffer) => err.push(b));
-  const stdin = Readable.from([Buffer.from(stdinText)]);
-  const code = await runScoreCommand(args, { stdout, stderr, stdin }, { tokenizerThread });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+function score(args: string[], tokenizerThread: boolean, stdinText = ''): Promise<Run> {
+  return runCommand((a, io) => runScoreCommand(a, io, { tokenizerThread }), args, stdinText);
 }
 
 describe('score command with a tokenizer thread', function () {
