@@ -12,7 +12,7 @@ import { matchesExactly } from './layout.js';
 import { Idf, wordVector, hashedVector, fnv1a, type WordVector } from './features.js';
 import { NearestIndex, clusterDistance } from './clusters.js';
 import {
-  HEADER_TOKENS, STACK_FRAME, declaredLevel, dedupe, isStackFrame, lineFailureTerms, orderedWords, routineShare, wordsOfTokens, type FailureTerm,
+  HEADER_TOKENS, STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, wordsOfTokens, type FailureTerm,
 } from './vocabulary.js';
 import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty } from './evidence.js';
 import { Calibration, type TemplateSample } from './calibration.js';
@@ -89,14 +89,6 @@ export interface Shape {
  */
 function routine(r: Pick<TemplateRecord, 'effective' | 'routine'>): number {
   return Math.min(r.effective, r.routine);
-}
-
-/**
- * Share of their routine that a line's failure terms count, given the level its header declares
- * (vocabulary.ts routineShare); the header is not read for a line without terms.
- */
-function termsRoutineShare(tokens: readonly string[], terms: readonly FailureTerm[]): number {
-  return terms.length === 0 ? 1 : routineShare(declaredLevel(tokens));
 }
 
 /** Words that are failure terms of a phrase or word term. */
@@ -294,8 +286,7 @@ export class ModelCore {
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {
     const e = t.effective;
-    const share = termsRoutineShare(tok.tokens, terms);
-    const weights = terms.map((term) => errorWeight(term.severity, share * this.routineInTemplate(t, tok, term)));
+    const weights = terms.map((term) => errorWeight(term.severity, this.routineInTemplate(t, tok, term)));
     const benign = this.calibration.rarity(e);
     const errors = combineMax(weights, ERROR_EXTRA);
     const reasons: Reason[] = [];
@@ -345,8 +336,7 @@ export class ModelCore {
     const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vec));
     // A no-word line (numbers only) is as similar as a line can be to nothing in particular.
     const similarity = words.length === 0 ? 1 : near.similarity;
-    const share = termsRoutineShare(tok.tokens, terms);
-    const weights = terms.map((term) => errorWeight(term.severity, share * this.routineNear(nearT, near.similarity, term)));
+    const weights = terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term)));
     const nov = novelty(unseen, similarity, cdist, foreign);
     const benign = this.calibration.newMessage(nov);
     const errors = combineMax(weights, ERROR_EXTRA);
@@ -394,9 +384,8 @@ export class ModelCore {
       const vector = vectors[t.index]!;
       const { count, effective } = t;
       const terms = lineFailureTerms(t.tokens);
-      const share = termsRoutineShare(t.tokens, terms);
       if (count >= 2) {
-        const e = (share * t.routine * (count - 1)) / count;
+        const e = (t.routine * (count - 1)) / count;
         const err = combineMax(terms.map((term) => errorWeight(term.severity, e)), ERROR_EXTRA);
         return { count, effective, suspect: err >= SUSPECT, novelty: 0, own: 1 };
       }
@@ -406,7 +395,7 @@ export class ModelCore {
       const nearT = near.index >= 0 ? this.templates[near.index]! : null;
       const cdist = words.length === 0 ? 0 : clusterDistance(this.clusters, hashedVector(vector));
       const similarity = words.length === 0 ? 1 : near.similarity;
-      const err = combineMax(terms.map((term) => errorWeight(term.severity, share * this.routineNear(nearT, near.similarity, term))), ERROR_EXTRA);
+      const err = combineMax(terms.map((term) => errorWeight(term.severity, this.routineNear(nearT, near.similarity, term))), ERROR_EXTRA);
       const message = this.messageTokens(t.tokens);
       const foreign = this.pieces.unseenShare(message === t.tokens ? pieceLists[t.index]! : piecesOfTokens(message), 1);
       // A once-seen message made of pieces the host wrote nowhere else may be a line of another

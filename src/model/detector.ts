@@ -9,7 +9,7 @@ import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
 import { toScore, scoreForLikelihood } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
-import { declaredLevel, levelShare, routineShare, valueTermSeverity } from './vocabulary.js';
+import { declaredLevel, levelShare, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
@@ -64,16 +64,11 @@ function phaseDiscount(trained: number, recent: number): number {
 function valueTermWeights(found: ReadonlyArray<[string, number, number]>, shape: Shape, tok: Tokenized): Map<string, number> | null {
   let terms: Map<string, number> | null = null;
   let share = -1;
-  let routineKept = 1;
   for (const [v, severity, routine] of found) {
     const word = v.toLowerCase();
     if (shape.termWords?.has(word)) continue;
-    if (share < 0) {
-      const level = declaredLevel(tok.tokens);
-      share = levelShare(level);
-      routineKept = routineShare(level);
-    }
-    const w = errorWeight(severity * share, routine * routineKept);
+    if (share < 0) share = levelShare(declaredLevel(tok.tokens));
+    const w = errorWeight(severity * share, routine);
     const before = (terms ??= new Map()).get(word);
     if (before === undefined || w > before) terms.set(word, w);
   }

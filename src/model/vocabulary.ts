@@ -250,14 +250,6 @@ const INFO_LEVELS = new Set(['info', 'information', 'informational', 'debug', 't
 export const DECLARED_WARN_SHARE = 0.8;
 const WARN_LEVELS = new Set(['warn', 'warning']);
 
-/**
- * Share of its routine (separate occasions in training, core.ts) that a failure counts in a line
- * whose header declares an error level (`ERROR`, `[error]`, `Error`, `FATAL`): the software itself
- * judged the line an error, so it takes the host twice the occasions to make it routine. An error
- * logged on a handful of days of the training period is still reported; one logged every day
- * fades to the floor as before (evidence.ts errorWeight).
- */
-export const DECLARED_ERROR_ROUTINE = 0.5;
 const ERROR_LEVELS = new Set(['error', 'severe', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'emergency', 'panic']);
 
 export type DeclaredLevel = 'info' | 'warn' | 'error' | null;
@@ -306,11 +298,6 @@ export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
 /** Share of their severity that failure terms keep given the level the line's header declares. */
 export function levelShare(level: DeclaredLevel): number {
   return level === 'info' ? DECLARED_INFO_SHARE : level === 'warn' ? DECLARED_WARN_SHARE : 1;
-}
-
-/** Share of their routine that failure terms count given the level the line's header declares. */
-export function routineShare(level: DeclaredLevel): number {
-  return level === 'error' ? DECLARED_ERROR_ROUTINE : 1;
 }
 
 /** Severity of one word as a failure term (0 when it is not one). */

@@ -318,19 +318,27 @@ describe('detector', function () {
       expect(warn.score - info.score).to.be.at.least(0.12);
     });
 
-    it('takes twice the occasions to make an error declared at ERROR routine, and fades one logged every day to the same floor', () => {
+    it('makes an error declared at ERROR routine on as many occasions as one at WARN (a system that logs a routine failure at FATAL every few days)', () => {
+      // BGL logs a user's job that fails to load at FATAL on many days; its labels call those lines
+      // normal. Counting a declared error's occasions at half (until 2026-11-23) kept them flagged:
+      // 15-28 more false positives of about 550 normal lines on each random split.
       const failure = 'Flush of table orders failed: disk quota exceeded';
       const at = (level: string): string => `2024-03-01 10:00:00,000 ${level} [main] ${failure}`;
-      const errorsAfter = (occasions: number, level: string): number => {
+      const after = (occasions: number, level: string): HostModel => {
         const ls = levelled.slice();
         for (let k = occasions - 1; k >= 0; k--) ls.splice(Math.floor(((k + 0.5) * levelled.length) / occasions), 0, at(level));
-        return train(ls).explain(at(level)).evidence.errors;
+        return train(ls);
       };
       // The WARN line's terms weigh less to begin with (DECLARED_WARN_SHARE): compare each with itself.
-      const share = (occasions: number, level: string): number => errorsAfter(occasions, level) / m.explain(at(level)).evidence.errors;
-      expect(share(8, 'ERROR')).to.be.above(0.6);
-      expect(share(8, 'WARN')).to.be.below(0.5);
-      expect(share(120, 'ERROR')).to.be.closeTo(share(120, 'WARN'), 0.05);
+      const share = (occasions: number, level: string): number => after(occasions, level).explain(at(level)).evidence.errors / m.explain(at(level)).evidence.errors;
+      expect(share(8, 'ERROR')).to.be.closeTo(share(8, 'WARN'), 0.05);
+      expect(share(8, 'ERROR')).to.be.below(0.5);
+      // On 12 separate occasions it is routine: reported as error terms, not flagged.
+      const routineError = after(12, 'ERROR').score(at('ERROR'));
+      expect(routineError.reasons).to.include('error_terms');
+      expect(routineError.score).to.be.below(DEFAULT_THRESHOLD);
+      // Logged once before, it is still reported: an error that happened before is still an error.
+      expect(after(1, 'ERROR').score(at('ERROR')).score).to.be.at.least(DEFAULT_THRESHOLD);
     });
   });
 
