@@ -3,6 +3,7 @@
 //   train     --lines N --seed S [--save FILE]   training throughput and peak memory
 //   score     --model FILE --lines N --seed S    scoring throughput, one thread
 //   pool      --model FILE --lines N --seed S --workers W --batch B   scoring through piscina
+//   threads   --model FILE --lines N --seed S --workers W   W threads each scoring lines it holds (no pool)
 //   model-mem --model FILE                        heap of a deserialized model (needs --expose-gc)
 //   model-heap --model FILE --dir DIR             what that heap is made of (two heap snapshots, diffed)
 // train, score and pool accept --cpu-profile FILE: a CPU profile of the timed part only (the
@@ -12,6 +13,7 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { Piscina } from 'piscina';
+import { Worker } from 'node:worker_threads';
 import { DEFAULT_THRESHOLD, HostModel } from '../src/model/detector.js';
 import { ModelTrainer } from '../src/model/trainer.js';
 import { Familiarity } from '../src/model/familiarity.js';
@@ -148,6 +150,38 @@ async function pool(): Promise<object> {
   return { lines: total, ms, linesPerSec: (total / ms) * 1000, overThreshold: results.reduce((a, r) => a + r.over, 0), workers, batch };
 }
 
+/**
+ * W threads, each scoring its own lines side by side, with no batch passed between threads: what
+ * the cores give this work, against which the pool's per-worker figure is read.
+ */
+async function threads(): Promise<object> {
+  const total = Number(opt('lines'));
+  const workers = Number(opt('workers'));
+  const started = Array.from({ length: workers }, (_, i) => {
+    const w = new Worker(new URL('./perf-score-thread.js', import.meta.url), {
+      workerData: { modelFile: opt('model'), seed: Number(opt('seed')) + i, lines: total, warmup: WARMUP },
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      w.once('message', () => resolve());
+      w.once('error', reject);
+    });
+    return { w, ready };
+  });
+  await Promise.all(started.map((s) => s.ready));
+  const done = started.map(
+    ({ w }) =>
+      new Promise<{ ms: number; over: number }>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      }),
+  );
+  for (const { w } of started) w.postMessage('go');
+  const results = await Promise.all(done);
+  await Promise.all(started.map(({ w }) => w.terminate()));
+  const perThread = results.map((r) => (total / r.ms) * 1000);
+  return { lines: total, workers, perThread, linesPerSec: (total * workers * 1000) / Math.max(...results.map((r) => r.ms)) };
+}
+
 function gcOrThrow(): () => void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('this mode needs node --expose-gc');
@@ -242,7 +276,7 @@ function modelHeap(): object {
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
-  const modes: Record<string, () => object | Promise<object>> = { train, score, pool, 'model-mem': modelMem, 'model-heap': modelHeap };
+  const modes: Record<string, () => object | Promise<object>> = { train, score, pool, threads, 'model-mem': modelMem, 'model-heap': modelHeap };
   const result = modes[String(mode)] ? await modes[String(mode)]!() : null;
   if (result === null) throw new Error(`unknown mode ${String(mode)}`);
   process.stdout.write(`${JSON.stringify(result)}\n`);

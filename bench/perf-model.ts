@@ -113,14 +113,18 @@ export async function benchScoring(ctx: BenchContext): Promise<Figure[]> {
   const args = ['--model', model, '--lines', String(lines), '--seed', String(SCORE_SEED)];
   const single: RateResult[] = [];
   const pooled: RateResult[] = [];
+  const side: Array<RateResult & { perThread: number[] }> = [];
   for (let r = 1; r <= ctx.runs; r++) {
     const s = await runChild<RateResult>(['score', ...args]);
     single.push(s);
     const p = await runChild<RateResult>(['pool', ...args, '--workers', String(POOL_WORKERS), '--batch', String(POOL_BATCH)]);
     pooled.push(p);
+    const t = await runChild<RateResult & { perThread: number[] }>(['threads', ...args, '--workers', String(POOL_WORKERS)]);
+    side.push(t);
     ctx.log(
       `  run ${r}: one thread ${int(s.linesPerSec)} lines/s; pool of ${POOL_WORKERS} ${int(p.linesPerSec)} lines/s ` +
-        `(${int(p.linesPerSec / POOL_WORKERS)} per worker); ${s.overThreshold} of ${int(lines)} lines at or above the default threshold`,
+        `(${int(p.linesPerSec / POOL_WORKERS)} per worker); ${POOL_WORKERS} threads side by side, no pool, ` +
+        `${t.perThread.map(int).join(' and ')} lines/s; ${s.overThreshold} of ${int(lines)} lines at or above the default threshold`,
     );
   }
   const prof = profileArgs(ctx, 'scoring');
@@ -139,11 +143,20 @@ export async function benchScoring(ctx: BenchContext): Promise<Figure[]> {
   const one = single.map((r) => r.linesPerSec);
   const pool = pooled.map((r) => r.linesPerSec);
   const per = pool.map((x) => x / POOL_WORKERS);
+  const ceiling = side.map((r) => r.linesPerSec / POOL_WORKERS);
   const model1 = `model of ${int(trained)} lines`;
   return [
     { part: '2', name: `scoring throughput in process, one thread (${model1})`, value: `${int(median(one))} lines/s`, target: '≥ 300,000 lines/s per worker', pass: median(one) >= 300_000, note: runsNote(one, int) },
     { part: '2', name: `scoring through a piscina pool of ${POOL_WORKERS} workers, total (batches of ${POOL_BATCH})`, value: `${int(median(pool))} lines/s`, target: '-', pass: null, note: runsNote(pool, int) },
     { part: '2', name: 'scoring through the pool, per worker', value: `${int(median(per))} lines/s`, target: '≥ 300,000 lines/s per worker', pass: median(per) >= 300_000, note: runsNote(per, int) },
+    {
+      part: '2',
+      name: `${POOL_WORKERS} threads side by side, each scoring lines it holds (no pool, no batches shipped), per thread`,
+      value: `${int(median(ceiling))} lines/s`,
+      target: '-',
+      pass: null,
+      note: `${runsNote(ceiling, int)}; what the cores give this work: the pool's ceiling`,
+    },
   ];
 }
 
