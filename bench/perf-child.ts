@@ -157,24 +157,20 @@ async function pool(): Promise<object> {
 async function threads(): Promise<object> {
   const total = Number(opt('lines'));
   const workers = Number(opt('workers'));
+  // A thread's next message: 'ready' once it holds its lines and model, then its result.
+  const next = <T>(w: Worker): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
   const started = Array.from({ length: workers }, (_, i) => {
     const w = new Worker(new URL('./perf-score-thread.js', import.meta.url), {
       workerData: { modelFile: opt('model'), seed: Number(opt('seed')) + i, lines: total, warmup: WARMUP },
     });
-    const ready = new Promise<void>((resolve, reject) => {
-      w.once('message', () => resolve());
-      w.once('error', reject);
-    });
-    return { w, ready };
+    return { w, ready: next<string>(w) };
   });
   await Promise.all(started.map((s) => s.ready));
-  const done = started.map(
-    ({ w }) =>
-      new Promise<{ ms: number; over: number }>((resolve, reject) => {
-        w.once('message', resolve);
-        w.once('error', reject);
-      }),
-  );
+  const done = started.map(({ w }) => next<{ ms: number; over: number }>(w));
   for (const { w } of started) w.postMessage('go');
   const results = await Promise.all(done);
   await Promise.all(started.map(({ w }) => w.terminate()));
