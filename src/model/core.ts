@@ -58,7 +58,7 @@ export interface TemplateView {
   readonly frame: boolean;
 }
 
-/** Everything about a line that its masked tokens determine. */
+/** Everything about a line that its masked tokens determine (built by shapeOf: every field present, in one order). */
 export interface Shape {
   readonly known: TemplateView | null;
   readonly templateText: string;
@@ -68,15 +68,15 @@ export interface Shape {
   /** Failure vocabulary part; a line adjusts it by its own values (detector.ts lineErrors). */
   readonly errors: number;
   /** The failure terms behind `errors` with their weights (absent when none), for per-line adjustments. */
-  readonly terms?: ReadonlyArray<{ readonly term: string; readonly weight: number }>;
+  readonly terms: ReadonlyArray<{ readonly term: string; readonly weight: number }> | undefined;
   /** The one-word terms among them: those a line can count as none (zero-counts.ts). */
-  readonly termWords?: ReadonlySet<string>;
+  readonly termWords: ReadonlySet<string> | undefined;
   /** Where a line of the shape may count them as none (absent when nowhere). */
-  readonly none?: NoneCheck;
+  readonly none: NoneCheck | undefined;
   /** For a new line: what its novelty was made of. */
-  readonly novelty?: { words: number; unseen: number; foreign: number; similarity: number; cluster: number; nats: number };
+  readonly novelty: { words: number; unseen: number; foreign: number; similarity: number; cluster: number; nats: number } | undefined;
   /** For a new line: the hash of its constant words, under which familiarity.ts remembers it. */
-  readonly familiarKey?: number;
+  readonly familiarKey: number | undefined;
   readonly reasons: readonly Reason[];
 }
 
@@ -96,13 +96,36 @@ function termWords(t: FailureTerm): string[] {
   return t.term.indexOf(' ') < 0 ? [t.term] : t.term.split(' ');
 }
 
+type Weighed = Pick<Shape, 'terms' | 'termWords' | 'none'>;
+const UNWEIGHED: Weighed = { terms: undefined, termWords: undefined, none: undefined };
+
 /** A shape's failure terms with their weights (Shape.terms and termWords). */
-function weighed(terms: readonly FailureTerm[], weights: readonly number[], tok: Tokenized): Pick<Shape, 'terms' | 'termWords' | 'none'> {
-  if (terms.length === 0) return {};
+function weighed(terms: readonly FailureTerm[], weights: readonly number[], tok: Tokenized): Weighed {
+  if (terms.length === 0) return UNWEIGHED;
   const words = new Set<string>();
   for (const t of terms) if (t.term.indexOf(' ') < 0) words.add(t.term);
   const none = words.size === 0 ? null : noneCheck(tok, words);
-  return { terms: terms.map((t, k) => ({ term: t.term, weight: weights[k]! })), termWords: words, ...(none === null ? {} : { none }) };
+  return { terms: terms.map((t, k) => ({ term: t.term, weight: weights[k]! })), termWords: words, none: none ?? undefined };
+}
+
+/**
+ * Every shape is built here, with all its fields in one order, absent ones undefined: the scorer
+ * reads shapes of every kind (known or new, with failure terms or not) at one place, and objects
+ * of seven layouts made V8 recompile it again and again as each one turned up (a quarter of a
+ * pool worker's time went to it) and then read them the slow, generic way.
+ */
+function shapeOf(
+  known: TemplateView | null,
+  templateText: string,
+  templateId: string,
+  benign: number,
+  errors: number,
+  w: Weighed,
+  reasons: readonly Reason[],
+  novelty: Shape['novelty'],
+  familiarKey: number | undefined,
+): Shape {
+  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, none: w.none, novelty, familiarKey, reasons };
 }
 
 /** Templates holding a word, by word id (words with ids from `words` on are not in any). */
@@ -123,7 +146,7 @@ class DocumentFrequency {
  * An empty or blank line: nothing in it to judge (HeaderWarmup drops them from training), so it scores 0,
  * with no template and no reason.
  */
-const BLANK: Shape = { known: null, templateText: '', templateId: 'blank', benign: 0, errors: 0, reasons: [] };
+const BLANK: Shape = shapeOf(null, '', 'blank', 0, 0, UNWEIGHED, [], undefined, undefined);
 
 function sameTokens(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -293,7 +316,7 @@ export class ModelCore {
     // Rare only as rare as every other template (a host that wrote one message) is no evidence.
     if (e <= RARE_COUNT && benign > 0) reasons.push('rare_template');
     if (terms.length > 0) reasons.push('error_terms');
-    return { known: t, templateText: t.text, templateId: t.idText, benign, errors, ...weighed(terms, weights, tok), reasons };
+    return shapeOf(t, t.text, t.idText, benign, errors, weighed(terms, weights, tok), reasons, undefined, undefined);
   }
 
   /**
@@ -348,17 +371,17 @@ export class ModelCore {
     // the host and program (`ticket TKT-123 opened` as `session opened for user ...`). Otherwise
     // the line's own masked form says more (and is empty for an empty line).
     const display = partial ?? (near.similarity >= SIMILAR_WORDS ? nearT : null);
-    return {
-      known: null,
-      templateText: display !== null ? display.text : tok.tokens.join(' '),
-      templateId: `new-${fnv1a(key).toString(16).padStart(8, '0')}`,
+    return shapeOf(
+      null,
+      display !== null ? display.text : tok.tokens.join(' '),
+      `new-${fnv1a(key).toString(16).padStart(8, '0')}`,
       benign,
       errors,
-      ...weighed(terms, weights, tok),
+      weighed(terms, weights, tok),
       reasons,
-      novelty: { words: words.length, unseen, foreign, similarity, cluster: cdist, nats: nov },
+      { words: words.length, unseen, foreign, similarity, cluster: cdist, nats: nov },
       familiarKey,
-    };
+    );
   }
 
   /** A new variant of a routine error message (same term, similar words) inherits part of its routine. */

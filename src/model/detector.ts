@@ -169,7 +169,9 @@ export class HostModel {
     const none = shape.none === undefined || tok.values.length === 0 ? null : checkNone(tok, shape.none);
     if (none === null && valueTerms === null) return shape.errors;
     const kept: number[] = valueTerms === null ? [] : [...valueTerms.values()];
-    for (const t of terms ?? []) if (none === null || !none.has(t.term)) kept.push(t.weight);
+    // Indexed, not `of (terms ?? [])`: an empty literal is an array of another kind, and meeting it
+    // after the scorer was compiled for the other made V8 throw the compiled code away.
+    if (terms !== undefined) for (let k = 0; k < terms.length; k++) if (none === null || !none.has(terms[k]!.term)) kept.push(terms[k]!.weight);
     return combineMax(kept, ERROR_EXTRA);
   }
 

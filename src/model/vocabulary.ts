@@ -337,8 +337,23 @@ export function valueTermSeverity(value: string): number {
   const parts = lower.split(/[_-]+/);
   // `no_error`, `non-fatal`: the failure named to say it is absent.
   if (parts[0] === 'no' || parts[0] === 'non' || parts[0] === 'without') return 0;
+  return maxSeverity(parts);
+}
+
+/** The highest severity among the failure terms and phrases of `words` (those failureTerms lists), 0 for none. */
+function maxSeverity(words: readonly string[]): number {
   let max = 0;
-  for (const t of failureTerms(parts)) if (t.severity > max) max = t.severity;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const s = termSeverity(w);
+    if (s > max) max = s;
+    for (const [phrase, sev] of PHRASES) {
+      if (sev <= max || phrase[0] !== w || i + phrase.length > words.length) continue;
+      let ok = true;
+      for (let k = 1; k < phrase.length && ok; k++) ok = words[i + k] === phrase[k];
+      if (ok) max = sev;
+    }
+  }
   return max;
 }
 
