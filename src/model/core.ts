@@ -78,6 +78,8 @@ export interface Shape {
   /** For a new line: the hash of its constant words, under which familiarity.ts remembers it. */
   readonly familiarKey: number | undefined;
   readonly reasons: readonly Reason[];
+  /** The reasons its lines give, by whether they count failure words and an unusual value (detector.ts reasonsOf), made as first needed. */
+  readonly reasonVariants: Array<readonly Reason[] | null>;
 }
 
 /**
@@ -125,7 +127,7 @@ function shapeOf(
   novelty: Shape['novelty'],
   familiarKey: number | undefined,
 ): Shape {
-  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, none: w.none, novelty, familiarKey, reasons };
+  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, none: w.none, novelty, familiarKey, reasons, reasonVariants: [null, null, null, null] };
 }
 
 /** Templates holding a word, by word id (words with ids from `words` on are not in any). */

@@ -75,6 +75,24 @@ function valueTermWeights(found: ReadonlyArray<[string, number, number]>, shape:
   return terms;
 }
 
+/**
+ * A line's reasons: its shape's, with `error_terms` when the line's own failure evidence counts
+ * (last of the shape's reasons) and `unusual_value` after them. One array per shape and variant,
+ * shared by its lines (read-only): a new array per line was a fifth of what scoring allocated.
+ */
+function reasonsOf(shape: Shape, errors: boolean, unusual: boolean): readonly Reason[] {
+  const k = (errors ? 1 : 0) + (unusual ? 2 : 0);
+  const variants = shape.reasonVariants;
+  let r = variants[k];
+  if (r === null || r === undefined) {
+    const list: Reason[] = shape.reasons.filter((x) => x !== 'error_terms');
+    if (errors) list.push('error_terms');
+    if (unusual) list.push('unusual_value');
+    variants[k] = r = Object.freeze(list);
+  }
+  return r;
+}
+
 export class HostModel {
   private readonly core: ModelCore;
   private readonly cache = new Map<string, Shape>();
@@ -247,9 +265,7 @@ export class HostModel {
       familiar.tick();
     }
     // The line's own failure evidence decides error_terms (last of the shape's reasons when present).
-    const reasons: Reason[] = shape.reasons.filter((r) => r !== 'error_terms');
-    if (errors > 0) reasons.push('error_terms');
-    if (values >= UNUSUAL_VALUE) reasons.push('unusual_value');
+    const reasons = reasonsOf(shape, errors > 0, values >= UNUSUAL_VALUE);
     const base = benign + errors - context;
     const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };
     return { scored, shape, values, benign, errors };

@@ -41,8 +41,8 @@ export interface ScoredLine {
   template: string;
   /** Stable id of the template within this model (for counting per template). */
   templateId: string;
-  /** Machine-readable reasons; empty for an ordinary line. */
-  reasons: Reason[];
+  /** Machine-readable reasons; empty for an ordinary line. Shared by the lines of a template: read-only (frozen). */
+  reasons: readonly Reason[];
 }
 
 /** Summary of a trained model, logged after training and shown by `status`. */

@@ -17,7 +17,7 @@ export interface AnomalyRecord {
   /** The input's LEVEL_FIELD value (see copiedLevel). */
   level?: unknown;
   score: number;
-  reasons: string[];
+  reasons: readonly string[];
   template: string;
   templateId: string;
   modelVersion: string;

@@ -249,6 +249,19 @@ describe('detector', function () {
       }
     });
 
+    it("gives one template's lines their own reasons from one read-only list, which a caller cannot change for the next line", () => {
+      // The same template, once with an ordinary value and once with one far out: two lists.
+      const plain = model.score('GET /api/users/99 200 17ms').reasons;
+      const far = model.score('GET /api/users/98 200 987654321ms').reasons;
+      expect(far).to.deep.equal(['unusual_value']);
+      expect(plain).to.deep.equal([]);
+      expect(() => (far as Reason[]).push('new_template')).to.throw(TypeError);
+      expect(model.score('GET /api/users/97 200 987654321ms').reasons).to.deep.equal(['unusual_value']);
+      const error = model.score('Connection timeout to 10.2.0.3:5432, retrying in 2s').reasons;
+      expect(() => (error as Reason[]).splice(0)).to.throw(TypeError);
+      expect(model.score('Connection timeout to 10.2.0.4:5432, retrying in 3s').reasons).to.include('error_terms');
+    });
+
     it('flags a line with unusual values at or above the threshold when the value is far out', () => {
       expect(model.score('GET /api/users/99 200 987654321ms').score).to.be.at.least(DEFAULT_THRESHOLD);
     });
