@@ -340,6 +340,13 @@ export function valueTermSeverity(value: string): number {
   return maxSeverity(parts);
 }
 
+/** Whether the words from i on begin with the phrase. */
+function phraseAt(words: readonly string[], i: number, phrase: readonly string[]): boolean {
+  if (phrase[0] !== words[i] || i + phrase.length > words.length) return false;
+  for (let k = 1; k < phrase.length; k++) if (words[i + k] !== phrase[k]) return false;
+  return true;
+}
+
 /** The highest severity among the failure terms and phrases of `words` (those failureTerms lists), 0 for none. */
 function maxSeverity(words: readonly string[]): number {
   let max = 0;
@@ -347,12 +354,7 @@ function maxSeverity(words: readonly string[]): number {
     const w = words[i]!;
     const s = termSeverity(w);
     if (s > max) max = s;
-    for (const [phrase, sev] of PHRASES) {
-      if (sev <= max || phrase[0] !== w || i + phrase.length > words.length) continue;
-      let ok = true;
-      for (let k = 1; k < phrase.length && ok; k++) ok = words[i + k] === phrase[k];
-      if (ok) max = sev;
-    }
+    for (const [phrase, sev] of PHRASES) if (sev > max && phraseAt(words, i, phrase)) max = sev;
   }
   return max;
 }
@@ -364,12 +366,7 @@ export function failureTerms(words: readonly string[]): FailureTerm[] {
     const w = words[i]!;
     const s = termSeverity(w);
     if (s > 0) (out ??= []).push({ term: w, severity: s });
-    for (const [phrase, sev] of PHRASES) {
-      if (phrase[0] !== w || i + phrase.length > words.length) continue;
-      let ok = true;
-      for (let k = 1; k < phrase.length && ok; k++) ok = words[i + k] === phrase[k];
-      if (ok) (out ??= []).push({ term: phrase.join(' '), severity: sev });
-    }
+    for (const [phrase, sev] of PHRASES) if (phraseAt(words, i, phrase)) (out ??= []).push({ term: phrase.join(' '), severity: sev });
   }
   if (out === null) return [];
   const seen = new Set<string>();
