@@ -52,7 +52,7 @@ export class TokenizerThread {
     if (this.failure !== null) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.worker.postMessage(lines.join('\n'));
+      this.worker.postMessage(lines);
     });
   }
 
