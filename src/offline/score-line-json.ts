@@ -13,7 +13,8 @@ const MAX_CACHED_CHARS = 1024;
 
 export class ScoreLineJson {
   private readonly templates = new Map<string, string>();
-  private readonly reasons = new Map<string, string>();
+  /** By list: a line's reasons are one read-only list per template and variant (detector.ts reasonsOf). */
+  private readonly reasons = new WeakMap<readonly string[], string>();
 
   constructor(private readonly threshold: number) {}
 
@@ -38,12 +39,10 @@ export class ScoreLineJson {
 
   private reasonList(list: readonly string[]): string {
     if (list.length === 0) return '[]';
-    // Reasons are a few fixed words (types.ts): the list's words name it.
-    const key = list.join(',');
-    let json = this.reasons.get(key);
+    let json = this.reasons.get(list);
     if (json === undefined) {
       json = JSON.stringify(list);
-      this.reasons.set(key, json);
+      this.reasons.set(list, json);
     }
     return json;
   }
