@@ -165,14 +165,53 @@ const REPORTED_AS_ERRORS: ReadonlySet<string> = new Set(['blocked for more than'
  */
 export const COUNTED: ReadonlySet<string> = new Set(['errors', 'failures', 'warnings', 'exceptions', 'faults', 'timeouts', 'drops', 'crashes', 'retries']);
 
+/** Most words of a noun phrase that a count or "no" before it quantifies (`0 failed login attempts`). */
+export const PHRASE_WORDS = 3;
+
+/** Closing punctuation a phrase's last word may carry (`interrupts.`, `errors,`, `failures)`). */
+const CLOSING = /^[.,;:)!]+$/;
+
+/** A counted noun or a plural (`attempts`; not `status`, `process`, `this`): what a phrase counts. */
+function countedNoun(word: string): boolean {
+  return COUNTED.has(word) || (word.length >= 4 && word.endsWith('s') && !/(?:ss|us|is)$/.test(word));
+}
+
+/**
+ * The last token of a noun phrase of two to PHRASE_WORDS words that starts at token `from`: words
+ * of letters, the last a counted noun or a plural, which may carry closing punctuation or `(s)`
+ * (`fatal errors`, `failed login attempts`, `critical input interrupts.`, `fatal error(s),`); -1
+ * when no such phrase starts there. A zero or "no" before such a phrase says there was none of
+ * what it names, its adjectives included: `0 fatal errors` reports no fatal error. A phrase of
+ * one word is the caller's (`0 failed` after a worker's number is no count).
+ */
+export function quantifiedPhraseEnd(tokens: readonly string[], from: number): number {
+  const last = Math.min(tokens.length, from + PHRASE_WORDS) - 1;
+  for (let q = from; q <= last; q++) {
+    const t = tokens[q]!;
+    let i = 0;
+    while (i < t.length && isLetter(t.charCodeAt(i))) i++;
+    if (i < 2) return -1;
+    const rest = t.slice(i);
+    const plural = rest.startsWith('(s)');
+    const tail = plural ? rest.slice(3) : rest;
+    if (tail !== '' && !CLOSING.test(tail)) return -1;
+    if (plural || countedNoun(t.slice(0, i).toLowerCase())) return q > from ? q : -1;
+    // Punctuation closes the phrase before a noun came.
+    if (rest !== '') return -1;
+  }
+  return -1;
+}
+
 /**
  * Failure words the tokens say there were none of: `no errors`, `without
- * error.`, `zero failures`. Read on the tokens, not the word list, which has
- * lost punctuation and numbers (`Disk No. 3 failed`, `Divide by zero error`):
- * "no"/"without" is a token of its own right before the word, and the word is
- * a counted noun or ends its clause (`No error handler registered` is about a
- * handler); "zero" takes counted nouns only. How many times each word is so
- * negated.
+ * error.`, `zero failures`, `no failed login attempts`. Read on the tokens, not
+ * the word list, which has lost punctuation and numbers (`Disk No. 3 failed`,
+ * `Divide by zero error`): "no"/"without" is a token of its own right before
+ * the word, and the word is a counted noun or ends its clause (`No error
+ * handler registered` is about a handler), or begins a noun phrase that ends
+ * in one or in a plural (quantifiedPhraseEnd), whose words are all negated;
+ * "zero" takes counted nouns and such phrases only. How many times each word
+ * is so negated.
  */
 function noneBefore(tokens: readonly string[]): Map<string, number> | null {
   let out: Map<string, number> | null = null;
@@ -185,8 +224,18 @@ function noneBefore(tokens: readonly string[]): Map<string, number> | null {
     if (i < 2) continue;
     const word = next.slice(0, i).toLowerCase();
     const endsClause = i === next.length ? k + 2 === tokens.length : /^[.,;:)!]/.test(next.slice(i));
-    if (!COUNTED.has(word) && (neg === 'zero' || !endsClause)) continue;
-    (out ??= new Map()).set(word, (out.get(word) ?? 0) + 1);
+    if (COUNTED.has(word) || (neg !== 'zero' && endsClause)) {
+      (out ??= new Map()).set(word, (out.get(word) ?? 0) + 1);
+      continue;
+    }
+    const end = quantifiedPhraseEnd(tokens, k + 1);
+    for (let j = k + 1; j <= end; j++) {
+      const t = tokens[j]!;
+      let n = 0;
+      while (n < t.length && isLetter(t.charCodeAt(n))) n++;
+      const w = t.slice(0, n).toLowerCase();
+      (out ??= new Map()).set(w, (out.get(w) ?? 0) + 1);
+    }
   }
   return out;
 }

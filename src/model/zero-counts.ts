@@ -8,7 +8,7 @@
 // are read with the vocabulary (vocabulary.ts noneBefore).
 
 import type { Tokenized } from './mask.js';
-import { COUNTED, isLetter, nextLetter, placeholderEnd } from './vocabulary.js';
+import { COUNTED, PHRASE_WORDS, isLetter, nextLetter, placeholderEnd, quantifiedPhraseEnd } from './vocabulary.js';
 
 const PLACEHOLDER = '<*>';
 
@@ -149,8 +149,24 @@ function countedAsNone(tok: Tokenized, k: number, start: number, end: number, wo
   }
   // Nothing but punctuation before the word in its token: `0 errors,`, `(0 failed)`.
   for (let i = 0; i < start; i++) if (isLetter(token.charCodeAt(i)) || token[i] === '<') return false;
-  if (k === 0 || tok.tokens[k - 1] !== PLACEHOLDER || !z.all(tok, k - 1)) return false;
-  return COUNTED.has(word) || token.startsWith('(s)', end) || clauseEnd(tok, k - 2);
+  if (k > 0 && tok.tokens[k - 1] === PLACEHOLDER && z.all(tok, k - 1)) {
+    if (COUNTED.has(word) || token.startsWith('(s)', end) || clauseEnd(tok, k - 2)) return true;
+  }
+  return start === 0 && inZeroPhrase(tok, k, z);
+}
+
+/**
+ * Token k is a word of a noun phrase that a bare zero counts (`0 fatal errors`, `found 0 failed
+ * login attempts`, `0 critical input interrupts.`: vocabulary.ts quantifiedPhraseEnd): there were
+ * none of what the phrase names, so none of its failure words happened.
+ */
+function inZeroPhrase(tok: Tokenized, k: number, z: Zeros): boolean {
+  const ts = tok.tokens;
+  for (let p = k - 1; p >= 0 && k - p <= PHRASE_WORDS; p--) {
+    if (ts[p] === PLACEHOLDER) return z.all(tok, p) && quantifiedPhraseEnd(ts, p + 1) >= k;
+    if (!isBareWord(ts[p])) return false;
+  }
+  return false;
 }
 
 /** Where a shape's lines may count failure words as none (noneCheck). */

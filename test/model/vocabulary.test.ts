@@ -48,6 +48,10 @@ describe('failure vocabulary', () => {
     ['backup verified without errors', []],
     ['Zero failures in the last run', []],
     ['check completed without error.', []],
+    ['No fatal errors found', []],
+    ['backup verified: no failed files', []],
+    ['zero failed login attempts since boot', []],
+    ['no failed jobs, 2 failed runs', ['failed']],
     ['no route to host 10.0.0.9', ['no route']],
     ['No space left on device, no errors before', ['no space']],
     // ... but not a "no" that is a number's label, a zero that is divided by, or a handler.

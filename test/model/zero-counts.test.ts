@@ -64,8 +64,21 @@ describe('failure words counted as none', () => {
     ['Upload 7 failed 0 bytes sent', []],
     ['device error 0 at 0x7f3a', []],
     ['error 0 in module loader', []],
+    // A zero before a noun phrase counts what the phrase names: its failure words did not happen.
+    ['0 fatal errors reported', ['errors']],
+    ['sshd: found 0 failed login attempts', ['failed']],
+    ['scan complete: 0 critical vulnerabilities.', ['critical']],
+    ['0 dropped packets, 3 retransmits', ['dropped']],
+    ['rsync: 0 failed file(s), 12 sent', ['failed']],
+    // ... not one that names no counted thing, or runs past a few words, or a nonzero count.
+    ['node 0 critical temperature reached', []],
+    ['disk 0 failed status', []],
+    ['0 failed to bind, retrying in 5 seconds', []],
+    ['0 failed user login retry attempts', []],
+    ['3 fatal errors reported', []],
     // A word also written otherwise in the line still counts.
     ['0 errors in pass 1, 4 errors in pass 2', []],
+    ['0 failed jobs, then 2 failed jobs', []],
     ['10712 total interrupts. 0 critical input interrupts. 0 microseconds total spent on critical input interrupts', []],
   ];
   for (const [line, want] of table) {
@@ -115,6 +128,16 @@ describe('failure words counted as none', () => {
     // A summary the host never wrote: new either way; only the failing one carries failure terms.
     const zero = quietThenFailing(model, 'nightly backup done: copied 70 files, 0 errors', 'nightly backup done: copied 70 files, 12 errors');
     expect(zero.reasons).to.include('new_template');
+  });
+
+  it('reads a zero before a noun phrase (`0 failed login attempts`) as none, and a nonzero one as a failure', () => {
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 200; i++) {
+      trainer.add(`Accepted publickey for deploy from 10.0.${i % 7}.${i % 200} port ${40000 + i}`);
+      trainer.add(`session closed for user deploy`);
+    }
+    const model = trainer.finish();
+    quietThenFailing(model, 'audit summary: 0 failed login attempts, 0 fatal errors', 'audit summary: 9 failed login attempts, 2 fatal errors');
   });
 
   it('keeps a routine zero summary quiet and flags the run that failed', () => {
