@@ -330,14 +330,41 @@ export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
 }
 
 /**
+ * Words saying that the line's failure was repaired: ECC memory, caches and links correct bit errors
+ * as routine (`instruction cache parity error corrected`, `3 input pipe error(s) detected and
+ * corrected`, EDAC's `Corrected error, no action required`, a `correctable` error). Its failure
+ * terms weigh at most LOW then; `uncorrected` and `uncorrectable` are other words, and keep theirs.
+ */
+const REPAIRED = new Set(['corrected', 'correctable']);
+const UNREPAIRED = new Set(['uncorrected', 'uncorrectable']);
+
+/**
+ * Failure words given what the line's other words say: `full` in a line about duplex is a link's
+ * mode (`1000 Mbps Full Duplex`, `duplex mode changed to Full`), not a full disk or queue; a
+ * repaired failure (REPAIRED) weighs at most LOW.
+ */
+function inContext(terms: FailureTerm[], words: readonly string[]): FailureTerm[] {
+  let duplex = false;
+  let repaired = false;
+  for (const w of words) {
+    if (w === 'duplex') duplex = true;
+    else if (REPAIRED.has(w)) repaired = true;
+  }
+  if (duplex) terms = terms.filter((t) => t.term !== 'full');
+  if (repaired) terms = terms.map((t) => (UNREPAIRED.has(t.term) || t.severity <= LOW ? t : { term: t.term, severity: LOW }));
+  return terms;
+}
+
+/**
  * Failure terms of a line given its masked tokens: words, phrases and the
- * stack-frame shape; at DECLARED_INFO_SHARE (DECLARED_WARN_SHARE) of their severity when the line
+ * stack-frame shape, read in the context of the line's other words (inContext); at
+ * DECLARED_INFO_SHARE (DECLARED_WARN_SHARE) of their severity when the line
  * declares an informational level.
  */
 export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
   const words = orderedWords(tokens);
   let terms = failureTerms(words);
-  if (terms.length > 0) terms = withoutNegated(terms, tokens, words);
+  if (terms.length > 0) terms = inContext(withoutNegated(terms, tokens, words), words);
   if (isStackFrame(tokens)) terms.push({ term: STACK_FRAME, severity: MEDIUM });
   if (terms.length === 0) return terms;
   const share = levelShare(declaredLevel(tokens));

@@ -49,6 +49,10 @@ describe('failure vocabulary', () => {
     ['Zero failures in the last run', []],
     ['check completed without error.', []],
     ['No fatal errors found', []],
+    // `full` in a line about duplex is a link's mode.
+    ['eth0: e1000_watchdog: NIC Link is Up 1000 Mbps Full Duplex', []],
+    ['%ETHPORT-5-IF_DUPLEX: Interface Ethernet1/1, operational duplex mode changed to Full', []],
+    ['nf_conntrack: table full, dropping packet', ['full', 'dropping']],
     ['backup verified: no failed files', []],
     ['zero failed login attempts since boot', []],
     ['no failed jobs, 2 failed runs', ['failed']],
@@ -122,6 +126,18 @@ describe('declared level', () => {
     expect(report.get('blocked for more than')).to.equal(bare.get('blocked for more than')).and.equal(1);
     // The word alone is weakened as any other.
     expect(report.get('blocked')).to.be.closeTo(bare.get('blocked')! * DECLARED_INFO_SHARE, 1e-12);
+  });
+
+  it('weighs a failure the line says was corrected as a mild one, and an uncorrectable one in full', () => {
+    const severity = (line: string): Map<string, number> => new Map(lineFailureTerms(tokenize(line, masks).tokens).map((t) => [t.term, t.severity]));
+    const bare = severity('instruction cache parity error');
+    const corrected = severity('instruction cache parity error corrected');
+    expect(bare.get('error')).to.be.above(0.5);
+    expect(corrected.get('error')).to.be.above(0).and.at.most(0.35);
+    const mixed = severity('2 corrected and 1 uncorrectable memory errors on DIMM_A1');
+    expect(mixed.get('uncorrectable')).to.equal(1);
+    expect(mixed.get('errors')).to.be.at.most(0.35);
+    expect(severity('1 uncorrected memory error on DIMM_A1').get('error')).to.equal(bare.get('error'));
   });
 
   it('weakens the failure terms of an INFO line, not of the same message without a level', () => {
