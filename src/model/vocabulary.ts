@@ -337,6 +337,8 @@ export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
  */
 const REPAIRED = new Set(['corrected', 'correctable']);
 const UNREPAIRED = new Set(['uncorrected', 'uncorrectable']);
+/** Words before `corrected` that say it was not (`not corrected`, `could not be corrected`, `non-correctable`). */
+const UNDONE = new Set(['not', 'be', 'never', 'non']);
 
 /**
  * Failure words given what the line's other words say: `full` in a line about duplex is a link's
@@ -346,9 +348,10 @@ const UNREPAIRED = new Set(['uncorrected', 'uncorrectable']);
 function inContext(terms: FailureTerm[], words: readonly string[]): FailureTerm[] {
   let duplex = false;
   let repaired = false;
-  for (const w of words) {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
     if (w === 'duplex') duplex = true;
-    else if (REPAIRED.has(w)) repaired = true;
+    else if (REPAIRED.has(w) && (i === 0 || !UNDONE.has(words[i - 1]!))) repaired = true;
   }
   if (duplex) terms = terms.filter((t) => t.term !== 'full');
   if (repaired) terms = terms.map((t) => (UNREPAIRED.has(t.term) || t.severity <= LOW ? t : { term: t.term, severity: LOW }));

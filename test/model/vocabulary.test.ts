@@ -138,6 +138,10 @@ describe('declared level', () => {
     expect(mixed.get('uncorrectable')).to.equal(1);
     expect(mixed.get('errors')).to.be.at.most(0.35);
     expect(severity('1 uncorrected memory error on DIMM_A1').get('error')).to.equal(bare.get('error'));
+    // ... and one it says was not corrected is not.
+    for (const line of ['ECC error not corrected', 'parity error could not be corrected', 'non-correctable parity error']) {
+      expect(severity(line).get('error'), line).to.equal(bare.get('error'));
+    }
   });
 
   it('weakens the failure terms of an INFO line, not of the same message without a level', () => {
