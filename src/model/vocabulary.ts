@@ -171,6 +171,13 @@ export const PHRASE_WORDS = 3;
 /** Closing punctuation a phrase's last word may carry (`interrupts.`, `errors,`, `failures)`). */
 const CLOSING = /^[.,;:)!]+$/;
 
+/** Length of the run of letters a token begins with (`errors,` -> 6). */
+function lettersAt0(t: string): number {
+  let i = 0;
+  while (i < t.length && isLetter(t.charCodeAt(i))) i++;
+  return i;
+}
+
 /** A counted noun or a plural (`attempts`; not `status`, `process`, `this`): what a phrase counts. */
 function countedNoun(word: string): boolean {
   return COUNTED.has(word) || (word.length >= 4 && word.endsWith('s') && !/(?:ss|us|is)$/.test(word));
@@ -188,8 +195,7 @@ export function quantifiedPhraseEnd(tokens: readonly string[], from: number): nu
   const last = Math.min(tokens.length, from + PHRASE_WORDS) - 1;
   for (let q = from; q <= last; q++) {
     const t = tokens[q]!;
-    let i = 0;
-    while (i < t.length && isLetter(t.charCodeAt(i))) i++;
+    const i = lettersAt0(t);
     if (i < 2) return -1;
     const rest = t.slice(i);
     const plural = rest.startsWith('(s)');
@@ -219,8 +225,7 @@ function noneBefore(tokens: readonly string[]): Map<string, number> | null {
     const neg = tokens[k]!.toLowerCase();
     if (neg !== 'no' && neg !== 'without' && neg !== 'zero') continue;
     const next = tokens[k + 1]!;
-    let i = 0;
-    while (i < next.length && isLetter(next.charCodeAt(i))) i++;
+    const i = lettersAt0(next);
     if (i < 2) continue;
     const word = next.slice(0, i).toLowerCase();
     const endsClause = i === next.length ? k + 2 === tokens.length : /^[.,;:)!]/.test(next.slice(i));
@@ -231,9 +236,7 @@ function noneBefore(tokens: readonly string[]): Map<string, number> | null {
     const end = quantifiedPhraseEnd(tokens, k + 1);
     for (let j = k + 1; j <= end; j++) {
       const t = tokens[j]!;
-      let n = 0;
-      while (n < t.length && isLetter(t.charCodeAt(n))) n++;
-      const w = t.slice(0, n).toLowerCase();
+      const w = t.slice(0, lettersAt0(t)).toLowerCase();
       (out ??= new Map()).set(w, (out.get(w) ?? 0) + 1);
     }
   }
