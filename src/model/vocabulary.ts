@@ -168,8 +168,12 @@ export const COUNTED: ReadonlySet<string> = new Set(['errors', 'failures', 'warn
 /** Most words of a noun phrase that a count or "no" before it quantifies (`0 failed login attempts`). */
 export const PHRASE_WORDS = 3;
 
-/** Closing punctuation a phrase's last word may carry (`interrupts.`, `errors,`, `failures)`). */
-const CLOSING = /^[.,;:)!]+$/;
+/** Punctuation that closes a clause or phrase after its last word (`interrupts.`, `errors,`, `failures)`). */
+const CLOSES = '[.,;:)!]';
+/** What a phrase's last word may carry after its letters: only closing punctuation. */
+const CLOSING = new RegExp(`^${CLOSES}+$`);
+/** A word followed by closing punctuation ends its clause (`no errors.`, `without error,`). */
+const ENDS_CLAUSE = new RegExp(`^${CLOSES}`);
 
 /** Length of the run of letters a token begins with (`errors,` -> 6). */
 function lettersAt0(t: string): number {
@@ -228,7 +232,7 @@ function noneBefore(tokens: readonly string[]): Map<string, number> | null {
     const i = lettersAt0(next);
     if (i < 2) continue;
     const word = next.slice(0, i).toLowerCase();
-    const endsClause = i === next.length ? k + 2 === tokens.length : /^[.,;:)!]/.test(next.slice(i));
+    const endsClause = i === next.length ? k + 2 === tokens.length : ENDS_CLAUSE.test(next.slice(i));
     if (COUNTED.has(word) || (neg !== 'zero' && endsClause)) {
       (out ??= new Map()).set(word, (out.get(word) ?? 0) + 1);
       continue;
