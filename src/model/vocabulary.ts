@@ -212,6 +212,42 @@ export function quantifiedPhraseEnd(tokens: readonly string[], from: number): nu
   return -1;
 }
 
+/** The lower-cased word a token is: letters, then at most closing punctuation (`input`, `interrupts.`); '' otherwise. */
+function bareWord(t: string | undefined): string {
+  if (t === undefined) return '';
+  const i = lettersAt0(t);
+  return i >= 2 && (i === t.length || CLOSING.test(t.slice(i))) ? t.slice(0, i).toLowerCase() : '';
+}
+
+/**
+ * Articles and prepositions: a phrase named again after one of them refers to what was named
+ * (`spent on critical input interrupts`, `in a critical input interrupt`); after a count or a
+ * quantifier (`2 failed jobs`, `many failed jobs`) it is counted anew.
+ */
+const REFERS: ReadonlySet<string> = new Set(['a', 'an', 'the', 'any', 'each', 'per', 'of', 'on', 'in', 'for', 'by', 'from', 'to', 'with', 'during', 'at']);
+
+/**
+ * Tokens outside the quantified phrase [from, end] that name one of its words again after an
+ * article or a preposition (REFERS), followed by the word that follows it in the phrase (`critical
+ * input` in `0 critical input interrupts. 0 microseconds spent on critical input interrupts`): the
+ * line speaks again of what it counted, and what the count said of the word holds there too. A
+ * phrase's last word alone (`0 errors ... errors found`) may name something else there, and is not
+ * followed.
+ */
+export function phraseMentions(tokens: readonly string[], from: number, end: number): number[] {
+  const out: number[] = [];
+  for (let j = from; j < end; j++) {
+    const word = bareWord(tokens[j]);
+    const next = bareWord(tokens[j + 1]);
+    if (word === '' || next === '') continue;
+    for (let q = 1; q + 1 < tokens.length; q++) {
+      if (q >= from && q <= end) continue;
+      if (bareWord(tokens[q]) === word && bareWord(tokens[q + 1]) === next && REFERS.has(tokens[q - 1]!.toLowerCase())) out.push(q);
+    }
+  }
+  return out;
+}
+
 /**
  * Failure words the tokens say there were none of: `no errors`, `without
  * error.`, `zero failures`, `no failed login attempts`. Read on the tokens, not
@@ -220,11 +256,13 @@ export function quantifiedPhraseEnd(tokens: readonly string[], from: number): nu
  * the word, and the word is a counted noun or ends its clause (`No error
  * handler registered` is about a handler), or begins a noun phrase that ends
  * in one or in a plural (quantifiedPhraseEnd), whose words are all negated;
- * "zero" takes counted nouns and such phrases only. How many times each word
- * is so negated.
+ * "zero" takes counted nouns and such phrases only; so are the phrase's
+ * words where the line names it again (phraseMentions). How many times each
+ * word is so negated.
  */
 function noneBefore(tokens: readonly string[]): Map<string, number> | null {
-  let out: Map<string, number> | null = null;
+  // Token indexes of negated words: a word repeated after a phrase is one mention, however reached.
+  const negated = new Set<number>();
   for (let k = 0; k + 1 < tokens.length; k++) {
     const neg = tokens[k]!.toLowerCase();
     if (neg !== 'no' && neg !== 'without' && neg !== 'zero') continue;
@@ -234,15 +272,20 @@ function noneBefore(tokens: readonly string[]): Map<string, number> | null {
     const word = next.slice(0, i).toLowerCase();
     const endsClause = i === next.length ? k + 2 === tokens.length : ENDS_CLAUSE.test(next.slice(i));
     if (COUNTED.has(word) || (neg !== 'zero' && endsClause)) {
-      (out ??= new Map()).set(word, (out.get(word) ?? 0) + 1);
+      negated.add(k + 1);
       continue;
     }
     const end = quantifiedPhraseEnd(tokens, k + 1);
-    for (let j = k + 1; j <= end; j++) {
-      const t = tokens[j]!;
-      const w = t.slice(0, lettersAt0(t)).toLowerCase();
-      (out ??= new Map()).set(w, (out.get(w) ?? 0) + 1);
-    }
+    if (end < 0) continue;
+    for (let j = k + 1; j <= end; j++) negated.add(j);
+    for (const q of phraseMentions(tokens, k + 1, end)) negated.add(q);
+  }
+  if (negated.size === 0) return null;
+  const out = new Map<string, number>();
+  for (const j of negated) {
+    const t = tokens[j]!;
+    const w = t.slice(0, lettersAt0(t)).toLowerCase();
+    out.set(w, (out.get(w) ?? 0) + 1);
   }
   return out;
 }

@@ -8,7 +8,7 @@
 // are read with the vocabulary (vocabulary.ts noneBefore).
 
 import type { Tokenized } from './mask.js';
-import { COUNTED, PHRASE_WORDS, isLetter, nextLetter, placeholderEnd, quantifiedPhraseEnd } from './vocabulary.js';
+import { COUNTED, PHRASE_WORDS, isLetter, nextLetter, phraseMentions, placeholderEnd, quantifiedPhraseEnd } from './vocabulary.js';
 
 const PLACEHOLDER = '<*>';
 
@@ -152,21 +152,24 @@ function countedAsNone(tok: Tokenized, k: number, start: number, end: number, wo
   if (k > 0 && tok.tokens[k - 1] === PLACEHOLDER && z.all(tok, k - 1)) {
     if (COUNTED.has(word) || token.startsWith('(s)', end) || clauseEnd(tok, k - 2)) return true;
   }
-  return start === 0 && inZeroPhrase(tok, k, z);
+  return start === 0 && zeroPhrase(tok, k, z) !== null;
 }
 
 /**
- * Token k is a word of a noun phrase that a bare zero counts (`0 fatal errors`, `found 0 failed
- * login attempts`, `0 critical input interrupts.`: vocabulary.ts quantifiedPhraseEnd): there were
- * none of what the phrase names, so none of its failure words happened.
+ * The noun phrase [from, end] holding token k that a bare zero counts (`0 fatal errors`, `found 0
+ * failed login attempts`, `0 critical input interrupts.`: vocabulary.ts quantifiedPhraseEnd): there
+ * were none of what the phrase names, so none of its failure words happened. Null when none does.
  */
-function inZeroPhrase(tok: Tokenized, k: number, z: Zeros): boolean {
+function zeroPhrase(tok: Tokenized, k: number, z: Zeros): { from: number; end: number } | null {
   const ts = tok.tokens;
   for (let p = k - 1; p >= 0 && k - p <= PHRASE_WORDS; p--) {
-    if (ts[p] === PLACEHOLDER) return z.all(tok, p) && quantifiedPhraseEnd(ts, p + 1) >= k;
-    if (!isBareWord(ts[p])) return false;
+    if (ts[p] === PLACEHOLDER) {
+      const end = quantifiedPhraseEnd(ts, p + 1);
+      return z.all(tok, p) && end >= k ? { from: p + 1, end } : null;
+    }
+    if (!isBareWord(ts[p])) return null;
   }
-  return false;
+  return null;
 }
 
 /** Where a shape's lines may count failure words as none (noneCheck). */
@@ -184,11 +187,21 @@ export interface NoneCheck {
  */
 export function noneCheck(tok: Tokenized, terms: ReadonlySet<string>): NoneCheck | null {
   const maybe: Array<[number, number, number, string]> = [];
-  const other = new Set<string>();
+  const elsewhere: Array<[number, string]> = [];
   forTermWords(tok, terms, (k, start, end, word) => {
     if (countedAsNone(tok, k, start, end, word, ANY_ZERO)) maybe.push([k, start, end, word]);
-    else other.add(word);
+    else elsewhere.push([k, word]);
   });
+  if (maybe.length === 0) return null;
+  // Where the line names a counted phrase again, the count's answer holds there too: those
+  // mentions follow their phrase's place, and are no other use of the word.
+  const again = new Set<number>();
+  for (const [k] of maybe) {
+    const phrase = zeroPhrase(tok, k, ANY_ZERO);
+    if (phrase !== null) for (const q of phraseMentions(tok.tokens, phrase.from, phrase.end)) again.add(q);
+  }
+  const other = new Set<string>();
+  for (const [k, word] of elsewhere) if (!again.has(k)) other.add(word);
   const kept = maybe.filter((p) => !other.has(p[3]));
   if (kept.length === 0) return null;
   return { places: Int32Array.from(kept.flatMap((p) => [p[0], p[1], p[2]])), words: kept.map((p) => p[3]) };

@@ -56,6 +56,11 @@ describe('failure vocabulary', () => {
     ['backup verified: no failed files', []],
     ['zero failed login attempts since boot', []],
     ['no failed jobs, 2 failed runs', ['failed']],
+    ['no failed jobs, 2 failed jobs', ['failed']],
+    ['no failed jobs, many failed jobs before', ['failed']],
+    // The negated phrase named again after an article or a preposition is the same thing: none.
+    ['no critical input interrupts; time spent on critical input interrupts: 5 ms', []],
+    ['no failed jobs; retries of the failed jobs: none', []],
     ['no route to host 10.0.0.9', ['no route']],
     ['No space left on device, no errors before', ['no space']],
     // ... but not a "no" that is a number's label, a zero that is divided by, or a handler.

@@ -79,7 +79,17 @@ describe('failure words counted as none', () => {
     // A word also written otherwise in the line still counts.
     ['0 errors in pass 1, 4 errors in pass 2', []],
     ['0 failed jobs, then 2 failed jobs', []],
-    ['10712 total interrupts. 0 critical input interrupts. 0 microseconds total spent on critical input interrupts', []],
+    ['0 failed jobs; 3 failed disks', []],
+    ['0 critical input interrupts; critical temperature on node 4', []],
+    ['0 fatal errors; 2 errors in pass 2', []],
+    // ... but the counted phrase named again is the same thing: its words are none there too.
+    ['10712 total interrupts. 0 critical input interrupts. 0 microseconds total spent on critical input interrupts', ['critical']],
+    ['0 critical input interrupts. 0 microseconds max time in a critical input interrupt.', ['critical']],
+    ['0 failed login attempts; time of the failed login attempt: never', ['failed']],
+    // ... not after a count or a quantifier, which counts it anew.
+    ['0 failed jobs; many failed jobs before', []],
+    ['0 failed jobs; last failed jobs: never', []],
+    ['5 critical input interrupts. 0 microseconds total spent on critical input interrupts', []],
   ];
   for (const [line, want] of table) {
     it(`"${line}" -> [${want.join(', ')}]`, () => expect(none(line)).to.deep.equal(want));
