@@ -249,6 +249,40 @@ export function phraseMentions(tokens: readonly string[], from: number, end: num
 }
 
 /**
+ * A value that says there is nothing: `None` (Python), `null`, `nil`, `<nil>` (Go), `false`, `no`,
+ * `n/a`, `-` (an empty field of an access log), `[]`, `{}`, empty quotes. Only as a key's value: a
+ * bare `null` before a word is no count (`null pointer`).
+ */
+export const NOTHING = /^(?:none|null|nil|<nil>|false|no|n\/a|-|\[\]|\{\}|""|'')$/i;
+
+/**
+ * Token k, a key's value, ends it: the last token, or closed by `,` or `;`, or followed by another
+ * key (`error: null, retries: 2`, `errors: none failed: 0`; not `Error: null pointer`).
+ */
+export function endsValue(tokens: readonly string[], k: number): boolean {
+  const after = tokens[k + 1];
+  return after === undefined || /[,;]$/.test(tokens[k]!) || after.endsWith(':') || after.indexOf('=') > 0;
+}
+
+/**
+ * Token k is a key whose value, glued to it or the next token, is a word for nothing that ends the
+ * value (`Errors: none`, `error: null, retries: 2`, `failures = none`, `error=""`; not `Error: null
+ * pointer`): there were none. A masked value (`error=None`) is judged per line (zero-counts.ts).
+ */
+function givenNothing(tokens: readonly string[], k: number): boolean {
+  const t = tokens[k]!;
+  const i = lettersAt0(t);
+  if (i < 2) return false;
+  // Glued, as the masker left it: `error=""`, `errors:[]`.
+  if (i + 1 < t.length && (t[i] === '=' || t[i] === ':')) return NOTHING.test(t.slice(i + 1).replace(/[,;]$/, ''));
+  let v = k + 1;
+  if (i === t.length && (tokens[v] === ':' || tokens[v] === '=')) v++;
+  else if (t.length !== i + 1 || t[i] !== ':') return false;
+  const value = tokens[v];
+  return value !== undefined && NOTHING.test(value.replace(/[,;]$/, '')) && endsValue(tokens, v);
+}
+
+/**
  * Failure words the tokens say there were none of: `no errors`, `without
  * error.`, `zero failures`, `no failed login attempts`. Read on the tokens, not
  * the word list, which has lost punctuation and numbers (`Disk No. 3 failed`,
@@ -257,13 +291,14 @@ export function phraseMentions(tokens: readonly string[], from: number, end: num
  * handler registered` is about a handler), or begins a noun phrase that ends
  * in one or in a plural (quantifiedPhraseEnd), whose words are all negated;
  * "zero" takes counted nouns and such phrases only; so are the phrase's
- * words where the line names it again (phraseMentions). How many times each
- * word is so negated.
+ * words where the line names it again (phraseMentions), and a key given a
+ * word for nothing (`Errors: none`). How many times each word is so negated.
  */
 function noneBefore(tokens: readonly string[]): Map<string, number> | null {
   // Token indexes of negated words: a word repeated after a phrase is one mention, however reached.
   const negated = new Set<number>();
   for (let k = 0; k + 1 < tokens.length; k++) {
+    if (givenNothing(tokens, k)) negated.add(k);
     const neg = tokens[k]!.toLowerCase();
     if (neg !== 'no' && neg !== 'without' && neg !== 'zero') continue;
     const next = tokens[k + 1]!;

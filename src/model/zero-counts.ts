@@ -8,7 +8,7 @@
 // are read with the vocabulary (vocabulary.ts noneBefore).
 
 import type { Tokenized } from './mask.js';
-import { COUNTED, PHRASE_WORDS, isLetter, nextLetter, phraseMentions, placeholderEnd, quantifiedPhraseEnd } from './vocabulary.js';
+import { COUNTED, NOTHING, PHRASE_WORDS, endsValue, isLetter, nextLetter, phraseMentions, placeholderEnd, quantifiedPhraseEnd } from './vocabulary.js';
 
 const PLACEHOLDER = '<*>';
 
@@ -17,17 +17,22 @@ function isZero(v: string | undefined): boolean {
   return v !== undefined && /^[+-]?0+(\.0+)?%?$/.test(v);
 }
 
+/** A zero or, as a key's value, nothing (vocabulary.ts NOTHING; empty between quotes: `error=""`). */
+function isNothing(v: string | undefined): boolean {
+  return v !== undefined && (v === '' || isZero(v) || NOTHING.test(v));
+}
+
 /** Index in `tok.values` of the first value of token k. */
 function firstValue(tok: Tokenized, k: number): number {
   return k === 0 ? 0 : tok.valueEnd[k - 1]!;
 }
 
-/** Values of token k are all zero (at least one). */
-function zeroValues(tok: Tokenized, k: number): boolean {
+/** Values of token k all pass `test` (at least one). */
+function valuesAre(tok: Tokenized, k: number, test: (v: string | undefined) => boolean): boolean {
   const start = firstValue(tok, k);
   const end = tok.valueEnd[k]!;
   if (end <= start) return false;
-  for (let i = start; i < end; i++) if (!isZero(tok.values[i])) return false;
+  for (let i = start; i < end; i++) if (!test(tok.values[i])) return false;
   return true;
 }
 
@@ -38,18 +43,25 @@ function zeroValues(tok: Tokenized, k: number): boolean {
  * is ruled out for every line of the shape.
  */
 interface Zeros {
-  /** tok.values[i] is a zero. */
+  /** tok.values[i], a key's value, is a zero or nothing (isNothing). */
   at(tok: Tokenized, i: number): boolean;
   /** Token k's values are all zero (at least one). */
   all(tok: Tokenized, k: number): boolean;
+  /** Token k's values, given to a key, are all zero or nothing (at least one). */
+  given(tok: Tokenized, k: number): boolean;
 }
 
-const ACTUAL: Zeros = { at: (tok, i) => isZero(tok.values[i]), all: zeroValues };
-const ANY_ZERO: Zeros = { at: () => true, all: () => true };
+const ACTUAL: Zeros = {
+  at: (tok, i) => isNothing(tok.values[i]),
+  all: (tok, k) => valuesAre(tok, k, isZero),
+  given: (tok, k) => valuesAre(tok, k, isNothing),
+};
+const ANY_ZERO: Zeros = { at: () => true, all: () => true, given: () => true };
 
 /**
- * Token k is a masked zero given as a count after its word: `<*>`, `<*>,`, `"<*>"`, `<*>;`
- * (punctuation around it, no letters).
+ * Token k is a key's value that says there was none, masked: a zero or nothing (`<*>`, `<*>,`,
+ * `"<*>"`, `<*>;`: punctuation around it, no letters). Words for nothing the masker left
+ * (`Errors: none`) are the vocabulary's (noneBefore).
  */
 function zeroAfter(tok: Tokenized, k: number, z: Zeros): boolean {
   const t = tok.tokens[k];
@@ -57,7 +69,8 @@ function zeroAfter(tok: Tokenized, k: number, z: Zeros): boolean {
   const at = t.indexOf(PLACEHOLDER);
   if (at < 0 || at > 1 || t.indexOf('<', at + 1) >= 0) return false;
   for (let i = 0; i < t.length; i++) if (isLetter(t.charCodeAt(i))) return false;
-  return z.all(tok, k);
+  // A word for nothing must end the value (`Error: null pointer` names a null pointer).
+  return z.all(tok, k) || (endsValue(tok.tokens, k) && z.given(tok, k));
 }
 
 /** Masker placeholders (`<*>`, `<pid>`) in token[0, end): each holds a value. */

@@ -63,6 +63,13 @@ describe('failure vocabulary', () => {
     ['no failed jobs; retries of the failed jobs: none', []],
     ['no route to host 10.0.0.9', ['no route']],
     ['No space left on device, no errors before', ['no space']],
+    // A key given a word for nothing: there was none.
+    ['backup finished. Errors: none', []],
+    ['job done, Last error: None', []],
+    ['retries: 2, warnings: n/a, failures: none', []],
+    ['scan done errors:[] files:12', []],
+    ['Errors: none; warnings: 3 errors', ['errors', 'warnings']],
+    ['Error: no such file or directory', ['error', 'no such']],
     // ... but not a "no" that is a number's label, a zero that is divided by, or a handler.
     ['Disk No. 3 failed', ['failed']],
     ['no numbers, failed', ['failed']],

@@ -76,6 +76,18 @@ describe('failure words counted as none', () => {
     ['0 failed to bind, retrying in 5 seconds', []],
     ['0 failed user login retry attempts', []],
     ['3 fatal errors reported', []],
+    // A key's value that says there is nothing (Python's None, Go's nil, false, empty): none.
+    ['request finished in 12 ms error=None', ['error']],
+    ['sync done, failed=false, retries=2', ['failed']],
+    ['job done, errors: null', ['errors']],
+    ['upload done errors=- status=200', ['errors']],
+    ['upload done error="" status=200', ['error']],
+    ['Error: null, retries: 2', ['error']],
+    ['retries: 2, failures = none, warnings: 1', ['failures']],
+    // ... not a value that names something, nor a null that is not the whole value.
+    ['request finished in 12 ms error=ETIMEDOUT', []],
+    ['sync done, failed=true, retries=2', []],
+    ['Error: null pointer dereference', []],
     // A word also written otherwise in the line still counts.
     ['0 errors in pass 1, 4 errors in pass 2', []],
     ['0 failed jobs, then 2 failed jobs', []],
@@ -148,6 +160,16 @@ describe('failure words counted as none', () => {
     }
     const model = trainer.finish();
     quietThenFailing(model, 'audit summary: 0 failed login attempts, 0 fatal errors', 'audit summary: 9 failed login attempts, 2 fatal errors');
+  });
+
+  it('reads a key given nothing (`error=None`) as none, and one given an error as a failure', () => {
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 200; i++) {
+      trainer.add(`GET /api/items/${i} 200 ${i % 50}ms`);
+      trainer.add(`cache refresh ${i} took ${i % 30}ms`);
+    }
+    const model = trainer.finish();
+    quietThenFailing(model, 'sync of bucket photos finished: error=None', 'sync of bucket photos finished: error=ConnectionResetError');
   });
 
   it('keeps a routine zero summary quiet and flags the run that failed', () => {
