@@ -483,10 +483,11 @@ function findClose(x: Ctx, open: number, q: number): number {
 }
 
 // `ws=WorkSource{10113},`: the `}` closes a bracket opened inside the core,
-// so it belongs to the value rather than to the trailing punctuation.
+// so it belongs to the value rather than to the trailing punctuation; so does
+// the `>` of Go's `err=<nil>`.
 function closesInside(text: string, a: number, k: number): boolean {
   const c = text.charCodeAt(k);
-  const open = c === 41 ? 40 : c === 93 ? 91 : c === 125 ? 123 : 0;
+  const open = c === 41 ? 40 : c === 93 ? 91 : c === 125 ? 123 : c === 62 ? 60 : 0;
   if (open === 0) return false;
   let depth = 0;
   for (let i = a; i < k; i++) {

@@ -55,6 +55,8 @@ describe('mask: built-in variable kinds', () => {
     ['empty value then pair', 'logname= uid=0 euid=0 tty=ssh', 'logname= uid=<*> euid=<*> tty=<*>', ['0', '0', 'ssh']],
     ['key with digits', 'took (p99=40ms)', 'took (p99=<*>)', ['40ms']],
     ['bracketed value', 'ws=WorkSource{10113}, uid=1000', 'ws=<*>, uid=<*>', ['WorkSource{10113}', '1000']],
+    ["Go's nil error", 'sync done err=<nil> took=5ms', 'sync done err=<*> took=<*>', ['<nil>', '5ms']],
+    ['angle-bracketed value', 'fd=<socket:[123]>,', 'fd=<*>,', ['<socket:[123]>']],
     ['booleans and null', 'down true canceled false ref null', 'down <*> canceled <*> ref <*>', ['true', 'false', 'null']],
     ['literals in any case', 'got NULL ref Undefined then NaN nullable True', 'got <*> ref <*> then <*> nullable <*>', ['NULL', 'Undefined', 'NaN', 'True']],
     ['relative path / component', 'start com.tencent.qt/.activity.Main from data/tmp/x', 'start <*> from <*>', ['com.tencent.qt/.activity.Main', 'data/tmp/x']],

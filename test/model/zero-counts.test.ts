@@ -82,6 +82,7 @@ describe('failure words counted as none', () => {
     ['job done, errors: null', ['errors']],
     ['upload done errors=- status=200', ['errors']],
     ['upload done error="" status=200', ['error']],
+    ['sync done error=<nil> took=5ms', ['error']],
     ['Error: null, retries: 2', ['error']],
     ['retries: 2, failures = none, warnings: 1', ['failures']],
     // ... not a value that names something, nor a null that is not the whole value.
