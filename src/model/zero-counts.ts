@@ -12,9 +12,9 @@ import { COUNTED, NOTHING, PHRASE_WORDS, endsValue, isLetter, nextLetter, phrase
 
 const PLACEHOLDER = '<*>';
 
-/** A count of nothing: 0, 0.0, 0%. */
+/** A count of nothing: 0, 0.0, 0%, 0x0, none of several (`0/3`). */
 function isZero(v: string | undefined): boolean {
-  return v !== undefined && /^[+-]?0+(\.0+)?%?$/.test(v);
+  return v !== undefined && /^(?:[+-]?0+(\.0+)?%?|0x0+|0+\/\d+)$/i.test(v);
 }
 
 /** A zero or, as a key's value, nothing (vocabulary.ts NOTHING; empty between quotes: `error=""`). */
@@ -131,6 +131,36 @@ function counterRun(tok: Tokenized, k: number): { after: boolean; pairs: number 
 }
 
 /**
+ * Whether the value given to the key that ends at `key` in token k is a zero or nothing, glued
+ * (`errors=<*>`, `failed:<*>`, `errors="<*>"`) or apart (`Errors: <*>,`, `errors = <*>`); null when
+ * the key is given no value there.
+ */
+function givenZero(tok: Tokenized, k: number, key: number, z: Zeros): boolean | null {
+  const token = tok.tokens[k]!;
+  const sep = token[key];
+  if (sep === ':' || sep === '=') {
+    const at = token.startsWith(PLACEHOLDER, key + 1) ? key + 1 : token.startsWith(PLACEHOLDER, key + 2) && token[key + 1] === '"' ? key + 2 : -1;
+    if (at > 0) return z.at(tok, firstValue(tok, k) + placeholdersBefore(token, at));
+    if (key + 1 === token.length) return zeroAfter(tok, k + 1, z);
+    return false;
+  }
+  if (key === token.length && (tok.tokens[k + 1] === '=' || tok.tokens[k + 1] === ':')) return zeroAfter(tok, k + 2, z);
+  return null;
+}
+
+/** Nouns that make the failure word before them a counter's name (`error code`, `failure count`). */
+const COUNTER_NOUNS: ReadonlySet<string> = new Set(['code', 'codes', 'count', 'counts', 'rate', 'total', 'number']);
+
+/** End of the counter noun a token begins with, when it is one and only punctuation or a value follows it in the token; else -1. */
+function counterNounEnd(t: string | undefined): number {
+  if (t === undefined) return -1;
+  let i = 0;
+  while (i < t.length && isLetter(t.charCodeAt(i))) i++;
+  if (!COUNTER_NOUNS.has(t.slice(0, i).toLowerCase())) return -1;
+  return i === t.length || t[i] === ':' || t[i] === '=' ? i : -1;
+}
+
+/**
  * Whether the word at token[start, end) of token k (`word`, lower-cased) is counted as none. A
  * value after it or after the key it ends in (`Errors: 0`, `errors=0`,
  * `errors="0"`, `errors = 0`, `error_count=0`) is its count; so is a bare
@@ -142,17 +172,12 @@ function counterRun(tok: Tokenized, k: number): { after: boolean; pairs: number 
 function countedAsNone(tok: Tokenized, k: number, start: number, end: number, word: string, z: Zeros): boolean {
   const token = tok.tokens[k]!;
   const key = keyEnd(token, end);
-  const sep = token[key];
-  if (sep === ':' || sep === '=') {
-    // Glued: `errors=<*>`, `failed:<*>`, `errors="<*>"`.
-    const at = token.startsWith(PLACEHOLDER, key + 1) ? key + 1 : token.startsWith(PLACEHOLDER, key + 2) && token[key + 1] === '"' ? key + 2 : -1;
-    if (at > 0) return z.at(tok, firstValue(tok, k) + placeholdersBefore(token, at));
-    // Apart: `Errors: <*>,`.
-    if (key + 1 === token.length) return zeroAfter(tok, k + 1, z);
-    return false;
-  }
+  const given = givenZero(tok, k, key, z);
+  if (given !== null) return given;
   if (key === token.length) {
-    if (tok.tokens[k + 1] === '=' || tok.tokens[k + 1] === ':') return zeroAfter(tok, k + 2, z);
+    // A counter named in two words: `error code 0`, `failure count: 0`, `error rate = 0.0%`.
+    const noun = counterNounEnd(tok.tokens[k + 1]);
+    if (noun > 0) return givenZero(tok, k + 1, noun, z) ?? zeroAfter(tok, k + 2, z);
     if (tok.tokens[k + 1] === PLACEHOLDER && z.all(tok, k + 1) && (start === 0 || token[start - 1] === '_')) {
       // After the word: where it names what is counted (a key, a counted noun, one of a list of
       // three counters or more), and counts follow their words, not `Job 7 failed 0 retries left`.

@@ -76,6 +76,15 @@ describe('failure words counted as none', () => {
     ['0 failed to bind, retrying in 5 seconds', []],
     ['0 failed user login retry attempts', []],
     ['3 fatal errors reported', []],
+    // A counter named in two words, a hex zero, none of several.
+    ['result: SUCCESS (error code 0)', ['error']],
+    ['error count: 0, retries: 2', ['error']],
+    ['Error Code = 0x00000000', ['error']],
+    ['error rate 0.00% over 5m', ['error']],
+    ['health check passed: failures=0/3', ['failures']],
+    ['error code 5', []],
+    ['error code: 0x80004005', []],
+    ['health check: failures=2/3', []],
     // A key's value that says there is nothing (Python's None, Go's nil, false, empty): none.
     ['request finished in 12 ms error=None', ['error']],
     ['sync done, failed=false, retries=2', ['failed']],
