@@ -26,6 +26,7 @@ import { LEVEL_WORDS, PINO_LEVELS, SYSLOG_LEVELS } from './level-word.js';
 import { renderAudit } from './audit.js';
 import { closingQuote } from './quoted.js';
 import { isSeparator } from './spaces.js';
+import { NOTHING } from './vocabulary.js';
 
 /** Fields holding the message, by preference (compared lower-case). */
 const JSON_MESSAGE_KEYS = ['message', 'msg', 'short_message', 'log', 'body', 'text', 'event'];
@@ -37,8 +38,6 @@ const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel|log_level|levelname
 
 /** Fields holding an error, rendered as text after the message (their wording is evidence). */
 const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc_info', 'error.message']);
-/** Error field values that say there was none. */
-const NO_ERROR = new Set(['', '0', 'null', 'nil', '<nil>', 'none', 'false', 'undefined']);
 /** MongoDB's own log format: `"s"` is F, E, W, I or D1..D5. */
 const MONGO_LEVELS = new Map([['F', 'FATAL'], ['E', 'ERROR'], ['W', 'WARNING'], ['I', 'INFO']]);
 /**
@@ -139,7 +138,10 @@ function pair(key: string, value: unknown): string {
 
 function isNoError(v: unknown): boolean {
   if (v === null || v === undefined || v === false || v === 0) return true;
-  if (typeof v === 'string') return NO_ERROR.has(v.trim().toLowerCase());
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return t === '' || t === '0' || NOTHING.test(t);
+  }
   if (Array.isArray(v)) return v.length === 0;
   return typeof v === 'object' && Object.keys(v as object).length === 0;
 }

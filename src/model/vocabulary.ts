@@ -253,7 +253,7 @@ export function phraseMentions(tokens: readonly string[], from: number, end: num
  * `n/a`, `-` (an empty field of an access log), `[]`, `{}`, empty quotes. Only as a key's value: a
  * bare `null` before a word is no count (`null pointer`).
  */
-export const NOTHING = /^(?:none|null|nil|<nil>|false|no|n\/a|-|\[\]|\{\}|""|'')$/i;
+export const NOTHING = /^(?:none|null|nil|<nil>|undefined|false|no|n\/a|-|\[\]|\{\}|""|'')$/i;
 
 /**
  * Token k, a key's value, ends it: the last token, or closed by `,` or `;`, or followed by another

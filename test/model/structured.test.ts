@@ -62,6 +62,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['journald\'s audit line', "Nov 21 10:00:00 h1 audit[42]: USER_AUTH pid=42 uid=0 msg='op=PAM:authentication acct=\"root\" res=failed'", '<*> audit[<*>]: USER_AUTH pid=<*> uid=<*> op=<*> acct="<*>" res=<*>'],
     ['logfmt without a message, an upper-case level key', 'LVL=error job=backup status=failed', 'ERROR job="<*>" status="<*>"'],
     ['more errors that say none', '{"msg":"saved","error":0,"err":"<nil>","exception":"none"}', 'saved'],
+    ['errors that say none as the vocabulary reads them', '{"msg":"saved","error":"n/a","err":"-","exception":"[]"}', 'saved'],
     // Android's logcat: the priority letter spelled out, so the line declares its level.
     ['logcat threadtime', '03-17 16:13:38.869  2227  2227 E TextView: binder: 22523:1976 transaction failed', '<*> ERROR TextView: binder: <*> transaction failed'],
     ['logcat threadtime with the year', '2024-03-17 16:13:38.869  2227  2227 D TextView: hello', '<*> DEBUG TextView: hello'],
