@@ -172,6 +172,20 @@ describe('failure words counted as none', () => {
     quietThenFailing(model, 'audit summary: 0 failed login attempts, 0 fatal errors', 'audit summary: 9 failed login attempts, 2 fatal errors');
   });
 
+  it('reads a counted phrase named again (`... spent on critical input interrupts`) as the none it counted', () => {
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 200; i++) {
+      trainer.add(`ciod: generated ${i % 40} core files for program /bgl/apps/job${i % 9}`);
+      trainer.add(`instruction cache parity error corrected`);
+    }
+    const model = trainer.finish();
+    quietThenFailing(
+      model,
+      '10722 total interrupts. 0 critical input interrupts. 0 microseconds total spent on critical input interrupts, 0 microseconds max time in a critical input interrupt.',
+      '10722 total interrupts. 4 critical input interrupts. 0 microseconds total spent on critical input interrupts, 0 microseconds max time in a critical input interrupt.',
+    );
+  });
+
   it('reads a key given nothing (`error=None`) as none, and one given an error as a failure', () => {
     const trainer = new ModelTrainer();
     for (let i = 0; i < 200; i++) {
