@@ -176,7 +176,7 @@ const CLOSING = new RegExp(`^${CLOSES}+$`);
 const ENDS_CLAUSE = new RegExp(`^${CLOSES}`);
 
 /** Length of the run of letters a token begins with (`errors,` -> 6). */
-function lettersAt0(t: string): number {
+export function lettersAt0(t: string): number {
   let i = 0;
   while (i < t.length && isLetter(t.charCodeAt(i))) i++;
   return i;
@@ -273,13 +273,15 @@ function givenNothing(tokens: readonly string[], k: number): boolean {
   const t = tokens[k]!;
   const i = lettersAt0(t);
   if (i < 2) return false;
+  // A value may carry the `,` or `;` that ends it.
+  const saysNothing = (v: string): boolean => NOTHING.test(v.replace(/[,;]$/, ''));
   // Glued, as the masker left it: `error=""`, `errors:[]`.
-  if (i + 1 < t.length && (t[i] === '=' || t[i] === ':')) return NOTHING.test(t.slice(i + 1).replace(/[,;]$/, ''));
+  if (i + 1 < t.length && (t[i] === '=' || t[i] === ':')) return saysNothing(t.slice(i + 1));
   let v = k + 1;
   if (i === t.length && (tokens[v] === ':' || tokens[v] === '=')) v++;
   else if (t.length !== i + 1 || t[i] !== ':') return false;
   const value = tokens[v];
-  return value !== undefined && NOTHING.test(value.replace(/[,;]$/, '')) && endsValue(tokens, v);
+  return value !== undefined && saysNothing(value) && endsValue(tokens, v);
 }
 
 /**

@@ -8,7 +8,7 @@
 // are read with the vocabulary (vocabulary.ts noneBefore).
 
 import type { Tokenized } from './mask.js';
-import { COUNTED, NOTHING, PHRASE_WORDS, endsValue, isLetter, nextLetter, phraseMentions, placeholderEnd, quantifiedPhraseEnd } from './vocabulary.js';
+import { COUNTED, NOTHING, PHRASE_WORDS, endsValue, isLetter, lettersAt0, nextLetter, phraseMentions, placeholderEnd, quantifiedPhraseEnd } from './vocabulary.js';
 
 const PLACEHOLDER = '<*>';
 
@@ -154,8 +154,7 @@ const COUNTER_NOUNS: ReadonlySet<string> = new Set(['code', 'codes', 'count', 'c
 /** End of the counter noun a token begins with, when it is one and only punctuation or a value follows it in the token; else -1. */
 function counterNounEnd(t: string | undefined): number {
   if (t === undefined) return -1;
-  let i = 0;
-  while (i < t.length && isLetter(t.charCodeAt(i))) i++;
+  const i = lettersAt0(t);
   if (!COUNTER_NOUNS.has(t.slice(0, i).toLowerCase())) return -1;
   return i === t.length || t[i] === ':' || t[i] === '=' ? i : -1;
 }
