@@ -299,8 +299,9 @@ function givenNothing(tokens: readonly string[], k: number): boolean {
 function noneBefore(tokens: readonly string[]): Map<string, number> | null {
   // Token indexes of negated words: a word repeated after a phrase is one mention, however reached.
   const negated = new Set<number>();
+  // Every token, the last one too (`... errors:[]`).
+  for (let k = 0; k < tokens.length; k++) if (givenNothing(tokens, k)) negated.add(k);
   for (let k = 0; k + 1 < tokens.length; k++) {
-    if (givenNothing(tokens, k)) negated.add(k);
     const neg = tokens[k]!.toLowerCase();
     if (neg !== 'no' && neg !== 'without' && neg !== 'zero') continue;
     const next = tokens[k + 1]!;

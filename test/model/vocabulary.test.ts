@@ -68,6 +68,7 @@ describe('failure vocabulary', () => {
     ['job done, Last error: None', []],
     ['retries: 2, warnings: n/a, failures: none', []],
     ['scan done errors:[] files:12', []],
+    ['scan done, files:12 errors:[]', []],
     ['Errors: none; warnings: 3 errors', ['errors', 'warnings']],
     ['Error: no such file or directory', ['error', 'no such']],
     // ... but not a "no" that is a number's label, a zero that is divided by, or a handler.
