@@ -114,3 +114,10 @@ export function toScore(nats: number): number {
 export function scoreForLikelihood(likelihood: number): number {
   return -Math.log(likelihood) / NATS_PER_SCORE;
 }
+
+/**
+ * Default anomaly threshold: lines estimated at most 1/1,000 as likely as a
+ * normal line of the host. Here rather than in detector.ts, so that the `score` command can read
+ * it without loading the scorer's modules before its second thread starts.
+ */
+export const DEFAULT_THRESHOLD = Math.round(scoreForLikelihood(1e-3) * 1e4) / 1e4;

@@ -7,7 +7,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
 import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
-import { toScore, scoreForLikelihood } from './calibration.js';
+import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
 import { declaredLevel, levelShare, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
@@ -17,13 +17,7 @@ import { contextDiscount, noteRecent } from './sequence.js';
 import { fnv1a } from './features.js';
 import { magnitudeBin } from './slots.js';
 
-export { MODEL_FORMAT_VERSION, IncompatibleModelError };
-
-/**
- * Default anomaly threshold: lines estimated at most 1/1,000 as likely as a
- * normal line of the host (see calibration.ts for the meaning of the score).
- */
-export const DEFAULT_THRESHOLD = Math.round(scoreForLikelihood(1e-3) * 1e4) / 1e4;
+export { MODEL_FORMAT_VERSION, IncompatibleModelError, DEFAULT_THRESHOLD };
 
 /**
  * Shapes remembered per model; the cache is invisible (same results with or without it). An

@@ -4,8 +4,9 @@
 // Both files are streamed; neither is held in memory.
 
 import { fstatSync, statSync } from 'node:fs';
-import { DEFAULT_THRESHOLD } from '../model/detector.js';
-import { ModelTrainer } from '../model/trainer.js';
+// Only light modules here: the trainer's (k-means pulls in about 260 modules, 0.1 s) load after
+// the second thread has started, so that it boots meanwhile.
+import { DEFAULT_THRESHOLD } from '../model/calibration.js';
 import { MAX_LINE_CHARS } from '../model/types.js';
 import { Familiarity } from '../model/familiarity.js';
 import { isBlank } from '../model/mask.js';
@@ -15,6 +16,7 @@ import { forEachLines, masksFrom, openInput, withOutput, writeOut } from './stre
 import { TokenizerThread } from './tokenizer-thread.js';
 import type { Tokenized } from '../model/mask.js';
 import type { MaskRuleConfig } from '../model/types.js';
+import type { ModelTrainer } from '../model/trainer.js';
 
 const SCORE_USAGE = `usage: anomaly-detector score --train TRAIN_FILE [--threshold X] [--mask REGEX]... INPUT_FILE
   Trains on TRAIN_FILE (one log line per line) and prints one JSON object per
@@ -70,16 +72,18 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
   const trainFile = train[0]!;
   const inputFile = positional[0]!;
   if (readsStandardInput(trainFile) && readsStandardInput(inputFile)) return fail('the training file and the input cannot both be standard input');
-  let trainer: ModelTrainer;
   let extraMasks: MaskRuleConfig[];
   try {
     extraMasks = masksFrom(options.get('mask'));
-    trainer = new ModelTrainer({ extraMasks });
   } catch (err) {
     return fail((err as Error).message);
   }
-  // Started first: it loads its modules while the files open.
+  // Started first: it boots while the files open.
   const thread = opts.tokenizerThread === undefined ? TokenizerThread.start(extraMasks) : opts.tokenizerThread ? new TokenizerThread(extraMasks) : null;
+  // Loaded while the first batches are read and tokenized. (The options cannot fail it: masksFrom
+  // checked the only ones given.)
+  const trainerModule = import('../model/trainer.js');
+  trainerModule.catch(() => undefined);
   try {
     return await withOutput('score', io, (out) => score(out));
   } finally {
@@ -108,7 +112,10 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
       throw err;
     }
     let sawLogLine = false;
-    await eachBatch(trainStream, `training file '${trainFile}'`, (lines, tokenized) => {
+    let trainer: ModelTrainer | null = null;
+    const newTrainer = async (): Promise<ModelTrainer> => new (await trainerModule).ModelTrainer({ extraMasks });
+    await eachBatch(trainStream, `training file '${trainFile}'`, async (lines, tokenized) => {
+      trainer ??= await newTrainer();
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i]!;
         if (!sawLogLine) sawLogLine = !isBlank(l);
@@ -117,6 +124,7 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
     });
     // Not an error (an empty history is a legitimate state), but a silent run would look like "no anomalies".
     if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: the model knows nothing of this host's routine: every input line is new to it: a message scores about 0.48 the first time and less each time it comes back, whatever it says, unless it carries failure words, so at the default threshold only lines with failure words are flagged, and a routine line is not told from an unusual one\n`);
+    trainer ??= await newTrainer();
     const model = trainer.finish();
     // The input is the host's stream in order, as the daemon sees it: a new message that keeps coming back weighs less.
     const familiar = new Familiarity();
