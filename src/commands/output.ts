@@ -10,17 +10,33 @@ export interface OutputState {
   closed: boolean;
   /** The write error to report, when it was not a closed pipe. */
   error: NodeJS.ErrnoException | null;
+  /**
+   * Calls `listener` once, when the output closes (at once if it is closed): a command waiting on
+   * input it reads ahead of its output (`tail -f | score - | head -1`) stops waiting then.
+   */
+  onClose(listener: () => void): void;
   dispose(): void;
 }
 
 export function watchOutput(out: NodeJS.WritableStream, onError?: (err: NodeJS.ErrnoException) => void): OutputState {
+  let listeners: Array<() => void> = [];
   const onEvent = (err: NodeJS.ErrnoException): void => {
+    const wasClosed = state.closed;
     state.closed = true;
+    if (!wasClosed) for (const l of listeners.splice(0)) l();
     if (err.code === 'EPIPE' || state.error !== null) return;
     state.error = err;
     onError?.(err);
   };
-  const state: OutputState = { closed: false, error: null, dispose: () => void out.removeListener('error', onEvent) };
+  const state: OutputState = {
+    closed: false,
+    error: null,
+    onClose: (listener) => (state.closed ? listener() : void listeners.push(listener)),
+    dispose: () => {
+      listeners = [];
+      out.removeListener('error', onEvent);
+    },
+  };
   out.on('error', onEvent);
   return state;
 }

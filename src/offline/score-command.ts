@@ -17,6 +17,7 @@ import { TokenizerThread } from './tokenizer-thread.js';
 import type { Tokenized } from '../model/mask.js';
 import type { MaskRuleConfig } from '../model/types.js';
 import type { ModelTrainer } from '../model/trainer.js';
+import type { OutputState } from '../commands/output.js';
 
 const SCORE_USAGE = `usage: anomaly-detector score --train TRAIN_FILE [--threshold X] [--mask REGEX]... INPUT_FILE
   Trains on TRAIN_FILE (one log line per line) and prints one JSON object per
@@ -95,33 +96,42 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
     stream: NodeJS.ReadableStream,
     what: string,
     each: (lines: string[], tokenized: Tokenized[] | null) => void | Promise<void>,
-    until?: { readonly closed: boolean },
+    until?: OutputState,
   ): Promise<void> {
     if (thread === null) return forEachLines(stream, what, (lines) => each(lines, null), until, MAX_LINE_CHARS);
     return thread.pipeline((give) => forEachLines(stream, what, give, until, MAX_LINE_CHARS), each);
   }
 
-  async function score(out: { closed: boolean }): Promise<number> {
+  async function score(out: OutputState): Promise<number> {
     // Both files are opened first: a missing input is reported before a long training, not after.
     const trainStream = await openInput(trainFile, 'training file', io);
+    /** A file's stream that failed or was not read: closed now, not by the garbage collector (which warns on stderr). */
+    const close = (stream: NodeJS.ReadableStream): void => {
+      if (stream !== io.stdin) (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    };
     let input: NodeJS.ReadableStream;
     try {
       input = await openInput(inputFile, 'input file', io);
     } catch (err) {
-      if (trainStream !== io.stdin) (trainStream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      close(trainStream);
       throw err;
     }
     let sawLogLine = false;
     let trainer: ModelTrainer | null = null;
     const newTrainer = async (): Promise<ModelTrainer> => new (await trainerModule).ModelTrainer({ extraMasks });
-    await eachBatch(trainStream, `training file '${trainFile}'`, async (lines, tokenized) => {
-      trainer ??= await newTrainer();
-      for (let i = 0; i < lines.length; i++) {
-        const l = lines[i]!;
-        if (!sawLogLine) sawLogLine = !isBlank(l);
-        trainer.add(l, tokenized?.[i]);
-      }
-    });
+    try {
+      await eachBatch(trainStream, `training file '${trainFile}'`, async (lines, tokenized) => {
+        trainer ??= await newTrainer();
+        for (let i = 0; i < lines.length; i++) {
+          const l = lines[i]!;
+          if (!sawLogLine) sawLogLine = !isBlank(l);
+          trainer.add(l, tokenized?.[i]);
+        }
+      });
+    } catch (err) {
+      close(input);
+      throw err;
+    }
     // Not an error (an empty history is a legitimate state), but a silent run would look like "no anomalies".
     if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: the model knows nothing of this host's routine: every input line is new to it: a message scores about 0.48 the first time and less each time it comes back, whatever it says, unless it carries failure words, so at the default threshold only lines with failure words are flagged, and a routine line is not told from an unusual one\n`);
     trainer ??= await newTrainer();

@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import { createReadStream, fstatSync } from 'node:fs';
 import type { MaskRuleConfig } from '../model/types.js';
 import { maskRuleProblem } from '../model/mask.js';
-import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from '../commands/output.js';
+import { EXIT_OUTPUT, outputErrorMessage, watchOutput, type OutputState } from '../commands/output.js';
 import { CommandError, EXIT_USAGE, type CommandIo } from '../commands/args.js';
 
 /**
@@ -14,7 +14,7 @@ import { CommandError, EXIT_USAGE, type CommandIo } from '../commands/args.js';
  * error is reported, exit 1 (see output.ts); a CommandError (an unreadable file, a bad line) is
  * reported as `<name>: <message>`, exit 2.
  */
-export async function withOutput(name: string, io: CommandIo, body: (out: { closed: boolean }) => Promise<number>): Promise<number> {
+export async function withOutput(name: string, io: CommandIo, body: (out: OutputState) => Promise<number>): Promise<number> {
   const out = watchOutput(io.stdout);
   try {
     const code = await body(out);
@@ -67,7 +67,10 @@ function isDirectoryFd(fd: number): boolean {
  * becomes U+FFFD; a byte order mark at the start is read past). A line longer
  * than `maxChars` comes cut to its first `maxChars` characters (the rest is
  * read past, never held). Batching keeps per-line overhead low; awaiting
- * `onLines` gives output backpressure.
+ * `onLines` gives output backpressure. When `until` (the output) closes, reading stops, also while
+ * it waits for more of a quiet stream: `onLines` may return before the output it makes is
+ * written (tokenizer-thread.ts reads ahead), and `tail -f log | score ... - | head -1` must end
+ * when head does, not at the log's next line.
  *
  * Lines are cut from the bytes and each is decoded on its own: a line end is
  * never inside a UTF-8 sequence, so this decodes as one decoder over the whole
@@ -80,9 +83,11 @@ export async function forEachLines(
   stream: NodeJS.ReadableStream,
   what: string,
   onLines: (lines: string[]) => void | Promise<void>,
-  until?: { readonly closed: boolean },
+  until?: Pick<OutputState, 'closed' | 'onClose'>,
   maxChars = Infinity,
 ): Promise<void> {
+  // Destroyed, the stream ends the loop below (as an error, heard as the end since `until` is closed).
+  until?.onClose(() => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy());
   // The unfinished last line, as the pieces of the chunks it arrived in: only new bytes are
   // searched for a line end, and the pieces are joined once (re-searching a growing line was
   // quadratic: an 80 MB line took 17 s). Only its first keepBytes are kept, enough for maxChars + 1
@@ -165,6 +170,7 @@ export async function forEachLines(
     }
     await emit(Buffer.from(carry, 'utf8'), true);
   } catch (err) {
+    if (until?.closed === true) return;
     if (err instanceof CommandError) throw err;
     throw new CommandError(`error reading ${what}: ${(err as Error).message}`);
   }

@@ -75,6 +75,15 @@ describe('standard output errors', function () {
     });
   }
 
+  it('score whose training file fails to read says so in one line (the input it opened is closed, not left to the garbage collector)', function () {
+    // Reading /proc/self/mem from its start fails with EIO. The input, opened before training, was
+    // closed by the garbage collector with two warnings of Node on standard error.
+    if (!existsSync('/proc/self/mem')) this.skip();
+    const r = spawnSync(process.execPath, [CLI, 'score', '--train', '/proc/self/mem', INPUT], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).to.equal(2);
+    expect(r.stderr).to.match(/^score: error reading training file '\/proc\/self\/mem': EIO[^\n]*\n$/);
+  });
+
   it('score still prints its output when standard error cannot be written', () => {
     // An empty training file makes score write a warning to standard error first.
     const fd = openSync('/dev/full', 'w');

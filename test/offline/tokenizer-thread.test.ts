@@ -59,6 +59,28 @@ describe('score command with a tokenizer thread', function () {
     expect(printed.split('\n').filter((l) => l !== '')).to.have.length(3);
   });
 
+  for (const tokenizerThread of [true, false]) {
+    it(`ends when its reader goes away while standard input is quiet, not at the next line (${tokenizerThread ? 'with' : 'without'} the thread)`, async function () {
+      // `tail -f log | score --train T - | head -1`: with the thread, reading ran ahead of the output
+      // and waited for the log's next line, however long, before it saw that head had gone.
+      const train = join(dir(), 'train.log');
+      writeFileSync(train, history.join('\n') + '\n');
+      const stdin = new PassThrough();
+      const stdout = new PassThrough();
+      const done = runScoreCommand(['--train', train, '-'], { stdout, stderr: new PassThrough(), stdin }, { tokenizerThread });
+      let ended = false;
+      void done.then(() => (ended = true));
+      stdout.once('data', () => stdout.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+      stdin.write(`${input[1]}\n`);
+      // Standard input stays open and quiet from here on.
+      const deadline = Date.now() + 20_000;
+      while (!ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(ended, 'still waiting for standard input after its output closed').to.equal(true);
+      expect(await done).to.equal(0);
+      stdin.end();
+    });
+  }
+
   it('reports an unreadable input as one thread does', async function () {
     const train = join(dir(), 'train.log');
     writeFileSync(train, history.slice(0, 100).join('\n'));
