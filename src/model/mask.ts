@@ -193,6 +193,9 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
   let text = typeof message === 'string' ? message : String(message ?? '');
   let extras: Extra[] | null = null;
   if (masks.extra.length > 0) {
+    // The line's own U+E000 (a private-use character, which no log writes on purpose) would read as
+    // a placeholder below, the text after it as some rule's match: it becomes U+FFFD.
+    if (text.indexOf(SENTINEL) >= 0) text = text.replaceAll(SENTINEL, '\uFFFD');
     const ex: Extra[] = [];
     for (const m of masks.extra) {
       m.re.lastIndex = 0;

@@ -216,6 +216,16 @@ describe('mask: extra rules', () => {
     expect(mixed.values).to.deep.equal(['TKT-1 2024-01-01 TKT-22 5 KB TKT-333']);
   });
 
+  it("does not read the line's own private-use U+E000 as an extra rule's placeholder", () => {
+    // The masker marks each rule's match with U+E000 and one character of U+E100-U+FEFE; the same
+    // two characters in the line read as the first match: its value came out twice, the text's never.
+    const t = tokenize('user \uE000\uE100 logged TKT-12 in', compileMasks([{ pattern: 'TKT-[0-9]+' }]));
+    expect(t.tokens).to.deep.equal(['user', '\uFFFD\uE100', 'logged', '<*>', 'in']);
+    expect(t.values).to.deep.equal(['TKT-12']);
+    // Without extra rules the line is read as it is.
+    expect(tokenize('user \uE000\uE100 logged').tokens).to.deep.equal(['user', '\uE000\uE100', 'logged']);
+  });
+
   it('masks nothing where a pattern matches empty text only between characters', () => {
     // `\b` passes the empty-string check; it used to turn every line into the one template `<*>`.
     for (const pattern of ['\\b', '(?=o)']) {
