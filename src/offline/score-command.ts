@@ -47,6 +47,17 @@ function readsStandardInput(file: string): boolean {
   }
 }
 
+/** Whether two paths name one named pipe or socket (`mkfifo f; score --train f f`). */
+function samePipe(a: string, b: string): boolean {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino && (x.isFIFO() || x.isSocket());
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `tokenizerThread`: whether to tokenize in a second thread (tokenizer-thread.ts); by default, when
  * the machine has a second processor. The output is the same either way.
@@ -73,6 +84,7 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
   const trainFile = train[0]!;
   const inputFile = positional[0]!;
   if (readsStandardInput(trainFile) && readsStandardInput(inputFile)) return fail('the training file and the input cannot both be standard input');
+  if (samePipe(trainFile, inputFile)) return fail(`the training file and the input are the same pipe '${inputFile}', which can be read once: the training would read every line and leave the input empty (save it to a file first)`);
   let extraMasks: MaskRuleConfig[];
   try {
     extraMasks = masksFrom(options.get('mask'));

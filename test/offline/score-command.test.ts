@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { PassThrough, Readable } from 'node:stream';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -293,6 +293,28 @@ describe('score command', function () {
     // A regular file on standard input is opened anew through /dev/stdin: training on it and scoring `-` works.
     const out = execFileSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" score --train /dev/stdin - < "${INPUT}"`], { encoding: 'utf8' });
     expect(out.trim().split('\n')).to.have.length(lines.trim().split('\n').length);
+  });
+
+  it('refuses one named pipe as both the training file and the input', () => {
+    // Before, training read every line of the pipe and the input was empty: no output, exit 0.
+    const dir = mkdtempSync(join(tmpdir(), 'score-fifo-'));
+    try {
+      const fifo = join(dir, 'log.fifo');
+      execFileSync('mkfifo', [fifo]);
+      // A writer, as a user would have one (`cat log > fifo &`); killed at the end, unread. The
+      // command runs in a process of its own: a pipe opened without a writer blocks for good.
+      const writer = spawn('/bin/sh', ['-c', `exec cat "${INPUT}" > "${fifo}"`], { stdio: 'ignore' });
+      try {
+        const r = spawnSync(process.execPath, [CLI, 'score', '--train', fifo, fifo], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+        expect(r.status, r.stderr).to.equal(2);
+        expect(r.stderr).to.include(`the training file and the input are the same pipe '${fifo}'`);
+        expect(r.stdout).to.equal('');
+      } finally {
+        writer.kill('SIGKILL');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs as the built file itself, as a checkout without npm link calls it', () => {
