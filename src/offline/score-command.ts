@@ -91,14 +91,16 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
   } catch (err) {
     return fail((err as Error).message);
   }
-  // Started first: it boots while the files open.
+  // Started first: it boots while this thread loads the trainer's modules and opens the files.
   const thread = opts.tokenizerThread === undefined ? TokenizerThread.start(extraMasks) : opts.tokenizerThread ? new TokenizerThread(extraMasks) : null;
-  // Loaded while the first batches are read and tokenized. (The options cannot fail it: masksFrom
-  // checked the only ones given.)
-  const trainerModule = import('../model/trainer.js');
-  trainerModule.catch(() => undefined);
   try {
-    return await withOutput('score', io, (out) => score(out));
+    let trainer: ModelTrainer;
+    try {
+      trainer = new (await import('../model/trainer.js')).ModelTrainer({ extraMasks });
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+    return await withOutput('score', io, (out) => score(out, trainer));
   } finally {
     await thread?.close();
   }
@@ -114,7 +116,7 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
     return thread.pipeline((give) => forEachLines(stream, what, give, until, MAX_LINE_CHARS), each);
   }
 
-  async function score(out: OutputState): Promise<number> {
+  async function score(out: OutputState, trainer: ModelTrainer): Promise<number> {
     // Both files are opened first: a missing input is reported before a long training, not after.
     const trainStream = await openInput(trainFile, 'training file', io);
     /** A file's stream that failed or was not read: closed now, not by the garbage collector (which warns on stderr). */
@@ -129,11 +131,8 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
       throw err;
     }
     let sawLogLine = false;
-    let trainer: ModelTrainer | null = null;
-    const newTrainer = async (): Promise<ModelTrainer> => new (await trainerModule).ModelTrainer({ extraMasks });
     try {
-      await eachBatch(trainStream, `training file '${trainFile}'`, async (lines, tokenized) => {
-        trainer ??= await newTrainer();
+      await eachBatch(trainStream, `training file '${trainFile}'`, (lines, tokenized) => {
         for (let i = 0; i < lines.length; i++) {
           const l = lines[i]!;
           if (!sawLogLine) sawLogLine = !isBlank(l);
@@ -146,7 +145,6 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
     }
     // Not an error (an empty history is a legitimate state), but a silent run would look like "no anomalies".
     if (!sawLogLine) io.stderr.write(`score: warning: training file '${trainFile}' has no log lines: the model knows nothing of this host's routine: every input line is new to it: a message scores about 0.48 the first time and less each time it comes back, whatever it says, unless it carries failure words, so at the default threshold only lines with failure words are flagged, and a routine line is not told from an unusual one\n`);
-    trainer ??= await newTrainer();
     const model = trainer.finish();
     // The input is the host's stream in order, as the daemon sees it: a new message that keeps coming back weighs less.
     const familiar = new Familiarity();
