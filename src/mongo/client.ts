@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { MongoClient, MongoTopologyClosedError } from 'mongodb';
+import { MongoClient, MongoServerError, MongoTopologyClosedError, type CommandFailedEvent } from 'mongodb';
 import { isHostOrAddress } from '../config/host-name.js';
 import { scrubPassword } from '../config/redact.js';
 import { isConnectivityError } from './errors.js';
@@ -61,7 +61,8 @@ const CLIENT_DEFAULTS = {
   maxPoolSize: 10,
 } as const;
 
-export function newClient(uri: string): MongoClient {
+/** `monitorCommands`: the client emits an event for each command (ClientHandle hears its round trips). */
+export function newClient(uri: string, monitorCommands = false): MongoClient {
   // Options given to the constructor override the connection string's, so an operator's
   // `maxPoolSize=50` would be silently dropped (and a malformed value never checked): pass only
   // those the string does not set. Option names are case-insensitive in a connection string.
@@ -69,6 +70,7 @@ export function newClient(uri: string): MongoClient {
   const given = new Set(query.split('&').map((pair) => pair.split('=')[0]!));
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(CLIENT_DEFAULTS)) if (!given.has(k.toLowerCase())) options[k] = v;
+  if (monitorCommands) options.monitorCommands = true;
   return new MongoClient(uri, options);
 }
 
@@ -88,6 +90,12 @@ export const STALE_CLIENT_MS = 10_000;
  * driver client alike; 3 of 8 restarts in a second run). So a client that has failed every call
  * for STALE_CLIENT_MS is replaced: during a real outage that is a new connection attempt, which
  * fails fast, every STALE_CLIENT_MS.
+ *
+ * The handle hears each command of its client that reached MongoDB (the driver's command events),
+ * and only those count as the client working. A worker thread's task that succeeded used to count
+ * too: an idle host's task, which makes no call (its shared batch empty), came every poll between
+ * a busy host's failures on the same thread, so its stuck client was never replaced and that host
+ * scored nothing until a restart (a review saw 10 minutes).
  */
 export class ClientHandle {
   private client: MongoClient | null = null;
@@ -102,7 +110,12 @@ export class ClientHandle {
     if (this.closed) throw new MongoTopologyClosedError();
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const c = newClient(this.uri);
+      const c = newClient(this.uri, true);
+      c.on('commandSucceeded', () => this.worked());
+      // A server's refusal (a duplicate key, a bad query) came back through the connection too.
+      c.on('commandFailed', (e: CommandFailedEvent) => {
+        if (e.failure instanceof MongoServerError) this.worked();
+      });
       try {
         await c.connect();
         this.client = c;
@@ -162,8 +175,4 @@ export function sharedClient(uri: string): Promise<MongoClient> {
 
 export function discardSharedIf(uri: string, err: unknown): boolean {
   return handles.get(uri)?.discardIf(err) ?? false;
-}
-
-export function sharedClientWorked(uri: string): void {
-  handles.get(uri)?.worked();
 }

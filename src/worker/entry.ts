@@ -1,5 +1,5 @@
 // The piscina task entry point: runs one task and returns its result or its failure as data.
-import { STALE_CLIENT_MS, discardSharedIf, sharedClientWorked } from '../mongo/client.js';
+import { STALE_CLIENT_MS, discardSharedIf } from '../mongo/client.js';
 import { CheckpointTaken } from '../mongo/checkpoints.js';
 import { isConnectivityError } from '../mongo/errors.js';
 import { forgetRecentIds } from './late-lines.js';
@@ -16,9 +16,9 @@ export default async function runTask(task: WorkerTask & { sourceName: string })
   try {
     // Training's module is loaded by the first training task: it pulls in k-means (ml-kmeans and
     // about 260 modules under it), which the scoring threads, running the same entry, never need.
-    const result = task.kind === 'train' ? await (await import('./train-host.js')).trainHost(task, task.sourceName) : await scoreBatch(task);
-    sharedClientWorked(task.source.uri);
-    return result;
+    // (The thread's connection counts as working by the calls that reached MongoDB, which its
+    // handle hears itself, not by a task that succeeded: mongo/client.ts.)
+    return task.kind === 'train' ? await (await import('./train-host.js')).trainHost(task, task.sourceName) : await scoreBatch(task);
   } catch (err) {
     const replaced = discardSharedIf(task.source.uri, err);
     const message = (err instanceof Error ? err.message : String(err)) + (replaced ? ` (this thread's connection had failed every call for ${STALE_CLIENT_MS / 1000} s: replaced)` : '');

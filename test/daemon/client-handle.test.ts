@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MongoNetworkError } from 'mongodb';
+import { MongoNetworkError, MongoServerError } from 'mongodb';
 import { ClientHandle, STALE_CLIENT_MS } from '../../src/mongo/client.js';
 import { ownServer } from '../support/mongo-server.js';
 
@@ -22,6 +22,33 @@ describe('ClientHandle', function () {
       const client = await handle.get();
       const res = await client.db('admin').command({ ping: 1 });
       expect(res.ok).to.equal(1);
+    } finally {
+      await handle.close();
+      await server!.destroy();
+    }
+  });
+
+  it('hears by itself each call of its client that reached MongoDB, and counts nothing else as its client working', async function () {
+    // A worker thread counted any task that succeeded: an idle host's, which made no call, kept a
+    // stuck client from ever being replaced while a busy host on the same thread failed every batch.
+    const server = await ownServer();
+    if (!server) this.skip();
+    const handle = new ClientHandle(server!.uri);
+    try {
+      const lost = new MongoNetworkError('connection 1 to 127.0.0.1:27402 closed');
+      const first = await handle.get();
+      const t0 = Date.now();
+      handle.discardIf(lost, t0);
+      expect((await first.db('admin').command({ ping: 1 })).ok).to.equal(1);
+      expect(handle.discardIf(lost, t0 + STALE_CLIENT_MS), 'a ping reached MongoDB in between').to.equal(false);
+      // A server's refusal came back through the connection as well.
+      let refused: unknown = null;
+      await first.db('admin').command({ noSuchCommandHere: 1 }).catch((err: unknown) => (refused = err));
+      expect(refused).to.be.instanceOf(MongoServerError);
+      expect(handle.discardIf(lost, t0 + 2 * STALE_CLIENT_MS), 'a refusal reached MongoDB in between').to.equal(false);
+      // Nothing reached it since: replaced.
+      expect(handle.discardIf(lost, t0 + 3 * STALE_CLIENT_MS)).to.equal(true);
+      expect(await handle.get()).to.not.equal(first);
     } finally {
       await handle.close();
       await server!.destroy();
