@@ -12,7 +12,7 @@ import { Familiarity } from '../model/familiarity.js';
 import { isBlank } from '../model/mask.js';
 import { EXIT_OK, commandArgs, type CommandIo } from '../commands/args.js';
 import { ScoreLineJson } from './score-line-json.js';
-import { forEachLines, masksFrom, openInput, withOutput, writeOut } from './streams.js';
+import { destroyStream, forEachLines, masksFrom, openInput, withOutput, writeOut } from './streams.js';
 import { TokenizerThread } from './tokenizer-thread.js';
 import type { Tokenized } from '../model/mask.js';
 import type { MaskRuleConfig } from '../model/types.js';
@@ -121,7 +121,7 @@ export async function runScoreCommand(args: string[], io: CommandIo, opts: { tok
     const trainStream = await openInput(trainFile, 'training file', io);
     /** A file's stream that failed or was not read: closed now, not by the garbage collector (which warns on stderr). */
     const close = (stream: NodeJS.ReadableStream): void => {
-      if (stream !== io.stdin) (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      if (stream !== io.stdin) destroyStream(stream);
     };
     let input: NodeJS.ReadableStream;
     try {

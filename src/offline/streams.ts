@@ -53,6 +53,11 @@ export async function openInput(path: string, what: string, io: CommandIo): Prom
   }
 }
 
+/** Closes a stream now, its file with it (NodeJS.ReadableStream does not declare destroy, every stream here has it). */
+export function destroyStream(stream: NodeJS.ReadableStream): void {
+  (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+}
+
 function isDirectoryFd(fd: number): boolean {
   try {
     return fstatSync(fd).isDirectory();
@@ -87,7 +92,7 @@ export async function forEachLines(
   maxChars = Infinity,
 ): Promise<void> {
   // Destroyed, the stream ends the loop below (as an error, heard as the end since `until` is closed).
-  until?.onClose(() => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy());
+  until?.onClose(() => destroyStream(stream));
   // The unfinished last line, as the pieces of the chunks it arrived in: only new bytes are
   // searched for a line end, and the pieces are joined once (re-searching a growing line was
   // quadratic: an 80 MB line took 17 s). Only its first keepBytes are kept, enough for maxChars + 1
