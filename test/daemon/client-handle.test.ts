@@ -3,6 +3,22 @@ import { MongoNetworkError, MongoServerError } from 'mongodb';
 import { ClientHandle, STALE_CLIENT_MS } from '../../src/mongo/client.js';
 import { ownServer } from '../support/mongo-server.js';
 
+/** What a worker's client kept failing with after a server restart, its monitor stopped. */
+const lost = new MongoNetworkError('connection 1 to 127.0.0.1:27402 closed');
+
+/** Runs `body` with a handle on a server of its own (the test skipped without one), both closed after. */
+async function withHandle(test: Mocha.Context, body: (handle: ClientHandle) => Promise<void>): Promise<void> {
+  const server = await ownServer();
+  if (!server) test.skip();
+  const handle = new ClientHandle(server!.uri);
+  try {
+    await body(handle);
+  } finally {
+    await handle.close();
+    await server!.destroy();
+  }
+}
+
 describe('ClientHandle', function () {
   this.timeout(60_000);
   it('connects once MongoDB is up even though it was down at the first attempt', async function () {
@@ -31,11 +47,7 @@ describe('ClientHandle', function () {
   it('hears by itself each call of its client that reached MongoDB, and counts nothing else as its client working', async function () {
     // A worker thread counted any task that succeeded: an idle host's, which made no call, kept a
     // stuck client from ever being replaced while a busy host on the same thread failed every batch.
-    const server = await ownServer();
-    if (!server) this.skip();
-    const handle = new ClientHandle(server!.uri);
-    try {
-      const lost = new MongoNetworkError('connection 1 to 127.0.0.1:27402 closed');
+    await withHandle(this, async (handle) => {
       const first = await handle.get();
       const t0 = Date.now();
       handle.discardIf(lost, t0);
@@ -49,19 +61,11 @@ describe('ClientHandle', function () {
       // Nothing reached it since: replaced.
       expect(handle.discardIf(lost, t0 + 3 * STALE_CLIENT_MS)).to.equal(true);
       expect(await handle.get()).to.not.equal(first);
-    } finally {
-      await handle.close();
-      await server!.destroy();
-    }
+    });
   });
 
   it('replaces a client whose calls have all failed to reach MongoDB for STALE_CLIENT_MS, not before, and not one that worked since', async function () {
-    const server = await ownServer();
-    if (!server) this.skip();
-    const handle = new ClientHandle(server!.uri);
-    try {
-      // What a worker's client kept failing with after a server restart, its monitor stopped.
-      const lost = new MongoNetworkError('connection 1 to 127.0.0.1:27402 closed');
+    await withHandle(this, async (handle) => {
       const first = await handle.get();
       const t0 = Date.now();
       handle.discardIf(lost, t0);
@@ -76,9 +80,6 @@ describe('ClientHandle', function () {
       const second = await handle.get();
       expect(second, 'failing for STALE_CLIENT_MS').to.not.equal(first);
       expect((await second.db('admin').command({ ping: 1 })).ok).to.equal(1);
-    } finally {
-      await handle.close();
-      await server!.destroy();
-    }
+    });
   });
 });
