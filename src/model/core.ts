@@ -71,6 +71,8 @@ export interface Shape {
   readonly terms: ReadonlyArray<{ readonly term: string; readonly weight: number }> | undefined;
   /** The one-word terms among them: those a line can count as none (zero-counts.ts). */
   readonly termWords: ReadonlySet<string> | undefined;
+  /** The line is a stack-trace frame (its failure terms hold STACK_FRAME). */
+  readonly frame: boolean;
   /** Where a line of the shape may count them as none (absent when nowhere). */
   readonly none: NoneCheck | undefined;
   /** For a new line: what its novelty was made of. */
@@ -127,7 +129,8 @@ function shapeOf(
   novelty: Shape['novelty'],
   familiarKey: number | undefined,
 ): Shape {
-  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, none: w.none, novelty, familiarKey, reasons, reasonVariants: [null, null, null, null] };
+  const frame = w.terms !== undefined && w.terms.some((t) => t.term === STACK_FRAME);
+  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, frame, none: w.none, novelty, familiarKey, reasons, reasonVariants: [null, null, null, null] };
 }
 
 /** Templates holding a word, by word id (words with ids from `words` on are not in any). */

@@ -35,6 +35,13 @@ const SHAPE_CACHE_CHARS_PER_ENTRY = 128;
 const MAX_KEY = 2048;
 /** Occasions an unusual value keeps its full weight for (familiarValues). */
 const VALUE_GRACE = 2;
+/**
+ * A stack-trace frame this few lines after another frame belongs to the same trace (Python's
+ * frames alternate with their source lines). The trace's first frame, and the lines before it
+ * that say what failed, carry its failure evidence; the frames after it carry none of their own,
+ * or a routine error printed with a trace of 100 frames was 100 alerts.
+ */
+const FRAME_RUN = 2;
 /** A plain decimal number (familiarValues counts these by order of magnitude). */
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
 
@@ -244,10 +251,15 @@ export class HostModel {
         if (sev > 0) (found ??= []).push([v, sev, 0]);
       }
     }
-    const errors = this.lineErrors(shape, tok, found === null ? null : valueTermWeights(found, shape, tok));
+    let errors = this.lineErrors(shape, tok, found === null ? null : valueTermWeights(found, shape, tok));
     let benign = shape.benign;
     let context = 0;
     if (familiar !== undefined) {
+      if (shape.frame) {
+        // Its words are code locations, not the failure's wording (`ErrorHandler.handle`).
+        if (familiar.lines - familiar.lastFrame <= FRAME_RUN) errors = 0;
+        familiar.lastFrame = familiar.lines;
+      }
       if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, errors, this.core.miner.repeatKey(tok), familiar);
       else if (known !== null) {
         // A known template is rare because the host writes it on rare occasions (once per boot, per

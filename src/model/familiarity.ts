@@ -45,6 +45,11 @@ export interface FamiliarityLog {
    * score as high as without it, never lower.
    */
   readonly recentTemplates: number[];
+  /**
+   * `lines` when the last stack-trace frame was scored (-Infinity before any), so that the frames
+   * after it count as the same trace (detector.ts). Not saved, as recentTemplates.
+   */
+  lastFrame: number;
 }
 
 /**
@@ -166,6 +171,7 @@ export class Familiarity implements FamiliarityLog {
    */
   recent: Recent = [];
   recentTemplates: number[] = [];
+  lastFrame = -Infinity;
 
   recentPlain(key: number): number {
     return countRecent(this.recent, this.scored, key);
@@ -277,11 +283,13 @@ export class FamiliarityDraft implements FamiliarityLog {
   private committed = false;
   private readonly recent: Recent;
   readonly recentTemplates: number[];
+  lastFrame: number;
 
   constructor(private readonly base: Familiarity) {
     this.scored = base.lines;
     this.recent = base.recent.slice();
     this.recentTemplates = base.recentTemplates.slice();
+    this.lastFrame = base.lastFrame;
   }
 
   recentPlain(key: number): number {
@@ -324,5 +332,6 @@ export class FamiliarityDraft implements FamiliarityLog {
     this.base.adopt(this.touched, this.scored);
     this.base.recent = this.recent;
     this.base.recentTemplates = this.recentTemplates;
+    this.base.lastFrame = this.lastFrame;
   }
 }

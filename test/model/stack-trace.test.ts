@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { ModelTrainer } from '../../src/model/trainer.js';
+import { Familiarity } from '../../src/model/familiarity.js';
+import { Rng, routineLine } from '../support/log-lines.js';
+
+// A stack trace is one failure written on many lines. Its first frame carries the trace's failure
+// evidence (a frame is printed only with a failure); the frames right after it carry none of their
+// own, or a routine error printed with a 100-frame trace was 100 alerts (found on a Spring Boot log).
+describe('stack traces scored as a stream', function () {
+  this.timeout(20000);
+  const javaFrames = [
+    'at java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:288)',
+    'at java.base/java.net.Socket$SocketInputStream.read(Socket.java:1099)',
+    'at org.springframework.web.client.RestTemplate.doExecute(RestTemplate.java:878)',
+    'at com.example.shop.client.ErrorAwareClient.quote(ErrorAwareClient.java:57)',
+    'at com.example.shop.service.ShippingService.quote(ShippingService.java:33)',
+  ];
+  const head = (i: number): string => `app[2100]: ERROR Shipping quote failed for order ${9000 + i}, falling back to flat rate`;
+  const r = new Rng(21);
+  const t = new ModelTrainer();
+  for (let i = 0; i < 3000; i++) {
+    t.add(routineLine(r));
+    if (i % 1000 === 400) {
+      t.add(head(i));
+      t.add('java.net.SocketTimeoutException: Read timed out');
+      for (const f of javaFrames) t.add(f);
+    }
+  }
+  const model = t.finish();
+  const warm = (f: Familiarity): void => {
+    const rr = new Rng(4);
+    for (let k = 0; k < 5; k++) model.score(routineLine(rr), f);
+  };
+
+  it('gives failure evidence to the first frame of a trace, not to the frames after it', function () {
+    const f = new Familiarity();
+    warm(f);
+    model.score(head(1), f);
+    model.score('java.net.SocketTimeoutException: Read timed out', f);
+    const scored = javaFrames.map((line) => model.score(line, f));
+    expect(scored[0]!.reasons).to.include('error_terms');
+    for (const s of scored.slice(1)) {
+      expect(s.reasons).to.not.include('error_terms');
+      expect(s.score).to.be.lessThan(scored[0]!.score);
+    }
+    // Scored alone (no stream), every frame is a frame of a failure.
+    for (const line of javaFrames) expect(model.score(line).reasons).to.include('error_terms');
+  });
+
+  it('counts the first frame of the next trace again once other lines came between', function () {
+    const f = new Familiarity();
+    warm(f);
+    const first = model.score(javaFrames[0]!, f).score;
+    model.score(javaFrames[1]!, f);
+    const rr = new Rng(9);
+    for (let k = 0; k < 3; k++) model.score(routineLine(rr), f);
+    expect(model.score(javaFrames[0]!, f).score).to.equal(first);
+  });
+
+  it("follows Python's frames across the source line printed under each", function () {
+    const py = new ModelTrainer();
+    const rr = new Rng(2);
+    for (let i = 0; i < 2000; i++) py.add(routineLine(rr));
+    const m = py.finish();
+    const f = new Familiarity();
+    m.score('Traceback (most recent call last):', f);
+    const firstFrame = m.score('  File "/srv/app/worker.py", line 88, in run', f);
+    m.score('    result = self.handle(job)', f);
+    const nextFrame = m.score('  File "/srv/app/jobs.py", line 412, in handle', f);
+    expect(firstFrame.reasons).to.include('error_terms');
+    expect(nextFrame.reasons).to.not.include('error_terms');
+  });
+
+  it('keeps the trace across the batches of a daemon (a draft per batch)', function () {
+    const f = new Familiarity();
+    warm(f);
+    const batch1 = f.draft();
+    model.score(head(2), batch1);
+    const firstFrame = model.score(javaFrames[0]!, batch1);
+    batch1.commit();
+    const batch2 = f.draft();
+    const nextFrame = model.score(javaFrames[1]!, batch2);
+    expect(firstFrame.reasons).to.include('error_terms');
+    expect(nextFrame.reasons).to.not.include('error_terms');
+    // A batch that failed and is scored again sees the log as it was before it.
+    const retry = f.draft();
+    expect(model.score(javaFrames[1]!, retry)).to.deep.equal(nextFrame);
+  });
+});
