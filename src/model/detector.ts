@@ -38,8 +38,9 @@ const VALUE_GRACE = 2;
 /**
  * A stack-trace frame this few lines after another frame belongs to the same trace (Python's
  * frames alternate with their source lines). The trace's first frame, and the lines before it
- * that say what failed, carry its failure evidence; the frames after it carry none of their own,
- * or a routine error printed with a trace of 100 frames was 100 alerts.
+ * that say what failed, carry its evidence; the frames after it carry no failure words, rarity
+ * or novelty of their own (values still count), or a routine error printed with a trace of 100
+ * frames was 100 alerts.
  */
 const FRAME_RUN = 2;
 /** A plain decimal number (familiarValues counts these by order of magnitude). */
@@ -254,11 +255,14 @@ export class HostModel {
     let errors = this.lineErrors(shape, tok, found === null ? null : valueTermWeights(found, shape, tok));
     let benign = shape.benign;
     let context = 0;
+    /** A stack-trace frame after another of the same trace (FRAME_RUN). */
+    let continued = false;
     if (familiar !== undefined) {
       if (shape.frame) {
-        // Its words are code locations, not the failure's wording (`ErrorHandler.handle`).
-        if (familiar.lines - familiar.lastFrame <= FRAME_RUN) errors = 0;
+        continued = familiar.lines - familiar.lastFrame <= FRAME_RUN;
         familiar.lastFrame = familiar.lines;
+        // Its words are code locations, not the failure's wording (`ErrorHandler.handle`).
+        if (continued) errors = 0;
       }
       if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, errors, this.core.miner.repeatKey(tok), familiar);
       else if (known !== null) {
@@ -270,6 +274,8 @@ export class HostModel {
       noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);
       familiar.tick();
     }
+    // Nor is a frame of a shape not seen before (`(Native Method)`) news of its own within its trace.
+    if (continued && benign > 0) benign = 0;
     // The line's own failure evidence decides error_terms (last of the shape's reasons when present).
     const reasons = reasonsOf(shape, errors > 0, values >= UNUSUAL_VALUE);
     const base = benign + errors - context;

@@ -357,7 +357,9 @@ export function isStackFrame(tokens: readonly string[]): boolean {
     if (t === 'at') {
       const t1 = tokens[k + 1]!;
       const open = t1.indexOf('(');
-      if (open <= 0 || t1.indexOf('.') <= 0) return false;
+      // `pkg.Class.method(`, or a JDK 9+ frame's module path masked as one value: `<*>(Native Method)`
+      // for `java.base/sun.nio.ch.Net.poll(Native Method)`.
+      if (open <= 0 || (t1.indexOf('.') <= 0 && !t1.startsWith('<*>('))) return false;
       const inner = tokens.slice(k + 1, k + 4).join(' ').slice(open);
       return /^\([A-Za-z0-9_$]+\.(java|scala|kt|groovy|clj)(:|\))|^\((Native Method|Unknown Source)\)/.test(inner);
     }

@@ -47,6 +47,22 @@ describe('stack traces scored as a stream', function () {
     for (const line of javaFrames) expect(model.score(line).reasons).to.include('error_terms');
   });
 
+  it('gives a frame of a shape never seen no novelty of its own within its trace', function () {
+    const native = '\tat java.base/sun.nio.ch.Net.pollConnect(Native Method)';
+    const f = new Familiarity();
+    warm(f);
+    model.score('Caused by: java.net.ConnectException: Connection refused', f);
+    const first = model.score(javaFrames[0]!, f);
+    const within = model.score(native, f);
+    expect(first.reasons).to.include('error_terms');
+    expect(within.reasons).to.include('new_template');
+    expect(within.reasons).to.not.include('error_terms');
+    expect(within.score).to.equal(0);
+    const alone = new Familiarity();
+    warm(alone);
+    expect(model.score(native, alone).score).to.be.greaterThan(0.5);
+  });
+
   it('counts the first frame of the next trace again once other lines came between', function () {
     const f = new Familiarity();
     warm(f);

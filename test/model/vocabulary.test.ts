@@ -22,6 +22,9 @@ describe('failure vocabulary', () => {
     ['mounted filesystem read-only', ['read only']],
     ['INFO: task slurmd:2336 blocked for more than 120 seconds.', ['blocked', 'blocked for more than']],
     ['    at org.example.Foo.bar(Foo.java:42)', ['stack frame']],
+    // JDK 9+ frames name the module first; its path is masked as one value.
+    ['\tat java.base/sun.nio.ch.Net.pollConnect(Native Method)', ['stack frame']],
+    ['\tat java.base/java.lang.Thread.run(Thread.java:833)', ['stack frame']],
     // Kernel, hardware and cluster failures written in ordinary words.
     ['mce: [Hardware Error]: Machine check events logged', ['error', 'machine check']],
     ['traps: java[4121] general protection fault ip:7f3a sp:7ffd error:0', ['general protection', 'fault', 'error']],
