@@ -176,6 +176,8 @@ interface Ctx {
   runStart: number;
   runVals: number;
   runMasked: boolean;
+  /** The run's values are names with digits (isNameWithDigits). */
+  runName: boolean;
   /** The run is one `<*>` already, its value the text up to runEnd (extra-rule matches restored). */
   runJoined: boolean;
   runEnd: number;
@@ -222,6 +224,7 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     runStart: 0,
     runVals: 0,
     runMasked: false,
+    runName: false,
     runJoined: false,
     runEnd: 0,
     quoteBudget: QUOTE_BUDGET,
@@ -604,6 +607,10 @@ function comparesAt(text: string, a: number, end: number): boolean {
 
 // Adjacent variable tokens become one `<*>` so that variable-length values
 // (dates, lists of numbers, stack addresses, `5.2 KB`) give the same token count.
+// A name with digits (`ubuntu1`, `web01`) does not join values of another kind: the same name
+// without digits (`admin`) is a word and stays a token of its own, so `invalid user ubuntu1
+// 10.0.0.5` collapsed into one `<*>` had a token fewer than `invalid user admin 10.0.0.5` and was
+// another template (a host's next user name with a digit was then an unusual value).
 function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolean, word: number): void {
   const extend = masked || word === DATE || (word === UNIT && x.runTok >= 0 && x.runMasked);
   if (!extend) {
@@ -611,11 +618,13 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
     return;
   }
   const t = x.tokens.length - 1;
-  if (x.runTok < 0) {
+  const name = masked && isNameWithDigits(x.text, start, end);
+  if (x.runTok < 0 || name !== x.runName) {
     x.runTok = t;
     x.runStart = start;
     x.runVals = v0;
     x.runMasked = masked;
+    x.runName = name;
     x.runJoined = false;
     return;
   }
@@ -640,6 +649,30 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
   valueEnd.push(values.length);
   x.runJoined = true;
   x.runEnd = end;
+}
+
+/**
+ * Whether a masked piece is a name with digits: letters first (at least two), then letters, digits,
+ * `_` or `-`, with a letter beyond `f` (not hex), and trailing punctuation at most.
+ */
+function isNameWithDigits(text: string, start: number, end: number): boolean {
+  if (!isLetterCode(text.charCodeAt(start)) || !isLetterCode(text.charCodeAt(start + 1))) return false;
+  const b = trailStart(text, start, end);
+  let beyondHex = false;
+  let digit = false;
+  for (let k = start; k < b; k++) {
+    const c = text.charCodeAt(k) | 32;
+    if (c >= 103 && c <= 122) beyondHex = true;
+    else if (c >= 48 && c <= 57) digit = true;
+    else if (!(c >= 97 && c <= 102) && c !== 127 /* '_' | 32 */ && c !== 45) return false;
+  }
+  return beyondHex && digit;
+}
+
+/** An ASCII letter. */
+function isLetterCode(c: number): boolean {
+  const l = c | 32;
+  return l >= 97 && l <= 122;
 }
 
 const DATE = 1;

@@ -16,6 +16,9 @@ describe('mask: built-in variable kinds', () => {
     ['hex', 'flags 0x1f set', 'flags <*> set', ['0x1f']],
     ['hex id', 'txn 9f4ef63a committed', 'txn <*> committed', ['9f4ef63a']],
     ['names with digits in a row', 'resolve dn12 dn17 an486, done', 'resolve <*> done', ['dn12 dn17 an486,']],
+    // As `invalid user admin 10.0.0.5` has a token for the name, so has a name with digits.
+    ['a name with digits beside an address', 'invalid user ubuntu1 10.0.0.5 port 22', 'invalid user <*> <*> port <*>', ['ubuntu1', '10.0.0.5', '22']],
+    ['an address beside a name with digits', 'peer 10.0.0.5 web01, up', 'peer <*> <*>, up', ['10.0.0.5', 'web01']],
     ['letters and digits, trailing punctuation', 'at 50% of v2.1.3b!', 'at <*> of <*>!', ['50%', 'v2.1.3b']],
     ['device message code is wording', 'code %LINK-3-UPDOWN: x', 'code %LINK-3-UPDOWN: x', []],
     ['ipv4', 'from 10.0.0.12 port', 'from <*> port', ['10.0.0.12']],
