@@ -29,6 +29,22 @@ const PHRASES = new Map<number, string>([
 /** Statuses without a registered phrase: their class. */
 const CLASSES = ['', 'Informational', 'Success', 'Redirection', 'Client Error', 'Server Error'];
 
+/** The words of the phrases, and the request line's methods as the line writes them (`"GET`). */
+const CLOSED_TOKENS = new Set([
+  ...[...PHRASES.values(), ...CLASSES].flatMap((p) => p.split(' ')).filter((w) => w !== ''),
+  ...'GET HEAD POST PUT DELETE CONNECT OPTIONS TRACE PATCH PROPFIND PROPPATCH MKCOL COPY MOVE LOCK UNLOCK PURGE'.split(' ').map((m) => `"${m}`),
+]);
+
+/**
+ * Whether a token is one of a closed set an access log writes: a method opening the request line
+ * or a word of a status phrase. A position of a template whose values all are stays one template
+ * per value however many there are (miner.ts): `DELETE` requests and `Not Found` responses are
+ * other messages than `GET`s and `Moved Permanently`, on a REST API with five methods too.
+ */
+export function isAccessLogWord(tok: string): boolean {
+  return CLOSED_TOKENS.has(tok);
+}
+
 /** A bracketed time (`[21/Nov/2026:10:00:00 +0000]`) and the quote opening the request line. */
 const TIME_THEN_REQUEST = /\[[^[\]]{0,40}\d:\d\d:\d\d[^[\]]{0,40}\] "/g;
 /** After the request line's closing quote: the status, the size (`-` for none), then the end or more fields. */

@@ -20,6 +20,7 @@ import type { MaskRuleConfig } from './types.js';
 import { compileMasks, tokenize, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
 import { collapseField, isLevel } from './header.js';
 import { FNV_OFFSET, fnvStep } from './features.js';
+import { isAccessLogWord } from './access-log.js';
 
 export interface MinerOptions {
   /** Extra masking rules applied before the built-in ones. */
@@ -580,7 +581,9 @@ export class TemplateMiner {
 
   private isVariable(e: Map<string, number>, total: number): boolean {
     const d = e.size;
-    return d > this.opts.maxEnumValues || (d >= 3 && total < this.opts.minEnumRepeats * d);
+    if (d <= this.opts.maxEnumValues && (d < 3 || total >= this.opts.minEnumRepeats * d)) return false;
+    for (const v of e.keys()) if (!isAccessLogWord(v)) return true;
+    return false;
   }
 
   private generalize(g: Group, p: number, tok: string): void {

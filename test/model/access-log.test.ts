@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { renderAccessLog } from '../../src/model/access-log.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
+import { TemplateMiner } from '../../src/model/miner.js';
+import { learnAll } from '../../src/model/header.js';
 import { Rng } from '../../src/seeded-random.js';
 import { itMasksTo, maskedTemplate as t } from '../support/templates.js';
 
@@ -39,6 +41,27 @@ describe('access log lines', () => {
   it('reads a request line of megabytes, escapes and all, without failing', () => {
     const request = 'GET /' + 'a\\"'.repeat(1_000_000) + ' HTTP/1.1';
     expect(renderAccessLog(`1.2.3.4 - - [21/Nov/2026:10:00:00 +0000] "${request}" 503 5`)).to.match(/" 503 Service Unavailable 5$/);
+  });
+
+  it('keeps requests apart by method and outcome on a REST API of five methods and many statuses', () => {
+    // A word position became a variable beyond four values: all requests were one template.
+    const g = new Rng(8);
+    const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+    const statuses = [200, 201, 204, 301, 304, 400, 401, 404, 422];
+    const miner = new TemplateMiner();
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const method = methods[Math.floor(g.next() * methods.length)]!;
+      const status = statuses[Math.floor(g.next() * statuses.length)]!;
+      lines.push(`10.0.${i % 9}.${1 + (i % 250)} - - [21/Nov/2026:10:00:00 +0000] "${method} /api/v1/items/${i} HTTP/1.1" ${status} ${100 + i} "-" "okhttp/4.12.0"`);
+    }
+    learnAll(miner, lines);
+    const templates = miner.templates().map((x) => x.template);
+    for (const m of methods) expect(templates.some((x) => x.includes(`"${m} <*>"`)), m).to.equal(true);
+    for (const phrase of ['No Content', 'Moved Permanently', 'Not Found', 'Unprocessable Content']) {
+      expect(templates.some((x) => x.includes(`<*> ${phrase} <*>`)), phrase).to.equal(true);
+    }
+    expect(templates.every((x) => !x.includes('<*> <*>"'))).to.equal(true);
   });
 
   it('flags server errors among routine requests, and not the routine statuses', () => {
