@@ -6,7 +6,7 @@
 import type { Reason } from './types.js';
 import { TemplateMiner } from './miner.js';
 import { isLevel } from './header.js';
-import { compileMasks, type CompiledMasks, type Tokenized } from './mask.js';
+import { compileMasks, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
 import { SlotTable } from './slots.js';
 import { matchesExactly } from './layout.js';
 import { Idf, wordVector, hashedVector, fnv1a, type WordVector } from './features.js';
@@ -152,6 +152,21 @@ class DocumentFrequency {
  * with no template and no reason.
  */
 const BLANK: Shape = shapeOf(null, '', 'blank', 0, 0, UNWEIGHED, [], undefined, undefined);
+
+/**
+ * A template the miner matched a new line to, with the line's own words where they differ from its
+ * constants: a `503 Service Unavailable` matched to the template of `304 Not Modified` (the status
+ * phrase is one of the template's enumerated words) is shown with its own phrase.
+ */
+function partialText(t: TemplateView, tokens: readonly string[]): string {
+  if (t.tokens.length !== tokens.length) return t.text;
+  let text = '';
+  for (let k = 0; k < tokens.length; k++) {
+    const own = t.tokens[k] === WILDCARD ? WILDCARD : tokens[k]!;
+    text += k === 0 ? own : ' ' + own;
+  }
+  return text;
+}
 
 function sameTokens(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -378,7 +393,7 @@ export class ModelCore {
     const display = partial ?? (near.similarity >= SIMILAR_WORDS ? nearT : null);
     return shapeOf(
       null,
-      display !== null ? display.text : tok.tokens.join(' '),
+      display === null ? tok.tokens.join(' ') : display === partial ? partialText(partial, tok.tokens) : display.text,
       `new-${fnv1a(key).toString(16).padStart(8, '0')}`,
       benign,
       errors,

@@ -81,5 +81,9 @@ describe('access log lines', () => {
       expect(s.score, String(status)).to.be.at.least(0.5);
       expect(s.reasons, String(status)).to.include('error_terms');
     }
+    // Matched to the template of `304 Not Modified` (the phrase is its enumerated word), a new
+    // outcome is shown with its own phrase.
+    expect(model.score(line(502)).template).to.include('" <*> Bad Gateway <*> "');
+    expect(model.score(line(503)).template).to.include('" <*> Service Unavailable <*> "');
   });
 });
