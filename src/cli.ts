@@ -5,6 +5,7 @@ import './regexp-guard.js';
 import { EXIT_USAGE, wantsHelp } from './commands/args.js';
 import { usage } from './commands/usage.js';
 import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from './commands/output.js';
+import { holdReloads } from './commands/early-reload.js';
 
 /** Commands that watch their own standard output (see withOutput); the daemon logs there. */
 const OWN_OUTPUT = new Set(['run', 'score', 'templates']);
@@ -30,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
   // slow machine).
   switch (command) {
     case 'run':
+      holdReloads();
       return (await import('./commands/run.js')).runDaemon(rest);
     case 'check-config':
       return (await import('./commands/check-config.js')).runCheckConfig(rest, io);

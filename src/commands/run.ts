@@ -7,6 +7,7 @@ import { createLogger } from '../log.js';
 import { MODEL_DIR_IS_FILE, MODEL_DIR_UNDER_FILE, prepareModelDir } from '../store/model-files.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { commandArgs } from './args.js';
+import { releaseReloads } from './early-reload.js';
 import { EXIT_CONFIG } from './usage.js';
 
 /** Whole shutdown budget; systemd's TimeoutStopSec is set above it. */
@@ -90,7 +91,7 @@ export async function runDaemon(args: string[]): Promise<number> {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => {
+    const reload = (): void => {
       if (stopping) return;
       try {
         const next = loadConfig(file, envFiles);
@@ -105,6 +106,12 @@ export async function runDaemon(args: string[]): Promise<number> {
           'reload refused: the new configuration is invalid; the running configuration stays in force',
         );
       }
-    });
+    };
+    process.on('SIGHUP', reload);
+    // One asked for while it started: the file may have changed since it was read.
+    if (releaseReloads()) {
+      log.info('a reload was asked for while starting');
+      reload();
+    }
   });
 }

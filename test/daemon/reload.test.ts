@@ -1,5 +1,6 @@
 // SIGHUP re-reads the config: added hosts start, removed hosts stop, thresholds apply to new
 // lines; an invalid file is refused and the running configuration stays in force.
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { Rng } from '../support/log-lines.js';
 import { useTestBed } from '../support/test-bed.js';
@@ -81,6 +82,34 @@ ${extra}`;
     });
     await new Promise((r) => setTimeout(r, 800));
     expect(await bed.target.collection('anomaly').countDocuments({ Hostname: 'one' })).to.equal(beforeOne);
+    expect((await daemon.stop('SIGTERM')).code).to.equal(0);
+  });
+
+  it('holds a SIGHUP that comes while it starts, and reloads once started', async () => {
+    // `systemctl start` then `reload`: the signal can come before the daemon set up its handler.
+    // It died of it (exit by SIGHUP), which systemd counts a clean exit and does not restart.
+    const { file } = bed.writeConfig(body(['one']));
+    const daemon = bed.startDaemon(file);
+    const caught = (): boolean => {
+      try {
+        const status = readFileSync(`/proc/${daemon.pid}/status`, 'utf8');
+        const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0';
+        return (BigInt(`0x${mask}`) & 1n) === 1n; // bit 0: signal 1, SIGHUP
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 30_000;
+    while (!caught()) {
+      if (Date.now() > deadline) throw new Error('the daemon never caught SIGHUP');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(daemon.count('starting'), 'SIGHUP is caught before the daemon loads its modules and starts').to.equal(0);
+    bed.writeConfig(body(['one', 'two']), file);
+    daemon.signal('SIGHUP');
+    const reloaded = await daemon.waitForLog((l) => l.msg === 'configuration reloaded', 60_000, 'configuration reloaded');
+    expect(reloaded).to.deep.include({ hosts: 2 });
+    await daemon.waitForCount('trained', 2);
     expect((await daemon.stop('SIGTERM')).code).to.equal(0);
   });
 
