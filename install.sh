@@ -54,8 +54,8 @@ Installs the anomaly_detector log anomaly detector as a systemd service:
 and the system user and group $SVC_USER (no login shell, no home directory).
 Then runs \`systemctl daemon-reload\`, enables the service, checks the configuration with
 \`anomaly-detector check-config\` as the service user, and starts it, or restarts it when the
-program or the unit changed. On a first install (the configuration was just created from the
-example) the service is neither enabled nor started: edit the configuration, then
+program or the unit changed. While the configuration is the example (a first install, or one
+run again before it was edited) the service is neither enabled nor started: edit it, then
 \`systemctl enable --now $SERVICE\`. Running it again changes nothing ("unchanged"). An existing
 configuration is never overwritten.
 
@@ -528,16 +528,19 @@ do_install() {
 
   ensure_dir "$CONF_DIR" 0750 "root:$SVC_GROUP"
   install_file "$SRC_DIR/multihost.yaml" "$EXAMPLE" 0644 root:root
-  local config_created=0
+  # Still the example (just created, or never edited since): a service started on it would only
+  # retry the example's server, and enabled it would do so from the next boot on.
+  local config_example=0
   if [[ -e $DESTDIR$CONF ]]; then
     if cmp -s -- "$SRC_DIR/multihost.yaml" "$DESTDIR$CONF"; then
       report unchanged "$CONF" "same as the example"
+      config_example=1
     else
       report kept "$CONF" "existing configuration, not overwritten"
     fi
   else
     install_file "$SRC_DIR/multihost.yaml" "$CONF" 0640 "root:$SVC_GROUP"
-    config_created=1
+    config_example=1
   fi
   write_env_template "$tmpd/env"
   if [[ -e $DESTDIR$ENV_FILE ]]; then
@@ -560,14 +563,14 @@ do_install() {
   install_file "$SRC_DIR/anomaly_detector.service" "$UNIT" 0644 root:root program
 
   if ((REAL)); then
-    start_service "$config_created"
+    start_service "$config_example"
   else
     report skipped "systemctl" "DESTDIR"
   fi
   # After the restart: the daemon has left the previous release by now, unless it was not restarted.
   prune_releases
   if ((CHANGED_ANY)); then echo "Done."; else echo "Done: nothing changed."; fi
-  if ((config_created)); then
+  if ((config_example)); then
     echo "Next: edit $CONF (and credentials in $ENV_FILE), check it with"
     echo "  sudo anomaly-detector check-config $CONF --environment-file $ENV_FILE"
     ((REAL)) && echo "then: sudo systemctl enable --now $SERVICE"
@@ -621,7 +624,7 @@ start_service() {
   if (($1)); then
     # A service started on the example configuration would only retry its example server; enabled,
     # it would do so from the next boot on.
-    report skipped "enable and start" "the configuration was just created from the example: edit it, then systemctl enable --now $SERVICE"
+    report skipped "enable and start" "the configuration is the example: edit it, then systemctl enable --now $SERVICE"
     return 0
   fi
   if systemctl is-enabled --quiet "$SERVICE" 2>/dev/null; then

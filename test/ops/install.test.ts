@@ -281,6 +281,9 @@ describe('install.sh (DESTDIR staging)', function () {
     expect(out).to.include('nothing changed');
     expect(out).not.to.match(/^\s+(installed|updated|created|fixed|removed)\s/m);
     expect(out).to.match(/unchanged\s+\/opt\/anomaly_detector\//);
+    // The configuration is still the example: the service is still neither enabled nor started
+    // (a second run enabled and started it on the example's server), and the next step is said again.
+    expect(out).to.include(`Next: edit /${CONF}`);
   });
 
   it('never overwrites an existing configuration or env file, but refreshes the example', function () {
@@ -294,6 +297,7 @@ describe('install.sh (DESTDIR staging)', function () {
     expect(readFileSync(join(dest, EXAMPLE), 'utf8')).to.equal(readFileSync(join(REPO, 'multihost.yaml'), 'utf8'));
     expect(out).to.match(/kept\s+\/etc\/anomaly_detector\/multihost\.yaml /);
     expect(out).to.match(/updated\s+\/etc\/anomaly_detector\/multihost\.yaml\.example/);
+    expect(out).not.to.include('Next: edit');
   });
 
   it('an upgrade replaces a changed application tree and drops stale files', function () {
