@@ -153,15 +153,28 @@ export async function readModelHeader(file: string): Promise<ModelFileHeader | n
     throw err;
   }
   try {
-    const buf = Buffer.alloc(4096);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const text = buf.subarray(0, bytesRead).toString('utf8');
-    const nl = text.indexOf('\n');
-    return parseHeader(nl < 0 ? text : text.slice(0, nl), file);
+    // Read up to the end of the first line. It holds the source's masks: a configuration with
+    // many EXTRA_MASKS has a header over 4 KiB, and one cut there read as a corrupt file, so that
+    // host retrained at every start (found by two reviews).
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(Math.min(MAX_HEADER_BYTES + 1 - total, Math.max(4096, total)));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, total);
+      const nl = buf.subarray(0, bytesRead).indexOf(10);
+      chunks.push(buf.subarray(0, nl < 0 ? bytesRead : nl));
+      total += bytesRead;
+      if (nl >= 0 || bytesRead === 0) break;
+      if (total > MAX_HEADER_BYTES) throw new ModelFileError(`${file}: not a model file (no header line in its first ${MAX_HEADER_BYTES} bytes)`);
+    }
+    return parseHeader(Buffer.concat(chunks).toString('utf8'), file);
   } finally {
     await fh.close();
   }
 }
+
+/** Longest header line read: a configuration file is at most 1 MiB, and so are its masks. */
+const MAX_HEADER_BYTES = 8 << 20;
 
 function parseHeader(line: string, file: string): ModelFileHeader {
   let h: Partial<ModelFileHeader>;

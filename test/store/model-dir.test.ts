@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { modelFilePath, prepareModelDir, writeModelFile } from '../../src/store/model-files.js';
+import { ModelFileError, modelFilePath, prepareModelDir, readModelHeader, writeModelFile } from '../../src/store/model-files.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -39,6 +39,23 @@ describe('model directory', () => {
     let error: NodeJS.ErrnoException | null = null;
     await prepareModelDir(file).catch((err: NodeJS.ErrnoException) => (error = err));
     expect(error).to.have.property('code', 'EEXIST');
+  });
+
+  it('reads a header line of any length (many EXTRA_MASKS), and refuses a file without one', async () => {
+    const dir = tempDir('ad-models-');
+    const file = modelFilePath(dir, 'app', 'h1');
+    // Over 4 KiB with a multi-byte character across the old cut: every restart retrained.
+    const extraMasks = Array.from({ length: 60 }, (_, i) => ({ pattern: `CUSTOMID${i}-[0-9a-f]{8}-(?:alpha|beta|gamma|delta)-[0-9]+`, name: `cüst${i}` }));
+    const header = { kind: 'anomaly-detector-model' as const, format: 1, version: 'v1', source: 'app', host: 'h1', trainedAt: '', lines: 300, templates: 7, extraMasks };
+    await writeModelFile(file, header, 'body');
+    expect(JSON.stringify(header).length).to.be.greaterThan(4096);
+    expect(await readModelHeader(file)).to.deep.equal(header);
+    writeFileSync(file, JSON.stringify(header));
+    expect(await readModelHeader(file), 'a file that is only its header').to.deep.equal(header);
+    writeFileSync(file, 'x'.repeat(100_000));
+    let error: Error | null = null;
+    await readModelHeader(file).catch((err: Error) => (error = err));
+    expect(error).to.be.instanceOf(ModelFileError);
   });
 
   it('leaves no temporary file behind when writing a model fails (a full disk)', function () {
