@@ -144,6 +144,14 @@ export class HostPipeline {
    */
   retrain(reason: string, after = false): void {
     if (this.state === 'stopped') return;
+    if (this.state === 'starting' && !this.checkpointLoaded) {
+      // Its first poll has not read the checkpoint yet: a training now would learn from the lines
+      // waiting after it, unscored, and then judge them routine (a host added back by a reload that
+      // also changed its masks did). That poll loads the model and trains if the model needs it
+      // (none, another format, other masks or level field, or due).
+      this.log.debug({ reason }, 'training left to the first poll, which reads the checkpoint');
+      return;
+    }
     if (this.training) {
       if (after) {
         this.retrainAfter = reason;
