@@ -5,6 +5,7 @@ import { ConfigError } from '../config/schema.js';
 import { newClient } from '../mongo/client.js';
 import { loadCheckpoint } from '../mongo/checkpoints.js';
 import { ModelFileError, modelFilePath, readModelHeader } from '../store/model-files.js';
+import { MODEL_FORMAT_VERSION } from '../model/snapshot.js';
 import { hostLag } from '../supervisor/lag.js';
 import { commandArgs } from './args.js';
 import { EXIT_CONFIG } from './usage.js';
@@ -19,6 +20,8 @@ export interface HostStatus {
   host: string;
   model: { version: string; trainedAt: string; ageHours: number; lines: number; templates: number } | null;
   modelProblem?: string;
+  /** The host's model file (names are encoded: model-files.ts). */
+  modelFile: string;
   /** The last scored line's id in relaxed Extended JSON (`{"$oid": "..."}` for an ObjectId), or null before the first. */
   checkpoint: unknown;
   linesScored: number;
@@ -48,10 +51,13 @@ export async function runStatus(args: string[], io: Io): Promise<number> {
     const since = new Date(Date.now() - 86_400_000);
     for (const source of config.sources) {
       for (const host of source.hostnames) {
-        const row: HostStatus = { source: source.name, host, model: null, checkpoint: null, linesScored: 0, lag: null, anomalies24h: null };
+        const modelFile = modelFilePath(config.modelDir, source.name, host);
+        const row: HostStatus = { source: source.name, host, model: null, modelFile, checkpoint: null, linesScored: 0, lag: null, anomalies24h: null };
         try {
-          const h = await readModelHeader(modelFilePath(config.modelDir, source.name, host));
-          if (h) {
+          const h = await readModelHeader(modelFile);
+          // The daemon retrains a model of another format at start: shown as trained, it was not used.
+          if (h && h.format !== MODEL_FORMAT_VERSION) row.modelProblem = `${modelFile}: model format ${h.format} is not ${MODEL_FORMAT_VERSION}: the daemon retrains it`;
+          else if (h) {
             const ageHours = (Date.now() - Date.parse(h.trainedAt)) / 3_600_000;
             row.model = { version: h.version, trainedAt: h.trainedAt, ageHours: Math.round(ageHours * 10) / 10, lines: h.lines, templates: h.templates };
           }

@@ -1,7 +1,7 @@
 // What an operator looks at: `status`, /healthz and /metrics.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { modelFilePath } from '../../src/store/model-files.js';
@@ -69,7 +69,7 @@ LOG_SOURCES:
     delete env.MONGODB_URI;
     const json = spawnSync(process.execPath, [CLI, 'status', '--config', file, '--json'], { encoding: 'utf8', env });
     expect(json.status, json.stderr).to.equal(0);
-    const rows = JSON.parse(json.stdout) as Array<{ host: string; model: { lines: number; templates: number } | null; lag: number; anomalies24h: number; linesScored: number; checkpoint: unknown }>;
+    const rows = JSON.parse(json.stdout) as Array<{ host: string; modelFile: string; model: { lines: number; templates: number } | null; lag: number; anomalies24h: number; linesScored: number; checkpoint: unknown }>;
     const web1 = rows.find((r) => r.host === 'web1')!;
     // 300 lines spread over 30 days, a 15-day window: the newer half.
     expect(web1.model!.lines).to.equal(150);
@@ -93,6 +93,15 @@ LOG_SOURCES:
     expect(damaged.status).to.equal(0);
     expect(damaged.stdout).to.match(/\nsyslog\s+db1\s+unusable/);
     expect(damaged.stdout).to.match(/\n\nsyslog db1: model unusable: \S.*\n$/);
+    // A model of another format is not used (the daemon retrains it): not shown as trained.
+    const web1File = modelFilePath(join(dir, 'models'), 'syslog', 'web1');
+    expect(web1.modelFile).to.equal(web1File);
+    const text = readFileSync(web1File, 'utf8');
+    const nl = text.indexOf('\n');
+    writeFileSync(web1File, `${JSON.stringify({ ...JSON.parse(text.slice(0, nl)), format: 9 })}${text.slice(nl)}`);
+    const old = spawnSync(process.execPath, [CLI, 'status', '--config', file], { encoding: 'utf8', env });
+    expect(old.stdout).to.match(/\nsyslog\s+web1\s+unusable/);
+    expect(old.stdout).to.include('model format 9 is not');
   });
 
   it('stops with exit 0 while an HTTP client holds a request open', async () => {
