@@ -2,7 +2,7 @@
 // leaves either the old model or the new one, never half of one.
 import { createHash } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { MaskRuleConfig } from '../model/types.js';
@@ -145,32 +145,43 @@ export async function readModelFile(file: string): Promise<{ header: ModelFileHe
 
 /** Only the header line, for status and for deciding at start whether a model is usable. */
 export async function readModelHeader(file: string): Promise<ModelFileHeader | null> {
-  let fh;
+  let fh: FileHandle | null = null;
   try {
     fh = await open(file, 'r');
+    return await readHeaderLine(fh, file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOENT') return null;
+    // A file the service's user may not read (left by a run as root) is an unreadable model: the
+    // host retrains and the new file replaces it. Thrown as is, it failed every poll, for good.
+    if (UNREADABLE.has(code)) throw new ModelFileError(`${file}: cannot be read (${code}): ${(err as Error).message}`);
     throw err;
-  }
-  try {
-    // Read up to the end of the first line. It holds the source's masks: a configuration with
-    // many EXTRA_MASKS has a header over 4 KiB, and one cut there read as a corrupt file, so that
-    // host retrained at every start (found by two reviews).
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.alloc(Math.min(MAX_HEADER_BYTES + 1 - total, Math.max(4096, total)));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, total);
-      const nl = buf.subarray(0, bytesRead).indexOf(10);
-      chunks.push(buf.subarray(0, nl < 0 ? bytesRead : nl));
-      total += bytesRead;
-      if (nl >= 0 || bytesRead === 0) break;
-      if (total > MAX_HEADER_BYTES) throw new ModelFileError(`${file}: not a model file (no header line in its first ${MAX_HEADER_BYTES} bytes)`);
-    }
-    return parseHeader(Buffer.concat(chunks).toString('utf8'), file);
   } finally {
-    await fh.close();
+    await fh?.close();
   }
+}
+
+/** Errors of a model file that reading it again will not cure. */
+const UNREADABLE = new Set(['EACCES', 'EPERM', 'EISDIR']);
+
+/**
+ * Reads up to the end of the first line. It holds the source's masks: a configuration with many
+ * EXTRA_MASKS has a header over 4 KiB, and one cut there read as a corrupt file, so that host
+ * retrained at every start (found by two reviews).
+ */
+async function readHeaderLine(fh: FileHandle, file: string): Promise<ModelFileHeader> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = Buffer.alloc(Math.min(MAX_HEADER_BYTES + 1 - total, Math.max(4096, total)));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, total);
+    const nl = buf.subarray(0, bytesRead).indexOf(10);
+    chunks.push(buf.subarray(0, nl < 0 ? bytesRead : nl));
+    total += bytesRead;
+    if (nl >= 0 || bytesRead === 0) break;
+    if (total > MAX_HEADER_BYTES) throw new ModelFileError(`${file}: not a model file (no header line in its first ${MAX_HEADER_BYTES} bytes)`);
+  }
+  return parseHeader(Buffer.concat(chunks).toString('utf8'), file);
 }
 
 /** Longest header line read: a configuration file is at most 1 MiB, and so are its masks. */

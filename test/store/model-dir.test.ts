@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ModelFileError, modelFilePath, prepareModelDir, readModelHeader, writeModelFile } from '../../src/store/model-files.js';
@@ -56,6 +56,15 @@ describe('model directory', () => {
     let error: Error | null = null;
     await readModelHeader(file).catch((err: Error) => (error = err));
     expect(error).to.be.instanceOf(ModelFileError);
+    // One it cannot read at all (a directory here; a root-owned file for the service's user) is an
+    // unreadable model, which the host retrains, not an error to retry at every poll.
+    rmSync(file);
+    mkdirSync(file);
+    error = null;
+    await readModelHeader(file).catch((err: Error) => (error = err));
+    expect(error).to.be.instanceOf(ModelFileError);
+    expect(String(error)).to.include('cannot be read (EISDIR)');
+    expect(await readModelHeader(join(dir, 'app', 'none.model'))).to.equal(null);
   });
 
   it('leaves no temporary file behind when writing a model fails (a full disk)', function () {
