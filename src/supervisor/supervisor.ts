@@ -37,6 +37,13 @@ const PROBE_MS = 1000;
 /** A lease renewed this recently is still this daemon's (leaseFresh); renewals come every LEASE_RENEW_MS. */
 const LEASE_FRESH_MS = LEASE_RENEW_MS * 1.5;
 
+/** Longest /healthz waits for the hosts' lag before it answers without it. */
+const HEALTH_LAG_MS = 2000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 export interface HostLag {
   source: string;
   host: string;
@@ -692,13 +699,17 @@ export class Supervisor {
     const hosts = { starting: 0, training: 0, untrained: 0, ready: 0, stopped: 0 };
     for (const p of this.pipelines.values()) hosts[p.state]++;
     const reachable = this.health.reachable;
-    const known = reachable ? (await this.lags()).filter((l) => l.lag !== null).map((l) => l.lag as number) : [];
+    // A count that failed or did not come back in time (the first seconds of an outage, before a
+    // poll has failed) leaves the lag unknown: counted as 0, it read as no backlog, and a probe
+    // waited out the driver's 5 s timeout.
+    const lags = reachable ? await Promise.race([this.lags(), sleep(HEALTH_LAG_MS).then(() => null)]) : null;
+    const known = lags !== null && lags.every((l) => l.lag !== null) ? lags.map((l) => l.lag as number) : null;
     const status = !this.booted || !reachable ? 'down' : hosts.ready < this.pipelines.size ? 'degraded' : 'ok';
     return {
       status,
       mongodb: { reachable, reconnects: this.health.reconnects },
       hosts,
-      lag: reachable ? { total: known.reduce((a, b) => a + b, 0), max: known.length ? Math.max(...known) : 0 } : null,
+      lag: known !== null ? { total: known.reduce((a, b) => a + b, 0), max: known.length ? Math.max(...known) : 0 } : null,
     };
   }
 
