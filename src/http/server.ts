@@ -16,14 +16,17 @@ export async function startHttp(listen: { host: string; port: number }, supervis
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
-        if (req.method !== 'GET') {
-          res.writeHead(405).end();
-        } else if (req.url === '/metrics') {
+        // Probes send HEAD, or add a query string (`?verbose`, a cache buster): both are the same page.
+        const path = (req.url ?? '').split('?', 1)[0];
+        const head = req.method === 'HEAD';
+        if (req.method !== 'GET' && !head) {
+          res.writeHead(405, { allow: 'GET, HEAD' }).end();
+        } else if (path === '/metrics') {
           const body = await registry.metrics();
-          res.writeHead(200, { 'content-type': registry.contentType }).end(body);
-        } else if (req.url === '/healthz') {
+          res.writeHead(200, { 'content-type': registry.contentType }).end(head ? undefined : body);
+        } else if (path === '/healthz') {
           const health = await supervisor.healthReport();
-          res.writeHead(health.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(`${JSON.stringify(health)}\n`);
+          res.writeHead(health.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(head ? undefined : `${JSON.stringify(health)}\n`);
         } else {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /healthz or /metrics\n');
         }

@@ -64,6 +64,13 @@ LOG_SOURCES:
     expect(metrics).to.match(/^anomaly_detector_hosts\{state="untrained"\} 1$/m);
     expect(metrics).to.include('# TYPE anomaly_detector_errors_total counter');
     expect((await fetch(`${base}/nope`)).status).to.equal(404);
+    // A probe's HEAD, or a query string, gets the same answer (they were 405 and 404).
+    const probe = await fetch(`${base}/healthz`, { method: 'HEAD' });
+    expect(probe.status).to.equal(200);
+    expect(await probe.text()).to.equal('');
+    expect((await fetch(`${base}/healthz?probe=1`)).status).to.equal(200);
+    expect((await fetch(`${base}/metrics?x`)).status).to.equal(200);
+    expect((await fetch(`${base}/healthz`, { method: 'POST' })).status).to.equal(405);
 
     const env = { ...process.env };
     delete env.MONGODB_URI;
