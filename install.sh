@@ -102,18 +102,26 @@ MODE=install
 NO_START=0
 PURGE=0
 TARBALL=
+# A second mode is refused, not taken over the first (the last one won: `--uninstall
+# --build-tarball x` built a tarball), and --no-start means nothing but to an install.
+set_mode() {
+  [[ $MODE == install || $MODE == "$1" ]] || usage_error "$2 cannot be combined with --$([[ $MODE == tarball ]] && echo build-tarball || echo uninstall/--purge)"
+  MODE=$1
+}
 while (($# > 0)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
     --no-start) NO_START=1 ;;
-    --uninstall) MODE=uninstall ;;
-    --purge) MODE=uninstall; PURGE=1 ;;
-    --build-tarball) MODE=tarball; TARBALL=${2-}; (($# < 2)) || shift ;;
-    --build-tarball=*) MODE=tarball; TARBALL=${1#*=} ;;
+    --uninstall) set_mode uninstall "$1" ;;
+    --purge) set_mode uninstall "$1"; PURGE=1 ;;
+    --build-tarball) set_mode tarball "$1"; TARBALL=${2-}; (($# < 2)) || shift ;;
+    --build-tarball=*) set_mode tarball "${1%%=*}"; TARBALL=${1#*=} ;;
     *) usage_error "unknown argument: $1" ;;
   esac
   shift
 done
+((NO_START == 0)) || [[ $MODE == install ]] || usage_error "--no-start applies to an install only"
+
 # A missing, empty (`--build-tarball=`) or option-like value is no file name (an empty one failed after the whole build).
 [[ $MODE != tarball || ( -n $TARBALL && $TARBALL != -* ) ]] ||
   usage_error "--build-tarball needs an output file name, e.g. --build-tarball anomaly-detector.tar.gz"

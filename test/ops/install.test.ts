@@ -212,6 +212,17 @@ describe('install.sh (DESTDIR staging)', function () {
       expect(m.status, args.join(' ')).to.equal(2);
       expect(m.stderr).to.include('--build-tarball needs an output file name').and.include('Usage:');
     }
+    // Two modes, or an option of another mode: refused (the last mode won, silently).
+    for (const [args, says] of [
+      [['--uninstall', '--build-tarball', 'x.tar.gz'], '--build-tarball cannot be combined with --uninstall/--purge'],
+      [['--build-tarball=x.tar.gz', '--purge'], '--purge cannot be combined with --build-tarball'],
+      [['--purge', '--no-start'], '--no-start applies to an install only'],
+      [['--no-start', '--build-tarball', 'x.tar.gz'], '--no-start applies to an install only'],
+    ] as const) {
+      const m = run([...args]);
+      expect(m.status, args.join(' ')).to.equal(2);
+      expect(m.stderr, args.join(' ')).to.include(says).and.include('Usage:');
+    }
   });
 
   it('installs the application with production dependencies only', function () {
