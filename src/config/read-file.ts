@@ -46,7 +46,7 @@ export function readInstalledFile(path: string): string {
 }
 
 const HINTS: Record<string, string> = {
-  EACCES: 'permission denied: run as root or as the service user, e.g. with sudo',
+  EACCES: "permission denied: run as root (e.g. with sudo) or as a user who may read it (the service's user reads it through its group: chgrp anomaly_detector and chmod 0640)",
   ENOENT: 'no such file',
   EISDIR: 'a directory, not a file',
 };
