@@ -148,6 +148,12 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
+# A signal waits for the command running (bash runs its trap after it), then exits through the
+# cleanup. Without these, a SIGTERM to the script alone ran the cleanup while its `cp` of the
+# application went on writing into the staging directory, which was left behind in $TMPDIR.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------
 # Checks

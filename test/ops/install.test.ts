@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import {
   chmodSync,
   copyFileSync,
@@ -458,6 +459,24 @@ describe('install.sh (DESTDIR staging)', function () {
     } finally {
       await daemon.end();
     }
+  });
+
+  it('leaves nothing in TMPDIR when it alone is stopped by SIGTERM during an upgrade', async function () {
+    this.timeout(120_000);
+    const d = join(tmp, 'term');
+    runOk([], { destdir: d });
+    // At a few moments of the upgrade; one of them is the copy of the application.
+    for (const delay of [150, 400, 800]) {
+      makeOlder(d);
+      const t = join(tmp, `term-tmp-${delay}`);
+      mkdirSync(t);
+      const child = spawn(BASH, [INSTALL_SH], { env: { ...process.env, DESTDIR: d, TMPDIR: t }, cwd: REPO, stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+      expect(readdirSync(t), `stopped after ${delay} ms`).to.deep.equal([]);
+    }
+    runOk([], { destdir: d });
   });
 
   it('recovers from an interrupted upgrade: the unreferenced release and the half-switched link are removed', function () {
