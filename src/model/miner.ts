@@ -21,6 +21,7 @@ import { compileMasks, tokenize, WILDCARD, type CompiledMasks, type Tokenized } 
 import { collapseField, isLevel } from './header.js';
 import { FNV_OFFSET, fnvStep } from './features.js';
 import { isAccessLogWord } from './access-log.js';
+import { isDeviceCode } from './structured.js';
 
 export interface MinerOptions {
   /** Extra masking rules applied before the built-in ones. */
@@ -267,6 +268,16 @@ const LETTER_RE = /[A-Za-z]/;
 
 // Only tokens with wording of their own can be enumerations: `begin`,
 // `num=<*>,flags=<*>`; not `<*>` or `[<*>]`, which are values already.
+/**
+ * Whether a token names the message it is in, from a closed set however many a host writes: a
+ * network device's message code (`%DOT1X-5-SUCCESS:` and `%MAB-5-SUCCESS:` are two events with one
+ * wording), or an access log's request method or status phrase word (access-log.ts).
+ */
+function namesMessage(tok: string): boolean {
+  if (tok.charCodeAt(0) === 37) return isDeviceCode(tok.charCodeAt(tok.length - 1) === 58 ? tok.slice(0, -1) : tok);
+  return isAccessLogWord(tok);
+}
+
 function isWord(tok: string): boolean {
   if (tok.indexOf('<') < 0) return true;
   return LETTER_RE.test(tok.replace(MASK_RE, ''));
@@ -582,7 +593,7 @@ export class TemplateMiner {
   private isVariable(e: Map<string, number>, total: number): boolean {
     const d = e.size;
     if (d <= this.opts.maxEnumValues && (d < 3 || total >= this.opts.minEnumRepeats * d)) return false;
-    for (const v of e.keys()) if (!isAccessLogWord(v)) return true;
+    for (const v of e.keys()) if (!namesMessage(v)) return true;
     return false;
   }
 

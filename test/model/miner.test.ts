@@ -194,6 +194,19 @@ describe('TemplateMiner: enumerations', () => {
     expect(m.templates()).to.deep.equal([{ id: 1, template: 'mode set to <*>', count: 16 }]);
   });
 
+  it("keeps a device's message codes apart however many share one wording", () => {
+    // One code per authentication method and outcome: beyond four, all were one template.
+    const m = new TemplateMiner();
+    const codes = ['%DOT1X-5-SUCCESS', '%MAB-5-SUCCESS', '%WEBAUTH-5-SUCCESS', '%DOT1X-5-FAIL', '%MAB-5-FAIL', '%WEBAUTH-5-FAIL'];
+    for (let r = 0; r < 5; r++) {
+      for (const c of codes) m.add(`${c}: Authentication done for client (0cc0.2223.8d${r}c) on Interface Gi1/0/${r + 2} AuditSessionID EEE2092F073FF80B${r}`);
+    }
+    expect(m.templates().map((t) => t.template.split(' ').find((w) => w.startsWith('%'))).sort()).to.deep.equal(codes.map((c) => `${c}:`).sort());
+    // Other words still become a variable beyond four values.
+    for (const w of ['alpha', 'beta', 'gamma', 'delta', 'epsilon']) for (let r = 0; r < 3; r++) m.add(`mode set to ${w}`);
+    expect(m.match('mode set to zeta')!.template).to.equal('mode set to <*>');
+  });
+
   it('can be disabled with maxEnumValues 1 (plain Drain merging)', () => {
     const m = new TemplateMiner({ maxEnumValues: 1 });
     expect(m.add('Ending installer initialization').id).to.equal(m.add('Ending installer finalization').id);
