@@ -176,8 +176,8 @@ interface Ctx {
   runStart: number;
   runVals: number;
   runMasked: boolean;
-  /** The run's values are names with digits (isNameWithDigits). */
-  runName: boolean;
+  /** What the run's last piece is (pieceKind): a name with digits does not join an address. */
+  runKind: number;
   /** The run is one `<*>` already, its value the text up to runEnd (extra-rule matches restored). */
   runJoined: boolean;
   runEnd: number;
@@ -224,7 +224,7 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     runStart: 0,
     runVals: 0,
     runMasked: false,
-    runName: false,
+    runKind: 0,
     runJoined: false,
     runEnd: 0,
     quoteBudget: QUOTE_BUDGET,
@@ -607,10 +607,11 @@ function comparesAt(text: string, a: number, end: number): boolean {
 
 // Adjacent variable tokens become one `<*>` so that variable-length values
 // (dates, lists of numbers, stack addresses, `5.2 KB`) give the same token count.
-// A name with digits (`ubuntu1`, `web01`) does not join values of another kind: the same name
-// without digits (`admin`) is a word and stays a token of its own, so `invalid user ubuntu1
+// A name with digits (`ubuntu1`, `web01`) and an IP address beside it are two values: the same
+// name without digits (`admin`) is a word and stays a token of its own, so `invalid user ubuntu1
 // 10.0.0.5` collapsed into one `<*>` had a token fewer than `invalid user admin 10.0.0.5` and was
-// another template (a host's next user name with a digit was then an unusual value).
+// another template (a host's next user name with a digit was then an unusual value). Only that
+// pair: a syslog header's host name joins the time beside it whatever it is (`dn228`, `#8#`).
 function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolean, word: number): void {
   const extend = masked || word === DATE || (word === UNIT && x.runTok >= 0 && x.runMasked);
   if (!extend) {
@@ -618,13 +619,14 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
     return;
   }
   const t = x.tokens.length - 1;
-  const name = masked && isNameWithDigits(x.text, start, end);
-  if (x.runTok < 0 || name !== x.runName) {
+  const kind = masked ? pieceKind(x.text, start, end) : OTHER_PIECE;
+  const apart = kind + x.runKind === NAME_PIECE + ADDRESS_PIECE && kind !== x.runKind;
+  x.runKind = kind;
+  if (x.runTok < 0 || apart) {
     x.runTok = t;
     x.runStart = start;
     x.runVals = v0;
     x.runMasked = masked;
-    x.runName = name;
     x.runJoined = false;
     return;
   }
@@ -651,22 +653,38 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
   x.runEnd = end;
 }
 
+const OTHER_PIECE = 0;
+const NAME_PIECE = 1;
+const ADDRESS_PIECE = 2;
+
 /**
- * Whether a masked piece is a name with digits: letters first (at least two), then letters, digits,
- * `_` or `-`, with a letter beyond `f` (not hex), and trailing punctuation at most.
+ * A masked piece's kind, as far as runs care: a name with digits (two letters first, then letters,
+ * digits or `-`, with a letter beyond `f`: not hex), an IPv4 address (with a port at most), or
+ * anything else; trailing punctuation aside.
  */
-function isNameWithDigits(text: string, start: number, end: number): boolean {
-  if (!isLetterCode(text.charCodeAt(start)) || !isLetterCode(text.charCodeAt(start + 1))) return false;
+function pieceKind(text: string, start: number, end: number): number {
+  const c0 = text.charCodeAt(start);
   const b = trailStart(text, start, end);
+  if (c0 >= 48 && c0 <= 57) {
+    let dots = 0;
+    for (let k = start; k < b; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 46) dots++;
+      else if (c === 58) break;
+      else if (c < 48 || c > 57) return OTHER_PIECE;
+    }
+    return dots === 3 ? ADDRESS_PIECE : OTHER_PIECE;
+  }
+  if (!isLetterCode(c0) || !isLetterCode(text.charCodeAt(start + 1))) return OTHER_PIECE;
   let beyondHex = false;
   let digit = false;
   for (let k = start; k < b; k++) {
     const c = text.charCodeAt(k) | 32;
     if (c >= 103 && c <= 122) beyondHex = true;
     else if (c >= 48 && c <= 57) digit = true;
-    else if (!(c >= 97 && c <= 102) && c !== 127 /* '_' | 32 */ && c !== 45) return false;
+    else if (!(c >= 97 && c <= 102) && c !== 45) return OTHER_PIECE;
   }
-  return beyondHex && digit;
+  return beyondHex && digit ? NAME_PIECE : OTHER_PIECE;
 }
 
 /** An ASCII letter. */

@@ -19,6 +19,9 @@ describe('mask: built-in variable kinds', () => {
     // As `invalid user admin 10.0.0.5` has a token for the name, so has a name with digits.
     ['a name with digits beside an address', 'invalid user ubuntu1 10.0.0.5 port 22', 'invalid user <*> <*> port <*>', ['ubuntu1', '10.0.0.5', '22']],
     ['an address beside a name with digits', 'peer 10.0.0.5 web01, up', 'peer <*> <*>, up', ['10.0.0.5', 'web01']],
+    // Only that pair: a header's host name joins the time beside it, whatever the host is called.
+    ['a host name with digits between times', '2005.11.09 dn228 Nov 9 12:01:01 crond: x', '<*> crond: x', ['2005.11.09 dn228 Nov 9 12:01:01']],
+    ['a port and its protocol', 'from 1.2.3.4 port 22 ssh2', 'from <*> port <*>', ['1.2.3.4', '22 ssh2']],
     ['letters and digits, trailing punctuation', 'at 50% of v2.1.3b!', 'at <*> of <*>!', ['50%', 'v2.1.3b']],
     ['device message code is wording', 'code %LINK-3-UPDOWN: x', 'code %LINK-3-UPDOWN: x', []],
     ['ipv4', 'from 10.0.0.12 port', 'from <*> port', ['10.0.0.12']],

@@ -42,7 +42,7 @@ describe('TemplateMiner: templates', () => {
           'sshd[88]: Failed password for invalid user oracle from 192.168.7.1 port 4022 ssh2',
           'sshd[9]: Failed password for invalid user test from fe80::1 port 61000 ssh2',
         ],
-        'sshd[<*>]: Failed password for invalid user <*> from <*> port <*> <*>',
+        'sshd[<*>]: Failed password for invalid user <*> from <*> port <*>',
       ],
       [
         [
