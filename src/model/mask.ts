@@ -176,8 +176,9 @@ interface Ctx {
   runStart: number;
   runVals: number;
   runMasked: boolean;
-  /** What the run's last piece is (pieceKind): a name with digits does not join an address. */
-  runKind: number;
+  /** The run's last piece (start, end; -1: not masked), judged by pieceKind only when another comes. */
+  lastStart: number;
+  lastEnd: number;
   /** The run is one `<*>` already, its value the text up to runEnd (extra-rule matches restored). */
   runJoined: boolean;
   runEnd: number;
@@ -224,7 +225,8 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     runStart: 0,
     runVals: 0,
     runMasked: false,
-    runKind: 0,
+    lastStart: -1,
+    lastEnd: 0,
     runJoined: false,
     runEnd: 0,
     quoteBudget: QUOTE_BUDGET,
@@ -619,9 +621,12 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
     return;
   }
   const t = x.tokens.length - 1;
-  const kind = masked ? pieceKind(x.text, start, end) : OTHER_PIECE;
-  const apart = kind + x.runKind === NAME_PIECE + ADDRESS_PIECE && kind !== x.runKind;
-  x.runKind = kind;
+  // An address starts with a digit and a name with a letter: most runs (times, dates, number
+  // lists) are settled by their first characters, without a look at the pieces.
+  const last = x.lastStart;
+  const apart = last >= 0 && x.runTok >= 0 && masked && isDigit(x.text.charCodeAt(start)) !== isDigit(x.text.charCodeAt(last)) && nameBesideAddress(x.text, last, x.lastEnd, start, end);
+  x.lastStart = masked ? start : -1;
+  x.lastEnd = end;
   if (x.runTok < 0 || apart) {
     x.runTok = t;
     x.runStart = start;
@@ -656,6 +661,14 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
 const OTHER_PIECE = 0;
 const NAME_PIECE = 1;
 const ADDRESS_PIECE = 2;
+
+/** Whether two adjacent masked pieces are a name with digits and an address, in either order. */
+function nameBesideAddress(text: string, a0: number, a1: number, b0: number, b1: number): boolean {
+  const a = pieceKind(text, a0, a1);
+  if (a === OTHER_PIECE) return false;
+  const b = pieceKind(text, b0, b1);
+  return b !== OTHER_PIECE && a !== b;
+}
 
 /**
  * A masked piece's kind, as far as runs care: a name with digits (two letters first, then letters,
