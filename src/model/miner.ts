@@ -268,6 +268,9 @@ const LETTER_RE = /[A-Za-z]/;
 
 // Only tokens with wording of their own can be enumerations: `begin`,
 // `num=<*>,flags=<*>`; not `<*>` or `[<*>]`, which are values already.
+/** Most values a position whose values name their message keeps as an enumeration (isVariable). */
+const MAX_NAMED_VALUES = 64;
+
 /**
  * Whether a token names the message it is in, from a closed set however many a host writes: a
  * network device's message code (`%DOT1X-5-SUCCESS:` and `%MAB-5-SUCCESS:` are two events with one
@@ -294,6 +297,8 @@ export class TemplateMiner {
   private aliases = 0;
   /** Similarity of the group last returned by bestGroup() or crossLeaf(). */
   private lastSim = 0;
+  /** Enumerations beyond the limits whose values all name their message (isVariable), checked once. */
+  private readonly named = new WeakSet<Map<string, number>>();
   private markGen = 0;
   /** Loaded for matching only (fromJSON with readOnly): add() and toJSON() throw. */
   private readonly readOnly: boolean;
@@ -392,8 +397,9 @@ export class TemplateMiner {
       if (g.merged[p] === 1) {
         const e = g.enums.get(p);
         if (e !== undefined) {
-          e.set(tok, (e.get(tok) ?? 0) + 1);
-          if (this.isVariable(e, g.count)) this.makeVariable(g, p);
+          const before = e.get(tok);
+          e.set(tok, (before ?? 0) + 1);
+          if (this.isVariable(e, g.count, before === undefined ? tok : null)) this.makeVariable(g, p);
         }
       } else if (g.tokens[p] !== tok) {
         this.generalize(g, p, tok);
@@ -590,10 +596,21 @@ export class TemplateMiner {
     return other;
   }
 
-  private isVariable(e: Map<string, number>, total: number): boolean {
+  /** `added`: the value this line added to the enumeration, null when it held it already. */
+  private isVariable(e: Map<string, number>, total: number, added: string | null): boolean {
     const d = e.size;
     if (d <= this.opts.maxEnumValues && (d < 3 || total >= this.opts.minEnumRepeats * d)) return false;
+    // Values that name their message stay an enumeration, up to MAX_NAMED_VALUES: device codes are
+    // an open set, and a log of made-up codes with one wording must not grow the model without end.
+    if (d > MAX_NAMED_VALUES) return true;
+    const named = this.named;
+    if (named.has(e)) {
+      if (added === null || namesMessage(added)) return false;
+      named.delete(e);
+      return true;
+    }
     for (const v of e.keys()) if (!namesMessage(v)) return true;
+    named.add(e);
     return false;
   }
 
