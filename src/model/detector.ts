@@ -37,12 +37,13 @@ const MAX_KEY = 2048;
 const VALUE_GRACE = 2;
 /**
  * A stack-trace frame this few lines after another frame belongs to the same trace (Python's
- * frames alternate with their source lines). The trace's first frame, and the lines before it
+ * frames alternate with their source lines, and from 3.11 a `^^^^` line under the source line
+ * marks the failing expression). The trace's first frame, and the lines before it
  * that say what failed, carry its evidence; the frames after it carry no failure words, rarity
  * or novelty of their own (values still count), or a routine error printed with a trace of 100
  * frames was 100 alerts.
  */
-const FRAME_RUN = 2;
+const FRAME_RUN = 3;
 /** A plain decimal number (familiarValues counts these by order of magnitude). */
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
 

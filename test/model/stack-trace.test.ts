@@ -85,6 +85,13 @@ describe('stack traces scored as a stream', function () {
     const nextFrame = m.score('  File "/srv/app/jobs.py", line 412, in handle', f);
     expect(firstFrame.reasons).to.include('error_terms');
     expect(nextFrame.reasons).to.not.include('error_terms');
+    // Python 3.11+ marks the failing expression under the source line: frames three lines apart.
+    const f311 = new Familiarity();
+    m.score('Traceback (most recent call last):', f311);
+    m.score('  File "/srv/app/worker.py", line 88, in run', f311);
+    m.score('    result = self.handle(job)', f311);
+    m.score('             ^^^^^^^^^^^^^^^^', f311);
+    expect(m.score('  File "/srv/app/jobs.py", line 412, in handle', f311).reasons).to.not.include('error_terms');
   });
 
   it('keeps the trace across the batches of a daemon (a draft per batch)', function () {
