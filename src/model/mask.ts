@@ -621,10 +621,11 @@ function collapse(x: Ctx, start: number, end: number, v0: number, masked: boolea
     return;
   }
   const t = x.tokens.length - 1;
-  // An address starts with a digit and a name with a letter: most runs (times, dates, number
-  // lists) are settled by their first characters, without a look at the pieces.
+  // A name starts with a letter: most runs (times, dates, number lists) are settled by their
+  // first characters, without a look at the pieces.
   const last = x.lastStart;
-  const apart = last >= 0 && x.runTok >= 0 && masked && isDigit(x.text.charCodeAt(start)) !== isDigit(x.text.charCodeAt(last)) && nameBesideAddress(x.text, last, x.lastEnd, start, end);
+  const apart =
+    last >= 0 && x.runTok >= 0 && masked && !(isDigit(x.text.charCodeAt(start)) && isDigit(x.text.charCodeAt(last))) && nameBesideAddress(x.text, last, x.lastEnd, start, end);
   x.lastStart = masked ? start : -1;
   x.lastEnd = end;
   if (x.runTok < 0 || apart) {
@@ -671,33 +672,36 @@ function nameBesideAddress(text: string, a0: number, a1: number, b0: number, b1:
 }
 
 /**
- * A masked piece's kind, as far as runs care: a name with digits (two letters first, then letters,
- * digits or `-`, with a letter beyond `f`: not hex), an IPv4 address (with a port at most), or
- * anything else; trailing punctuation aside.
+ * A masked piece's kind, as far as runs care, trailing punctuation aside: an IP address (IPv4 with
+ * a port at most; IPv6, or a MAC address: hex and colons, `::` or three colons at least), a name
+ * with digits (a letter first, then letters, digits, `_`, `-` or `.`), or anything else.
  */
 function pieceKind(text: string, start: number, end: number): number {
-  const c0 = text.charCodeAt(start);
   const b = trailStart(text, start, end);
-  if (c0 >= 48 && c0 <= 57) {
-    let dots = 0;
-    for (let k = start; k < b; k++) {
-      const c = text.charCodeAt(k);
-      if (c === 46) dots++;
-      else if (c === 58) break;
-      else if (c < 48 || c > 57) return OTHER_PIECE;
-    }
-    return dots === 3 ? ADDRESS_PIECE : OTHER_PIECE;
-  }
-  if (!isLetterCode(c0) || !isLetterCode(text.charCodeAt(start + 1))) return OTHER_PIECE;
+  let digits = 0;
+  let letters = 0;
   let beyondHex = false;
-  let digit = false;
+  let colons = 0;
+  let double = false;
+  let dots = 0;
+  let joiners = 0;
   for (let k = start; k < b; k++) {
-    const c = text.charCodeAt(k) | 32;
-    if (c >= 103 && c <= 122) beyondHex = true;
-    else if (c >= 48 && c <= 57) digit = true;
-    else if (!(c >= 97 && c <= 102) && c !== 45) return OTHER_PIECE;
+    const c = text.charCodeAt(k);
+    if (c >= 48 && c <= 57) digits++;
+    else if (isLetterCode(c)) {
+      letters++;
+      if ((c | 32) > 102) beyondHex = true;
+    } else if (c === 58) {
+      colons++;
+      if (text.charCodeAt(k - 1) === 58) double = true;
+    } else if (c === 46) dots++;
+    else if (c === 95 || c === 45) joiners++;
+    else return OTHER_PIECE;
   }
-  return beyondHex && digit ? NAME_PIECE : OTHER_PIECE;
+  if (digits === 0) return OTHER_PIECE;
+  if (letters === 0 && joiners === 0 && dots === 3 && colons <= 1) return ADDRESS_PIECE;
+  if (!beyondHex && joiners === 0 && (double || colons >= 3)) return ADDRESS_PIECE;
+  return colons === 0 && isLetterCode(text.charCodeAt(start)) ? NAME_PIECE : OTHER_PIECE;
 }
 
 /** An ASCII letter. */

@@ -19,6 +19,8 @@ describe('mask: built-in variable kinds', () => {
     // As `invalid user admin 10.0.0.5` has a token for the name, so has a name with digits.
     ['a name with digits beside an address', 'invalid user ubuntu1 10.0.0.5 port 22', 'invalid user <*> <*> port <*>', ['ubuntu1', '10.0.0.5', '22']],
     ['an address beside a name with digits', 'peer 10.0.0.5 web01, up', 'peer <*> <*>, up', ['10.0.0.5', 'web01']],
+    ['names of every kind beside an address', 'user ftp_user1 1.2.3.4 john.doe1 1.2.3.4 abc123 1.2.3.4 a1 1.2.3.4 x', 'user <*> <*> <*> <*> <*> <*> <*> <*> x', ['ftp_user1', '1.2.3.4', 'john.doe1', '1.2.3.4', 'abc123', '1.2.3.4', 'a1', '1.2.3.4']],
+    ['a name beside an IPv6 address', 'invalid user ubuntu1 2001:db8::1 port 22', 'invalid user <*> <*> port <*>', ['ubuntu1', '2001:db8::1', '22']],
     // Only that pair: a header's host name joins the time beside it, whatever the host is called.
     ['a host name with digits between times', '2005.11.09 dn228 Nov 9 12:01:01 crond: x', '<*> crond: x', ['2005.11.09 dn228 Nov 9 12:01:01']],
     ['a port and its protocol', 'from 1.2.3.4 port 22 ssh2', 'from <*> port <*>', ['1.2.3.4', '22 ssh2']],
