@@ -16,9 +16,11 @@ import type { ClusterModel } from './clusters.js';
  * 7: logfmt lines with a level and no message, Linux audit records. 8: spaces beyond ASCII separate
  * words, in plain and structured lines (spaces.ts). 9: value shapes read month, weekday and zone
  * names as one kind of word (calendar.ts). 10: logcat's level letters spelled out (logcat.ts), and
- * level words no longer wording that lets two messages merge (miner.ts).
+ * level words no longer wording that lets two messages merge (miner.ts). 11: a name with digits
+ * beside an IP address is two values (mask.ts); request methods, status phrases and device codes
+ * stay enumerations (miner.ts).
  */
-export const MODEL_FORMAT_VERSION = 10;
+export const MODEL_FORMAT_VERSION = 11;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */
