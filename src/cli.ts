@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // argv -> command; exit codes: 0 ok, 1 runtime failure, 2 usage, 78 bad configuration (EX_CONFIG).
-// First: it sets how every pattern of the process runs.
+// First: `run` holds a SIGHUP from here on (early-reload.ts).
+import './commands/early-reload.js';
+// Then: it sets how every pattern of the process runs.
 import './regexp-guard.js';
 import { EXIT_USAGE, wantsHelp } from './commands/args.js';
 import { usage } from './commands/usage.js';
 import { EXIT_OUTPUT, outputErrorMessage, watchOutput } from './commands/output.js';
-import { holdReloads } from './commands/early-reload.js';
 
 /** Commands that watch their own standard output (see withOutput); the daemon logs there. */
 const OWN_OUTPUT = new Set(['run', 'score', 'templates']);
@@ -31,7 +32,6 @@ async function main(argv: string[]): Promise<number> {
   // slow machine).
   switch (command) {
     case 'run':
-      holdReloads();
       return (await import('./commands/run.js')).runDaemon(rest);
     case 'check-config':
       return (await import('./commands/check-config.js')).runCheckConfig(rest, io);
