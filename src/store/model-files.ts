@@ -161,8 +161,12 @@ export async function readModelHeader(file: string): Promise<ModelFileHeader | n
   }
 }
 
-/** Errors of a model file that reading it again will not cure. */
-const UNREADABLE = new Set(['EACCES', 'EPERM', 'EISDIR']);
+/**
+ * Errors of a model file that reading it again will not cure, and a new model written in its place
+ * will. Not EISDIR: a directory at its path is not replaced by a rename, so the host would train
+ * again and again; a failed poll, retried with its backoff, says what is wrong at little cost.
+ */
+const UNREADABLE = new Set(['EACCES', 'EPERM']);
 
 /**
  * Reads up to the end of the first line. It holds the source's masks: a configuration with many
