@@ -142,6 +142,8 @@ TMPD=
 # A `current` link being switched (see install_app); removed if the switch did not happen.
 NEXT_LINK=
 cleanup() {
+  # A second signal must not cut the cleanup short (a double Ctrl-C left the staging directory).
+  trap '' HUP INT TERM
   [[ -n $WORK && -d $WORK ]] && rm -rf -- "$WORK"
   [[ -n $NEXT_LINK && -L $NEXT_LINK ]] && rm -f -- "$NEXT_LINK"
   [[ -n $TMPD && -d $TMPD ]] && rm -rf -- "$TMPD"
@@ -541,14 +543,21 @@ do_install() {
   install_file "$tmpd/wrapper" "$BIN" 0755 root:root program
 
   ensure_dir "$CONF_DIR" 0750 "root:$SVC_GROUP"
-  install_file "$SRC_DIR/multihost.yaml" "$EXAMPLE" 0644 root:root
-  # Still the example (just created, or never edited since): a service started on it would only
-  # retry the example's server, and enabled it would do so from the next boot on.
+  # Still the example (just created, or never edited since; this release's example or the one
+  # installed before it, which a configuration copied from an older release matches): a service
+  # started on it would only retry the example's server, and enabled it would do so from the next
+  # boot on.
   local config_example=0
+  if [[ -e $DESTDIR$CONF && -e $DESTDIR$EXAMPLE ]] && cmp -s -- "$DESTDIR$EXAMPLE" "$DESTDIR$CONF"; then
+    config_example=1
+  fi
+  install_file "$SRC_DIR/multihost.yaml" "$EXAMPLE" 0644 root:root
   if [[ -e $DESTDIR$CONF ]]; then
     if cmp -s -- "$SRC_DIR/multihost.yaml" "$DESTDIR$CONF"; then
       report unchanged "$CONF" "same as the example"
       config_example=1
+    elif ((config_example)); then
+      report kept "$CONF" "the example of the release installed before, not edited"
     else
       report kept "$CONF" "existing configuration, not overwritten"
     fi

@@ -298,6 +298,20 @@ describe('install.sh (DESTDIR staging)', function () {
     expect(out).to.include(`Next: edit /${CONF}`);
   });
 
+  it("takes a configuration that is an older release's example, unedited, for the example", function () {
+    // An upgrade brings a new example: the configuration copied from the old one matched neither,
+    // and the service was enabled and started on the example's server.
+    const d = join(tmp, 'old-example');
+    runOk([], { destdir: d });
+    const older = readFileSync(join(d, EXAMPLE), 'utf8').replace('LOG_SOURCES:', '# an older example\nLOG_SOURCES:');
+    writeFileSync(join(d, EXAMPLE), older);
+    writeFileSync(join(d, CONF), older);
+    const out = runOk([], { destdir: d });
+    expect(out).to.match(/kept\s+\/etc\/anomaly_detector\/multihost\.yaml \(the example of the release installed before, not edited\)/);
+    expect(out).to.include(`Next: edit /${CONF}`);
+    expect(readFileSync(join(d, CONF), 'utf8')).to.equal(older);
+  });
+
   it('never overwrites an existing configuration or env file, but refreshes the example', function () {
     const custom = 'MG_INPUT_DB: "mine"\nMG_TARGET_DB: "theirs"\n';
     writeFileSync(join(dest, CONF), custom);
