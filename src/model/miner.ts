@@ -598,17 +598,16 @@ export class TemplateMiner {
 
   /** `added`: the value this line added to the enumeration, null when it held it already. */
   private isVariable(e: Map<string, number>, total: number, added: string | null): boolean {
+    // A value that names nothing ends the exemption, also while the limits below are not reached:
+    // a miner saved and loaded again (which checks afresh) must decide as this one does.
+    if (added !== null && !namesMessage(added)) this.named.delete(e);
     const d = e.size;
     if (d <= this.opts.maxEnumValues && (d < 3 || total >= this.opts.minEnumRepeats * d)) return false;
     // Values that name their message stay an enumeration, up to MAX_NAMED_VALUES: device codes are
     // an open set, and a log of made-up codes with one wording must not grow the model without end.
     if (d > MAX_NAMED_VALUES) return true;
     const named = this.named;
-    if (named.has(e)) {
-      if (added === null || namesMessage(added)) return false;
-      named.delete(e);
-      return true;
-    }
+    if (named.has(e)) return false;
     for (const v of e.keys()) if (!namesMessage(v)) return true;
     named.add(e);
     return false;

@@ -207,6 +207,19 @@ describe('TemplateMiner: enumerations', () => {
     expect(m.match('mode set to zeta')!.template).to.equal('mode set to <*>');
   });
 
+  it('decides an enumeration of status words with a plain word among them as a saved and reloaded miner does', () => {
+    // The plain word came while the limits were not reached, and the miner went on trusting its
+    // earlier finding that all values named their message: 7 templates live, 1 after a reload.
+    const line = (w: string): string => `proxy request for backend pool ended ${w} after the first attempt`;
+    const m = new TemplateMiner();
+    for (const w of ['OK', 'Created', 'Accepted', ...Array<string>(7).fill('OK'), 'badly', 'Gone', 'Conflict']) m.add(line(w));
+    const reloaded = TemplateMiner.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+    m.add(line('Forbidden'));
+    reloaded.add(line('Forbidden'));
+    expect(m.size).to.equal(1);
+    expect(m.templates().map((t) => t.template)).to.deep.equal(reloaded.templates().map((t) => t.template));
+  });
+
   it('makes a position of made-up device codes a variable after 64 of them (codes are an open set)', () => {
     // Without the bound, 30,000 made-up codes with one wording were 5,000 templates, and training slowed quadratically.
     const m = new TemplateMiner();
