@@ -644,9 +644,10 @@ start_service() {
     return 0
   fi
   systemctl daemon-reload
-  if (($1)); then
-    # A service started on the example configuration would only retry its example server; enabled,
-    # it would do so from the next boot on.
+  # A service started on the example configuration would only retry its example server; enabled,
+  # it would do so from the next boot on. One already enabled or running on it was meant to (the
+  # example is the original deployment's file): it is upgraded as any other.
+  if (($1)) && ! systemctl is-enabled --quiet "$SERVICE" 2>/dev/null && ! systemctl is-active --quiet "$SERVICE"; then
     report skipped "enable and start" "the configuration is the example: edit it, then systemctl enable --now $SERVICE"
     return 0
   fi

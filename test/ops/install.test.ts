@@ -493,6 +493,28 @@ describe('install.sh (DESTDIR staging)', function () {
     runOk([], { destdir: d });
   });
 
+  it('holds back enabling and starting on the example configuration, unless the service is enabled or running already', function () {
+    // install.sh's start_service with stand-ins for systemd (none here). The example is the original
+    // deployment's file: a service already enabled or running on it was meant to, and is upgraded.
+    const fn = /^start_service\(\) \{[\s\S]*?^\}$/m.exec(readFileSync(INSTALL_SH, 'utf8'))?.[0];
+    expect(fn, 'start_service in install.sh').to.be.a('string');
+    const calls = (enabled: boolean, active: boolean): string => {
+      const stubs = `systemd_running() { return 0; }
+systemctl() { echo "systemctl $*"; case $1 in is-enabled) return ${enabled ? 0 : 1} ;; is-active) return ${active ? 0 : 1} ;; esac; return 0; }
+report() { echo "report $*"; }
+warn() { echo "warn $*"; }
+check_config() { return 0; }
+service_runs_current() { return 0; }
+SERVICE=anomaly_detector NO_START=0 CHANGED_PROGRAM=1 CHANGED_ANY=0`;
+      return spawnSync(BASH, ['-c', `${fn}\n${stubs}\nstart_service 1`], { encoding: 'utf8' }).stdout;
+    };
+    const fresh = calls(false, false);
+    expect(fresh).to.include('report skipped enable and start');
+    expect(fresh).to.not.match(/^systemctl (enable|start|restart) /m);
+    expect(calls(true, true)).to.include('systemctl restart anomaly_detector');
+    expect(calls(true, false)).to.include('systemctl start anomaly_detector');
+  });
+
   it('recovers from an interrupted upgrade: the unreferenced release and the half-switched link are removed', function () {
     const d = join(tmp, 'interrupted');
     runOk([], { destdir: d });
