@@ -673,11 +673,19 @@ function nameBesideAddress(text: string, a0: number, a1: number, b0: number, b1:
 
 /**
  * A masked piece's kind, as far as runs care, trailing punctuation aside: an IP address (IPv4 with
- * a port at most; IPv6, or a MAC address: hex and colons, `::` or three colons at least), a name
+ * a port at most; IPv6, bracketed or with a zone, or a MAC address: hex and colons, `::` or three
+ * colons at least), a name
  * with digits (a letter first, then letters, digits, `_`, `-` or `.`), or anything else.
  */
 function pieceKind(text: string, start: number, end: number): number {
-  const b = trailStart(text, start, end);
+  let b = trailStart(text, start, end);
+  // `[2001:db8::1]:443`: the address in its brackets.
+  if (text.charCodeAt(start) === 91) {
+    const close = text.indexOf(']', start);
+    if (close < 0 || close >= b) return OTHER_PIECE;
+    start++;
+    b = close;
+  }
   let digits = 0;
   let letters = 0;
   let beyondHex = false;
@@ -696,6 +704,7 @@ function pieceKind(text: string, start: number, end: number): number {
       if (text.charCodeAt(k - 1) === 58) double = true;
     } else if (c === 46) dots++;
     else if (c === 95 || c === 45) joiners++;
+    else if (c === 37 && colons >= 2) break; // an IPv6 zone: `fe80::1%eth0`
     else return OTHER_PIECE;
   }
   if (digits === 0) return OTHER_PIECE;

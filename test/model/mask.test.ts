@@ -21,6 +21,7 @@ describe('mask: built-in variable kinds', () => {
     ['an address beside a name with digits', 'peer 10.0.0.5 web01, up', 'peer <*> <*>, up', ['10.0.0.5', 'web01']],
     ['names of every kind beside an address', 'user ftp_user1 1.2.3.4 john.doe1 1.2.3.4 abc123 1.2.3.4 a1 1.2.3.4 x', 'user <*> <*> <*> <*> <*> <*> <*> <*> x', ['ftp_user1', '1.2.3.4', 'john.doe1', '1.2.3.4', 'abc123', '1.2.3.4', 'a1', '1.2.3.4']],
     ['a name beside an IPv6 address', 'invalid user ubuntu1 2001:db8::1 port 22', 'invalid user <*> <*> port <*>', ['ubuntu1', '2001:db8::1', '22']],
+    ['a name beside a bracketed IPv6 address with a port, and one with a zone', 'conn web01 [2001:db8::1]:443 ok web02 fe80::1%eth0 x', 'conn <*> <*> ok <*> <*> x', ['web01', '[2001:db8::1]:443', 'web02', 'fe80::1%eth0']],
     // Only that pair: a header's host name joins the time beside it, whatever the host is called.
     ['a host name with digits between times', '2005.11.09 dn228 Nov 9 12:01:01 crond: x', '<*> crond: x', ['2005.11.09 dn228 Nov 9 12:01:01']],
     ['a port and its protocol', 'from 1.2.3.4 port 22 ssh2', 'from <*> port <*>', ['1.2.3.4', '22 ssh2']],
