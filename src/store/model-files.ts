@@ -154,10 +154,21 @@ export async function readModelHeader(file: string): Promise<ModelFileHeader | n
     if (code === 'ENOENT') return null;
     // A file the service's user may not read (left by a run as root) is an unreadable model: the
     // host retrains and the new file replaces it. Thrown as is, it failed every poll, for good.
-    if (UNREADABLE.has(code)) throw new ModelFileError(`${file}: cannot be read (${code}): ${(err as Error).message}`);
+    // Only when a new model can take its place: with the directory itself out of reach, the host
+    // would train again and again; a failed poll says so at little cost.
+    if (UNREADABLE.has(code) && writableDir(dirname(file))) throw new ModelFileError(`${file}: cannot be read (${code}): ${(err as Error).message}`);
     throw err;
   } finally {
     await fh?.close();
+  }
+}
+
+function writableDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ModelFileError, modelFilePath, prepareModelDir, readModelHeader, writeModelFile } from '../../src/store/model-files.js';
@@ -76,8 +76,16 @@ describe('model directory', () => {
     chownSync(file, 65534, 65534);
     const script = `import('${pathToFileURL(join(REPO_ROOT, 'dist/src/store/model-files.js')).href}').then((m) =>
       m.readModelHeader(${JSON.stringify(file)}).then(() => console.log('read'), (err) => console.log(err instanceof m.ModelFileError ? 'model file error: ' + err.message : 'other: ' + err.code)));`;
-    const r = spawnSync('setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(r.stdout, r.stderr).to.match(/^model file error: .*cannot be read \(EACCES\)/);
+    const run = (): string => {
+      const r = spawnSync('setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+      return r.stdout + r.stderr;
+    };
+    expect(run()).to.match(/^model file error: .*cannot be read \(EACCES\)/);
+    // A directory out of reach: no model written there could take the file's place, so retraining
+    // would repeat for good. The error as it is (a failed poll).
+    chownSync(dir, 65534, 65534);
+    chmodSync(dir, 0o700);
+    expect(run()).to.match(/^other: EACCES/);
   });
 
   it('leaves no temporary file behind when writing a model fails (a full disk)', function () {
