@@ -18,6 +18,7 @@ import { isCalendarWord } from './calendar.js';
 import { FoldedWords } from './folded-words.js';
 import { isSeparator } from './spaces.js';
 import type { MaskRuleConfig } from './types.js';
+import { isLetter } from './vocabulary.js';
 import { isDeviceCode, renderStructured } from './structured.js';
 
 /** Most tokens kept per line; the rest of the line becomes one final `<*>` token. */
@@ -696,7 +697,7 @@ function pieceKind(text: string, start: number, end: number): number {
   for (let k = start; k < b; k++) {
     const c = text.charCodeAt(k);
     if (c >= 48 && c <= 57) digits++;
-    else if (isLetterCode(c)) {
+    else if (isLetter(c)) {
       letters++;
       if ((c | 32) > 102) beyondHex = true;
     } else if (c === 58) {
@@ -710,13 +711,7 @@ function pieceKind(text: string, start: number, end: number): number {
   if (digits === 0) return OTHER_PIECE;
   if (letters === 0 && joiners === 0 && dots === 3 && colons <= 1) return ADDRESS_PIECE;
   if (!beyondHex && joiners === 0 && (double || colons >= 3)) return ADDRESS_PIECE;
-  return colons === 0 && isLetterCode(text.charCodeAt(start)) ? NAME_PIECE : OTHER_PIECE;
-}
-
-/** An ASCII letter. */
-function isLetterCode(c: number): boolean {
-  const l = c | 32;
-  return l >= 97 && l <= 122;
+  return colons === 0 && isLetter(text.charCodeAt(start)) ? NAME_PIECE : OTHER_PIECE;
 }
 
 const DATE = 1;

@@ -266,8 +266,6 @@ function resolveOptions(o: MinerOptions | undefined): Resolved {
 const MASK_RE = /<[A-Za-z0-9_.*-]+>/g;
 const LETTER_RE = /[A-Za-z]/;
 
-// Only tokens with wording of their own can be enumerations: `begin`,
-// `num=<*>,flags=<*>`; not `<*>` or `[<*>]`, which are values already.
 /** Most values a position whose values name their message keeps as an enumeration (isVariable). */
 const MAX_NAMED_VALUES = 64;
 
@@ -281,6 +279,8 @@ function namesMessage(tok: string): boolean {
   return isAccessLogWord(tok);
 }
 
+// Only tokens with wording of their own can be enumerations: `begin`,
+// `num=<*>,flags=<*>`; not `<*>` or `[<*>]`, which are values already.
 function isWord(tok: string): boolean {
   if (tok.indexOf('<') < 0) return true;
   return LETTER_RE.test(tok.replace(MASK_RE, ''));

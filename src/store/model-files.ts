@@ -97,13 +97,9 @@ export function modelDirCheck(modelDir: string): { problem?: string; note?: stri
       continue;
     }
     if (!isDir) return { problem: path === dir ? MODEL_DIR_IS_FILE : MODEL_DIR_UNDER_FILE };
-    try {
-      accessSync(path, constants.W_OK | constants.X_OK);
-      return {};
-    } catch {
-      const what = path === dir ? 'it is not writable' : `it does not exist, and ${path} is not writable`;
-      return { note: `${what} by this user (${userInfo().username}): the service's user must be able to write it` };
-    }
+    if (writableDir(path)) return {};
+    const what = path === dir ? 'it is not writable' : `it does not exist, and ${path} is not writable`;
+    return { note: `${what} by this user (${userInfo().username}): the service's user must be able to write it` };
   }
 }
 

@@ -40,6 +40,7 @@ const LEASE_FRESH_MS = LEASE_RENEW_MS * 1.5;
 /** Longest /healthz waits for the hosts' lag before it answers without it. */
 const HEALTH_LAG_MS = 2000;
 
+/** Resolves after `ms`, without keeping the process alive: for races against a deadline. */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -480,7 +481,7 @@ export class Supervisor {
       await this.renewing;
       if (this.holdsLease && this.client) await this.lease.release(await this.client.get(), this.leaseState());
     })();
-    await Promise.race([release.catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await Promise.race([release.catch(() => undefined), sleep(2000)]);
   }
 
   private leaseState(): { db: string; collection: string } {
@@ -745,7 +746,7 @@ export class Supervisor {
           Promise.race([
             // Hosts removed by a reload whose last batch is still settling, too.
             Promise.allSettled([...[...this.pipelines.values()].map((p) => p.stop()), ...this.stopping.values()]),
-            new Promise((res) => setTimeout(res, graceMs).unref()),
+            sleep(graceMs),
           ]),
       ],
       // Tasks still running after the grace period are abandoned; their checkpoints did not move.
