@@ -43,6 +43,51 @@ export function magnitudeBin(v: number): number {
   return Math.round(magnitude(v) * BINS_PER_DECADE);
 }
 
+// Fractions have a scale of their own: in orders of magnitude of 1 + v every value below 1 lies
+// within a third of a decade of 0, so a duration in seconds that was always 0.02 would reach
+// the margin only at about 30 s. A fraction's histogram key is FRACTION_KEY plus its quarter
+// decades below 1 (0.5 -> 1, 0.021 -> 7), apart from (above) every whole-number bin: a value
+// of at most 120 characters has at most 480 of those. A field whose non-zero training values
+// were mostly fractions is then judged by log10 of its values (fractionField), any other field
+// folds those keys back into its bins of 1 + v, as before.
+const FRACTION_KEY = 10000;
+/** Finest fraction told apart: 10^-9 (a nanosecond in seconds). */
+const MAX_FRACTION_QUARTERS = 36;
+
+/** The histogram key a number is counted under: its bin, or its fraction key (above). */
+export function histogramKey(v: number): number {
+  return v > 0 && v < 1 ? FRACTION_KEY + Math.min(MAX_FRACTION_QUARTERS, Math.round(-BINS_PER_DECADE * Math.log10(v))) : magnitudeBin(v);
+}
+
+/**
+ * Whether a field is judged on the fraction scale: no negative values, and most of its non-zero
+ * values below 1. `bins` ascending, so fraction keys come last.
+ */
+function fractionField(bins: ReadonlyArray<readonly [number, number]>): boolean {
+  let fractions = 0;
+  let whole = 0;
+  for (const [b, c] of bins) {
+    if (b < 0) return false;
+    if (b >= FRACTION_KEY) fractions += c;
+    else if (b > 0) whole += c;
+  }
+  return fractions > whole;
+}
+
+/**
+ * A key's magnitude on the field's scale. Fraction scale: log10 of the value (a whole-number
+ * bin's value is 10^(b/4) - 1); zeros are not on it (null). Otherwise: of 1 + the value, a
+ * fraction's key folded into the bin its value falls in.
+ */
+function keyMagnitude(b: number, onFractions: boolean): number | null {
+  if (b >= FRACTION_KEY) {
+    const log = -(b - FRACTION_KEY) / BINS_PER_DECADE;
+    return onFractions ? log : Math.round(Math.log10(1 + 10 ** log) * BINS_PER_DECADE) / BINS_PER_DECADE;
+  }
+  if (!onFractions) return b / BINS_PER_DECADE;
+  return b === 0 ? null : Math.log10(10 ** (b / BINS_PER_DECADE) - 1);
+}
+
 export interface FieldModel {
   /** [quarter-decade bin, count], ascending. */
   bins: Array<[number, number]>;
@@ -95,7 +140,7 @@ export class SlotAccumulator {
     s.n += times;
     for (let i = 0; i < fieldCount; i++) {
       const bins = s.bins[i] ?? (s.bins[i] = new Map());
-      const b = magnitudeBin(fields[i]!);
+      const b = histogramKey(fields[i]!);
       bins.set(b, (bins.get(b) ?? 0) + times);
     }
   }
@@ -112,8 +157,25 @@ export class SlotAccumulator {
   }
 }
 
+/** A field's histogram as [magnitude, count] on its scale, ascending, one entry per magnitude. */
+function scaledBins(bins: ReadonlyArray<readonly [number, number]>, onFractions: boolean): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [b, c] of bins) {
+    const mag = keyMagnitude(b, onFractions);
+    if (mag !== null) out.push([mag, c]);
+  }
+  out.sort((x, y) => x[0] - y[0]);
+  let k = 0;
+  for (const e of out) {
+    if (k > 0 && out[k - 1]![0] === e[0]) out[k - 1]![1] += e[1];
+    else out[k++] = e;
+  }
+  out.length = k;
+  return out;
+}
+
 /** Grows a typed array to at least `n` elements, keeping its contents. */
-function grow<T extends Float64Array | Int32Array>(a: T, n: number): T {
+function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T {
   if (n <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2, 16));
   b.set(a);
@@ -156,6 +218,8 @@ export class SlotTable {
   private readonly fieldNegatives: Float64Array;
   private readonly binMag: Float64Array;
   private readonly binCount: Float64Array;
+  /** 1 for a field judged on the fraction scale (fractionField). */
+  private readonly onFractions: Uint8Array;
 
   /** `slots[t]`: the slots of template t; template t gets slots start(t) .. start(t + 1) - 1. */
   constructor(slots: ReadonlyArray<ReadonlyArray<readonly [number, number, SlotModel]>>) {
@@ -180,6 +244,7 @@ export class SlotTable {
     let fieldBinEnd = new Int32Array(0);
     let binMag = new Float64Array(0);
     let binCount = new Float64Array(0);
+    let onFractions = new Uint8Array(0);
     let nc = 0;
     let nsh = 0;
     let nf = 0;
@@ -234,11 +299,14 @@ export class SlotTable {
             for (const f of fs) {
               fieldBinStart = grow(fieldBinStart, nf + 1);
               fieldBinEnd = grow(fieldBinEnd, nf + 1);
+              onFractions = grow(onFractions, nf + 1);
               fieldBinStart[nf] = nb;
               binMag = grow(binMag, nb + f.bins.length);
               binCount = grow(binCount, nb + f.bins.length);
-              for (const [b, c] of f.bins) {
-                binMag[nb] = b / BINS_PER_DECADE;
+              const fractions = fractionField(f.bins);
+              onFractions[nf] = fractions ? 1 : 0;
+              for (const [mag, c] of scaledBins(f.bins, fractions)) {
+                binMag[nb] = mag;
                 binCount[nb] = c;
                 nb++;
               }
@@ -263,6 +331,7 @@ export class SlotTable {
     this.fieldBinEnd = fieldBinEnd.slice(0, nf);
     this.binMag = binMag.slice(0, nb);
     this.binCount = binCount.slice(0, nb);
+    this.onFractions = onFractions.slice(0, nf);
     this.fieldTotal = new Float64Array(nf);
     this.fieldLo = new Float64Array(nf);
     this.fieldHi = new Float64Array(nf);
@@ -274,7 +343,8 @@ export class SlotTable {
       for (let b = b0; b < b1; b++) t += this.binCount[b]!;
       this.fieldTotal[f] = t;
       let neg = 0;
-      for (let b = b0; b < b1 && this.binMag[b]! < 0; b++) neg += this.binCount[b]!;
+      // (A field on the fraction scale held none: its magnitudes below 0 are fractions.)
+      if (this.onFractions[f] === 0) for (let b = b0; b < b1 && this.binMag[b]! < 0; b++) neg += this.binCount[b]!;
       this.fieldNegatives[f] = neg;
       // The extreme 1% (at least one value) at each end is left out of the range:
       // one outlier in training must not hide the next one.
@@ -384,7 +454,12 @@ export class SlotTable {
     // 1 / (n + 1)), times a prior, because software writes error codes (-1),
     // overflows and clock steps this way far more often than new routine values.
     const sign = x < 0 && this.fieldNegatives[f] === 0 ? Math.log(total + 1) + NEGATIVE_PRIOR : 0;
-    const mag = magnitude(x);
+    let mag: number;
+    if (this.onFractions[f] === 1) {
+      // Zeros are not on the fraction scale: nothing took time, nothing to compare.
+      if (x <= 0) return sign;
+      mag = Math.log10(x);
+    } else mag = magnitude(x);
     const beyond = mag > hi ? mag - hi : mag < lo ? lo - mag : 0;
     if (beyond <= MARGIN_DECADES) return sign;
     // A large number that never changed is an identifier (a peer or cluster id), not a

@@ -93,4 +93,40 @@ describe('slot values', () => {
     const spread = slotOf(repeat(300, (i) => `${Math.round(10 ** (1 + (i % 100) / 10))} conn${i}`));
     expect(spread.surprise(0, '9000000000 conn7')).to.equal(0);
   });
+
+  it('judges durations in seconds that stay below 1 s on a scale of their own (nginx rt=0.021, then 8.5)', () => {
+    // Request times around 20 ms, some 0.000 (a cached answer). Before, every value below 1 was
+    // within a third of a decade of 0: 8.5 s, 400 times the median, was an ordinary value.
+    const rt = slotOf(repeat(600, (i) => (i % 10 === 0 ? '0.000' : (0.01 + ((i * 7919) % 40) / 1000).toFixed(3))));
+    const cases: Array<[string, 'ordinary' | 'unusual']> = [
+      ['0.021', 'ordinary'],
+      ['0.000', 'ordinary'],
+      ['0.2', 'ordinary'], // 10 times the median: a slow request, not yet an incident
+      ['0.004', 'ordinary'],
+      ['8.5', 'unusual'],
+      ['31.002', 'unusual'],
+      ['0.0000001', 'unusual'],
+    ];
+    for (const [v, want] of cases) {
+      const x = rt.surprise(0, v);
+      if (want === 'ordinary') expect(x, v).to.equal(0);
+      else expect(x, v).to.be.above(THRESHOLD_NATS);
+    }
+    expect(rt.surprise(0, '-1'), 'a negative time').to.be.above(THRESHOLD_NATS);
+  });
+
+  it('keeps the scale of 1 + v for fields of whole numbers and for those mostly whole', () => {
+    // A counter that is usually 0 and sometimes a few: 5 is no jump of decades.
+    const counter = slotOf(repeat(300, (i) => `${i % 7 === 0 ? i % 5 : 0} conn${i}`));
+    expect(counter.surprise(0, '5 conn7')).to.equal(0);
+    // Percentages, a few of them below 1: a field of whole numbers with some fractions.
+    const pct = slotOf(repeat(300, (i) => (i % 10 === 0 ? '0.5' : String(10 + (i % 80)))));
+    expect(pct.surprise(0, '0.01')).to.equal(0);
+    expect(pct.surprise(0, '99')).to.equal(0);
+    // Load averages of an idle host (0.00 to 0.99), then a busy one: still a fraction scale, and
+    // 3.5 is within its margin of 0.9.
+    const load = slotOf(repeat(300, (i) => ((i % 100) / 100).toFixed(2)));
+    expect(load.surprise(0, '3.5')).to.equal(0);
+    expect(load.surprise(0, '250.0')).to.be.above(THRESHOLD_NATS);
+  });
 });
