@@ -26,7 +26,7 @@ export async function startHttp(listen: { host: string; port: number }, supervis
           res.writeHead(200, { 'content-type': registry.contentType }).end(head ? undefined : body);
         } else if (path === '/healthz') {
           const health = await supervisor.healthReport();
-          res.writeHead(health.status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(head ? undefined : `${JSON.stringify(health)}\n`);
+          res.writeHead(health.status === 'down' || health.status === 'starting' ? 503 : 200, { 'content-type': 'application/json' }).end(head ? undefined : `${JSON.stringify(health)}\n`);
         } else {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /healthz or /metrics\n');
         }

@@ -52,7 +52,11 @@ export interface HostLag {
 }
 
 export interface HealthReport {
-  status: 'ok' | 'degraded' | 'down';
+  /**
+   * `standby` (HTTP 200): another daemon holds the lease and this one waits, as it should.
+   * `starting` and `down` (HTTP 503): not yet scoring; MongoDB unreachable.
+   */
+  status: 'ok' | 'degraded' | 'starting' | 'standby' | 'down';
   mongodb: { reachable: boolean; reconnects: number };
   hosts: Record<'starting' | 'training' | 'untrained' | 'ready' | 'stopped', number>;
   /** Null while MongoDB is unreachable: lines cannot be counted then. */
@@ -705,7 +709,11 @@ export class Supervisor {
     // waited out the driver's 5 s timeout.
     const lags = reachable ? await Promise.race([this.lags(), sleep(HEALTH_LAG_MS).then(() => null)]) : null;
     const known = lags !== null && lags.every((l) => l.lag !== null) ? lags.map((l) => l.lag as number) : null;
-    const status = !this.booted || !reachable ? 'down' : hosts.ready < this.pipelines.size ? 'degraded' : 'ok';
+    const status =
+      !reachable ? 'down'
+      : !this.booted ? (this.leaseHolder !== null ? 'standby' : 'starting')
+      : hosts.ready < this.pipelines.size ? 'degraded'
+      : 'ok';
     return {
       status,
       mongodb: { reachable, reconnects: this.health.reconnects },

@@ -10,12 +10,17 @@ describe('a second daemon on the same configuration', function () {
   const bed = useTestBed('lease', (b) => seedHistory(b.input, 'syslog', ['web1'], 300, new Rng(71)));
 
   it('waits as a standby, takes over at a stop, and at once after a kill', async () => {
-    const { file } = bed.writeSourceConfig(['web1']);
+    const { file } = bed.writeSourceConfig(['web1'], { extra: 'HTTP_LISTEN: "127.0.0.1:0"\n' });
     const first = bed.startDaemon(file);
     await first.waitForCount('trained', 1);
     const second = bed.startDaemon(file);
     const waiting = await second.waitForLog((l) => l.msg.startsWith('another anomaly-detector is running'), 30_000, 'standby');
     expect(waiting.pid).to.equal(first.pid);
+    // A standby is healthy: it waits, as it should (before, a 503 "down" alerted on it).
+    const listening = await second.waitForLog((l) => l.msg.startsWith('http listener started'), 30_000, 'http listener');
+    const health = await fetch(`http://${String(listening.listen)}/healthz`);
+    expect(health.status).to.equal(200);
+    expect(((await health.json()) as { status: string }).status).to.equal('standby');
     const lines = await insertLines(bed.input, 'syslog', newLines('web1', 30, 10, new Rng(8), 'one'));
     await waitUntil('the first scored them', async () => {
       const s = await bed.target.collection('anomaly_detector_state').findOne({ host: 'web1' });
