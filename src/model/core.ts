@@ -6,6 +6,7 @@
 import type { Reason } from './types.js';
 import { TemplateMiner } from './miner.js';
 import { isLevel } from './header.js';
+import { bracketLevelWord } from './level-word.js';
 import { compileMasks, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
 import { SlotTable } from './slots.js';
 import { matchesExactly } from './layout.js';
@@ -284,7 +285,7 @@ export class ModelCore {
     if (this.header[p] === tok) return true;
     if (p >= HEADER_TOKENS || tok.length > 10) return false;
     const bracketed = tok.charCodeAt(0) === 91 && tok.charCodeAt(tok.length - 1) === 93;
-    const word = bracketed ? tok.slice(1, -1) : tok;
+    const word = bracketed ? bracketLevelWord(tok.slice(1, -1)) : tok;
     // `INFO`, `Info`, `[info]`, `ERR`; not `info` or `error` in the wording of a line. header.ts's level
     // words, wider than declaredLevel's (`err`), and no `INFO:` (Python's glues the logger's name to it).
     return (bracketed || word.charCodeAt(0) <= 90) && isLevel(word);

@@ -9,6 +9,7 @@
 import { WILDCARD, isBlank, type Tokenized } from './mask.js';
 import type { TemplateMiner } from './miner.js';
 import { FoldedWords } from './folded-words.js';
+import { bracketLevelWord } from './level-word.js';
 
 /** Lines looked at to find the header (the first ones of the training data). */
 export const HEADER_SAMPLE = 1000;
@@ -29,7 +30,7 @@ export const HEADER_SHARE = 0.5;
 const FIELD_TOKENS = 12;
 /** A bracketed level (`[error]`, Apache) is the line's severity, not a field to hide. */
 const LEVEL_WORDS = new Set([
-  'emerg', 'alert', 'crit', 'critical', 'err', 'error', 'severe', 'fatal', 'warn', 'warning', 'notice', 'info', 'debug', 'trace', 'verbose',
+  'emerg', 'alert', 'crit', 'critical', 'err', 'error', 'severe', 'fatal', 'warn', 'warning', 'notice', 'note', 'info', 'debug', 'trace', 'verbose',
 ]);
 
 /** Index of the last token of the bracketed field opening at p; -1 when none opens there or it does not close in time. */
@@ -44,7 +45,7 @@ export function fieldEnd(tokens: readonly string[], p: number): number {
       const c = t.charCodeAt(i);
       if (c === 91) depth++;
       else if (c === 93 && --depth === 0) {
-        if (k === p && isLevel(t.slice(1, i))) return -1;
+        if (k === p && isLevel(bracketLevelWord(t.slice(1, i)))) return -1;
         return k;
       }
     }

@@ -9,10 +9,19 @@ import { LEVEL_LETTERS } from './logcat.js';
 /** Level words a field may hold, and how a plain-text header writes them (failure terms included). */
 export const LEVEL_WORDS: ReadonlyMap<string, string> = new Map([
   ['trace', 'TRACE'], ['debug', 'DEBUG'], ['verbose', 'VERBOSE'], ['info', 'INFO'], ['information', 'INFO'], ['informational', 'INFO'],
-  ['notice', 'NOTICE'], ['warn', 'WARN'], ['warning', 'WARNING'], ['error', 'ERROR'], ['err', 'ERROR'],
+  ['notice', 'NOTICE'], ['note', 'NOTE'], ['warn', 'WARN'], ['warning', 'WARNING'], ['error', 'ERROR'], ['err', 'ERROR'],
   ['crit', 'CRITICAL'], ['critical', 'CRITICAL'], ['alert', 'ALERT'], ['emerg', 'EMERGENCY'], ['emergency', 'EMERGENCY'],
   ['fatal', 'FATAL'], ['panic', 'PANIC'], ['severe', 'SEVERE'],
 ]);
+/**
+ * The level word of a bracketed field's text: Apache 2.4 writes the module before it
+ * (`[core:error]`, `[proxy_fcgi:notice]`), so the word is what follows the last colon.
+ */
+export function bracketLevelWord(inner: string): string {
+  const colon = inner.lastIndexOf(':');
+  return colon < 0 ? inner : inner.slice(colon + 1);
+}
+
 /** pino / bunyan numeric levels. */
 export const PINO_LEVELS: ReadonlyMap<number, string> = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'WARN'], [50, 'ERROR'], [60, 'FATAL']]);
 /**

@@ -16,6 +16,7 @@
 
 import { isCalendarWord } from './calendar.js';
 import { FoldedWords } from './folded-words.js';
+import { LEVEL_WORDS } from './level-word.js';
 import { isSeparator } from './spaces.js';
 import type { MaskRuleConfig } from './types.js';
 import { isLetter } from './vocabulary.js';
@@ -851,6 +852,9 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
   // as `AppleCamIn::handleWakeEvent_gated` is wording.
   if (colon >= 2 && colon < n - 1 && piece.charCodeAt(colon + 1) !== 47 && isKey(piece, colon)) {
     const from = piece.charCodeAt(colon + 1) === 58 ? colon + 2 : colon + 1;
+    // A level after a module (Apache 2.4's `[core:error]`, `[ssl:warn]`) is the line's level, wording
+    // as a header's `[error]` is: masked, `[core:error]` and `[core:notice]` lines were one template.
+    if (from === colon + 1 && LEVELS.has(piece, from, n)) return piece;
     if (from === colon + 1 || (digit && from < n)) return piece.slice(0, from) + maskValue(x, piece.slice(from));
     if (!digit) return piece;
   }
@@ -864,6 +868,9 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
   if (isLiteral(piece)) return maskValue(x, piece);
   return piece;
 }
+
+// (FoldedWords holds words of up to 9 letters: `information` is no module's level.)
+const LEVELS = new FoldedWords(new Set([...LEVEL_WORDS.keys()].filter((w) => w.length <= 9)));
 
 // Literal values that are never part of a statement's wording, in any case.
 const LITERALS = new FoldedWords(new Set(['true', 'false', 'null', 'nil', 'undefined', 'nan']));

@@ -2,6 +2,8 @@
 // compares between lines (unseen words, TF-IDF); failure terms are words that
 // software writes when something goes wrong, whatever the system.
 
+import { bracketLevelWord } from './level-word.js';
+
 /** Longest word kept; longer letter runs are encoded data, not words. */
 const MAX_WORD = 40;
 /** Most words taken from one line, so a 1 MB line costs no more than a long one. */
@@ -379,7 +381,8 @@ export const DECLARED_INFO_SHARE = 0.5;
 /** Tokens of the line's header (timestamp, host, process, level) searched for a declared level. */
 export const HEADER_TOKENS = 6;
 
-const INFO_LEVELS = new Set(['info', 'information', 'informational', 'debug', 'trace', 'notice', 'verbose', 'fine', 'finer', 'finest']);
+// `note`: MySQL's and MariaDB's `[Note]`.
+const INFO_LEVELS = new Set(['info', 'information', 'informational', 'debug', 'trace', 'notice', 'note', 'verbose', 'fine', 'finer', 'finest']);
 
 /**
  * Share of their severity that failure terms keep in a line whose header
@@ -405,11 +408,13 @@ export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
   const n = Math.min(tokens.length, HEADER_TOKENS);
   for (let k = 0; k < n; k++) {
     let t = tokens[k]!;
-    const colon = t.indexOf(':');
-    if (colon > 0) t = t.slice(0, colon);
-    else if (t.endsWith(',')) t = t.slice(0, -1);
+    if (t.endsWith(':') || t.endsWith(',')) t = t.slice(0, -1);
     const bracketed = t.length > 2 && ((t[0] === '[' && t.endsWith(']')) || (t[0] === '<' && t.endsWith('>')));
-    if (bracketed) t = t.slice(1, -1);
+    if (bracketed) t = bracketLevelWord(t.slice(1, -1));
+    else {
+      const colon = t.indexOf(':');
+      if (colon > 0) t = t.slice(0, colon);
+    }
     if (t.length < 4 || t.length > 13) continue;
     const lower = t.toLowerCase();
     const level = INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : ERROR_LEVELS.has(lower) ? 'error' : null;

@@ -108,6 +108,12 @@ describe('declared level', () => {
     ['2016-09-29 02:04:39, Error                  CBS    Session: 30543104_934549141 failed to FinalizeEx', 'error'],
     ['FATAL:  terminating connection due to administrator command', 'error'],
     ['Dec 10 07:28:33 db1 postgres[31]: [crit] checkpoint request failed', 'error'],
+    // Apache 2.4 writes the module before the level; MySQL and MariaDB write `[Note]`.
+    ['[Mon Mar 03 00:02:22.274330 2025] [core:error] [pid 1004:tid 1399] [client 203.0.113.197:44462] AH00124: Request exceeded', 'error'],
+    ['[Mon Mar 03 00:02:22.274330 2025] [proxy_fcgi:notice] [pid 1004:tid 1399] AH01071: Got error', 'info'],
+    ['[Mon Mar 03 00:02:22.274330 2025] [ssl:warn] [pid 1004] AH01909: certificate does not include an ID which matches', 'warn'],
+    ["2025-04-02T02:05:00.046404Z 252518 [Note] [MY-010914] [Server] Aborted connection 252518 to db: 'analytics' (Got an error writing communication packets)", 'info'],
+    ['2025-04-02T02:05:00.046404Z 0 [ERROR] [MY-010584] [Repl] Slave SQL: Error executing row event', 'error'],
     // Other levels, and level names as words of the message rather than levels.
     ['2015-10-18 18:01:47,978 TRACE [main] org.apache.hadoop.ipc.Client: Retrying connect to server', 'info'],
     ['2015-10-18 18:01:47,978 AUDIT [main] org.apache.hadoop.ipc.Client: Retrying connect to server', null],
