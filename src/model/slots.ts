@@ -4,7 +4,7 @@
 // (value-shape.ts), and per shape and number position a histogram of orders
 // of magnitude (quarter-decade bins).
 
-import { scanValue, fields, fieldCount } from './value-shape.js';
+import { scanValue, fields, fieldCount, digitsOnlyId, HASH_HEX } from './value-shape.js';
 import { isClockReading } from './calendar.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
@@ -425,7 +425,9 @@ export class SlotTable {
       const end = ss + size;
       while (s < end && this.shapeHash[s] !== h) s++;
       if (s === end) {
-        best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
+        if (!(digitsOnlyId(value) && this.hasShape(ss, end, HASH_HEX))) {
+          best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
+        }
       } else if (this.shapeN[s]! >= MIN_OBSERVATIONS) {
         const f0 = this.shapeFieldStart[s]!;
         const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
@@ -436,6 +438,11 @@ export class SlotTable {
       }
     }
     return Math.min(MAX_SURPRISE, best) * (n / (n + 10));
+  }
+
+  private hasShape(start: number, end: number, h: number): boolean {
+    for (let s = start; s < end; s++) if (this.shapeHash[s] === h) return true;
+    return false;
   }
 
   /**

@@ -20,7 +20,8 @@ const FNV_PRIME = 0x01000193;
 const HASH_LONG = 1;
 /** Hashed in place of a calendar word (not a character code a value can hold: above U+FFFF). */
 const CALENDAR_WORD = 0x110000;
-const HASH_HEX = 2;
+/** The shape of a hex identifier (looksHex). */
+export const HASH_HEX = 2;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -101,6 +102,17 @@ export function scanValue(v: string): number {
     if (fieldCount < MAX_FIELDS) fields[fieldCount++] = negative ? -x : x;
   }
   return (h >>> 0) | 4; // never collides with the reserved small hashes
+}
+
+/**
+ * A value of digits alone, at least 8 of them: where a slot held hex identifiers, one that
+ * happens to have no letters (about 1 in 100 of Postfix's 11-digit queue ids).
+ */
+export function digitsOnlyId(v: string): boolean {
+  const n = v.length;
+  if (n < 8 || n > MAX_VALUE) return false;
+  for (let i = 0; i < n; i++) if (!isDigit(v.charCodeAt(i))) return false;
+  return true;
 }
 
 // "1.2.3": the run before "3" was reached through a dot as well.

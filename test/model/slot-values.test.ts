@@ -129,4 +129,22 @@ describe('slot values', () => {
     expect(load.surprise(0, '3.5')).to.equal(0);
     expect(load.surprise(0, '250.0')).to.be.above(THRESHOLD_NATS);
   });
+
+  it('reads an id of digits alone, in a slot of hex ids, as one more hex id (Postfix queue ids)', () => {
+    // 11 hex digits with at least one letter, as most of Postfix's short queue ids are.
+    const hex = '0123456789ABCDEF';
+    let seed = 3;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const id = (): string => {
+      let v = '';
+      for (let i = 0; i < 10; i++) v += hex[next() % 16];
+      return v + hex[10 + (next() % 6)];
+    };
+    const queue = slotOf(repeat(300, id));
+    expect(queue.surprise(0, '91194280953')).to.equal(0);
+    expect(queue.surprise(0, '9119428095C')).to.equal(0);
+    // A short number, or words, are still another shape.
+    expect(queue.surprise(0, '42')).to.be.above(2);
+    expect(queue.surprise(0, 'unknown')).to.be.above(2);
+  });
 });
