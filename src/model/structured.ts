@@ -136,6 +136,34 @@ function pair(key: string, value: unknown): string {
   return `${key.replace(/[^\w.@-]/g, '_') || '_'}=${quoted(value)}`;
 }
 
+/** Most keys of a nested object given pairs of their own; a wider one stays one value. */
+const MAX_NESTED_KEYS = 32;
+
+/**
+ * A field after the message as pairs: a nested object's own fields (MongoDB's `attr`, a logger's
+ * `context`) one level down, dotted (`attr.durationMillis=104213`), so that each is a value of
+ * its own, judged as a top-level one is, and an error among them reads as an error. Deeper
+ * objects stay one value each: their keys (a query's field names) vary from line to line and
+ * would split one message into many templates. Before, the whole object was one opaque value: a
+ * slow query 35 times slower than ever scored as routine.
+ */
+function pushFields(out: string[], key: string, v: unknown): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    out.push(pair(key, v));
+    return;
+  }
+  const keys = Object.keys(v);
+  if (keys.length === 0 || keys.length > MAX_NESTED_KEYS) {
+    out.push(pair(key, v));
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of keys) {
+    const name = `${key}.${k}`;
+    out.push(ERROR_KEYS.has(k.toLowerCase()) ? errorField(name, o[k]) : pair(name, o[k]));
+  }
+}
+
 function isNoError(v: unknown): boolean {
   if (v === null || v === undefined || v === false || v === 0) return true;
   if (typeof v === 'string') {
@@ -218,9 +246,10 @@ function renderFields(f: Fields, messageAt: number, asLine: boolean): string[] {
     }
     // Fields before the message are the record's header (time, host, logger, thread): their values
     // stand where a plain-text header has them, without their names, which every line repeats.
-    if (!asLine) out.push(pair(f.keys[i]!, v));
+    if (!asLine) pushFields(out, f.keys[i]!, v);
     else if (ERROR_KEYS.has(f.lower[i]!)) out.push(errorField(f.keys[i]!, v));
-    else out.push(i < messageAt ? quoted(v) : pair(f.keys[i]!, v));
+    else if (i < messageAt) out.push(quoted(v));
+    else pushFields(out, f.keys[i]!, v);
   }
   // The level leads, wherever the record has it: where a plain-text line declares it (vocabulary.ts declaredLevel).
   if (level !== null) out.unshift(level);

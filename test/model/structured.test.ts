@@ -8,6 +8,10 @@ import { itMasksTo, maskedTemplate as t } from '../support/templates.js';
 
 
 describe('structured lines (JSON, logfmt, klog)', () => {
+  it('keeps a nested object too wide for pairs of its own as one value', () => {
+    const wide = `{"msg":"flags","f":{${Array.from({ length: 40 }, (_, i) => `"k${i}":1`).join(',')}}}`;
+    expect(renderStructured(wide)).to.match(/^flags f="\{'k0':1,/);
+  });
   // The level leads; fields before the message are the record's header (values without their
   // names); fields after it describe the message (key="value").
   const cases: Array<[what: string, line: string, template: string]> = [
@@ -21,7 +25,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['journald export, syslog priority', '{"PRIORITY":"6","_HOSTNAME":"h1","MESSAGE":"Started Session 12 of user root."}', 'INFO "<*>" Started Session <*> of user root.'],
     ['after a syslog header', 'Nov 9 12:10:43 web1 app[42]: {"level":"warn","msg":"disk 91% full"}', '<*> app[<*>]: WARN disk <*> full'],
     ['a container record holding a JSON line', '{"log":"{\\"level\\":\\"info\\",\\"msg\\":\\"ready\\"}\\n","stream":"stdout","time":"2024-01-01T00:00:00Z"}', 'INFO ready stream="<*>" time="<*>"'],
-    ['an event record without a message', '{"event_type":"login","user":"bob","ctx":{"a":1,"b":"x y"}}', 'event_type="<*>" user="<*>" ctx="<*>"'],
+    ['an event record without a message', '{"event_type":"login","user":"bob","ctx":{"a":1,"b":"x y"}}', 'event_type="<*>" user="<*>" ctx.a=<*> ctx.b="<*>"'],
     ['an empty error field says there was none', '{"msg":"saved","error":null,"err":""}', 'saved'],
     ['logfmt', 'time=2024-01-01T10:00:04Z level=error msg="failed to connect to database: connection refused" host=db1', 'ERROR "<*>" failed to connect to database: connection refused host="<*>"'],
     ['logfmt, escaped quotes and an error', 'level=info msg="user \\"bob\\" logged in" err="token expired"', 'INFO user "<*>" logged in err: token expired'],
@@ -34,7 +38,14 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ['a numeric level field that is not pino\'s', '{"event":"battery","level":50}', 'battery level=<*>'],
     ['a priority that is not a syslog one', '{"msg":"ticket created","priority":2}', 'ticket created priority=<*>'],
     ['GELF', '{"version":"1.1","host":"h","short_message":"Backup failed","level":3}', 'ERROR "<*>" "<*>" Backup failed'],
-    ['MongoDB\'s own log', '{"t":{"$date":"2024-01-01T00:00:00.000+00:00"},"s":"W","c":"NETWORK","id":22943,"ctx":"listener","msg":"Connection accepted","attr":{"remote":"1.2.3.4:5"}}', 'WARNING "<*>" "<*>" <*> "<*>" Connection accepted attr="<*>"'],
+    ['MongoDB\'s own log', '{"t":{"$date":"2024-01-01T00:00:00.000+00:00"},"s":"W","c":"NETWORK","id":22943,"ctx":"listener","msg":"Connection accepted","attr":{"remote":"1.2.3.4:5"}}', 'WARNING "<*>" "<*>" <*> "<*>" Connection accepted attr.remote="<*>"'],
+    // A nested object's fields are values of their own (one level down), and an error among them reads as one.
+    [
+      'MongoDB\'s slow query, its attributes one level down',
+      '{"t":{"$date":"2025-03-03T00:13:07.000+00:00"},"s":"I","c":"COMMAND","id":51803,"ctx":"conn16766","msg":"Slow query","attr":{"type":"command","ns":"shop.orders","command":{"find":"orders","filter":{"customerId":7}},"durationMillis":219}}',
+      'INFO "<*>" "<*>" <*> "<*>" Slow query attr.type="<*>" attr.ns="<*>" attr.command="<*>" attr.durationMillis=<*>',
+    ],
+    ['an error inside a nested object', '{"s":"E","msg":"Write failed","attr":{"ns":"a.b","error":{"name":"DiskFull","message":"no space left on device"}}}', 'ERROR Write failed attr.ns="<*>" attr.error: DiskFull no space left on device'],
     ['ECS, nested level', '{"@timestamp":"2024","log":{"level":"error"},"message":"boom"}', 'ERROR "<*>" boom'],
     ['pino merges the caller\'s fields: its message is msg', '{"level":30,"time":1,"msg":"chat received","message":"hey how are you"}', 'INFO <*> chat received message="<*>"'],
     ['error fields that say there was none, and level err', 'level=err msg="disk gone" err=<nil>', 'ERROR disk gone'],
