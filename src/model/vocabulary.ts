@@ -436,19 +436,30 @@ const UNREPAIRED = new Set(['uncorrected', 'uncorrectable']);
 const UNDONE = new Set(['not', 'be', 'never', 'non']);
 
 /**
+ * Words that `full` before them describes as complete, not as out of room: a full resync, backup,
+ * scan or garbage collection is a kind of operation (`Full resync requested by replica`, `Full GC`).
+ */
+const FULL_OPERATIONS = new Set([
+  'sync', 'resync', 'synchronization', 'synchronisation', 'backup', 'backups', 'gc', 'scan', 'restart', 'reload',
+  'refresh', 'rebuild', 'reindex', 'vacuum', 'compaction', 'snapshot', 'dump', 'export', 'import', 'copy', 'checkpoint',
+  'text', 'name', 'path', 'speed', 'report', 'update', 'upgrade', 'access', 'control',
+]);
+
+/**
  * Failure words given what the line's other words say: `full` in a line about duplex is a link's
- * mode (`1000 Mbps Full Duplex`, `duplex mode changed to Full`), not a full disk or queue; a
- * repaired failure (REPAIRED) weighs at most LOW.
+ * mode (`1000 Mbps Full Duplex`, `duplex mode changed to Full`), and before an operation's name
+ * (FULL_OPERATIONS) a kind of operation, not a full disk or queue; a repaired failure (REPAIRED)
+ * weighs at most LOW.
  */
 function inContext(terms: FailureTerm[], words: readonly string[]): FailureTerm[] {
-  let duplex = false;
+  let fullIsAKind = false;
   let repaired = false;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w === 'duplex') duplex = true;
+    if (w === 'duplex' || (w === 'full' && i + 1 < words.length && FULL_OPERATIONS.has(words[i + 1]!))) fullIsAKind = true;
     else if (REPAIRED.has(w) && (i === 0 || !UNDONE.has(words[i - 1]!))) repaired = true;
   }
-  if (duplex) terms = terms.filter((t) => t.term !== 'full');
+  if (fullIsAKind) terms = terms.filter((t) => t.term !== 'full');
   if (repaired) terms = terms.map((t) => (UNREPAIRED.has(t.term) || t.severity <= LOW ? t : { term: t.term, severity: LOW }));
   return terms;
 }

@@ -19,6 +19,12 @@ describe('failure vocabulary', () => {
     ['node-4 is unresponsive, marking unhealthy', ['unresponsive', 'unhealthy']],
     ['fsync failed: errno 28', ['failed', 'errno']],
     ['Remounting filesystem read-only', ['remounting filesystem read only', 'read only']],
+    // `full` before an operation's name is a kind of operation; after a thing, that thing is out of room.
+    ['Full resync requested by replica 10.0.1.12:6379', []],
+    ['[Full GC (Ergonomics) 512M->498M(1024M), 1.2 secs]', []],
+    ['Starting full backup of /var/lib/mysql', []],
+    ['Disk full on /dev/sda1, dropping writes', ['full', 'dropping']],
+    ['send queue full', ['full']],
     ['mounted filesystem read-only', ['read only']],
     ['INFO: task slurmd:2336 blocked for more than 120 seconds.', ['blocked', 'blocked for more than']],
     ['    at org.example.Foo.bar(Foo.java:42)', ['stack frame']],
