@@ -56,7 +56,10 @@ const MAX_FRACTION_QUARTERS = 36;
 
 /** The histogram key a number is counted under: its bin, or its fraction key (above). */
 export function histogramKey(v: number): number {
-  return v > 0 && v < 1 ? FRACTION_KEY + Math.min(MAX_FRACTION_QUARTERS, Math.round(-BINS_PER_DECADE * Math.log10(v))) : magnitudeBin(v);
+  if (v > 0 && v < 1) return FRACTION_KEY + Math.min(MAX_FRACTION_QUARTERS, Math.round(-BINS_PER_DECADE * Math.log10(v)));
+  // A small negative number (an offset of -0.001) rounds to bin -0, which a Map counts as 0: it
+  // must count as negative, or a field full of them is "never negative" and each one flagged.
+  return v < 0 ? Math.min(-1, magnitudeBin(v)) : magnitudeBin(v);
 }
 
 /**
@@ -157,6 +160,13 @@ export class SlotAccumulator {
   }
 }
 
+/** How many of a field's values were 0 (bin 0). */
+function zerosOf(bins: ReadonlyArray<readonly [number, number]>): number {
+  let z = 0;
+  for (const [b, c] of bins) if (b === 0) z += c;
+  return z;
+}
+
 /** A field's histogram as [magnitude, count] on its scale, ascending, one entry per magnitude. */
 function scaledBins(bins: ReadonlyArray<readonly [number, number]>, onFractions: boolean): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -245,6 +255,8 @@ export class SlotTable {
     let binMag = new Float64Array(0);
     let binCount = new Float64Array(0);
     let onFractions = new Uint8Array(0);
+    /** Zeros of a field on the fraction scale: not on the scale, still among its values. */
+    const zeros: number[] = [];
     let nc = 0;
     let nsh = 0;
     let nf = 0;
@@ -305,6 +317,7 @@ export class SlotTable {
               binCount = grow(binCount, nb + f.bins.length);
               const fractions = fractionField(f.bins);
               onFractions[nf] = fractions ? 1 : 0;
+              zeros[nf] = fractions ? zerosOf(f.bins) : 0;
               for (const [mag, c] of scaledBins(f.bins, fractions)) {
                 binMag[nb] = mag;
                 binCount[nb] = c;
@@ -341,7 +354,8 @@ export class SlotTable {
       const b1 = this.fieldBinEnd[f]!;
       let t = 0;
       for (let b = b0; b < b1; b++) t += this.binCount[b]!;
-      this.fieldTotal[f] = t;
+      // Among all the field's values: a value seen once in 1,000 is as rare with 995 zeros among them.
+      this.fieldTotal[f] = t + zeros[f]!;
       let neg = 0;
       // (A field on the fraction scale held none: its magnitudes below 0 are fractions.)
       if (this.onFractions[f] === 0) for (let b = b0; b < b1 && this.binMag[b]! < 0; b++) neg += this.binCount[b]!;
@@ -425,7 +439,7 @@ export class SlotTable {
       const end = ss + size;
       while (s < end && this.shapeHash[s] !== h) s++;
       if (s === end) {
-        if (!(digitsOnlyId(value) && this.hasShape(ss, end, HASH_HEX))) {
+        if (!(digitsOnlyId(value) && this.mostlyShape(slot, ss, end, HASH_HEX))) {
           best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
         }
       } else if (this.shapeN[s]! >= MIN_OBSERVATIONS) {
@@ -440,8 +454,9 @@ export class SlotTable {
     return Math.min(MAX_SURPRISE, best) * (n / (n + 10));
   }
 
-  private hasShape(start: number, end: number, h: number): boolean {
-    for (let s = start; s < end; s++) if (this.shapeHash[s] === h) return true;
+  /** Whether the slot's values mostly had shape h. */
+  private mostlyShape(slot: number, start: number, end: number, h: number): boolean {
+    for (let s = start; s < end; s++) if (this.shapeHash[s] === h) return this.shapeN[s]! * 2 > this.n[slot]!;
     return false;
   }
 

@@ -20,8 +20,9 @@ const FNV_PRIME = 0x01000193;
 const HASH_LONG = 1;
 /** Hashed in place of a calendar word (not a character code a value can hold: above U+FFFF). */
 const CALENDAR_WORD = 0x110000;
-/** The shape of a hex identifier (looksHex). */
+/** The shape of a hex identifier (looksHex) written without `0x`; with it, HASH_HEX_PREFIXED. */
 export const HASH_HEX = 2;
+const HASH_HEX_PREFIXED = 3;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -59,7 +60,9 @@ export function scanValue(v: string): number {
   fieldCount = 0;
   const n = v.length;
   if (n > MAX_VALUE) return HASH_LONG;
-  if (looksHex(v)) return HASH_HEX;
+  // (A pointer's `0x7ffd...` is another kind than a queue id's `4F2A1B3C5D`: digits alone are one
+  // more of the second, not of the first; see slots.ts.)
+  if (looksHex(v)) return v.charCodeAt(0) === 48 && (v.charCodeAt(1) | 32) === 120 ? HASH_HEX_PREFIXED : HASH_HEX;
   let h = FNV_OFFSET;
   let i = 0;
   while (i < n) {

@@ -147,4 +147,31 @@ describe('slot values', () => {
     expect(queue.surprise(0, '42')).to.be.above(2);
     expect(queue.surprise(0, 'unknown')).to.be.above(2);
   });
+
+  it('counts small negative numbers as negative (NTP offsets of -0.001 are routine where training had them)', () => {
+    // Before, -0.001 rounded to bin -0, counted as a zero: the field "never held a negative number"
+    // and every negative offset was flagged.
+    const offsets = slotOf(repeat(600, (i) => `${(((i * 7919) % 4001) - 2000) / 1e6} sec`));
+    for (const v of ['-0.001234 sec', '-0.000002 sec', '0.0015 sec']) expect(offsets.surprise(0, v), v).to.equal(0);
+    // A field that never held one still flags it.
+    const positive = slotOf(repeat(600, (i) => `${((i * 7919) % 4001) / 1e6} sec`));
+    expect(positive.surprise(0, '-0.001 sec')).to.be.above(THRESHOLD_NATS);
+  });
+
+  it('counts the zeros of a field of fractions among its values (a value seen never in 1,000 is rare)', () => {
+    // 995 zeros, 5 fractions: on the fraction scale, yet 250 is as unusual as with the zeros counted.
+    const mostlyZero = slotOf(repeat(1000, (i) => (i % 200 === 0 ? `0.${1 + (i % 9)} s` : '0.00 s')));
+    expect(mostlyZero.surprise(0, '250 s')).to.be.above(THRESHOLD_NATS);
+    expect(mostlyZero.surprise(0, '-1 s')).to.be.above(THRESHOLD_NATS);
+    expect(mostlyZero.surprise(0, '0.00 s')).to.equal(0);
+  });
+
+  it('reads digits alone as a hex id only where hex ids were most of the slot, and not beside 0x pointers', () => {
+    // A slot of user names with one hex id among them: a card number is no queue id.
+    const names = slotOf([...repeat(300, (i) => `user${i}`), '4F2A1B3C5D']);
+    expect(names.surprise(0, '4111111111111111')).to.be.above(2);
+    // A slot of pointers: a decimal number is another kind of value.
+    const pointers = slotOf(repeat(300, (i) => `0x7ffd${(0x10000000 + i * 7919).toString(16)}`));
+    expect(pointers.surprise(0, '140737488355328')).to.be.above(2);
+  });
 });
