@@ -5,8 +5,7 @@
 
 import type { Reason } from './types.js';
 import { TemplateMiner } from './miner.js';
-import { isLevel } from './header.js';
-import { bracketLevelWord } from './level-word.js';
+import { isBracketedLevel, isLevel } from './header.js';
 import { compileMasks, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
 import { SlotTable } from './slots.js';
 import { matchesExactly } from './layout.js';
@@ -283,12 +282,12 @@ export class ModelCore {
 
   private inHeader(tok: string, p: number): boolean {
     if (this.header[p] === tok) return true;
-    if (p >= HEADER_TOKENS || tok.length > 10) return false;
-    const bracketed = tok.charCodeAt(0) === 91 && tok.charCodeAt(tok.length - 1) === 93;
-    const word = bracketed ? bracketLevelWord(tok.slice(1, -1)) : tok;
-    // `INFO`, `Info`, `[info]`, `ERR`; not `info` or `error` in the wording of a line. header.ts's level
-    // words, wider than declaredLevel's (`err`), and no `INFO:` (Python's glues the logger's name to it).
-    return (bracketed || word.charCodeAt(0) <= 90) && isLevel(word);
+    if (p >= HEADER_TOKENS) return false;
+    // `INFO`, `Info`, `[info]`, `[core:error]`, `ERR`; not `info` or `error` in the wording of a line.
+    // header.ts's level words, wider than declaredLevel's (`err`), and no `INFO:` (Python's glues
+    // the logger's name to it).
+    if (tok.charCodeAt(0) === 91 && tok.charCodeAt(tok.length - 1) === 93) return tok.length <= 40 && isBracketedLevel(tok.slice(1, -1));
+    return tok.length <= 9 && tok.charCodeAt(0) <= 90 && isLevel(tok);
   }
 
   private byId(id: number): TemplateView | undefined {

@@ -30,7 +30,7 @@ export const HEADER_SHARE = 0.5;
 const FIELD_TOKENS = 12;
 /** A bracketed level (`[error]`, Apache) is the line's severity, not a field to hide. */
 const LEVEL_WORDS = new Set([
-  'emerg', 'alert', 'crit', 'critical', 'err', 'error', 'severe', 'fatal', 'warn', 'warning', 'notice', 'note', 'info', 'debug', 'trace', 'verbose',
+  'emerg', 'alert', 'crit', 'critical', 'err', 'error', 'severe', 'fatal', 'warn', 'warning', 'notice', 'info', 'debug', 'trace', 'verbose',
 ]);
 
 /** Index of the last token of the bracketed field opening at p; -1 when none opens there or it does not close in time. */
@@ -45,7 +45,7 @@ export function fieldEnd(tokens: readonly string[], p: number): number {
       const c = t.charCodeAt(i);
       if (c === 91) depth++;
       else if (c === 93 && --depth === 0) {
-        if (k === p && isLevel(bracketLevelWord(t.slice(1, i)))) return -1;
+        if (k === p && isBracketedLevel(t.slice(1, i))) return -1;
         return k;
       }
     }
@@ -54,6 +54,15 @@ export function fieldEnd(tokens: readonly string[], p: number): number {
 }
 
 const LEVELS = new FoldedWords(LEVEL_WORDS);
+
+/**
+ * Whether a bracket's text is a level: a level name (`[error]`), after a module (Apache 2.4's
+ * `[core:error]`), or MySQL's `[Note]` (a word of a message outside brackets: `Note that ...`).
+ */
+export function isBracketedLevel(inner: string): boolean {
+  const w = bracketLevelWord(inner);
+  return isLevel(w) || (w.length === 4 && w.toLowerCase() === 'note');
+}
 
 /** Whether the word is a level name (any case), as a header writes a line's severity (without copying it: the miner asks this of wording). */
 export function isLevel(word: string): boolean {

@@ -9,7 +9,7 @@ import { LEVEL_LETTERS } from './logcat.js';
 /** Level words a field may hold, and how a plain-text header writes them (failure terms included). */
 export const LEVEL_WORDS: ReadonlyMap<string, string> = new Map([
   ['trace', 'TRACE'], ['debug', 'DEBUG'], ['verbose', 'VERBOSE'], ['info', 'INFO'], ['information', 'INFO'], ['informational', 'INFO'],
-  ['notice', 'NOTICE'], ['note', 'NOTE'], ['warn', 'WARN'], ['warning', 'WARNING'], ['error', 'ERROR'], ['err', 'ERROR'],
+  ['notice', 'NOTICE'], ['note', 'NOTICE'], ['warn', 'WARN'], ['warning', 'WARNING'], ['error', 'ERROR'], ['err', 'ERROR'],
   ['crit', 'CRITICAL'], ['critical', 'CRITICAL'], ['alert', 'ALERT'], ['emerg', 'EMERGENCY'], ['emergency', 'EMERGENCY'],
   ['fatal', 'FATAL'], ['panic', 'PANIC'], ['severe', 'SEVERE'],
 ]);

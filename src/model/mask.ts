@@ -173,6 +173,8 @@ interface Ctx {
   valueEnd: number[];
   /** Set by maskCore: every alphanumeric part of the chunk was masked. */
   allMasked: boolean;
+  /** The chunk maskCore masks is the whole text of a bracket (`[core:error]`). */
+  inBrackets: boolean;
   // The current run of adjacent variable (or date-word) tokens, collapsed to one `<*>`.
   runTok: number;
   runStart: number;
@@ -223,6 +225,7 @@ export function tokenize(message: string, masks: CompiledMasks = NO_MASKS): Toke
     values: [],
     valueEnd: [],
     allMasked: false,
+    inBrackets: false,
     runTok: -1,
     runStart: 0,
     runVals: 0,
@@ -583,6 +586,7 @@ function emitChunk(x: Ctx, start: number, end: number, afterEq: boolean): boolea
       const core = text.slice(a, b);
       let m = core;
       if (afterEq || !isPlainWord(text, a, b)) {
+        x.inBrackets = a > start && text.charCodeAt(a - 1) === 91 && b < end && text.charCodeAt(b) === 93;
         m = maskCore(x, core, afterEq);
         masked = x.allMasked;
       } else if (isLiteral(core)) {
@@ -799,7 +803,7 @@ function maskCore(x: Ctx, core: string, afterEq: boolean): string {
       const piece = core.slice(p, e);
       const d = e < n ? core.charCodeAt(e) : 0;
       // A key (`p99=`) stays, whatever it looks like.
-      const m = d === 61 && !eq ? piece : maskPiece(x, piece, eq, d === 40);
+      const m = d === 61 && !eq ? piece : maskPiece(x, piece, eq, d === 40, x.inBrackets && p === 0 && e === n);
       if (m !== piece) {
         any = true;
         // `key:<*>` keeps wording; only a bare `<*>`, `"<*>"` or `<name>` is all value.
@@ -833,7 +837,7 @@ function valueEnd(core: string, p: number): number {
   return e;
 }
 
-function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean): string {
+function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean, bracketed: boolean): string {
   if (afterEq) return maskValue(x, piece);
   const n = piece.length;
   let digit = false;
@@ -852,9 +856,10 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
   // as `AppleCamIn::handleWakeEvent_gated` is wording.
   if (colon >= 2 && colon < n - 1 && piece.charCodeAt(colon + 1) !== 47 && isKey(piece, colon)) {
     const from = piece.charCodeAt(colon + 1) === 58 ? colon + 2 : colon + 1;
-    // A level after a module (Apache 2.4's `[core:error]`, `[ssl:warn]`) is the line's level, wording
-    // as a header's `[error]` is: masked, `[core:error]` and `[core:notice]` lines were one template.
-    if (from === colon + 1 && LEVELS.has(piece, from, n)) return piece;
+    // A level after a module, a bracket's whole text (Apache 2.4's `[core:error]`, `[ssl:warn]`), is
+    // the line's level, wording as a header's `[error]` is: masked, `[core:error]` and
+    // `[core:notice]` lines were one template. Elsewhere (`severity:warn`) it is a value.
+    if (bracketed && from === colon + 1 && LEVELS.has(piece, from, n)) return piece;
     if (from === colon + 1 || (digit && from < n)) return piece.slice(0, from) + maskValue(x, piece.slice(from));
     if (!digit) return piece;
   }

@@ -419,6 +419,8 @@ export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
     const lower = t.toLowerCase();
     const level = INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : ERROR_LEVELS.has(lower) ? 'error' : null;
     if (level === null) continue;
+    // `Note that ...`, `NOTE: backup failed` are words of a message; only `[Note]` is MySQL's level.
+    if (lower === 'note' && !bracketed) continue;
     if (bracketed || t === t.toUpperCase() || t === lower[0]!.toUpperCase() + lower.slice(1)) return level;
   }
   return null;
@@ -445,21 +447,47 @@ const FULL_OPERATIONS = new Set([
   'text', 'name', 'path', 'speed', 'report', 'update', 'upgrade', 'access', 'control',
 ]);
 
+/** Letters of a token after its opening punctuation, up to the first other character, in lower case. */
+function leadingWord(token: string): string {
+  let i = 0;
+  while (i < token.length && !isLetter(token.charCodeAt(i))) i++;
+  let j = i;
+  while (j < token.length && isLetter(token.charCodeAt(j))) j++;
+  return token.slice(i, j).toLowerCase();
+}
+
+/**
+ * How many tokens say `full` of an operation: the token is the word itself (`Full`, `[Full`; not
+ * `full,` or `full;`, after which a new clause starts: `Disk full, backup aborted`) and the next
+ * token an operation's name.
+ */
+function fullOperations(tokens: readonly string[]): number {
+  let n = 0;
+  for (let k = 0; k + 1 < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.length < 4 || (t.charCodeAt(t.length - 1) | 32) !== 108 /* l */ || leadingWord(t) !== 'full') continue;
+    if (FULL_OPERATIONS.has(leadingWord(tokens[k + 1]!))) n++;
+  }
+  return n;
+}
+
 /**
  * Failure words given what the line's other words say: `full` in a line about duplex is a link's
  * mode (`1000 Mbps Full Duplex`, `duplex mode changed to Full`), and before an operation's name
  * (FULL_OPERATIONS) a kind of operation, not a full disk or queue; a repaired failure (REPAIRED)
  * weighs at most LOW.
  */
-function inContext(terms: FailureTerm[], words: readonly string[]): FailureTerm[] {
-  let fullIsAKind = false;
+function inContext(terms: FailureTerm[], words: readonly string[], tokens: readonly string[]): FailureTerm[] {
+  let duplex = false;
   let repaired = false;
+  let fulls = 0;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w === 'duplex' || (w === 'full' && i + 1 < words.length && FULL_OPERATIONS.has(words[i + 1]!))) fullIsAKind = true;
+    if (w === 'duplex') duplex = true;
+    else if (w === 'full') fulls++;
     else if (REPAIRED.has(w) && (i === 0 || !UNDONE.has(words[i - 1]!))) repaired = true;
   }
-  if (fullIsAKind) terms = terms.filter((t) => t.term !== 'full');
+  if (duplex || (fulls > 0 && fullOperations(tokens) >= fulls)) terms = terms.filter((t) => t.term !== 'full');
   if (repaired) terms = terms.map((t) => (UNREPAIRED.has(t.term) || t.severity <= LOW ? t : { term: t.term, severity: LOW }));
   return terms;
 }
@@ -473,7 +501,7 @@ function inContext(terms: FailureTerm[], words: readonly string[]): FailureTerm[
 export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
   const words = orderedWords(tokens);
   let terms = failureTerms(words);
-  if (terms.length > 0) terms = inContext(withoutNegated(terms, tokens, words), words);
+  if (terms.length > 0) terms = inContext(withoutNegated(terms, tokens, words), words, tokens);
   if (isStackFrame(tokens)) terms.push({ term: STACK_FRAME, severity: MEDIUM });
   if (terms.length === 0) return terms;
   const share = levelShare(declaredLevel(tokens));

@@ -59,7 +59,7 @@ describe('mask: built-in variable kinds', () => {
     ['key:value glued', 'updateClipping isOverlap:false, index:0', 'updateClipping isOverlap:<*>, index:<*>', ['false', '0']],
     // Apache 2.4's module and level: the level is wording, as `[error]` is (other words after a key stay values).
     ['a module and its level', '[core:error] [pid 1004:tid 1399] AH00124: x', '[core:error] [pid <*> x', ['1004:tid 1399] AH00124:']],
-    ['a key and a word', 'state:running mode:Error x', 'state:<*> mode:Error x', ['running']],
+    ['a key and a word, a level word too outside brackets', 'state:running severity:Error x', 'state:<*> severity:<*> x', ['running', 'Error']],
     ['host name with port', 'connect to db.example.com:5432 failed', 'connect to <*> failed', ['db.example.com:5432']],
     ['code name with line', 'at org.apache.Foo:12 then server.port:8080', 'at org.apache.Foo:<*> then server.port:<*>', ['12', '8080']],
     ['scoped name', 'AppleCamIn::handleWakeEvent_gated and std::io::Error', 'AppleCamIn::handleWakeEvent_gated and std::io::Error', []],

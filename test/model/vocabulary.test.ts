@@ -25,6 +25,9 @@ describe('failure vocabulary', () => {
     ['Starting full backup of /var/lib/mysql', []],
     ['Disk full on /dev/sda1, dropping writes', ['full', 'dropping']],
     ['send queue full', ['full']],
+    ['Filesystem /data full; snapshot of volume vol7 skipped', ['full']],
+    ['Disk full, backup aborted', ['full', 'aborted']],
+    ['Full backup started; disk full soon', ['full']],
     ['mounted filesystem read-only', ['read only']],
     ['INFO: task slurmd:2336 blocked for more than 120 seconds.', ['blocked', 'blocked for more than']],
     ['    at org.example.Foo.bar(Foo.java:42)', ['stack frame']],
@@ -120,6 +123,8 @@ describe('declared level', () => {
     ['[Mon Mar 03 00:02:22.274330 2025] [ssl:warn] [pid 1004] AH01909: certificate does not include an ID which matches', 'warn'],
     ["2025-04-02T02:05:00.046404Z 252518 [Note] [MY-010914] [Server] Aborted connection 252518 to db: 'analytics' (Got an error writing communication packets)", 'info'],
     ['2025-04-02T02:05:00.046404Z 0 [ERROR] [MY-010584] [Repl] Slave SQL: Error executing row event', 'error'],
+    ['Nov 9 12:10:43 app[77]: Note that the certificate has expired', null],
+    ['Nov 9 12:10:43 backup[311]: NOTE: backup failed', null],
     // Other levels, and level names as words of the message rather than levels.
     ['2015-10-18 18:01:47,978 TRACE [main] org.apache.hadoop.ipc.Client: Retrying connect to server', 'info'],
     ['2015-10-18 18:01:47,978 AUDIT [main] org.apache.hadoop.ipc.Client: Retrying connect to server', null],
