@@ -1,6 +1,7 @@
 // Optional HTTP listener: /healthz for probes and /metrics in the Prometheus text format.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { httpStatusOf } from '../supervisor/health-status.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
 /** How long requests in flight may take to answer once the daemon stops. */
@@ -26,7 +27,7 @@ export async function startHttp(listen: { host: string; port: number }, supervis
           res.writeHead(200, { 'content-type': registry.contentType }).end(head ? undefined : body);
         } else if (path === '/healthz') {
           const health = await supervisor.healthReport();
-          res.writeHead(health.status === 'down' || health.status === 'starting' ? 503 : 200, { 'content-type': 'application/json' }).end(head ? undefined : `${JSON.stringify(health)}\n`);
+          res.writeHead(httpStatusOf(health.status), { 'content-type': 'application/json' }).end(head ? undefined : `${JSON.stringify(health)}\n`);
         } else {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /healthz or /metrics\n');
         }

@@ -11,6 +11,7 @@ import { isConnectivityError } from '../mongo/errors.js';
 import { ensureInputIndexes, ensureStateIndexes } from '../mongo/indexes.js';
 import { filtersEveryDocument } from '../mongo/server-kind.js';
 import type { WorkerResult, WorkerTask } from '../worker/protocol.js';
+import { healthStatus, type HealthStatus } from './health-status.js';
 import { FailureRun, backoffMs } from './backoff.js';
 import { DbHealth } from './db-health.js';
 import { HostPipeline, NEW_HOSTS_AT_ONCE } from './host-pipeline.js';
@@ -52,11 +53,7 @@ export interface HostLag {
 }
 
 export interface HealthReport {
-  /**
-   * `standby` (HTTP 200): another daemon holds the lease and this one waits, as it should.
-   * `starting` and `down` (HTTP 503): not yet scoring; MongoDB unreachable.
-   */
-  status: 'ok' | 'degraded' | 'starting' | 'standby' | 'down';
+  status: HealthStatus;
   mongodb: { reachable: boolean; reconnects: number };
   hosts: Record<'starting' | 'training' | 'untrained' | 'ready' | 'stopped', number>;
   /** Null while MongoDB is unreachable: lines cannot be counted then. */
@@ -356,6 +353,8 @@ export class Supervisor {
         // has no host whose calls would say so.
         if (this.closing) return;
         this.health.ok();
+        // What refused the start before (a lease read not authorized) answers again.
+        this.lastBootProblem = null;
         // That read worked: a later failure starts a new run of failures (backoff, wake).
         this.boots.worked();
         if (this.bootTimer) clearTimeout(this.bootTimer);
@@ -709,11 +708,13 @@ export class Supervisor {
     // waited out the driver's 5 s timeout.
     const lags = reachable ? await Promise.race([this.lags(), sleep(HEALTH_LAG_MS).then(() => null)]) : null;
     const known = lags !== null && lags.every((l) => l.lag !== null) ? lags.map((l) => l.lag as number) : null;
-    const status =
-      !reachable ? 'down'
-      : !this.booted ? (this.leaseHolder !== null ? 'standby' : 'starting')
-      : hosts.ready < this.pipelines.size ? 'degraded'
-      : 'ok';
+    const status = healthStatus({
+      reachable,
+      booted: this.booted,
+      refused: this.lastBootProblem !== null,
+      standby: this.leaseHolder !== null,
+      allReady: hosts.ready === this.pipelines.size,
+    });
     return {
       status,
       mongodb: { reachable, reconnects: this.health.reconnects },
