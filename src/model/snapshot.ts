@@ -19,7 +19,7 @@ import type { ClusterModel } from './clusters.js';
  * level words no longer wording that lets two messages merge (miner.ts). 11: a name with digits
  * beside an IP address is two values (mask.ts); request methods, status phrases and device codes
  * stay enumerations (miner.ts). 12: fractions counted on a scale of their own (slots.ts), a level after a
- * module (`[core:error]`) kept as wording (mask.ts), a nested object's fields as pairs of their
+ * module (`[core:error]`) kept as wording (mask.ts), MongoDB's `attr` fields as pairs of their
  * own (structured.ts).
  */
 export const MODEL_FORMAT_VERSION = 12;
