@@ -9,8 +9,6 @@ import { isClockReading } from './calendar.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
 export const MAX_CATEGORIES = 8;
-/** Failure terms remembered per slot (a term beyond them counts as never seen there). */
-const MAX_TERMS = 16;
 /** Distinct value shapes remembered per slot; beyond it shapes are not judged. */
 const MAX_SHAPES = 4;
 /** Fewest observations before a slot (or one of its shapes) is judged at all. */
@@ -101,8 +99,6 @@ export interface FieldModel {
 /** Frozen slot statistics, as stored in a snapshot. */
 export interface SlotModel {
   n: number;
-  /** Failure terms of the slot's quoted texts: [term, lines that had it]; absent when none. */
-  terms?: Array<[string, number]>;
   /** Value -> count when the slot took few distinct values; null for free-form slots. */
   cats: Array<[string, number]> | null;
   /** [shape hash, count, numbers per position]; null when the slot took too many shapes. */
@@ -121,18 +117,6 @@ export class SlotAccumulator {
   shapes: Map<number, ShapeAcc> | null = new Map();
   /** The first values seen, kept after overflow for the vocabulary. */
   sample: string[] = [];
-  /** Failure terms of quoted texts (vocabulary.ts textFailureTerms): term -> lines; at most MAX_TERMS. */
-  terms: Map<string, number> | null = null;
-
-  /** Counts the failure terms of one line's quoted text in this slot. */
-  addTerms(terms: ReadonlyArray<{ term: string }>, times = 1): void {
-    for (const { term } of terms) {
-      const m = (this.terms ??= new Map());
-      const c = m.get(term);
-      if (c !== undefined) m.set(term, c + times);
-      else if (m.size < MAX_TERMS) m.set(term, times);
-    }
-  }
 
   add(value: string, times = 1): void {
     this.n += times;
@@ -167,7 +151,6 @@ export class SlotAccumulator {
   freeze(): SlotModel {
     return {
       n: this.n,
-      ...(this.terms !== null ? { terms: [...this.terms.entries()] } : {}),
       cats: this.cats === null ? null : [...this.cats.entries()],
       shapes:
         this.shapes === null
@@ -247,8 +230,6 @@ export class SlotTable {
   private readonly binCount: Float64Array;
   /** 1 for a field judged on the fraction scale (fractionField). */
   private readonly onFractions: Uint8Array;
-  /** Slot -> its quoted texts' failure terms and their lines, for the few slots that had any. */
-  private readonly slotTerms = new Map<number, ReadonlyMap<string, number>>();
 
   /** `slots[t]`: the slots of template t; template t gets slots start(t) .. start(t + 1) - 1. */
   constructor(slots: ReadonlyArray<ReadonlyArray<readonly [number, number, SlotModel]>>) {
@@ -286,7 +267,6 @@ export class SlotTable {
         this.pos[i] = pos;
         this.vi[i] = vi;
         this.n[i] = m.n;
-        if (m.terms !== undefined && m.terms.length > 0) this.slotTerms.set(i, new Map(m.terms));
         // A slot of clock readings (a timestamp in the line) is judged by its numbers only: the
         // next second is a new value, but not an unusual one, however few seconds training saw.
         if (m.cats === null || (m.cats.length > 0 && m.cats.every(([v]) => isClockReading(v)))) this.catStart[i] = -1;
@@ -423,11 +403,6 @@ export class SlotTable {
   /** Whether the slot is free-form (took too many distinct values to remember them). */
   freeForm(slot: number): boolean {
     return this.catStart[slot]! < 0;
-  }
-
-  /** Lines whose quoted text in this slot had the failure term, in training. */
-  termCount(slot: number, term: string): number {
-    return this.slotTerms.get(slot)?.get(term) ?? 0;
   }
 
   /** Count of a categorical value in training (0 when unseen or the slot is free-form). */

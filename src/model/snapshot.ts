@@ -20,7 +20,7 @@ import type { ClusterModel } from './clusters.js';
  * beside an IP address is two values (mask.ts); request methods, status phrases and device codes
  * stay enumerations (miner.ts). 12: fractions counted on a scale of their own (slots.ts), a level after a
  * module (`[core:error]`) kept as wording (mask.ts), MongoDB's `attr` fields as pairs of their
- * own (structured.ts), failure terms of quoted texts counted per slot (slots.ts).
+ * own (structured.ts).
  */
 export const MODEL_FORMAT_VERSION = 12;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
@@ -87,10 +87,6 @@ function checkSlot(s: unknown): void {
   const cats = m!.cats;
   if (cats !== null && !(Array.isArray(cats) && cats.every((c) => Array.isArray(c) && typeof c[0] === 'string' && isNum(c[1])))) {
     fail('slot categories');
-  }
-  const terms = m!.terms;
-  if (terms !== undefined && !(Array.isArray(terms) && terms.every((t) => Array.isArray(t) && typeof t[0] === 'string' && isNum(t[1])))) {
-    fail('slot failure terms');
   }
   const shapes = m!.shapes;
   if (shapes === null) return;

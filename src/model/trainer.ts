@@ -14,7 +14,7 @@ import { wordVector, hashedVector, Idf } from './features.js';
 import { buildClusters } from './cluster-building.js';
 import { absorbOccasions, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
-import { isQuotedText, lineFailureTerms, textFailureTerms, wordsOfTokens } from './vocabulary.js';
+import { lineFailureTerms, wordsOfTokens } from './vocabulary.js';
 import { PredecessorCounter, addPairs, keptContext } from './sequence.js';
 
 export const DEFAULT_MAX_TEMPLATES = 5000;
@@ -167,9 +167,7 @@ export class Trainer {
     if (tok.tokens.length === st.tokens.length) {
       for (const { slot, acc } of st.slots) {
         const v = slotValue(tok, slot);
-        if (v === null) continue;
-        acc.add(v);
-        if (isQuotedText(tok.tokens[slot.pos]!, v)) acc.addTerms(textFailureTerms(v));
+        if (v !== null) acc.add(v);
       }
     }
     this.n++;

@@ -508,24 +508,6 @@ export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
   return share === 1 ? terms : terms.map((t) => (REPORTED_AS_ERRORS.has(t.term) ? t : { term: t.term, severity: t.severity * share }));
 }
 
-/**
- * A quoted value of several words, the text a line quotes (`Got error 'PHP Fatal error: ...'`,
- * `reason="upstream connect error"`): the masker hides it in one slot, so its failure words are
- * read here, per line (quotedText), as a line's own are. Single words go through valueTermSeverity.
- */
-export function isQuotedText(token: string, value: string): boolean {
-  // The token first: most are a bare `<*>`, and a value may be long.
-  return token.length > 4 && (token.indexOf('"<*>') >= 0 || token.indexOf("'<*>") >= 0) && value.indexOf(' ') > 0;
-}
-
-/** Failure terms of a quoted text (isQuotedText), in the context of its own words, at full severity. */
-export function textFailureTerms(value: string): FailureTerm[] {
-  const tokens = value.split(' ');
-  const words = orderedWords(tokens);
-  const terms = failureTerms(words);
-  return terms.length === 0 ? terms : inContext(withoutNegated(terms, tokens, words), words, tokens);
-}
-
 /** Share of their severity that failure terms keep given the level the line's header declares. */
 export function levelShare(level: DeclaredLevel): number {
   return level === 'info' ? DECLARED_INFO_SHARE : level === 'warn' ? DECLARED_WARN_SHARE : 1;

@@ -3,7 +3,6 @@
 import { expect } from 'chai';
 import { valueTermSeverity } from '../../src/model/vocabulary.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
-import { HostModel } from '../../src/model/detector.js';
 
 describe('failure words written as values', () => {
   const table: Array<[string, boolean]> = [
@@ -103,49 +102,5 @@ describe('failure words written as values', () => {
     expect(failed.score).to.be.at.least(0.5);
     // An event type the host never wrote is a new message, not a new value of a `type` slot.
     expect(m.score(line('ANOM_ABEND', 'success')).reasons).to.include('new_template');
-  });
-
-  // Text a line quotes (`Got error '...'`, `reason="..."`) is one value to the masker: its failure
-  // words are read per line, as routine as the slot's quoted texts had them in training.
-  describe('in quoted text', () => {
-    const t = new ModelTrainer();
-    // More kinds of text than a slot remembers shapes of: the new one is judged by its words alone.
-    const kinds = [
-      'PHP Warning:  Undefined variable $x',
-      'PHP Notice:  Undefined index: id',
-      'PHP Deprecated:  strftime() is deprecated',
-      'PHP Warning:  Trying to access array offset on value of type bool',
-      'PHP Notice:  Only variables should be passed by reference',
-      'PHP Warning:  count(): Parameter must be an array',
-    ];
-    for (let i = 0; i < 600; i++) {
-      t.add(`[proxy_fcgi:error] [pid ${1000 + (i % 7)}] AH01071: Got error 'PHP message: ${kinds[i % 6]} in /var/www/a${i % 9}.php on line ${i % 300}', referer: https://shop.example.com/`);
-      t.add(`{"level":"info","msg":"job finished","job":"report-${i % 4}","result":"completed in ${i % 90} s"}`);
-      t.add(`GET /api/items/${i} 200 ${i % 50}ms`);
-    }
-    const m = t.finish();
-
-    it('flags a fatal error quoted where warnings were routine, and keeps the routine ones low', () => {
-      const routine = m.score(`[proxy_fcgi:error] [pid 1003] AH01071: Got error 'PHP message: PHP Warning:  Undefined variable $x in /var/www/a3.php on line 12', referer: https://shop.example.com/`);
-      const fatal = m.score(`[proxy_fcgi:error] [pid 1003] AH01071: Got error 'PHP message: PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted in /var/www/a3.php on line 12', referer: https://shop.example.com/`);
-      expect(routine.score).to.be.below(0.5);
-      expect(fatal.score).to.be.at.least(0.5);
-      expect(fatal.reasons).to.include('error_terms');
-      expect(fatal.score).to.be.above(routine.score + 0.3);
-    });
-
-    it('reads failure words in a JSON field of several words, and none in a routine one', () => {
-      const ok = m.score('{"level":"info","msg":"job finished","job":"report-2","result":"completed in 12 s"}');
-      const failed = m.score('{"level":"info","msg":"job finished","job":"report-2","result":"failed: connection refused by db-1"}');
-      expect(ok.reasons).to.deep.equal([]);
-      expect(failed.reasons).to.include('error_terms');
-      expect(failed.score).to.be.above(ok.score);
-    });
-
-    it('keeps the counts through a save and a load', () => {
-      const line = `[proxy_fcgi:error] [pid 1003] AH01071: Got error 'PHP message: PHP Fatal error:  Allowed memory size exhausted in /var/www/a3.php on line 12', referer: https://shop.example.com/`;
-      const again = HostModel.deserialize(m.serialize());
-      expect(again.score(line)).to.deep.equal(m.score(line));
-    });
   });
 });
