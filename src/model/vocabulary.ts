@@ -447,26 +447,41 @@ const FULL_OPERATIONS = new Set([
   'text', 'name', 'path', 'speed', 'report', 'update', 'upgrade', 'access', 'control',
 ]);
 
-/** Letters of a token after its opening punctuation, up to the first other character, in lower case. */
-function leadingWord(token: string): string {
-  let i = 0;
-  while (i < token.length && !isLetter(token.charCodeAt(i))) i++;
-  let j = i;
-  while (j < token.length && isLetter(token.charCodeAt(j))) j++;
-  return token.slice(i, j).toLowerCase();
+/** End of the run of letters from i. */
+function lettersEnd(token: string, i: number): number {
+  while (i < token.length && isLetter(token.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Whether the letters of token from i to j, in lower case, are an operation's name (FULL_OPERATIONS). */
+function isOperation(token: string, i: number, j: number): boolean {
+  return j > i && FULL_OPERATIONS.has(token.slice(i, j).toLowerCase());
 }
 
 /**
- * How many tokens say `full` of an operation: the token is the word itself (`Full`, `[Full`; not
+ * How many times the line says `full` of an operation: `full` ends its token (`Full`, `[Full`; not
  * `full,` or `full;`, after which a new clause starts: `Disk full, backup aborted`) and the next
- * token an operation's name.
+ * token begins with an operation's name, or `full` is joined to one (`full-sync`, `Full-GC`,
+ * `full_backup`, `full/incremental`).
  */
 function fullOperations(tokens: readonly string[]): number {
   let n = 0;
-  for (let k = 0; k + 1 < tokens.length; k++) {
+  for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
-    if (t.length < 4 || (t.charCodeAt(t.length - 1) | 32) !== 108 /* l */ || leadingWord(t) !== 'full') continue;
-    if (FULL_OPERATIONS.has(leadingWord(tokens[k + 1]!))) n++;
+    let i = 0;
+    while (i < t.length && !isLetter(t.charCodeAt(i))) i++;
+    const j = lettersEnd(t, i);
+    if (j - i !== 4 || t.slice(i, j).toLowerCase() !== 'full') continue;
+    if (j === t.length) {
+      const next = tokens[k + 1];
+      if (next === undefined) continue;
+      let a = 0;
+      while (a < next.length && !isLetter(next.charCodeAt(a))) a++;
+      if (isOperation(next, a, lettersEnd(next, a))) n++;
+    } else {
+      const c = t.charCodeAt(j);
+      if ((c === 45 || c === 95 || c === 47) && isOperation(t, j + 1, lettersEnd(t, j + 1))) n++;
+    }
   }
   return n;
 }
