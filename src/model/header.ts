@@ -9,7 +9,7 @@
 import { WILDCARD, isBlank, type Tokenized } from './mask.js';
 import type { TemplateMiner } from './miner.js';
 import { FoldedWords } from './folded-words.js';
-import { bracketLevelWord } from './level-word.js';
+import { bracketLevelWord, isBracketOnlyLevel } from './level-word.js';
 
 /** Lines looked at to find the header (the first ones of the training data). */
 export const HEADER_SAMPLE = 1000;
@@ -61,7 +61,7 @@ const LEVELS = new FoldedWords(LEVEL_WORDS);
  */
 export function isBracketedLevel(inner: string): boolean {
   const w = bracketLevelWord(inner);
-  return isLevel(w) || (w.length === 4 && w.toLowerCase() === 'note');
+  return isLevel(w) || isBracketOnlyLevel(w);
 }
 
 /** Whether the word is a level name (any case), as a header writes a line's severity (without copying it: the miner asks this of wording). */

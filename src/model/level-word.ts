@@ -22,6 +22,11 @@ export function bracketLevelWord(inner: string): string {
   return colon < 0 ? inner : inner.slice(colon + 1);
 }
 
+/** A level only in brackets: MySQL's `[Note]`; outside them, a word of the message (`Note that ...`). */
+export function isBracketOnlyLevel(word: string): boolean {
+  return word.length === 4 && word.toLowerCase() === 'note';
+}
+
 /** pino / bunyan numeric levels. */
 export const PINO_LEVELS: ReadonlyMap<number, string> = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'WARN'], [50, 'ERROR'], [60, 'FATAL']]);
 /**

@@ -136,7 +136,7 @@ function pair(key: string, value: unknown): string {
   return `${key.replace(/[^\w.@-]/g, '_') || '_'}=${quoted(value)}`;
 }
 
-/** Most keys of a nested object given pairs of their own; a wider one stays one value. */
+/** Most fields of MongoDB's `attr` given pairs of their own; a wider one stays one value. */
 const MAX_NESTED_KEYS = 32;
 
 /**

@@ -2,7 +2,7 @@
 // compares between lines (unseen words, TF-IDF); failure terms are words that
 // software writes when something goes wrong, whatever the system.
 
-import { bracketLevelWord } from './level-word.js';
+import { bracketLevelWord, isBracketOnlyLevel } from './level-word.js';
 
 /** Longest word kept; longer letter runs are encoded data, not words. */
 const MAX_WORD = 40;
@@ -420,7 +420,7 @@ export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
     const level = INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : ERROR_LEVELS.has(lower) ? 'error' : null;
     if (level === null) continue;
     // `Note that ...`, `NOTE: backup failed` are words of a message; only `[Note]` is MySQL's level.
-    if (lower === 'note' && !bracketed) continue;
+    if (!bracketed && isBracketOnlyLevel(lower)) continue;
     if (bracketed || t === t.toUpperCase() || t === lower[0]!.toUpperCase() + lower.slice(1)) return level;
   }
   return null;
@@ -447,6 +447,12 @@ const FULL_OPERATIONS = new Set([
   'text', 'name', 'path', 'speed', 'report', 'update', 'upgrade', 'access', 'control',
 ]);
 
+/** Start of the first run of letters from i (the token's end when it has none). */
+function lettersStart(token: string, i: number): number {
+  while (i < token.length && !isLetter(token.charCodeAt(i))) i++;
+  return i;
+}
+
 /** End of the run of letters from i. */
 function lettersEnd(token: string, i: number): number {
   while (i < token.length && isLetter(token.charCodeAt(i))) i++;
@@ -468,15 +474,13 @@ function fullOperations(tokens: readonly string[]): number {
   let n = 0;
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
-    let i = 0;
-    while (i < t.length && !isLetter(t.charCodeAt(i))) i++;
+    const i = lettersStart(t, 0);
     const j = lettersEnd(t, i);
     if (j - i !== 4 || t.slice(i, j).toLowerCase() !== 'full') continue;
     if (j === t.length) {
       const next = tokens[k + 1];
       if (next === undefined) continue;
-      let a = 0;
-      while (a < next.length && !isLetter(next.charCodeAt(a))) a++;
+      const a = lettersStart(next, 0);
       if (isOperation(next, a, lettersEnd(next, a))) n++;
     } else {
       const c = t.charCodeAt(j);

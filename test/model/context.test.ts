@@ -4,6 +4,7 @@ import { ModelTrainer } from '../../src/model/trainer.js';
 import { Familiarity } from '../../src/model/familiarity.js';
 import { keptContext } from '../../src/model/sequence.js';
 import { Rng, routineLine } from '../support/log-lines.js';
+import { trainAmongRoutine } from '../support/routine-model.js';
 
 // Sequence context (trainer.ts, detector.ts): a rare failure message that comes after a message it
 // came after in training, at least twice and more often than chance, is part of a sequence the host
@@ -12,16 +13,7 @@ describe('sequence context of known failure messages', function () {
   this.timeout(20000);
   const lead = (i: number): string => `sshd[${4000 + i}]: Invalid user guest${i} from 10.0.${i % 200}.7`;
   const follow = (i: number): string => `sshd[${4000 + i}]: Failed none for invalid user guest${i} from 10.0.${i % 200}.7 port ${2000 + i} ssh2`;
-  const r = new Rng(11);
-  const t = new ModelTrainer();
-  for (let i = 0; i < 4000; i++) {
-    t.add(routineLine(r));
-    if (i % 1000 === 500) {
-      t.add(lead(i));
-      t.add(follow(i));
-    }
-  }
-  const model = t.finish();
+  const model = trainAmongRoutine(11, 4000, (i) => (i % 1000 === 500 ? [lead(i), follow(i)] : []));
 
   it('takes failure evidence off a known failure message right after its usual predecessor', function () {
     const rr = new Rng(5);
@@ -68,17 +60,12 @@ describe('sequence context of known failure messages', function () {
   it('counts a predecessor generalized during training under the template it became', function () {
     // `rejected for <user>` starts as one template per user until the miner generalizes it.
     const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
-    const tr = new ModelTrainer();
-    const rr = new Rng(3);
-    for (let i = 0; i < 3000; i++) {
-      tr.add(routineLine(rr));
-      if (i % 400 === 100) {
-        const u = users[(i / 400) % users.length | 0]!;
-        tr.add(`pam: session rejected for ${u} by policy strict`);
-        tr.add(`sshd: fatal error closing session for ${u}`);
-      }
-    }
-    const data = JSON.parse(tr.finish().serialize()) as { templates: Array<{ id: number; tokens: string[]; context?: number[] }> };
+    const model = trainAmongRoutine(3, 3000, (i) => {
+      if (i % 400 !== 100) return [];
+      const u = users[(i / 400) % users.length | 0]!;
+      return [`pam: session rejected for ${u} by policy strict`, `sshd: fatal error closing session for ${u}`];
+    });
+    const data = JSON.parse(model.serialize()) as { templates: Array<{ id: number; tokens: string[]; context?: number[] }> };
     const byText = (prefix: string) => data.templates.find((x) => x.tokens.join(' ').startsWith(prefix))!;
     const rejected = byText('pam: session rejected');
     const context = byText('sshd: fatal error').context ?? [];
@@ -141,18 +128,13 @@ describe('sequence context of known failure messages', function () {
   });
 
   it('keeps a predecessor that comes only after the summary has filled up with others', () => {
-    const tr = new ModelTrainer();
-    const rr = new Rng(17);
-    for (let i = 0; i < 6000; i++) {
-      tr.add(routineLine(rr));
-      if (i % 300 === 150) {
-        // The first two without their usual predecessor, each after nine other messages.
-        if (i > 600) tr.add(lead(i));
-        else for (let k = 0; k < 9; k++) tr.add(`filler${k} event number ${i}`);
-        tr.add(follow(i));
-      }
-    }
-    const data = JSON.parse(tr.finish().serialize()) as { templates: Array<{ id: number; tokens: string[]; context?: number[] }> };
+    const model = trainAmongRoutine(17, 6000, (i) => {
+      if (i % 300 !== 150) return [];
+      // The first two without their usual predecessor, each after nine other messages.
+      const before = i > 600 ? [lead(i)] : Array.from({ length: 9 }, (_, k) => `filler${k} event number ${i}`);
+      return [...before, follow(i)];
+    });
+    const data = JSON.parse(model.serialize()) as { templates: Array<{ id: number; tokens: string[]; context?: number[] }> };
     const leadT = data.templates.find((x) => x.tokens.join(' ').includes('Invalid user'))!;
     const followT = data.templates.find((x) => x.tokens.join(' ').includes('Failed none'))!;
     expect(followT.context).to.include(leadT.id);

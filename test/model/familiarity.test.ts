@@ -3,6 +3,7 @@ import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { FAMILIAR_MAX, Familiarity, PHASE_WINDOW, parseFamiliarityState, type FamiliarityEntry } from '../../src/model/familiarity.js';
 import { Rng, routineLine } from '../support/log-lines.js';
+import { trainAmongRoutine } from '../support/routine-model.js';
 
 function train(n: number, seed = 7): HostModel {
   const r = new Rng(seed);
@@ -136,16 +137,9 @@ describe('familiarity: new messages the host keeps writing after training', func
 
   it('finds a rare known message less rare in a new phase, its failure words as heavy', () => {
     // Messages a host writes once per restart are rare because restarts are: in one, they are not.
-    const r = new Rng(21);
-    const t = new ModelTrainer();
     const boot = 'bootstrap handed control to service manager';
     const fan = 'fan controller self test failed on board 2';
-    for (let i = 0; i < 3000; i++) {
-      t.add(routineLine(r));
-      if (i % 1000 === 500) t.add(boot);
-      if (i % 1000 === 700) t.add(fan);
-    }
-    const m = t.finish();
+    const m = trainAmongRoutine(21, 3000, (i) => (i % 1000 === 500 ? [boot] : i % 1000 === 700 ? [fan] : []));
     const startup = ['cache warmer started with 4 shards', 'scheduler registered nightly compaction', 'metrics exporter bound to port 9102', 'feature flags loaded from bundle'];
     const familiar = new Familiarity();
     for (const l of startup) m.score(l, familiar);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { Familiarity } from '../../src/model/familiarity.js';
 import { Rng, routineLine } from '../support/log-lines.js';
+import { trainAmongRoutine } from '../support/routine-model.js';
 
 // A stack trace is one failure written on many lines. Its first frame carries the trace's failure
 // evidence (a frame is printed only with a failure); the frames right after it carry none of their
@@ -16,17 +17,7 @@ describe('stack traces scored as a stream', function () {
     'at com.example.shop.service.ShippingService.quote(ShippingService.java:33)',
   ];
   const head = (i: number): string => `app[2100]: ERROR Shipping quote failed for order ${9000 + i}, falling back to flat rate`;
-  const r = new Rng(21);
-  const t = new ModelTrainer();
-  for (let i = 0; i < 3000; i++) {
-    t.add(routineLine(r));
-    if (i % 1000 === 400) {
-      t.add(head(i));
-      t.add('java.net.SocketTimeoutException: Read timed out');
-      for (const f of javaFrames) t.add(f);
-    }
-  }
-  const model = t.finish();
+  const model = trainAmongRoutine(21, 3000, (i) => (i % 1000 === 400 ? [head(i), 'java.net.SocketTimeoutException: Read timed out', ...javaFrames] : []));
   const warm = (f: Familiarity): void => {
     const rr = new Rng(4);
     for (let k = 0; k < 5; k++) model.score(routineLine(rr), f);
