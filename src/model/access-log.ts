@@ -8,6 +8,10 @@
 // failure terms its phrase has (`Internal Server Error`, `Bad Gateway`,
 // `Service Unavailable`, `Gateway Timeout`), which routine statuses lose as
 // any routine error does (evidence.ts).
+//
+// HAProxy's HTTP log writes the same outcome elsewhere: after the frontend,
+// the backend/server and the timers (`fe be/srv 0/0/1/-1/30001 504 194 ...`),
+// and the request line last. It gets the phrase the same way.
 
 import { closingQuote } from './quoted.js';
 
@@ -50,9 +54,23 @@ const TIME_THEN_REQUEST = /\[[^[\]]{0,40}\d:\d\d:\d\d[^[\]]{0,40}\] "/g;
 /** After the request line's closing quote: the status, the size (`-` for none), then the end or more fields. */
 const STATUS_SIZE = /" ([1-5]\d\d) (\d+|-)(?= |$)/y;
 
+/**
+ * HAProxy's HTTP log: the bracketed accept date, the frontend, `backend/server`, four or five
+ * timers (`-1` for a step never reached, `+` before the total with `option logasap`), the status
+ * and the bytes read (`+` likewise). Its TCP log has three timers and no status: not matched.
+ */
+const HAPROXY_HTTP = /\[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?:\.\d{1,6})?\] \S+ \S+\/\S+ (?:-?\d+\/){3,4}\+?-?\d+ ([1-5]\d\d) (\+?\d+)(?= |$)/;
+
 /** The line with the status's reason phrase after it, or null when it is no access log line. */
 export function renderAccessLog(text: string): string | null {
-  if (text.indexOf('] "') < 0) return null;
+  if (text.indexOf('] "') >= 0) {
+    const r = renderCombined(text);
+    if (r !== null) return r;
+  }
+  return renderHaproxy(text);
+}
+
+function renderCombined(text: string): string | null {
   TIME_THEN_REQUEST.lastIndex = 0;
   const t = TIME_THEN_REQUEST.exec(text);
   if (t === null) return null;
@@ -60,11 +78,19 @@ export function renderAccessLog(text: string): string | null {
   STATUS_SIZE.lastIndex = closingQuote(text, t.index + t[0].length);
   const m = STATUS_SIZE.exec(text);
   if (m === null) return null;
-  const code = Number(m[1]);
+  // A size of `-` (nothing sent) is 0 bytes: one template whether or not a body went out.
+  return withPhrase(text, m.index + m[0].length, Number(m[1]), m[2] === '-' ? '0' : m[2]!, m[2]!.length);
+}
+
+function renderHaproxy(text: string): string | null {
+  if (text.indexOf('] ') < 0) return null;
+  const m = HAPROXY_HTTP.exec(text);
+  return m === null ? null : withPhrase(text, m.index + m[0].length, Number(m[1]), m[2]!, m[2]!.length);
+}
+
+/** The text with the status's phrase between the status and the size, which end at `end`. */
+function withPhrase(text: string, end: number, code: number, size: string, sizeLength: number): string {
   const phrase = PHRASES.get(code) ?? CLASSES[Math.floor(code / 100)]!;
-  // Just past the status: the match ends with the size. A size of `-` (nothing sent) is 0 bytes:
-  // one template whether or not a body went out.
-  const at = m.index + m[0].length - m[2]!.length - 1;
-  const size = m[2] === '-' ? '0' : m[2]!;
-  return `${text.slice(0, at)} ${phrase} ${size}${text.slice(at + 1 + m[2]!.length)}`;
+  const at = end - sizeLength - 1;
+  return `${text.slice(0, at)} ${phrase} ${size}${text.slice(end)}`;
 }

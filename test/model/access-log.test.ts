@@ -23,12 +23,34 @@ describe('access log lines', () => {
   ];
   itMasksTo(cases);
 
+  // HAProxy's HTTP log: the status after the timers, the request line last.
+  const haproxy: Array<[what: string, line: string, template: string]> = [
+    [
+      'HAProxy, a server timeout (five timers, one never reached)',
+      'Apr  1 07:24:49 lb1 haproxy[2341]: 174.29.1.55:26397 [01/Apr/2025:07:24:49.764] fe_https~ be_api/api3 0/0/1/-1/30001 504 194 - - sH-- 260/186/46/25/0 0/0 "GET /api/v1/orders/1235 HTTP/1.1"',
+      '<*> haproxy[<*>]: <*> [<*>] fe_https~ <*> Gateway Timeout <*> - - sH-- <*> "GET <*>"',
+    ],
+    [
+      'HAProxy, no server left',
+      'Apr  1 07:24:49 lb1 haproxy[2341]: 23.243.139.4:7343 [01/Apr/2025:07:24:49.662] fe_https~ be_api/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 174/119/57/17/0 0/0 "GET /api/v1/orders/1236 HTTP/1.1"',
+      '<*> haproxy[<*>]: <*> [<*>] fe_https~ be_api/<NOSRV> <*> Service Unavailable <*> - - SC-- <*> "GET <*>"',
+    ],
+    [
+      'HAProxy with option logasap (a + before the total and the bytes)',
+      'haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/+109 200 +2750 - - ---- 1/1/1/1/0 0/0 "GET /index.html HTTP/1.1"',
+      'haproxy[<*>]: <*> [<*>] http-in <*> OK <*> - - ---- <*> "GET <*>"',
+    ],
+  ];
+  itMasksTo(haproxy);
+
   const untouched: Array<[what: string, line: string]> = [
     ['OpenStack\'s request log (status as a pair)', '10.11.10.1 "GET /v2/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477'],
     ['a status that is no HTTP status', '10.0.0.1 - - [21/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200x 5'],
     ['no bracketed time before the request', 'client "GET / HTTP/1.1" 200 5'],
     ['a bracketed level, a quote and two numbers', 'Nov 21 10:00:00 host app[1]: [ERROR] "job" 200 300 items processed'],
     ['a bracketed thread, a quote and two numbers', 'INFO [worker-3] "batch" 100 200 done'],
+    ['HAProxy\'s TCP log (three timers, no status)', 'haproxy[2341]: 10.20.0.11:39962 [03/Apr/2025:04:08:28.313] fe_pg be_pg/pg1 0/1/2004 504 -- 3/1/0/0/0 0/0'],
+    ['a bracketed date, a pair and numbers that are no timers', '[03/Apr/2025:04:08:28] job batch/7 took 3/4 500 200 rows'],
   ];
   for (const [what, line] of untouched) {
     it(`leaves ${what} as it is`, () => expect(renderAccessLog(line)).to.equal(null));
@@ -85,5 +107,33 @@ describe('access log lines', () => {
     // outcome is shown with its own phrase.
     expect(model.score(line(502)).template).to.include('" <*> Bad Gateway <*> "');
     expect(model.score(line(503)).template).to.include('" <*> Service Unavailable <*> "');
+  });
+
+  it('flags HAProxy\'s server errors among routine requests, and not the routine statuses', () => {
+    // The status was one value with the timers and the size: a 504 was a routine request.
+    const g = new Rng(6);
+    const statuses = [200, 200, 200, 200, 200, 200, 200, 200, 304, 404];
+    const servers = ['api1', 'api2', 'api3'];
+    const trainer = new ModelTrainer();
+    const line = (i: number, server: string, timers: string, status: number, flags: string): string =>
+      `Apr  1 10:${String(i % 60).padStart(2, '0')}:00 lb1 haproxy[2341]: 10.0.${i % 9}.${1 + (i % 250)}:${1024 + i} ` +
+      `[01/Apr/2025:10:00:00.${String(i % 1000).padStart(3, '0')}] fe_https~ be_api/${server} ${timers} ${status} ${100 + (i % 9000)} - - ${flags} ` +
+      `${300 + (i % 50)}/${290 + (i % 50)}/90/30/0 0/0 "GET /api/v1/orders/${i} HTTP/1.1"`;
+    for (let i = 0; i < 5000; i++) {
+      const status = statuses[Math.floor(g.next() * statuses.length)]!;
+      trainer.add(line(i, servers[i % 3]!, `0/0/1/${5 + Math.floor(g.next() * 80)}/${10 + Math.floor(g.next() * 80)}`, status, '----'));
+    }
+    const model = trainer.finish();
+    for (const status of [200, 304, 404]) expect(model.score(line(7, 'api2', '0/0/1/40/45', status, '----')).score, String(status)).to.be.below(0.3);
+    const failures: Array<[status: number, server: string, timers: string, flags: string]> = [
+      [500, 'api1', '0/0/1/12/13', '----'],
+      [504, 'api3', '0/0/1/-1/30001', 'sH--'],
+      [503, '<NOSRV>', '0/-1/-1/-1/0', 'SC--'],
+    ];
+    for (const [status, server, timers, flags] of failures) {
+      const s = model.score(line(9, server, timers, status, flags));
+      expect(s.score, String(status)).to.be.at.least(0.5);
+      expect(s.reasons, String(status)).to.include('error_terms');
+    }
   });
 });
