@@ -20,7 +20,8 @@ import type { ClusterModel } from './clusters.js';
  * beside an IP address is two values (mask.ts); request methods, status phrases and device codes
  * stay enumerations (miner.ts). 12: fractions counted on a scale of their own (slots.ts), a level after a
  * module (`[core:error]`) kept as wording (mask.ts), MongoDB's `attr` fields as pairs of their
- * own (structured.ts). 13: HAProxy's HTTP log status read with its reason phrase (access-log.ts).
+ * own (structured.ts). 13: HAProxy's HTTP log status read with its reason phrase (access-log.ts), a
+ * comma-separated record's fields as chunks of their own (csv-record.ts).
  */
 export const MODEL_FORMAT_VERSION = 13;
 export const MODEL_FORMAT = 'log-anomaly-host-model';

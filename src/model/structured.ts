@@ -18,13 +18,15 @@
 // letter (`E1121 10:00:03.123456 1 file.go:12]`, whose quoted message is also
 // read as the line's words) and a network device's `%LINK-3-UPDOWN:`; an
 // access log's status gets its reason phrase (access-log.ts); a Linux audit
-// record's type is its wording (audit.ts).
+// record's type is its wording (audit.ts); a comma-separated record's fields
+// are chunks of their own (csv-record.ts).
 
 import { renderAccessLog } from './access-log.js';
 import { LEVEL_LETTERS, renderLogcat } from './logcat.js';
 import { LEVEL_WORDS, PINO_LEVELS, SYSLOG_LEVELS } from './level-word.js';
 import { renderAudit } from './audit.js';
 import { closingQuote } from './quoted.js';
+import { renderCsvRecord } from './csv-record.js';
 import { isSeparator } from './spaces.js';
 import { NOTHING } from './vocabulary.js';
 
@@ -97,6 +99,8 @@ export function renderStructured(text: string): string | null {
     }
     const logcat = renderLogcat(text);
     if (logcat !== null) return logcat;
+    const record = renderCsvRecord(text);
+    if (record !== null) return record;
     if (text.indexOf('%') >= 0) return renderMnemonic(text);
   } catch {
     // Structure too deep or too wide to render (a stack overflow): the line is masked as it came.

@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { renderCsvRecord } from '../../src/model/csv-record.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
+import { Rng } from '../../src/seeded-random.js';
+import { itMasksTo } from '../support/templates.js';
+
+const HEADER = '<14>Mar 25 23:10:10 PA-3220 1,2025/03/25 23:10:10,012801012345';
+const TAIL = ',7234567890123498982,0x0,0,0,0,0,,PA-3220,0,0,2025/03/25 23:10:10';
+
+/** A PAN-OS SYSTEM record: subtype, event id, severity and the quoted description. */
+const system = (subtype: string, event: string, severity: string, description: string): string =>
+  `${HEADER},SYSTEM,${subtype},0,2025/03/25 23:10:10,,${event},,0,0,general,${severity},"${description}"${TAIL}`;
+
+/** A PAN-OS TRAFFIC end record to a country, with the bytes sent. */
+const traffic = (source: string, destination: string, bytes: number, country: string): string =>
+  `${HEADER},TRAFFIC,end,2561,2025/03/25 23:10:10,${source},${destination},203.0.113.2,${destination},Allow-Outbound,corp\\hkoch,,ssl,vsys1,trust,untrust,` +
+  `ethernet1/2,ethernet1/1,Log-Forwarding,2025/03/25 23:10:10,1002270,1,51515,443,51515,443,0x400053,tcp,allow,${bytes},${bytes - 900},900,12,` +
+  `2025/03/25 23:09:27,42,computer-and-internet-info,0,7234567890124607794,0x0,10.0.0.0-10.255.255.255,${country},0,11,10,tcp-fin,0,0,0,0,,PA-3220,from-policy`;
+
+describe('comma-separated records', () => {
+  // Each field a chunk: a long quoted description no longer makes the record one value.
+  itMasksTo([
+    [
+      'PAN-OS SYSTEM record, its quoted description as its wording',
+      system('auth', 'auth-fail', 'medium', "failed authentication for user 'admin'. Reason: Invalid username/password. From: 45.155.205.17."),
+      '<*> "<*>", <*>, SYSTEM, auth, <*>, "<*>", , auth-fail, , <*> general, medium, failed authentication for user \'<*>\'. Reason: Invalid username/password. From: <*> , <*> "<*>"',
+    ],
+    [
+      'PAN-OS TRAFFIC record, a country of two words one value',
+      traffic('10.10.21.77', '91.215.85.17', 48215199523, 'Russian Federation'),
+      '<*> "<*>", <*>, TRAFFIC, end, <*>, "<*>", <*> Allow-Outbound, corp\\hkoch, , ssl, <*>, trust, untrust, <*> Log-Forwarding, "<*>", <*> tcp, allow, <*> "<*>", <*>, computer-and-internet-info, <*> "<*>", <*> tcp-fin, <*> , <*>, from-policy',
+    ],
+    [
+      'PAN-OS CONFIG record, a path written after a comma and a space',
+      '<14>Mar 25 23:10:10 PA-3220 1,2025/03/25 23:10:10,012801012345,CONFIG,0,0,2025/03/25 23:10:10,10.10.1.5,,edit,admin,Web,Succeeded, vsys  vsys1 address web1,7234567890123498990,0x0,0,0,0,0,,PA-3220',
+      '<*> "<*>", <*>, CONFIG, <*> "<*>", <*>, , edit, admin, Web, Succeeded, "<*>", <*> , <*>',
+    ],
+    [
+      'Windows DHCP server audit record',
+      '10,03/25/25,23:10:10,Assign,192.168.1.23,host1.corp.local,001122334455,,1234567,0,,,,0x4D53465420352E30,MSFT 5.0,,,,0',
+      '<*> Assign, <*>, <*> , <*> , , , <*>, "<*>", , , , <*>',
+    ],
+  ]);
+
+  const untouched: Array<[what: string, line: string]> = [
+    ['pairs joined by commas', 'D PowerManagerService: ready=true,policy=3,wakefulness=1,wksummary=0x23,uasummary=0x1,bootcompleted=true,boostinprogress=false,waitmodeenable=false,mode=false,manual=38,auto=-1,adj=0.0'],
+    ['a list in prose', 'Times: total = 41, boot = 15, init = 26, finish = 0, a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8'],
+    ['a short list of values', 'Nov 21 10:00:00 host app: nodes 1,2,3,4,5 ready'],
+    ['commas deep in a message', 'Nov 21 10:00:00 host app: the job of user bob on queue fast finished with ids a,b,c,d,e,f,g,h,i,j,k,l,m'],
+    ['an unclosed quote', 'a,b,c,d,e,f,g,h,i,j,k,"l m,n'],
+  ];
+  for (const [what, line] of untouched) {
+    it(`leaves ${what} as it is`, () => expect(renderCsvRecord(line)).to.equal(null));
+  }
+
+  it('leaves a megabyte of commas as it is, without failing', () => {
+    expect(renderCsvRecord('a,' + 'b,'.repeat(500_000) + '"c d')).to.equal(null);
+    expect(renderCsvRecord('a,' + '"b ""x"" c",'.repeat(100_000) + 'd')).to.equal(null);
+  });
+
+  it('reads a doubled quote inside a quoted field as one quote', () => {
+    const r = renderCsvRecord('a,b,c,d,e,f,g,h,i,j,k,"say ""hi"", then go",m');
+    expect(r).to.equal("a, b, c, d, e, f, g, h, i, j, k, say 'hi', then go, m");
+  });
+
+  it('flags an authentication failure among routine successes, and a flow of a new size to a new country', () => {
+    // The record was one value beyond its first chunks: a failure and a success were one template.
+    const g = new Rng(11);
+    const countries = ['Germany', 'United States', 'United Kingdom', 'Netherlands'];
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 6000; i++) {
+      const client = `10.10.${20 + (i % 9)}.${1 + (i % 200)}`;
+      if (i % 10 === 0) {
+        trainer.add(system('auth', 'auth-success', 'informational', `When authenticating user 'ops${i % 4}' from '${client}', PAP is used. Authenticated user 'ops${i % 4}' From: ${client}.`));
+      } else {
+        const country = countries[Math.floor(g.next() * countries.length)]!;
+        trainer.add(traffic(client, `93.184.${i % 250}.${1 + (i % 200)}`, 2000 + Math.floor(g.next() * 200_000), country));
+      }
+    }
+    const model = trainer.finish();
+    expect(model.score(system('auth', 'auth-success', 'informational', "When authenticating user 'ops2' from '10.10.21.11', PAP is used. Authenticated user 'ops2' From: 10.10.21.11.")).score).to.be.below(0.3);
+    expect(model.score(traffic('10.10.22.5', '93.184.7.9', 51_000, 'United States')).score).to.be.below(0.3);
+    const failure = model.score(system('auth', 'auth-fail', 'medium', "failed authentication for user 'admin'. Reason: Invalid username/password. From: 45.155.205.17."));
+    expect(failure.score).to.be.at.least(0.5);
+    expect(failure.reasons).to.include('error_terms');
+    const exfiltration = model.score(traffic('10.10.21.77', '91.215.85.17', 48_215_199_523, 'Russian Federation'));
+    expect(exfiltration.score).to.be.at.least(0.5);
+    expect(exfiltration.reasons).to.include('unusual_value');
+  });
+});
