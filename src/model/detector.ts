@@ -9,7 +9,7 @@ import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
-import { declaredLevel, levelShare, valueTermSeverity } from './vocabulary.js';
+import { declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
@@ -243,6 +243,9 @@ export class HostModel {
         if (sev > 0) {
           // As routine as the slot held this value in training (a free-form slot: half its lines).
           (found ??= []).push([v, sev, slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
+        } else if (!(vi < 0 && end === start) && isQuotedText(tok.tokens[pos]!, v)) {
+          // A quoted text's failure words, each as routine as it was in the slot's texts in training.
+          for (const t of textFailureTerms(v)) (found ??= []).push([t.term, t.severity, slots.termRoutine(k, t.term)]);
         }
       }
       values = max + VALUE_EXTRA * (sum - max);
@@ -251,6 +254,13 @@ export class HostModel {
       for (const v of tok.values) {
         const sev = valueTermSeverity(v);
         if (sev > 0) (found ??= []).push([v, sev, 0]);
+      }
+      for (let pos = 0, start = 0; pos < tok.tokens.length; pos++) {
+        const end = tok.valueEnd[pos]!;
+        if (end === start + 1 && isQuotedText(tok.tokens[pos]!, tok.values[start]!)) {
+          for (const t of textFailureTerms(tok.values[start]!)) (found ??= []).push([t.term, t.severity, 0]);
+        }
+        start = end;
       }
     }
     let errors = this.lineErrors(shape, tok, found === null ? null : valueTermWeights(found, shape, tok));

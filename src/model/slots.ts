@@ -6,9 +6,12 @@
 
 import { scanValue, fields, fieldCount, digitsOnlyId, HASH_HEX } from './value-shape.js';
 import { isClockReading } from './calendar.js';
+import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
 export const MAX_CATEGORIES = 8;
+/** Failure terms of quoted texts remembered per slot (a term beyond them counts as never seen there). */
+const MAX_TERMS = 16;
 /** Distinct value shapes remembered per slot; beyond it shapes are not judged. */
 const MAX_SHAPES = 4;
 /** Fewest observations before a slot (or one of its shapes) is judged at all. */
@@ -99,6 +102,11 @@ export interface FieldModel {
 /** Frozen slot statistics, as stored in a snapshot. */
 export interface SlotModel {
   n: number;
+  /**
+   * Failure terms of the slot's quoted texts: [term, weight of its separate occasions
+   * (occasions.ts)]; absent when none.
+   */
+  terms?: Array<[string, number]>;
   /** Value -> count when the slot took few distinct values; null for free-form slots. */
   cats: Array<[string, number]> | null;
   /** [shape hash, count, numbers per position]; null when the slot took too many shapes. */
@@ -117,6 +125,25 @@ export class SlotAccumulator {
   shapes: Map<number, ShapeAcc> | null = new Map();
   /** The first values seen, kept after overflow for the vocabulary. */
   sample: string[] = [];
+  /** Failure terms of the slot's quoted texts and their occasions; at most MAX_TERMS. */
+  terms: Map<string, Occasions> | null = null;
+
+  /**
+   * Notes the failure terms of one line's quoted text in this slot, at line index `at` (`line`:
+   * the line's identity, `gap`: the occasion gap, as for templates): a term is as routine as the
+   * separate occasions it came on, not as the share of the slot's lines that had it.
+   */
+  addTerms(terms: ReadonlyArray<{ term: string }>, at: number, line: number, gap: number): void {
+    const m = (this.terms ??= new Map());
+    for (const { term } of terms) {
+      let o = m.get(term);
+      if (o === undefined) {
+        if (m.size >= MAX_TERMS) continue;
+        m.set(term, (o = { last: 0, routine: 0, run: 0, runLines: null }));
+      }
+      noteOccasion(o, at, line, gap);
+    }
+  }
 
   add(value: string, times = 1): void {
     this.n += times;
@@ -151,6 +178,7 @@ export class SlotAccumulator {
   freeze(): SlotModel {
     return {
       n: this.n,
+      ...(this.terms !== null ? { terms: [...this.terms].map(([t, o]): [string, number] => [t, Math.round(occasionsWeight(o) * 1000) / 1000]) } : {}),
       cats: this.cats === null ? null : [...this.cats.entries()],
       shapes:
         this.shapes === null
@@ -230,6 +258,8 @@ export class SlotTable {
   private readonly binCount: Float64Array;
   /** 1 for a field judged on the fraction scale (fractionField). */
   private readonly onFractions: Uint8Array;
+  /** Slot -> its quoted texts' failure terms and their occasions' weight, for the few slots that had any. */
+  private readonly slotTerms = new Map<number, ReadonlyMap<string, number>>();
 
   /** `slots[t]`: the slots of template t; template t gets slots start(t) .. start(t + 1) - 1. */
   constructor(slots: ReadonlyArray<ReadonlyArray<readonly [number, number, SlotModel]>>) {
@@ -267,6 +297,7 @@ export class SlotTable {
         this.pos[i] = pos;
         this.vi[i] = vi;
         this.n[i] = m.n;
+        if (m.terms !== undefined && m.terms.length > 0) this.slotTerms.set(i, new Map(m.terms));
         // A slot of clock readings (a timestamp in the line) is judged by its numbers only: the
         // next second is a new value, but not an unusual one, however few seconds training saw.
         if (m.cats === null || (m.cats.length > 0 && m.cats.every(([v]) => isClockReading(v)))) this.catStart[i] = -1;
@@ -403,6 +434,11 @@ export class SlotTable {
   /** Whether the slot is free-form (took too many distinct values to remember them). */
   freeForm(slot: number): boolean {
     return this.catStart[slot]! < 0;
+  }
+
+  /** How routine a failure term was in this slot's quoted texts in training (0: never there). */
+  termRoutine(slot: number, term: string): number {
+    return this.slotTerms.get(slot)?.get(term) ?? 0;
   }
 
   /** Count of a categorical value in training (0 when unseen or the slot is free-form). */

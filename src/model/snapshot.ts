@@ -21,7 +21,8 @@ import type { ClusterModel } from './clusters.js';
  * stay enumerations (miner.ts). 12: fractions counted on a scale of their own (slots.ts), a level after a
  * module (`[core:error]`) kept as wording (mask.ts), MongoDB's `attr` fields as pairs of their
  * own (structured.ts). 13: HAProxy's HTTP log status read with its reason phrase (access-log.ts), a
- * comma-separated record's fields as chunks of their own (csv-record.ts).
+ * comma-separated record's fields as chunks of their own (csv-record.ts), failure terms of quoted
+ * texts counted per slot by their occasions (slots.ts).
  */
 export const MODEL_FORMAT_VERSION = 13;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
@@ -88,6 +89,10 @@ function checkSlot(s: unknown): void {
   const cats = m!.cats;
   if (cats !== null && !(Array.isArray(cats) && cats.every((c) => Array.isArray(c) && typeof c[0] === 'string' && isNum(c[1])))) {
     fail('slot categories');
+  }
+  const terms = m!.terms;
+  if (terms !== undefined && !(Array.isArray(terms) && terms.every((t) => Array.isArray(t) && typeof t[0] === 'string' && isNum(t[1])))) {
+    fail('slot failure terms');
   }
   const shapes = m!.shapes;
   if (shapes === null) return;

@@ -14,7 +14,7 @@ import { wordVector, hashedVector, Idf } from './features.js';
 import { buildClusters } from './cluster-building.js';
 import { absorbOccasions, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
-import { lineFailureTerms, wordsOfTokens } from './vocabulary.js';
+import { isQuotedText, lineFailureTerms, textFailureTerms, wordsOfTokens } from './vocabulary.js';
 import { PredecessorCounter, addPairs, keptContext } from './sequence.js';
 
 export const DEFAULT_MAX_TEMPLATES = 5000;
@@ -151,7 +151,8 @@ export class Trainer {
       st.failure = lineFailureTerms(m.tokens).length > 0;
       this.absorbMerged(st);
     }
-    if (noteOccasion(st, this.n, this.miner.repeatKey(tok), occasionGap(this.n))) {
+    const line = this.miner.repeatKey(tok);
+    if (noteOccasion(st, this.n, line, occasionGap(this.n))) {
       st.episodes++;
       st.start = this.n;
     }
@@ -167,7 +168,12 @@ export class Trainer {
     if (tok.tokens.length === st.tokens.length) {
       for (const { slot, acc } of st.slots) {
         const v = slotValue(tok, slot);
-        if (v !== null) acc.add(v);
+        if (v === null) continue;
+        acc.add(v);
+        if (isQuotedText(tok.tokens[slot.pos]!, v)) {
+          const terms = textFailureTerms(v);
+          if (terms.length > 0) acc.addTerms(terms, this.n, line, occasionGap(this.n));
+        }
       }
     }
     this.n++;

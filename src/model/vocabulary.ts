@@ -527,6 +527,43 @@ export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
   return share === 1 ? terms : terms.map((t) => (REPORTED_AS_ERRORS.has(t.term) ? t : { term: t.term, severity: t.severity * share }));
 }
 
+/**
+ * A quoted value of several words, the text a line quotes (`Got error 'PHP Fatal error: ...'`,
+ * `info: "Connection refused"`): the masker hides it in one slot, so its failure words are read
+ * here (textFailureTerms), per line, as a line's own are. Single words go through
+ * valueTermSeverity; a quoted object or list (`"{'error': null}"`) is data, not wording.
+ */
+export function isQuotedText(token: string, value: string): boolean {
+  // The token first: most are a bare `<*>`, and a value may be long.
+  if (token.length < 5 || (token.indexOf('"<*>') < 0 && token.indexOf("'<*>") < 0) || value.indexOf(' ') <= 0) return false;
+  const c = value.charCodeAt(0);
+  return c !== 123 /* { */ && c !== 91 /* [ */;
+}
+
+/** Quoted texts' failure terms, by text: the same few texts (user agents, messages) come back. */
+const textTerms = new Map<string, FailureTerm[]>();
+const TEXT_CACHE = 4096;
+/** Longer texts are read up to here: the words that say what happened come first. */
+const TEXT_CHARS = 1024;
+
+/**
+ * Failure terms of a quoted text (isQuotedText), in the context of its own words, at full
+ * severity; a count of 0 before a word is none of it (`0 errors`), as `no errors` is.
+ */
+export function textFailureTerms(value: string): readonly FailureTerm[] {
+  const text = value.length > TEXT_CHARS ? value.slice(0, TEXT_CHARS) : value;
+  let terms = textTerms.get(text);
+  if (terms !== undefined) return terms;
+  const tokens = text.split(' ');
+  for (let k = 0; k < tokens.length; k++) if (tokens[k] === '0') tokens[k] = 'no';
+  const words = orderedWords(tokens);
+  terms = failureTerms(words);
+  if (terms.length > 0) terms = inContext(withoutNegated(terms, tokens, words), words, tokens);
+  if (textTerms.size >= TEXT_CACHE) textTerms.clear();
+  textTerms.set(text, terms);
+  return terms;
+}
+
 /** Share of their severity that failure terms keep given the level the line's header declares. */
 export function levelShare(level: DeclaredLevel): number {
   return level === 'info' ? DECLARED_INFO_SHARE : level === 'warn' ? DECLARED_WARN_SHARE : 1;

@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { valueTermSeverity } from '../../src/model/vocabulary.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
+import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
 
 describe('failure words written as values', () => {
   const table: Array<[string, boolean]> = [
@@ -102,5 +103,78 @@ describe('failure words written as values', () => {
     expect(failed.score).to.be.at.least(0.5);
     // An event type the host never wrote is a new message, not a new value of a `type` slot.
     expect(m.score(line('ANOM_ABEND', 'success')).reasons).to.include('new_template');
+  });
+
+  // Text a line quotes (`Got error '...'`, `reason="..."`) is one value to the masker: its failure
+  // words are read per line, each as routine as the separate occasions it came on in that slot.
+  describe('in quoted text', () => {
+    const t = new ModelTrainer();
+    // More kinds of text than a slot remembers shapes of: the new one is judged by its words alone.
+    const kinds = [
+      'PHP Warning:  Undefined variable $x',
+      'PHP Notice:  Undefined index: id',
+      'PHP Deprecated:  strftime() is deprecated',
+      'PHP Warning:  Trying to access array offset on value of type bool',
+      'PHP Notice:  Only variables should be passed by reference',
+      'PHP Warning:  count(): Parameter must be an array',
+    ];
+    for (let i = 0; i < 600; i++) {
+      t.add(`[proxy_fcgi:error] [pid ${1000 + (i % 7)}] AH01071: Got error 'PHP message: ${kinds[i % 6]} in /var/www/a${i % 9}.php on line ${i % 300}', referer: https://shop.example.com/`);
+      t.add(`{"level":"info","msg":"job finished","job":"report-${i % 4}","result":"completed in ${i % 90} s"}`);
+      t.add(`GET /api/items/${i} 200 ${i % 50}ms`);
+    }
+    const m = t.finish();
+
+    it('flags a fatal error quoted where warnings were routine, and keeps the routine ones low', () => {
+      const routine = m.score(`[proxy_fcgi:error] [pid 1003] AH01071: Got error 'PHP message: PHP Warning:  Undefined variable $x in /var/www/a3.php on line 12', referer: https://shop.example.com/`);
+      const fatal = m.score(`[proxy_fcgi:error] [pid 1003] AH01071: Got error 'PHP message: PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted in /var/www/a3.php on line 12', referer: https://shop.example.com/`);
+      expect(routine.score).to.be.below(0.5);
+      expect(fatal.score).to.be.at.least(0.5);
+      expect(fatal.reasons).to.include('error_terms');
+      expect(fatal.score).to.be.above(routine.score + 0.3);
+    });
+
+    it('reads failure words in a JSON field of several words, and none in a routine one', () => {
+      const ok = m.score('{"level":"info","msg":"job finished","job":"report-2","result":"completed in 12 s"}');
+      const failed = m.score('{"level":"info","msg":"job finished","job":"report-2","result":"failed: connection refused by db-1"}');
+      expect(ok.reasons).to.deep.equal([]);
+      expect(failed.reasons).to.include('error_terms');
+      expect(failed.score).to.be.above(ok.score);
+    });
+
+    it('reads no failure in a count of none, nor in a quoted object', () => {
+      expect(m.score('{"level":"info","msg":"job finished","job":"report-2","result":"completed with 0 errors"}').reasons).to.not.include('error_terms');
+      expect(m.score('{"level":"info","msg":"job finished","job":"report-2","result":{"error":null,"note":"all went fine"}}').reasons).to.not.include('error_terms');
+    });
+
+    it('keeps the counts through a save and a load', () => {
+      const line = `[proxy_fcgi:error] [pid 1003] AH01071: Got error 'PHP message: PHP Fatal error:  Allowed memory size exhausted in /var/www/a3.php on line 12', referer: https://shop.example.com/`;
+      const again = HostModel.deserialize(m.serialize());
+      expect(again.score(line)).to.deep.equal(m.score(line));
+    });
+
+    it('leaves routine quoted failures low when each kind came on many occasions', () => {
+      // Counted as a share of the slot's lines, a failure word in a tenth of them was barely
+      // routine: 298 of 1,500 routine lines were flagged when this was first built.
+      const failures = [
+        'PHP Warning:  file_get_contents(https://rates.example.com/eur): Failed to open stream: Connection timed out in /var/www/rates.php on line 20',
+        'PHP Warning:  mysqli::real_connect(): (HY000/2002): Connection refused in /var/www/db.php on line 7',
+        'PHP Warning:  unlink(/tmp/cache/x): No such file or directory in /var/www/cache.php on line 30',
+        'PHP Warning:  fopen(/var/www/log.txt): Permission denied in /var/www/log.php on line 4',
+        'PHP Warning:  Invalid argument supplied for foreach() in /var/www/list.php on line 55',
+        ...kinds,
+      ];
+      const line = (i: number, k: number): string =>
+        `[proxy_fcgi:error] [pid ${1000 + (i % 50)}:tid ${14000 + i}] [client 10.0.0.${i % 200}:${40000 + i}] AH01071: Got error '${failures[k]}', referer: https://shop.example.com/p${i % 90}`;
+      const tr = new ModelTrainer();
+      for (let i = 0; i < 3000; i++) {
+        tr.add(line(i, (i * 7) % failures.length));
+        if (i % 2 === 0) tr.add('[mpm_event:notice] [pid 99:tid 1] AH00489: Apache/2.4.57 configured -- resuming normal operations');
+      }
+      const model = tr.finish();
+      let flagged = 0;
+      for (let i = 0; i < 300; i++) if (model.score(line(5000 + i, (i * 3) % failures.length)).score >= DEFAULT_THRESHOLD) flagged++;
+      expect(flagged).to.equal(0);
+    });
   });
 });
