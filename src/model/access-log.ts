@@ -55,11 +55,12 @@ const TIME_THEN_REQUEST = /\[[^[\]]{0,40}\d:\d\d:\d\d[^[\]]{0,40}\] "/g;
 const STATUS_SIZE = /" ([1-5]\d\d) (\d+|-)(?= |$)/y;
 
 /**
- * HAProxy's HTTP log: the bracketed accept date, the frontend, `backend/server`, four or five
+ * HAProxy's HTTP log: the bracketed accept date, the frontend, `backend/server` (no `/` in either
+ * name: a long path of slashes after such a date costs no backtracking), four or five
  * timers (`-1` for a step never reached, `+` before the total with `option logasap`), the status
  * and the bytes read (`+` likewise). Its TCP log has three timers and no status: not matched.
  */
-const HAPROXY_HTTP = /\[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?:\.\d{1,6})?\] \S+ \S+\/\S+ (?:-?\d+\/){3,4}\+?-?\d+ ([1-5]\d\d) (\+?\d+)(?= |$)/;
+const HAPROXY_HTTP = /\[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?:\.\d{1,6})?\] [^\s/]+ [^\s/]+\/[^\s/]+ (?:-?\d+\/){3,4}\+?-?\d+ ([1-5]\d\d) (\+?\d+)(?= |$)/;
 
 /** The line with the status's reason phrase after it, or null when it is no access log line. */
 export function renderAccessLog(text: string): string | null {

@@ -51,6 +51,8 @@ describe('access log lines', () => {
     ['a bracketed thread, a quote and two numbers', 'INFO [worker-3] "batch" 100 200 done'],
     ['HAProxy\'s TCP log (three timers, no status)', 'haproxy[2341]: 10.20.0.11:39962 [03/Apr/2025:04:08:28.313] fe_pg be_pg/pg1 0/1/2004 504 -- 3/1/0/0/0 0/0'],
     ['a bracketed date, a pair and numbers that are no timers', '[03/Apr/2025:04:08:28] job batch/7 took 3/4 500 200 rows'],
+    // Names with slashes in them were allowed, which made a long path after such a date backtrack.
+    ['a bracketed date, then a path where the backend would be', '[25/Mar/2025:10:00:00.000] GET /api/a/b 0/0/0/12/13 200 512'],
   ];
   for (const [what, line] of untouched) {
     it(`leaves ${what} as it is`, () => expect(renderAccessLog(line)).to.equal(null));

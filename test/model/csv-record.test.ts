@@ -36,9 +36,9 @@ describe('comma-separated records', () => {
       '<*> "<*>", <*>, CONFIG, <*> "<*>", <*>, , edit, admin, Web, Succeeded, "<*>", <*> , <*>',
     ],
     [
-      'Windows DHCP server audit record',
-      '10,03/25/25,23:10:10,Assign,192.168.1.23,host1.corp.local,001122334455,,1234567,0,,,,0x4D53465420352E30,MSFT 5.0,,,,0',
-      '<*> Assign, <*>, <*> , <*> , , , <*>, "<*>", , , , <*>',
+      "PostgreSQL's csvlog, its message quoted",
+      '2025-03-24 00:00:00.275 UTC,"app","shop",9279,"10.0.4.170:33429",68e6a5c6.243f,107,"UPDATE",2025-03-24 00:00:00 UTC,25/9689,300265,ERROR,40P01,"deadlock detected",,,,,,,,,"psql","client backend",,0',
+      '<*> app, shop, <*> UPDATE, "<*>", <*> ERROR, <*>, deadlock detected, , , , , , , , , psql, client backend, , <*>',
     ],
   ]);
 
@@ -48,6 +48,15 @@ describe('comma-separated records', () => {
     ['a short list of values', 'Nov 21 10:00:00 host app: nodes 1,2,3,4,5 ready'],
     ['commas deep in a message', 'Nov 21 10:00:00 host app: the job of user bob on queue fast finished with ids a,b,c,d,e,f,g,h,i,j,k,l,m'],
     ['an unclosed quote', 'a,b,c,d,e,f,g,h,i,j,k,"l m,n'],
+    // Found by a review: read as records, these lost their level, status and wording.
+    ['a time with milliseconds after a comma, then a list', '2025-03-25 10:00:00,123 ERROR worker failed ids [1,2,3,4,5,6,7,8,9,10,11,12] in 30ms'],
+    ["Kafka's bracketed time, then a list", '[2025-03-25 10:00:00,123] INFO [Partition orders-3 broker=1] ISR updated to 1,2,3,4,5,6,7,8,9,10,11,12 and version 7 (kafka.cluster.Partition)'],
+    ['Elasticsearch', '[2025-03-25T10:00:00,123][INFO ][o.e.c.r.a.AllocationService] [node-1] regions a,b,c,d,e,f,g,h,i,j,k,l,m'],
+    ['a list of ids in a URL, then the status', '2025-03-25 10:00:00 10.0.0.1 GET /api/items/1,2,3,4,5,6,7,8,9,10,11,12 - 443 - 10.0.0.5 Mozilla/5.0+(Windows) - 503 0 0 15'],
+    ['a list of VLANs in a message', '<189>Mar 24 00:00:00 sw4 stp: VLANs 656,675,680,739,821,1177,1287,1370,1574,1647,1936,1993 topology change loop detected on Po4, blocking'],
+    ['a tuple', 'Traceback values: (1,2,3,4,5,6,7,8,9,10,11,12) raised ValueError: bad tuple'],
+    ['an image transform in a URL', '1742774400.361    776 10.30.7.107 TCP_MISS/504 27684 GET http://img.example.com/image/upload/bo_1px_solid_gray,x_0,dpr_2.0,q_auto,f_auto,a_0,w_400,c_fill,h_300,g_auto,e_sharpen,q_auto/v42/p74994.jpg - HIER_NONE/- text/html'],
+    ["Windows' DHCP server log (its descriptions are its wording)", '31,03/25/25,23:10:10,DNS Update Failed,192.168.1.23,host1.corp.local,,,0,6,,,,,,,,,9004'],
   ];
   for (const [what, line] of untouched) {
     it(`leaves ${what} as it is`, () => expect(renderCsvRecord(line)).to.equal(null));
@@ -59,8 +68,8 @@ describe('comma-separated records', () => {
   });
 
   it('reads a doubled quote inside a quoted field as one quote', () => {
-    const r = renderCsvRecord('a,b,c,d,e,f,g,h,i,j,k,"say ""hi"", then go",m');
-    expect(r).to.equal("a, b, c, d, e, f, g, h, i, j, k, say 'hi', then go, m");
+    const r = renderCsvRecord('1,web,db,auth,2,3,4,5,6,7,8,"say ""hi"", then go",end');
+    expect(r).to.equal("1, web, db, auth, 2, 3, 4, 5, 6, 7, 8, say 'hi', then go, end");
   });
 
   it('flags an authentication failure among routine successes, and a flow of a new size to a new country', () => {
