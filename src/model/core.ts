@@ -31,6 +31,12 @@ const SUSPECT = 0.5 * ERROR_WEIGHT;
  * the new line inherits part of its routine, and is shown with it.
  */
 const SIMILAR_WORDS = 0.5;
+/**
+ * Similarity from which a new line's quoted texts inherit routine from the nearest template
+ * (Shape.near): lower than SIMILAR_WORDS, as a structured record given one more field has few
+ * words, each of them weighing much (`call finished ... region=` is 0.44 like its template).
+ */
+const SIMILAR_TEXTS = 0.3;
 /** The context of templates without one (shared: most templates have none). */
 const NO_CONTEXT: readonly number[] = Object.freeze([]);
 
@@ -79,6 +85,11 @@ export interface Shape {
   readonly novelty: { words: number; unseen: number; foreign: number; similarity: number; cluster: number; nats: number } | undefined;
   /** For a new line: the hash of its constant words, under which familiarity.ts remembers it. */
   readonly familiarKey: number | undefined;
+  /**
+   * For a new line: the known template most like it, when similar (SIMILAR_TEXTS), from which the
+   * failure words of its quoted texts inherit routine as its own words do (detector.ts).
+   */
+  readonly near: { readonly template: TemplateView; readonly similarity: number } | undefined;
   readonly reasons: readonly Reason[];
   /** The reasons its lines give, by whether they count failure words and an unusual value (detector.ts reasonsOf), made as first needed. */
   readonly reasonVariants: Array<readonly Reason[] | null>;
@@ -128,9 +139,10 @@ function shapeOf(
   reasons: readonly Reason[],
   novelty: Shape['novelty'],
   familiarKey: number | undefined,
+  near?: Shape['near'],
 ): Shape {
   const frame = w.terms !== undefined && w.terms.some((t) => t.term === STACK_FRAME);
-  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, frame, none: w.none, novelty, familiarKey, reasons, reasonVariants: [null, null, null, null] };
+  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, frame, none: w.none, novelty, familiarKey, near, reasons, reasonVariants: [null, null, null, null] };
 }
 
 /** Templates holding a word, by word id (words with ids from `words` on are not in any). */
@@ -401,6 +413,7 @@ export class ModelCore {
       reasons,
       { words: words.length, unseen, foreign, similarity, cluster: cdist, nats: nov },
       familiarKey,
+      nearT !== null && near.similarity >= SIMILAR_TEXTS ? { template: nearT, similarity: near.similarity } : undefined,
     );
   }
 

@@ -96,8 +96,13 @@ function reasonsOf(shape: Shape, errors: boolean, unusual: boolean): readonly Re
   return r;
 }
 
+/** A field whose value is a quoted text: `outcome="<*>"`, `err='<*>'` (a key, then the quote). */
+const KEYED_TEXT = /^[A-Za-z_][\w.-]*[=:]["']<\*>/;
+
 export class HostModel {
   private readonly core: ModelCore;
+  /** HostModel.textsByKey, made when a new line first quotes a text. */
+  private keyedTexts: ReadonlyMap<string, ReadonlyMap<string, number>> | null = null;
   private readonly cache = new Map<string, Shape>();
   private cacheChars = 0;
   private readonly cacheSize: number;
@@ -180,6 +185,47 @@ export class HostModel {
   }
 
   /**
+   * How routine a failure word of a new line's quoted text is: as routine as in the quoted texts of
+   * the known template most like the line, times the square of their similarity, as a new line's
+   * own failure words inherit (core.ts routineNear); a message given one more field is no new error.
+   */
+  private routineNear(shape: Shape, token: string, term: string): number {
+    const near = shape.near;
+    let best = 0;
+    if (near !== undefined) {
+      const slots = this.core.slots;
+      for (let k = near.template.slotStart; k < near.template.slotEnd; k++) {
+        const r = slots.termRoutine(k, term);
+        if (r > best) best = r;
+      }
+      best *= near.similarity * near.similarity;
+    }
+    // A field of the same name (`outcome="<*>"`) in any template: the same kind of text. A line of
+    // a structured logger given one more field, or at another level, is a new template whose
+    // nearest one may be another message with the same fields.
+    const keyed = KEYED_TEXT.test(token) ? this.textsByKey().get(token)?.get(term) : undefined;
+    return keyed !== undefined && keyed > best ? keyed : best;
+  }
+
+  /** Quoted-text failure terms by the field their slot is the value of (`outcome="<*>"`), made once. */
+  private textsByKey(): ReadonlyMap<string, ReadonlyMap<string, number>> {
+    if (this.keyedTexts !== null) return this.keyedTexts;
+    const out = new Map<string, Map<string, number>>();
+    const slots = this.core.slots;
+    for (const t of this.core.templates) {
+      for (let k = t.slotStart; k < t.slotEnd; k++) {
+        const terms = slots.termsOf(k);
+        const token = t.tokens[slots.pos[k]!];
+        if (terms === undefined || token === undefined || !KEYED_TEXT.test(token)) continue;
+        let m = out.get(token);
+        if (m === undefined) out.set(token, (m = new Map()));
+        for (const [term, r] of terms) if (r > (m.get(term) ?? 0)) m.set(term, r);
+      }
+    }
+    return (this.keyedTexts = out);
+  }
+
+  /**
    * The line's failure evidence: its shape's, without the words this line counts as none
    * ("0 errors", "errors=0": zero-counts.ts), which the shape cannot tell from "3 errors", and with
    * the failure terms the line writes as values (`valueTerms`).
@@ -258,7 +304,7 @@ export class HostModel {
       for (let pos = 0, start = 0; pos < tok.tokens.length; pos++) {
         const end = tok.valueEnd[pos]!;
         if (end === start + 1 && isQuotedText(tok.tokens[pos]!, tok.values[start]!)) {
-          for (const t of textFailureTerms(tok.values[start]!)) (found ??= []).push([t.term, t.severity, 0]);
+          for (const t of textFailureTerms(tok.values[start]!)) (found ??= []).push([t.term, t.severity, this.routineNear(shape, tok.tokens[pos]!, t.term)]);
         }
         start = end;
       }

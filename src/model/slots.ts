@@ -10,8 +10,11 @@ import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
 export const MAX_CATEGORIES = 8;
-/** Failure terms of quoted texts remembered per slot (a term beyond them counts as never seen there). */
-const MAX_TERMS = 16;
+/**
+ * Failure terms of quoted texts remembered per slot; when a new one comes, the one of the fewest
+ * occasions makes room (a term that keeps coming gets in however late it first came).
+ */
+const MAX_TERMS = 48;
 /** Distinct value shapes remembered per slot; beyond it shapes are not judged. */
 const MAX_SHAPES = 4;
 /** Fewest observations before a slot (or one of its shapes) is judged at all. */
@@ -138,7 +141,7 @@ export class SlotAccumulator {
     for (const { term } of terms) {
       let o = m.get(term);
       if (o === undefined) {
-        if (m.size >= MAX_TERMS) continue;
+        if (m.size >= MAX_TERMS) m.delete(lightest(m));
         m.set(term, (o = { last: 0, routine: 0, run: 0, runLines: null }));
       }
       noteOccasion(o, at, line, gap);
@@ -186,6 +189,20 @@ export class SlotAccumulator {
           : [...this.shapes.entries()].map(([h, s]) => [h, s.n, s.bins.map((m) => ({ bins: [...m.entries()].sort((a, b) => a[0] - b[0]) }))]),
     };
   }
+}
+
+/** The term of the fewest occasions so far. */
+function lightest(m: ReadonlyMap<string, Occasions>): string {
+  let min = Infinity;
+  let out = '';
+  for (const [t, o] of m) {
+    const w = occasionsWeight(o);
+    if (w < min) {
+      min = w;
+      out = t;
+    }
+  }
+  return out;
 }
 
 /** How many of a field's values were 0 (bin 0). */
@@ -434,6 +451,11 @@ export class SlotTable {
   /** Whether the slot is free-form (took too many distinct values to remember them). */
   freeForm(slot: number): boolean {
     return this.catStart[slot]! < 0;
+  }
+
+  /** The failure terms of this slot's quoted texts and how routine each was (undefined: none). */
+  termsOf(slot: number): ReadonlyMap<string, number> | undefined {
+    return this.slotTerms.get(slot);
   }
 
   /** How routine a failure term was in this slot's quoted texts in training (0: never there). */

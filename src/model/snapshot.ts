@@ -21,10 +21,11 @@ import type { ClusterModel } from './clusters.js';
  * stay enumerations (miner.ts). 12: fractions counted on a scale of their own (slots.ts), a level after a
  * module (`[core:error]`) kept as wording (mask.ts), MongoDB's `attr` fields as pairs of their
  * own (structured.ts). 13: HAProxy's HTTP log status read with its reason phrase (access-log.ts), a
- * comma-separated record's fields as chunks of their own (csv-record.ts), failure terms of quoted
- * texts counted per slot by their occasions (slots.ts).
+ * comma-separated record's fields as chunks of their own (csv-record.ts). 14: failure terms of
+ * quoted texts counted per slot by their occasions (slots.ts; a model of 13 has none of them, and
+ * every such term would be new).
  */
-export const MODEL_FORMAT_VERSION = 13;
+export const MODEL_FORMAT_VERSION = 14;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

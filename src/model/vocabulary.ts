@@ -153,6 +153,14 @@ const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
   [['blocked', 'for', 'more', 'than'], HIGH],
 ];
 
+/** The phrases by their first word: a line's words are looked up, not compared with every phrase. */
+const PHRASES_BY_FIRST = new Map<string, Array<readonly [readonly string[], number]>>();
+for (const p of PHRASES) {
+  const list = PHRASES_BY_FIRST.get(p[0][0]!);
+  if (list === undefined) PHRASES_BY_FIRST.set(p[0][0]!, [p]);
+  else list.push(p);
+}
+
 /**
  * Phrases of reports that software writes at error level whatever their text declares: the
  * kernel's hung-task report begins with `INFO:` (pr_err("INFO: task %s:%d blocked for more than
@@ -531,37 +539,158 @@ export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
  * A quoted value of several words, the text a line quotes (`Got error 'PHP Fatal error: ...'`,
  * `info: "Connection refused"`): the masker hides it in one slot, so its failure words are read
  * here (textFailureTerms), per line, as a line's own are. Single words go through
- * valueTermSeverity; a quoted object or list (`"{'error': null}"`) is data, not wording.
+ * valueTermSeverity; a quoted object or list (`"{'error': null}"`, `[1, 2]`) is data, not wording
+ * (`[Errno 111] Connection refused` is wording). A quoted chunk longer than MAX_TOKEN_CHARS is a
+ * bare `<*>` whose value still opens with its quote (a PHP fatal error with its stack trace).
  */
 export function isQuotedText(token: string, value: string): boolean {
   // The token first: most are a bare `<*>`, and a value may be long.
-  if (token.length < 5 || (token.indexOf('"<*>') < 0 && token.indexOf("'<*>") < 0) || value.indexOf(' ') <= 0) return false;
-  const c = value.charCodeAt(0);
-  return c !== 123 /* { */ && c !== 91 /* [ */;
+  let at = 0;
+  if (token.length === 3) {
+    if (token !== '<*>') return false;
+    // The whole chunk is the value: it opens with the quote, or with a key and the quote.
+    at = LONG_QUOTED.exec(value)?.[0].length ?? 0;
+    if (at === 0) return false;
+  } else if (token.length < 5 || (token.indexOf('"<*>') < 0 && token.indexOf("'<*>") < 0)) return false;
+  if (value.indexOf(' ') <= 0) return false;
+  const c = value.charCodeAt(at);
+  if (c === 123 /* { */) return false;
+  if (c !== 91 /* [ */) return true;
+  const d = value.charCodeAt(at + 1);
+  return !(d === 123 || d === 91 || d === 34 || d === 39 || d === 93 || d === 45 || (d >= 48 && d <= 57));
 }
 
-/** Quoted texts' failure terms, by text: the same few texts (user agents, messages) come back. */
-const textTerms = new Map<string, FailureTerm[]>();
-const TEXT_CACHE = 4096;
+/** The opening of a chunk too long to be masked in parts: a quote, or a key, `=` and a quote. */
+const LONG_QUOTED = /^(?:[A-Za-z_][\w.-]{0,63}=)?["']/;
+
+/**
+ * Quoted texts' failure terms, by a hash of the text (not the text: a key would keep alive the
+ * whole line it was sliced from): the same texts (user agents, messages) come back.
+ */
+const textTerms = new Map<number, readonly FailureTerm[]>();
+const TEXT_CACHE = 8192;
 /** Longer texts are read up to here: the words that say what happened come first. */
 const TEXT_CHARS = 1024;
+const NO_TERMS: readonly FailureTerm[] = Object.freeze([]);
+/** A count of none: `0`, `0,`, `0)`. */
+const ZERO = /^0[,;:.)\]]*$/;
 
 /**
  * Failure terms of a quoted text (isQuotedText), in the context of its own words, at full
- * severity; a count of 0 before a word is none of it (`0 errors`), as `no errors` is.
+ * severity. Not read as failures: a word given a count of none (`0 errors`, `errors: 0`,
+ * `errors=0`), a key's name (`ignore_errors=true`: only the value after `=` is wording), paths
+ * and URLs (`/var/log/error.log`, `/fail?timeout=30`), which the masker would have hidden.
  */
 export function textFailureTerms(value: string): readonly FailureTerm[] {
   const text = value.length > TEXT_CHARS ? value.slice(0, TEXT_CHARS) : value;
-  let terms = textTerms.get(text);
-  if (terms !== undefined) return terms;
-  const tokens = text.split(' ');
-  for (let k = 0; k < tokens.length; k++) if (tokens[k] === '0') tokens[k] = 'no';
+  if (!mayHoldTerms(text)) return NO_TERMS;
+  const key = textKey(text);
+  const cached = textTerms.get(key);
+  if (cached !== undefined) return cached;
+  const raw = text.split(' ');
+  const tokens: string[] = [];
+  /** Words given a count of none. */
+  let none: Set<string> | null = null;
+  for (let k = 0; k < raw.length; k++) {
+    let t = raw[k]!;
+    if (t === '') continue;
+    const eq = t.indexOf('=');
+    if (eq >= 0) {
+      const v = t.slice(eq + 1);
+      if (ZERO.test(v)) (none ??= new Set()).add(leadingWord(t));
+      t = v;
+    }
+    if (t.indexOf('/') >= 0 || t.indexOf('\\') >= 0) continue;
+    if (ZERO.test(t)) {
+      // `0 errors` (the next word) and `errors: 0` (the word before, written as a key).
+      if (k + 1 < raw.length) (none ??= new Set()).add(leadingWord(raw[k + 1]!));
+      const prev = tokens.length > 0 ? tokens[tokens.length - 1]! : '';
+      if (prev.endsWith(':')) (none ??= new Set()).add(leadingWord(prev));
+      continue;
+    }
+    tokens.push(t);
+  }
   const words = orderedWords(tokens);
-  terms = failureTerms(words);
-  if (terms.length > 0) terms = inContext(withoutNegated(terms, tokens, words), words, tokens);
+  let terms: readonly FailureTerm[] = failureTerms(words);
+  if (terms.length > 0) terms = inContext(withoutNegated(terms as FailureTerm[], tokens, words), words, tokens);
+  if (none !== null && terms.length > 0) {
+    const n = none;
+    terms = terms.filter((t) => !n.has(t.term.split(' ')[0]!));
+  }
+  if (terms.length === 0) terms = NO_TERMS;
   if (textTerms.size >= TEXT_CACHE) textTerms.clear();
-  textTerms.set(text, terms);
+  textTerms.set(key, terms);
   return terms;
+}
+
+/**
+ * Words that may start a failure term or phrase, by their first four letters (a-z, 26^4 entries),
+ * and the shorter ones whole: a text none of whose words starts like one, or ends like a class
+ * name of one (`...Exception`, `...Error`, `...Failure`), is read no further. Most quoted texts
+ * are user agents and such, and splitting each into words cost more than the rest of the line.
+ */
+const TERM_PREFIXES = new Uint8Array(26 ** 4);
+const SHORT_TERM_WORDS = new Set<string>();
+for (const w of [...TERMS.keys(), ...PHRASES.map((p) => p[0][0]!)]) {
+  if (!/^[a-z]+$/.test(w)) {
+    // `can't`, `couldn't`: their letters before the apostrophe.
+    const head = /^[a-z]+/.exec(w)?.[0] ?? '';
+    if (head.length >= 4) TERM_PREFIXES[prefixIndex(head, 0)] = 1;
+    else if (head.length > 0) SHORT_TERM_WORDS.add(head);
+  } else if (w.length >= 4) TERM_PREFIXES[prefixIndex(w, 0)] = 1;
+  else SHORT_TERM_WORDS.add(w);
+}
+
+function prefixIndex(w: string, at: number): number {
+  let k = 0;
+  for (let i = at; i < at + 4; i++) k = k * 26 + ((w.charCodeAt(i) | 32) - 97);
+  return k;
+}
+
+function endsWithWord(text: string, end: number, suffix: string): boolean {
+  const n = suffix.length;
+  for (let i = 0; i < n; i++) if ((text.charCodeAt(end - n + i) | 32) !== suffix.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether some word of the text may be a failure term (TERM_PREFIXES); false means surely none. */
+function mayHoldTerms(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i) | 32;
+    if (c < 97 || c > 122) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n && (c = text.charCodeAt(i) | 32) >= 97 && c <= 122) i++;
+    const len = i - start;
+    if (len >= 4) {
+      if (TERM_PREFIXES[prefixIndex(text, start)] === 1) return true;
+      if (len >= 7 && (endsWithWord(text, i, 'error') || endsWithWord(text, i, 'failure') || endsWithWord(text, i, 'exception'))) return true;
+    } else if (len >= 2 && SHORT_TERM_WORDS.has(text.slice(start, i).toLowerCase())) return true;
+  }
+  return false;
+}
+
+/** The lower-case letters a token starts with (`errors:` -> `errors`). */
+function leadingWord(t: string): string {
+  let i = 0;
+  while (i < t.length && isLetter(t.charCodeAt(i))) i++;
+  return t.slice(0, i).toLowerCase();
+}
+
+/** Two 32-bit FNV-1a hashes of the text (different offsets) as one number of 53 bits. */
+function textKey(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 2097152 + ((b >>> 0) & 0x1fffff);
 }
 
 /** Share of their severity that failure terms keep given the level the line's header declares. */
@@ -623,7 +752,8 @@ function maxSeverity(words: readonly string[]): number {
     const w = words[i]!;
     const s = termSeverity(w);
     if (s > max) max = s;
-    for (const [phrase, sev] of PHRASES) if (sev > max && phraseAt(words, i, phrase)) max = sev;
+    const phrases = PHRASES_BY_FIRST.get(w);
+    if (phrases !== undefined) for (const [phrase, sev] of phrases) if (sev > max && phraseAt(words, i, phrase)) max = sev;
   }
   return max;
 }
@@ -635,7 +765,8 @@ export function failureTerms(words: readonly string[]): FailureTerm[] {
     const w = words[i]!;
     const s = termSeverity(w);
     if (s > 0) (out ??= []).push({ term: w, severity: s });
-    for (const [phrase, sev] of PHRASES) if (phraseAt(words, i, phrase)) (out ??= []).push({ term: phrase.join(' '), severity: sev });
+    const phrases = PHRASES_BY_FIRST.get(w);
+    if (phrases !== undefined) for (const [phrase, sev] of phrases) if (phraseAt(words, i, phrase)) (out ??= []).push({ term: phrase.join(' '), severity: sev });
   }
   if (out === null) return [];
   const seen = new Set<string>();

@@ -1,7 +1,7 @@
 // Failure words written as a value (`status=failed`, `"state":"ERROR"`): the masker hides them
 // from the template, so they are read per line from the values.
 import { expect } from 'chai';
-import { valueTermSeverity } from '../../src/model/vocabulary.js';
+import { textFailureTerms, valueTermSeverity } from '../../src/model/vocabulary.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
 
@@ -175,6 +175,57 @@ describe('failure words written as values', () => {
       let flagged = 0;
       for (let i = 0; i < 300; i++) if (model.score(line(5000 + i, (i * 3) % failures.length)).score >= DEFAULT_THRESHOLD) flagged++;
       expect(flagged).to.equal(0);
+    });
+
+    // Found by a review of the first version of this commit.
+    const terms = (text: string): string[] => textFailureTerms(text).map((t) => t.term);
+    const reads: Array<[text: string, expected: string[]]> = [
+      ['completed errors=0 failed=0', []],
+      ['completed in 3 ms, retries: 0, errors: 0.', []],
+      ['completed, errors: 0, warnings: 0', []],
+      ['processed, failed: 0, retried: 0', []],
+      ['processed 120 records, 0 route updates', []],
+      ['ignore_errors=true on_error=continue', []],
+      ['wrote /var/log/app/error.log and C:\\Crash Reports\\x', []],
+      ['[Errno 111] Connection refused', ['errno', 'refused']],
+      ['status=failed after 3 tries', ['failed']],
+      ['0 errors, then disk full', ['full']],
+    ];
+    for (const [text, expected] of reads) {
+      it(`reads ${JSON.stringify(text)} as ${expected.length === 0 ? 'no failure' : expected.join(', ')}`, () => expect(terms(text)).to.deep.equal(expected));
+    }
+
+    it('counts a routine quoted failure that first came after many one-off ones', () => {
+      // The first 16 terms a slot met were all it counted: later routine ones were always new.
+      const oneOff = ['fatal', 'panic', 'corrupted', 'crashed', 'deadlock', 'aborted', 'killed', 'segfault', 'hung', 'lockup', 'overflow', 'stuck', 'unreachable', 'rejected', 'invalid', 'illegal', 'mismatch', 'degraded', 'exhausted', 'overloaded', 'unresponsive', 'unhealthy', 'inconsistent', 'malformed', 'unreadable', 'stalled', 'evicted', 'starved', 'throttled', 'violation'];
+      const tr = new ModelTrainer();
+      oneOff.forEach((w, i) => tr.add(`2026-10-01T00:00:${String(i).padStart(2, '0')}Z web[7]: job ${i} finished result="step ${i} ${w} once"`));
+      for (let i = 0; i < 6000; i++) {
+        const text = i % 10 === 0 ? 'open /data/cache: permission denied' : `completed in ${i % 90} s`;
+        tr.add(`2026-10-01T01:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z web[7]: job ${1000 + i} finished result="${text}"`);
+      }
+      const model = tr.finish();
+      expect(model.score('2026-10-02T00:00:00Z web[7]: job 9000 finished result="open /data/cache: permission denied"').score).to.be.below(0.5);
+      expect(model.score('2026-10-02T00:00:01Z web[7]: job 9001 finished result="open /data/cache: out of memory"').score).to.be.at.least(0.5);
+    });
+
+    it('keeps a routine quoted failure routine when its line gains a field', () => {
+      // A new template: its quoted failure words were all new, however routine in the same field.
+      const tr = new ModelTrainer();
+      const line = (i: number, outcome: string, extra: string): string =>
+        `{"ts":"2026-10-01T00:${String(i % 60).padStart(2, '0')}:00Z","level":"info","msg":"call finished","svc":"orders","dur_ms":${i % 900},"outcome":"${outcome}"${extra},"trace":"${(i * 7919).toString(16)}"}`;
+      for (let i = 0; i < 4000; i++) tr.add(line(i, i % 8 === 0 ? `failed after ${1 + (i % 3)} attempts: connection refused` : `completed ${i % 60} rows`, ''));
+      const model = tr.finish();
+      const before = model.explain(line(5, 'failed after 2 attempts: connection refused', ',"region":"eu-west-1"'));
+      expect(before.reasons).to.include('new_template');
+      const fresh = model.explain(line(5, 'failed after 2 attempts: segmentation fault, core dumped', ',"region":"eu-west-1"'));
+      expect(before.evidence.errors).to.be.below(fresh.evidence.errors / 2);
+    });
+
+    it('reads a quoted text too long to be masked in parts: a fatal error with its stack trace', () => {
+      const trace = Array.from({ length: 8 }, (_, k) => `#${k} /var/www/shop/lib/db${k}.php(${10 + k}): PDO->__construct()`).join(' ');
+      const fatal = m.score(`[proxy_fcgi:error] [pid 1003] AH01071: Got error 'PHP message: PHP Fatal error:  Uncaught PDOException: could not connect in /var/www/a3.php:12 Stack trace: ${trace}', referer: https://shop.example.com/`);
+      expect(fatal.reasons).to.include('error_terms');
     });
   });
 });
