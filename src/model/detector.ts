@@ -185,11 +185,12 @@ export class HostModel {
   }
 
   /**
-   * How routine a failure word of a new line's quoted text is: as routine as in the quoted texts of
-   * the known template most like the line, times the square of their similarity, as a new line's
-   * own failure words inherit (core.ts routineNear); a message given one more field is no new error.
+   * How routine a failure word of a new line's quoted text (in `token`) is: as routine as in the
+   * quoted texts of the known template most like the line, times the square of their similarity,
+   * as a new line's own failure words inherit (core.ts routineNear); or as in a field of the same
+   * name in any template, if more. A message given one more field is no new error.
    */
-  private routineNear(shape: Shape, token: string, term: string): number {
+  private quotedRoutineNear(shape: Shape, token: string, term: string): number {
     const near = shape.near;
     let best = 0;
     if (near !== undefined) {
@@ -304,7 +305,7 @@ export class HostModel {
       for (let pos = 0, start = 0; pos < tok.tokens.length; pos++) {
         const end = tok.valueEnd[pos]!;
         if (end === start + 1 && isQuotedText(tok.tokens[pos]!, tok.values[start]!)) {
-          for (const t of textFailureTerms(tok.values[start]!)) (found ??= []).push([t.term, t.severity, this.routineNear(shape, tok.tokens[pos]!, t.term)]);
+          for (const t of textFailureTerms(tok.values[start]!)) (found ??= []).push([t.term, t.severity, this.quotedRoutineNear(shape, tok.tokens[pos]!, t.term)]);
         }
         start = end;
       }
