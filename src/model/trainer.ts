@@ -152,7 +152,8 @@ export class Trainer {
       this.absorbMerged(st);
     }
     const line = this.miner.repeatKey(tok);
-    if (noteOccasion(st, this.n, line, occasionGap(this.n))) {
+    const gap = occasionGap(this.n);
+    if (noteOccasion(st, this.n, line, gap)) {
       st.episodes++;
       st.start = this.n;
     }
@@ -172,7 +173,7 @@ export class Trainer {
         acc.add(v);
         if (isQuotedText(tok.tokens[slot.pos]!, v)) {
           const terms = textFailureTerms(v);
-          if (terms.length > 0) acc.addTerms(terms, this.n, line, occasionGap(this.n));
+          if (terms.length > 0) acc.addTerms(terms, this.n, line, gap);
         }
       }
     }

@@ -526,9 +526,7 @@ function inContext(terms: FailureTerm[], words: readonly string[], tokens: reado
  * declares an informational level.
  */
 export function lineFailureTerms(tokens: readonly string[]): FailureTerm[] {
-  const words = orderedWords(tokens);
-  let terms = failureTerms(words);
-  if (terms.length > 0) terms = inContext(withoutNegated(terms, tokens, words), words, tokens);
+  const terms = wordingTerms(tokens);
   if (isStackFrame(tokens)) terms.push({ term: STACK_FRAME, severity: MEDIUM });
   if (terms.length === 0) return terms;
   const share = levelShare(declaredLevel(tokens));
@@ -610,9 +608,7 @@ export function textFailureTerms(value: string): readonly FailureTerm[] {
     }
     tokens.push(t);
   }
-  const words = orderedWords(tokens);
-  let terms: readonly FailureTerm[] = failureTerms(words);
-  if (terms.length > 0) terms = inContext(withoutNegated(terms as FailureTerm[], tokens, words), words, tokens);
+  let terms: readonly FailureTerm[] = wordingTerms(tokens);
   if (none !== null && terms.length > 0) {
     const n = none;
     terms = terms.filter((t) => !n.has(t.term.split(' ')[0]!));
@@ -668,7 +664,7 @@ function mayHoldTerms(text: string): boolean {
     const len = i - start;
     if (len >= 4) {
       if (TERM_PREFIXES[prefixIndex(text, start)] === 1) return true;
-      if (len >= 7 && (endsWithWord(text, i, 'error') || endsWithWord(text, i, 'failure') || endsWithWord(text, i, 'exception'))) return true;
+      for (const [suffix, shortest] of CLASS_SUFFIXES) if (len >= shortest && endsWithWord(text, i, suffix)) return true;
     } else if (len >= 2 && SHORT_TERM_WORDS.has(text.slice(start, i).toLowerCase())) return true;
   }
   return false;
@@ -676,9 +672,7 @@ function mayHoldTerms(text: string): boolean {
 
 /** The lower-case letters a token starts with (`errors:` -> `errors`). */
 function leadingWord(t: string): string {
-  let i = 0;
-  while (i < t.length && isLetter(t.charCodeAt(i))) i++;
-  return t.slice(0, i).toLowerCase();
+  return t.slice(0, lettersAt0(t)).toLowerCase();
 }
 
 /** Two 32-bit FNV-1a hashes of the text (different offsets) as one number of 53 bits. */
@@ -693,19 +687,30 @@ function textKey(text: string): number {
   return (a >>> 0) * 2097152 + ((b >>> 0) & 0x1fffff);
 }
 
+/** The failure terms of some wording's tokens, not negated, in the context of its words. */
+function wordingTerms(tokens: readonly string[]): FailureTerm[] {
+  const words = orderedWords(tokens);
+  const terms = failureTerms(words);
+  return terms.length === 0 ? terms : inContext(withoutNegated(terms, tokens, words), words, tokens);
+}
+
 /** Share of their severity that failure terms keep given the level the line's header declares. */
 export function levelShare(level: DeclaredLevel): number {
   return level === 'info' ? DECLARED_INFO_SHARE : level === 'warn' ? DECLARED_WARN_SHARE : 1;
 }
 
 /** Severity of one word as a failure term (0 when it is not one). */
+/** Java/.NET class names (NullPointerException, IOError, ...): the suffix, and the shortest such word. */
+const CLASS_SUFFIXES: ReadonlyArray<readonly [suffix: string, shortest: number]> = [
+  ['exception', 10],
+  ['error', 7],
+  ['failure', 7],
+];
+
 export function termSeverity(word: string): number {
   const s = TERMS.get(word);
   if (s !== undefined) return s;
-  // Java/.NET class names: NullPointerException, IOError, ...
-  if (word.length > 9 && word.endsWith('exception')) return MEDIUM;
-  if (word.length > 6 && word.endsWith('error')) return MEDIUM;
-  if (word.length > 6 && word.endsWith('failure')) return MEDIUM;
+  for (const [suffix, shortest] of CLASS_SUFFIXES) if (word.length >= shortest && word.endsWith(suffix)) return MEDIUM;
   return 0;
 }
 

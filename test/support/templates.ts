@@ -11,3 +11,10 @@ export function itMasksTo(cases: ReadonlyArray<readonly [what: string, line: str
     it(`${what}: ${template}`, () => expect(maskedTemplate(line)).to.equal(template));
   }
 }
+
+/** One test per case: `render` leaves the line as it is (null: not its kind of line). */
+export function itLeavesAsIs(render: (line: string) => string | null, cases: ReadonlyArray<readonly [what: string, line: string]>): void {
+  for (const [what, line] of cases) {
+    it(`leaves ${what} as it is`, () => expect(render(line)).to.equal(null));
+  }
+}
