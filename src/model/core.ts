@@ -14,7 +14,8 @@ import { NearestIndex, clusterDistance } from './clusters.js';
 import {
   HEADER_TOKENS, STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, wordsOfTokens, type FailureTerm,
 } from './vocabulary.js';
-import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty } from './evidence.js';
+import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, UNSEEN_CAP, UNSEEN_WORD, combineMax, errorWeight, novelty } from './evidence.js';
+import { addedFieldPositions, pairKeysOf, withoutTokens } from './added-fields.js';
 import { Calibration, type TemplateSample } from './calibration.js';
 import { lowerBound } from './sorted.js';
 import { PieceVocabulary, piecesOfTokens } from './pieces.js';
@@ -90,6 +91,11 @@ export interface Shape {
    * failure words of its quoted texts inherit routine as its own words do (detector.ts).
    */
   readonly near: { readonly template: TemplateView; readonly similarity: number } | undefined;
+  /**
+   * For a known message given fields of names the host never wrote (added-fields.ts): their
+   * positions, which the line is scored without (detector.ts).
+   */
+  readonly added?: readonly number[];
   readonly reasons: readonly Reason[];
   /** The reasons its lines give, by whether they count failure words and an unusual value (detector.ts reasonsOf), made as first needed. */
   readonly reasonVariants: Array<readonly Reason[] | null>;
@@ -211,6 +217,8 @@ export class ModelCore {
   private readonly clusters: ModelData['clusters'];
   /** The host's header token at each position (miner.setHeader); empty when it has none. */
   private readonly header: Array<string | undefined> = [];
+  /** Names of the `key=value` fields the host's templates hold (added-fields.ts). */
+  private readonly fieldNames = new Set<string>();
 
   constructor(data: ModelData) {
     this.clusters = data.clusters;
@@ -221,6 +229,7 @@ export class ModelCore {
     const ids = this.wordIds;
     const df: number[] = [];
     let total = 0;
+    for (const r of data.templates) pairKeysOf(r.tokens, this.fieldNames);
     for (const ws of wordLists) {
       total += ws.length;
       for (const w of ws) {
@@ -330,6 +339,8 @@ export class ModelCore {
     if (matched !== undefined && matchesExactly(matched.tokens, tok.tokens)) {
       return this.knownShape(matched, tok, terms);
     }
+    const added = this.withAddedFields(tok);
+    if (added !== null) return added;
     const distinct = dedupe(words);
     // Variants of one new message differ in values, not in words; a line without words is its tokens.
     const familiarKey = fnv1a(distinct.length > 0 ? distinct.join(' ') : key);
@@ -337,6 +348,26 @@ export class ModelCore {
     const foreign = this.pieces.unseenShare(piecesOfTokens(message));
     const own = message === tok.tokens ? distinct : dedupe(orderedWords(message));
     return this.newShape(own, foreign, terms, matched ?? null, key, familiarKey, tok);
+  }
+
+  /**
+   * The shape of a known message given fields of names the host never wrote (added-fields.ts), or
+   * null when the line is not one. The new names count as unseen words; their values' failure
+   * words are read by the detector, as routine as the same words in the message's quoted texts.
+   */
+  private withAddedFields(tok: Tokenized): Shape | null {
+    const added = addedFieldPositions(tok.tokens, this.fieldNames);
+    if (added === null) return null;
+    const rest = withoutTokens(tok, added);
+    const id = this.miner.matchId(rest);
+    const t = id < 0 ? undefined : this.byId(id);
+    if (t === undefined || !matchesExactly(t.tokens, rest.tokens)) return null;
+    const shape = this.knownShape(t, rest, lineFailureTerms(rest.tokens));
+    const reasons: Reason[] = shape.reasons.filter((r) => r !== 'error_terms');
+    reasons.push('unseen_tokens');
+    if (reasons.length < shape.reasons.length + 1) reasons.push('error_terms');
+    const benign = shape.benign + UNSEEN_WORD * Math.min(added.length, UNSEEN_CAP);
+    return { ...shape, benign, reasons, near: { template: t, similarity: 1 }, added };
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {

@@ -11,6 +11,7 @@ import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
 import { declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
+import { valuesAt, withoutTokens } from './added-fields.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
@@ -245,7 +246,7 @@ export class HostModel {
 
   private evaluate(message: string, familiar?: FamiliarityLog, masked?: Tokenized): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number } {
     const miner = this.core.miner;
-    const tok = masked === undefined ? miner.tokenize(typeof message === 'string' ? message : String(message ?? '')) : miner.fromMasked(masked);
+    let tok = masked === undefined ? miner.tokenize(typeof message === 'string' ? message : String(message ?? '')) : miner.fromMasked(masked);
     const key = tok.tokens.join('\u0000');
     let shape = this.cache.get(key);
     if (shape === undefined) {
@@ -263,6 +264,21 @@ export class HostModel {
     /** Failure words written as values (`status=failed`), which the shape cannot see: [value, severity, routine]. */
     let found: Array<[string, number, number]> | null = null;
     const known = shape.known;
+    // A known message given new fields: scored as that message, the new fields' values read for failure words.
+    const added = shape.added;
+    const full = tok;
+    if (added !== undefined) {
+      tok = withoutTokens(full, added);
+      for (const p of added) {
+        for (const v of valuesAt(full, p)) {
+          const sev = valueTermSeverity(v);
+          if (sev > 0) (found ??= []).push([v, sev, 0]);
+          else if (isQuotedText(full.tokens[p]!, v)) {
+            for (const t of textFailureTerms(v)) (found ??= []).push([t.term, t.severity, this.quotedRoutineNear(shape, full.tokens[p]!, t.term)]);
+          }
+        }
+      }
+    }
     if (known !== null && known.slotEnd > known.slotStart && tok.tokens.length === known.tokens.length) {
       const slots = this.core.slots;
       let max = 0;

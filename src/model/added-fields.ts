@@ -1,0 +1,64 @@
+// A structured logger's records gaining a field: a deploy adds `"region":"eu-west-1"` to every
+// JSON record, or `session=...` to every logfmt line. Each record then has one token more than its
+// template, matched no known one, and every line of the host was a new message for days: its
+// routine failures ("call finished ... outcome=timeout") flagged on every line (885 of 3,000
+// routine lines in a generated JSON log, none before the field came). A record whose only
+// difference from a known template is fields of names the host never wrote is that template's
+// message: it is scored as it, the new names counting as unseen words (core.ts).
+
+import type { Tokenized } from './mask.js';
+
+/** A field as the masker leaves it: `key=<*>`, `key="<*>"` (structured.ts renders fields so). */
+const PAIR = /^([A-Za-z_@][\w.@/-]*)=(?:<\*>|"<\*>"|'<\*>')$/;
+
+/** The field name of a masked `key=value` token, or null when the token is not one. */
+export function pairKey(token: string): string | null {
+  if (token.indexOf('=') < 0) return null;
+  const m = PAIR.exec(token);
+  return m === null ? null : m[1]!;
+}
+
+/** Field names among these tokens. */
+export function pairKeysOf(tokens: readonly string[], into: Set<string>): void {
+  for (const t of tokens) {
+    const k = pairKey(t);
+    if (k !== null) into.add(k);
+  }
+}
+
+/**
+ * Positions of the fields whose names are not in `known`, or null when there are none or they
+ * would be more than half the line (a record of mostly new fields is a new kind of record).
+ */
+export function addedFieldPositions(tokens: readonly string[], known: ReadonlySet<string>): number[] | null {
+  let out: number[] | null = null;
+  for (let p = 0; p < tokens.length; p++) {
+    const k = pairKey(tokens[p]!);
+    if (k !== null && !known.has(k)) (out ??= []).push(p);
+  }
+  return out !== null && 2 * out.length <= tokens.length ? out : null;
+}
+
+/** The line without the tokens at `drop` (ascending) and their values. */
+export function withoutTokens(tok: Tokenized, drop: readonly number[]): Tokenized {
+  const tokens: string[] = [];
+  const values: string[] = [];
+  const valueEnd: number[] = [];
+  let d = 0;
+  for (let p = 0, start = 0; p < tok.tokens.length; p++) {
+    const end = tok.valueEnd[p]!;
+    if (d < drop.length && drop[d] === p) d++;
+    else {
+      tokens.push(tok.tokens[p]!);
+      for (let v = start; v < end; v++) values.push(tok.values[v]!);
+      valueEnd.push(values.length);
+    }
+    start = end;
+  }
+  return { tokens, values, valueEnd };
+}
+
+/** The values of the token at `p`. */
+export function valuesAt(tok: Tokenized, p: number): string[] {
+  return tok.values.slice(p === 0 ? 0 : tok.valueEnd[p - 1]!, tok.valueEnd[p]!);
+}
