@@ -4,7 +4,10 @@
 // routine failures ("call finished ... outcome=timeout") flagged on every line (885 of 3,000
 // routine lines in a generated JSON log, none before the field came). A record whose only
 // difference from a known template is fields of names the host never wrote is that template's
-// message: it is scored as it, the new names counting as unseen words (core.ts).
+// message with new fields (core.ts withAddedFields): new as a new message is, so that a field
+// that comes with an incident (`"mfa_bypassed":true`) is news and a field that a deploy added to
+// every record fades as it keeps coming back, but its failure words as routine as in that
+// template, and its values judged by that template's slots.
 
 import type { Tokenized } from './mask.js';
 
@@ -26,17 +29,30 @@ export function pairKeysOf(tokens: readonly string[], into: Set<string>): void {
   }
 }
 
-/**
- * Positions of the fields whose names are not in `known`, or null when there are none or they
- * would be more than half the line (a record of mostly new fields is a new kind of record).
- */
+/** Fields among these tokens. */
+export function pairCount(tokens: readonly string[]): number {
+  let n = 0;
+  for (const t of tokens) if (pairKey(t) !== null) n++;
+  return n;
+}
+
+/** Positions of the fields whose names are not in `known` (ascending), or null when there are none. */
 export function addedFieldPositions(tokens: readonly string[], known: ReadonlySet<string>): number[] | null {
   let out: number[] | null = null;
   for (let p = 0; p < tokens.length; p++) {
     const k = pairKey(tokens[p]!);
     if (k !== null && !known.has(k)) (out ??= []).push(p);
   }
-  return out !== null && 2 * out.length <= tokens.length ? out : null;
+  return out;
+}
+
+/** `base` (a line without the tokens at `at`, ascending) with `line`'s tokens at `at` put back. */
+export function withTokens(base: readonly string[], line: readonly string[], at: readonly number[]): string[] {
+  const out: string[] = [];
+  let a = 0;
+  let b = 0;
+  for (let p = 0; p < line.length; p++) out.push(a < at.length && at[a] === p ? (a++, line[p]!) : base[b++]!);
+  return out;
 }
 
 /** The line without the tokens at `drop` (ascending) and their values. */

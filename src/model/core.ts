@@ -14,8 +14,8 @@ import { NearestIndex, clusterDistance } from './clusters.js';
 import {
   HEADER_TOKENS, STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, wordsOfTokens, type FailureTerm,
 } from './vocabulary.js';
-import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, UNSEEN_CAP, UNSEEN_WORD, combineMax, errorWeight, novelty } from './evidence.js';
-import { addedFieldPositions, pairKeysOf, withoutTokens } from './added-fields.js';
+import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty } from './evidence.js';
+import { addedFieldPositions, pairCount, pairKey, pairKeysOf, withTokens, withoutTokens } from './added-fields.js';
 import { Calibration, type TemplateSample } from './calibration.js';
 import { lowerBound } from './sorted.js';
 import { PieceVocabulary, piecesOfTokens } from './pieces.js';
@@ -92,10 +92,10 @@ export interface Shape {
    */
   readonly near: { readonly template: TemplateView; readonly similarity: number } | undefined;
   /**
-   * For a known message given fields of names the host never wrote (added-fields.ts): their
-   * positions, which the line is scored without (detector.ts).
+   * For a known record given fields of names the host never wrote (added-fields.ts): their
+   * positions, which the line's values are judged without (detector.ts).
    */
-  readonly added?: readonly number[];
+  readonly added: readonly number[] | undefined;
   readonly reasons: readonly Reason[];
   /** The reasons its lines give, by whether they count failure words and an unusual value (detector.ts reasonsOf), made as first needed. */
   readonly reasonVariants: Array<readonly Reason[] | null>;
@@ -146,9 +146,10 @@ function shapeOf(
   novelty: Shape['novelty'],
   familiarKey: number | undefined,
   near?: Shape['near'],
+  added?: Shape['added'],
 ): Shape {
   const frame = w.terms !== undefined && w.terms.some((t) => t.term === STACK_FRAME);
-  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, frame, none: w.none, novelty, familiarKey, near, reasons, reasonVariants: [null, null, null, null] };
+  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, frame, none: w.none, novelty, familiarKey, near, added, reasons, reasonVariants: [null, null, null, null] };
 }
 
 /** Templates holding a word, by word id (words with ids from `words` on are not in any). */
@@ -339,35 +340,42 @@ export class ModelCore {
     if (matched !== undefined && matchesExactly(matched.tokens, tok.tokens)) {
       return this.knownShape(matched, tok, terms);
     }
-    const added = this.withAddedFields(tok);
-    if (added !== null) return added;
     const distinct = dedupe(words);
     // Variants of one new message differ in values, not in words; a line without words is its tokens.
     const familiarKey = fnv1a(distinct.length > 0 ? distinct.join(' ') : key);
     const message = this.messageTokens(tok.tokens);
     const foreign = this.pieces.unseenShare(piecesOfTokens(message));
     const own = message === tok.tokens ? distinct : dedupe(orderedWords(message));
-    return this.newShape(own, foreign, terms, matched ?? null, key, familiarKey, tok);
+    const fresh = this.newShape(own, foreign, terms, matched ?? null, key, familiarKey, tok);
+    return this.withAddedFields(tok, fresh, terms) ?? fresh;
   }
 
   /**
-   * The shape of a known message given fields of names the host never wrote (added-fields.ts), or
-   * null when the line is not one. The new names count as unseen words; their values' failure
-   * words are read by the detector, as routine as the same words in the message's quoted texts.
+   * A new line that is a known record given fields of names the host never wrote (added-fields.ts):
+   * as new as `fresh` says (a field that keeps coming back fades as a new message does, in the
+   * detector), but its failure words as routine as in that record, and its values judged by that
+   * record's slots. Null when the line is not one: the record must have fields (two at least), and
+   * no more new ones than it has.
    */
-  private withAddedFields(tok: Tokenized): Shape | null {
+  private withAddedFields(tok: Tokenized, fresh: Shape, terms: FailureTerm[]): Shape | null {
     const added = addedFieldPositions(tok.tokens, this.fieldNames);
     if (added === null) return null;
     const rest = withoutTokens(tok, added);
     const id = this.miner.matchId(rest);
     const t = id < 0 ? undefined : this.byId(id);
     if (t === undefined || !matchesExactly(t.tokens, rest.tokens)) return null;
-    const shape = this.knownShape(t, rest, lineFailureTerms(rest.tokens));
-    const reasons: Reason[] = shape.reasons.filter((r) => r !== 'error_terms');
-    reasons.push('unseen_tokens');
-    if (reasons.length < shape.reasons.length + 1) reasons.push('error_terms');
-    const benign = shape.benign + UNSEEN_WORD * Math.min(added.length, UNSEEN_CAP);
-    return { ...shape, benign, reasons, near: { template: t, similarity: 1 }, added };
+    const fields = pairCount(t.tokens);
+    if (fields < 2 || added.length > fields) return null;
+    // The new fields' names are read as the old path read them (`"oom_killed":true`), and a zero or
+    // none as their value is none (`"errors":0`): the checks run on the whole line.
+    const weights = terms.map((term) => errorWeight(term.severity, this.routineInTemplate(t, rest, term)));
+    const reasons: Reason[] = ['new_fields'];
+    if (fresh.reasons.includes('unseen_tokens')) reasons.push('unseen_tokens');
+    if (terms.length > 0) reasons.push('error_terms');
+    const text = withTokens(t.tokens, tok.tokens, added).join(' ');
+    const names = added.map((p) => pairKey(tok.tokens[p]!)!).join(' ');
+    const idText = `${t.idText}+${fnv1a(names).toString(16).padStart(8, '0')}`;
+    return shapeOf(t, text, idText, fresh.benign, combineMax(weights, ERROR_EXTRA), weighed(terms, weights, tok), reasons, fresh.novelty, fresh.familiarKey, { template: t, similarity: 1 }, added);
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {

@@ -162,7 +162,8 @@ export class HostModel {
     const benign = shape.benign - phaseDiscount(this.core.calibration.newSurprise, familiar.recentPlain(key));
     const occasions = familiar.observe(key, line, trained, errors === 0);
     if (occasions <= 0) return benign;
-    const count = (occasions * trained) / Math.max(trained, familiar.lines);
+    // A known record's new fields come as far as that record's own rarity: it is no rarer for them.
+    const count = shape.added !== undefined ? shape.known!.effective : (occasions * trained) / Math.max(trained, familiar.lines);
     const known = this.core.calibration.rarity(count);
     if (known >= benign) return benign;
     return benign - (benign - known) * (occasions / (occasions + FAMILIAR_HALF));
@@ -246,7 +247,7 @@ export class HostModel {
 
   private evaluate(message: string, familiar?: FamiliarityLog, masked?: Tokenized): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number } {
     const miner = this.core.miner;
-    let tok = masked === undefined ? miner.tokenize(typeof message === 'string' ? message : String(message ?? '')) : miner.fromMasked(masked);
+    const tok = masked === undefined ? miner.tokenize(typeof message === 'string' ? message : String(message ?? '')) : miner.fromMasked(masked);
     const key = tok.tokens.join('\u0000');
     let shape = this.cache.get(key);
     if (shape === undefined) {
@@ -264,22 +265,22 @@ export class HostModel {
     /** Failure words written as values (`status=failed`), which the shape cannot see: [value, severity, routine]. */
     let found: Array<[string, number, number]> | null = null;
     const known = shape.known;
-    // A known message given new fields: scored as that message, the new fields' values read for failure words.
+    // A known record given new fields (core.ts withAddedFields): its values are judged by that
+    // record's slots, the new fields' values read for failure words as a new line's are.
     const added = shape.added;
-    const full = tok;
+    const line = added === undefined ? tok : withoutTokens(tok, added);
     if (added !== undefined) {
-      tok = withoutTokens(full, added);
       for (const p of added) {
-        for (const v of valuesAt(full, p)) {
+        for (const v of valuesAt(tok, p)) {
           const sev = valueTermSeverity(v);
           if (sev > 0) (found ??= []).push([v, sev, 0]);
-          else if (isQuotedText(full.tokens[p]!, v)) {
-            for (const t of textFailureTerms(v)) (found ??= []).push([t.term, t.severity, this.quotedRoutineNear(shape, full.tokens[p]!, t.term)]);
+          else if (isQuotedText(tok.tokens[p]!, v)) {
+            for (const t of textFailureTerms(v)) (found ??= []).push([t.term, t.severity, this.quotedRoutineNear(shape, tok.tokens[p]!, t.term)]);
           }
         }
       }
     }
-    if (known !== null && known.slotEnd > known.slotStart && tok.tokens.length === known.tokens.length) {
+    if (known !== null && known.slotEnd > known.slotStart && line.tokens.length === known.tokens.length) {
       const slots = this.core.slots;
       let max = 0;
       let sum = 0;
@@ -288,11 +289,11 @@ export class HostModel {
       for (let k = known.slotStart; k < known.slotEnd; k++) {
         const pos = slots.pos[k]!;
         const vi = slots.vi[k]!;
-        const start = pos === 0 ? 0 : tok.valueEnd[pos - 1]!;
-        const end = tok.valueEnd[pos]!;
+        const start = pos === 0 ? 0 : line.valueEnd[pos - 1]!;
+        const end = line.valueEnd[pos]!;
         let v: string | undefined;
-        if (vi < 0) v = end === start ? tok.tokens[pos] : end === start + 1 ? tok.values[start] : tok.values.slice(start, end).join(' ');
-        else if (start + vi < end) v = tok.values[start + vi];
+        if (vi < 0) v = end === start ? line.tokens[pos] : end === start + 1 ? line.values[start] : line.values.slice(start, end).join(' ');
+        else if (start + vi < end) v = line.values[start + vi];
         if (v === undefined) continue;
         const s = slots.surprise(k, v);
         sum += s;
@@ -306,14 +307,14 @@ export class HostModel {
         if (sev > 0) {
           // As routine as the slot held this value in training (a free-form slot: half its lines).
           (found ??= []).push([v, sev, slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
-        } else if (!(vi < 0 && end === start) && isQuotedText(tok.tokens[pos]!, v)) {
+        } else if (!(vi < 0 && end === start) && isQuotedText(line.tokens[pos]!, v)) {
           // A quoted text's failure words, each as routine as it was in the slot's texts in training.
           for (const t of textFailureTerms(v)) (found ??= []).push([t.term, t.severity, slots.termRoutine(k, t.term)]);
         }
       }
       values = max + VALUE_EXTRA * (sum - max);
       if (familiar !== undefined && values >= UNUSUAL_VALUE) values = this.familiarValues(values, known.id, maxSlot, maxValue, tok, familiar);
-    } else {
+    } else if (added === undefined) {
       for (const v of tok.values) {
         const sev = valueTermSeverity(v);
         if (sev > 0) (found ??= []).push([v, sev, 0]);

@@ -4,6 +4,7 @@
 /** Why a line scored as it did. Machine-readable; stored with every anomaly. */
 export type Reason =
   | 'new_template' // no template learned in training matches the line
+  | 'new_fields' // a known record with fields of names never seen in training on this host
   | 'rare_template' // matches a template seen only rarely in training
   | 'unseen_tokens' // constant words never seen in training on this host
   | 'error_terms' // failure vocabulary (error, fatal, refused, timeout...)

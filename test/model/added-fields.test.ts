@@ -1,11 +1,10 @@
 // Records that gain a field (a deploy adds `"region"` to every JSON record): scored as the known
 // message, not as a new one on every line.
 import { expect } from 'chai';
-import { addedFieldPositions, pairKey, withoutTokens } from '../../src/model/added-fields.js';
+import { addedFieldPositions, pairCount, pairKey, withTokens, withoutTokens } from '../../src/model/added-fields.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
-import { DECADES } from '../../src/model/calibration.js';
-import { UNSEEN_WORD } from '../../src/model/evidence.js';
+import { Familiarity } from '../../src/model/familiarity.js';
 
 describe('fields added to known records', () => {
   const keys: Array<[string, string | null]> = [
@@ -22,18 +21,19 @@ describe('fields added to known records', () => {
   ];
   for (const [token, key] of keys) it(`reads ${JSON.stringify(token)} as ${key === null ? 'no field' : `the field ${key}`}`, () => expect(pairKey(token)).to.equal(key));
 
-  it('finds the fields of names not known, unless they are more than half the line', () => {
+  it('finds the fields of names not known', () => {
     const known = new Set(['svc', 'dur_ms']);
     expect(addedFieldPositions(['INFO', 'call', 'finished', 'svc="<*>"', 'region="<*>"', 'dur_ms=<*>'], known)).to.deep.equal([4]);
     expect(addedFieldPositions(['INFO', 'call', 'finished', 'svc="<*>"', 'dur_ms=<*>'], known)).to.equal(null);
     expect(addedFieldPositions(['INFO', 'a=<*>', 'b=<*>', 'svc="<*>"'], known)).to.deep.equal([1, 2]);
-    expect(addedFieldPositions(['INFO', 'a=<*>', 'b=<*>'], known)).to.equal(null);
+    expect(pairCount(['INFO', 'a=<*>', 'b', 'svc="<*>"', 'x:'])).to.equal(2);
   });
 
-  it('drops tokens with their values, keeping the others in place', () => {
+  it('drops tokens with their values, keeping the others in place, and puts them back', () => {
     const tok = { tokens: ['<*>', 'call', 'a="<*>"', 'b=<*>', 'c="<*>"'], values: ['10:00', 'x y', '7', 'z'], valueEnd: [1, 1, 2, 3, 4] };
     expect(withoutTokens(tok, [2])).to.deep.equal({ tokens: ['<*>', 'call', 'b=<*>', 'c="<*>"'], values: ['10:00', '7', 'z'], valueEnd: [1, 1, 2, 3] });
     expect(withoutTokens(tok, [0, 4])).to.deep.equal({ tokens: ['call', 'a="<*>"', 'b=<*>'], values: ['x y', '7'], valueEnd: [0, 1, 2] });
+    expect(withTokens(['<*>', 'call', '<*>', 'c="<*>"'], tok.tokens, [2, 3])).to.deep.equal(['<*>', 'call', 'a="<*>"', 'b=<*>', '<*>', 'c="<*>"'].slice(0, 5));
   });
 
   describe('scoring', () => {
@@ -45,20 +45,48 @@ describe('fields added to known records', () => {
       tr.add(record(i, 'call finished', outcome(i)));
       if (i % 10 === 0) tr.add(`{"ts":"2026-10-01T00:00:00Z","level":"info","msg":"cache refreshed","entries":${i}}`);
       if (i % 10 === 5) tr.add(`ts=2026-10-01T00:00:00Z level=info msg="user login" user=u${i % 40} method=password`);
+      if (i % 10 === 7) tr.add(`CRON[${1000 + i}]: (root) CMD (/usr/local/bin/backup.sh)`);
     }
     const model = tr.finish();
     const region = ',"region":"eu-west-1"';
 
-    it('scores a routine record given a new field as its known message, one unseen word more', () => {
-      for (const o of ['completed 12 rows', 'failed after 2 attempts: connection refused']) {
-        const plain = model.score(record(9, 'call finished', o));
-        const added = model.score(record(9, 'call finished', o, region));
-        expect(added.template).to.equal(plain.template);
-        expect(added.templateId).to.equal(plain.templateId);
-        expect(added.reasons).to.deep.equal(['unseen_tokens', ...plain.reasons]);
-        expect(added.score - plain.score).to.be.closeTo(UNSEEN_WORD / (DECADES * Math.LN10), 2e-4);
-        expect(added.score).to.be.below(DEFAULT_THRESHOLD);
-      }
+    it('tells a record given a new field as that record with it, by its reasons, template and id', () => {
+      const plain = model.score(record(9, 'call finished', 'completed 12 rows'));
+      const added = model.score(record(9, 'call finished', 'completed 12 rows', region));
+      expect(added.reasons).to.deep.equal(['new_fields', 'unseen_tokens']);
+      expect(added.template).to.equal(plain.template.replace(' trace=', ' region="<*>" trace='));
+      expect(added.templateId).to.match(new RegExp(`^${plain.templateId}\\+[0-9a-f]{8}$`));
+    });
+
+    it('lets a field that every record gained fade as it keeps coming back, failures and all', () => {
+      // A deploy adds "region" to every record. Before, each record was a new message on every
+      // line, and its routine failures were flagged for days.
+      const familiar = new Familiarity();
+      const scores: number[] = [];
+      for (let i = 0; i < 3000; i++) scores.push(model.score(record(10_000 + i, 'call finished', outcome(i), region), familiar).score);
+      expect(scores.filter((s) => s >= DEFAULT_THRESHOLD).length).to.be.at.most(3);
+      // Then on its way to the record without the field (its failures' words as routine as there).
+      const first = model.score(record(9_000, 'call finished', outcome(8), region)).score;
+      const last = model.score(record(9_000, 'call finished', outcome(8), region), familiar).score;
+      const without = model.score(record(9_000, 'call finished', outcome(8))).score;
+      expect(first - last).to.be.above(3 * (last - without));
+    });
+
+    it('flags a new field that comes with an incident, without failure words, the first time', () => {
+      const login = model.score('ts=2026-10-02T00:00:00Z level=info msg="user login" user=u7 method=password mfa_bypassed=true');
+      expect(login.reasons.slice(0, 2)).to.deep.equal(['new_fields', 'unseen_tokens']);
+      expect(login.reasons).not.to.include('error_terms');
+      expect(login.score).to.be.at.least(DEFAULT_THRESHOLD);
+    });
+
+    it('reads failure words in a new field\'s name, and none when its value is zero or false', () => {
+      const killed = model.explain(record(9, 'call finished', 'completed 12 rows', ',"oom_killed":true'));
+      const alive = model.explain(record(9, 'call finished', 'completed 12 rows', ',"oom_killed":false'));
+      expect(killed.reasons).to.include('error_terms');
+      expect(killed.evidence.errors).to.be.above(0);
+      expect(alive.evidence.errors).to.equal(0);
+      expect(model.explain(record(9, 'call finished', 'completed 12 rows', ',"errors":0')).evidence.errors).to.equal(0);
+      expect(model.explain(record(9, 'call finished', 'completed 12 rows', ',"errors":3')).evidence.errors).to.be.above(0);
     });
 
     it('still flags a failure the host never wrote in such a record', () => {
@@ -72,25 +100,29 @@ describe('fields added to known records', () => {
       const calm = model.explain(record(9, 'call finished', 'completed 12 rows', ',"note":"served from replica"'));
       const failing = model.explain(record(9, 'call finished', 'completed 12 rows', `,"note":"${disk}"`));
       expect(calm.evidence.errors).to.equal(0);
-      expect(failing.reasons).to.deep.equal(['unseen_tokens', 'error_terms']);
+      expect(failing.reasons).to.deep.equal(['new_fields', 'unseen_tokens', 'error_terms']);
       expect(failing.evidence.errors).to.equal(model.explain(record(9, 'call finished', disk)).evidence.errors);
       // At warning level (a failed call's record), flagged.
       expect(model.score(record(9, 'call finished', 'failed after 1 attempts: connection refused', `,"note":"${disk}"`)).score).to.be.at.least(DEFAULT_THRESHOLD);
     });
 
-    it('keeps a record new when the field is one the host wrote elsewhere, or the message is new', () => {
+    it('keeps a line new when the field is one the host wrote elsewhere, the message is new, new fields outnumber the record\'s, or it is no record', () => {
       // `entries` is a field of another message: in this one it is news.
       expect(model.score(record(9, 'call finished', 'completed 12 rows', ',"entries":5')).reasons).to.include('new_template');
       expect(model.score(record(9, 'call retried', 'completed 12 rows', region)).reasons).to.include('new_template');
-      // Mostly new fields: a new kind of record.
-      expect(model.score('{"level":"info","msg":"cache refreshed","entries":5,"a":1,"b":2}').reasons).to.include('new_template');
+      // More new fields than the record's own four; a record of one field.
+      expect(model.score(record(9, 'call finished', 'completed 12 rows', ',"a":1,"b":2,"c":3,"d":4,"e":5')).reasons).to.include('new_template');
+      expect(model.score(record(9, 'call finished', 'completed 12 rows', ',"a":1,"b":2,"c":3,"d":4')).reasons).to.include('new_fields');
+      expect(model.score('{"level":"info","msg":"cache refreshed","entries":5,"a":1}').reasons).to.include('new_template');
+      // A plain line is no record: a variable appended to a command line is news of its own.
+      expect(model.score('CRON[4242]: (root) CMD (/usr/local/bin/backup.sh) BASH_ENV=/tmp/.x').reasons).to.include('new_template');
     });
 
     it('does the same for logfmt lines', () => {
       const plain = model.score('ts=2026-10-02T00:00:00Z level=info msg="user login" user=u7 method=password');
       const added = model.score('ts=2026-10-02T00:00:00Z level=info msg="user login" user=u7 method=password session=ab12cd');
-      expect(added.template).to.equal(plain.template);
-      expect(added.reasons).to.deep.equal(['unseen_tokens', ...plain.reasons]);
+      expect(added.reasons).to.deep.equal(['new_fields', 'unseen_tokens', ...plain.reasons]);
+      expect(added.templateId.startsWith(`${plain.templateId}+`)).to.equal(true);
     });
 
     it('scores the same after a save and a load', () => {

@@ -211,14 +211,14 @@ describe('failure words written as values', () => {
 
     it('keeps a routine quoted failure routine when its line gains a field', () => {
       // Once a new template, whose quoted failure words were all new however routine in the same
-      // field; now the known message with a new field (added-fields.ts).
+      // field; now the known record with a new field (added-fields.ts).
       const tr = new ModelTrainer();
       const line = (i: number, outcome: string, extra: string): string =>
         `{"ts":"2026-10-01T00:${String(i % 60).padStart(2, '0')}:00Z","level":"info","msg":"call finished","svc":"orders","dur_ms":${i % 900},"outcome":"${outcome}"${extra},"trace":"${(i * 7919).toString(16)}"}`;
       for (let i = 0; i < 4000; i++) tr.add(line(i, i % 8 === 0 ? `failed after ${1 + (i % 3)} attempts: connection refused` : `completed ${i % 60} rows`, ''));
       const model = tr.finish();
       const before = model.explain(line(5, 'failed after 2 attempts: connection refused', ',"region":"eu-west-1"'));
-      expect(before.reasons).to.deep.equal(['unseen_tokens', 'error_terms']);
+      expect(before.reasons).to.deep.equal(['new_fields', 'unseen_tokens', 'error_terms']);
       const fresh = model.explain(line(5, 'failed after 2 attempts: segmentation fault, core dumped', ',"region":"eu-west-1"'));
       expect(before.evidence.errors).to.be.below(fresh.evidence.errors / 2);
     });
