@@ -36,14 +36,20 @@ export function pairCount(tokens: readonly string[]): number {
   return n;
 }
 
-/** Positions of the fields whose names are not in `known` (ascending), or null when there are none. */
+/**
+ * Positions of the fields whose names are not in `known` (ascending), or null when there are none
+ * or they are more than the line's other fields (no record of fewer fields can be the line).
+ */
 export function addedFieldPositions(tokens: readonly string[], known: ReadonlySet<string>): number[] | null {
   let out: number[] | null = null;
+  let fields = 0;
   for (let p = 0; p < tokens.length; p++) {
     const k = pairKey(tokens[p]!);
-    if (k !== null && !known.has(k)) (out ??= []).push(p);
+    if (k === null) continue;
+    fields++;
+    if (!known.has(k)) (out ??= []).push(p);
   }
-  return out;
+  return out !== null && 2 * out.length <= fields ? out : null;
 }
 
 /** `base` (a line without the tokens at `at`, ascending) with `line`'s tokens at `at` put back. */

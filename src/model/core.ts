@@ -357,7 +357,7 @@ export class ModelCore {
    * record's slots. Null when the line is not one: the record must have fields (two at least), and
    * no more new ones than it has.
    */
-  private withAddedFields(tok: Tokenized, fresh: Shape, terms: FailureTerm[]): Shape | null {
+  private withAddedFields(tok: Tokenized, fresh: Shape, lineTerms: FailureTerm[]): Shape | null {
     const added = addedFieldPositions(tok.tokens, this.fieldNames);
     if (added === null) return null;
     const rest = withoutTokens(tok, added);
@@ -367,14 +367,18 @@ export class ModelCore {
     const fields = pairCount(t.tokens);
     if (fields < 2 || added.length > fields) return null;
     // The new fields' names are read as the old path read them (`"oom_killed":true`), and a zero or
-    // none as their value is none (`"errors":0`): the checks run on the whole line.
+    // none as their value is none (`"errors":0`): the checks run on the whole line. Read on their
+    // own too (behind the line's first tokens, for its level): a wide record's words are cut at
+    // MAX_WORDS, and fields appended to it were not read at all.
+    const names = added.map((p) => tok.tokens[p]!);
+    let terms = lineTerms;
+    for (const x of lineFailureTerms([...tok.tokens.slice(0, HEADER_TOKENS), ...names])) if (!terms.some((y) => y.term === x.term)) terms = [...terms, x];
     const weights = terms.map((term) => errorWeight(term.severity, this.routineInTemplate(t, rest, term)));
     const reasons: Reason[] = ['new_fields'];
-    if (fresh.reasons.includes('unseen_tokens')) reasons.push('unseen_tokens');
+    if (fresh.reasons.includes('unseen_tokens') || wordsOfTokens(names).some((w) => !this.wordIds.has(w))) reasons.push('unseen_tokens');
     if (terms.length > 0) reasons.push('error_terms');
     const text = withTokens(t.tokens, tok.tokens, added).join(' ');
-    const names = added.map((p) => pairKey(tok.tokens[p]!)!).join(' ');
-    const idText = `${t.idText}+${fnv1a(names).toString(16).padStart(8, '0')}`;
+    const idText = `${t.idText}+${fnv1a(added.map((p) => pairKey(tok.tokens[p]!)!).join(' ')).toString(16).padStart(8, '0')}`;
     return shapeOf(t, text, idText, fresh.benign, combineMax(weights, ERROR_EXTRA), weighed(terms, weights, tok), reasons, fresh.novelty, fresh.familiarKey, { template: t, similarity: 1 }, added);
   }
 

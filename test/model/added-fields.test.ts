@@ -25,7 +25,9 @@ describe('fields added to known records', () => {
     const known = new Set(['svc', 'dur_ms']);
     expect(addedFieldPositions(['INFO', 'call', 'finished', 'svc="<*>"', 'region="<*>"', 'dur_ms=<*>'], known)).to.deep.equal([4]);
     expect(addedFieldPositions(['INFO', 'call', 'finished', 'svc="<*>"', 'dur_ms=<*>'], known)).to.equal(null);
-    expect(addedFieldPositions(['INFO', 'a=<*>', 'b=<*>', 'svc="<*>"'], known)).to.deep.equal([1, 2]);
+    expect(addedFieldPositions(['INFO', 'a=<*>', 'b=<*>', 'svc="<*>"', 'dur_ms=<*>'], known)).to.deep.equal([1, 2]);
+    // More new fields than others: no record of fewer fields is the line.
+    expect(addedFieldPositions(['INFO', 'a=<*>', 'b=<*>', 'svc="<*>"'], known)).to.equal(null);
     expect(pairCount(['INFO', 'a=<*>', 'b', 'svc="<*>"', 'x:'])).to.equal(2);
   });
 
@@ -64,12 +66,48 @@ describe('fields added to known records', () => {
       const familiar = new Familiarity();
       const scores: number[] = [];
       for (let i = 0; i < 3000; i++) scores.push(model.score(record(10_000 + i, 'call finished', outcome(i), region), familiar).score);
-      expect(scores.filter((s) => s >= DEFAULT_THRESHOLD).length).to.be.at.most(3);
+      // Its first occasion is news (a burst of an incident's field is news on every line).
+      expect(scores.filter((s) => s >= DEFAULT_THRESHOLD).length).to.be.at.most(6);
       // Then on its way to the record without the field (its failures' words as routine as there).
       const first = model.score(record(9_000, 'call finished', outcome(8), region)).score;
       const last = model.score(record(9_000, 'call finished', outcome(8), region), familiar).score;
       const without = model.score(record(9_000, 'call finished', outcome(8))).score;
       expect(first - last).to.be.above(3 * (last - without));
+    });
+
+    it('keeps a burst of an incident\'s new field news on every line', () => {
+      const familiar = new Familiarity();
+      for (let i = 0; i < 300; i++) model.score(record(20_000 + i, 'call finished', outcome(i)), familiar);
+      // Six accounts in a row: one occasion, of six different lines.
+      const burst = Array.from({ length: 6 }, (_, k) => model.score(`ts=2026-10-02T00:00:0${k}Z level=info msg="user login" user=u${k + 3} method=password mfa_bypassed=true`, familiar));
+      expect(burst.map((b) => b.score >= DEFAULT_THRESHOLD)).to.deep.equal([true, true, true, true, true, true]);
+    });
+
+    it('lets optional fields that come and go per record fade by their names, not per combination', () => {
+      // An application's per-request context (user, tenant, session...) in ever new combinations.
+      const names = ['user_id', 'tenant', 'session', 'locale', 'ab_group', 'client'];
+      const familiar = new Familiarity();
+      let flagged = 0;
+      const combos = new Set<string>();
+      for (let i = 0; i < 3000; i++) {
+        const picked = names.filter((_, k) => ((i * 2654435761) >>> (k * 3)) % 3 === 0).slice(0, 3);
+        if (picked.length === 0) picked.push(names[i % names.length]!);
+        combos.add(picked.join());
+        const extra = picked.map((n) => `,"${n}":"v${i % 17}"`).join('');
+        if (model.score(record(30_000 + i, 'call finished', outcome(i), extra), familiar).score >= DEFAULT_THRESHOLD) flagged++;
+      }
+      expect(combos.size).to.be.above(20);
+      expect(flagged).to.be.at.most(12);
+    });
+
+    it('reads a new field appended to a record wider than the words a line is read for', () => {
+      const wide = (extra: string): string => `{"level":"info","msg":"state dump",${Array.from({ length: 40 }, (_, k) => `"metric_${String.fromCharCode(97 + (k % 26))}${String.fromCharCode(97 + Math.floor(k / 26))}_total":${k}`).join(',')}${extra}}`;
+      const t = new ModelTrainer();
+      for (let i = 0; i < 500; i++) t.add(wide(''));
+      const m = t.finish();
+      const oom = m.explain(wide(',"oom_killed":true'));
+      expect(oom.reasons).to.deep.equal(['new_fields', 'unseen_tokens', 'error_terms']);
+      expect(m.explain(wide(',"oom_killed":false')).evidence.errors).to.equal(0);
     });
 
     it('flags a new field that comes with an incident, without failure words, the first time', () => {
