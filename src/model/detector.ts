@@ -9,7 +9,7 @@ import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
-import { declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
+import { declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity, wordsOfTokens } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { pairKey, valuesAt, withoutTokens } from './added-fields.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
@@ -178,15 +178,21 @@ export class HostModel {
    * familiarBenign of a known record with new fields (core.ts withAddedFields): the fields are as
    * familiar as the least familiar of their names on the host, in any record and combination
    * (per combination, records whose optional fields come and go were each new), and come as far as
-   * the record's own rarity, which they do not make rarer. Not on their first occasion: a burst
-   * of an incident's field is news on every line, a deploy's field fades from its second occasion.
+   * the record's own rarity, which they do not make rarer. Only beyond the weight of one occasion:
+   * a burst of an incident's field stays news for its first lines (its occasion weighs the fourth
+   * root of its different lines: the first 19 of 30 flagged in a review's burst), a deploy's
+   * field, on every record from then on, fades.
    */
   private familiarFields(shape: Shape, benign: number, tok: Tokenized, line: number, familiar: FamiliarityLog): number {
     let occasions = Infinity;
     const added = shape.added!;
     // The first few: looking up dozens per line took a third longer on lines of ever new combinations of them.
     for (let k = 0; k < added.length && k < FIELDS_OBSERVED; k++) {
-      const o = familiar.observe(fnv1a(`field\u0001${pairKey(tok.tokens[added[k]!]!)!}`), line, this.stats.trainedLines);
+      // By its words, as a new message is (`tenant_8123` is `tenant`): names made of ids, new on
+      // every record, each took a place in the log and pushed the host's new messages out of it.
+      const token = tok.tokens[added[k]!]!;
+      const words = wordsOfTokens([token]);
+      const o = familiar.observe(fnv1a(`field\u0001${words.length > 0 ? words.join(' ') : pairKey(token)!}`), line, this.stats.trainedLines);
       if (o < occasions) occasions = o;
     }
     const w = occasions - 1;

@@ -100,6 +100,19 @@ describe('fields added to known records', () => {
       expect(flagged).to.be.at.most(12);
     });
 
+    it('remembers new field names by their words: names made of ids do not push the host\'s new messages out', () => {
+      // Map keys rendered as fields (`"tenant_8123": ...`), new on every record, took a place each in
+      // the familiarity log, and a new message that kept coming back was forgotten each time.
+      const familiar = new Familiarity();
+      const recurring: number[] = [];
+      for (let i = 0; i < 6000; i++) {
+        if (i % 600 === 0) recurring.push(model.score(`{"level":"info","msg":"cache warmed","shard":${i % 7}}`, familiar).score);
+        else model.score(record(40_000 + i, 'call finished', 'completed 3 rows', `,"tenant_${i}":1,"tenant_${i + 50_000}":2`), familiar);
+      }
+      // It fades each time it comes back (it was forgotten, and as new, each time).
+      for (let k = 2; k < recurring.length; k++) expect(recurring[k]).to.be.below(recurring[k - 1]!);
+    });
+
     it('reads a new field appended to a record wider than the words a line is read for', () => {
       const wide = (extra: string): string => `{"level":"info","msg":"state dump",${Array.from({ length: 40 }, (_, k) => `"metric_${String.fromCharCode(97 + (k % 26))}${String.fromCharCode(97 + Math.floor(k / 26))}_total":${k}`).join(',')}${extra}}`;
       const t = new ModelTrainer();
