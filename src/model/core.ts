@@ -15,7 +15,7 @@ import {
   HEADER_TOKENS, STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, wordsOfTokens, type FailureTerm,
 } from './vocabulary.js';
 import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty } from './evidence.js';
-import { addedFieldPositions, pairCount, pairKey, pairKeysOf, withTokens, withoutTokens } from './added-fields.js';
+import { addedFieldPositions, fieldFamiliarityKeys, pairCount, pairKey, pairKeysOf, withTokens, withoutTokens } from './added-fields.js';
 import { Calibration, type TemplateSample } from './calibration.js';
 import { lowerBound } from './sorted.js';
 import { PieceVocabulary, piecesOfTokens } from './pieces.js';
@@ -93,9 +93,10 @@ export interface Shape {
   readonly near: { readonly template: TemplateView; readonly similarity: number } | undefined;
   /**
    * For a known record given fields of names the host never wrote (added-fields.ts): their
-   * positions, which the line's values are judged without (detector.ts).
+   * positions, which the line's values are judged without, and the keys under which familiarity.ts
+   * remembers them (detector.ts).
    */
-  readonly added: readonly number[] | undefined;
+  readonly added: { readonly at: readonly number[]; readonly familiarKeys: readonly number[] } | undefined;
   readonly reasons: readonly Reason[];
   /** The reasons its lines give, by whether they count failure words and an unusual value (detector.ts reasonsOf), made as first needed. */
   readonly reasonVariants: Array<readonly Reason[] | null>;
@@ -379,7 +380,7 @@ export class ModelCore {
     if (terms.length > 0) reasons.push('error_terms');
     const text = withTokens(t.tokens, tok.tokens, added).join(' ');
     const idText = `${t.idText}+${fnv1a(added.map((p) => pairKey(tok.tokens[p]!)!).join(' ')).toString(16).padStart(8, '0')}`;
-    return shapeOf(t, text, idText, fresh.benign, combineMax(weights, ERROR_EXTRA), weighed(terms, weights, tok), reasons, fresh.novelty, fresh.familiarKey, { template: t, similarity: 1 }, added);
+    return shapeOf(t, text, idText, fresh.benign, combineMax(weights, ERROR_EXTRA), weighed(terms, weights, tok), reasons, fresh.novelty, fresh.familiarKey, { template: t, similarity: 1 }, { at: added, familiarKeys: fieldFamiliarityKeys(tok.tokens, added) });
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {

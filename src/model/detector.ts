@@ -9,9 +9,9 @@ import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
-import { declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity, wordsOfTokens } from './vocabulary.js';
+import { declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
-import { pairKey, valuesAt, withoutTokens } from './added-fields.js';
+import { valuesAt, withoutTokens } from './added-fields.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
@@ -97,9 +97,6 @@ function reasonsOf(shape: Shape, errors: boolean, unusual: boolean): readonly Re
   return r;
 }
 
-/** New fields of a record whose familiarity is looked up (familiarFields): the first ones. */
-const FIELDS_OBSERVED = 8;
-
 /** A field whose value is a quoted text: `outcome="<*>"`, `err='<*>'` (a key, then the quote). */
 const KEYED_TEXT = /^[A-Za-z_][\w.-]*[=:]["']<\*>/;
 
@@ -159,14 +156,14 @@ export class HostModel {
    * a message is not yet routine (a failure without failure words, written a
    * few times, stays flagged); a message that keeps coming back is.
    */
-  private familiarBenign(shape: Shape, errors: number, line: number, familiar: FamiliarityLog, tok: Tokenized): number {
+  private familiarBenign(shape: Shape, errors: number, line: number, familiar: FamiliarityLog): number {
     const trained = this.stats.trainedLines;
     const key = shape.familiarKey!;
     const benign = shape.benign - phaseDiscount(this.core.calibration.newSurprise, familiar.recentPlain(key));
     const occasions = familiar.observe(key, line, trained, errors === 0);
     // A record's new fields: by their names (familiarFields). Its combination is still remembered
     // above, for the phase discount of the new messages around it.
-    if (shape.added !== undefined) return this.familiarFields(shape, benign, tok, line, familiar);
+    if (shape.added !== undefined) return this.familiarFields(shape, benign, line, familiar);
     if (occasions <= 0) return benign;
     const count = (occasions * trained) / Math.max(trained, familiar.lines);
     const known = this.core.calibration.rarity(count);
@@ -183,16 +180,10 @@ export class HostModel {
    * root of its different lines: the first 19 of 30 flagged in a review's burst), a deploy's
    * field, on every record from then on, fades.
    */
-  private familiarFields(shape: Shape, benign: number, tok: Tokenized, line: number, familiar: FamiliarityLog): number {
+  private familiarFields(shape: Shape, benign: number, line: number, familiar: FamiliarityLog): number {
     let occasions = Infinity;
-    const added = shape.added!;
-    // The first few: looking up dozens per line took a third longer on lines of ever new combinations of them.
-    for (let k = 0; k < added.length && k < FIELDS_OBSERVED; k++) {
-      // By its words, as a new message is (`tenant_8123` is `tenant`): names made of ids, new on
-      // every record, each took a place in the log and pushed the host's new messages out of it.
-      const token = tok.tokens[added[k]!]!;
-      const words = wordsOfTokens([token]);
-      const o = familiar.observe(fnv1a(`field\u0001${words.length > 0 ? words.join(' ') : pairKey(token)!}`), line, this.stats.trainedLines);
+    for (const key of shape.added!.familiarKeys) {
+      const o = familiar.observe(key, line, this.stats.trainedLines);
       if (o < occasions) occasions = o;
     }
     const w = occasions - 1;
@@ -299,7 +290,7 @@ export class HostModel {
     const known = shape.known;
     // A known record given new fields (core.ts withAddedFields): its values are judged by that
     // record's slots, the new fields' values read for failure words as a new line's are.
-    const added = shape.added;
+    const added = shape.added?.at;
     const line = added === undefined ? tok : withoutTokens(tok, added);
     if (added !== undefined) {
       for (const p of added) {
@@ -371,7 +362,7 @@ export class HostModel {
         // Its words are code locations, not the failure's wording (`ErrorHandler.handle`).
         if (continued) errors = 0;
       }
-      if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, errors, this.core.miner.repeatKey(tok), familiar, tok);
+      if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, errors, this.core.miner.repeatKey(tok), familiar);
       else if (known !== null) {
         // A known template is rare because the host writes it on rare occasions (once per boot, per
         // job); during one, its rarity falls as a new message's surprise does. Failure words and values keep their weight.
