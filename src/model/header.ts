@@ -10,6 +10,8 @@ import { WILDCARD, isBlank, type Tokenized } from './mask.js';
 import type { TemplateMiner } from './miner.js';
 import { FoldedWords } from './folded-words.js';
 import { bracketLevelWord, isBracketOnlyLevel } from './level-word.js';
+import { isClockReading } from './calendar.js';
+import { FNV_OFFSET, fnvStep } from './features.js';
 
 /** Lines looked at to find the header (the first ones of the training data). */
 export const HEADER_SAMPLE = 1000;
@@ -69,7 +71,10 @@ export function isLevel(word: string): boolean {
   return LEVELS.has(word, 0, word.length);
 }
 
-/** The line with its bracketed field at p (if it has one) as one `<*>`, its text the field's value. */
+/**
+ * The line with its bracketed field at p (if it has one) as one `<*>`, its text the field's value,
+ * and the raw values it held as `fieldKey` (fieldValuesKey).
+ */
 export function collapseField(tok: Tokenized, p: number): Tokenized {
   const q = fieldEnd(tok.tokens, p);
   if (q < 0) return tok;
@@ -81,7 +86,32 @@ export function collapseField(tok: Tokenized, p: number): Tokenized {
     tokens: [...tokens.slice(0, p), WILDCARD, ...tokens.slice(q + 1)],
     values: [...values.slice(0, from), tokens.slice(p, q + 1).join(' '), ...values.slice(to)],
     valueEnd: [...valueEnd.slice(0, p), from + 1, ...valueEnd.slice(q + 1).map((e) => e - removed)],
+    // 0: none (a field of one token).
+    fieldKey: q > p ? fieldValuesKey(tok, p, q) : 0,
   };
+}
+
+/**
+ * Hash of the raw values of the field's tokens p..q, less any token that reads a clock (with the
+ * rest of that token: `10:00:00,123`). A field of several tokens is content, whatever position the
+ * header gives it: a thread (`[IPC Server handler 13 on 62270]`), RFC 5424's structured data
+ * (`[req@32473 id="83f1" status="404"]`); two lines that differ there are two events, not one line
+ * told again, and without it every line of a structured-data source was one repetition, so a new
+ * value kind there never faded. A field of one token (`[main]`, Zookeeper's thread and source line)
+ * and a bracketed time (`[10/Oct/2000:13:55:36 -0700]`) stay out, as the header's other tokens do.
+ */
+function fieldValuesKey(tok: Tokenized, p: number, q: number): number {
+  const { values, valueEnd } = tok;
+  let h = FNV_OFFSET;
+  for (let k = p; k <= q; k++) {
+    const a = k === 0 ? 0 : valueEnd[k - 1]!;
+    const b = valueEnd[k]!;
+    let clock = false;
+    for (let v = a; v < b && !clock; v++) clock = isClockReading(values[v]!);
+    if (clock) continue;
+    for (let v = a; v < b; v++) h = fnvStep(h, values[v]!);
+  }
+  return h >>> 0;
 }
 
 /** Counts, line by line, the tokens at each of the first HEADER_SPAN positions. */
