@@ -10,8 +10,6 @@ import { WILDCARD, isBlank, type Tokenized } from './mask.js';
 import type { TemplateMiner } from './miner.js';
 import { FoldedWords } from './folded-words.js';
 import { bracketLevelWord, isBracketOnlyLevel } from './level-word.js';
-import { isClockReading } from './calendar.js';
-import { FNV_OFFSET, fnvStep } from './features.js';
 
 /** Lines looked at to find the header (the first ones of the training data). */
 export const HEADER_SAMPLE = 1000;
@@ -35,6 +33,19 @@ const LEVEL_WORDS = new Set([
   'emerg', 'alert', 'crit', 'critical', 'err', 'error', 'severe', 'fatal', 'warn', 'warning', 'notice', 'info', 'debug', 'trace', 'verbose',
 ]);
 
+/** A parameter of RFC 5424 structured data as masked: `name="<*>"`, the last one glued to its bracket (and to the next element: `eventID="<*>"][<*>`). */
+const SD_PARAM = /^[^\s="\]]+="<\*>"(?:\].*)?$/;
+
+/**
+ * Whether the bracket p..q holds RFC 5424 structured data (`[req@32473 id="83f1" status="404"]`):
+ * every token after its name a parameter. Its parameters are fields of their own (values judged
+ * one by one, a new parameter a new field: core.ts withAddedFields), not a thread's name to hide.
+ */
+function isStructuredData(tokens: readonly string[], p: number, q: number): boolean {
+  for (let k = p + 1; k <= q; k++) if (!SD_PARAM.test(tokens[k]!)) return false;
+  return true;
+}
+
 /** Index of the last token of the bracketed field opening at p; -1 when none opens there or it does not close in time. */
 export function fieldEnd(tokens: readonly string[], p: number): number {
   const first = tokens[p];
@@ -48,7 +59,7 @@ export function fieldEnd(tokens: readonly string[], p: number): number {
       if (c === 91) depth++;
       else if (c === 93 && --depth === 0) {
         if (k === p && isBracketedLevel(t.slice(1, i))) return -1;
-        return k;
+        return k > p && isStructuredData(tokens, p, k) ? -1 : k;
       }
     }
   }
@@ -71,10 +82,7 @@ export function isLevel(word: string): boolean {
   return LEVELS.has(word, 0, word.length);
 }
 
-/**
- * The line with its bracketed field at p (if it has one) as one `<*>`, its text the field's value,
- * and the raw values it held as `fieldKey` (fieldValuesKey).
- */
+/** The line with its bracketed field at p (if it has one) as one `<*>`, its text the field's value. */
 export function collapseField(tok: Tokenized, p: number): Tokenized {
   const q = fieldEnd(tok.tokens, p);
   if (q < 0) return tok;
@@ -86,32 +94,7 @@ export function collapseField(tok: Tokenized, p: number): Tokenized {
     tokens: [...tokens.slice(0, p), WILDCARD, ...tokens.slice(q + 1)],
     values: [...values.slice(0, from), tokens.slice(p, q + 1).join(' '), ...values.slice(to)],
     valueEnd: [...valueEnd.slice(0, p), from + 1, ...valueEnd.slice(q + 1).map((e) => e - removed)],
-    // 0: none (a field of one token).
-    fieldKey: q > p ? fieldValuesKey(tok, p, q) : 0,
   };
-}
-
-/**
- * Hash of the raw values of the field's tokens p..q, less any token that reads a clock (with the
- * rest of that token: `10:00:00,123`). A field of several tokens is content, whatever position the
- * header gives it: a thread (`[IPC Server handler 13 on 62270]`), RFC 5424's structured data
- * (`[req@32473 id="83f1" status="404"]`); two lines that differ there are two events, not one line
- * told again, and without it every line of a structured-data source was one repetition, so a new
- * value kind there never faded. A field of one token (`[main]`, Zookeeper's thread and source line)
- * and a bracketed time (`[10/Oct/2000:13:55:36 -0700]`) stay out, as the header's other tokens do.
- */
-function fieldValuesKey(tok: Tokenized, p: number, q: number): number {
-  const { values, valueEnd } = tok;
-  let h = FNV_OFFSET;
-  for (let k = p; k <= q; k++) {
-    const a = k === 0 ? 0 : valueEnd[k - 1]!;
-    const b = valueEnd[k]!;
-    let clock = false;
-    for (let v = a; v < b && !clock; v++) clock = isClockReading(values[v]!);
-    if (clock) continue;
-    for (let v = a; v < b; v++) h = fnvStep(h, values[v]!);
-  }
-  return h >>> 0;
 }
 
 /** Counts, line by line, the tokens at each of the first HEADER_SPAN positions. */

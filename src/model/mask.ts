@@ -51,11 +51,6 @@ export interface Tokenized {
   values: string[];
   /** valueEnd[t]: index into `values` just past the values of token t. */
   valueEnd: number[];
-  /**
-   * A header field collapsed into one `<*>` (header.ts collapseField) keeps only its masked text
-   * as its value; this is a hash of the raw values it held, for the line's identity (repeatKey).
-   */
-  fieldKey?: number;
 }
 
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -378,8 +378,6 @@ export class TemplateMiner {
       h = fnvStep(h, tok);
       for (let v = p === 0 ? 0 : valueEnd[p - 1]!; v < valueEnd[p]!; v++) h = fnvStep(h, values[v]!);
     }
-    // The raw values of a collapsed header field (header.ts fieldValuesKey), which `values` holds masked.
-    if (t.fieldKey) h = Math.imul(h ^ t.fieldKey, 16777619);
     return h >>> 0;
   }
 
