@@ -23,9 +23,10 @@ import type { ClusterModel } from './clusters.js';
  * own (structured.ts). 13: HAProxy's HTTP log status read with its reason phrase (access-log.ts), a
  * comma-separated record's fields as chunks of their own (csv-record.ts). 14: failure terms of
  * quoted texts counted per slot by their occasions (slots.ts; a model of 13 has none of them, and
- * every such term would be new).
+ * every such term would be new). 15: RFC 5424 structured data is no bracketed header field
+ * (header.ts): a model of 14 that took it for one would read its lines uncollapsed, every line new.
  */
-export const MODEL_FORMAT_VERSION = 14;
+export const MODEL_FORMAT_VERSION = 15;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */
