@@ -62,6 +62,14 @@ function phaseDiscount(trained: number, recent: number): number {
 }
 
 /**
+ * Benign evidence `benign` after `w` occasions (w > 0): w / (w + FAMILIAR_HALF) of the way to
+ * `known`, the rarity those occasions make it (never raised: a known rarity above it stays out).
+ */
+function fadeToward(benign: number, known: number, w: number): number {
+  return known >= benign ? benign : benign - (benign - known) * (w / (w + FAMILIAR_HALF));
+}
+
+/**
  * Weights of the failure words a line writes as values: each word once, at its highest weight (a
  * word the shape already holds, or written in several keys, counts once); null when none is left.
  */
@@ -166,9 +174,7 @@ export class HostModel {
     if (shape.added !== undefined) return this.familiarFields(shape, benign, line, familiar);
     if (occasions <= 0) return benign;
     const count = (occasions * trained) / Math.max(trained, familiar.lines);
-    const known = this.core.calibration.rarity(count);
-    if (known >= benign) return benign;
-    return benign - (benign - known) * (occasions / (occasions + FAMILIAR_HALF));
+    return fadeToward(benign, this.core.calibration.rarity(count), occasions);
   }
 
   /**
@@ -188,9 +194,7 @@ export class HostModel {
     }
     const w = occasions - 1;
     if (w <= 0) return benign;
-    const known = this.core.calibration.rarity(shape.known!.effective);
-    if (known >= benign) return benign;
-    return benign - (benign - known) * (w / (w + FAMILIAR_HALF));
+    return fadeToward(benign, this.core.calibration.rarity(shape.known!.effective), w);
   }
 
   /**

@@ -699,7 +699,6 @@ export function levelShare(level: DeclaredLevel): number {
   return level === 'info' ? DECLARED_INFO_SHARE : level === 'warn' ? DECLARED_WARN_SHARE : 1;
 }
 
-/** Severity of one word as a failure term (0 when it is not one). */
 /** Java/.NET class names (NullPointerException, IOError, ...): the suffix, and the shortest such word. */
 const CLASS_SUFFIXES: ReadonlyArray<readonly [suffix: string, shortest: number]> = [
   ['exception', 10],
@@ -707,6 +706,7 @@ const CLASS_SUFFIXES: ReadonlyArray<readonly [suffix: string, shortest: number]>
   ['failure', 7],
 ];
 
+/** Severity of one word as a failure term (0 when it is not one). */
 export function termSeverity(word: string): number {
   const s = TERMS.get(word);
   if (s !== undefined) return s;

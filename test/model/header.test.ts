@@ -2,11 +2,10 @@ import { expect } from 'chai';
 import { TemplateMiner } from '../../src/model/miner.js';
 import { compileMasks, tokenize } from '../../src/model/mask.js';
 import { HEADER_SAMPLE, HeaderWarmup, collapseField, fieldEnd, headerOf, learnAll } from '../../src/model/header.js';
-import { HostModel } from '../../src/model/detector.js';
+import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { Trainer } from '../../src/model/trainer.js';
 import { ModelCore } from '../../src/model/core.js';
-import { DEFAULT_THRESHOLD } from '../../src/model/detector.js';
 import { Familiarity } from '../../src/model/familiarity.js';
 
 const masks = compileMasks();
