@@ -12,18 +12,50 @@
 import type { Tokenized } from './mask.js';
 import { fnv1a } from './features.js';
 import { wordsOfTokens } from './vocabulary.js';
+import { collapseField } from './header.js';
 
 /** New fields of a record whose familiarity is looked up (detector.ts familiarFields): the first ones. */
 const FIELDS_OBSERVED = 8;
 
-/** A field as the masker leaves it: `key=<*>`, `key="<*>"` (structured.ts renders fields so). */
-const PAIR = /^([A-Za-z_@][\w.@/-]*)=(?:<\*>|"<\*>"|'<\*>')$/;
+/**
+ * A field as the masker leaves it: `key=<*>`, `key="<*>"` (structured.ts renders fields so), with
+ * the brackets it closes (RFC 5424 structured data's last parameter: `ms="<*>"]`).
+ */
+const PAIR = /^([A-Za-z_@][\w.@/-]*)=(?:<\*>|"<\*>"|'<\*>')(\]*)$/;
 
 /** The field name of a masked `key=value` token, or null when the token is not one. */
 export function pairKey(token: string): string | null {
   if (token.indexOf('=') < 0) return null;
   const m = PAIR.exec(token);
   return m === null ? null : m[1]!;
+}
+
+/** No brackets moved (movedClosers). */
+const NONE_MOVED: ReadonlyArray<[number, string]> = [];
+
+/** The brackets a field's token closes (`]` of `ms="<*>"]`), '' when none or it is no field. */
+function closers(token: string): string {
+  if (token.charCodeAt(token.length - 1) !== 93) return ''; // ]
+  const m = PAIR.exec(token);
+  return m === null ? '' : m[2]!;
+}
+
+/**
+ * Where the brackets closed by a new field go when it is taken out of its record: to the field
+ * before it (not new), which closed them before the new one was appended (`ms="<*>" region="<*>"]`
+ * was `ms="<*>"]`). As [position of that field in the line, the brackets] pairs, ascending.
+ */
+export function movedClosers(tokens: readonly string[], at: readonly number[]): ReadonlyArray<[number, string]> {
+  let out: Array<[number, string]> | null = null;
+  for (let a = 0; a < at.length; a++) {
+    const shut = closers(tokens[at[a]!]!);
+    if (shut === '') continue;
+    let b = a;
+    let j = at[a]! - 1;
+    while (b > 0 && at[b - 1] === j) (b--, j--);
+    if (j >= 0 && pairKey(tokens[j]!) !== null && closers(tokens[j]!) === '' && out?.[out.length - 1]?.[0] !== j) (out ??= []).push([j, shut]);
+  }
+  return out ?? NONE_MOVED;
 }
 
 /** Field names among these tokens. */
@@ -70,32 +102,59 @@ export function fieldFamiliarityKeys(tokens: readonly string[], at: readonly num
   });
 }
 
-/** `base` (a line without the tokens at `at`, ascending) with `line`'s tokens at `at` put back. */
-export function withTokens(base: readonly string[], line: readonly string[], at: readonly number[]): string[] {
+/**
+ * `base` (a line without the tokens at `at`, ascending) with `line`'s tokens at `at` put back, and
+ * the brackets `moved` gave to the fields before them (withoutTokens) taken back.
+ */
+export function withTokens(base: readonly string[], line: readonly string[], at: readonly number[], moved: ReadonlyArray<[number, string]> = NONE_MOVED): string[] {
   const out: string[] = [];
   let a = 0;
   let b = 0;
-  for (let p = 0; p < line.length; p++) out.push(a < at.length && at[a] === p ? (a++, line[p]!) : base[b++]!);
+  let m = 0;
+  for (let p = 0; p < line.length; p++) {
+    if (a < at.length && at[a] === p) (a++, out.push(line[p]!));
+    else if (m < moved.length && moved[m]![0] === p) out.push(base[b++]!.slice(0, -moved[m++]![1].length));
+    else out.push(base[b++]!);
+  }
   return out;
 }
 
-/** The line without the tokens at `drop` (ascending) and their values. */
-export function withoutTokens(tok: Tokenized, drop: readonly number[]): Tokenized {
+/**
+ * The line without the tokens at `drop` (ascending) and their values; `moved` (movedClosers): the
+ * brackets closed by dropped fields, given to the fields before them.
+ */
+export function withoutTokens(tok: Tokenized, drop: readonly number[], moved: ReadonlyArray<[number, string]> = NONE_MOVED): Tokenized {
   const tokens: string[] = [];
   const values: string[] = [];
   const valueEnd: number[] = [];
   let d = 0;
+  let m = 0;
   for (let p = 0, start = 0; p < tok.tokens.length; p++) {
     const end = tok.valueEnd[p]!;
     if (d < drop.length && drop[d] === p) d++;
     else {
-      tokens.push(tok.tokens[p]!);
+      tokens.push(m < moved.length && moved[m]![0] === p ? tok.tokens[p]! + moved[m++]![1] : tok.tokens[p]!);
       for (let v = start; v < end; v++) values.push(tok.values[v]!);
       valueEnd.push(values.length);
     }
     start = end;
   }
   return { tokens, values, valueEnd };
+}
+
+/**
+ * The record a line with new fields at `at` is: the line without them (withoutTokens, `moved` from
+ * movedClosers), its header's bracketed field (`field`, miner.ts headerField) read where the
+ * record has it. A field added before it had moved it out of place, and the miner had left it
+ * whole (a log4j thread `[http-nio-8080-exec-96]` after an MDC `[user="..." region="..."]`),
+ * its value then unusual on every line. Null when the field spans several tokens there: the
+ * record could not be written back (withTokens) with the line's new fields in place.
+ */
+export function recordOf(tok: Tokenized, at: readonly number[], moved: ReadonlyArray<[number, string]>, field: number): Tokenized | null {
+  const rest = withoutTokens(tok, at, moved);
+  if (field < 0 || at[0]! > field) return rest;
+  const collapsed = collapseField(rest, field);
+  return collapsed.tokens.length === rest.tokens.length ? collapsed : null;
 }
 
 /** The values of the token at `p`. */

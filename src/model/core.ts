@@ -15,7 +15,7 @@ import {
   HEADER_TOKENS, STACK_FRAME, dedupe, isStackFrame, lineFailureTerms, orderedWords, wordsOfTokens, type FailureTerm,
 } from './vocabulary.js';
 import { RARE_COUNT, ERROR_EXTRA, ERROR_WEIGHT, combineMax, errorWeight, novelty } from './evidence.js';
-import { addedFieldPositions, fieldFamiliarityKeys, pairCount, pairKey, pairKeysOf, withTokens, withoutTokens } from './added-fields.js';
+import { addedFieldPositions, fieldFamiliarityKeys, movedClosers, pairCount, pairKey, pairKeysOf, recordOf, withTokens } from './added-fields.js';
 import { Calibration, type TemplateSample } from './calibration.js';
 import { lowerBound } from './sorted.js';
 import { PieceVocabulary, piecesOfTokens } from './pieces.js';
@@ -96,7 +96,7 @@ export interface Shape {
    * positions, which the line's values are judged without, and the keys under which familiarity.ts
    * remembers them (detector.ts).
    */
-  readonly added: { readonly at: readonly number[]; readonly familiarKeys: readonly number[] } | undefined;
+  readonly added: { readonly at: readonly number[]; readonly moved: ReadonlyArray<[number, string]>; readonly familiarKeys: readonly number[] } | undefined;
   readonly reasons: readonly Reason[];
   /** The reasons its lines give, by whether they count failure words and an unusual value (detector.ts reasonsOf), made as first needed. */
   readonly reasonVariants: Array<readonly Reason[] | null>;
@@ -361,7 +361,9 @@ export class ModelCore {
   private withAddedFields(tok: Tokenized, fresh: Shape, lineTerms: FailureTerm[]): Shape | null {
     const added = addedFieldPositions(tok.tokens, this.fieldNames);
     if (added === null) return null;
-    const rest = withoutTokens(tok, added);
+    const moved = movedClosers(tok.tokens, added);
+    const rest = recordOf(tok, added, moved, this.miner.headerField());
+    if (rest === null) return null;
     const id = this.miner.matchId(rest);
     const t = id < 0 ? undefined : this.byId(id);
     if (t === undefined || !matchesExactly(t.tokens, rest.tokens)) return null;
@@ -378,9 +380,9 @@ export class ModelCore {
     const reasons: Reason[] = ['new_fields'];
     if (fresh.reasons.includes('unseen_tokens') || wordsOfTokens(names).some((w) => !this.wordIds.has(w))) reasons.push('unseen_tokens');
     if (terms.length > 0) reasons.push('error_terms');
-    const text = withTokens(t.tokens, tok.tokens, added).join(' ');
+    const text = withTokens(t.tokens, tok.tokens, added, moved).join(' ');
     const idText = `${t.idText}+${fnv1a(added.map((p) => pairKey(tok.tokens[p]!)!).join(' ')).toString(16).padStart(8, '0')}`;
-    return shapeOf(t, text, idText, fresh.benign, combineMax(weights, ERROR_EXTRA), weighed(terms, weights, tok), reasons, fresh.novelty, fresh.familiarKey, { template: t, similarity: 1 }, { at: added, familiarKeys: fieldFamiliarityKeys(tok.tokens, added) });
+    return shapeOf(t, text, idText, fresh.benign, combineMax(weights, ERROR_EXTRA), weighed(terms, weights, tok), reasons, fresh.novelty, fresh.familiarKey, { template: t, similarity: 1 }, { at: added, moved, familiarKeys: fieldFamiliarityKeys(tok.tokens, added) });
   }
 
   private knownShape(t: TemplateView, tok: Tokenized, terms: FailureTerm[]): Shape {

@@ -11,7 +11,7 @@ import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
 import { declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
-import { valuesAt, withoutTokens } from './added-fields.js';
+import { recordOf, valuesAt } from './added-fields.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
@@ -295,7 +295,7 @@ export class HostModel {
     // A known record given new fields (core.ts withAddedFields): its values are judged by that
     // record's slots, the new fields' values read for failure words as a new line's are.
     const added = shape.added?.at;
-    const line = added === undefined ? tok : withoutTokens(tok, added);
+    const line = added === undefined ? tok : recordOf(tok, added, shape.added!.moved, this.core.miner.headerField())!;
     if (added !== undefined) {
       for (const p of added) {
         for (const v of valuesAt(tok, p)) {

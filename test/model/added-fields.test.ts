@@ -1,7 +1,7 @@
 // Records that gain a field (a deploy adds `"region"` to every JSON record): scored as the known
 // message, not as a new one on every line.
 import { expect } from 'chai';
-import { addedFieldPositions, pairCount, pairKey, withTokens, withoutTokens } from '../../src/model/added-fields.js';
+import { addedFieldPositions, movedClosers, pairCount, pairKey, withTokens, withoutTokens } from '../../src/model/added-fields.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
 import { Familiarity } from '../../src/model/familiarity.js';
@@ -12,6 +12,11 @@ describe('fields added to known records', () => {
     ['dur_ms=<*>', 'dur_ms'],
     ["user='<*>'", 'user'],
     ['log.level=<*>', 'log.level'],
+    // RFC 5424 structured data's last parameter closes its element (and one it is nested in).
+    ['ms="<*>"]', 'ms'],
+    ['ms="<*>"]]', 'ms'],
+    ['ms="<*>"][<*>', null],
+    ['ms="<*>")', null],
     ['status=ok', null],
     ['status:', null],
     ['"<*>"', null],
@@ -36,6 +41,20 @@ describe('fields added to known records', () => {
     expect(withoutTokens(tok, [2])).to.deep.equal({ tokens: ['<*>', 'call', 'b=<*>', 'c="<*>"'], values: ['10:00', '7', 'z'], valueEnd: [1, 1, 2, 3] });
     expect(withoutTokens(tok, [0, 4])).to.deep.equal({ tokens: ['call', 'a="<*>"', 'b=<*>'], values: ['x y', '7'], valueEnd: [0, 1, 2] });
     expect(withTokens(['<*>', 'call', '<*>', 'c="<*>"'], tok.tokens, [2, 3])).to.deep.equal(['<*>', 'call', 'a="<*>"', 'b=<*>', '<*>', 'c="<*>"'].slice(0, 5));
+  });
+
+  it('gives the bracket a new last field closes to the field before it, and takes it back for the template', () => {
+    // `ms="<*>"]` was the element's last parameter; a deploy appends `region`.
+    const tok = { tokens: ['REQ', '[<*>', 'status="<*>"', 'ms="<*>"', 'region="<*>"]', 'served'], values: ['req@1', '503', '60000', 'eu'], valueEnd: [0, 1, 2, 3, 4, 4] };
+    const moved = movedClosers(tok.tokens, [4]);
+    expect(moved).to.deep.equal([[3, ']']]);
+    expect(withoutTokens(tok, [4], moved)).to.deep.equal({ tokens: ['REQ', '[<*>', 'status="<*>"', 'ms="<*>"]', 'served'], values: ['req@1', '503', '60000'], valueEnd: [0, 1, 2, 3, 3] });
+    expect(withTokens(['REQ', '[<*>', 'status="<*>"', 'ms="<*>"]', 'served'], tok.tokens, [4], moved)).to.deep.equal(tok.tokens);
+    // Two appended: the bracket goes past both; a field that closes its own bracket, or a word before, takes none.
+    expect(movedClosers(['[<*>', 'a=<*>', 'b=<*>', 'c=<*>]'], [2, 3])).to.deep.equal([[1, ']']]);
+    expect(movedClosers(['[<*>', 'a=<*>]', '[<*>', 'c=<*>]'], [3])).to.deep.equal([]);
+    expect(movedClosers(['[<*>', 'word', 'c=<*>]'], [2])).to.deep.equal([]);
+    expect(movedClosers(['a=<*>', 'c=<*>'], [1])).to.deep.equal([]);
   });
 
   describe('scoring', () => {

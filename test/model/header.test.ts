@@ -235,5 +235,36 @@ describe('a bracketed header field (a Java thread name)', () => {
     const scored = Array.from({ length: 300 }, (_, i) => model.score(line(`tenant="t${1 + (i % 9)}"`), familiar));
     expect(scored[0]!.reasons).to.include('new_fields');
     expect(scored.filter((s) => s.score >= DEFAULT_THRESHOLD).length).to.be.at.most(5);
+    // A parameter appended as the element's last, glued to its `]`, is a new field too, and the
+    // values beside it are judged: it was a new message, and a 503 taking 60 s scored 0.34.
+    const appended = (status?: number, ms?: number): string => line('', status, ms).replace('"] request', '" region="eu"] request');
+    const slow = model.score(appended(503, 60000));
+    expect(slow.reasons.slice(0, 1)).to.deep.equal(['new_fields']);
+    expect(slow.reasons).to.include('unusual_value');
+    expect(slow.score).to.be.at.least(DEFAULT_THRESHOLD);
+    expect(slow.template).to.match(/ ms="<\*>" region="<\*>"\] request served$/);
+    const deploy = new Familiarity();
+    const routine = Array.from({ length: 300 }, () => model.score(appended(), deploy));
+    expect(routine[0]!.reasons).to.include('new_fields');
+    expect(routine.filter((s) => s.score >= DEFAULT_THRESHOLD).length).to.be.at.most(5);
+  });
+
+  it('reads the thread where the record has it when a field was added to an MDC bracket before it', () => {
+    // log4j's `%X` before the thread: a field appended to the MDC moved the thread one token out of
+    // the header's place, the miner left it whole, and the record's thread slot held the thread's
+    // name instead of its masked text: an unusual value on every line of the deploy.
+    const line = (i: number, region = ''): string =>
+      `2024-03-01 00:00:${String(i % 60).padStart(2, '0')},011 INFO  [user="u${i % 37}" tenant="t${i % 5}" trace="${(i * 7919).toString(16)}"${region}] [http-nio-8080-exec-${i % 200}] c.e.shop.OrderService - Order ${900_000 + i} created with ${1 + (i % 9)} items`;
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) trainer.add(line(i));
+    const model = trainer.finish();
+    const familiar = new Familiarity();
+    const scored = Array.from({ length: 300 }, (_, i) => model.score(line(5000 + i, ' region="eu-west-1"'), familiar));
+    expect(scored[0]!.reasons).to.deep.equal(['new_fields', 'unseen_tokens']);
+    expect(scored[0]!.template).to.equal(model.score(line(1)).template.replace('"] ', '" region="<*>"] '));
+    expect(scored.filter((s) => s.reasons.includes('unusual_value')).length).to.equal(0);
+    expect(scored.filter((s) => s.score >= DEFAULT_THRESHOLD).length).to.be.at.most(5);
+    // A thread of several tokens moved so cannot be written back in its place: a new message, as before.
+    expect(model.score(line(9, ' region="eu"').replace(/\[http-nio-8080-exec-\d+\]/, '[pool-1 worker 3]')).reasons).to.include('new_template');
   });
 });
