@@ -151,6 +151,11 @@ const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
   // error level, though it starts with `INFO:`).
   [['remounting', 'filesystem', 'read', 'only'], HIGH],
   [['blocked', 'for', 'more', 'than'], HIGH],
+  // A cleared audit or event log, the mark an intruder leaves covering their tracks: Windows writes
+  // "The audit log was cleared." (event 1102) and "The System log file was cleared." (104) as
+  // successful audits or information, in words each ordinary.
+  [['log', 'was', 'cleared'], HIGH],
+  [['log', 'file', 'was', 'cleared'], HIGH],
 ];
 
 /** The phrases by their first word: a line's words are looked up, not compared with every phrase. */
@@ -162,11 +167,11 @@ for (const p of PHRASES) {
 }
 
 /**
- * Phrases of reports that software writes at error level whatever their text declares: the
- * kernel's hung-task report begins with `INFO:` (pr_err("INFO: task %s:%d blocked for more than
- * %ld seconds")), which is no level; they keep their whole severity (lineFailureTerms).
+ * Phrases of reports that keep their whole severity whatever level the line declares
+ * (lineFailureTerms): the kernel's hung-task report begins with `INFO:` (pr_err("INFO: task %s:%d
+ * blocked for more than %ld seconds")), which is no level; a cleared log is an audit success.
  */
-const REPORTED_AS_ERRORS: ReadonlySet<string> = new Set(['blocked for more than']);
+const REPORTED_AS_ERRORS: ReadonlySet<string> = new Set(['blocked for more than', 'log was cleared', 'log file was cleared']);
 
 /**
  * Failure words that are counted nouns: a zero or a "no" before them says

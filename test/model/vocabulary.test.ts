@@ -52,6 +52,10 @@ describe('failure vocabulary', () => {
     ['CPU0: Core temperature above threshold, cpu clock throttled, overheating', ['throttled', 'overheating']],
     ['drbd r0: Split-Brain detected but unresolved, dropping connection!', ['split brain', 'dropping']],
     ['rcu: INFO: rcu_sched detected stalls on CPUs/tasks', ['stalls']],
+    // A cleared audit or event log (Windows events 1102 and 104).
+    ['The audit log was cleared.', ['log was cleared']],
+    ['The System log file was cleared.', ['log file was cleared']],
+    ['Browser cache was cleared; old log files cleared by rotation', []],
     // Routine lines: no failure terms, and "not"/"closed" count only in phrases.
     ['Accepted publickey for deploy from 10.1.2.3 port 52311 ssh2', []],
     ['session closed for user root', []],
@@ -162,6 +166,12 @@ describe('declared level', () => {
     expect(report.get('blocked for more than')).to.equal(bare.get('blocked for more than')).and.equal(1);
     // The word alone is weakened as any other.
     expect(report.get('blocked')).to.be.closeTo(bare.get('blocked')! * DECLARED_INFO_SHARE, 1e-12);
+  });
+
+  it('keeps the whole weight of a cleared log, an audit success written at information level', () => {
+    const severity = (line: string): number | undefined => lineFailureTerms(tokenize(line, masks).tokens).find((t) => t.term === 'log was cleared')?.severity;
+    expect(severity('2025-04-04 12:10:24 Information Microsoft-Windows-Eventlog 1102 The audit log was cleared.')).to.equal(1);
+    expect(severity('The audit log was cleared.')).to.equal(1);
   });
 
   it('weighs a failure the line says was corrected as a mild one, and an uncorrectable one in full', () => {
