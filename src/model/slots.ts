@@ -4,7 +4,7 @@
 // (value-shape.ts), and per shape and number position a histogram of orders
 // of magnitude (quarter-decade bins).
 
-import { scanValue, fields, fieldCount, digitsOnlyId, HASH_HEX } from './value-shape.js';
+import { scanValue, fields, fieldCount, digitsOnlyId, otherAddressHash, publicAddress, HASH_HEX } from './value-shape.js';
 import { isClockReading } from './calendar.js';
 import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
 
@@ -496,6 +496,15 @@ export class SlotTable {
       let s = ss;
       const end = ss + size;
       while (s < end && this.shapeHash[s] !== h) s++;
+      if (s === end && otherAddressHash !== 0) {
+        // An IPv4 address of a kind the slot never held (value-shape.ts addressKind): a public one
+        // where there were only private ones is a new kind, its numbers judged as theirs were; a
+        // private one where there were public ones is as ordinary as they were.
+        const other = otherAddressHash;
+        if (publicAddress) best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
+        s = ss;
+        while (s < end && this.shapeHash[s] !== other) s++;
+      }
       if (s === end) {
         if (!(digitsOnlyId(value) && this.mostlyShape(slot, ss, end, HASH_HEX))) {
           best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));

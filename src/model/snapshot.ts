@@ -24,9 +24,11 @@ import type { ClusterModel } from './clusters.js';
  * comma-separated record's fields as chunks of their own (csv-record.ts). 14: failure terms of
  * quoted texts counted per slot by their occasions (slots.ts; a model of 13 has none of them, and
  * every such term would be new). 15: RFC 5424 structured data is no bracketed header field
- * (header.ts): a model of 14 that took it for one would read its lines uncollapsed, every line new.
+ * (header.ts): a model of 14 that took it for one would read its lines uncollapsed, every line new. 16: a public IPv4 address is a value shape of its own
+ * (value-shape.ts addressKind): a model of 15 counted public addresses under the private shape, and
+ * every public address would be a new kind in its slots.
  */
-export const MODEL_FORMAT_VERSION = 15;
+export const MODEL_FORMAT_VERSION = 16;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

@@ -104,7 +104,63 @@ export function scanValue(v: string): number {
     h = Math.imul(h ^ 35, FNV_PRIME);
     if (fieldCount < MAX_FIELDS) fields[fieldCount++] = negative ? -x : x;
   }
+  otherAddressHash = 0;
+  if (fieldCount >= 4 && isDigit(v.charCodeAt(0))) {
+    const kind = addressKind(v);
+    if (kind !== NO_ADDRESS) {
+      const marked = (Math.imul(h ^ PUBLIC_ADDRESS, FNV_PRIME) >>> 0) | 4;
+      const plain = (h >>> 0) | 4;
+      publicAddress = kind === PUBLIC;
+      otherAddressHash = publicAddress ? plain : marked;
+      return publicAddress ? marked : plain;
+    }
+  }
   return (h >>> 0) | 4; // never collides with the reserved small hashes
+}
+
+/**
+ * For a value that begins with an IPv4 address (the last scanValue): the hash of the same shape
+ * with an address of the other kind, public or not (0 for other values), and whether it is public.
+ */
+export let otherAddressHash = 0;
+export let publicAddress = false;
+
+/** Hashed after a public IPv4 address's shape (not a character code a value can hold: above U+FFFF). */
+const PUBLIC_ADDRESS = 0x110001;
+
+const NO_ADDRESS = 0;
+const PRIVATE = 1;
+const PUBLIC = 2;
+
+/**
+ * Whether the value begins with an IPv4 address (`185.220.101.4`, `8.8.8.8:53`), public or not
+ * (private, loopback, link-local, shared (CGNAT), multicast or `0.`). A public address's shape is
+ * another kind than a private one's: a failed logon from outside, where the slot only ever held
+ * the company's own networks, is a new kind of value, not one more address of the same range
+ * (octets are no quantities: 10 -> 185 is within the margin of a magnitude). The other way round
+ * it is not (slots.ts surprise): an internal client in a public server's log is ordinary.
+ */
+function addressKind(v: string): number {
+  const o = [0, 0, 0, 0];
+  let i = 0;
+  for (let k = 0; k < 4; k++) {
+    if (k > 0) {
+      if (v.charCodeAt(i) !== 46) return NO_ADDRESS;
+      i++;
+    }
+    const start = i;
+    let x = 0;
+    while (i < v.length && i - start < 4 && isDigit(v.charCodeAt(i))) x = x * 10 + (v.charCodeAt(i++) - 48);
+    if (i === start || i - start > 3 || x > 255) return NO_ADDRESS;
+    o[k] = x;
+  }
+  // Not the start of a longer dotted number (a version `1.2.3.4.5`, `1.2.3.45678`).
+  if (i < v.length && (isDigit(v.charCodeAt(i)) || (v.charCodeAt(i) === 46 && isDigit(v.charCodeAt(i + 1))))) return NO_ADDRESS;
+  const a = o[0]!;
+  const b = o[1]!;
+  if (a === 0 || a === 10 || a === 127 || a >= 224) return PRIVATE;
+  if ((a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127)) return PRIVATE;
+  return PUBLIC;
 }
 
 /**

@@ -15,6 +15,21 @@ const repeat = (n: number, f: (i: number) => string): string[] => Array.from({ l
 const THRESHOLD_NATS = Math.log(1000);
 
 describe('slot values', () => {
+  it('reads a public IPv4 address where the slot only held private ones as a new kind of value, not the other way round', () => {
+    // A failed logon from 185.220.101.4 on a host whose failed logons all came from 10.10.x.x: the
+    // octets are within the margin of a magnitude (10 -> 185), and the address was no news.
+    const inside = slotOf(repeat(80, (i) => `10.10.${i % 30}.${1 + ((i * 37) % 250)}`));
+    expect(inside.surprise(0, '185.220.101.4')).to.be.above(2);
+    expect(inside.surprise(0, '8.8.8.8:53')).to.be.above(2);
+    for (const v of ['10.10.99.7', '192.168.1.20', '172.20.0.5', '100.71.18.239', '127.0.0.1']) expect(inside.surprise(0, v), v).to.equal(0);
+    // Clients from everywhere: an internal one is no news, nor is another public one.
+    const outside = slotOf(repeat(80, (i) => `${5 + ((i * 53) % 180)}.${(i * 29) % 250}.${i % 200}.${1 + (i % 250)}`));
+    for (const v of ['10.90.120.96', '192.168.1.20', '100.126.48.112', '203.0.113.9']) expect(outside.surprise(0, v), v).to.equal(0);
+    // Dotted numbers that are no address keep one shape with addresses of their kind.
+    const versions = slotOf(repeat(80, (i) => `6.1.${7600 + (i % 3)}.${17000 + i}`));
+    expect(versions.surprise(0, '6.1.7601.17514')).to.equal(0);
+  });
+
   it('reads the next month, weekday or zone in a timestamp as the same clock, not a new kind of value', () => {
     // Trained in one month (syslog) and on one weekday (Apache's error log): before, every line of
     // the next month or day was an unusual value (a new shape), enough to flag routine errors.
