@@ -17,6 +17,7 @@ import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from '.
 import { contextDiscount, noteRecent } from './sequence.js';
 import { fnv1a } from './features.js';
 import { magnitudeBin } from './slots.js';
+import { isPublicAddress } from './value-shape.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError, DEFAULT_THRESHOLD };
 
@@ -45,6 +46,8 @@ const VALUE_GRACE = 2;
  * frames was 100 alerts.
  */
 const FRAME_RUN = 3;
+/** The kind familiarValues counts every public IPv4 address as (no value's text: it has a control character). */
+const PUBLIC_ADDRESS = '\u0002public IPv4';
 /** A plain decimal number (familiarValues counts these by order of magnitude). */
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
 
@@ -204,10 +207,12 @@ export class HostModel {
    * now in every "Connection broken for id 3" line stops being flagged once it keeps coming
    * back, as a new message does; a burst of it stays flagged. Numbers count by order of magnitude
    * (the slots' histogram bins, magnitudeBin), so a counter that keeps growing in the same range
-   * is one value; other values count exactly.
+   * is one value; public IPv4 addresses are one value too (a service newly reachable from outside
+   * writes a new client's address on every line: value-shape.ts addressKind); other values count
+   * exactly.
    */
   private familiarValues(values: number, templateId: number, slot: number, value: string, tok: Tokenized, familiar: FamiliarityLog): number {
-    const kind = NUMBER.test(value) ? `#${magnitudeBin(Number(value))}` : value.length > 64 ? value.slice(0, 64) : value;
+    const kind = NUMBER.test(value) ? `#${magnitudeBin(Number(value))}` : isPublicAddress(value) ? PUBLIC_ADDRESS : value.length > 64 ? value.slice(0, 64) : value;
     const key = fnv1a(`value\u0001${templateId}\u0001${slot}\u0001${kind}`);
     const occasions = familiar.observe(key, this.core.miner.repeatKey(tok), this.stats.trainedLines);
     return occasions <= VALUE_GRACE ? values : (values * FAMILIAR_HALF) / (occasions - VALUE_GRACE + FAMILIAR_HALF);

@@ -128,6 +128,11 @@ export let publicAddress = false;
 /** Hashed after a public IPv4 address's shape (not a character code a value can hold: above U+FFFF). */
 const PUBLIC_ADDRESS = 0x110001;
 
+/** Whether the value begins with a public IPv4 address (addressKind). */
+export function isPublicAddress(v: string): boolean {
+  return isDigit(v.charCodeAt(0)) && addressKind(v) === PUBLIC;
+}
+
 const NO_ADDRESS = 0;
 const PRIVATE = 1;
 const PUBLIC = 2;

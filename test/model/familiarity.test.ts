@@ -325,3 +325,30 @@ describe('familiarity: an unusual value the host keeps writing after training', 
     expect(spread(10, 40, inZone('ap9')).filter(isResize).every((l) => model.score(l).score >= DEFAULT_THRESHOLD)).to.equal(true);
   });
 });
+
+describe('familiarity: public addresses where training only saw private ones', function () {
+  this.timeout(20000);
+  const r = new Rng(12);
+  const t = new ModelTrainer();
+  const login = (ip: string, i: number): string => `Failed password for user${Math.floor(i / 25) % 60} from ${ip} port ${30000 + ((i * 7919) % 30000)} ssh2`;
+  for (let i = 0; i < 3000; i++) t.add(i % 25 === 0 ? login(`10.10.${i % 40}.${1 + ((i * 37) % 250)}`, i) : routineLine(r));
+  const model = t.finish();
+  const isLogin = (l: string): boolean => l.startsWith('Failed password');
+  const valuesOf = (stream: readonly string[], familiar = new Familiarity()): number[] =>
+    stream.map((l) => [l, model.explain(l, familiar)] as const).filter(([l]) => isLogin(l)).map(([, e]) => e.evidence.values);
+
+  it('lets them fade as a kind when ever new clients keep coming from outside (a service newly exposed)', () => {
+    const values = valuesOf(spread(30, 40, (i) => login(`${40 + ((i * 53) % 150)}.${(i * 29) % 250}.${i % 200}.${1 + i}`, 25 * i)));
+    expect(values[0]).to.be.above(2);
+    expect(values[values.length - 1]).to.be.below(values[0]! / 4);
+  });
+
+  it('keeps a burst from one outside address news (one occasion)', () => {
+    const burst = Array.from({ length: 30 }, (_, i) => login('185.220.101.4', 25 * i));
+    const values = valuesOf(burst);
+    expect(values[0]).to.be.above(2);
+    expect(values[values.length - 1]).to.be.above(0.8 * values[0]!);
+    const familiar = new Familiarity();
+    expect(burst.every((l) => model.score(l, familiar).score >= DEFAULT_THRESHOLD)).to.equal(true);
+  });
+});
