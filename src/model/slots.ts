@@ -119,12 +119,27 @@ export interface SlotModel {
 class ShapeAcc {
   n = 0;
   readonly bins: Array<Map<number, number>> = [];
+  /** For an IPv4 address's shape: the hash of the same shape with an address of the other kind (value-shape.ts), else 0. */
+  other = 0;
+  /** Whether this is a public address's shape. */
+  isPublic = false;
+
+  /** Counts another shape's values as this one's. */
+  absorb(o: ShapeAcc): void {
+    this.n += o.n;
+    o.bins.forEach((m, i) => {
+      const bins = this.bins[i] ?? (this.bins[i] = new Map());
+      for (const [b, c] of m) bins.set(b, (bins.get(b) ?? 0) + c);
+    });
+  }
 }
 
 /** Training-time accumulator of one slot. */
 export class SlotAccumulator {
   n = 0;
   cats: Map<string, number> | null = new Map();
+  /** Address shapes counted as another's (mergeAddressKinds), by hash. */
+  private aliases: Map<number, number> | null = null;
   shapes: Map<number, ShapeAcc> | null = new Map();
   /** The first values seen, kept after overflow for the vocabulary. */
   sample: string[] = [];
@@ -161,14 +176,23 @@ export class SlotAccumulator {
     }
     const shapes = this.shapes;
     if (shapes === null) return;
-    const h = scanValue(value);
+    let h = scanValue(value);
+    const other = otherAddressHash;
+    const isPublic = publicAddress;
+    if (this.aliases !== null) h = this.aliases.get(h) ?? h;
     let s = shapes.get(h);
     if (s === undefined) {
-      if (shapes.size >= MAX_SHAPES) {
+      if (shapes.size >= MAX_SHAPES && !this.mergeAddressKinds(h, other, isPublic)) {
         this.shapes = null;
         return;
       }
-      shapes.set(h, (s = new ShapeAcc()));
+      if (this.aliases !== null) h = this.aliases.get(h) ?? h;
+      s = shapes.get(h);
+      if (s === undefined) {
+        shapes.set(h, (s = new ShapeAcc()));
+        s.other = other;
+        s.isPublic = isPublic;
+      }
     }
     s.n += times;
     for (let i = 0; i < fieldCount; i++) {
@@ -176,6 +200,40 @@ export class SlotAccumulator {
       const b = histogramKey(fields[i]!);
       bins.set(b, (bins.get(b) ?? 0) + times);
     }
+  }
+
+  /**
+   * Frees a place among the slot's full shapes, where it holds both kinds of an address's shape
+   * (public and not, value-shape.ts) or is given the other kind of one it holds (`h`, `other`,
+   * `isPublic`: the value's), by counting the two as one, as before the kinds were told apart:
+   * telling them apart must not cost the slot the judgement of its values. Kept under the public
+   * kind's hash, so that neither kind is new to the slot (surprise); the other hash is an alias.
+   * Whether a place was freed or the value's kind merged.
+   */
+  private mergeAddressKinds(h: number, other: number, isPublic: boolean): boolean {
+    const shapes = this.shapes!;
+    const aliases = (this.aliases ??= new Map());
+    const twin = other === 0 ? undefined : shapes.get(other);
+    if (twin !== undefined) {
+      twin.other = 0;
+      if (isPublic) {
+        shapes.delete(other);
+        shapes.set(h, twin);
+        twin.isPublic = true;
+        aliases.set(other, h);
+      } else aliases.set(h, other);
+      return true;
+    }
+    for (const [hash, acc] of shapes) {
+      const plain = acc.isPublic && acc.other !== 0 ? shapes.get(acc.other) : undefined;
+      if (plain === undefined) continue;
+      acc.absorb(plain);
+      shapes.delete(acc.other);
+      aliases.set(acc.other, hash);
+      acc.other = 0;
+      return true;
+    }
+    return false;
   }
 
   freeze(): SlotModel {
@@ -496,29 +554,47 @@ export class SlotTable {
       let s = ss;
       const end = ss + size;
       while (s < end && this.shapeHash[s] !== h) s++;
-      if (s === end && otherAddressHash !== 0) {
-        // An IPv4 address of a kind the slot never held (value-shape.ts addressKind): a public one
-        // where there were only private ones is a new kind, its numbers judged as theirs were; a
-        // private one where there were public ones is as ordinary as they were.
-        const other = otherAddressHash;
-        if (publicAddress) best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
-        s = ss;
-        while (s < end && this.shapeHash[s] !== other) s++;
+      // An IPv4 address of the other kind than this one (value-shape.ts addressKind): where the slot
+      // held none of this kind, a public one where there were only private ones is a new kind, its
+      // numbers judged as theirs were; a private one where there were public ones is as ordinary as
+      // they were, also when a few private ones were there too (health checks), by the kind that
+      // finds it more ordinary.
+      let other = end;
+      if (otherAddressHash !== 0) {
+        const otherHash = otherAddressHash;
+        const isPublic = publicAddress;
+        other = ss;
+        while (other < end && this.shapeHash[other] !== otherHash) other++;
+        if (s === end) {
+          if (isPublic && other < end) best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
+          s = other;
+          other = end;
+        } else if (isPublic) other = end;
       }
       if (s === end) {
         if (!(digitsOnlyId(value) && this.mostlyShape(slot, ss, end, HASH_HEX))) {
           best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
         }
-      } else if (this.shapeN[s]! >= MIN_OBSERVATIONS) {
-        const f0 = this.shapeFieldStart[s]!;
-        const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
-        for (let i = 0; i < k; i++) {
-          const x = this.fieldSurprise(f0 + i, fields[i]!);
-          if (x > best) best = x;
-        }
+      } else {
+        let x = this.numbersSurprise(s);
+        if (other < end) x = Math.min(x, this.numbersSurprise(other));
+        if (x > best) best = x;
       }
     }
     return Math.min(MAX_SURPRISE, best) * (n / (n + 10));
+  }
+
+  /** How far the last scanned value's numbers are outside those of shape s (0 for a shape seen too seldom to say). */
+  private numbersSurprise(s: number): number {
+    if (this.shapeN[s]! < MIN_OBSERVATIONS) return 0;
+    const f0 = this.shapeFieldStart[s]!;
+    const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
+    let best = 0;
+    for (let i = 0; i < k; i++) {
+      const x = this.fieldSurprise(f0 + i, fields[i]!);
+      if (x > best) best = x;
+    }
+    return best;
   }
 
   /** Whether the slot's values mostly had shape h. */

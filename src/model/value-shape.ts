@@ -58,6 +58,10 @@ function looksHex(v: string): boolean {
  */
 export function scanValue(v: string): number {
   fieldCount = 0;
+  // Here, not where addresses are read: a long value or a hex id returns early, and a slot must
+  // not judge it by the address the value before it left here.
+  otherAddressHash = 0;
+  publicAddress = false;
   const n = v.length;
   if (n > MAX_VALUE) return HASH_LONG;
   // (A pointer's `0x7ffd...` is another kind than a queue id's `4F2A1B3C5D`: digits alone are one
@@ -104,7 +108,6 @@ export function scanValue(v: string): number {
     h = Math.imul(h ^ 35, FNV_PRIME);
     if (fieldCount < MAX_FIELDS) fields[fieldCount++] = negative ? -x : x;
   }
-  otherAddressHash = 0;
   if (fieldCount >= 4 && isDigit(v.charCodeAt(0))) {
     const kind = addressKind(v);
     if (kind !== NO_ADDRESS) {
@@ -130,9 +133,19 @@ const PUBLIC_ADDRESS = 0x110001;
 
 /** Whether the value begins with a public IPv4 address (addressKind). */
 export function isPublicAddress(v: string): boolean {
-  return isDigit(v.charCodeAt(0)) && addressKind(v) === PUBLIC;
+  return publicAddressEnd(v) >= 0;
 }
 
+/**
+ * Where the public IPv4 address the value begins with ends (`45.9.20.11:443` -> 10), or -1 when it
+ * begins with none (addressKind).
+ */
+export function publicAddressEnd(v: string): number {
+  return isDigit(v.charCodeAt(0)) && addressKind(v) === PUBLIC ? addressEnd : -1;
+}
+
+/** Where the address the last addressKind read ends. */
+let addressEnd = 0;
 const NO_ADDRESS = 0;
 const PRIVATE = 1;
 const PUBLIC = 2;
@@ -146,7 +159,8 @@ const PUBLIC = 2;
  * it is not (slots.ts surprise): an internal client in a public server's log is ordinary.
  */
 function addressKind(v: string): number {
-  const o = [0, 0, 0, 0];
+  let a = 0;
+  let b = 0;
   let i = 0;
   for (let k = 0; k < 4; k++) {
     if (k > 0) {
@@ -157,12 +171,12 @@ function addressKind(v: string): number {
     let x = 0;
     while (i < v.length && i - start < 4 && isDigit(v.charCodeAt(i))) x = x * 10 + (v.charCodeAt(i++) - 48);
     if (i === start || i - start > 3 || x > 255) return NO_ADDRESS;
-    o[k] = x;
+    if (k === 0) a = x;
+    else if (k === 1) b = x;
   }
   // Not the start of a longer dotted number (a version `1.2.3.4.5`, `1.2.3.45678`).
   if (i < v.length && (isDigit(v.charCodeAt(i)) || (v.charCodeAt(i) === 46 && isDigit(v.charCodeAt(i + 1))))) return NO_ADDRESS;
-  const a = o[0]!;
-  const b = o[1]!;
+  addressEnd = i;
   if (a === 0 || a === 10 || a === 127 || a >= 224) return PRIVATE;
   if ((a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127)) return PRIVATE;
   return PUBLIC;

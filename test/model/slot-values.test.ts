@@ -30,6 +30,39 @@ describe('slot values', () => {
     expect(versions.surprise(0, '6.1.7601.17514')).to.equal(0);
   });
 
+  it('does not judge a long value or a hex id by the address scanned before it', () => {
+    // The kind of the address a scan left behind was read for the next value, which returned before
+    // it was cleared: a hex id or a 150-character value after a private address found the private
+    // shape and was ordinary.
+    const forwarded = slotOf(repeat(80, (i) => `${40 + ((i * 53) % 150)}.${(i * 29) % 250}.${i % 200}.${1 + i}`));
+    const other = slotOf(repeat(80, (i) => `10.0.${i % 30}.${1 + i}`));
+    for (const v of ['A'.repeat(150), 'deadbeef00c0ffee']) {
+      expect(other.surprise(0, '10.0.9.108'), v).to.equal(0);
+      expect(forwarded.surprise(0, v), v).to.be.above(2);
+    }
+  });
+
+  it('judges a private address where public ones were as ordinary as they were, also beside a few private ones', () => {
+    // A public web server whose only private clients in training were two load balancers' health
+    // checks: a new internal client was judged by those two addresses' octets alone.
+    const values = repeat(600, (i) => (i % 5 === 0 ? (i % 10 === 0 ? '10.0.0.11' : '10.0.0.12') : `${[23, 45, 81, 141, 185, 203, 212][i % 7]}.${(i * 29) % 250}.${i % 200}.${1 + (i % 250)}`));
+    const web = slotOf(values);
+    for (const v of ['192.168.3.44', '100.64.1.1', '10.20.30.40', '203.0.113.9']) expect(web.surprise(0, v), v).to.equal(0);
+  });
+
+  it('keeps judging a slot whose address kinds outgrow its shapes, as one kind', () => {
+    // Private, public, `-`, `::1` and `::ffff:10.x` in Windows' "Source Network Address": five
+    // shapes where there were four before addresses had kinds, and the slot stopped judging values.
+    const kinds = (i: number): string => [`10.10.${i % 30}.${1 + i}`, `${40 + ((i * 53) % 150)}.${i % 250}.7.${1 + i}`, '-', '::1', `::ffff:10.10.4.${1 + i}`][i % 5]!;
+    const source = slotOf(repeat(500, kinds));
+    for (const v of ['WIN-8QK2H1', 'x'.repeat(130)]) expect(source.surprise(0, v), v).to.be.above(2);
+    for (const v of ['10.10.3.4', '185.220.101.4', '::1', '-']) expect(source.surprise(0, v), v).to.equal(0);
+    // Whichever kind comes first once the shapes are full.
+    const late = slotOf(repeat(500, (i) => (i < 250 ? kinds(i % 5 === 1 ? 0 : i) : kinds(i))));
+    for (const v of ['10.10.3.4', '185.220.101.4', '-']) expect(late.surprise(0, v), v).to.equal(0);
+    expect(late.surprise(0, 'WIN-8QK2H1')).to.be.above(2);
+  });
+
   it('reads the next month, weekday or zone in a timestamp as the same clock, not a new kind of value', () => {
     // Trained in one month (syslog) and on one weekday (Apache's error log): before, every line of
     // the next month or day was an unusual value (a new shape), enough to flag routine errors.
