@@ -17,7 +17,7 @@ import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from '.
 import { contextDiscount, noteRecent } from './sequence.js';
 import { fnv1a } from './features.js';
 import { magnitudeBin } from './slots.js';
-import { isPublicAddress } from './value-shape.js';
+import { publicAddressEnd } from './value-shape.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError, DEFAULT_THRESHOLD };
 
@@ -46,10 +46,31 @@ const VALUE_GRACE = 2;
  * frames was 100 alerts.
  */
 const FRAME_RUN = 3;
-/** The kind familiarValues counts every public IPv4 address as (no value's text: it has a control character). */
+/** The kind valueKind counts every public IPv4 address as (no value's text: it has a control character). */
 const PUBLIC_ADDRESS = '\u0002public IPv4';
-/** A plain decimal number (familiarValues counts these by order of magnitude). */
+/** A plain decimal number (valueKind counts these by order of magnitude). */
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
+/** A port after an address. */
+const PORT = /^:\d{1,5}$/;
+/** Unusual values of a line faded each by its own familiarity (familiarValues); the others keep their weight. */
+const FADED_VALUES = 4;
+
+/**
+ * What familiarValues counts a value as: numbers by order of magnitude (the slots' histogram bins,
+ * magnitudeBin), so a counter that keeps growing in the same range is one value; public IPv4
+ * addresses as one value (a service newly reachable from outside writes a new client's address on
+ * every line: value-shape.ts addressKind), but with the port after one by its magnitude, so that a
+ * connection to an odd port of an outside address stays news; other values exactly.
+ */
+function valueKind(value: string): string {
+  if (NUMBER.test(value)) return `#${magnitudeBin(Number(value))}`;
+  const end = publicAddressEnd(value);
+  if (end >= 0) {
+    const rest = value.slice(end);
+    return PUBLIC_ADDRESS + (PORT.test(rest) ? `:#${magnitudeBin(Number(rest.slice(1)))}` : rest.length > 64 ? rest.slice(0, 64) : rest);
+  }
+  return value.length > 64 ? value.slice(0, 64) : value;
+}
 
 /**
  * How much less surprising a line is while the host writes `recent` different new messages without
@@ -117,6 +138,9 @@ export class HostModel {
   private keyedTexts: ReadonlyMap<string, ReadonlyMap<string, number>> | null = null;
   private readonly cache = new Map<string, Shape>();
   private cacheChars = 0;
+  /** A known line's slot surprises and values (scratch of evaluate, read by familiarValues). */
+  private readonly slotSurprise: number[] = [];
+  private readonly slotValue: string[] = [];
   private readonly cacheSize: number;
   private readonly stats: { trainedLines: number; templates: number };
   /**
@@ -201,21 +225,34 @@ export class HostModel {
   }
 
   /**
-   * Value evidence of a known message whose most unusual value the host keeps writing since
-   * training: full for its first VALUE_GRACE + 1 occasions (counted as for new messages: a burst is
-   * about one), then FAMILIAR_HALF / (w' + FAMILIAR_HALF) of it after w' more. A peer id never seen in training that is
-   * now in every "Connection broken for id 3" line stops being flagged once it keeps coming
-   * back, as a new message does; a burst of it stays flagged. Numbers count by order of magnitude
-   * (the slots' histogram bins, magnitudeBin), so a counter that keeps growing in the same range
-   * is one value; public IPv4 addresses are one value too (a service newly reachable from outside
-   * writes a new client's address on every line: value-shape.ts addressKind); other values count
-   * exactly.
+   * Value evidence of a known message whose unusual values the host keeps writing since training:
+   * each (the most unusual one, and up to FADED_VALUES in all that are unusual on their own) full
+   * for its first VALUE_GRACE + 1 occasions (counted as for new messages: a burst is about one),
+   * then FAMILIAR_HALF / (w' + FAMILIAR_HALF) of it after w' more; the line's other values keep
+   * their weight. A peer id never seen in training that is now in every "Connection broken for id
+   * 3" line stops being flagged once it keeps coming back, as a new message does; a burst of it
+   * stays flagged. Each by its own familiarity: an outside client, familiar since a service was
+   * exposed, logging in as a user never seen is still news (faded as one, the address took the
+   * user's surprise with it). Values count as valueKind says.
    */
-  private familiarValues(values: number, templateId: number, slot: number, value: string, tok: Tokenized, familiar: FamiliarityLog): number {
-    const kind = NUMBER.test(value) ? `#${magnitudeBin(Number(value))}` : isPublicAddress(value) ? PUBLIC_ADDRESS : value.length > 64 ? value.slice(0, 64) : value;
-    const key = fnv1a(`value\u0001${templateId}\u0001${slot}\u0001${kind}`);
-    const occasions = familiar.observe(key, this.core.miner.repeatKey(tok), this.stats.trainedLines);
-    return occasions <= VALUE_GRACE ? values : (values * FAMILIAR_HALF) / (occasions - VALUE_GRACE + FAMILIAR_HALF);
+  private familiarValues(templateId: number, slotStart: number, surprise: readonly number[], value: readonly string[], n: number, tok: Tokenized, familiar: FamiliarityLog): number {
+    let maxAt = 0;
+    for (let i = 1; i < n; i++) if (surprise[i]! > surprise[maxAt]!) maxAt = i;
+    let max = 0;
+    let sum = 0;
+    let faded = 0;
+    for (let i = 0; i < n; i++) {
+      let s = surprise[i]!;
+      if ((i === maxAt || s >= UNUSUAL_VALUE) && faded < FADED_VALUES) {
+        faded++;
+        const key = fnv1a(`value\u0001${templateId}\u0001${slotStart + i}\u0001${valueKind(value[i]!)}`);
+        const occasions = familiar.observe(key, this.core.miner.repeatKey(tok), this.stats.trainedLines);
+        if (occasions > VALUE_GRACE) s = (s * FAMILIAR_HALF) / (occasions - VALUE_GRACE + FAMILIAR_HALF);
+      }
+      sum += s;
+      if (s > max) max = s;
+    }
+    return max + VALUE_EXTRA * (sum - max);
   }
 
   /**
@@ -316,8 +353,8 @@ export class HostModel {
       const slots = this.core.slots;
       let max = 0;
       let sum = 0;
-      let maxSlot = -1;
-      let maxValue = '';
+      const surprises = this.slotSurprise;
+      const slotValues = this.slotValue;
       for (let k = known.slotStart; k < known.slotEnd; k++) {
         const pos = slots.pos[k]!;
         const vi = slots.vi[k]!;
@@ -326,14 +363,12 @@ export class HostModel {
         let v: string | undefined;
         if (vi < 0) v = end === start ? line.tokens[pos] : end === start + 1 ? line.values[start] : line.values.slice(start, end).join(' ');
         else if (start + vi < end) v = line.values[start + vi];
+        const s = v === undefined ? 0 : slots.surprise(k, v);
+        surprises[k - known.slotStart] = s;
+        slotValues[k - known.slotStart] = v ?? '';
         if (v === undefined) continue;
-        const s = slots.surprise(k, v);
         sum += s;
-        if (s > max) {
-          max = s;
-          maxSlot = k;
-          maxValue = v;
-        }
+        if (s > max) max = s;
         // An unmasked token is the shape's own wording, already read for failure terms.
         const sev = vi < 0 && end === start ? 0 : valueTermSeverity(v);
         if (sev > 0) {
@@ -345,7 +380,9 @@ export class HostModel {
         }
       }
       values = max + VALUE_EXTRA * (sum - max);
-      if (familiar !== undefined && values >= UNUSUAL_VALUE) values = this.familiarValues(values, known.id, maxSlot, maxValue, tok, familiar);
+      if (familiar !== undefined && values >= UNUSUAL_VALUE) {
+        values = this.familiarValues(known.id, known.slotStart, surprises, slotValues, known.slotEnd - known.slotStart, tok, familiar);
+      }
     } else if (added === undefined) {
       for (const v of tok.values) {
         const sev = valueTermSeverity(v);

@@ -131,11 +131,6 @@ export let publicAddress = false;
 /** Hashed after a public IPv4 address's shape (not a character code a value can hold: above U+FFFF). */
 const PUBLIC_ADDRESS = 0x110001;
 
-/** Whether the value begins with a public IPv4 address (addressKind). */
-export function isPublicAddress(v: string): boolean {
-  return publicAddressEnd(v) >= 0;
-}
-
 /**
  * Where the public IPv4 address the value begins with ends (`45.9.20.11:443` -> 10), or -1 when it
  * begins with none (addressKind).

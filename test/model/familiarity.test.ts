@@ -343,6 +343,37 @@ describe('familiarity: public addresses where training only saw private ones', f
     expect(values[values.length - 1]).to.be.below(values[0]! / 4);
   });
 
+  it('keeps a connection to an odd port of an outside address news while outside clients fade', () => {
+    // Peers were 10.x:443; after a migration cloud peers on 443 came from everywhere. Counted as
+    // one kind without its port, `45.9.20.11:31337` faded with them.
+    const peer = (ip: string, i: number): string => `updater[4411]: INFO connected to peer ${ip} in ${20 + (Math.floor(i / 10) % 40)} ms`;
+    const tp = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) tp.add(i % 10 === 0 ? peer(`10.20.${i % 30}.${1 + ((i * 7) % 250)}:443`, i) : routineLine(r));
+    const peers = tp.finish();
+    const familiar = new Familiarity();
+    for (const l of spread(30, 40, (i) => peer(`${[23, 45, 81, 141, 185][i % 5]}.${(i * 29) % 250}.${i % 200}.${1 + i}:443`, i))) peers.score(l, familiar);
+    const cloud = peers.explain(peer('52.14.9.77:443', 7), familiar);
+    const odd = peers.explain(peer('45.9.20.11:31337', 7), familiar);
+    expect(odd.evidence.values).to.be.above(2);
+    expect(odd.evidence.values).to.be.above(4 * cloud.evidence.values);
+  });
+
+  it('fades each unusual value of a line by its own familiarity, not all by the most unusual one', () => {
+    // An internal host opened to outside clients, then a login as a user never seen from one of
+    // them: faded as one with the now familiar outside address, the new user went unnoticed (0.02).
+    const accepted = (user: string, ip: string, i: number): string => `Accepted publickey for ${user} from ${ip} port ${30000 + ((i * 7919) % 30000)} ssh2`;
+    const users = ['alice', 'bob', 'deploy', 'ansible'];
+    const ta = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) ta.add(i % 10 === 0 ? accepted(users[(i / 10) % 4]!, `10.10.${i % 40}.${1 + ((i * 37) % 250)}`, i) : routineLine(r));
+    const sshd = ta.finish();
+    const familiar = new Familiarity();
+    for (const l of spread(30, 40, (i) => accepted(users[i % 4]!, `${[23, 45, 81, 141, 185][i % 5]}.${(i * 29) % 250}.${i % 200}.${1 + i}`, i))) sshd.score(l, familiar);
+    const known = sshd.explain(accepted('bob', '81.22.52.94', 3), familiar).evidence.values;
+    const newUser = sshd.explain(accepted('root', '81.22.52.94', 3), familiar).evidence.values;
+    expect(newUser).to.be.above(2);
+    expect(newUser).to.be.above(known + 1.5);
+  });
+
   it('keeps a burst from one outside address news (one occasion)', () => {
     const burst = Array.from({ length: 30 }, (_, i) => login('185.220.101.4', 25 * i));
     const values = valuesOf(burst);
