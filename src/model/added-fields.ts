@@ -19,9 +19,10 @@ const FIELDS_OBSERVED = 8;
 
 /**
  * A field as the masker leaves it: `key=<*>`, `key="<*>"` (structured.ts renders fields so), with
- * the brackets it closes (RFC 5424 structured data's last parameter: `ms="<*>"]`).
+ * the bracket it opens (a bracketed MDC's first field: `[user="<*>"`) or the brackets it closes
+ * (RFC 5424 structured data's last parameter: `ms="<*>"]`).
  */
-const PAIR = /^([A-Za-z_@][\w.@/-]*)=(?:<\*>|"<\*>"|'<\*>')(\]*)$/;
+const PAIR = /^\[?([A-Za-z_@][\w.@/-]*)=(?:<\*>|"<\*>"|'<\*>')(\]*)$/;
 
 /** The field name of a masked `key=value` token, or null when the token is not one. */
 export function pairKey(token: string): string | null {
@@ -75,7 +76,8 @@ export function pairCount(tokens: readonly string[]): number {
 
 /**
  * Positions of the fields whose names are not in `known` (ascending), or null when there are none
- * or they are more than the line's other fields (no record of fewer fields can be the line).
+ * or they are more than the line's other fields (no record of fewer fields can be the line), or one
+ * of them opens a bracket (taken out, it would take the bracket with it).
  */
 export function addedFieldPositions(tokens: readonly string[], known: ReadonlySet<string>): number[] | null {
   let out: number[] | null = null;
@@ -84,7 +86,9 @@ export function addedFieldPositions(tokens: readonly string[], known: ReadonlySe
     const k = pairKey(tokens[p]!);
     if (k === null) continue;
     fields++;
-    if (!known.has(k)) (out ??= []).push(p);
+    if (known.has(k)) continue;
+    if (tokens[p]!.charCodeAt(0) === 91) return null; // [
+    (out ??= []).push(p);
   }
   return out !== null && 2 * out.length <= fields ? out : null;
 }

@@ -118,7 +118,10 @@ TERMS.delete('not');
 TERMS.delete('closed');
 
 // Multi-word failure phrases, matched on consecutive words.
-const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
+/** A phrase, its severity, and words after which it is not one (`cleared of ...`). */
+type Phrase = readonly [readonly string[], number, (readonly string[])?];
+
+const PHRASES: ReadonlyArray<Phrase> = [
   [['timed', 'out'], MEDIUM],
   [['could', 'not'], MEDIUM],
   [['out', 'of', 'memory'], HIGH],
@@ -153,13 +156,14 @@ const PHRASES: ReadonlyArray<readonly [readonly string[], number]> = [
   [['blocked', 'for', 'more', 'than'], HIGH],
   // A cleared audit or event log, the mark an intruder leaves covering their tracks: Windows writes
   // "The audit log was cleared." (event 1102) and "The System log file was cleared." (104) as
-  // successful audits or information, in words each ordinary.
-  [['log', 'was', 'cleared'], HIGH],
-  [['log', 'file', 'was', 'cleared'], HIGH],
+  // successful audits or information, in words each ordinary. Not a log "cleared of entries older
+  // than 30 days": a retention job's routine purge.
+  [['log', 'was', 'cleared'], HIGH, ['of']],
+  [['log', 'file', 'was', 'cleared'], HIGH, ['of']],
 ];
 
 /** The phrases by their first word: a line's words are looked up, not compared with every phrase. */
-const PHRASES_BY_FIRST = new Map<string, Array<readonly [readonly string[], number]>>();
+const PHRASES_BY_FIRST = new Map<string, Phrase[]>();
 for (const p of PHRASES) {
   const list = PHRASES_BY_FIRST.get(p[0][0]!);
   if (list === undefined) PHRASES_BY_FIRST.set(p[0][0]!, [p]);
@@ -749,10 +753,10 @@ export function valueTermSeverity(value: string): number {
 }
 
 /** Whether the words from i on begin with the phrase. */
-function phraseAt(words: readonly string[], i: number, phrase: readonly string[]): boolean {
+function phraseAt(words: readonly string[], i: number, phrase: readonly string[], notBefore?: readonly string[]): boolean {
   if (phrase[0] !== words[i] || i + phrase.length > words.length) return false;
   for (let k = 1; k < phrase.length; k++) if (words[i + k] !== phrase[k]) return false;
-  return true;
+  return notBefore === undefined || !notBefore.includes(words[i + phrase.length]!);
 }
 
 /** The highest severity among the failure terms and phrases of `words` (those failureTerms lists), 0 for none. */
@@ -763,7 +767,7 @@ function maxSeverity(words: readonly string[]): number {
     const s = termSeverity(w);
     if (s > max) max = s;
     const phrases = PHRASES_BY_FIRST.get(w);
-    if (phrases !== undefined) for (const [phrase, sev] of phrases) if (sev > max && phraseAt(words, i, phrase)) max = sev;
+    if (phrases !== undefined) for (const [phrase, sev, notBefore] of phrases) if (sev > max && phraseAt(words, i, phrase, notBefore)) max = sev;
   }
   return max;
 }
@@ -776,7 +780,7 @@ export function failureTerms(words: readonly string[]): FailureTerm[] {
     const s = termSeverity(w);
     if (s > 0) (out ??= []).push({ term: w, severity: s });
     const phrases = PHRASES_BY_FIRST.get(w);
-    if (phrases !== undefined) for (const [phrase, sev] of phrases) if (phraseAt(words, i, phrase)) (out ??= []).push({ term: phrase.join(' '), severity: sev });
+    if (phrases !== undefined) for (const [phrase, sev, notBefore] of phrases) if (phraseAt(words, i, phrase, notBefore)) (out ??= []).push({ term: phrase.join(' '), severity: sev });
   }
   if (out === null) return [];
   const seen = new Set<string>();

@@ -267,4 +267,24 @@ describe('a bracketed header field (a Java thread name)', () => {
     // A thread of several tokens moved so cannot be written back in its place: a new message, as before.
     expect(model.score(line(9, ' region="eu"').replace(/\[http-nio-8080-exec-\d+\]/, '[pool-1 worker 3]')).reasons).to.include('new_template');
   });
+
+  it('counts the field that opens an MDC bracket among the record\'s fields', () => {
+    // `[user="u16" tenant="t3"]`: the first field, glued to its `[`, was no field, so a record of
+    // two MDC fields had one, too few to take a new field: the deploy's lines were new messages and
+    // a 60 s order among them was missed (0.37).
+    const line = (i: number, region = '', ms = 5 + (i % 290)): string =>
+      `2026-11-02 10:00:${String(i % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')} INFO  [user="u${1 + (i % 50)}" tenant="t${1 + (i % 6)}"${region}] [http-nio-8080-exec-${1 + (i % 200)}] c.e.shop.OrderService - Order ${900_000 + i} created with ${1 + (i % 9)} items in ${ms} ms`;
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) trainer.add(line(i));
+    const model = trainer.finish();
+    const familiar = new Familiarity();
+    const scored = Array.from({ length: 200 }, (_, i) => model.score(line(5000 + i, ' region="eu-west-1"'), familiar));
+    expect(scored[0]!.reasons).to.include('new_fields');
+    expect(scored.filter((s) => s.score >= DEFAULT_THRESHOLD).length).to.be.at.most(5);
+    const slow = model.score(line(5300, ' region="eu-west-1"', 60_000), familiar);
+    expect(slow.reasons).to.include('unusual_value');
+    expect(slow.score).to.be.at.least(DEFAULT_THRESHOLD);
+    // A new field that opens the bracket cannot be taken out without it: a new message.
+    expect(model.score(line(9).replace('[user=', '[region="eu" user=')).reasons).to.include('new_template');
+  });
 });

@@ -56,6 +56,9 @@ describe('failure vocabulary', () => {
     ['The audit log was cleared.', ['log was cleared']],
     ['The System log file was cleared.', ['log file was cleared']],
     ['Browser cache was cleared; old log files cleared by rotation', []],
+    // A retention job's routine purge is no cleared log.
+    ['INFO [retention] application log was cleared of entries older than 30 days (75084 entries)', []],
+    ['log file was cleared of 1200 old entries', []],
     // Routine lines: no failure terms, and "not"/"closed" count only in phrases.
     ['Accepted publickey for deploy from 10.1.2.3 port 52311 ssh2', []],
     ['session closed for user root', []],
