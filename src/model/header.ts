@@ -58,7 +58,7 @@ export function fieldEnd(tokens: readonly string[], p: number): number {
       const c = t.charCodeAt(i);
       if (c === 91) depth++;
       else if (c === 93 && --depth === 0) {
-        if (k === p && isBracketedLevel(t.slice(1, i))) return -1;
+        if (k === p && (isBracketedLevel(t.slice(1, i)) || gluedLevelAfter(t, i))) return -1;
         return k > p && isStructuredData(tokens, p, k) ? -1 : k;
       }
     }
@@ -67,6 +67,18 @@ export function fieldEnd(tokens: readonly string[], p: number): number {
 }
 
 const LEVELS = new FoldedWords(LEVEL_WORDS);
+
+/**
+ * Whether the bracket after the one closing at `close` of token t, glued to it, holds a level:
+ * Elasticsearch, Logstash and OpenSearch write `[<time>][ERROR][o.e.c.Service]` (`[<time>][INFO `,
+ * padded to five). Collapsed as a field with the time, the level was a value of the header, and an
+ * ERROR line of a routine message read as routine.
+ */
+function gluedLevelAfter(t: string, close: number): boolean {
+  if (t.charCodeAt(close + 1) !== 91) return false; // [
+  const end = t.indexOf(']', close + 2);
+  return isLevel(t.slice(close + 2, end < 0 ? t.length : end).trim());
+}
 
 /**
  * Whether a bracket's text is a level: a level name (`[error]`), after a module (Apache 2.4's

@@ -426,6 +426,13 @@ export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
   for (let k = 0; k < n; k++) {
     let t = tokens[k]!;
     if (t.endsWith(':') || t.endsWith(',')) t = t.slice(0, -1);
+    // Brackets glued together (Elasticsearch, Logstash and OpenSearch: `[<time>][ERROR][o.e.c.Service]`,
+    // `[<time>][INFO ` with the level padded to five): each bracket's text on its own.
+    if (t.indexOf('][') > 0) {
+      const glued = gluedLevel(t);
+      if (glued !== null) return glued;
+      continue;
+    }
     const bracketed = t.length > 2 && ((t[0] === '[' && t.endsWith(']')) || (t[0] === '<' && t.endsWith('>')));
     if (bracketed) t = bracketLevelWord(t.slice(1, -1));
     else {
@@ -439,6 +446,18 @@ export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
     // `Note that ...`, `NOTE: backup failed` are words of a message; only `[Note]` is MySQL's level.
     if (!bracketed && isBracketOnlyLevel(lower)) continue;
     if (bracketed || t === t.toUpperCase() || t === lower[0]!.toUpperCase() + lower.slice(1)) return level;
+  }
+  return null;
+}
+
+/** The level among brackets glued together (declaredLevel), null when none holds one. */
+function gluedLevel(token: string): DeclaredLevel {
+  for (const piece of token.split('][')) {
+    const t = piece.replace(/^\[/, '').replace(/\]$/, '').trim();
+    if (t.length < 4 || t.length > 13) continue;
+    const lower = t.toLowerCase();
+    const level = INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : ERROR_LEVELS.has(lower) ? 'error' : null;
+    if (level !== null && t === t.toUpperCase()) return level;
   }
   return null;
 }

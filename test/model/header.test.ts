@@ -287,4 +287,21 @@ describe('a bracketed header field (a Java thread name)', () => {
     // A new field that opens the bracket cannot be taken out without it: a new message.
     expect(model.score(line(9).replace('[user=', '[region="eu" user=')).reasons).to.include('new_template');
   });
+
+  it('keeps a level glued to the time in brackets (Elasticsearch) out of the header field', () => {
+    // `[<time>][ERROR][o.e.c.r.a.AllocationService]`: collapsed as a bracketed field with the time,
+    // the level was a value of the header, and an ERROR line of a routine message scored as routine
+    // (0.40); the INFO line's `[<time>][INFO ` (padded to five) the same.
+    const at = (i: number): string => `[2024-03-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${String((i * 37) % 1000).padStart(3, '0')}]`;
+    const health = (i: number, level = 'INFO '): string =>
+      `${at(i)}[${level}][o.e.c.r.a.AllocationService] [es-node-1] Cluster health status changed from [YELLOW] to [GREEN] (reason: [shards started [[logs-${i}][0]]]).`;
+    const gc = (i: number): string => `${at(i)}[INFO ][o.e.m.j.JvmGcMonitorService] [es-node-1] [gc][${100_000 + i}] overhead, spent [${300 + (i % 400)}ms] collecting in the last [1s]`;
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) trainer.add(i % 3 === 0 ? health(i) : gc(i));
+    const model = trainer.finish();
+    expect(model.score(health(5001)).score).to.be.below(DEFAULT_THRESHOLD);
+    const error = model.score(health(5002, 'ERROR'));
+    expect(error.reasons).to.include('error_terms');
+    expect(error.score).to.be.at.least(DEFAULT_THRESHOLD);
+  });
 });

@@ -133,6 +133,11 @@ describe('declared level', () => {
     ['[Mon Mar 03 00:02:22.274330 2025] [ssl:warn] [pid 1004] AH01909: certificate does not include an ID which matches', 'warn'],
     ["2025-04-02T02:05:00.046404Z 252518 [Note] [MY-010914] [Server] Aborted connection 252518 to db: 'analytics' (Got an error writing communication packets)", 'info'],
     ['2025-04-02T02:05:00.046404Z 0 [ERROR] [MY-010584] [Repl] Slave SQL: Error executing row event', 'error'],
+    // Elasticsearch, Logstash and OpenSearch glue their brackets, the level padded to five.
+    ['[2024-03-13T06:21:27,001][ERROR][o.e.c.r.a.AllocationService] [es-node-1] Cluster health status changed', 'error'],
+    ['[2024-03-13T06:21:27,001][INFO ][o.e.c.r.a.AllocationService] [es-node-1] Cluster health status changed', 'info'],
+    ['[2024-03-13T06:21:27,001][WARN ][o.e.x.w.i.s.ExecutableSearchInput] [es-node-1] failed to execute [search]', 'warn'],
+    ['[2024-03-13T06:21:27,001][o.e.c.Error][x] done', null],
     ['Nov 9 12:10:43 app[77]: Note that the certificate has expired', null],
     ['Nov 9 12:10:43 backup[311]: NOTE: backup failed', null],
     // Other levels, and level names as words of the message rather than levels.
