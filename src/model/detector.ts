@@ -9,7 +9,7 @@ import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
-import { declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
+import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { recordOf, valuesAt } from './added-fields.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
@@ -369,8 +369,9 @@ export class HostModel {
         if (v === undefined) continue;
         sum += s;
         if (s > max) max = s;
-        // An unmasked token is the shape's own wording, already read for failure terms.
-        const sev = vi < 0 && end === start ? 0 : valueTermSeverity(v);
+        // An unmasked token is the line's own wording, already read for failure terms, but for the
+        // parts of a camel-case word (mdadm's `DegradedArray` where the template has its events).
+        const sev = vi < 0 && end === start ? camelTermSeverity(v) : valueTermSeverity(v);
         if (sev > 0) {
           // As routine as the slot held this value in training (a free-form slot: half its lines).
           (found ??= []).push([v, sev, slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);

@@ -101,6 +101,8 @@ for (const w of [
   'underflow', 'mismatch', 'degraded', 'severe', 'alert', 'throttled', 'throttling', 'exhausted', 'killing', 'kill',
   'died', 'sigkill', 'anr', 'stuck', 'unexpectedly', 'insufficient', 'overloaded', 'unresponsive', 'unhealthy',
   'errno', 'hang', 'hangs', 'hanging', 'refuse', 'rejecting', 'inconsistent', 'inconsistency', 'misconfigured',
+  // DNS: a resolver that could not answer (`query failed (SERVFAIL)`, a response code as a value).
+  'servfail',
   // `exited abnormally`, `hit ASSERT condition` (and Android's assert level, logcat.ts), a
   // malformed request or packet, a NULL pointer dereference, a backtrace printed as one word, a
   // device too hot.
@@ -764,11 +766,52 @@ export function valueTermSeverity(value: string): number {
     joined = true;
   }
   const lower = value.toLowerCase();
-  if (!joined) return termSeverity(lower);
-  const parts = lower.split(/[_-]+/);
-  // `no_error`, `non-fatal`: the failure named to say it is absent.
-  if (parts[0] === 'no' || parts[0] === 'non' || parts[0] === 'without') return 0;
+  if (!joined) return absentFailure(lower) ? 0 : termSeverity(lower) || partsSeverity(camelWords(value));
+  return partsSeverity(lower.split(/[_-]+/));
+}
+
+/**
+ * The failure severity of a camel-case word's parts alone (`DegradedArray`), 0 when it has none or
+ * the whole word is a failure term itself: for a line's own word where its template has a slot,
+ * whose whole words were read as its wording's.
+ */
+export function camelTermSeverity(token: string): number {
+  const n = token.length;
+  if (n < 4 || n > MAX_WORD) return 0;
+  for (let i = 0; i < n; i++) if (!isLetter(token.charCodeAt(i))) return 0;
+  return termSeverity(token.toLowerCase()) > 0 ? 0 : partsSeverity(camelWords(token));
+}
+
+/** A failure named, in one word, to say it is absent: DNS's `NOERROR` (`noerror` ends as a class name does), `NoError`, `nonfatal`. */
+function absentFailure(lower: string): boolean {
+  return (lower.startsWith('non') && TERMS.has(lower.slice(3))) || (lower.startsWith('no') && TERMS.has(lower.slice(2)));
+}
+
+/** The failure severity of a value's words; `no_error`, `non-fatal`, `NoError`: the failure named to say it is absent. */
+function partsSeverity(parts: readonly string[]): number {
+  if (parts.length < 2 || parts[0] === 'no' || parts[0] === 'non' || parts[0] === 'without') return 0;
   return maxSeverity(parts);
+}
+
+/**
+ * The words of a camel-case value, lower-cased (`AccessDenied`: access, denied), split where a
+ * lower-case letter meets a capital: mdadm's events (`DegradedArray`), cloud APIs' error codes
+ * (`errorCode=AccessDenied`) and state names (`state=ConnectionRefused`) name failures so.
+ */
+function camelWords(value: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 1; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const b = value.charCodeAt(i - 1);
+    if (c >= 65 && c <= 90 && b >= 97 && b <= 122) {
+      out.push(value.slice(start, i).toLowerCase());
+      start = i;
+    }
+  }
+  if (start === 0) return out;
+  out.push(value.slice(start).toLowerCase());
+  return out;
 }
 
 /** Whether the words from i on begin with the phrase. */

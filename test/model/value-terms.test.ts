@@ -19,6 +19,15 @@ describe('failure words written as values', () => {
     ['/var/log/failed', false],
     ['job failed badly', false],
     ['e', false],
+    // Camel case: mdadm's events, cloud APIs' error codes and state names.
+    ['DegradedArray', true],
+    ['AccessDenied', true],
+    ['ConnectionRefused', true],
+    ['NoError', false],
+    ['NOERROR', false],
+    ['nonfatal', false],
+    ['RebuildStarted', false],
+    ['ObjectCreated', false],
   ];
   for (const [value, term] of table) {
     it(`"${value}" ${term ? 'is' : 'is not'} a failure term`, () => expect(valueTermSeverity(value) > 0).to.equal(term));
@@ -39,6 +48,22 @@ describe('failure words written as values', () => {
     expect(ok.reasons).to.deep.equal([]);
     expect(failed.reasons).to.include('error_terms');
     expect(failed.score).to.be.at.least(0.5);
+  });
+
+  it('reads the parts of a camel-case event name where its template has a slot (mdadm DegradedArray)', () => {
+    // The line's own word, not masked, in a slot of its template: its whole word was read as
+    // wording (`degradedarray`, no failure term), and a degraded RAID array scored as the routine
+    // rebuild events it shares the template with (0.33).
+    const t = new ModelTrainer();
+    const events = ['RebuildStarted', 'Rebuild20', 'Rebuild40', 'Rebuild60', 'Rebuild80', 'RebuildFinished', 'SparesMissing'];
+    for (let i = 0; i < 600; i++) {
+      t.add(i % 10 === 0 ? `mdadm[1302]: ${events[(i / 10) % events.length]} event detected on md device /dev/md${i % 2}` : `GET /api/items/${i} 200 ${i % 50}ms`);
+    }
+    const m = t.finish();
+    const degraded = m.score('mdadm[1302]: DegradedArray event detected on md device /dev/md0');
+    expect(degraded.reasons).to.include('error_terms');
+    expect(degraded.score).to.be.at.least(DEFAULT_THRESHOLD);
+    expect(m.score('mdadm[1302]: RebuildStarted event detected on md device /dev/md0').reasons).to.not.include('error_terms');
   });
 
   it('keeps a new value without failure words an unusual value only', () => {
