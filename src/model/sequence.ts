@@ -3,7 +3,8 @@
 // its container killed. Training notes, for each template, which templates came within the
 // CONTEXT_LINES lines before its lines. When a known message with failure words comes after a
 // message that came before at least half of its training lines, far more often than chance would
-// give (keptContext), it is the host's known sequence playing out: its failure evidence counts up
+// give, and that it followed on a fifth of that message's own lines at least (keptContext), it is
+// the host's known sequence playing out: its failure evidence counts up
 // to CONTEXT_DISCOUNT nats less. The same message out of that company keeps its full weight: a
 // failure seen a few times in training at random moments (contamination) is not in sequence.
 // While training, predecessors are flat [id, count, id, count, ...] arrays to stay small; a model
@@ -24,6 +25,12 @@ export const CONTEXT_DISCOUNT = 2;
 const CONTEXT_SHARE = 0.5;
 /** Chance (Poisson) of coming before that many of its lines at random, at most. */
 const CONTEXT_P = 0.01;
+/**
+ * Share of the predecessor's own training lines that the template came after, at least: a
+ * sequence predicts its failure. A session's first line comes before every failure of the session
+ * and far more sessions that do not fail: after it, a failure is news.
+ */
+const CONTEXT_PREDICTS = 0.2;
 
 /**
  * Counts predecessors as lines arrive. Lines may come oldest first (a file) or newest first (the
@@ -139,7 +146,7 @@ export function keptContext(
     // Raw ids that became one may each have come before the same lines: p came before at most all of them.
     const n = Math.min(summed, count);
     const before = countOf(p);
-    if (before === 0 || n < 2 || n < CONTEXT_SHARE * count) continue;
+    if (before === 0 || n < 2 || n < CONTEXT_SHARE * count || n < CONTEXT_PREDICTS * before) continue;
     // Lines of the template that would have p among their predecessors by chance.
     const chance = count * Math.min(1, (CONTEXT_LINES * before) / Math.max(1, trainedLines));
     if (poissonTail(n, chance) <= CONTEXT_P) out.push(p);

@@ -92,6 +92,10 @@ describe('sequence context of known failure messages', function () {
       // 50 lines, each of them preceded by a template on every other line: chance gives 50.
       ['a predecessor everywhere: chance', [1, 50, [7, 50], same, count(5_000), 10_000], undefined],
       ['a predecessor everywhere, but far more often than chance', [1, 50, [7, 50], same, count(200), 10_000], [7]],
+      // A session's first line comes before each of its 20 authentication failures, far more often
+      // than chance, but before 980 sessions that did not fail: it does not predict the failure.
+      ['a session start before every failure, and before many more sessions', [1, 20, [7, 20], same, count(1_000), 100_000], undefined],
+      ['a predecessor followed by the failure on a fifth of its lines', [1, 20, [7, 20], same, count(100), 100_000], [7]],
     ];
     for (const [name, args, expected] of cases) {
       it(name, () => expect(keptContext(...args)).to.deep.equal(expected));
