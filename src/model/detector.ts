@@ -178,9 +178,10 @@ export class HostModel {
   explain(
     message: string,
     familiar?: FamiliarityLog,
-  ): ScoredLine & { evidence: { benign: number; errors: number; values: number; novelty?: Shape['novelty'] } } {
-    const { scored, shape, values, benign, errors } = this.evaluate(message, familiar);
-    return { ...scored, evidence: { benign, errors, values, novelty: shape.novelty } };
+  ): ScoredLine & { evidence: { benign: number; errors: number; values: number; context: number; novelty?: Shape['novelty'] } } {
+    const { scored, shape, values, benign, errors, context } = this.evaluate(message, familiar);
+    // The score is benign + errors + values - context, in nats (toScore).
+    return { ...scored, evidence: { benign, errors, values, context, novelty: shape.novelty } };
   }
 
   /**
@@ -314,7 +315,7 @@ export class HostModel {
     return combineMax(kept, ERROR_EXTRA);
   }
 
-  private evaluate(message: string, familiar?: FamiliarityLog, masked?: Tokenized): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number } {
+  private evaluate(message: string, familiar?: FamiliarityLog, masked?: Tokenized): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number; context: number } {
     const miner = this.core.miner;
     const tok = masked === undefined ? miner.tokenize(typeof message === 'string' ? message : String(message ?? '')) : miner.fromMasked(masked);
     const key = tok.tokens.join('\u0000');
@@ -425,7 +426,7 @@ export class HostModel {
     const reasons = reasonsOf(shape, errors > 0, values >= UNUSUAL_VALUE);
     const base = benign + errors - context;
     const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };
-    return { scored, shape, values, benign, errors };
+    return { scored, shape, values, benign, errors, context };
   }
 
   summary(): ModelSummary {

@@ -3,6 +3,7 @@ import { HostModel } from '../../src/model/detector.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { Familiarity } from '../../src/model/familiarity.js';
 import { keptContext } from '../../src/model/sequence.js';
+import { toScore } from '../../src/model/calibration.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 import { trainAmongRoutine } from '../support/routine-model.js';
 
@@ -27,6 +28,17 @@ describe('sequence context of known failure messages', function () {
     expect(afterLead).to.be.lessThan(outOfSequence);
     // Without a stream the score depends on the line alone, as before.
     expect(model.score(follow(9001)).score).to.equal(outOfSequence);
+  });
+
+  it('explains the discount: the evidence adds up to the score', function () {
+    const rr = new Rng(5);
+    const f = new Familiarity();
+    for (let k = 0; k < 20; k++) model.score(routineLine(rr), f);
+    model.explain(lead(9006), f);
+    const e = model.explain(follow(9006), f);
+    expect(e.evidence.context).to.be.above(0);
+    const { benign, errors, values, context } = e.evidence;
+    expect(toScore(benign + errors + values - context)).to.equal(e.score);
   });
 
   it('saves the context with the model, and it scores the same after a reload', function () {
