@@ -53,6 +53,10 @@ export interface TemplateView {
   readonly context: readonly number[];
   /** How routine its failure terms are (see `routine`). */
   readonly routine: number;
+  /** Lines of its largest occasion in training (TemplateRecord.burst); -1 when the model does not say. */
+  readonly burst: number;
+  /** The key its runs are remembered by after training (detector.ts). */
+  readonly burstKey: number;
   readonly idText: string;
   readonly text: string;
   /** The template's distinct words: ids at wordStart .. wordEnd - 1 of the model's word list. */
@@ -150,7 +154,7 @@ function shapeOf(
   added?: Shape['added'],
 ): Shape {
   const frame = w.terms !== undefined && w.terms.some((t) => t.term === STACK_FRAME);
-  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, frame, none: w.none, novelty, familiarKey, near, added, reasons, reasonVariants: [null, null, null, null] };
+  return { known, templateText, templateId, benign, errors, terms: w.terms, termWords: w.termWords, frame, none: w.none, novelty, familiarKey, near, added, reasons, reasonVariants: [null, null, null, null, null, null, null, null] };
 }
 
 /** Templates holding a word, by word id (words with ids from `words` on are not in any). */
@@ -264,6 +268,8 @@ export class ModelCore {
         effective: rec.effective,
         context: rec.context ?? NO_CONTEXT,
         routine: routine(rec),
+        burst: rec.burst ?? -1,
+        burstKey: fnv1a(`burst\u0001${rec.id}`),
         idText: String(rec.id),
         text: rec.tokens.join(' '),
         wordStart: start,

@@ -8,7 +8,7 @@ import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js'
 import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
-import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, combineMax, errorWeight } from './evidence.js';
+import { BURST_REPORTED, ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, combineMax, errorWeight } from './evidence.js';
 import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { recordOf, valuesAt } from './added-fields.js';
@@ -116,14 +116,15 @@ function valueTermWeights(found: ReadonlyArray<[string, number, number]>, shape:
  * (last of the shape's reasons) and `unusual_value` after them. One array per shape and variant,
  * shared by its lines (read-only): a new array per line was a fifth of what scoring allocated.
  */
-function reasonsOf(shape: Shape, errors: boolean, unusual: boolean): readonly Reason[] {
-  const k = (errors ? 1 : 0) + (unusual ? 2 : 0);
+function reasonsOf(shape: Shape, errors: boolean, unusual: boolean, burst: boolean): readonly Reason[] {
+  const k = (errors ? 1 : 0) + (unusual ? 2 : 0) + (burst ? 4 : 0);
   const variants = shape.reasonVariants;
   let r = variants[k];
   if (r === null || r === undefined) {
     const list: Reason[] = shape.reasons.filter((x) => x !== 'error_terms');
     if (errors) list.push('error_terms');
     if (unusual) list.push('unusual_value');
+    if (burst) list.push('burst');
     variants[k] = r = Object.freeze(list);
   }
   return r;
@@ -178,10 +179,10 @@ export class HostModel {
   explain(
     message: string,
     familiar?: FamiliarityLog,
-  ): ScoredLine & { evidence: { benign: number; errors: number; values: number; context: number; novelty?: Shape['novelty'] } } {
-    const { scored, shape, values, benign, errors, context } = this.evaluate(message, familiar);
-    // The score is benign + errors + values - context, in nats (toScore).
-    return { ...scored, evidence: { benign, errors, values, context, novelty: shape.novelty } };
+  ): ScoredLine & { evidence: { benign: number; errors: number; values: number; context: number; burst: number; novelty?: Shape['novelty'] } } {
+    const { scored, shape, values, benign, errors, context, burst } = this.evaluate(message, familiar);
+    // The score is benign + errors + burst + values - context, in nats (toScore).
+    return { ...scored, evidence: { benign, errors, values, context, burst, novelty: shape.novelty } };
   }
 
   /**
@@ -315,7 +316,7 @@ export class HostModel {
     return combineMax(kept, ERROR_EXTRA);
   }
 
-  private evaluate(message: string, familiar?: FamiliarityLog, masked?: Tokenized): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number; context: number } {
+  private evaluate(message: string, familiar?: FamiliarityLog, masked?: Tokenized): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number; context: number; burst: number } {
     const miner = this.core.miner;
     const tok = masked === undefined ? miner.tokenize(typeof message === 'string' ? message : String(message ?? '')) : miner.fromMasked(masked);
     const key = tok.tokens.join('\u0000');
@@ -401,6 +402,7 @@ export class HostModel {
     let errors = this.lineErrors(shape, tok, found === null ? null : valueTermWeights(found, shape, tok));
     let benign = shape.benign;
     let context = 0;
+    let burst = 0;
     /** A stack-trace frame after another of the same trace (FRAME_RUN). */
     let continued = false;
     if (familiar !== undefined) {
@@ -416,6 +418,12 @@ export class HostModel {
         // job); during one, its rarity falls as a new message's surprise does. Failure words and values keep their weight.
         if (benign > 0) benign -= phaseDiscount(benign, familiar.recentPlain(-1));
         if (known.context.length > 0 && errors > 0) context = contextDiscount(known.context, familiar.recentTemplates, errors);
+        // Its run of lines, against the largest in training (evidence.ts burstEvidence); every line
+        // counts, a repetition too (the line's number is its identity): a retry loop hammering a
+        // failure far longer than ever is as much news, and hashing the line cost 4% of scoring.
+        if (errors > 0 && known.burst >= 0) {
+          burst = burstEvidence(familiar.observeRun(known.burstKey, familiar.lines, this.stats.trainedLines), known.burst);
+        }
       }
       noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);
       familiar.tick();
@@ -423,10 +431,10 @@ export class HostModel {
     // Nor is a frame of a shape not seen before (`(Native Method)`) news of its own within its trace.
     if (continued && benign > 0) benign = 0;
     // The line's own failure evidence decides error_terms (last of the shape's reasons when present).
-    const reasons = reasonsOf(shape, errors > 0, values >= UNUSUAL_VALUE);
-    const base = benign + errors - context;
+    const reasons = reasonsOf(shape, errors > 0, values >= UNUSUAL_VALUE, burst >= BURST_REPORTED);
+    const base = benign + errors + burst - context;
     const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };
-    return { scored, shape, values, benign, errors, context };
+    return { scored, shape, values, benign, errors, context, burst };
   }
 
   summary(): ModelSummary {

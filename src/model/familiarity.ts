@@ -31,6 +31,8 @@ export interface FamiliarityLog {
    * from another line).
    */
   observe(key: number, line: number, trainedLines: number, plain?: boolean): number;
+  /** Records this line as observe does; returns the different lines (by `line`) of its current occasion, this one included. */
+  observeRun(key: number, line: number, trainedLines: number): number;
   /** Counts one scored line. */
   tick(): void;
   /**
@@ -209,6 +211,11 @@ export class Familiarity implements FamiliarityLog {
     return before;
   }
 
+  observeRun(key: number, line: number, trainedLines: number): number {
+    this.observe(key, line, trainedLines);
+    return this.entries.get(key)!.run;
+  }
+
   tick(): void {
     this.scored++;
   }
@@ -309,6 +316,11 @@ export class FamiliarityDraft implements FamiliarityLog {
     }
     if (plain) noteRecent(this.recent, this.scored, key);
     return record(e, this.scored, line, trainedLines);
+  }
+
+  observeRun(key: number, line: number, trainedLines: number): number {
+    this.observe(key, line, trainedLines);
+    return this.touched.get(key)!.run;
   }
 
   tick(): void {

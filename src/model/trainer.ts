@@ -38,6 +38,9 @@ interface TemplateState extends TimedOccasions {
   bits: Uint32Array;
   /** Number of separate occasions so far (their weights are the Occasions fields). */
   episodes: number;
+  /** Lines of its open occasion, repetitions included, and of its largest closed one (its largest burst). */
+  lines: number;
+  maxRun: number;
   /** Predecessors (sequence.ts): [template id, lines of this template it preceded] pairs, flat. */
   pred: number[];
   /**
@@ -134,6 +137,8 @@ export class Trainer {
         last: 0,
         start: 0,
         episodes: 0,
+        lines: 0,
+        maxRun: 0,
         pred: [],
         failure: lineFailureTerms(m.tokens).length > 0,
         run: 0,
@@ -154,9 +159,12 @@ export class Trainer {
     const line = this.miner.repeatKey(tok);
     const gap = occasionGap(this.n);
     if (noteOccasion(st, this.n, line, gap)) {
+      if (st.lines > st.maxRun) st.maxRun = st.lines;
+      st.lines = 0;
       st.episodes++;
       st.start = this.n;
     }
+    st.lines++;
     this.noteContext(st);
     st.count++;
     let seg = Math.floor(this.n / this.segmentLength);
@@ -217,6 +225,7 @@ export class Trainer {
       if (!covered) continue;
       st.count += o.count;
       st.episodes += o.episodes - (absorbOccasions(st, o, occasionGap(this.n)) ? 1 : 0);
+      st.maxRun = Math.max(st.maxRun, o.maxRun, o.lines);
       for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
       addPairs(st.pred, o.pred);
       // Bounded like the templates: past that, older context ids just stop matching.
@@ -279,6 +288,7 @@ export class Trainer {
         effective: this.effective(st, count),
         episodes: st.episodes,
         routine: Math.round(occasionsWeight(st) * 1000) / 1000,
+        burst: Math.max(st.maxRun, st.lines),
         context: keptContext(t.id, count, st.pred, finalId, (id) => countOf.get(id) ?? 0, this.n),
         slots: st.slots.map(({ slot, acc }) => {
           for (const v of acc.sample) {

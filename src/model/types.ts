@@ -8,7 +8,8 @@ export type Reason =
   | 'rare_template' // matches a template seen only rarely in training
   | 'unseen_tokens' // constant words never seen in training on this host
   | 'error_terms' // failure vocabulary (error, fatal, refused, timeout...)
-  | 'unusual_value'; // a variable slot holds a value unlike those seen in training
+  | 'unusual_value' // a variable slot holds a value unlike those seen in training
+  | 'burst'; // a known failure message written in a run of lines far longer than any in training
 
 /**
  * Longest line text given to the model, by the daemon and the offline commands alike (so a line

@@ -759,14 +759,21 @@ export function valueTermSeverity(value: string): number {
   const n = value.length;
   if (n < 2 || n > MAX_WORD || !isLetter(value.charCodeAt(0))) return 0;
   let joined = false;
+  let hump = false;
   for (let i = 1; i < n; i++) {
     const c = value.charCodeAt(i);
-    if (isLetter(c)) continue;
+    if (isLetter(c)) {
+      if (c <= 90 && !hump) {
+        const b = value.charCodeAt(i - 1);
+        hump = b >= 97 && b <= 122;
+      }
+      continue;
+    }
     if (c !== 95 /* _ */ && c !== 45 /* - */) return 0;
     joined = true;
   }
   const lower = value.toLowerCase();
-  if (!joined) return absentFailure(lower) ? 0 : termSeverity(lower) || partsSeverity(camelWords(value));
+  if (!joined) return absentFailure(lower) ? 0 : termSeverity(lower) || (hump ? partsSeverity(camelWords(value)) : 0);
   return partsSeverity(lower.split(/[_-]+/));
 }
 
@@ -778,8 +785,14 @@ export function valueTermSeverity(value: string): number {
 export function camelTermSeverity(token: string): number {
   const n = token.length;
   if (n < 4 || n > MAX_WORD) return 0;
-  for (let i = 0; i < n; i++) if (!isLetter(token.charCodeAt(i))) return 0;
-  return termSeverity(token.toLowerCase()) > 0 ? 0 : partsSeverity(camelWords(token));
+  let hump = false;
+  for (let i = 0, lower = false; i < n; i++) {
+    const c = token.charCodeAt(i);
+    if (!isLetter(c)) return 0;
+    if (lower && c >= 65 && c <= 90) hump = true;
+    lower = c >= 97 && c <= 122;
+  }
+  return hump && termSeverity(token.toLowerCase()) === 0 ? partsSeverity(camelWords(token)) : 0;
 }
 
 /** A failure named, in one word, to say it is absent: DNS's `NOERROR` (`noerror` ends as a class name does), `NoError`, `nonfatal`. */

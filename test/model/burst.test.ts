@@ -1,0 +1,93 @@
+// A known failure message written in a run far longer than any in training (evidence.ts
+// burstEvidence): a password tried on one account after another, where the host's failed logons
+// came one or two at a time.
+import { expect } from 'chai';
+import { BURST_CAP, burstEvidence } from '../../src/model/evidence.js';
+import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
+import { Familiarity } from '../../src/model/familiarity.js';
+import { Rng, routineLine } from '../support/log-lines.js';
+import { trainAmongRoutine } from '../support/routine-model.js';
+
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
+const failed = (i: number, from = `10.0.${i % 50}.${1 + (i % 200)}`): string => `vpnd[811]: authentication failed for user ${USERS[i % USERS.length]}${i} from ${from}`;
+
+describe('burst evidence', () => {
+  const table: Array<[number, number, number]> = [
+    // [run, largest run in training, evidence]
+    [1, 1, 0],
+    [6, 1, 0],
+    [12, 1, 1.5],
+    [24, 1, 3],
+    [500, 1, BURST_CAP],
+    [50, 50, 0],
+    [104, 50, 0],
+    [416, 50, 3],
+  ];
+  for (const [run, largest, nats] of table) {
+    it(`a run of ${run} where training's largest was ${largest}: ${nats} nats`, () => expect(burstEvidence(run, largest)).to.be.closeTo(nats, 1e-9));
+  }
+});
+
+describe('a known failure message in a burst', function () {
+  this.timeout(20000);
+  // Failed logons one at a time, on separate occasions of a month of routine traffic.
+  const model = trainAmongRoutine(21, 6000, (i) => (i % 60 === 7 ? [failed(((i - 7) / 60) * 37)] : []));
+
+  /** `count` failed logons, one after another, after some routine lines; their scores and reasons. */
+  function burst(m: HostModel, count: number, familiar = new Familiarity()): Array<{ score: number; reasons: readonly string[] }> {
+    const r = new Rng(4);
+    for (let k = 0; k < 30; k++) m.score(routineLine(r), familiar);
+    return Array.from({ length: count }, (_, i) => m.score(failed(9000 + i), familiar));
+  }
+
+  it('flags a run of failed logons far longer than training ever had, with burst', () => {
+    const scores = burst(model, 50);
+    expect(scores[0]!.score).to.be.below(DEFAULT_THRESHOLD);
+    expect(scores[0]!.reasons).to.not.include('burst');
+    const late = scores.slice(30);
+    expect(late.every((s) => s.score >= DEFAULT_THRESHOLD && s.reasons.includes('burst'))).to.equal(true);
+  });
+
+  it('counts a retry loop\'s repetitions too: a failure hammered far longer than ever is news', () => {
+    const familiar = new Familiarity();
+    const r = new Rng(4);
+    for (let k = 0; k < 30; k++) model.score(routineLine(r), familiar);
+    const again = Array.from({ length: 50 }, () => model.score(failed(9000), familiar));
+    expect(again[0]!.reasons).to.not.include('burst');
+    expect(again[49]!.reasons).to.include('burst');
+  });
+
+  it('starts a new run after a gap of other lines', () => {
+    // Failed logons one at a time among routine lines, as in training, for as long as it takes.
+    const familiar = new Familiarity();
+    const r = new Rng(6);
+    const scores: Array<{ reasons: readonly string[] }> = [];
+    for (let i = 0; i < 80; i++) {
+      for (let k = 0; k < 60; k++) model.score(routineLine(r), familiar);
+      scores.push(model.score(failed(9000 + i), familiar));
+    }
+    expect(scores.some((s) => s.reasons.includes('burst'))).to.equal(false);
+  });
+
+  it('does not flag a run no longer than the largest in training', () => {
+    // A brute force of 60 lines inside the training window: that long a run is the host's known worst.
+    const trained = trainAmongRoutine(21, 6000, (i) => (i % 60 === 7 ? [failed(((i - 7) / 60) * 37)] : i === 3000 ? Array.from({ length: 60 }, (_, k) => failed(20_000 + k)) : []));
+    expect(burst(trained, 60).some((s) => s.reasons.includes('burst'))).to.equal(false);
+  });
+
+  it('keeps the largest training run through a save and reload, and explains the evidence', () => {
+    const loaded = HostModel.deserialize(model.serialize());
+    expect(burst(loaded, 50)).to.deep.equal(burst(model, 50));
+    const familiar = new Familiarity();
+    burst(model, 40, familiar);
+    const e = model.explain(failed(9999), familiar);
+    expect(e.evidence.burst).to.be.above(1);
+    expect(e.reasons).to.include('burst');
+  });
+
+  it('leaves a model saved without the largest runs as it scored before', () => {
+    const data = JSON.parse(model.serialize()) as { templates: Array<{ burst?: number }> };
+    for (const t of data.templates) delete t.burst;
+    expect(burst(HostModel.deserialize(JSON.stringify(data)), 50).some((s) => s.reasons.includes('burst'))).to.equal(false);
+  });
+});
