@@ -53,7 +53,7 @@ export interface TemplateView {
   readonly context: readonly number[];
   /** How routine its failure terms are (see `routine`). */
   readonly routine: number;
-  /** Lines of its largest occasion in training (TemplateRecord.burst); -1 when the model does not say. */
+  /** Its largest recent count of lines in training (TemplateRecord.burst); -1 when the model does not say. */
   readonly burst: number;
   /** The key its runs are remembered by after training (detector.ts). */
   readonly burstKey: number;

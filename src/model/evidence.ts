@@ -39,8 +39,8 @@ export const UNUSUAL_VALUE = 2;
 export const VALUE_EXTRA = 0.25;
 
 /**
- * A known failure message in a run of lines (one occasion, occasions.ts; repetitions count) longer than
- * BURST_FACTOR times its largest run in training plus BURST_SLACK: BURST_WEIGHT nats per
+ * A known failure message whose recent count of lines (occasions.ts recentCount; repetitions
+ * count) exceeds BURST_FACTOR times its largest in training plus BURST_SLACK: BURST_WEIGHT nats per
  * doubling beyond that, at most BURST_CAP. A password tried on 50 accounts in two minutes, where
  * the host's failed logons came one or two at a time.
  */
@@ -51,10 +51,10 @@ export const BURST_CAP = 4;
 /** Burst evidence at or above which `burst` is reported. */
 export const BURST_REPORTED = 1;
 
-/** Evidence (nats) of a run of `run` different lines of a message whose largest run in training was `largest`. */
-export function burstEvidence(run: number, largest: number): number {
+/** Evidence (nats) of a message's recent count `recent` where its largest in training was `largest`. */
+export function burstEvidence(recent: number, largest: number): number {
   const expected = BURST_FACTOR * largest + BURST_SLACK;
-  return run <= expected ? 0 : Math.min(BURST_CAP, BURST_WEIGHT * Math.log2(run / expected));
+  return recent <= expected ? 0 : Math.min(BURST_CAP, BURST_WEIGHT * Math.log2(recent / expected));
 }
 
 /** Effective count at or below which a known template is reported as rare. */

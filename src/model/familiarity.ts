@@ -13,7 +13,7 @@
 // restart, a retraining, eviction) counts a message's occasions from zero
 // again: its next lines score as new, never lower.
 
-import { noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
+import { recentCount, noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
 
 /** Occasions after which a recurring new message has come half the way to a known template (detector.ts). */
 export const FAMILIAR_HALF = 2;
@@ -31,8 +31,11 @@ export interface FamiliarityLog {
    * from another line).
    */
   observe(key: number, line: number, trainedLines: number, plain?: boolean): number;
-  /** Records this line as observe does; returns the different lines (by `line`) of its current occasion, this one included. */
-  observeRun(key: number, line: number, trainedLines: number): number;
+  /**
+   * Records a line of a message whose density is measured (occasions.ts recentCount, kept in the
+   * entry's `routine` with `last`); returns its recent count, this line included.
+   */
+  observeRun(key: number): number;
   /** Counts one scored line. */
   tick(): void;
   /**
@@ -160,6 +163,12 @@ function byLast(touched: Map<number, Occasions>): Array<[number, Occasions]> {
   return [...touched].sort((a, b) => a[1].last - b[1].last);
 }
 
+/** One more line at line `at` of a message whose density is measured (observeRun). */
+function recordRun(o: Occasions, at: number): void {
+  o.routine = recentCount(o.routine, o.last, at);
+  o.last = at;
+}
+
 function fresh(): Occasions {
   return { last: 0, routine: 0, run: 0, runLines: null };
 }
@@ -211,9 +220,12 @@ export class Familiarity implements FamiliarityLog {
     return before;
   }
 
-  observeRun(key: number, line: number, trainedLines: number): number {
-    this.observe(key, line, trainedLines);
-    return this.entries.get(key)!.run;
+  observeRun(key: number): number {
+    const e = this.entries.get(key) ?? fresh();
+    this.entries.delete(key);
+    recordRun(e, this.scored);
+    this.put(key, e);
+    return e.routine;
   }
 
   tick(): void {
@@ -318,9 +330,15 @@ export class FamiliarityDraft implements FamiliarityLog {
     return record(e, this.scored, line, trainedLines);
   }
 
-  observeRun(key: number, line: number, trainedLines: number): number {
-    this.observe(key, line, trainedLines);
-    return this.touched.get(key)!.run;
+  observeRun(key: number): number {
+    let e = this.touched.get(key);
+    if (e === undefined) {
+      const b = this.base.peek(key);
+      e = b === undefined ? fresh() : { ...b, runLines: b.runLines === null ? null : b.runLines.slice() };
+      this.touched.set(key, e);
+    }
+    recordRun(e, this.scored);
+    return e.routine;
   }
 
   tick(): void {

@@ -29,6 +29,21 @@ export function occasionWeight(lines: number): number {
   return lines <= 0 ? 0 : Math.sqrt(Math.sqrt(lines));
 }
 
+/**
+ * How densely a message's lines come, as bursts measure it (detector.ts, trainer.ts): its lines
+ * counted with a weight that halves every RECENT_HALF_LIFE lines after each (about the lines of
+ * the last 1.44 half-lives). The same in training and after it: a run of lines joined by the
+ * occasion gap, which grows with the lines so far, made a steady stream of a routine failure one
+ * endless run after training, longer than any during it.
+ */
+export const RECENT_HALF_LIFE = 64;
+const RECENT_DECAY = Math.LN2 / RECENT_HALF_LIFE;
+
+/** The recent count after one more line at `at`, where it was `count` at line `last` (0: no line yet). */
+export function recentCount(count: number, last: number, at: number): number {
+  return count * Math.exp(-RECENT_DECAY * (at - last)) + 1;
+}
+
 /** Lines remembered per occasion to recognise repetitions; beyond them every line counts as different. */
 const RUN_LINES = 8;
 

@@ -58,7 +58,7 @@ export interface TemplateRecord {
   /** Sequence context (sequence.ts keptContext): ids of the templates its lines follow; absent when none (and in models saved before it). */
   context?: number[];
   /**
-   * Lines of its largest occasion in training, repetitions included (occasions.ts: its largest burst); absent
+   * Its largest recent count of lines in training (occasions.ts recentCount: its densest burst); absent
    * in models saved before it, whose lines are then not judged by it (detector.ts burstEvidence).
    */
   burst?: number;
@@ -143,7 +143,7 @@ export function parseModel(text: string): ModelData {
       fail('template record');
     }
     if (r!.context !== undefined && !(isNumArr(r!.context) && r!.context.every(Number.isInteger))) fail('template context');
-    if (r!.burst !== undefined && !(Number.isInteger(r!.burst) && (r!.burst as number) >= 0)) fail('template burst');
+    if (r!.burst !== undefined && !(isNum(r!.burst) && (r!.burst as number) >= 0)) fail('template burst');
     if (!Array.isArray(r!.slots)) fail('template slots');
     (r!.slots as unknown[]).forEach(checkSlot);
   }

@@ -12,7 +12,7 @@ import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
 import { wordVector, hashedVector, Idf } from './features.js';
 import { buildClusters } from './cluster-building.js';
-import { absorbOccasions, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
+import { absorbOccasions, recentCount, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { isQuotedText, lineFailureTerms, textFailureTerms, wordsOfTokens } from './vocabulary.js';
 import { PredecessorCounter, addPairs, keptContext } from './sequence.js';
@@ -38,8 +38,9 @@ interface TemplateState extends TimedOccasions {
   bits: Uint32Array;
   /** Number of separate occasions so far (their weights are the Occasions fields). */
   episodes: number;
-  /** Lines of its open occasion, repetitions included, and of its largest closed one (its largest burst). */
+  /** Its recent count of lines (occasions.ts recentCount), where its last line was, and its largest recent count. */
   lines: number;
+  lineAt: number;
   maxRun: number;
   /** Predecessors (sequence.ts): [template id, lines of this template it preceded] pairs, flat. */
   pred: number[];
@@ -138,6 +139,7 @@ export class Trainer {
         start: 0,
         episodes: 0,
         lines: 0,
+        lineAt: 0,
         maxRun: 0,
         pred: [],
         failure: lineFailureTerms(m.tokens).length > 0,
@@ -158,13 +160,13 @@ export class Trainer {
     }
     const line = this.miner.repeatKey(tok);
     const gap = occasionGap(this.n);
+    st.lines = recentCount(st.lines, st.lineAt, this.n);
+    st.lineAt = this.n;
+    if (st.lines > st.maxRun) st.maxRun = st.lines;
     if (noteOccasion(st, this.n, line, gap)) {
-      if (st.lines > st.maxRun) st.maxRun = st.lines;
-      st.lines = 0;
       st.episodes++;
       st.start = this.n;
     }
-    st.lines++;
     this.noteContext(st);
     st.count++;
     let seg = Math.floor(this.n / this.segmentLength);
@@ -225,7 +227,7 @@ export class Trainer {
       if (!covered) continue;
       st.count += o.count;
       st.episodes += o.episodes - (absorbOccasions(st, o, occasionGap(this.n)) ? 1 : 0);
-      st.maxRun = Math.max(st.maxRun, o.maxRun, o.lines);
+      st.maxRun = Math.max(st.maxRun, o.maxRun);
       for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
       addPairs(st.pred, o.pred);
       // Bounded like the templates: past that, older context ids just stop matching.
@@ -288,7 +290,7 @@ export class Trainer {
         effective: this.effective(st, count),
         episodes: st.episodes,
         routine: Math.round(occasionsWeight(st) * 1000) / 1000,
-        burst: Math.max(st.maxRun, st.lines),
+        burst: Math.round(st.maxRun * 1000) / 1000,
         context: keptContext(t.id, count, st.pred, finalId, (id) => countOf.get(id) ?? 0, this.n),
         slots: st.slots.map(({ slot, acc }) => {
           for (const v of acc.sample) {

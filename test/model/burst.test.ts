@@ -69,6 +69,21 @@ describe('a known failure message in a burst', function () {
     expect(scores.some((s) => s.reasons.includes('burst'))).to.equal(false);
   });
 
+  it('reads a steady stream of a routine failure after training as it was during training', () => {
+    // One failed logon every 12 lines: runs of one line in training. Judged with the occasion gap,
+    // which grows with the lines so far, the stream joined into one endless run some 18,000 lines
+    // after training, and every failure after it was a burst.
+    const steady = trainAmongRoutine(5, 6000, (i) => (i % 12 === 0 ? [failed(i)] : []));
+    const familiar = new Familiarity();
+    const r = new Rng(9);
+    let bursts = 0;
+    for (let i = 0; i < 40_000; i++) {
+      const s = steady.score(i % 12 === 0 ? failed(10_000 + i) : routineLine(r), familiar);
+      if (s.reasons.includes('burst')) bursts++;
+    }
+    expect(bursts).to.equal(0);
+  });
+
   it('does not flag a run no longer than the largest in training', () => {
     // A brute force of 60 lines inside the training window: that long a run is the host's known worst.
     const trained = trainAmongRoutine(21, 6000, (i) => (i % 60 === 7 ? [failed(((i - 7) / 60) * 37)] : i === 3000 ? Array.from({ length: 60 }, (_, k) => failed(20_000 + k)) : []));
