@@ -103,6 +103,8 @@ for (const w of [
   'errno', 'hang', 'hangs', 'hanging', 'refuse', 'rejecting', 'inconsistent', 'inconsistency', 'misconfigured',
   // DNS: a resolver that could not answer (`query failed (SERVFAIL)`, a response code as a value).
   'servfail',
+  // Firewalls' threat detection: ASA's `%ASA-4-733101: Host 45.83.64.19 is attacking.`
+  'attacking',
   // `exited abnormally`, `hit ASSERT condition` (and Android's assert level, logcat.ts), a
   // malformed request or packet, a NULL pointer dereference, a backtrace printed as one word, a
   // device too hot.

@@ -48,6 +48,7 @@ describe('failure vocabulary', () => {
     ['ciodb exited abnormally due to signal: Aborted', ['abnormally', 'aborted']],
     ['idoproxydb hit ASSERT condition: ASSERT expression=0', ['assert']],
     ['rejecting malformed request from 10.0.0.4', ['rejecting', 'malformed']],
+    ['%ASA-4-733101: Host 45.83.64.19 is attacking. Current burst rate is 47 per second', ['warning', 'attacking']],
     ['Back-off restarting failed container web in pod web-4: CrashLoopBackOff', ['failed', 'crashloopbackoff']],
     ['CPU0: Core temperature above threshold, cpu clock throttled, overheating', ['throttled', 'overheating']],
     ['drbd r0: Split-Brain detected but unresolved, dropping connection!', ['split brain', 'dropping']],
