@@ -8,7 +8,7 @@ import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js'
 import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
-import { BURST_REPORTED, ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, combineMax, errorWeight } from './evidence.js';
+import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, combineMax, errorWeight } from './evidence.js';
 import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { recordOf, valuesAt } from './added-fields.js';
@@ -50,8 +50,8 @@ const FRAME_RUN = 3;
 const PUBLIC_ADDRESS = '\u0002public IPv4';
 /** A plain decimal number (valueKind counts these by order of magnitude). */
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
-/** A port after an address. */
-const PORT = /^:\d{1,5}$/;
+/** Digit runs (valueKind counts them by order of magnitude after a public address). */
+const DIGITS = /\d+/g;
 /** Unusual values of a line faded each by its own familiarity (familiarValues); the others keep their weight. */
 const FADED_VALUES = 4;
 
@@ -59,15 +59,17 @@ const FADED_VALUES = 4;
  * What familiarValues counts a value as: numbers by order of magnitude (the slots' histogram bins,
  * magnitudeBin), so a counter that keeps growing in the same range is one value; public IPv4
  * addresses as one value (a service newly reachable from outside writes a new client's address on
- * every line: value-shape.ts addressKind), but with the port after one by its magnitude, so that a
- * connection to an odd port of an outside address stays news; other values exactly.
+ * every line: value-shape.ts addressKind), but with what follows one, its numbers by magnitude, so
+ * that a connection to an odd port of an outside address stays news; other values exactly.
  */
 function valueKind(value: string): string {
   if (NUMBER.test(value)) return `#${magnitudeBin(Number(value))}`;
   const end = publicAddressEnd(value);
   if (end >= 0) {
-    const rest = value.slice(end);
-    return PUBLIC_ADDRESS + (PORT.test(rest) ? `:#${magnitudeBin(Number(rest.slice(1)))}` : rest.length > 64 ? rest.slice(0, 64) : rest);
+    // What follows, its numbers by order of magnitude: a client's port, a NAT's inside address
+    // (`:49962->192.168.88.20:443`), which counted exactly made every line a value of its own.
+    const rest = value.length - end > 64 ? value.slice(end, end + 64) : value.slice(end);
+    return PUBLIC_ADDRESS + rest.replace(DIGITS, (d) => `#${magnitudeBin(Number(d))}`);
   }
   return value.length > 64 ? value.slice(0, 64) : value;
 }
@@ -429,7 +431,7 @@ export class HostModel {
     // Nor is a frame of a shape not seen before (`(Native Method)`) news of its own within its trace.
     if (continued && benign > 0) benign = 0;
     // The line's own failure evidence decides error_terms (last of the shape's reasons when present).
-    const reasons = reasonsOf(shape, errors > 0, values >= UNUSUAL_VALUE, burst >= BURST_REPORTED);
+    const reasons = reasonsOf(shape, errors > 0, values >= UNUSUAL_VALUE, burst > 0);
     const base = benign + errors + burst - context;
     const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };
     return { scored, shape, values, benign, errors, context, burst };

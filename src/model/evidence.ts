@@ -48,8 +48,6 @@ export const BURST_FACTOR = 2;
 export const BURST_SLACK = 4;
 export const BURST_WEIGHT = 1.5;
 export const BURST_CAP = 4;
-/** Burst evidence at or above which `burst` is reported. */
-export const BURST_REPORTED = 1;
 
 /** Evidence (nats) of a message's recent count `recent` where its largest in training was `largest`. */
 export function burstEvidence(recent: number, largest: number): number {

@@ -809,25 +809,36 @@ function partsSeverity(parts: readonly string[]): number {
 }
 
 /**
- * The words of a camel-case value, lower-cased (`AccessDenied`: access, denied), split where a
- * lower-case letter meets a capital: mdadm's events (`DegradedArray`), cloud APIs' error codes
- * (`errorCode=AccessDenied`) and state names (`state=ConnectionRefused`) name failures so.
+ * The two words of a camel-case state or event name, lower-cased (`AccessDenied`: access, denied),
+ * split where a lower-case letter meets a capital: mdadm's events (`DegradedArray`), cloud APIs'
+ * error codes (`errorCode=AccessDenied`) and state names (`state=ConnectionRefused`) name failures
+ * so. Not identifiers, which name things that handle failures (none: [] for them): a name of
+ * three words or more (a job `FailedPaymentRetry`, an API call `AbortMultipartUpload`), one whose
+ * other word is an agent (`ErrorHandler`, `AbortController`, `TimeoutSweeper`), or a lower-camel
+ * property or bean name (`errorChannel`, `timeoutProperties`).
  */
 function camelWords(value: string): string[] {
-  const out: string[] = [];
-  let start = 0;
+  const first = value.charCodeAt(0);
+  if (first < 65 || first > 90) return [];
+  let at = -1;
   for (let i = 1; i < value.length; i++) {
     const c = value.charCodeAt(i);
     const b = value.charCodeAt(i - 1);
     if (c >= 65 && c <= 90 && b >= 97 && b <= 122) {
-      out.push(value.slice(start, i).toLowerCase());
-      start = i;
+      if (at >= 0) return [];
+      at = i;
     }
   }
-  if (start === 0) return out;
-  out.push(value.slice(start).toLowerCase());
-  return out;
+  if (at < 0) return [];
+  const a = value.slice(0, at).toLowerCase();
+  const z = value.slice(at).toLowerCase();
+  // The failure word first, a thing after it (`ErrorHandler`): the thing; after a thing, the
+  // failure is its state (`ServerUnavailable`, `PeerRefused`).
+  return termSeverity(a) > 0 && AGENT.test(z) ? [] : [a, z];
 }
+
+/** An agent noun (`handler`, `controller`, `reporter`): a thing that deals with what the other word names. */
+const AGENT = /(?:er|or)$/;
 
 /** Whether the words from i on begin with the phrase. */
 function phraseAt(words: readonly string[], i: number, phrase: readonly string[], notBefore?: readonly string[]): boolean {

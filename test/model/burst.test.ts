@@ -48,6 +48,16 @@ describe('a known failure message in a burst', function () {
     expect(late.every((s) => s.score >= DEFAULT_THRESHOLD && s.reasons.includes('burst'))).to.equal(true);
   });
 
+  it('says burst whenever the burst counted, however little', () => {
+    const familiar = new Familiarity();
+    const r = new Rng(4);
+    for (let k = 0; k < 30; k++) model.score(routineLine(r), familiar);
+    for (let i = 0; i < 40; i++) {
+      const e = model.explain(failed(9000 + i), familiar);
+      expect(e.reasons.includes('burst'), `line ${i}: ${e.evidence.burst} nats`).to.equal(e.evidence.burst > 0);
+    }
+  });
+
   it('counts a retry loop\'s repetitions too: a failure hammered far longer than ever is news', () => {
     const familiar = new Familiarity();
     const r = new Rng(4);

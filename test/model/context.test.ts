@@ -108,6 +108,9 @@ describe('sequence context of known failure messages', function () {
       // than chance, but before 980 sessions that did not fail: it does not predict the failure.
       ['a session start before every failure, and before many more sessions', [1, 20, [7, 20], same, count(1_000), 100_000], undefined],
       ['a predecessor followed by the failure on a fifth of its lines', [1, 20, [7, 20], same, count(100), 100_000], [7]],
+      // A generic header line followed by one of six continuations: each follows a sixth of it.
+      ['a header line followed by one of six continuations', [1, 20, [7, 20], same, count(120), 100_000], [7]],
+      ['a predecessor followed by the failure on a twentieth of its lines', [1, 20, [7, 20], same, count(400), 100_000], undefined],
     ];
     for (const [name, args, expected] of cases) {
       it(name, () => expect(keptContext(...args)).to.deep.equal(expected));

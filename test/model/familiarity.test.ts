@@ -358,6 +358,23 @@ describe('familiarity: public addresses where training only saw private ones', f
     expect(odd.evidence.values).to.be.above(4 * cloud.evidence.values);
   });
 
+  it('lets outside clients fade through a NAT too, whatever follows the address', () => {
+    // A port forward opened after training (MikroTik): `62.38.20.179:49962->192.168.88.20:443`.
+    // Counted exactly after the address, every client port was a value of its own, never familiar.
+    const nat = (src: string, i: number): string => `firewall,info forward: in:ether1 out:bridge, proto TCP (SYN), ${src}:${30000 + ((i * 7919) % 30000)}->192.168.88.${20 + (i % 3)}:443, len 60`;
+    const tn = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) tn.add(i % 10 === 0 ? nat(`10.10.${i % 40}.${1 + ((i * 37) % 250)}`, i) : routineLine(r));
+    const router = tn.finish();
+    const familiar = new Familiarity();
+    const values: number[] = [];
+    for (const l of spread(30, 40, (i) => nat(`${[23, 45, 81, 141, 185][i % 5]}.${(i * 29) % 250}.${i % 200}.${1 + i}`, i))) {
+      const e = router.explain(l, familiar);
+      if (l.startsWith('firewall')) values.push(e.evidence.values);
+    }
+    expect(values[0]).to.be.above(2);
+    expect(values[values.length - 1]).to.be.below(values[0]! / 4);
+  });
+
   it('fades each unusual value of a line by its own familiarity, not all by the most unusual one', () => {
     // An internal host opened to outside clients, then a login as a user never seen from one of
     // them: faded as one with the now familiar outside address, the new user went unnoticed (0.02).

@@ -28,6 +28,15 @@ describe('failure words written as values', () => {
     ['nonfatal', false],
     ['RebuildStarted', false],
     ['ObjectCreated', false],
+    ['ServerUnavailable', true],
+    // Identifiers naming things that deal with failures, not failures.
+    ['FailedPaymentRetry', false],
+    ['AbortMultipartUpload', false],
+    ['ErrorHandler', false],
+    ['AbortController', false],
+    ['TimeoutSweeper', false],
+    ['errorChannel', false],
+    ['timeoutProperties', false],
   ];
   for (const [value, term] of table) {
     it(`"${value}" ${term ? 'is' : 'is not'} a failure term`, () => expect(valueTermSeverity(value) > 0).to.equal(term));
