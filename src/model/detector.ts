@@ -50,8 +50,8 @@ const FRAME_RUN = 3;
 const PUBLIC_ADDRESS = '\u0002public IPv4';
 /** A plain decimal number (valueKind counts these by order of magnitude). */
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
-/** Digit runs (valueKind counts them by order of magnitude after a public address). */
-const DIGITS = /\d+/g;
+/** A port right after an address (`:49962`, `/49962`, `(49962)`): valueKind counts it by order of magnitude. */
+const CLIENT_PORT = /^([:/(])(\d{1,5})/;
 /** Unusual values of a line faded each by its own familiarity (familiarValues); the others keep their weight. */
 const FADED_VALUES = 4;
 
@@ -59,17 +59,18 @@ const FADED_VALUES = 4;
  * What familiarValues counts a value as: numbers by order of magnitude (the slots' histogram bins,
  * magnitudeBin), so a counter that keeps growing in the same range is one value; public IPv4
  * addresses as one value (a service newly reachable from outside writes a new client's address on
- * every line: value-shape.ts addressKind), but with what follows one, its numbers by magnitude, so
- * that a connection to an odd port of an outside address stays news; other values exactly.
+ * every line: value-shape.ts addressKind), with the port after one by its magnitude and the rest
+ * exactly, so that a connection to an odd port of an outside address stays news; other values exactly.
  */
 function valueKind(value: string): string {
   if (NUMBER.test(value)) return `#${magnitudeBin(Number(value))}`;
   const end = publicAddressEnd(value);
   if (end >= 0) {
-    // What follows, its numbers by order of magnitude: a client's port, a NAT's inside address
-    // (`:49962->192.168.88.20:443`), which counted exactly made every line a value of its own.
+    // The client's port after it by order of magnitude (counted exactly, a NAT's
+    // `:49962->192.168.88.20:443` was a value of its own on every line); the rest exactly: a
+    // forward to another inside port (`->192.168.88.20:445`) is news.
     const rest = value.length - end > 64 ? value.slice(end, end + 64) : value.slice(end);
-    return PUBLIC_ADDRESS + rest.replace(DIGITS, (d) => `#${magnitudeBin(Number(d))}`);
+    return PUBLIC_ADDRESS + rest.replace(CLIENT_PORT, (_, sep: string, port: string) => `${sep}#${magnitudeBin(Number(port))}`);
   }
   return value.length > 64 ? value.slice(0, 64) : value;
 }

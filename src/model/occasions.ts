@@ -41,7 +41,12 @@ const RECENT_DECAY = Math.LN2 / RECENT_HALF_LIFE;
 
 /** The recent count after one more line at `at`, where it was `count` at line `last` (0: no line yet). */
 export function recentCount(count: number, last: number, at: number): number {
-  return count * Math.exp(-RECENT_DECAY * (at - last)) + 1;
+  return decayedCount(count, last, at) + 1;
+}
+
+/** The recent count at line `at` without a line there, where it was `count` at line `last`. */
+export function decayedCount(count: number, last: number, at: number): number {
+  return count * Math.exp(-RECENT_DECAY * (at - last));
 }
 
 /** Lines remembered per occasion to recognise repetitions; beyond them every line counts as different. */

@@ -12,7 +12,7 @@ import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
 import { wordVector, hashedVector, Idf } from './features.js';
 import { buildClusters } from './cluster-building.js';
-import { absorbOccasions, recentCount, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
+import { absorbOccasions, decayedCount, recentCount, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { isQuotedText, lineFailureTerms, textFailureTerms, wordsOfTokens } from './vocabulary.js';
 import { PredecessorCounter, addPairs, keptContext } from './sequence.js';
@@ -160,9 +160,12 @@ export class Trainer {
     }
     const line = this.miner.repeatKey(tok);
     const gap = occasionGap(this.n);
-    st.lines = recentCount(st.lines, st.lineAt, this.n);
-    st.lineAt = this.n;
-    if (st.lines > st.maxRun) st.maxRun = st.lines;
+    // How densely it comes (bursts, detector.ts): only a message with failure words is judged so.
+    if (st.failure) {
+      st.lines = recentCount(st.lines, st.lineAt, this.n);
+      st.lineAt = this.n;
+      if (st.lines > st.maxRun) st.maxRun = st.lines;
+    }
     if (noteOccasion(st, this.n, line, gap)) {
       st.episodes++;
       st.start = this.n;
@@ -227,7 +230,11 @@ export class Trainer {
       if (!covered) continue;
       st.count += o.count;
       st.episodes += o.episodes - (absorbOccasions(st, o, occasionGap(this.n)) ? 1 : 0);
-      st.maxRun = Math.max(st.maxRun, o.maxRun);
+      // Their densities add up from now on; their densest moments may have coincided, and how
+      // dense the one message was before is not known any more: at most the sum of theirs.
+      st.lines = decayedCount(st.lines, st.lineAt, this.n) + decayedCount(o.lines, o.lineAt, this.n);
+      st.lineAt = this.n;
+      st.maxRun += o.maxRun;
       for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
       addPairs(st.pred, o.pred);
       // Bounded like the templates: past that, older context ids just stop matching.
@@ -290,7 +297,7 @@ export class Trainer {
         effective: this.effective(st, count),
         episodes: st.episodes,
         routine: Math.round(occasionsWeight(st) * 1000) / 1000,
-        burst: Math.round(st.maxRun * 1000) / 1000,
+        ...(st.failure ? { burst: Math.round(st.maxRun * 1000) / 1000 } : {}),
         context: keptContext(t.id, count, st.pred, finalId, (id) => countOf.get(id) ?? 0, this.n),
         slots: st.slots.map(({ slot, acc }) => {
           for (const v of acc.sample) {

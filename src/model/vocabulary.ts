@@ -775,7 +775,7 @@ export function valueTermSeverity(value: string): number {
     joined = true;
   }
   const lower = value.toLowerCase();
-  if (!joined) return absentFailure(lower) ? 0 : termSeverity(lower) || (hump ? partsSeverity(camelWords(value)) : 0);
+  if (!joined) return absentFailure(lower) ? 0 : termSeverity(lower) || (hump ? partsSeverity(camelWords(value, true)) : 0);
   return partsSeverity(lower.split(/[_-]+/));
 }
 
@@ -794,7 +794,7 @@ export function camelTermSeverity(token: string): number {
     if (lower && c >= 65 && c <= 90) hump = true;
     lower = c >= 97 && c <= 122;
   }
-  return hump && termSeverity(token.toLowerCase()) === 0 ? partsSeverity(camelWords(token)) : 0;
+  return hump && termSeverity(token.toLowerCase()) === 0 ? partsSeverity(camelWords(token, false)) : 0;
 }
 
 /** A failure named, in one word, to say it is absent: DNS's `NOERROR` (`noerror` ends as a class name does), `NoError`, `nonfatal`. */
@@ -809,36 +809,45 @@ function partsSeverity(parts: readonly string[]): number {
 }
 
 /**
- * The two words of a camel-case state or event name, lower-cased (`AccessDenied`: access, denied),
- * split where a lower-case letter meets a capital: mdadm's events (`DegradedArray`), cloud APIs'
- * error codes (`errorCode=AccessDenied`) and state names (`state=ConnectionRefused`) name failures
- * so. Not identifiers, which name things that handle failures (none: [] for them): a name of
- * three words or more (a job `FailedPaymentRetry`, an API call `AbortMultipartUpload`), one whose
- * other word is an agent (`ErrorHandler`, `AbortController`, `TimeoutSweeper`), or a lower-camel
- * property or bean name (`errorChannel`, `timeoutProperties`).
+ * The words of a camel-case state or event name, lower-cased (`AccessDenied`: access, denied),
+ * split where a lower-case letter meets a capital: mdadm's events (`DegradedArray`), Kubernetes'
+ * reasons (`reason=FailedAttachVolume`), cloud APIs' error codes (`errorCode=InvalidClientTokenId`)
+ * and state names (`state=ConnectionRefused`) name failures so. Not identifiers, which name things
+ * ([] for them): a lower-camel property or bean name (`errorChannel`), a failure word before an
+ * agent (`ErrorHandler`, `AbortController`, `TimeoutSweeper`), and, for a line's own word rather
+ * than a key's value (`keyed` false), a name of three words or more (a job `FailedPaymentRetry`).
  */
-function camelWords(value: string): string[] {
+function camelWords(value: string, keyed: boolean): string[] {
   const first = value.charCodeAt(0);
   if (first < 65 || first > 90) return [];
-  let at = -1;
+  const out: string[] = [];
+  let start = 0;
   for (let i = 1; i < value.length; i++) {
     const c = value.charCodeAt(i);
     const b = value.charCodeAt(i - 1);
     if (c >= 65 && c <= 90 && b >= 97 && b <= 122) {
-      if (at >= 0) return [];
-      at = i;
+      out.push(value.slice(start, i).toLowerCase());
+      start = i;
     }
   }
-  if (at < 0) return [];
-  const a = value.slice(0, at).toLowerCase();
-  const z = value.slice(at).toLowerCase();
-  // The failure word first, a thing after it (`ErrorHandler`): the thing; after a thing, the
-  // failure is its state (`ServerUnavailable`, `PeerRefused`).
-  return termSeverity(a) > 0 && AGENT.test(z) ? [] : [a, z];
+  if (start === 0) return [];
+  out.push(value.slice(start).toLowerCase());
+  if (!keyed && out.length > 2) return [];
+  // An action named by its verb (`AbortMultipartUpload`, an S3 call; `CrashPlan`) is no failure.
+  if (ACTIONS.has(out[0]!)) return [];
+  for (let k = 0; k + 1 < out.length; k++) if (termSeverity(out[k]!) > 0 && AGENTS.has(out[k + 1]!)) return [];
+  return out;
 }
 
-/** An agent noun (`handler`, `controller`, `reporter`): a thing that deals with what the other word names. */
-const AGENT = /(?:er|or)$/;
+/** Failure words that, first in a camel-case name, are a verb naming an action (`AbortMultipartUpload`). */
+const ACTIONS: ReadonlySet<string> = new Set(['abort', 'kill', 'fail', 'crash', 'reject', 'deny', 'refuse', 'panic', 'timeout', 'error']);
+
+/** Agent nouns: things that deal with what the word before them names (`ErrorHandler`), not its state. */
+const AGENTS: ReadonlySet<string> = new Set([
+  'handler', 'handlers', 'controller', 'reporter', 'sweeper', 'listener', 'manager', 'monitor', 'translator', 'processor',
+  'checker', 'detector', 'collector', 'logger', 'tracker', 'resolver', 'dispatcher', 'scheduler', 'worker', 'interceptor',
+  'watcher', 'cleaner', 'notifier', 'filter', 'page', 'channel', 'queue', 'policy', 'strategy', 'callback', 'hook',
+]);
 
 /** Whether the words from i on begin with the phrase. */
 function phraseAt(words: readonly string[], i: number, phrase: readonly string[], notBefore?: readonly string[]): boolean {

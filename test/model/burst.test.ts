@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { BURST_CAP, burstEvidence } from '../../src/model/evidence.js';
 import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
 import { Familiarity } from '../../src/model/familiarity.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 import { trainAmongRoutine } from '../support/routine-model.js';
@@ -108,6 +109,35 @@ describe('a known failure message in a burst', function () {
     const e = model.explain(failed(9999), familiar);
     expect(e.evidence.burst).to.be.above(1);
     expect(e.reasons).to.include('burst');
+  });
+
+  it('keeps the density of templates the miner merged: the one message came as densely as all of them', () => {
+    // One template per database until a fifth name made it general at the end of training: its
+    // densest moment was the largest of the parts' (5.5), a quarter of the message's (23), and
+    // its routine rate after training was a burst.
+    const r = new Rng(3);
+    const t = new ModelTrainer();
+    const dbs = ['orders', 'billing', 'users', 'audit'];
+    for (let i = 0; i < 6000; i++) {
+      t.add(routineLine(r));
+      if (i % 3 === 0 && i > 3000 && i < 3400) t.add(`replica check failed for database ${dbs[(i / 3) % 4]}`);
+    }
+    t.add('replica check failed for database inventory');
+    const data = JSON.parse(t.finish().serialize()) as { templates: Array<{ tokens: string[]; burst?: number }> };
+    const merged = data.templates.find((x) => x.tokens.join(' ') === 'replica check failed for database <*>')!;
+    expect(merged.burst).to.be.above(20);
+  });
+
+  it('judges only messages with failure words of their own, not by lines whose values say success', () => {
+    // `login user=... result=success|failure`: training counted every login, scoring only the
+    // failures; such a message is not judged by its density.
+    const t = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) t.add(`auth: login user=u${i % 40} result=${i % 50 === 0 ? 'failure' : 'success'}`);
+    const data = JSON.parse(t.finish().serialize()) as { templates: Array<{ tokens: string[]; burst?: number }> };
+    expect(data.templates.every((x) => x.burst === undefined)).to.equal(true);
+    const trained = trainAmongRoutine(21, 600, (i) => (i % 60 === 7 ? [failed(i)] : []));
+    const withWords = JSON.parse(trained.serialize()) as { templates: Array<{ tokens: string[]; burst?: number }> };
+    expect(withWords.templates.find((x) => x.tokens.join(' ').includes('authentication failed'))!.burst).to.be.above(0);
   });
 
   it('leaves a model saved without the largest runs as it scored before', () => {

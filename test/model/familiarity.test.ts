@@ -361,7 +361,7 @@ describe('familiarity: public addresses where training only saw private ones', f
   it('lets outside clients fade through a NAT too, whatever follows the address', () => {
     // A port forward opened after training (MikroTik): `62.38.20.179:49962->192.168.88.20:443`.
     // Counted exactly after the address, every client port was a value of its own, never familiar.
-    const nat = (src: string, i: number): string => `firewall,info forward: in:ether1 out:bridge, proto TCP (SYN), ${src}:${30000 + ((i * 7919) % 30000)}->192.168.88.${20 + (i % 3)}:443, len 60`;
+    const nat = (src: string, i: number): string => `firewall,info forward: in:ether1 out:bridge, proto TCP (SYN), ${src}:${30000 + ((i * 7919) % 30000)}->192.168.88.20:443, len 60`;
     const tn = new ModelTrainer();
     for (let i = 0; i < 3000; i++) tn.add(i % 10 === 0 ? nat(`10.10.${i % 40}.${1 + ((i * 37) % 250)}`, i) : routineLine(r));
     const router = tn.finish();
@@ -373,6 +373,9 @@ describe('familiarity: public addresses where training only saw private ones', f
     }
     expect(values[0]).to.be.above(2);
     expect(values[values.length - 1]).to.be.below(values[0]! / 4);
+    // A forward to another inside port (SMB) is no port-443 client: news.
+    const smb = router.explain(nat('81.22.52.94', 7).replace(/(192\.168\.88\.\d+):443/, '$1:445'), familiar);
+    expect(smb.evidence.values).to.be.above(2);
   });
 
   it('fades each unusual value of a line by its own familiarity, not all by the most unusual one', () => {

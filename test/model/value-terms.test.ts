@@ -1,7 +1,7 @@
 // Failure words written as a value (`status=failed`, `"state":"ERROR"`): the masker hides them
 // from the template, so they are read per line from the values.
 import { expect } from 'chai';
-import { textFailureTerms, valueTermSeverity } from '../../src/model/vocabulary.js';
+import { camelTermSeverity, textFailureTerms, valueTermSeverity } from '../../src/model/vocabulary.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { DEFAULT_THRESHOLD, HostModel } from '../../src/model/detector.js';
 
@@ -29,9 +29,13 @@ describe('failure words written as values', () => {
     ['RebuildStarted', false],
     ['ObjectCreated', false],
     ['ServerUnavailable', true],
-    // Identifiers naming things that deal with failures, not failures.
-    ['FailedPaymentRetry', false],
+    ['FailedAttachVolume', true],
+    ['InvalidClientTokenId', true],
+    ['InvalidUser', true],
+    ['CorruptHeader', true],
+    // Identifiers naming things that deal with failures, or actions, not failures.
     ['AbortMultipartUpload', false],
+    ['CrashPlan', false],
     ['ErrorHandler', false],
     ['AbortController', false],
     ['TimeoutSweeper', false],
@@ -57,6 +61,15 @@ describe('failure words written as values', () => {
     expect(ok.reasons).to.deep.equal([]);
     expect(failed.reasons).to.include('error_terms');
     expect(failed.score).to.be.at.least(0.5);
+  });
+
+  it('reads a line\'s own camel-case word of three words or more as a name, not a failure', () => {
+    // A scheduler's job `FailedPaymentRetry finished state=Succeeded`: flagged as a failure on a
+    // success line. A key's value of three words (`reason=FailedAttachVolume`) is a state.
+    expect(camelTermSeverity('FailedPaymentRetry')).to.equal(0);
+    expect(camelTermSeverity('ErrorLogCleanup')).to.equal(0);
+    expect(camelTermSeverity('DegradedArray')).to.be.above(0);
+    expect(valueTermSeverity('FailedAttachVolume')).to.be.above(0);
   });
 
   it('reads the parts of a camel-case event name where its template has a slot (mdadm DegradedArray)', () => {
