@@ -55,7 +55,7 @@ export interface TemplateView {
   readonly routine: number;
   /** Its largest recent count of lines in training (TemplateRecord.burst); -1 when the model does not say. */
   readonly burst: number;
-  /** The key its runs are remembered by after training (detector.ts). */
+  /** The key its recent count is remembered by after training (detector.ts, familiarity.ts observeRun). */
   readonly burstKey: number;
   readonly idText: string;
   readonly text: string;

@@ -421,9 +421,9 @@ export class HostModel {
         // job); during one, its rarity falls as a new message's surprise does. Failure words and values keep their weight.
         if (benign > 0) benign -= phaseDiscount(benign, familiar.recentPlain(-1));
         if (known.context.length > 0 && errors > 0) context = contextDiscount(known.context, familiar.recentTemplates, errors);
-        // Its run of lines, against the largest in training (evidence.ts burstEvidence); every line
-        // counts, a repetition too: a retry loop hammering a failure far longer than ever is as
-        // much news (and hashing each line to tell repetitions cost 4% of scoring).
+        // How densely it comes, against its densest in training (evidence.ts burstEvidence); every
+        // line counts, a repetition too: a retry loop hammering a failure far harder than ever is
+        // as much news (and hashing each line to tell repetitions cost 4% of scoring).
         if (errors > 0 && known.burst >= 0) burst = burstEvidence(familiar.observeRun(known.burstKey), known.burst);
       }
       noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);

@@ -320,25 +320,26 @@ export class FamiliarityDraft implements FamiliarityLog {
   }
 
   observe(key: number, line: number, trainedLines: number, plain = false): number {
-    let e = this.touched.get(key);
-    if (e === undefined) {
-      const b = this.base.peek(key);
-      e = b === undefined ? fresh() : { ...b, runLines: b.runLines === null ? null : b.runLines.slice() };
-      this.touched.set(key, e);
-    }
+    const e = this.touch(key);
     if (plain) noteRecent(this.recent, this.scored, key);
     return record(e, this.scored, line, trainedLines);
   }
 
   observeRun(key: number): number {
+    const e = this.touch(key);
+    recordRun(e, this.scored);
+    return e.routine;
+  }
+
+  /** The draft's own copy of the log's entry (a fresh one when the log has none). */
+  private touch(key: number): Occasions {
     let e = this.touched.get(key);
     if (e === undefined) {
       const b = this.base.peek(key);
       e = b === undefined ? fresh() : { ...b, runLines: b.runLines === null ? null : b.runLines.slice() };
       this.touched.set(key, e);
     }
-    recordRun(e, this.scored);
-    return e.routine;
+    return e;
   }
 
   tick(): void {

@@ -309,8 +309,6 @@ export class TemplateMiner {
   }
   /** The host's header: position -> the token most lines hold there (see setHeader). */
   private header = new Map<number, string>();
-  /** The same by index (undefined where none), for repeatKey: an array read is cheaper than a Map's. */
-  private headerAt: Array<string | undefined> = [];
   /** Position of the host's bracketed header field (header.ts collapseField); -1 for none. */
   private field = -1;
 
@@ -335,7 +333,6 @@ export class TemplateMiner {
   setHeader(header: ReadonlyArray<readonly [number, string]>, field = -1): void {
     if (this.readOnly || this.byId.size > 0 || this.nextSeq > 1) throw new Error('TemplateMiner.setHeader: only before the first line');
     this.header = new Map(header.map(([p, tok]) => [p, tok]));
-    this.headerAt = headerArray(this.header);
     this.field = field;
   }
 
@@ -374,11 +371,10 @@ export class TemplateMiner {
    */
   repeatKey(t: Tokenized): number {
     const { tokens, values, valueEnd } = t;
-    const header = this.headerAt;
     let h = FNV_OFFSET;
     for (let p = 0; p < tokens.length; p++) {
       const tok = tokens[p]!;
-      if (p < header.length && header[p] === tok) continue;
+      if (this.header.size > 0 && this.header.get(p) === tok) continue;
       h = fnvStep(h, tok);
       for (let v = p === 0 ? 0 : valueEnd[p - 1]!; v < valueEnd[p]!; v++) h = fnvStep(h, values[v]!);
     }
@@ -496,7 +492,6 @@ export class TemplateMiner {
     const { options, nextId, nextSeq, header, field, groups, templates } = parseSnapshot(data);
     const m = new TemplateMiner(options, readOnly);
     m.header = new Map(header);
-    m.headerAt = headerArray(m.header);
     m.field = field;
     const bySeq = new Map<number, Group>();
     const entries: Array<[PathEntry, Group]> = [];
@@ -1165,13 +1160,5 @@ function parseSnapshot(data: unknown): Snapshot {
     if (!isInt(id, 1) || id >= nextId || !isInt(count, 1) || !isStrArr(values) || !isInt(group, 1)) throw malformed('template fields');
     out.templates.push({ id, group, values: values.slice(), count });
   }
-  return out;
-}
-
-/** A header by position as an array (undefined where it has no token). */
-function headerArray(header: ReadonlyMap<number, string>): Array<string | undefined> {
-  const out: Array<string | undefined> = [];
-  for (const [p, tok] of header) out[p] = tok;
-  for (let p = 0; p < out.length; p++) if (!(p in out)) out[p] = undefined;
   return out;
 }

@@ -39,9 +39,9 @@ interface TemplateState extends TimedOccasions {
   /** Number of separate occasions so far (their weights are the Occasions fields). */
   episodes: number;
   /** Its recent count of lines (occasions.ts recentCount), where its last line was, and its largest recent count. */
-  lines: number;
-  lineAt: number;
-  maxRun: number;
+  recent: number;
+  recentAt: number;
+  densest: number;
   /** Predecessors (sequence.ts): [template id, lines of this template it preceded] pairs, flat. */
   pred: number[];
   /**
@@ -138,9 +138,9 @@ export class Trainer {
         last: 0,
         start: 0,
         episodes: 0,
-        lines: 0,
-        lineAt: 0,
-        maxRun: 0,
+        recent: 0,
+        recentAt: 0,
+        densest: 0,
         pred: [],
         failure: lineFailureTerms(m.tokens).length > 0,
         run: 0,
@@ -162,9 +162,9 @@ export class Trainer {
     const gap = occasionGap(this.n);
     // How densely it comes (bursts, detector.ts): only a message with failure words is judged so.
     if (st.failure) {
-      st.lines = recentCount(st.lines, st.lineAt, this.n);
-      st.lineAt = this.n;
-      if (st.lines > st.maxRun) st.maxRun = st.lines;
+      st.recent = recentCount(st.recent, st.recentAt, this.n);
+      st.recentAt = this.n;
+      if (st.recent > st.densest) st.densest = st.recent;
     }
     if (noteOccasion(st, this.n, line, gap)) {
       st.episodes++;
@@ -232,9 +232,9 @@ export class Trainer {
       st.episodes += o.episodes - (absorbOccasions(st, o, occasionGap(this.n)) ? 1 : 0);
       // Their densities add up from now on; their densest moments may have coincided, and how
       // dense the one message was before is not known any more: at most the sum of theirs.
-      st.lines = decayedCount(st.lines, st.lineAt, this.n) + decayedCount(o.lines, o.lineAt, this.n);
-      st.lineAt = this.n;
-      st.maxRun += o.maxRun;
+      st.recent = decayedCount(st.recent, st.recentAt, this.n) + decayedCount(o.recent, o.recentAt, this.n);
+      st.recentAt = this.n;
+      st.densest += o.densest;
       for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
       addPairs(st.pred, o.pred);
       // Bounded like the templates: past that, older context ids just stop matching.
@@ -297,7 +297,7 @@ export class Trainer {
         effective: this.effective(st, count),
         episodes: st.episodes,
         routine: Math.round(occasionsWeight(st) * 1000) / 1000,
-        ...(st.failure ? { burst: Math.round(st.maxRun * 1000) / 1000 } : {}),
+        ...(st.failure ? { burst: Math.round(st.densest * 1000) / 1000 } : {}),
         context: keptContext(t.id, count, st.pred, finalId, (id) => countOf.get(id) ?? 0, this.n),
         slots: st.slots.map(({ slot, acc }) => {
           for (const v of acc.sample) {

@@ -445,7 +445,7 @@ export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
     }
     if (t.length < 4 || t.length > 13) continue;
     const lower = t.toLowerCase();
-    const level = INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : ERROR_LEVELS.has(lower) ? 'error' : null;
+    const level = levelOfWord(lower);
     if (level === null) continue;
     // `Note that ...`, `NOTE: backup failed` are words of a message; only `[Note]` is MySQL's level.
     if (!bracketed && isBracketOnlyLevel(lower)) continue;
@@ -454,13 +454,18 @@ export function declaredLevel(tokens: readonly string[]): DeclaredLevel {
   return null;
 }
 
+/** The level a lower-cased word names, null for none. */
+function levelOfWord(lower: string): DeclaredLevel {
+  return INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : ERROR_LEVELS.has(lower) ? 'error' : null;
+}
+
 /** The level among brackets glued together (declaredLevel), null when none holds one. */
 function gluedLevel(token: string): DeclaredLevel {
   for (const piece of token.split('][')) {
     const t = piece.replace(/^\[/, '').replace(/\]$/, '').trim();
     if (t.length < 4 || t.length > 13) continue;
     const lower = t.toLowerCase();
-    const level = INFO_LEVELS.has(lower) ? 'info' : WARN_LEVELS.has(lower) ? 'warn' : ERROR_LEVELS.has(lower) ? 'error' : null;
+    const level = levelOfWord(lower);
     if (level !== null && t === t.toUpperCase()) return level;
   }
   return null;
@@ -787,14 +792,10 @@ export function valueTermSeverity(value: string): number {
 export function camelTermSeverity(token: string): number {
   const n = token.length;
   if (n < 4 || n > MAX_WORD) return 0;
-  let hump = false;
-  for (let i = 0, lower = false; i < n; i++) {
-    const c = token.charCodeAt(i);
-    if (!isLetter(c)) return 0;
-    if (lower && c >= 65 && c <= 90) hump = true;
-    lower = c >= 97 && c <= 122;
-  }
-  return hump && termSeverity(token.toLowerCase()) === 0 ? partsSeverity(camelWords(token, false)) : 0;
+  for (let i = 0; i < n; i++) if (!isLetter(token.charCodeAt(i))) return 0;
+  // camelWords finds no word in most tokens, before any lower-casing.
+  const words = camelWords(token, false);
+  return words.length > 0 && termSeverity(token.toLowerCase()) === 0 ? partsSeverity(words) : 0;
 }
 
 /** A failure named, in one word, to say it is absent: DNS's `NOERROR` (`noerror` ends as a class name does), `NoError`, `nonfatal`. */
@@ -817,27 +818,29 @@ function partsSeverity(parts: readonly string[]): number {
  * agent (`ErrorHandler`, `AbortController`, `TimeoutSweeper`), and, for a line's own word rather
  * than a key's value (`keyed` false), a name of three words or more (a job `FailedPaymentRetry`).
  */
-function camelWords(value: string, keyed: boolean): string[] {
+function camelWords(value: string, keyed: boolean): readonly string[] {
   const first = value.charCodeAt(0);
-  if (first < 65 || first > 90) return [];
-  const out: string[] = [];
+  if (first < 65 || first > 90) return NO_WORDS;
+  let out: string[] | null = null;
   let start = 0;
   for (let i = 1; i < value.length; i++) {
     const c = value.charCodeAt(i);
     const b = value.charCodeAt(i - 1);
     if (c >= 65 && c <= 90 && b >= 97 && b <= 122) {
-      out.push(value.slice(start, i).toLowerCase());
+      (out ??= []).push(value.slice(start, i).toLowerCase());
       start = i;
     }
   }
-  if (start === 0) return [];
+  if (out === null) return NO_WORDS;
   out.push(value.slice(start).toLowerCase());
-  if (!keyed && out.length > 2) return [];
+  if (!keyed && out.length > 2) return NO_WORDS;
   // An action named by its verb (`AbortMultipartUpload`, an S3 call; `CrashPlan`) is no failure.
-  if (ACTIONS.has(out[0]!)) return [];
-  for (let k = 0; k + 1 < out.length; k++) if (termSeverity(out[k]!) > 0 && AGENTS.has(out[k + 1]!)) return [];
+  if (ACTIONS.has(out[0]!)) return NO_WORDS;
+  for (let k = 0; k + 1 < out.length; k++) if (termSeverity(out[k]!) > 0 && AGENTS.has(out[k + 1]!)) return NO_WORDS;
   return out;
 }
+
+const NO_WORDS: readonly string[] = Object.freeze([]);
 
 /** Failure words that, first in a camel-case name, are a verb naming an action (`AbortMultipartUpload`). */
 const ACTIONS: ReadonlySet<string> = new Set(['abort', 'kill', 'fail', 'crash', 'reject', 'deny', 'refuse', 'panic', 'timeout', 'error']);
