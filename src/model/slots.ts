@@ -32,6 +32,14 @@ const OUTLIER_SHARE = 0.05;
 const FEW_VALUES = 2;
 const FEW_VALUES_BONUS = 1;
 const MAX_SURPRISE = 14;
+/**
+ * Largest relative step (|b - a| / max(|a|, |b|)) between a slot's successive values for the slot
+ * to count as drifting: a gauge or counter written in a status line (`43.0 TiB`, `64%`), whose
+ * next value is new without being unusual.
+ */
+const DRIFT_STEP = 0.25;
+/** Fewest changes of value in training before a slot counts as drifting. */
+const DRIFT_CHANGES = 2;
 /** Nats added to a negative number in a field that never held one (a factor of about 7). */
 const NEGATIVE_PRIOR = 2;
 /** Width (decades) of a trimmed range that holds a single bin: a constant. */
@@ -112,6 +120,12 @@ export interface SlotModel {
   terms?: Array<[string, number]>;
   /** Value -> count when the slot took few distinct values; null for free-form slots. */
   cats: Array<[string, number]> | null;
+  /**
+   * The categories are one number of one shape that changed in small steps (DRIFT_STEP): a gauge,
+   * whose new values near the range are judged by their numbers only. Absent in models saved
+   * before it, and for other slots.
+   */
+  drifts?: true;
   /** [shape hash, count, numbers per position]; null when the slot took too many shapes. */
   shapes: Array<[number, number, FieldModel[]]> | null;
 }
@@ -145,6 +159,11 @@ export class SlotAccumulator {
   sample: string[] = [];
   /** Failure terms of the slot's quoted texts and their occasions; at most MAX_TERMS. */
   terms: Map<string, Occasions> | null = null;
+  /** The last value's number and shape, its changes so far, and whether each was a small step (DRIFT_STEP). */
+  private last = NaN;
+  private lastShape = 0;
+  private changes = 0;
+  private steady = true;
 
   /**
    * Notes the failure terms of one line's quoted text in this slot, at line index `at` (`line`:
@@ -175,8 +194,12 @@ export class SlotAccumulator {
       } else this.cats = null;
     }
     const shapes = this.shapes;
-    if (shapes === null) return;
+    if (shapes === null) {
+      this.steady = false;
+      return;
+    }
     let h = scanValue(value);
+    if (this.steady && this.cats !== null) this.noteStep(h);
     const other = otherAddressHash;
     const isPublic = publicAddress;
     if (this.aliases !== null) h = this.aliases.get(h) ?? h;
@@ -200,6 +223,25 @@ export class SlotAccumulator {
       const b = histogramKey(fields[i]!);
       bins.set(b, (bins.get(b) ?? 0) + times);
     }
+  }
+
+  /** Counts a change of the slot's value (the one just scanned, of shape `h`) by its size. */
+  private noteStep(h: number): void {
+    if (fieldCount !== 1) {
+      this.steady = false;
+      return;
+    }
+    const x = fields[0]!;
+    if (this.last === x && this.lastShape === h) return;
+    if (!Number.isNaN(this.last)) {
+      if (h !== this.lastShape || relativeStep(this.last, x) > DRIFT_STEP) {
+        this.steady = false;
+        return;
+      }
+      this.changes++;
+    }
+    this.last = x;
+    this.lastShape = h;
   }
 
   /**
@@ -241,12 +283,19 @@ export class SlotAccumulator {
       n: this.n,
       ...(this.terms !== null ? { terms: [...this.terms].map(([t, o]): [string, number] => [t, Math.round(occasionsWeight(o) * 1000) / 1000]) } : {}),
       cats: this.cats === null ? null : [...this.cats.entries()],
+      ...(this.cats !== null && this.steady && this.changes >= DRIFT_CHANGES ? { drifts: true } : {}),
       shapes:
         this.shapes === null
           ? null
           : [...this.shapes.entries()].map(([h, s]) => [h, s.n, s.bins.map((m) => ({ bins: [...m.entries()].sort((a, b) => a[0] - b[0]) }))]),
     };
   }
+}
+
+/** |b - a| relative to the larger of the two (0 for equal numbers). */
+function relativeStep(a: number, b: number): number {
+  const d = Math.abs(b - a);
+  return d === 0 ? 0 : d / Math.max(Math.abs(a), Math.abs(b));
 }
 
 /** The term of the fewest occasions so far. */
@@ -312,6 +361,10 @@ export class SlotTable {
   /** Distinct categories. */
   private readonly catSize: Int32Array;
   private readonly catSingletons: Int32Array;
+  /** A drifting slot's (SlotModel drifts) shape and its categories' least and greatest number; NaN shape for others. */
+  private readonly driftShape: Float64Array;
+  private readonly driftLo: Float64Array;
+  private readonly driftHi: Float64Array;
   /** First shape of the slot, -1 when the slot took too many shapes. */
   private readonly shapeStart: Int32Array;
   private readonly shapeSize: Int32Array;
@@ -346,6 +399,9 @@ export class SlotTable {
     this.catStart = new Int32Array(ns);
     this.catSize = new Int32Array(ns);
     this.catSingletons = new Int32Array(ns);
+    this.driftShape = new Float64Array(ns).fill(NaN);
+    this.driftLo = new Float64Array(ns);
+    this.driftHi = new Float64Array(ns);
     this.shapeStart = new Int32Array(ns);
     this.shapeSize = new Int32Array(ns);
     this.shapeSingletons = new Int32Array(ns);
@@ -394,6 +450,7 @@ export class SlotTable {
           this.catStart[i] = start;
           this.catSize[i] = nc - start;
           this.catSingletons[i] = singletons;
+          if (m.drifts === true) this.noteDrift(i, m.cats);
         }
         if (m.shapes === null) this.shapeStart[i] = -1;
         else {
@@ -494,6 +551,36 @@ export class SlotTable {
     return this.pos.length;
   }
 
+  /** Notes slot i's categories' shape and range, when they are one number of one shape. */
+  private noteDrift(i: number, cats: ReadonlyArray<readonly [string, number]>): void {
+    let shape = NaN;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const [v] of cats) {
+      const h = scanValue(v);
+      if (fieldCount !== 1 || (h !== shape && !Number.isNaN(shape))) return;
+      shape = h;
+      lo = Math.min(lo, fields[0]!);
+      hi = Math.max(hi, fields[0]!);
+    }
+    this.driftShape[i] = shape;
+    this.driftLo[i] = lo;
+    this.driftHi[i] = hi;
+  }
+
+  /**
+   * Whether a value new to drifting slot i (the one just scanned, of shape `h`) continues its
+   * drift: its shape, and its number within the categories' range widened by that range's width
+   * on each side (as far again as training saw it go). Beyond that it is a new category.
+   */
+  private continuesDrift(i: number, h: number): boolean {
+    if (h !== this.driftShape[i] || fieldCount !== 1) return false;
+    const lo = this.driftLo[i]!;
+    const hi = this.driftHi[i]!;
+    const x = fields[0]!;
+    return x >= lo - (hi - lo) && x <= hi + (hi - lo);
+  }
+
   private edge(b0: number, b1: number, trim: number, dir: 1 | -1): number {
     const n = b1 - b0;
     let acc = 0;
@@ -545,7 +632,9 @@ export class SlotTable {
       const size = this.catSize[slot]!;
       const end = cs + size;
       for (let k = cs; k < end; k++) if (this.catKeys[k] === value) return 0;
-      best = Math.log((n + 2) / (this.catSingletons[slot]! + 1)) - 0.5 * Math.log(1 + size) + (size <= FEW_VALUES ? FEW_VALUES_BONUS : 0);
+      // A gauge's next reading is new, not unusual: its numbers are judged below.
+      if (!Number.isNaN(this.driftShape[slot]!) && this.continuesDrift(slot, scanValue(value))) best = 0;
+      else best = Math.log((n + 2) / (this.catSingletons[slot]! + 1)) - 0.5 * Math.log(1 + size) + (size <= FEW_VALUES ? FEW_VALUES_BONUS : 0);
     }
     const ss = this.shapeStart[slot]!;
     if (ss >= 0) {

@@ -222,4 +222,27 @@ describe('slot values', () => {
     const pointers = slotOf(repeat(300, (i) => `0x7ffd${(0x10000000 + i * 7919).toString(16)}`));
     expect(pointers.surprise(0, '140737488355328')).to.be.above(2);
   });
+
+  it('reads the next reading of a gauge that drifted in small steps as ordinary, not as a new category', () => {
+    // Ceph's pgmap every 2 s: `42.8 TiB data` ... `43.0 TiB` in training, a few values each held for
+    // hours. 43.1 was a category never seen among thousands of lines (6.9 nats), every line of it.
+    const data = slotOf(repeat(6000, (i) => `${(42.8 + Math.floor(i / 2000) / 10).toFixed(1)} TiB`));
+    for (const v of ['43.1 TiB', '43.2 TiB', '42.6 TiB']) expect(data.surprise(0, v), v).to.equal(0);
+    // Far from where it drifted, or in another unit, a reading is still news.
+    for (const v of ['12.0 TiB', '43.1 PiB', 'unknown']) expect(data.surprise(0, v), v).to.be.above(THRESHOLD_NATS);
+    const usage = slotOf(repeat(3000, (i) => `${61 + Math.floor(i / 1000)}%`));
+    expect(usage.surprise(0, '64%')).to.equal(0);
+    expect(usage.surprise(0, '99%')).to.be.above(THRESHOLD_NATS);
+  });
+
+  it('keeps a new code a new category where the values jumped between codes, or never changed', () => {
+    // Exit codes and statuses jump (0 -> 1 is a step of the whole value): 3 is a new code.
+    const exits = slotOf(repeat(3000, (i) => String([0, 0, 0, 1, 0, 2][i % 6])));
+    expect(exits.surprise(0, '3')).to.be.above(THRESHOLD_NATS);
+    const statuses = slotOf(repeat(3000, (i) => (i % 7 === 0 ? '404' : '200')));
+    expect(statuses.surprise(0, '500')).to.be.above(THRESHOLD_NATS);
+    // A constant did not drift: its first new value is news.
+    const constant = slotOf(repeat(3000, () => '64 MiB'));
+    expect(constant.surprise(0, '65 MiB')).to.be.above(THRESHOLD_NATS);
+  });
 });
