@@ -26,9 +26,10 @@ import type { ClusterModel } from './clusters.js';
  * every such term would be new). 15: RFC 5424 structured data is no bracketed header field
  * (header.ts): a model of 14 that took it for one would read its lines uncollapsed, every line new. 16: a public IPv4 address is a value shape of its own
  * (value-shape.ts addressKind): a model of 15 counted public addresses under the private shape, and
- * every public address would be a new kind in its slots.
+ * every public address would be a new kind in its slots. 17: a run of spaces in a value is one in its
+ * shape (value-shape.ts): a model of 16 would read a padded day (`Nov  9`) as a new kind of value.
  */
-export const MODEL_FORMAT_VERSION = 16;
+export const MODEL_FORMAT_VERSION = 17;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

@@ -78,6 +78,12 @@ export function scanValue(v: string): number {
       c = v.charCodeAt(i);
     }
     if (!isDigit(c)) {
+      // A run of spaces is one: syslog pads the day of the month (`Nov  9`, `Nov 10`), and a
+      // host trained on the 1st to the 9th read every line of the 10th as a new kind of value.
+      if (c === 32 && i > 0 && v.charCodeAt(i - 1) === 32) {
+        i++;
+        continue;
+      }
       // A month, weekday or zone name is one kind of word: "Jan 10 06:55:46" has the shape of
       // "Dec 10 06:55:46" (a new month is not a new kind of value).
       const end = c >= 65 && c <= 90 ? calendarWordEnd(v, i) : -1;
