@@ -16,7 +16,7 @@ import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeMode
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
 import { fnv1a } from './features.js';
-import { magnitudeBin } from './slots.js';
+import { magnitudeBin, type SlotTable } from './slots.js';
 import { publicAddressEnd } from './value-shape.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError, DEFAULT_THRESHOLD };
@@ -48,6 +48,8 @@ const VALUE_GRACE = 2;
 const FRAME_RUN = 3;
 /** The kind valueKind counts every public IPv4 address as (no value's text: it has a control character). */
 const PUBLIC_ADDRESS = '\u0002public IPv4';
+/** The prefix of the kind valueKind counts a value of a shape new to its slot as. */
+const NEW_SHAPE = '\u0003shape ';
 /** A plain decimal number (valueKind counts these by order of magnitude). */
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
 /** A port right after an address (`:49962`, `/49962`, `(49962)`): valueKind counts it by order of magnitude. */
@@ -60,9 +62,11 @@ const FADED_VALUES = 4;
  * magnitudeBin), so a counter that keeps growing in the same range is one value; public IPv4
  * addresses as one value (a service newly reachable from outside writes a new client's address on
  * every line: value-shape.ts addressKind), with the port after one by its magnitude and the rest
- * exactly, so that a connection to an odd port of an outside address stays news; other values exactly.
+ * exactly, so that a connection to an odd port of an outside address stays news; a value of a shape
+ * slot `slot` never held by that shape (a new rack's nodes `gpu01` ... `gpu08` where names were
+ * `cn077`: one new family of names, not eight news); other values exactly.
  */
-function valueKind(value: string): string {
+function valueKind(value: string, slots: SlotTable, slot: number): string {
   if (NUMBER.test(value)) return `#${magnitudeBin(Number(value))}`;
   const end = publicAddressEnd(value);
   if (end >= 0) {
@@ -72,6 +76,8 @@ function valueKind(value: string): string {
     const rest = value.length - end > 64 ? value.slice(end, end + 64) : value.slice(end);
     return PUBLIC_ADDRESS + rest.replace(CLIENT_PORT, (_, sep: string, port: string) => `${sep}#${magnitudeBin(Number(port))}`);
   }
+  const shape = slots.unseenShape(slot, value);
+  if (!Number.isNaN(shape)) return `${NEW_SHAPE}${shape}`;
   return value.length > 64 ? value.slice(0, 64) : value;
 }
 
@@ -250,7 +256,7 @@ export class HostModel {
       let s = surprise[i]!;
       if ((i === maxAt || s >= UNUSUAL_VALUE) && faded < FADED_VALUES) {
         faded++;
-        const key = fnv1a(`value\u0001${templateId}\u0001${slotStart + i}\u0001${valueKind(value[i]!)}`);
+        const key = fnv1a(`value\u0001${templateId}\u0001${slotStart + i}\u0001${valueKind(value[i]!, this.core.slots, slotStart + i)}`);
         const occasions = familiar.observe(key, this.core.miner.repeatKey(tok), this.stats.trainedLines);
         if (occasions > VALUE_GRACE) s = (s * FAMILIAR_HALF) / (occasions - VALUE_GRACE + FAMILIAR_HALF);
       }

@@ -593,6 +593,19 @@ export class SlotTable {
     return dir === 1 ? this.binMag[b0]! : this.binMag[b1 - 1]!;
   }
 
+  /**
+   * The shape of a value that slot i never held a value of (value-shape.ts: a node `gpu06` where
+   * there were `cn077`, `cn[012-015]`), NaN when it held one or keeps no shapes.
+   */
+  unseenShape(i: number, value: string): number {
+    const ss = this.shapeStart[i]!;
+    if (ss < 0) return NaN;
+    const h = scanValue(value);
+    const end = ss + this.shapeSize[i]!;
+    for (let s = ss; s < end; s++) if (this.shapeHash[s] === h || this.shapeHash[s] === otherAddressHash) return NaN;
+    return h;
+  }
+
   /** Whether the slot is free-form (took too many distinct values to remember them). */
   freeForm(slot: number): boolean {
     return this.catStart[slot]! < 0;
