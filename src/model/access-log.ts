@@ -51,8 +51,17 @@ export function isAccessLogWord(tok: string): boolean {
 
 /** A bracketed time (`[21/Nov/2026:10:00:00 +0000]`) and the quote opening the request line. */
 const TIME_THEN_REQUEST = /\[[^[\]]{0,40}\d:\d\d:\d\d[^[\]]{0,40}\] "/g;
-/** After the request line's closing quote: the status, the size (`-` for none), then the end or more fields. */
-const STATUS_SIZE = /" ([1-5]\d\d) (\d+|-)(?= |$)/y;
+/**
+ * Envoy's (and Istio's) response flags, written between the status and the bytes received:
+ * `503 UF`, `504 UT`, `503 UF,URX`, `-` for none (read as a size: nothing received).
+ */
+const ENVOY_FLAG = 'UH|UF|UO|NR|URX|NC|DT|DC|LH|UT|LR|UR|UC|DI|FI|RL|UAEX|RLSE|IH|SI|DPE|UPE|UMSDR|OM|DF';
+/**
+ * After the request line's closing quote: the status, Envoy's response flags if any, the size
+ * (`-` for none), then the end or more fields. With the flags a failed request was no access log
+ * line: a 503 among 200s was the same template with a bare number where its phrase would be.
+ */
+const STATUS_SIZE = new RegExp(`" ([1-5]\\d\\d) (?:((?:${ENVOY_FLAG})(?:,(?:${ENVOY_FLAG}))*) )?(\\d+|-)(?= |$)`, 'y');
 
 /**
  * HAProxy's HTTP log: the bracketed accept date, the frontend, `backend/server` (no `/` in either
@@ -79,8 +88,10 @@ function renderCombined(text: string): string | null {
   STATUS_SIZE.lastIndex = closingQuote(text, t.index + t[0].length);
   const m = STATUS_SIZE.exec(text);
   if (m === null) return null;
-  // A size of `-` (nothing sent) is 0 bytes: one template whether or not a body went out.
-  return withPhrase(text, m.index + m[0].length, Number(m[1]), m[2] === '-' ? '0' : m[2]!, m[2]!.length);
+  // A size of `-` (nothing sent) is 0 bytes: one template whether or not a body went out. (Envoy's
+  // flags stay before the phrase, as wording: `503 UF Service Unavailable 0`.)
+  const size = m[3]!;
+  return withPhrase(text, m.index + m[0].length, Number(m[1]), size === '-' ? '0' : size, size.length);
 }
 
 function renderHaproxy(text: string): string | null {

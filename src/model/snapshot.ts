@@ -27,7 +27,8 @@ import type { ClusterModel } from './clusters.js';
  * (header.ts): a model of 14 that took it for one would read its lines uncollapsed, every line new. 16: a public IPv4 address is a value shape of its own
  * (value-shape.ts addressKind): a model of 15 counted public addresses under the private shape, and
  * every public address would be a new kind in its slots. 17: a run of spaces in a value is one in its
- * shape (value-shape.ts): a model of 16 would read a padded day (`Nov  9`) as a new kind of value.
+ * shape (value-shape.ts): a model of 16 would read a padded day (`Nov  9`) as a new kind of value;
+ * Envoy's access log lines with response flags get their status's phrase (access-log.ts).
  */
 export const MODEL_FORMAT_VERSION = 17;
 export const MODEL_FORMAT = 'log-anomaly-host-model';

@@ -43,6 +43,26 @@ describe('access log lines', () => {
   ];
   itMasksTo(haproxy);
 
+  // Envoy's and Istio's default format: the response flags between the status and the bytes received.
+  const envoy: Array<[what: string, line: string, template: string]> = [
+    [
+      'Envoy, an upstream timeout (flag UT)',
+      '[2026-11-02T03:07:59.093Z] "GET /api/v1/inventory/SKU-73731 HTTP/1.1" 504 UT 0 95 15000 - "113.220.188.185" "okhttp/4.12.0" "c1d9e043-31c3-4ad9-bdf1-fa7e46032df7" "shop.example.com" "10.244.3.50:8080"',
+      '[<*>] "GET <*>" <*> UT Gateway Timeout <*> - "<*>" "<*>" "<*>" "<*>" "<*>"',
+    ],
+    [
+      'Envoy, two flags',
+      '[2026-11-02T03:08:56.587Z] "POST /api/v1/cart HTTP/1.1" 503 UF,URX 0 91 22 - "120.147.184.235" "okhttp/4.12.0" "ae54daa0-925f-48f0-b9b7-b2d64c43d855" "shop.example.com" "10.244.3.50:8080"',
+      '[<*>] "POST <*>" <*> UF,URX Service Unavailable <*> - "<*>" "<*>" "<*>" "<*>" "<*>"',
+    ],
+    [
+      'Envoy, no flag (-)',
+      '[2026-11-01T00:00:28.485Z] "GET /api/v1/inventory/SKU-89157 HTTP/1.1" 200 - 0 1173 18 18 "166.6.240.67" "okhttp/4.12.0" "fee29476-3116-4427-bbfd-1d338d0038ec" "shop.example.com" "10.244.2.44:8080"',
+      '[<*>] "GET <*>" <*> OK <*> "<*>" "<*>" "<*>" "<*>" "<*>"',
+    ],
+  ];
+  itMasksTo(envoy);
+
   const untouched: Array<[what: string, line: string]> = [
     ['OpenStack\'s request log (status as a pair)', '10.11.10.1 "GET /v2/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477'],
     ['a status that is no HTTP status', '10.0.0.1 - - [21/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200x 5'],
@@ -53,6 +73,7 @@ describe('access log lines', () => {
     ['a bracketed date, a pair and numbers that are no timers', '[03/Apr/2025:04:08:28] job batch/7 took 3/4 500 200 rows'],
     // Names with slashes in them were allowed, which made a long path after such a date backtrack.
     ['a bracketed date, then a path where the backend would be', '[25/Mar/2025:10:00:00.000] GET /api/a/b 0/0/0/12/13 200 512'],
+    ['a word after the status that is no Envoy flag', '[2026-11-01T00:00:28.485Z] "GET /a HTTP/1.1" 200 OK 0 1173'],
   ];
   itLeavesAsIs(renderAccessLog, untouched);
 
