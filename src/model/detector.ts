@@ -5,8 +5,8 @@
 
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
-import { tokenize, type Tokenized } from './mask.js';
-import { ModelCore, type Shape } from './core.js';
+import { WILDCARD, tokenize, type Tokenized } from './mask.js';
+import { ModelCore, type Shape, type TemplateView } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, combineMax, errorWeight } from './evidence.js';
 import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
@@ -246,7 +246,9 @@ export class HostModel {
    * exposed, logging in as a user never seen is still news (faded as one, the address took the
    * user's surprise with it). Values count as valueKind says.
    */
-  private familiarValues(templateId: number, slotStart: number, surprise: readonly number[], value: readonly string[], n: number, tok: Tokenized, familiar: FamiliarityLog): number {
+  private familiarValues(known: TemplateView, surprise: readonly number[], value: readonly string[], n: number, tok: Tokenized, familiar: FamiliarityLog): number {
+    const slots = this.core.slots;
+    const slotStart = known.slotStart;
     let maxAt = 0;
     for (let i = 1; i < n; i++) if (surprise[i]! > surprise[maxAt]!) maxAt = i;
     let max = 0;
@@ -256,7 +258,12 @@ export class HostModel {
       let s = surprise[i]!;
       if ((i === maxAt || s >= UNUSUAL_VALUE) && faded < FADED_VALUES) {
         faded++;
-        const key = fnv1a(`value\u0001${templateId}\u0001${slotStart + i}\u0001${valueKind(value[i]!, this.core.slots, slotStart + i)}`);
+        const k = slotStart + i;
+        // A constant of a named field (`build=2.14.3` on every line) changes in every message at
+        // once (a deploy): its new value is one news for all of them, not news in each.
+        const token = known.tokens[slots.pos[k]!]!;
+        const scope = slots.constant(k) && token !== WILDCARD ? `field\u0001${token}\u0001${slots.vi[k]}` : `${known.id}\u0001${k}`;
+        const key = fnv1a(`value\u0001${scope}\u0001${valueKind(value[i]!, slots, k)}`);
         const occasions = familiar.observe(key, this.core.miner.repeatKey(tok), this.stats.trainedLines);
         if (occasions > VALUE_GRACE) s = (s * FAMILIAR_HALF) / (occasions - VALUE_GRACE + FAMILIAR_HALF);
       }
@@ -393,7 +400,7 @@ export class HostModel {
       }
       values = max + VALUE_EXTRA * (sum - max);
       if (familiar !== undefined && values >= UNUSUAL_VALUE) {
-        values = this.familiarValues(known.id, known.slotStart, surprises, slotValues, known.slotEnd - known.slotStart, tok, familiar);
+        values = this.familiarValues(known, surprises, slotValues, known.slotEnd - known.slotStart, tok, familiar);
       }
     } else if (added === undefined) {
       for (const v of tok.values) {

@@ -606,6 +606,11 @@ export class SlotTable {
     return h;
   }
 
+  /** Whether the slot held one value only in training (a constant: a version, a mode, a setting). */
+  constant(slot: number): boolean {
+    return this.catStart[slot]! >= 0 && this.catSize[slot] === 1;
+  }
+
   /** Whether the slot is free-form (took too many distinct values to remember them). */
   freeForm(slot: number): boolean {
     return this.catStart[slot]! < 0;

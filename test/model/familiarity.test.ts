@@ -338,6 +338,30 @@ describe('familiarity: an unusual value the host keeps writing after training', 
     expect(cluster.explain(node('login-x', 1), familiar).evidence.values).to.be.above(2);
   });
 
+  it('lets a changed constant of a named field fade as one news in every message (a deploy)', () => {
+    // `build=2.14.3` on every line, then 2.14.4 after a deploy: each message's was news of its own,
+    // for its own first three occasions: 41 of 1,000 lines flagged in a review's set, now 27.
+    const messages = [
+      (b: string, i: number): string => `checkout: build=${b} order submitted items=${1 + (i % 90)}`,
+      (b: string, i: number): string => `checkout: build=${b} request completed status=200 dur_ms=${20 + (i % 70)}`,
+      (b: string, i: number): string => `checkout: build=${b} cache refreshed entries=${100 + (i % 50)}`,
+    ];
+    const tb = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) tb.add(i % 5 === 0 ? messages[(i / 5) % 3]!('2.14.3', i) : routineLine(r));
+    const app = tb.finish();
+    const familiar = new Familiarity();
+    const values: number[] = [];
+    // Six occasions of the first message, then the second one's first line.
+    for (const l of spread(7, 40, (i) => messages[i < 6 ? 0 : 1]!('2.14.4', i))) {
+      const e = app.explain(l, familiar);
+      if (l.startsWith('checkout')) values.push(e.evidence.values);
+    }
+    expect(values[0]).to.be.above(2);
+    expect(values[6]).to.be.below(values[0]! * 0.8);
+    // A value the field never held in any message is news again.
+    expect(app.explain(messages[2]!('2.15.0', 3), familiar).evidence.values).to.be.above(2);
+  });
+
   it('keeps it flagged in a burst (one occasion), and without a log', () => {
     const burst: string[] = [];
     for (let k = 0; k < 50; k++) burst.push(inZone('ap9')(k));
