@@ -52,16 +52,24 @@ export function isAccessLogWord(tok: string): boolean {
 /** A bracketed time (`[21/Nov/2026:10:00:00 +0000]`) and the quote opening the request line. */
 const TIME_THEN_REQUEST = /\[[^[\]]{0,40}\d:\d\d:\d\d[^[\]]{0,40}\] "/g;
 /**
- * Envoy's (and Istio's) response flags, written between the status and the bytes received:
- * `503 UF`, `504 UT`, `503 UF,URX`, `-` for none (read as a size: nothing received).
+ * Envoy's response flags, written between the status and the bytes received: `503 UF`, `504 UT`,
+ * `503 UF,URX`, `-` for none (read as a size: nothing received).
  */
-const ENVOY_FLAG = 'UH|UF|UO|NR|URX|NC|DT|DC|LH|UT|LR|UR|UC|DI|FI|RL|UAEX|RLSE|IH|SI|DPE|UPE|UMSDR|OM|DF';
+const ENVOY_FLAG = 'UH|UF|UO|NR|URX|NC|DT|DC|LH|UT|LR|UR|UC|DI|FI|RL|UAEX|RLSE|IH|SI|DPE|UPE|UMSDR|OM|DF|DO|DR|NFCF';
+const ENVOY_FLAGS = `(?:${ENVOY_FLAG})(?:,(?:${ENVOY_FLAG}))*`;
 /**
- * After the request line's closing quote: the status, Envoy's response flags if any, the size
- * (`-` for none), then the end or more fields. With the flags a failed request was no access log
- * line: a 503 among 200s was the same template with a bare number where its phrase would be.
+ * Istio's default format writes more between the flags and the bytes: the response code's details
+ * (`via_upstream`, `upstream_reset_before_response_started{connection_failure}`), the connection
+ * termination's (`-`) and the quoted upstream transport failure reason.
  */
-const STATUS_SIZE = new RegExp(`" ([1-5]\\d\\d) (?:((?:${ENVOY_FLAG})(?:,(?:${ENVOY_FLAG}))*) )?(\\d+|-)(?= |$)`, 'y');
+const ISTIO_DETAILS = `(?:${ENVOY_FLAGS}|-) [a-z][^\\s"]* \\S+ "[^"]*" `;
+/**
+ * After the request line's closing quote: the status, Envoy's response flags or Istio's details
+ * if any, the size (`-` for none), then the end or more fields. With the flags a failed request
+ * was no access log line: a 503 among 200s was the same template with a bare number where its
+ * phrase would be.
+ */
+const STATUS_SIZE = new RegExp(`" ([1-5]\\d\\d) (?:${ISTIO_DETAILS}|${ENVOY_FLAGS} )?(\\d+|-)(?= |$)`, 'y');
 
 /**
  * HAProxy's HTTP log: the bracketed accept date, the frontend, `backend/server` (no `/` in either
@@ -89,8 +97,8 @@ function renderCombined(text: string): string | null {
   const m = STATUS_SIZE.exec(text);
   if (m === null) return null;
   // A size of `-` (nothing sent) is 0 bytes: one template whether or not a body went out. (Envoy's
-  // flags stay before the phrase, as wording: `503 UF Service Unavailable 0`.)
-  const size = m[3]!;
+  // flags and Istio's details stay before the phrase, as wording: `503 UF Service Unavailable 0`.)
+  const size = m[2]!;
   return withPhrase(text, m.index + m[0].length, Number(m[1]), size === '-' ? '0' : size, size.length);
 }
 

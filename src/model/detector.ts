@@ -5,7 +5,7 @@
 
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
-import { WILDCARD, tokenize, type Tokenized } from './mask.js';
+import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape, type TemplateView } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, combineMax, errorWeight } from './evidence.js';
@@ -48,6 +48,12 @@ const VALUE_GRACE = 2;
 const FRAME_RUN = 3;
 /** The kind valueKind counts every public IPv4 address as (no value's text: it has a control character). */
 const PUBLIC_ADDRESS = '\u0002public IPv4';
+/** A template's token that names its value (`build=<*>`, `user:"<*>"`), not one that only encloses it (`(<*>)`, `[<*>]`). */
+const NAMED_FIELD = /^[A-Za-z_][\w.-]*[=:]"?<\*>"?,?$/;
+/** A name, as valueKind counts new ones by their shape: letters, no address or path (`:` or `/`), at most 120 characters. */
+const NAME = /^(?=[^:/]*[A-Za-z])[^:/]{1,120}$/;
+/** The least hash of a shape written with its characters (value-shape.ts: below it, long texts and hex ids). */
+const SHAPE_HASHES = 4;
 /** The prefix of the kind valueKind counts a value of a shape new to its slot as. */
 const NEW_SHAPE = '\u0003shape ';
 /** A plain decimal number (valueKind counts these by order of magnitude). */
@@ -62,11 +68,13 @@ const FADED_VALUES = 4;
  * magnitudeBin), so a counter that keeps growing in the same range is one value; public IPv4
  * addresses as one value (a service newly reachable from outside writes a new client's address on
  * every line: value-shape.ts addressKind), with the port after one by its magnitude and the rest
- * exactly, so that a connection to an odd port of an outside address stays news; a value of a shape
- * slot `slot` never held by that shape (a new rack's nodes `gpu01` ... `gpu08` where names were
- * `cn077`: one new family of names, not eight news); other values exactly.
+ * exactly, so that a connection to an odd port of an outside address stays news; on a line without
+ * failure words (`byShape`), a name of a shape slot `slot` never held by that shape (a new rack's
+ * nodes `gpu01` ... `gpu08` where names were `cn077`: one new family of names, not eight news);
+ * other values exactly. (Not so a failed login's `admin1`, `admin2` ..., an enumeration; nor
+ * addresses, hex ids and long texts, whose shapes are one for every such value.)
  */
-function valueKind(value: string, slots: SlotTable, slot: number): string {
+function valueKind(value: string, slots: SlotTable, slot: number, byShape: boolean): string {
   if (NUMBER.test(value)) return `#${magnitudeBin(Number(value))}`;
   const end = publicAddressEnd(value);
   if (end >= 0) {
@@ -76,8 +84,10 @@ function valueKind(value: string, slots: SlotTable, slot: number): string {
     const rest = value.length - end > 64 ? value.slice(end, end + 64) : value.slice(end);
     return PUBLIC_ADDRESS + rest.replace(CLIENT_PORT, (_, sep: string, port: string) => `${sep}#${magnitudeBin(Number(port))}`);
   }
-  const shape = slots.unseenShape(slot, value);
-  if (!Number.isNaN(shape)) return `${NEW_SHAPE}${shape}`;
+  if (byShape && NAME.test(value)) {
+    const shape = slots.unseenShape(slot, value);
+    if (shape >= SHAPE_HASHES) return `${NEW_SHAPE}${shape}`;
+  }
   return value.length > 64 ? value.slice(0, 64) : value;
 }
 
@@ -246,7 +256,7 @@ export class HostModel {
    * exposed, logging in as a user never seen is still news (faded as one, the address took the
    * user's surprise with it). Values count as valueKind says.
    */
-  private familiarValues(known: TemplateView, surprise: readonly number[], value: readonly string[], n: number, tok: Tokenized, familiar: FamiliarityLog): number {
+  private familiarValues(known: TemplateView, surprise: readonly number[], value: readonly string[], n: number, tok: Tokenized, familiar: FamiliarityLog, failing: boolean): number {
     const slots = this.core.slots;
     const slotStart = known.slotStart;
     let maxAt = 0;
@@ -260,10 +270,11 @@ export class HostModel {
         faded++;
         const k = slotStart + i;
         // A constant of a named field (`build=2.14.3` on every line) changes in every message at
-        // once (a deploy): its new value is one news for all of them, not news in each.
+        // once (a deploy): the same change is one news for all of them, not news in each.
+        const was = slots.constantOf(k);
         const token = known.tokens[slots.pos[k]!]!;
-        const scope = slots.constant(k) && token !== WILDCARD ? `field\u0001${token}\u0001${slots.vi[k]}` : `${known.id}\u0001${k}`;
-        const key = fnv1a(`value\u0001${scope}\u0001${valueKind(value[i]!, slots, k)}`);
+        const scope = was !== undefined && NAMED_FIELD.test(token) ? `field\u0001${token}\u0001${slots.vi[k]}\u0001${was}` : `${known.id}\u0001${k}`;
+        const key = fnv1a(`value\u0001${scope}\u0001${valueKind(value[i]!, slots, k, !failing)}`);
         const occasions = familiar.observe(key, this.core.miner.repeatKey(tok), this.stats.trainedLines);
         if (occasions > VALUE_GRACE) s = (s * FAMILIAR_HALF) / (occasions - VALUE_GRACE + FAMILIAR_HALF);
       }
@@ -400,7 +411,7 @@ export class HostModel {
       }
       values = max + VALUE_EXTRA * (sum - max);
       if (familiar !== undefined && values >= UNUSUAL_VALUE) {
-        values = this.familiarValues(known, surprises, slotValues, known.slotEnd - known.slotStart, tok, familiar);
+        values = this.familiarValues(known, surprises, slotValues, known.slotEnd - known.slotStart, tok, familiar, shape.errors > 0 || found !== null);
       }
     } else if (added === undefined) {
       for (const v of tok.values) {

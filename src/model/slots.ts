@@ -38,8 +38,11 @@ const MAX_SURPRISE = 14;
  * next value is new without being unusual.
  */
 const DRIFT_STEP = 0.25;
-/** Fewest changes of value in training before a slot counts as drifting. */
+/** Fewest changes of value, and distinct values, in training before a slot counts as drifting. */
 const DRIFT_CHANGES = 2;
+const DRIFT_VALUES = 3;
+/** Steps (the largest one seen) a drifting slot's new value may lie beyond the values seen. */
+const DRIFT_REACH = 2;
 /** Nats added to a negative number in a field that never held one (a factor of about 7). */
 const NEGATIVE_PRIOR = 2;
 /** Width (decades) of a trimmed range that holds a single bin: a constant. */
@@ -121,11 +124,11 @@ export interface SlotModel {
   /** Value -> count when the slot took few distinct values; null for free-form slots. */
   cats: Array<[string, number]> | null;
   /**
-   * The categories are one number of one shape that changed in small steps (DRIFT_STEP): a gauge,
-   * whose new values near the range are judged by their numbers only. Absent in models saved
-   * before it, and for other slots.
+   * The categories are one number of one shape that changed in small steps (DRIFT_STEP), each to
+   * a value never held before: a gauge. Its largest step; new values within DRIFT_REACH such steps
+   * of those seen are judged by their numbers only. Absent for other slots.
    */
-  drifts?: true;
+  drifts?: number;
   /** [shape hash, count, numbers per position]; null when the slot took too many shapes. */
   shapes: Array<[number, number, FieldModel[]]> | null;
 }
@@ -159,10 +162,14 @@ export class SlotAccumulator {
   sample: string[] = [];
   /** Failure terms of the slot's quoted texts and their occasions; at most MAX_TERMS. */
   terms: Map<string, Occasions> | null = null;
-  /** The last value's number and shape, its changes so far, and whether each was a small step (DRIFT_STEP). */
+  /**
+   * The last value's number and shape, its changes so far, the largest one, and whether each was a
+   * small step (DRIFT_STEP) to a value the slot never held before.
+   */
   private last = NaN;
   private lastShape = 0;
   private changes = 0;
+  private largestStep = 0;
   private steady = true;
 
   /**
@@ -185,8 +192,10 @@ export class SlotAccumulator {
   add(value: string, times = 1): void {
     this.n += times;
     const cats = this.cats;
+    let held = false;
     if (cats !== null) {
       const c = cats.get(value);
+      held = c !== undefined;
       if (c !== undefined) cats.set(value, c + times);
       else if (cats.size < MAX_CATEGORIES && value.length <= MAX_CATEGORY_LENGTH) {
         cats.set(value, times);
@@ -199,7 +208,7 @@ export class SlotAccumulator {
       return;
     }
     let h = scanValue(value);
-    if (this.steady && this.cats !== null) this.noteStep(h);
+    if (this.steady && this.cats !== null) this.noteStep(h, held);
     const other = otherAddressHash;
     const isPublic = publicAddress;
     if (this.aliases !== null) h = this.aliases.get(h) ?? h;
@@ -225,8 +234,12 @@ export class SlotAccumulator {
     }
   }
 
-  /** Counts a change of the slot's value (the one just scanned, of shape `h`) by its size. */
-  private noteStep(h: number): void {
+  /**
+   * Counts a change of the slot's value (the one just scanned, of shape `h`; `held`: whether the
+   * slot held it before) by its size. Back to a value it held is no drift: a count of healthy
+   * members going 5, 4, 5 or statuses 404, 500, 404 are states, and a third one is news.
+   */
+  private noteStep(h: number, held: boolean): void {
     if (fieldCount !== 1) {
       this.steady = false;
       return;
@@ -234,11 +247,12 @@ export class SlotAccumulator {
     const x = fields[0]!;
     if (this.last === x && this.lastShape === h) return;
     if (!Number.isNaN(this.last)) {
-      if (h !== this.lastShape || relativeStep(this.last, x) > DRIFT_STEP) {
+      if (held || h !== this.lastShape || relativeStep(this.last, x) > DRIFT_STEP) {
         this.steady = false;
         return;
       }
       this.changes++;
+      this.largestStep = Math.max(this.largestStep, Math.abs(x - this.last));
     }
     this.last = x;
     this.lastShape = h;
@@ -283,7 +297,7 @@ export class SlotAccumulator {
       n: this.n,
       ...(this.terms !== null ? { terms: [...this.terms].map(([t, o]): [string, number] => [t, Math.round(occasionsWeight(o) * 1000) / 1000]) } : {}),
       cats: this.cats === null ? null : [...this.cats.entries()],
-      ...(this.cats !== null && this.steady && this.changes >= DRIFT_CHANGES ? { drifts: true } : {}),
+      ...(this.cats !== null && this.cats.size >= DRIFT_VALUES && this.steady && this.changes >= DRIFT_CHANGES ? { drifts: this.largestStep } : {}),
       shapes:
         this.shapes === null
           ? null
@@ -361,7 +375,10 @@ export class SlotTable {
   /** Distinct categories. */
   private readonly catSize: Int32Array;
   private readonly catSingletons: Int32Array;
-  /** A drifting slot's (SlotModel drifts) shape and its categories' least and greatest number; NaN shape for others. */
+  /**
+   * A drifting slot's (SlotModel drifts) shape, and its categories' least and greatest number
+   * widened by DRIFT_REACH of its largest steps; NaN shape for others.
+   */
   private readonly driftShape: Float64Array;
   private readonly driftLo: Float64Array;
   private readonly driftHi: Float64Array;
@@ -450,7 +467,7 @@ export class SlotTable {
           this.catStart[i] = start;
           this.catSize[i] = nc - start;
           this.catSingletons[i] = singletons;
-          if (m.drifts === true) this.noteDrift(i, m.cats);
+          if (m.drifts !== undefined) this.noteDrift(i, m.cats, DRIFT_REACH * m.drifts);
         }
         if (m.shapes === null) this.shapeStart[i] = -1;
         else {
@@ -551,8 +568,8 @@ export class SlotTable {
     return this.pos.length;
   }
 
-  /** Notes slot i's categories' shape and range, when they are one number of one shape. */
-  private noteDrift(i: number, cats: ReadonlyArray<readonly [string, number]>): void {
+  /** Notes slot i's categories' shape and range widened by `reach`, when they are one number of one shape. */
+  private noteDrift(i: number, cats: ReadonlyArray<readonly [string, number]>, reach: number): void {
     let shape = NaN;
     let lo = Infinity;
     let hi = -Infinity;
@@ -563,22 +580,22 @@ export class SlotTable {
       lo = Math.min(lo, fields[0]!);
       hi = Math.max(hi, fields[0]!);
     }
+    // (A reading written with fewer decimals is no further: 1e-9 of the value.)
+    const slack = 1e-9 * Math.max(Math.abs(lo), Math.abs(hi));
     this.driftShape[i] = shape;
-    this.driftLo[i] = lo;
-    this.driftHi[i] = hi;
+    this.driftLo[i] = lo - reach - slack;
+    this.driftHi[i] = hi + reach + slack;
   }
 
   /**
    * Whether a value new to drifting slot i (the one just scanned, of shape `h`) continues its
-   * drift: its shape, and its number within the categories' range widened by that range's width
-   * on each side (as far again as training saw it go). Beyond that it is a new category.
+   * drift: its shape, and its number within DRIFT_REACH of the largest steps training saw beyond
+   * the values seen. Beyond that it is a new category.
    */
   private continuesDrift(i: number, h: number): boolean {
     if (h !== this.driftShape[i] || fieldCount !== 1) return false;
-    const lo = this.driftLo[i]!;
-    const hi = this.driftHi[i]!;
     const x = fields[0]!;
-    return x >= lo - (hi - lo) && x <= hi + (hi - lo);
+    return x >= this.driftLo[i]! && x <= this.driftHi[i]!;
   }
 
   private edge(b0: number, b1: number, trim: number, dir: 1 | -1): number {
@@ -606,9 +623,9 @@ export class SlotTable {
     return h;
   }
 
-  /** Whether the slot held one value only in training (a constant: a version, a mode, a setting). */
-  constant(slot: number): boolean {
-    return this.catStart[slot]! >= 0 && this.catSize[slot] === 1;
+  /** The one value the slot held in training (a constant: a version, a mode, a setting), or undefined. */
+  constantOf(slot: number): string | undefined {
+    return this.catStart[slot]! >= 0 && this.catSize[slot] === 1 ? this.catKeys[this.catStart[slot]!] : undefined;
   }
 
   /** Whether the slot is free-form (took too many distinct values to remember them). */

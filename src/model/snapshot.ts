@@ -101,7 +101,7 @@ function checkSlot(s: unknown): void {
   if (cats !== null && !(Array.isArray(cats) && cats.every((c) => Array.isArray(c) && typeof c[0] === 'string' && isNum(c[1])))) {
     fail('slot categories');
   }
-  if (m!.drifts !== undefined && m!.drifts !== true) fail('slot drift');
+  if (m!.drifts !== undefined && !(isNum(m!.drifts) && (m!.drifts as number) >= 0)) fail('slot drift');
   const terms = m!.terms;
   if (terms !== undefined && !(Array.isArray(terms) && terms.every((t) => Array.isArray(t) && typeof t[0] === 'string' && isNum(t[1])))) {
     fail('slot failure terms');

@@ -63,6 +63,28 @@ describe('access log lines', () => {
   ];
   itMasksTo(envoy);
 
+  // Istio's default format: the response code's details, the connection termination's and the
+  // quoted transport failure reason between the flags and the bytes. Before, `503 UH` was no access
+  // log line and `200 -` took the flags' `-` for the size.
+  const istio: Array<[what: string, line: string, template: string]> = [
+    [
+      'Istio, no healthy upstream',
+      '[2026-11-03T10:22:05.382Z] "GET /api/v1/orders HTTP/1.1" 503 UH no_healthy_upstream - "-" 0 1523 28 46 "-" "curl/8.1" "886594085-ab" "api.local" "10.0.1.16:8080"',
+      '[<*>] "GET <*>" <*> UH no_healthy_upstream - "<*>" Service Unavailable <*> "<*>" "<*>" "<*>" "<*>" "<*>"',
+    ],
+    [
+      'Istio, a routine request',
+      '[2026-11-03T10:48:29.304Z] "GET /api/v1/items HTTP/1.1" 200 - via_upstream - "-" 0 4172 81 72 "-" "curl/8.1" "789477486-ab" "api.local" "10.0.8.188:8080"',
+      '[<*>] "GET <*>" <*> - via_upstream - "<*>" OK <*> "<*>" "<*>" "<*>" "<*>" "<*>"',
+    ],
+    [
+      'Envoy, a flag of the newer versions (DO: dropped by overload)',
+      '[2026-11-03T10:55:22.605Z] "GET /healthz HTTP/1.1" 503 DO 0 4681 16 72 "-" "curl/8.1" "593436684-ab" "api.local" "10.0.3.102:8080"',
+      '[<*>] "GET <*>" <*> DO Service Unavailable <*> "<*>" "<*>" "<*>" "<*>" "<*>"',
+    ],
+  ];
+  itMasksTo(istio);
+
   const untouched: Array<[what: string, line: string]> = [
     ['OpenStack\'s request log (status as a pair)', '10.11.10.1 "GET /v2/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477'],
     ['a status that is no HTTP status', '10.0.0.1 - - [21/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200x 5'],

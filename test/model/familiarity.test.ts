@@ -338,6 +338,16 @@ describe('familiarity: an unusual value the host keeps writing after training', 
     expect(cluster.explain(node('login-x', 1), familiar).evidence.values).to.be.above(2);
   });
 
+  it('keeps each new name of a failure news (an enumeration: admin1, admin2, ...)', () => {
+    const failed = (user: string, i: number): string => `vpnd: authentication failed for user ${user} from 10.2.${i % 200}.${1 + (i % 250)}: bad password`;
+    const tv = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) tv.add(i % 20 === 0 ? failed(`e${String(10000 + ((i * 37) % 900)).padStart(6, '0')}`, i) : routineLine(r));
+    const vpn = tv.finish();
+    const familiar = new Familiarity();
+    const scores = scoresOf(vpn, spread(12, 40, (i) => failed(`admin${i + 1}`, i)), (l) => l.startsWith('vpnd'), familiar);
+    expect(scores.every((s) => s >= DEFAULT_THRESHOLD)).to.equal(true);
+  });
+
   it('lets a changed constant of a named field fade as one news in every message (a deploy)', () => {
     // `build=2.14.3` on every line, then 2.14.4 after a deploy: each message's was news of its own,
     // for its own first three occasions: 41 of 1,000 lines flagged in a review's set, now 27.
@@ -360,6 +370,25 @@ describe('familiarity: an unusual value the host keeps writing after training', 
     expect(values[6]).to.be.below(values[0]! * 0.8);
     // A value the field never held in any message is news again.
     expect(app.explain(messages[2]!('2.15.0', 3), familiar).evidence.values).to.be.above(2);
+  });
+
+  it('shares a changed constant only between fields of one name that changed alike', () => {
+    // `user=svc-x` in a backup message (always svc-backup) is no news for a privileged shell's
+    // `user=`, always root; nor does `(<*>)` name a field: skipped files' count is no mismatch count.
+    const tc = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) {
+      const k = i % 30;
+      tc.add(k === 0 ? 'backupd: snapshot upload started user=svc-backup target=s3' : k === 10 ? 'sudo-audit: privileged shell granted user=root tty=pts/0' : k === 20 ? 'backupd: nightly job finished, files skipped (0)' : k === 25 ? 'mdadm: md0 data-check finished, mismatches found (0)' : routineLine(r));
+    }
+    const host = tc.finish();
+    const familiar = new Familiarity();
+    const stream = [...spread(4, 40, () => 'backupd: snapshot upload started user=svc-x target=s3'), ...spread(4, 40, (i) => `backupd: nightly job finished, files skipped (${5 + i})`)];
+    for (const l of stream) host.score(l, familiar);
+    for (const l of ['sudo-audit: privileged shell granted user=svc-x tty=pts/0', 'mdadm: md0 data-check finished, mismatches found (5)']) {
+      const fresh = host.explain(l, new Familiarity()).evidence.values;
+      expect(fresh, l).to.be.above(2);
+      expect(host.explain(l, familiar).evidence.values, l).to.equal(fresh);
+    }
   });
 
   it('keeps it flagged in a burst (one occasion), and without a log', () => {

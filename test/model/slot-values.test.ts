@@ -249,5 +249,11 @@ describe('slot values', () => {
     // A constant did not drift: its first new value is news.
     const constant = slotOf(repeat(3000, () => '64 MiB'));
     expect(constant.surprise(0, '65 MiB')).to.be.above(THRESHOLD_NATS);
+    // Nor did values that went back and forth in small steps: a cluster's healthy members 5, 4, 5,
+    // and statuses of one class (404 -> 500 is a step of a fifth). A third state is news.
+    const members = slotOf(repeat(3000, (i) => `healthy_members=${i % 50 === 0 ? 4 : 5}`));
+    for (const v of ['healthy_members=3', 'healthy_members=6']) expect(members.surprise(0, v), v).to.be.above(THRESHOLD_NATS);
+    const failures = slotOf(repeat(3000, (i) => String([400, 404, 500][(i * 7) % 3])));
+    for (const v of ['401', '403', '502', '504']) expect(failures.surprise(0, v), v).to.be.above(THRESHOLD_NATS);
   });
 });
