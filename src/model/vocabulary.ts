@@ -89,6 +89,8 @@ for (const w of [
   'crashing', 'critical', 'emergency', 'emerg', 'abort', 'aborted', 'aborting', 'killed', 'deadlock', 'deadlocked',
   'unrecoverable', 'outofmemory', 'outofmemoryerror', 'stackoverflowerror', 'coredump', 'coredumped', 'halted', 'hung',
   'sigsegv', 'sigabrt', 'sigbus', 'lockup', 'oomkilled', 'irrecoverable',
+  // Signals as systemd names a process's end (`status=11/SEGV`, `status=6/ABRT`).
+  'segv', 'abrt',
   // Hardware and platform failures: ECC and disk errors beyond repair, a CPU stuck in the kernel,
   // a container that keeps crashing (Kubernetes writes the state as one word).
   'uncorrectable', 'softlockup', 'hardlockup', 'crashloopbackoff',
@@ -96,7 +98,7 @@ for (const w of [
 for (const w of [
   'error', 'errors', 'exception', 'exceptions', 'fail', 'failed', 'failure', 'failures', 'failing', 'fails',
   'refused', 'denied', 'timeout', 'timeouts', 'timedout', 'unreachable', 'unable', 'cannot', "can't", "couldn't",
-  'invalid', 'lost', 'broken', 'rejected', 'unavailable', 'violation', 'illegal', 'forbidden', 'unauthorized',
+  'invalid', 'incorrect', 'lost', 'broken', 'rejected', 'unavailable', 'violation', 'illegal', 'forbidden', 'unauthorized',
   'unhandled', 'uncaught', 'traceback', 'fault', 'faults', 'faulted', 'bad', 'refusing', 'unexpected', 'overflow',
   'underflow', 'mismatch', 'degraded', 'severe', 'alert', 'throttled', 'throttling', 'exhausted', 'killing', 'kill',
   'died', 'sigkill', 'anr', 'stuck', 'unexpectedly', 'insufficient', 'overloaded', 'unresponsive', 'unhealthy',
@@ -764,7 +766,12 @@ export interface FailureTerm {
  */
 export function valueTermSeverity(value: string): number {
   const n = value.length;
-  if (n < 2 || n > MAX_WORD || !isLetter(value.charCodeAt(0))) return 0;
+  if (n < 2 || n > MAX_WORD) return 0;
+  if (!isLetter(value.charCodeAt(0))) {
+    // An exit status with its name, as systemd writes it: `1/FAILURE`, `11/SEGV`, `203/EXEC`.
+    const named = EXIT_STATUS.exec(value);
+    return named === null ? 0 : termSeverity(named[1]!.toLowerCase());
+  }
   let joined = false;
   let hump = false;
   for (let i = 1; i < n; i++) {
@@ -781,8 +788,16 @@ export function valueTermSeverity(value: string): number {
   }
   const lower = value.toLowerCase();
   if (!joined) return absentFailure(lower) ? 0 : termSeverity(lower) || (hump ? partsSeverity(camelWords(value, true)) : 0);
-  return partsSeverity(lower.split(/[_-]+/));
+  const parts = lower.split(/[_-]+/);
+  const sev = partsSeverity(parts);
+  if (sev > 0 || NEGATIONS.has(parts[0]!)) return sev;
+  // Written apart, one word still: `core-dump`, `out-of-memory`, `time-out`.
+  const whole = parts.join('');
+  return absentFailure(whole) ? 0 : termSeverity(whole);
 }
+
+/** A process's exit status followed by its name (systemd: `status=1/FAILURE`). */
+const EXIT_STATUS = /^\d{1,3}\/([A-Za-z]{2,})$/;
 
 /**
  * The failure severity of a camel-case word's parts alone (`DegradedArray`), 0 when it has none or
@@ -804,8 +819,11 @@ function absentFailure(lower: string): boolean {
 }
 
 /** The failure severity of a value's words; `no_error`, `non-fatal`, `NoError`: the failure named to say it is absent. */
+/** Words before a failure word that say there was none (`no_error`, `non-fatal`). */
+const NEGATIONS: ReadonlySet<string> = new Set(['no', 'non', 'without']);
+
 function partsSeverity(parts: readonly string[]): number {
-  if (parts.length < 2 || parts[0] === 'no' || parts[0] === 'non' || parts[0] === 'without') return 0;
+  if (parts.length < 2 || NEGATIONS.has(parts[0]!)) return 0;
   return maxSeverity(parts);
 }
 

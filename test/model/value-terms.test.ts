@@ -41,6 +41,17 @@ describe('failure words written as values', () => {
     ['TimeoutSweeper', false],
     ['errorChannel', false],
     ['timeoutProperties', false],
+    // An exit status with its name, as systemd writes it; a word written apart.
+    ['1/FAILURE', true],
+    ['11/SEGV', true],
+    ['6/ABRT', true],
+    ['15/TERM', false],
+    ['0/SUCCESS', false],
+    ['core-dump', true],
+    ['out-of-memory', true],
+    ['no-error', false],
+    ['exit-code', false],
+    ['incorrect', true],
   ];
   for (const [value, term] of table) {
     it(`"${value}" ${term ? 'is' : 'is not'} a failure term`, () => expect(valueTermSeverity(value) > 0).to.equal(term));
