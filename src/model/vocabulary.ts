@@ -767,11 +767,7 @@ export interface FailureTerm {
 export function valueTermSeverity(value: string): number {
   const n = value.length;
   if (n < 2 || n > MAX_WORD) return 0;
-  if (!isLetter(value.charCodeAt(0))) {
-    // An exit status with its name, as systemd writes it: `1/FAILURE`, `11/SEGV`, `203/EXEC`.
-    const named = EXIT_STATUS.exec(value);
-    return named === null ? 0 : termSeverity(named[1]!.toLowerCase());
-  }
+  if (!isLetter(value.charCodeAt(0))) return exitStatusSeverity(value);
   let joined = false;
   let hump = false;
   for (let i = 1; i < n; i++) {
@@ -796,8 +792,18 @@ export function valueTermSeverity(value: string): number {
   return absentFailure(whole) ? 0 : termSeverity(whole);
 }
 
-/** A process's exit status followed by its name (systemd: `status=1/FAILURE`). */
-const EXIT_STATUS = /^\d{1,3}\/([A-Za-z]{2,})$/;
+/**
+ * The severity of an exit status written with its name, as systemd does (`1/FAILURE`, `11/SEGV`,
+ * `203/EXEC`): its name's; 0 for any other value (numbers are most values: no regular expression).
+ */
+function exitStatusSeverity(value: string): number {
+  const n = value.length;
+  let i = 0;
+  while (i < n && i < 4 && isDigit(value.charCodeAt(i))) i++;
+  if (i === 0 || i > 3 || value.charCodeAt(i) !== 47 /* / */ || n - i - 1 < 2) return 0;
+  for (let k = i + 1; k < n; k++) if (!isLetter(value.charCodeAt(k))) return 0;
+  return termSeverity(value.slice(i + 1).toLowerCase());
+}
 
 /**
  * The failure severity of a camel-case word's parts alone (`DegradedArray`), 0 when it has none or
