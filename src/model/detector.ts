@@ -410,9 +410,6 @@ export class HostModel {
         }
       }
       values = max + VALUE_EXTRA * (sum - max);
-      if (familiar !== undefined && values >= UNUSUAL_VALUE) {
-        values = this.familiarValues(known, surprises, slotValues, known.slotEnd - known.slotStart, tok, familiar, shape.errors > 0 || found !== null);
-      }
     } else if (added === undefined) {
       for (const v of tok.values) {
         const sev = valueTermSeverity(v);
@@ -427,6 +424,10 @@ export class HostModel {
       }
     }
     let errors = this.lineErrors(shape, tok, found === null ? null : valueTermWeights(found, shape, tok));
+    // By the line's own failure words: `errors=0` in the template is none (zero-counts.ts).
+    if (familiar !== undefined && values >= UNUSUAL_VALUE && known !== null) {
+      values = this.familiarValues(known, this.slotSurprise, this.slotValue, known.slotEnd - known.slotStart, tok, familiar, errors > 0);
+    }
     let benign = shape.benign;
     let context = 0;
     let burst = 0;

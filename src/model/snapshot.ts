@@ -28,9 +28,11 @@ import type { ClusterModel } from './clusters.js';
  * (value-shape.ts addressKind): a model of 15 counted public addresses under the private shape, and
  * every public address would be a new kind in its slots. 17: a run of spaces in a value is one in its
  * shape (value-shape.ts): a model of 16 would read a padded day (`Nov  9`) as a new kind of value;
- * Envoy's access log lines with response flags get their status's phrase (access-log.ts).
+ * Envoy's access log lines with response flags get their status's phrase (access-log.ts). 18: a
+ * drifting slot's largest step (slots.ts: a model of 17 may say `drifts: true`), Istio's default
+ * access log format read (access-log.ts).
  */
-export const MODEL_FORMAT_VERSION = 17;
+export const MODEL_FORMAT_VERSION = 18;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

@@ -802,8 +802,15 @@ function exitStatusSeverity(value: string): number {
   while (i < n && i < 4 && isDigit(value.charCodeAt(i))) i++;
   if (i === 0 || i > 3 || value.charCodeAt(i) !== 47 /* / */ || n - i - 1 < 2) return 0;
   for (let k = i + 1; k < n; k++) if (!isLetter(value.charCodeAt(k))) return 0;
-  return termSeverity(value.slice(i + 1).toLowerCase());
+  const name = value.slice(i + 1).toLowerCase();
+  return EXIT_FAILURES.has(name) ? termSeverity(name) : 0;
 }
+
+/**
+ * The names systemd gives a failed end (`FAILURE`, signals that kill); only these: `0/NOERROR` is
+ * none, and a syslog level written so (`1/alert`) is no exit status.
+ */
+const EXIT_FAILURES: ReadonlySet<string> = new Set(['failure', 'segv', 'abrt', 'kill']);
 
 /**
  * The failure severity of a camel-case word's parts alone (`DegradedArray`), 0 when it has none or

@@ -338,6 +338,22 @@ describe('familiarity: an unusual value the host keeps writing after training', 
     expect(cluster.explain(node('login-x', 1), familiar).evidence.values).to.be.above(2);
   });
 
+  it('lets a new family of names fade as one where the message counts its errors (errors=0 is none)', () => {
+    // The template's `errors=<*>` made every line a failure's, whose names stay news one by one.
+    const node = (name: string, i: number): string => `slurmctld: node ${name} returned to service, ${16 + (i % 48)} cpus idle, errors=0`;
+    const tn = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) tn.add(i % 10 === 0 ? node(`cn${String(1 + ((i * 7) % 120)).padStart(3, '0')}`, i) : routineLine(r));
+    const cluster = tn.finish();
+    const familiar = new Familiarity();
+    const values: number[] = [];
+    for (const l of spread(24, 40, (i) => node(`gpu0${1 + (i % 8)}`, i))) {
+      const e = cluster.explain(l, familiar);
+      if (l.includes('slurmctld')) values.push(e.evidence.values);
+    }
+    expect(values[0]).to.be.above(2);
+    for (const v of values.slice(3, 8)) expect(v).to.be.below(values[0]! * 0.8);
+  });
+
   it('keeps each new name of a failure news (an enumeration: admin1, admin2, ...)', () => {
     const failed = (user: string, i: number): string => `vpnd: authentication failed for user ${user} from 10.2.${i % 200}.${1 + (i % 250)}: bad password`;
     const tv = new ModelTrainer();

@@ -46,6 +46,8 @@ describe('failure words written as values', () => {
     ['11/SEGV', true],
     ['6/ABRT', true],
     ['15/TERM', false],
+    ['0/NOERROR', false],
+    ['1/alert', false],
     ['0/SUCCESS', false],
     ['core-dump', true],
     ['out-of-memory', true],
