@@ -8,7 +8,7 @@ import { TemplateMiner } from './miner.js';
 import { isBracketedLevel, isLevel } from './header.js';
 import { compileMasks, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
 import { SlotTable } from './slots.js';
-import { matchesExactly } from './layout.js';
+import { matchesExactly, slotValue } from './layout.js';
 import { Idf, wordVector, hashedVector, fnv1a, type WordVector } from './features.js';
 import { NearestIndex, clusterDistance } from './clusters.js';
 import {
@@ -53,6 +53,8 @@ export interface TemplateView {
   readonly context: readonly number[];
   /** How routine its failure terms are (see `routine`). */
   readonly routine: number;
+  /** Separate occasions it was written on (TemplateRecord.episodes). */
+  readonly episodes: number;
   /** Its largest recent count of lines in training (TemplateRecord.burst); -1 when the model does not say. */
   readonly burst: number;
   /** The key its recent count is remembered by after training (detector.ts, familiarity.ts observeRun). */
@@ -268,6 +270,7 @@ export class ModelCore {
         effective: rec.effective,
         context: rec.context ?? NO_CONTEXT,
         routine: routine(rec),
+        episodes: rec.episodes,
         burst: rec.burst ?? -1,
         burstKey: fnv1a(`burst\u0001${rec.id}`),
         idText: String(rec.id),
@@ -276,7 +279,7 @@ export class ModelCore {
         wordEnd: wordStart,
         slotStart,
         slotEnd: (slotStart += rec.slots.length),
-        frame: isStackFrame(rec.tokens),
+        frame: rec.frame === true || isStackFrame(rec.tokens),
       };
       return view;
     });
@@ -410,7 +413,7 @@ export class ModelCore {
    */
   private routineInTemplate(t: TemplateView, tok: Tokenized, term: FailureTerm): number {
     const e = t.routine;
-    if (term.term === STACK_FRAME) return t.frame ? e : 0;
+    if (term.term === STACK_FRAME) return t.frame ? this.frameRoutine(t, tok) : 0;
     const ws = termWords(term);
     if (this.hasWords(t, ws)) return e;
     const perLine = e / Math.max(1, t.count);
@@ -424,6 +427,27 @@ export class ModelCore {
       if (r > best) best = r;
     }
     return best;
+  }
+
+  /**
+   * How routine a frame is in its template: the whole template's routine when the frame is its
+   * own; where frames of many methods merged (`at <*>`), as many of its occasions as its slot held
+   * this frame's value (`HikariPool.java:696`, a line number, a kernel symbol's offset), each
+   * trace one. Else every frame of every routine trace made the first frame of a new one routine.
+   */
+  private frameRoutine(t: TemplateView, tok: Tokenized): number {
+    const e = t.routine;
+    const episodes = Math.max(1, t.episodes);
+    const slots = this.slots;
+    let best = -1;
+    for (let s = t.slotStart; s < t.slotEnd; s++) {
+      if (slots.vi[s]! >= 0) continue;
+      const v = slotValue(tok, { pos: slots.pos[s]!, vi: -1 });
+      if (v === null) continue;
+      const r = slots.freeForm(s) ? e / 2 : (Math.min(slots.countOf(s, v), episodes) * e) / episodes;
+      if (r > best) best = r;
+    }
+    return best < 0 ? e : best;
   }
 
   private newShape(

@@ -216,7 +216,8 @@ export class HostModel {
     const trained = this.stats.trainedLines;
     const key = shape.familiarKey!;
     const benign = shape.benign - phaseDiscount(this.core.calibration.newSurprise, familiar.recentPlain(key));
-    const occasions = familiar.observe(key, line, trained, errors === 0);
+    // A trace's frames are no new routine message: a new phase of the host's work is not told by them.
+    const occasions = familiar.observe(key, line, trained, errors === 0 && !shape.frame);
     // A record's new fields: by their names (familiarFields). Its combination is still remembered
     // above, for the phase discount of the new messages around it.
     if (shape.added !== undefined) return this.familiarFields(shape, benign, line, familiar);

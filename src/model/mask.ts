@@ -863,6 +863,12 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
     if (from === colon + 1 || (digit && from < n)) return piece.slice(0, from) + maskValue(x, piece.slice(from));
     if (!digit) return piece;
   }
+  // A kernel frame's symbol and offset (`nfs4_proc_getattr+0x6a/0x100`): the symbol is wording,
+  // the function that was running; masked whole, every frame of a trace was one `<*>`.
+  if (digit && slashes === 1) {
+    const plus = kernelOffset(piece);
+    if (plus > 0) return piece.slice(0, plus + 1) + maskValue(x, piece.slice(plus + 1));
+  }
   // A name followed by `(` is a function, even with digits: `jk2_init()`; a device's message
   // code (`%LINK-3-UPDOWN`, `%ASA-6-302013`) names the event.
   if (digit && !(beforeParen && isIdentifier(piece)) && !isDeviceCode(piece)) return maskValue(x, piece);
@@ -872,6 +878,13 @@ function maskPiece(x: Ctx, piece: string, afterEq: boolean, beforeParen: boolean
   if (slashes >= 2 || (slashes === 1 && dots >= 1) || piece.charCodeAt(0) === 47) return maskValue(x, piece);
   if (isLiteral(piece)) return maskValue(x, piece);
   return piece;
+}
+
+/** `symbol+0xOFFSET/0xLENGTH`, as the kernel writes a frame: where its `+` is, else -1. */
+const KERNEL_OFFSET = /^[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+\/0x[0-9a-f]+$/;
+function kernelOffset(piece: string): number {
+  const plus = piece.indexOf('+0x');
+  return plus > 0 && KERNEL_OFFSET.test(piece) ? plus : -1;
 }
 
 // (FoldedWords holds words of up to 9 letters: `information` is no module's level.)

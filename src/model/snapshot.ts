@@ -30,7 +30,8 @@ import type { ClusterModel } from './clusters.js';
  * shape (value-shape.ts): a model of 16 would read a padded day (`Nov  9`) as a new kind of value;
  * Envoy's access log lines with response flags get their status's phrase (access-log.ts). 18: a
  * drifting slot's largest step (slots.ts: a model of 17 may say `drifts: true`), Istio's default
- * access log format read (access-log.ts).
+ * access log format read (access-log.ts), a template of stack-trace frames marked (`frame`), and a
+ * kernel frame's symbol kept (mask.ts).
  */
 export const MODEL_FORMAT_VERSION = 18;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
@@ -66,6 +67,8 @@ export interface TemplateRecord {
    * in models saved before it, whose lines are then not judged by it (detector.ts burstEvidence).
    */
   burst?: number;
+  /** Most of its lines were stack-trace frames (trainer.ts: `at <*>` merged from many); absent when not. */
+  frame?: boolean;
   /** [token position, value index (-1 = whole token), statistics]. */
   slots: Array<[number, number, SlotModel]>;
 }
@@ -149,6 +152,7 @@ export function parseModel(text: string): ModelData {
     }
     if (r!.context !== undefined && !(isNumArr(r!.context) && r!.context.every(Number.isInteger))) fail('template context');
     if (r!.burst !== undefined && !(isNum(r!.burst) && (r!.burst as number) >= 0)) fail('template burst');
+    if (r!.frame !== undefined && typeof r!.frame !== 'boolean') fail('template frame');
     if (!Array.isArray(r!.slots)) fail('template slots');
     (r!.slots as unknown[]).forEach(checkSlot);
   }

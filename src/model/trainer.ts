@@ -14,7 +14,7 @@ import { wordVector, hashedVector, Idf } from './features.js';
 import { buildClusters } from './cluster-building.js';
 import { absorbOccasions, decayedCount, recentCount, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
-import { isQuotedText, lineFailureTerms, textFailureTerms, wordsOfTokens } from './vocabulary.js';
+import { isQuotedText, isStackFrame, lineFailureTerms, textFailureTerms, wordsOfTokens } from './vocabulary.js';
 import { PredecessorCounter, addPairs, keptContext } from './sequence.js';
 
 export const DEFAULT_MAX_TEMPLATES = 5000;
@@ -49,6 +49,8 @@ interface TemplateState extends TimedOccasions {
    * only theirs is counted (counting every template's cost a quarter of the training speed).
    */
   failure: boolean;
+  /** Its lines that were stack-trace frames: frames of many methods merge into one template (`at <*>`) whose tokens no longer say so. */
+  frames: number;
   slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
 }
 
@@ -143,6 +145,7 @@ export class Trainer {
         densest: 0,
         pred: [],
         failure: lineFailureTerms(m.tokens).length > 0,
+        frames: 0,
         run: 0,
         runLines: null,
         routine: 0,
@@ -172,6 +175,7 @@ export class Trainer {
     }
     this.noteContext(st);
     st.count++;
+    if (isStackFrame(tok.tokens)) st.frames++;
     let seg = Math.floor(this.n / this.segmentLength);
     if (seg >= SEGMENTS) {
       this.segmentLength *= 2;
@@ -229,6 +233,7 @@ export class Trainer {
       for (let k = 0; k < st.tokens.length && covered; k++) covered = st.tokens[k] === WILDCARD || st.tokens[k] === o.tokens[k];
       if (!covered) continue;
       st.count += o.count;
+      st.frames += o.frames;
       st.episodes += o.episodes - (absorbOccasions(st, o, occasionGap(this.n)) ? 1 : 0);
       // Their densities add up from now on; their densest moments may have coincided, and how
       // dense the one message was before is not known any more: at most the sum of theirs.
@@ -298,6 +303,7 @@ export class Trainer {
         episodes: st.episodes,
         routine: Math.round(occasionsWeight(st) * 1000) / 1000,
         ...(st.failure ? { burst: Math.round(st.densest * 1000) / 1000 } : {}),
+        ...(st.frames * 2 > st.count ? { frame: true } : {}),
         context: keptContext(t.id, count, st.pred, finalId, (id) => countOf.get(id) ?? 0, this.n),
         slots: st.slots.map(({ slot, acc }) => {
           for (const v of acc.sample) {

@@ -370,28 +370,76 @@ function withoutNegated(terms: FailureTerm[], tokens: readonly string[], words: 
 export const STACK_FRAME = 'stack frame';
 
 /**
- * Whether masked tokens are a stack-trace frame: `at pkg.Class.method(File.java:<*>)`
- * (JVM languages, also `(Native Method)` / `(Unknown Source)`), or Python's
- * `File "x.py", line <*>, in f`. Frames are printed only with a failure.
+ * Whether masked tokens are a stack-trace frame: `at pkg.Class.method(File.java:<*>)` (JVM
+ * languages, also `(Native Method)` / `(Unknown Source)`, and a file whose name has digits, masked
+ * whole: `(<*>)` for `Http11InputBuffer.java:419`); .NET's `at Ns.Class.Method(String path) in
+ * <*>`; Node.js's `at fn (<*>)`, `at async fn (<*>)`, `at <*>`; frames of many methods merged
+ * into one template (`at <*>`); Python's `File "x.py", line <*>, in f`; the kernel's
+ * `schedule+<*>` (mask.ts: a symbol's offset masked, not the symbol) or `? schedule+<*>`, maybe
+ * followed by its module (`[nfsv4]`). Frames are printed only with a failure.
  */
 export function isStackFrame(tokens: readonly string[]): boolean {
   // A syslog or logger prefix may come first: look at the first few tokens.
-  const limit = Math.min(tokens.length - 1, 4);
+  const n = tokens.length;
+  const limit = Math.min(n - 1, 4);
   for (let k = 0; k < limit; k++) {
     const t = tokens[k];
-    if (t === 'at') {
-      const t1 = tokens[k + 1]!;
-      const open = t1.indexOf('(');
-      // `pkg.Class.method(`, or a JDK 9+ frame's module path masked as one value: `<*>(Native Method)`
-      // for `java.base/sun.nio.ch.Net.poll(Native Method)`.
-      if (open <= 0 || (t1.indexOf('.') <= 0 && !t1.startsWith('<*>('))) return false;
-      const inner = tokens.slice(k + 1, k + 4).join(' ').slice(open);
-      return /^\([A-Za-z0-9_$]+\.(java|scala|kt|groovy|clj)(:|\))|^\((Native Method|Unknown Source)\)/.test(inner);
+    if (t === 'at') return isFrameAfterAt(tokens, k + 1, headerOnly(tokens, k));
+    if (t === 'File' && k + 4 < n) return tokens[k + 2] === 'line' && tokens[k + 3]!.startsWith('<') && tokens[k + 4] === 'in';
+  }
+  // The kernel's frame: its symbol last, or before its module; after the time (`[<*>]`), the
+  // program (`kernel:`) or the `?` before an unreliable one.
+  for (let k = Math.max(1, n - 2); k < n; k++) {
+    const t = tokens[k]!;
+    if (t.length > 4 && t.endsWith('+<*>') && KERNEL_SYMBOL.test(t) && (k === n - 1 || KERNEL_MODULE.test(tokens[n - 1]!))) {
+      const before = tokens[k - 1]!;
+      return before === '?' || before.endsWith(']') || before.endsWith(':');
     }
-    if (t === 'File' && k + 4 < tokens.length) return tokens[k + 2] === 'line' && tokens[k + 3]!.startsWith('<') && tokens[k + 4] === 'in';
   }
   return false;
 }
+
+/**
+ * Whether the tokens before `end` can only be a header's (masked times and ids, `app[<*>]:`,
+ * `[main]`): `Connection closed at <*>` is no frame, `<*> app[<*>]: at <*>` is.
+ */
+function headerOnly(tokens: readonly string[], end: number): boolean {
+  for (let k = 0; k < end; k++) {
+    const t = tokens[k]!;
+    if (t.indexOf('<*>') < 0 && !t.endsWith(':') && !t.endsWith(']')) return false;
+  }
+  return true;
+}
+
+/** A kernel symbol with its offset masked: `__schedule+<*>`, `xfs_buf_ioend.isra.0+<*>`. */
+const KERNEL_SYMBOL = /^[A-Za-z_.$][\w.$]*\+<\*>$/;
+/** The module a kernel frame's symbol is in: `[nfsv4]` (`[<*>]` when its name has digits), `[sunrpc]`. */
+const KERNEL_MODULE = /^\[(?:<\*>|[a-z_][a-z0-9_]*)\]$/;
+/** `pkg.Class.method(`: a qualified name called (JVM, .NET `Ns.Type..ctor(String`). */
+const QUALIFIED_CALL = /^[A-Za-z_$][\w$`<>]*(?:\.{1,2}[\w$`<>|]+)+\(/;
+/** Where a Node.js frame says it is: `(<*>)` (a path), `(node:<*>)`, `(<anonymous>)`, `(native)`. */
+const NODE_LOCATION = /^\((?:node:|file:)?<\*>\)$|^\((?:<anonymous>|native)\)$/;
+
+/** Whether the tokens from `k` on, after an `at`, are a frame's. */
+function isFrameAfterAt(tokens: readonly string[], k: number, afterHeader: boolean): boolean {
+  const n = tokens.length;
+  const t1 = tokens[k];
+  if (t1 === undefined) return false;
+  // `at <*>`: the whole message (frames merged into one template, or Node's anonymous `at /app/x.js:1:2`).
+  if (t1 === WILDCARD_TOKEN) {
+    if (k + 1 === n) return afterHeader;
+  } else if (t1.startsWith('<*>(')) {
+    // A JDK 9+ frame's module path masked as one value: `<*>(Native Method)`, `<*>(Thread.java:<*>)`.
+    const inner = tokens.slice(k, k + 3).join(' ').slice(3);
+    return /^\([A-Za-z0-9_$]+\.(java|scala|kt|groovy|clj)(:|\))|^\((Native Method|Unknown Source)\)/.test(inner);
+  } else if (QUALIFIED_CALL.test(t1)) {
+    return true;
+  }
+  // Node.js: `at [async|new] name [[as alias]] (location)`, the location last.
+  return afterHeader && n - k >= 2 && n - k <= 5 && NODE_LOCATION.test(tokens[n - 1]!);
+}
+
+const WILDCARD_TOKEN = '<*>';
 
 /**
  * Share of their severity that failure terms keep in a line whose own header

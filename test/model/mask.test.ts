@@ -79,6 +79,9 @@ describe('mask: built-in variable kinds', () => {
     ['json (read as the line it describes: structured.ts)', '{"level":"info","msg":"request done","status":200}', 'INFO request done status=<*>', ['200']],
     ['json without a message', '{"user":"bob","ok":true}', 'user="<*>" ok=<*>', ['bob', 'true']],
     ['function name with digits', 'jk2_init() Found child 6725', 'jk2_init() Found child <*>', ['6725']],
+    // The symbol is the function that was running; masked whole, every frame of a trace was one `<*>`.
+    ['kernel frame', '? nfs4_proc_getattr+0x6a/0x100 [nfsv4]', '? nfs4_proc_getattr+<*> [<*>]', ['0x6a/0x100', 'nfsv4']],
+    ['kernel frame of a clone', 'xfs_buf_ioend.isra.0+0x1c/0x40 [xfs]', 'xfs_buf_ioend.isra.0+<*> [xfs]', ['0x1c/0x40']],
   ];
   for (const [kind, line, template, values] of cases) {
     it(`masks ${kind}`, () => {

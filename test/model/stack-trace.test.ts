@@ -3,6 +3,7 @@ import { ModelTrainer } from '../../src/model/trainer.js';
 import { Familiarity } from '../../src/model/familiarity.js';
 import { Rng, routineLine } from '../support/log-lines.js';
 import { trainAmongRoutine } from '../support/routine-model.js';
+import { HostModel } from '../../src/model/detector.js';
 
 // A stack trace is one failure written on many lines. Its first frame carries the trace's failure
 // evidence (a frame is printed only with a failure); the frames right after it carry none of their
@@ -99,5 +100,47 @@ describe('stack traces scored as a stream', function () {
     // A batch that failed and is scored again sees the log as it was before it.
     const retry = f.draft();
     expect(model.score(javaFrames[1]!, retry)).to.deep.equal(nextFrame);
+  });
+
+  // Frames of many methods merge into one template, `at <*>`, whose tokens no longer say it is
+  // a frame: the first frame of a routine trace lost the trace's routine and alerted, above the
+  // header that says what failed (a Tomcat log: the same trace 30 times a month).
+  const tomcat = (i: number): string[] => [
+    `02-Nov-2026 05:15:${String(i % 60).padStart(2, '0')}.985 INFO [http-nio-8080-exec-${1 + (i % 9)}] org.apache.coyote.http11.Http11Processor.service Error parsing HTTP request header`,
+    '\tjava.lang.IllegalArgumentException: Invalid character found in method name [0x160x030x01...]. HTTP method names must be tokens',
+    '\tat org.apache.coyote.http11.Http11InputBuffer.parseRequestLine(Http11InputBuffer.java:419)',
+    '\tat org.apache.coyote.http11.Http11Processor.service(Http11Processor.java:271)',
+    '\tat org.apache.coyote.AbstractProcessorLight.process(AbstractProcessorLight.java:65)',
+    '\tat org.apache.coyote.AbstractProtocol$ConnectionHandler.process(AbstractProtocol.java:893)',
+    '\tat org.apache.tomcat.util.net.NioEndpoint$SocketProcessor.doRun(NioEndpoint.java:1789)',
+    '\tat java.base/java.lang.Thread.run(Thread.java:840)',
+  ];
+  const routineTrace = trainAmongRoutine(5, 3000, (i) => (i % 100 === 50 ? tomcat(i) : []));
+
+  it("keeps a routine trace's first frame below its header when frames merged into one template (file names with digits too)", function () {
+    for (const model of [routineTrace, HostModel.deserialize(routineTrace.serialize())]) {
+      const f = new Familiarity();
+      const rr = new Rng(4);
+      for (let k = 0; k < 5; k++) model.score(routineLine(rr), f);
+      const scored = tomcat(7).map((l) => model.score(l, f));
+      expect(scored[2]!.score).to.be.below(0.5);
+      expect(scored[2]!.score).to.be.at.most(scored[0]!.score);
+      for (const s of scored.slice(3)) expect(s.reasons).to.not.include('error_terms');
+    }
+  });
+
+  it("gives no failure words to a kernel trace's frames after its first", function () {
+    const kernel = (sym: string): string => `Nov  2 10:15:01 cn01 kernel: [2854800.123456]  ${sym}`;
+    const model = trainAmongRoutine(6, 3000, (i) => (i % 500 === 9 ? [kernel('Call Trace:'), kernel('dump_stack_lvl+0x48/0x70'), kernel('oom_kill_process+0x10c/0x1b0'), kernel('out_of_memory+0xe9/0x2a0')] : []));
+    const f = new Familiarity();
+    model.score(kernel('INFO: task nfsd:8121 blocked for more than 120 seconds.'), f);
+    model.score(kernel('Call Trace:'), f);
+    const first = model.score(kernel('__schedule+0x21b/0x550'), f);
+    const next = ['rpc_wait_bit_killable+0x1e/0xa0 [sunrpc]', '? nfs4_proc_getattr+0x6a/0x100 [nfsv4]', 'vfs_statx+0x8d/0x160'].map((l) => model.score(kernel(l), f));
+    expect(first.reasons).to.include('error_terms');
+    for (const s of next) {
+      expect(s.reasons).to.not.include('error_terms');
+      expect(s.score).to.be.below(0.5);
+    }
   });
 });

@@ -37,6 +37,24 @@ describe('failure vocabulary', () => {
     // JDK 9+ frames name the module first; its path is masked as one value.
     ['\tat java.base/sun.nio.ch.Net.pollConnect(Native Method)', ['stack frame']],
     ['\tat java.base/java.lang.Thread.run(Thread.java:833)', ['stack frame']],
+    // A file name with digits is masked whole: the frame is still one.
+    ['\tat org.apache.coyote.http11.Http11InputBuffer.parseRequestLine(Http11InputBuffer.java:419)', ['stack frame']],
+    // .NET, Node.js, the kernel.
+    ['   at System.IO.FileStream..ctor(String path, FileMode mode) in C:\\src\\Store.cs:line 42', ['stack frame']],
+    ['   at MyApp.Program.Main(String[] args)', ['stack frame']],
+    ['    at Server.<anonymous> (/app/server.js:22:7)', ['stack frame']],
+    ['    at processTicksAndRejections (node:internal/process/task_queues:95:5)', ['stack frame']],
+    ['    at new Pool (/app/node_modules/pg-pool/index.js:45:11)', ['stack frame']],
+    ['    at /app/routes/index.js:10:15', ['stack frame']],
+    ['app[212]: at /app/routes/index.js:10:15', ['stack frame']],
+    ['kernel: [2854800.000000]  nfs4_proc_getattr+0x6a/0x100 [nfsv4]', ['stack frame']],
+    ['kernel: [2854800.000000]  ? __schedule+0x21b/0x550', ['stack frame']],
+    ['Nov  2 10:15:01 cn01 kernel: [2854800.000000]  schedule+0x2d/0x70', ['stack frame']],
+    // `at` in a sentence is no frame.
+    ['Backup started at 10:15:07', []],
+    ['Backup finished at /var/backups/db.tar (12 GB)', []],
+    ['Job 17 finished at /var/backups/db.tar', []],
+    ['worker picked up at (index 0)', []],
     // Kernel, hardware and cluster failures written in ordinary words.
     ['mce: [Hardware Error]: Machine check events logged', ['error', 'machine check']],
     ['traps: java[4121] general protection fault ip:7f3a sp:7ffd error:0', ['general protection', 'fault', 'error']],
