@@ -143,4 +143,19 @@ describe('stack traces scored as a stream', function () {
       expect(s.score).to.be.below(0.5);
     }
   });
+
+  it("does not take a trace's new frames for a new phase of the host's work (no discount on the rare lines after them)", function () {
+    const kernel = (text: string): string => `Nov  2 10:15:01 cn01 kernel: [2854800.123456] ${text}`;
+    const nfs = kernel('nfs: server nfs01 not responding, still trying');
+    const model = trainAmongRoutine(7, 3000, (i) => (i % 600 === 17 ? [nfs] : []));
+    const alone = new Familiarity();
+    const rr = new Rng(4);
+    for (let k = 0; k < 5; k++) model.score(routineLine(rr), alone);
+    const afterRoutine = model.explain(nfs, alone).evidence.benign;
+    const f = new Familiarity();
+    for (const l of ['INFO: task cp:8121 blocked for more than 120 seconds.', 'Call Trace:', ' __schedule+0x21b/0x550', ' schedule+0x2d/0x70', ' rpc_wait_bit_killable+0x1e/0xa0 [sunrpc]', ' __rpc_execute+0x12c/0x3f0 [sunrpc]', ' nfs4_proc_getattr+0x6a/0x100 [nfsv4]', ' vfs_statx+0x8d/0x160']) {
+      model.score(kernel(l), f);
+    }
+    expect(model.explain(nfs, f).evidence.benign).to.equal(afterRoutine);
+  });
 });
