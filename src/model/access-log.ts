@@ -12,6 +12,12 @@
 // HAProxy's HTTP log writes the same outcome elsewhere: after the frontend,
 // the backend/server and the timers (`fe be/srv 0/0/1/-1/30001 504 194 ...`),
 // and the request line last. It gets the phrase the same way.
+//
+// Squid's native access.log glues the outcome to the cache's result code
+// (`TCP_MISS/504`) between the client and the size, and the hierarchy code to
+// the peer (`HIER_DIRECT/93.184.216.34`): masked as they came, the time, the
+// duration, the client, the outcome and the size were one value, and a 504 or
+// a denied request was a routine line. Both codes become wording of their own.
 
 import { closingQuote } from './quoted.js';
 
@@ -46,8 +52,11 @@ const CLOSED_TOKENS = new Set([
  * other messages than `GET`s and `Moved Permanently`, on a REST API with five methods too.
  */
 export function isAccessLogWord(tok: string): boolean {
-  return CLOSED_TOKENS.has(tok);
+  return CLOSED_TOKENS.has(tok) || (tok.length <= 40 && SQUID_CODE.test(tok));
 }
+
+/** Squid's result codes (`TCP_MISS`, `TCP_DENIED`, `TCP_MISS_ABORTED`, `NONE_NONE`, `TAG_NONE`, `UDP_HIT`) and hierarchy codes (`HIER_DIRECT`). */
+const SQUID_CODE = /^(?:TCP|UDP|NONE|TAG|HIER)(?:_[A-Z]+)*$/;
 
 /** A bracketed time (`[21/Nov/2026:10:00:00 +0000]`) and the quote opening the request line. */
 const TIME_THEN_REQUEST = /\[[^[\]]{0,40}\d:\d\d:\d\d[^[\]]{0,40}\] "/g;
@@ -79,6 +88,14 @@ const STATUS_SIZE = new RegExp(`" ([1-5]\\d\\d) (?:${ISTIO_DETAILS}|${ENVOY_FLAG
  */
 const HAPROXY_HTTP = /\[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?:\.\d{1,6})?\] [^\s/]+ [^\s/]+\/[^\s/]+ (?:-?\d+\/){3,4}\+?-?\d+ ([1-5]\d\d) (\+?\d+)(?= |$)/;
 
+/**
+ * Squid's native format: the time (seconds and milliseconds), the duration, the client, the result
+ * code and the status, the size, the method, the URL, the user, the hierarchy code and the peer,
+ * the content type (`1762078501.123    245 10.0.3.17 TCP_MISS/200 5123 GET http://x/ -
+ * HIER_DIRECT/93.184.216.34 text/html`); a syslog header may come first.
+ */
+const SQUID_NATIVE = /(?:^|\s)\d{9,10}\.\d{3} +-?\d+ \S+ ((?:TCP|UDP|NONE|TAG)(?:_[A-Z]+)*)\/(\d{3}) \d+ \S+ \S+ \S+ (HIER_[A-Z_]+|NONE)\/(?=\S)/;
+
 /** The line with the status's reason phrase after it, or null when it is no access log line. */
 export function renderAccessLog(text: string): string | null {
   if (text.indexOf('] "') >= 0) {
@@ -86,6 +103,19 @@ export function renderAccessLog(text: string): string | null {
     if (r !== null) return r;
   }
   return renderHaproxy(text);
+}
+
+/** A Squid access log line with its codes written apart and the status's phrase, or null. */
+export function renderSquid(text: string): string | null {
+  const m = SQUID_NATIVE.exec(text);
+  if (m === null) return null;
+  const code = m[1]!;
+  const status = Number(m[2]);
+  // `/000`: no reply was sent (aborted, or refused before one): no phrase.
+  const phrase = status === 0 ? '' : ` ${PHRASES.get(status) ?? CLASSES[Math.floor(status / 100)]!}`;
+  const at = m.index + m[0].length - m[3]!.length - 1;
+  const outcome = text.indexOf(`${code}/`, m.index);
+  return `${text.slice(0, outcome)}${code} ${m[2]}${phrase}${text.slice(outcome + code.length + 4, at)}${m[3]} ${text.slice(at + m[3]!.length + 1)}`;
 }
 
 function renderCombined(text: string): string | null {

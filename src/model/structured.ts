@@ -21,7 +21,7 @@
 // record's type is its wording (audit.ts); a comma-separated record's fields
 // are chunks of their own (csv-record.ts).
 
-import { renderAccessLog } from './access-log.js';
+import { renderAccessLog, renderSquid } from './access-log.js';
 import { LEVEL_LETTERS, renderLogcat } from './logcat.js';
 import { LEVEL_WORDS, PINO_LEVELS, SYSLOG_LEVELS } from './level-word.js';
 import { renderAudit } from './audit.js';
@@ -96,6 +96,10 @@ export function renderStructured(text: string): string | null {
     if (bracket) {
       const access = renderAccessLog(text);
       if (access !== null) return access;
+    }
+    if (text.indexOf('HIER_') >= 0 || text.indexOf(' NONE/') >= 0) {
+      const squid = renderSquid(text);
+      if (squid !== null) return squid;
     }
     const logcat = renderLogcat(text);
     if (logcat !== null) return logcat;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { renderAccessLog } from '../../src/model/access-log.js';
+import { renderAccessLog, renderSquid } from '../../src/model/access-log.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { TemplateMiner } from '../../src/model/miner.js';
 import { learnAll } from '../../src/model/header.js';
@@ -84,6 +84,28 @@ describe('access log lines', () => {
     ],
   ];
   itMasksTo(istio);
+
+  // Squid's native format: the result code glued to the status, the hierarchy code to the peer.
+  const squid: Array<[what: string, line: string, template: string]> = [
+    [
+      'Squid, a gateway timeout',
+      '1791484057.588    310 10.0.3.5 TCP_MISS/504 4136 GET http://erp.partnerco.de/api/v2/orders - HIER_DIRECT/93.184.4.14 text/html',
+      '<*> TCP_MISS <*> Gateway Timeout <*> GET <*> - HIER_DIRECT <*> text/html',
+    ],
+    ['Squid, a denied request', '1791484060.588    310 10.0.3.13 TCP_DENIED/403 3949 GET http://www.heise.de/ - HIER_NONE/- text/html', '<*> TCP_DENIED <*> Forbidden <*> GET <*> - HIER_NONE - text/html'],
+    ['Squid, no reply (status 000)', '1791484060.588      0 10.0.3.13 NONE_NONE/000 0 - error:transaction-end-before-headers - HIER_NONE/- -', '<*> NONE_NONE <*> - error:<*> - HIER_NONE - -'],
+    [
+      'Squid after a syslog header, a tunnel',
+      'Nov  2 10:00:00 proxy squid[812]: 1791484060.588   1203 10.0.3.13 TCP_TUNNEL/200 5123 CONNECT www.google.com:443 bob HIER_DIRECT/142.250.1.1 -',
+      '<*> proxy squid[<*>]: <*> TCP_TUNNEL <*> OK <*> CONNECT <*> bob HIER_DIRECT <*> -',
+    ],
+    ['Squid 2, a memory hit', '1791484060.588     12 10.0.3.13 TCP_MEM_HIT/200 3949 GET http://www.heise.de/ - NONE/- text/html', '<*> TCP_MEM_HIT <*> OK <*> GET <*> - NONE - text/html'],
+  ];
+  itMasksTo(squid);
+  itLeavesAsIs(renderSquid, [
+    ['a hierarchy code without the fields before it', 'peer selection: HIER_DIRECT/93.184.4.14 chosen for http://x/'],
+    ['a time and a code, but no size after the status', '1791484057.588 310 10.0.3.5 TCP_MISS/504 GET http://x/ - HIER_DIRECT/93.184.4.14 text/html'],
+  ]);
 
   const untouched: Array<[what: string, line: string]> = [
     ['OpenStack\'s request log (status as a pair)', '10.11.10.1 "GET /v2/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477'],
@@ -177,6 +199,24 @@ describe('access log lines', () => {
       const s = model.score(line(9, server, timers, status, flags));
       expect(s.score, String(status)).to.be.at.least(0.5);
       expect(s.reasons, String(status)).to.include('error_terms');
+    }
+  });
+
+  it("flags Squid's gateway timeouts and denied requests among routine requests, and not the routine outcomes", () => {
+    // The outcome was one value with the time, the duration, the client and the size: a 504 scored 0.
+    const g = new Rng(8);
+    const outcomes = ['TCP_MISS/200', 'TCP_MISS/200', 'TCP_MISS/200', 'TCP_MEM_HIT/200', 'TCP_REFRESH_UNMODIFIED/304', 'TCP_TUNNEL/200'];
+    const sites = ['www.heise.de', 'www.spiegel.de', 'intranet.corp.local', 'erp.partnerco.de'];
+    const line = (i: number, outcome: string, hier: string): string =>
+      `${1790000000 + i * 7}.${String(i % 1000).padStart(3, '0')} ${String(20 + (i % 900)).padStart(6)} 10.0.3.${1 + (i % 60)} ${outcome} ${300 + (i % 60000)} GET http://${sites[i % 4]}/p/${i} - ${hier} text/html`;
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 5000; i++) trainer.add(line(i, outcomes[Math.floor(g.next() * outcomes.length)]!, `HIER_DIRECT/93.184.${i % 4}.${10 + (i % 4)}`));
+    const model = trainer.finish();
+    for (const outcome of outcomes) expect(model.score(line(7, outcome, 'HIER_DIRECT/93.184.3.13')).score, outcome).to.be.below(0.3);
+    for (const [outcome, hier] of [['TCP_MISS/504', 'HIER_DIRECT/93.184.3.13'], ['TCP_DENIED/403', 'HIER_NONE/-'], ['TCP_MISS/503', 'HIER_NONE/-']] as const) {
+      const s = model.score(line(9, outcome, hier));
+      expect(s.score, outcome).to.be.at.least(0.5);
+      expect(s.reasons, outcome).to.include('error_terms');
     }
   });
 });
