@@ -52,11 +52,20 @@ const CLOSED_TOKENS = new Set([
  * other messages than `GET`s and `Moved Permanently`, on a REST API with five methods too.
  */
 export function isAccessLogWord(tok: string): boolean {
-  return CLOSED_TOKENS.has(tok) || (tok.length <= 40 && SQUID_CODE.test(tok));
+  return CLOSED_TOKENS.has(tok) || (tok.length <= 40 && SQUID_CODE.test(tok) && isSquidCode(tok));
 }
 
 /** Squid's result codes (`TCP_MISS`, `TCP_DENIED`, `TCP_MISS_ABORTED`, `NONE_NONE`, `TAG_NONE`, `UDP_HIT`) and hierarchy codes (`HIER_DIRECT`). */
-const SQUID_CODE = /^(?:TCP|UDP|NONE|TAG|HIER)(?:_[A-Z]+)*$/;
+const SQUID_CODE = /^(?:TCP|UDP|NONE|TAG|HIER)_[A-Z_]+$/;
+/** The words of Squid's tags after the protocol: `TCP_NODELAY` is a socket option, no outcome. */
+const SQUID_TAG_WORDS = new Set(
+  'MISS HIT MEM REFRESH UNMODIFIED MODIFIED FAIL OLD IGNORED DENIED REPLY TUNNEL ABORTED TIMEDOUT NEGATIVE IMS SWAPFAIL CLIENT REDIRECT OFFLINE INM CF STALE NONE IGNORE ERROR DIRECT PARENT SIBLING'.split(' '),
+);
+function isSquidCode(tok: string): boolean {
+  const parts = tok.split('_');
+  for (let k = 1; k < parts.length; k++) if (!SQUID_TAG_WORDS.has(parts[k]!)) return false;
+  return true;
+}
 
 /** A bracketed time (`[21/Nov/2026:10:00:00 +0000]`) and the quote opening the request line. */
 const TIME_THEN_REQUEST = /\[[^[\]]{0,40}\d:\d\d:\d\d[^[\]]{0,40}\] "/g;
@@ -94,7 +103,7 @@ const HAPROXY_HTTP = /\[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?:\.\d{1,6})?\
  * the content type (`1762078501.123    245 10.0.3.17 TCP_MISS/200 5123 GET http://x/ -
  * HIER_DIRECT/93.184.216.34 text/html`); a syslog header may come first.
  */
-const SQUID_NATIVE = /(?:^|\s)\d{9,10}\.\d{3} +-?\d+ \S+ ((?:TCP|UDP|NONE|TAG)(?:_[A-Z]+)*)\/(\d{3}) \d+ \S+ \S+ \S+ (HIER_[A-Z_]+|NONE)\/(?=\S)/;
+const SQUID_NATIVE = /(?:^|\s)\d{9,10}\.\d{3} +-?\d+ \S+ ((?:TCP|UDP|NONE|TAG)(?:_[A-Z]+)*)\/(\d{3}) \d+ \S+ \S+ \S+ ([A-Z]+(?:_[A-Z]+)*)\/(?=\S)/;
 
 /** The line with the status's reason phrase after it, or null when it is no access log line. */
 export function renderAccessLog(text: string): string | null {

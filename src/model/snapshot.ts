@@ -30,10 +30,11 @@ import type { ClusterModel } from './clusters.js';
  * shape (value-shape.ts): a model of 16 would read a padded day (`Nov  9`) as a new kind of value;
  * Envoy's access log lines with response flags get their status's phrase (access-log.ts). 18: a
  * drifting slot's largest step (slots.ts: a model of 17 may say `drifts: true`), Istio's default
- * access log format read (access-log.ts), a template of stack-trace frames marked (`frame`), and a
- * kernel frame's symbol kept (mask.ts).
+ * access log format read (access-log.ts). 19: a template of stack-trace frames marked (`frame`), a
+ * kernel frame's symbol kept (mask.ts), Squid's access log read (access-log.ts): a model of 18 has
+ * other templates for these lines.
  */
-export const MODEL_FORMAT_VERSION = 18;
+export const MODEL_FORMAT_VERSION = 19;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

@@ -97,7 +97,7 @@ export function renderStructured(text: string): string | null {
       const access = renderAccessLog(text);
       if (access !== null) return access;
     }
-    if (text.indexOf('HIER_') >= 0 || text.indexOf(' NONE/') >= 0) {
+    if (text.indexOf('TCP_') >= 0 || text.indexOf('NONE') >= 0 || text.indexOf('UDP_') >= 0) {
       const squid = renderSquid(text);
       if (squid !== null) return squid;
     }

@@ -415,8 +415,12 @@ function headerOnly(tokens: readonly string[], end: number): boolean {
 const KERNEL_SYMBOL = /^[A-Za-z_.$][\w.$]*\+<\*>$/;
 /** The module a kernel frame's symbol is in: `[nfsv4]` (`[<*>]` when its name has digits), `[sunrpc]`. */
 const KERNEL_MODULE = /^\[(?:<\*>|[a-z_][a-z0-9_]*)\]$/;
-/** `pkg.Class.method(`: a qualified name called (JVM, .NET `Ns.Type..ctor(String`). */
-const QUALIFIED_CALL = /^[A-Za-z_$][\w$`<>]*(?:\.{1,2}[\w$`<>|]+)+\(/;
+/** `pkg.Class.method(`: a name of two dots or more called (JVM, .NET `Ns.Type..ctor(String`); `os.path(` is no frame alone. */
+const QUALIFIED_CALL = /^[A-Za-z_$][\w$`<>]*(?:\.{1,2}[\w$`<>|]+){2,}\(/;
+/** Where a JVM frame says it is: `(File.java:<*>)`, `(Native Method)`; `(<*>)` where the file name had digits (masked whole). */
+const JVM_LOCATION = /^\([A-Za-z0-9_$]+\.(java|scala|kt|groovy|clj)(:|\))|^\((Native Method|Unknown Source)\)|^\(<\*>\)$/;
+/** A Node.js frame's function: `processTicksAndRejections`, `Server.<anonymous>`, `Promise.all`, merged `<*>`. */
+const NODE_NAME = /^(?:<\*>|[A-Za-z_$<][\w$.<>]*)$/;
 /** Where a Node.js frame says it is: `(<*>)` (a path), `(node:<*>)`, `(<anonymous>)`, `(native)`. */
 const NODE_LOCATION = /^\((?:node:|file:)?<\*>\)$|^\((?:<anonymous>|native)\)$/;
 
@@ -425,18 +429,26 @@ function isFrameAfterAt(tokens: readonly string[], k: number, afterHeader: boole
   const n = tokens.length;
   const t1 = tokens[k];
   if (t1 === undefined) return false;
-  // `at <*>`: the whole message (frames merged into one template, or Node's anonymous `at /app/x.js:1:2`).
-  if (t1 === WILDCARD_TOKEN) {
-    if (k + 1 === n) return afterHeader;
-  } else if (t1.startsWith('<*>(')) {
+  // `at <*>`: the whole message (frames merged into one template, or Node's anonymous `at
+  // /app/x.js:1:2`); `at node:<*>` (Node's own code).
+  if (k + 1 === n && (t1 === WILDCARD_TOKEN || t1 === 'node:<*>')) return afterHeader || t1 !== WILDCARD_TOKEN;
+  if (t1.startsWith('<*>(')) {
     // A JDK 9+ frame's module path masked as one value: `<*>(Native Method)`, `<*>(Thread.java:<*>)`.
-    const inner = tokens.slice(k, k + 3).join(' ').slice(3);
-    return /^\([A-Za-z0-9_$]+\.(java|scala|kt|groovy|clj)(:|\))|^\((Native Method|Unknown Source)\)/.test(inner);
-  } else if (QUALIFIED_CALL.test(t1)) {
-    return true;
+    return JVM_LOCATION.test(tokens.slice(k, k + 3).join(' ').slice(3)) && t1 !== '<*>(<*>)';
+  }
+  const open = t1.indexOf('(');
+  if (open > 0 && QUALIFIED_CALL.test(t1)) {
+    if (JVM_LOCATION.test(tokens.slice(k, k + 3).join(' ').slice(open))) return true;
+    // .NET: `in <*>` (its file and line) last, or nothing but a header before the `at`.
+    return (tokens[n - 2] === 'in' && tokens[n - 1]!.indexOf('<*>') >= 0) || afterHeader;
   }
   // Node.js: `at [async|new] name [[as alias]] (location)`, the location last.
-  return afterHeader && n - k >= 2 && n - k <= 5 && NODE_LOCATION.test(tokens[n - 1]!);
+  let j = k;
+  if (t1 === 'async' || t1 === 'new') j++;
+  if (j >= n - 1 || !NODE_NAME.test(tokens[j]!)) return false;
+  j++;
+  if (tokens[j] === '[as' && j + 2 < n && tokens[j + 1]!.endsWith(']')) j += 2;
+  return j === n - 1 && NODE_LOCATION.test(tokens[j]!);
 }
 
 const WILDCARD_TOKEN = '<*>';

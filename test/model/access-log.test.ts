@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { renderAccessLog, renderSquid } from '../../src/model/access-log.js';
+import { isAccessLogWord, renderAccessLog, renderSquid } from '../../src/model/access-log.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 import { TemplateMiner } from '../../src/model/miner.js';
 import { learnAll } from '../../src/model/header.js';
@@ -99,9 +99,18 @@ describe('access log lines', () => {
       'Nov  2 10:00:00 proxy squid[812]: 1791484060.588   1203 10.0.3.13 TCP_TUNNEL/200 5123 CONNECT www.google.com:443 bob HIER_DIRECT/142.250.1.1 -',
       '<*> proxy squid[<*>]: <*> TCP_TUNNEL <*> OK <*> CONNECT <*> bob HIER_DIRECT <*> -',
     ],
+    [
+      'Squid through a parent proxy',
+      '1762078501.123     15 10.0.3.17 TCP_MISS/504 5123 GET http://example.com/ - FIRSTUP_PARENT/10.0.0.1 text/html',
+      '<*> TCP_MISS <*> Gateway Timeout <*> GET <*> - FIRSTUP_PARENT <*> text/html',
+    ],
     ['Squid 2, a memory hit', '1791484060.588     12 10.0.3.13 TCP_MEM_HIT/200 3949 GET http://www.heise.de/ - NONE/- text/html', '<*> TCP_MEM_HIT <*> OK <*> GET <*> - NONE - text/html'],
   ];
   itMasksTo(squid);
+  it("takes Squid's result codes for the closed set they are, not any word after TCP_", () => {
+    for (const code of ['TCP_MISS', 'TCP_MISS_ABORTED', 'TCP_REFRESH_UNMODIFIED', 'NONE_NONE', 'TAG_NONE', 'HIER_DIRECT']) expect(isAccessLogWord(code), code).to.equal(true);
+    for (const word of ['TCP_NODELAY', 'TCP_KEEPIDLE', 'UDP_RCVBUF', 'NONE']) expect(isAccessLogWord(word), word).to.equal(false);
+  });
   itLeavesAsIs(renderSquid, [
     ['a hierarchy code without the fields before it', 'peer selection: HIER_DIRECT/93.184.4.14 chosen for http://x/'],
     ['a time and a code, but no size after the status', '1791484057.588 310 10.0.3.5 TCP_MISS/504 GET http://x/ - HIER_DIRECT/93.184.4.14 text/html'],

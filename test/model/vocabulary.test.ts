@@ -47,6 +47,11 @@ describe('failure vocabulary', () => {
     ['    at new Pool (/app/node_modules/pg-pool/index.js:45:11)', ['stack frame']],
     ['    at /app/routes/index.js:10:15', ['stack frame']],
     ['app[212]: at /app/routes/index.js:10:15', ['stack frame']],
+    // Behind a host name without digits, a container runtime's or a process manager's prefix.
+    ['Nov 24 10:00:01 myhost app[1]: at Module._compile (node:internal/modules/cjs/loader:1105:14)', ['stack frame']],
+    ['2026-11-24T10:00:00.123456789Z stderr F     at Module._compile (node:internal/modules/cjs/loader:1105:14)', ['stack frame']],
+    ['app_1  |     at Object.foo [as bar] (/app/x.js:1:2)', ['stack frame']],
+    ['    at node:internal/main/run_main_module:22:47', ['stack frame']],
     ['kernel: [2854800.000000]  nfs4_proc_getattr+0x6a/0x100 [nfsv4]', ['stack frame']],
     ['kernel: [2854800.000000]  ? __schedule+0x21b/0x550', ['stack frame']],
     ['Nov  2 10:15:01 cn01 kernel: [2854800.000000]  schedule+0x2d/0x70', ['stack frame']],
@@ -55,6 +60,11 @@ describe('failure vocabulary', () => {
     ['Backup finished at /var/backups/db.tar (12 GB)', []],
     ['Job 17 finished at /var/backups/db.tar', []],
     ['worker picked up at (index 0)', []],
+    ['Syntax error at config.yaml(line 3): unexpected token', ['error', 'unexpected']],
+    ['2026-11-24 10:00:00 WARN at os.path.join(None) fallback used', ['warn']],
+    ['Breakpoint hit at Foo.bar(x=1)', []],
+    ['Nov 24 10:00:01 web-01 app[1]: at capacity, rejecting (503)', ['rejecting']],
+    ['Nov 24 10:00:01 web-01 smartd[1]: at risk: disk (sda1)', []],
     // Kernel, hardware and cluster failures written in ordinary words.
     ['mce: [Hardware Error]: Machine check events logged', ['error', 'machine check']],
     ['traps: java[4121] general protection fault ip:7f3a sp:7ffd error:0', ['general protection', 'fault', 'error']],
