@@ -103,7 +103,7 @@ const HAPROXY_HTTP = /\[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?:\.\d{1,6})?\
  * the content type (`1762078501.123    245 10.0.3.17 TCP_MISS/200 5123 GET http://x/ -
  * HIER_DIRECT/93.184.216.34 text/html`); a syslog header may come first.
  */
-const SQUID_NATIVE = /(?:^|\s)\d{9,10}\.\d{3} +-?\d+ \S+ ((?:TCP|UDP|NONE|TAG)(?:_[A-Z]+)*)\/(\d{3}) \d+ \S+ \S+ \S+ ([A-Z]+(?:_[A-Z]+)*)\/(?=\S)/;
+const SQUID_NATIVE = /(?:^|\s)\d{9,10}\.\d{3} +-?\d+ \S+ (?:TCP|UDP|NONE|TAG)(?:_[A-Z]+)*(\/)(\d{3}) (\d+) \S+ \S+ \S+ [A-Z]+(?:_[A-Z]+)*(\/)(?=\S)/d;
 
 /** The line with the status's reason phrase after it, or null when it is no access log line. */
 export function renderAccessLog(text: string): string | null {
@@ -118,13 +118,13 @@ export function renderAccessLog(text: string): string | null {
 export function renderSquid(text: string): string | null {
   const m = SQUID_NATIVE.exec(text);
   if (m === null) return null;
-  const code = m[1]!;
-  const status = Number(m[2]);
+  // The two slashes become spaces (the positions stay), then the phrase goes in as for CLF.
+  const codeSlash = m.indices![1]![0];
+  const hierSlash = m.indices![4]![0];
+  const apart = `${text.slice(0, codeSlash)} ${text.slice(codeSlash + 1, hierSlash)} ${text.slice(hierSlash + 1)}`;
   // `/000`: no reply was sent (aborted, or refused before one): no phrase.
-  const phrase = status === 0 ? '' : ` ${PHRASES.get(status) ?? CLASSES[Math.floor(status / 100)]!}`;
-  const at = m.index + m[0].length - m[3]!.length - 1;
-  const outcome = text.indexOf(`${code}/`, m.index);
-  return `${text.slice(0, outcome)}${code} ${m[2]}${phrase}${text.slice(outcome + code.length + 4, at)}${m[3]} ${text.slice(at + m[3]!.length + 1)}`;
+  const status = Number(m[2]);
+  return status === 0 ? apart : withPhrase(apart, m.indices![3]![1], status, m[3]!, m[3]!.length);
 }
 
 function renderCombined(text: string): string | null {

@@ -384,7 +384,7 @@ export function isStackFrame(tokens: readonly string[]): boolean {
   const limit = Math.min(n - 1, 4);
   for (let k = 0; k < limit; k++) {
     const t = tokens[k];
-    if (t === 'at') return isFrameAfterAt(tokens, k + 1, headerOnly(tokens, k));
+    if (t === 'at') return isFrameAfterAt(tokens, k + 1);
     if (t === 'File' && k + 4 < n) return tokens[k + 2] === 'line' && tokens[k + 3]!.startsWith('<') && tokens[k + 4] === 'in';
   }
   // The kernel's frame: its symbol last, or before its module; after the time (`[<*>]`), the
@@ -424,14 +424,14 @@ const NODE_NAME = /^(?:<\*>|[A-Za-z_$<][\w$.<>]*)$/;
 /** Where a Node.js frame says it is: `(<*>)` (a path), `(node:<*>)`, `(<anonymous>)`, `(native)`. */
 const NODE_LOCATION = /^\((?:node:|file:)?<\*>\)$|^\((?:<anonymous>|native)\)$/;
 
-/** Whether the tokens from `k` on, after an `at`, are a frame's. */
-function isFrameAfterAt(tokens: readonly string[], k: number, afterHeader: boolean): boolean {
+/** Whether the tokens from `k` on, after an `at`, are a frame's (headerOnly asked only where the form alone is not enough). */
+function isFrameAfterAt(tokens: readonly string[], k: number): boolean {
   const n = tokens.length;
   const t1 = tokens[k];
   if (t1 === undefined) return false;
   // `at <*>`: the whole message (frames merged into one template, or Node's anonymous `at
   // /app/x.js:1:2`); `at node:<*>` (Node's own code).
-  if (k + 1 === n && (t1 === WILDCARD_TOKEN || t1 === 'node:<*>')) return afterHeader || t1 !== WILDCARD_TOKEN;
+  if (k + 1 === n && (t1 === WILDCARD_TOKEN || t1 === 'node:<*>')) return t1 !== WILDCARD_TOKEN || headerOnly(tokens, k - 1);
   if (t1.startsWith('<*>(')) {
     // A JDK 9+ frame's module path masked as one value: `<*>(Native Method)`, `<*>(Thread.java:<*>)`.
     return JVM_LOCATION.test(tokens.slice(k, k + 3).join(' ').slice(3)) && t1 !== '<*>(<*>)';
@@ -440,7 +440,7 @@ function isFrameAfterAt(tokens: readonly string[], k: number, afterHeader: boole
   if (open > 0 && QUALIFIED_CALL.test(t1)) {
     if (JVM_LOCATION.test(tokens.slice(k, k + 3).join(' ').slice(open))) return true;
     // .NET: `in <*>` (its file and line) last, or nothing but a header before the `at`.
-    return (tokens[n - 2] === 'in' && tokens[n - 1]!.indexOf('<*>') >= 0) || afterHeader;
+    return (tokens[n - 2] === 'in' && tokens[n - 1]!.indexOf('<*>') >= 0) || headerOnly(tokens, k - 1);
   }
   // Node.js: `at [async|new] name [[as alias]] (location)`, the location last.
   let j = k;
@@ -451,6 +451,7 @@ function isFrameAfterAt(tokens: readonly string[], k: number, afterHeader: boole
   return j === n - 1 && NODE_LOCATION.test(tokens[j]!);
 }
 
+/** mask.ts's WILDCARD (mask.ts imports this module). */
 const WILDCARD_TOKEN = '<*>';
 
 /**

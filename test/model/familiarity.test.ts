@@ -318,38 +318,38 @@ describe('familiarity: an unusual value the host keeps writing after training', 
     expect(model.score(inZone('sa7')(0), familiar).score).to.be.at.least(DEFAULT_THRESHOLD);
   });
 
+  /**
+   * A model that knew nodes cn001..cn120 in `message`, and the value evidence of a new rack's
+   * gpu01..gpu08 lines in order, spread among routine lines.
+   */
+  const newRack = (message: (name: string, i: number) => string): { values: number[]; explain: (line: string) => number } => {
+    const tn = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) tn.add(i % 10 === 0 ? message(`cn${String(1 + ((i * 7) % 120)).padStart(3, '0')}`, i) : routineLine(r));
+    const cluster = tn.finish();
+    const familiar = new Familiarity();
+    const values: number[] = [];
+    for (const l of spread(24, 40, (i) => message(`gpu0${1 + (i % 8)}`, i))) {
+      const e = cluster.explain(l, familiar);
+      if (l.includes('slurmctld')) values.push(e.evidence.values);
+    }
+    return { values, explain: (line) => cluster.explain(line, familiar).evidence.values };
+  };
+
   it('lets a new family of names fade as one (a new rack gpu01..gpu08 where nodes were cn001..cn120)', () => {
     // Each name was a value of its own: a name of a shape the slot never held kept its full weight
     // for its own first three occasions, three lines per new node.
     const node = (name: string, i: number): string => `slurmctld: node ${name} returned to service, ${16 + (i % 48)} cpus idle`;
-    const tn = new ModelTrainer();
-    for (let i = 0; i < 3000; i++) tn.add(i % 10 === 0 ? node(`cn${String(1 + ((i * 7) % 120)).padStart(3, '0')}`, i) : routineLine(r));
-    const cluster = tn.finish();
-    const familiar = new Familiarity();
-    const values: number[] = [];
-    for (const l of spread(24, 40, (i) => node(`gpu0${1 + (i % 8)}`, i))) {
-      const e = cluster.explain(l, familiar);
-      if (l.includes('slurmctld')) values.push(e.evidence.values);
-    }
+    const { values, explain } = newRack(node);
     expect(values[0]).to.be.above(2);
     // From the fourth line on, though gpu04 and the names after it come for the first time.
     for (const v of values.slice(3, 8)) expect(v).to.be.below(values[0]! * 0.8);
     // A name of yet another shape is news again.
-    expect(cluster.explain(node('login-x', 1), familiar).evidence.values).to.be.above(2);
+    expect(explain(node('login-x', 1))).to.be.above(2);
   });
 
   it('lets a new family of names fade as one where the message counts its errors (errors=0 is none)', () => {
     // The template's `errors=<*>` made every line a failure's, whose names stay news one by one.
-    const node = (name: string, i: number): string => `slurmctld: node ${name} returned to service, ${16 + (i % 48)} cpus idle, errors=0`;
-    const tn = new ModelTrainer();
-    for (let i = 0; i < 3000; i++) tn.add(i % 10 === 0 ? node(`cn${String(1 + ((i * 7) % 120)).padStart(3, '0')}`, i) : routineLine(r));
-    const cluster = tn.finish();
-    const familiar = new Familiarity();
-    const values: number[] = [];
-    for (const l of spread(24, 40, (i) => node(`gpu0${1 + (i % 8)}`, i))) {
-      const e = cluster.explain(l, familiar);
-      if (l.includes('slurmctld')) values.push(e.evidence.values);
-    }
+    const { values } = newRack((name, i) => `slurmctld: node ${name} returned to service, ${16 + (i % 48)} cpus idle, errors=0`);
     expect(values[0]).to.be.above(2);
     for (const v of values.slice(3, 8)) expect(v).to.be.below(values[0]! * 0.8);
   });
