@@ -43,7 +43,9 @@ const VALUE_GRACE = 2;
  * marks the failing expression). The trace's first frame, and the lines before it
  * that say what failed, carry its evidence; the frames after it carry no failure words, rarity
  * or novelty of their own (values still count), or a routine error printed with a trace of 100
- * frames was 100 alerts.
+ * frames was 100 alerts. Nor does a new line of no words among them: the lines of a trace that
+ * are no frames and all value (Go's file line under each call, `/x/y.go:88 +0x2a`; Python's `^^^^`).
+ * A new message in words after a trace is news (a failure told without failure words).
  */
 const FRAME_RUN = 3;
 /** The kind valueKind counts every public IPv4 address as (no value's text: it has a control character). */
@@ -432,15 +434,16 @@ export class HostModel {
     let benign = shape.benign;
     let context = 0;
     let burst = 0;
-    /** A stack-trace frame after another of the same trace (FRAME_RUN). */
+    /** A stack-trace frame after another of the same trace, or a new line of its own among them (FRAME_RUN). */
     let continued = false;
     if (familiar !== undefined) {
+      const inTrace = familiar.lines - familiar.lastFrame <= FRAME_RUN;
       if (shape.frame) {
-        continued = familiar.lines - familiar.lastFrame <= FRAME_RUN;
+        continued = inTrace;
         familiar.lastFrame = familiar.lines;
         // Its words are code locations, not the failure's wording (`ErrorHandler.handle`).
         if (continued) errors = 0;
-      }
+      } else continued = inTrace && errors === 0 && shape.novelty !== undefined && shape.novelty.words === 0;
       if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, errors, this.core.miner.repeatKey(tok), familiar);
       else if (known !== null) {
         // A known template is rare because the host writes it on rare occasions (once per boot, per

@@ -376,16 +376,21 @@ export const STACK_FRAME = 'stack frame';
  * <*>`; Node.js's `at fn (<*>)`, `at async fn (<*>)`, `at <*>`; frames of many methods merged
  * into one template (`at <*>`); Python's `File "x.py", line <*>, in f`; the kernel's
  * `schedule+<*>` (mask.ts: a symbol's offset masked, not the symbol) or `? schedule+<*>`, maybe
- * followed by its module (`[nfsv4]`). Frames are printed only with a failure.
+ * followed by its module (`[nfsv4]`); and the lines of other runtimes' traces (traceLine): Go's,
+ * PHP's, Ruby's, the JVM's `... 12 more`, .NET's `--- End of stack trace ... ---`. Frames are
+ * printed only with a failure.
  */
 export function isStackFrame(tokens: readonly string[]): boolean {
   // A syslog or logger prefix may come first: look at the first few tokens.
   const n = tokens.length;
-  const limit = Math.min(n - 1, 4);
+  const limit = Math.min(n, 4);
   for (let k = 0; k < limit; k++) {
-    const t = tokens[k];
-    if (t === 'at') return isFrameAfterAt(tokens, k + 1);
-    if (t === 'File' && k + 4 < n) return tokens[k + 2] === 'line' && tokens[k + 3]!.startsWith('<') && tokens[k + 4] === 'in';
+    const t = tokens[k]!;
+    // By the first character: this runs on the first tokens of every line trained and scored.
+    const c = t.charCodeAt(0);
+    if (c === 97 && t === 'at') return isFrameAfterAt(tokens, k + 1);
+    if (c === 70 && t === 'File' && k + 4 < n) return tokens[k + 2] === 'line' && tokens[k + 3]!.startsWith('<') && tokens[k + 4] === 'in';
+    if (traceLine(tokens, k, c) && (k === 0 || afterPrefix(tokens, k))) return true;
   }
   // The kernel's frame: its symbol last, or before its module; after the time (`[<*>]`), the
   // program (`kernel:`) or the `?` before an unreliable one.
@@ -411,6 +416,18 @@ function headerOnly(tokens: readonly string[], end: number): boolean {
   return true;
 }
 
+/**
+ * Whether the tokens before `k` are a line's prefix, not words of a sentence: a header
+ * (headerOnly), or anything up to a program's tag (`myhost app[<*>]:`), containerd's `stderr F`,
+ * docker-compose's `app_1 |`.
+ */
+function afterPrefix(tokens: readonly string[], k: number): boolean {
+  const before = tokens[k - 1]!;
+  if (before.endsWith(':') || before === '|') return true;
+  if (k >= 2 && (before === 'F' || before === 'P') && (tokens[k - 2] === 'stderr' || tokens[k - 2] === 'stdout')) return true;
+  return headerOnly(tokens, k);
+}
+
 /** A kernel symbol with its offset masked: `__schedule+<*>`, `xfs_buf_ioend.isra.0+<*>`. */
 const KERNEL_SYMBOL = /^[A-Za-z_.$][\w.$]*\+<\*>$/;
 /** The module a kernel frame's symbol is in: `[nfsv4]` (`[<*>]` when its name has digits), `[sunrpc]`. */
@@ -432,9 +449,13 @@ function isFrameAfterAt(tokens: readonly string[], k: number): boolean {
   // `at <*>`: the whole message (frames merged into one template, or Node's anonymous `at
   // /app/x.js:1:2`); `at node:<*>` (Node's own code).
   if (k + 1 === n && (t1 === WILDCARD_TOKEN || t1 === 'node:<*>')) return t1 !== WILDCARD_TOKEN || headerOnly(tokens, k - 1);
-  if (t1.startsWith('<*>(')) {
+  if (t1.startsWith('<*>(') || t1.startsWith('<*>[')) {
     // A JDK 9+ frame's module path masked as one value: `<*>(Native Method)`, `<*>(Thread.java:<*>)`.
-    return JVM_LOCATION.test(tokens.slice(k, k + 3).join(' ').slice(3)) && t1 !== '<*>(<*>)';
+    if (t1 === '<*>(<*>)') return false;
+    if (JVM_LOCATION.test(tokens.slice(k, k + 3).join(' ').slice(3))) return true;
+    // .NET's names with digits, masked whole: async state machines (`<GetAsync>d__5.MoveNext()`),
+    // lambdas (`<>c__DisplayClass5_0.<Run>b__0()`), generic types (``Dictionary`2.TryInsert(``).
+    return (tokens[n - 2] === 'in' && tokens[n - 1]!.indexOf('<*>') >= 0) || (tokens[n - 1]!.endsWith(')') && headerOnly(tokens, k - 1));
   }
   const open = t1.indexOf('(');
   if (open > 0 && QUALIFIED_CALL.test(t1)) {
@@ -449,6 +470,94 @@ function isFrameAfterAt(tokens: readonly string[], k: number): boolean {
   j++;
   if (tokens[j] === '[as' && j + 2 < n && tokens[j + 1]!.endsWith(']')) j += 2;
   return j === n - 1 && NODE_LOCATION.test(tokens[j]!);
+}
+
+/**
+ * Whether the tokens from `k` on are a line of a trace other than the JVM's, .NET's, Node's,
+ * Python's and the kernel's frames above:
+ * - Go: `goroutine <*> [running]:`, a call whose arguments are all values (`main.(*T).run(<*>,
+ *   ...)`, `<*>(*Store).Get(<*>, {<*>, <*>})`, the package path masked), `created by <*> in
+ *   goroutine <*>` (the file lines under each, `/x/y.go:88 +0x2a`, are all value: `<*>`);
+ * - PHP: `#0 /x.php(163): App\Foo->show(Object(Request))`, `#3 {main}`, `#1 [internal
+ *   function]: ...` (the number and the file masked as one value);
+ * - Ruby: ``app/x.rb:12:in `show'``, ``from /x.rb:328:in `block in start'``, Ruby 3.4's
+ *   `from /x.rb:328:in 'Foo#start'`, Rails' ``actionpack (7.0.4) lib/x.rb:6:in `send_action'``;
+ * - the JVM's `... 12 more` and .NET's `--- End of stack trace from previous location ---`.
+ */
+function traceLine(tokens: readonly string[], k: number, c: number): boolean {
+  const n = tokens.length;
+  const t = tokens[k]!;
+  switch (c) {
+    case 103: // g
+      if (t === 'goroutine') return k + 2 < n && tokens[k + 1] === WILDCARD_TOKEN && tokens[k + 2]!.startsWith('[') && tokens[n - 1]!.endsWith(']:');
+      break;
+    case 99: // c
+      // A Go function, qualified (`Ticket created by admin` is no frame).
+      if (t === 'created') return tokens[k + 1] === 'by' && k + 2 < n && isGoFunction(tokens[k + 2]!) && (k + 3 === n || (k + 6 === n && tokens[k + 3] === 'in' && tokens[k + 4] === 'goroutine'));
+      break;
+    case 102: // f
+      if (t === 'from') return tokens[k + 1] === WILDCARD_TOKEN && k + 2 < n && (rubyMethod(tokens, k + 2) || (k + 3 === n && tokens[k + 2] === "'<*>'"));
+      break;
+    case 46: // .
+      return t === '...' && k + 3 === n && tokens[k + 1] === WILDCARD_TOKEN && tokens[k + 2] === 'more';
+    case 45: // -
+      return t === '---' && tokens[k + 1] === 'End' && tokens[k + 2] === 'of' && tokens[n - 1] === '---';
+    case 60: // <
+      if (t === WILDCARD_TOKEN) {
+        if (k + 1 === n) return false;
+        // Most lines have a masked value early: by the next token's first character.
+        const next = tokens[k + 1]!;
+        const d = next.charCodeAt(0);
+        if (d === 96) return rubyMethod(tokens, k + 1);
+        if (d === 91) return next === '[internal' && tokens[k + 2] === 'function]:' && k + 3 < n && PHP_CALL.test(tokens[k + 3]!);
+        if (d === 123 && next === '{main}') return k + 2 === n;
+        return next.indexOf('(') > 0 && PHP_CALL.test(next) && tokens[n - 1]!.endsWith(')');
+      }
+      break;
+  }
+  // A Go call's first token ends its first argument or the call.
+  const last = t.charCodeAt(t.length - 1);
+  if (last === 44 || last === 41) return isGoCall(tokens, k);
+  // Rails' trimmed frame: a gem (a lower-case name), its version, the file, the method.
+  return c >= 97 && c <= 122 && tokens[k + 1] === '(<*>)' && tokens[k + 2] === WILDCARD_TOKEN && rubyMethod(tokens, k + 3);
+}
+
+/**
+ * A PHP frame's call: a method (`App\Foo->show(`, `Foo::make(`), a closure, a namespaced function,
+ * a file included; not any name called (`<*> connect()`: an address and a call).
+ */
+const PHP_CALL = /^(?:[A-Za-z_\\][\w\\]*(?:->|::)(?:\w+|\{closure\})|\{closure\}|[A-Za-z_]\w*(?:\\\w+)+|(?:require|include)(?:_once)?)\(/;
+
+/** Ruby's method after its file: ``\`show'``, ``\`block in start'`` (up to ``\`block (2 levels) in <main>'``). */
+function rubyMethod(tokens: readonly string[], j: number): boolean {
+  const n = tokens.length;
+  return j < n && n - j <= 5 && tokens[j]!.charCodeAt(0) === 96 && tokens[n - 1]!.endsWith("'");
+}
+
+/** What a Go frame's arguments are made of once masked: values, braces, commas, `...`, `?`. */
+const GO_ARGS = /^[<*>{}(),.?]*$/;
+/**
+ * A Go function before its arguments: `main.main`, `main.(*T).run`, `pkg.F[...]`, or its package
+ * path masked (`<*>(*Store).Get`, `<*>`).
+ */
+const GO_FUNCTION = /^(?:<\*>|[A-Za-z_][\w-]*(?:\.[\w\[\].-]+)*\.)\(?\*?[\w\[\].]*\)?(?:\.[\w\[\].]+)*$/;
+
+/** A Go function's name, qualified by its package or its package path masked. */
+function isGoFunction(name: string): boolean {
+  return (name.indexOf('.') > 0 || name.startsWith(WILDCARD_TOKEN)) && GO_FUNCTION.test(name);
+}
+
+/** Whether the tokens from `k` on are a Go call whose arguments are all values (traceLine). */
+function isGoCall(tokens: readonly string[], k: number): boolean {
+  const t = tokens[k]!;
+  const open = t.lastIndexOf('(');
+  if (open <= 0 || (k + 1 === tokens.length && !t.endsWith(')'))) return false;
+  const name = t.slice(0, open);
+  // `<*>(<*>)` alone is any value with another in brackets; `<*>()` a function of a package path.
+  if (name === WILDCARD_TOKEN && k + 1 === tokens.length && t !== '<*>()') return false;
+  if (!isGoFunction(name) || !GO_ARGS.test(t.slice(open + 1))) return false;
+  for (let j = k + 1; j < tokens.length; j++) if (!GO_ARGS.test(tokens[j]!)) return false;
+  return true;
 }
 
 /** mask.ts's WILDCARD (mask.ts imports this module). */

@@ -158,4 +158,42 @@ describe('stack traces scored as a stream', function () {
     }
     expect(model.explain(nfs, f).evidence.benign).to.equal(afterRoutine);
   });
+
+  // A Go panic printed 17 lines to a host that never wrote one: the goroutine, each call and the
+  // file under it were news of their own, seven of them flagged (calls and file lines alternate;
+  // the file lines, `/x/y.go:88 +0x2a`, are all value).
+  const goPanic = [
+    'panic: runtime error: invalid memory address or nil pointer dereference',
+    '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4b7f2a]',
+    '',
+    'goroutine 57 [running]:',
+    'github.com/acme/itemsvc/internal/store.(*Store).Get(0x0, {0xc000123456, 0x7})',
+    '\t/build/internal/store/store.go:88 +0x2a',
+    'github.com/acme/itemsvc/internal/api.(*Handler).item(0xc0000a6000, {0x7f8e2c, 0xc0001c2000}, 0xc0001b8100)',
+    '\t/build/internal/api/items.go:141 +0x1b7',
+    'net/http.HandlerFunc.ServeHTTP(0xc000182040, {0x7f8e2c, 0xc0001c2000}, 0xc0001b8100)',
+    '\t/usr/local/go/src/net/http/server.go:2136 +0x2f',
+    'net/http.(*conn).serve(0xc0001c4000, {0x7f9a48, 0xc000190150})',
+    '\t/usr/local/go/src/net/http/server.go:2009 +0x5f4',
+    'created by net/http.(*Server).Serve in goroutine 1',
+    '\t/usr/local/go/src/net/http/server.go:3086 +0x5cb',
+  ];
+
+  it("flags a Go panic's header, not every call and file line of its goroutine", function () {
+    const go = new ModelTrainer();
+    const rr = new Rng(3);
+    for (let i = 0; i < 3000; i++) go.add(routineLine(rr));
+    const m = go.finish();
+    const f = new Familiarity();
+    for (let k = 0; k < 5; k++) m.score(routineLine(rr), f);
+    const scored = goPanic.map((l) => m.score(l, f));
+    expect(scored[0]!.score).to.be.at.least(0.5);
+    // The goroutine line is the trace's first frame: it keeps the trace's evidence.
+    expect(scored[3]!.reasons).to.include('error_terms');
+    for (const s of scored.slice(4)) expect(s.score).to.equal(0);
+    // After the trace, a new message in words is news again.
+    const after = m.score('listener rebound on port 8443 by supervisor', f);
+    expect(after.reasons).to.include('new_template');
+    expect(after.score).to.be.greaterThan(0);
+  });
 });
