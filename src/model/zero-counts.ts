@@ -47,6 +47,11 @@ interface Zeros {
   at(tok: Tokenized, i: number): boolean;
   /** Token k's values are all zero (at least one). */
   all(tok: Tokenized, k: number): boolean;
+  /**
+   * Token k's value ends in a zero: a count right before its word, where the masker merged it with
+   * the values before (`2026/11/24 10:00:00 kid1| 0 Invalid entries.`: one `<*>`, one value).
+   */
+  last(tok: Tokenized, k: number): boolean;
   /** Token k's values, given to a key, are all zero or nothing (at least one). */
   given(tok: Tokenized, k: number): boolean;
 }
@@ -55,8 +60,14 @@ const ACTUAL: Zeros = {
   at: (tok, i) => isNothing(tok.values[i]),
   all: (tok, k) => valuesAre(tok, k, isZero),
   given: (tok, k) => valuesAre(tok, k, isNothing),
+  last: (tok, k) => {
+    const end = tok.valueEnd[k]!;
+    if (end <= firstValue(tok, k)) return false;
+    const v = tok.values[end - 1]!;
+    return isZero(v.slice(v.lastIndexOf(' ') + 1));
+  },
 };
-const ANY_ZERO: Zeros = { at: () => true, all: () => true, given: () => true };
+const ANY_ZERO: Zeros = { at: () => true, all: () => true, given: () => true, last: () => true };
 
 /**
  * Token k is a key's value that says there was none, masked: a zero or nothing (`<*>`, `<*>,`,
@@ -186,7 +197,7 @@ function countedAsNone(tok: Tokenized, k: number, start: number, end: number, wo
   }
   // Nothing but punctuation before the word in its token: `0 errors,`, `(0 failed)`.
   for (let i = 0; i < start; i++) if (isLetter(token.charCodeAt(i)) || token[i] === '<') return false;
-  if (k > 0 && tok.tokens[k - 1] === PLACEHOLDER && z.all(tok, k - 1)) {
+  if (k > 0 && tok.tokens[k - 1] === PLACEHOLDER && z.last(tok, k - 1)) {
     if (COUNTED.has(word) || token.startsWith('(s)', end) || clauseEnd(tok, k - 2)) return true;
   }
   return start === 0 && zeroPhrase(tok, k, z) !== null;
@@ -202,7 +213,7 @@ function zeroPhrase(tok: Tokenized, k: number, z: Zeros): { from: number; end: n
   for (let p = k - 1; p >= 0 && k - p <= PHRASE_WORDS; p--) {
     if (ts[p] === PLACEHOLDER) {
       const end = quantifiedPhraseEnd(ts, p + 1);
-      return z.all(tok, p) && end >= k ? { from: p + 1, end } : null;
+      return z.last(tok, p) && end >= k ? { from: p + 1, end } : null;
     }
     if (!isBareWord(ts[p])) return null;
   }

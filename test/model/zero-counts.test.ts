@@ -7,7 +7,7 @@ import { type HostModel } from '../../src/model/detector.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
 
 const masks = compileMasks([]);
-const TERMS = new Set(['errors', 'error', 'failures', 'failed', 'dropped', 'warnings', 'critical']);
+const TERMS = new Set(['errors', 'error', 'failures', 'failed', 'dropped', 'warnings', 'critical', 'invalid']);
 const none = (line: string): string[] => [...(wordsCountedAsNone(tokenize(line, masks), TERMS) ?? [])].sort();
 
 /**
@@ -76,6 +76,11 @@ describe('failure words counted as none', () => {
     ['0 failed to bind, retrying in 5 seconds', []],
     ['0 failed user login retry attempts', []],
     ['3 fatal errors reported', []],
+    // A zero the masker merged with a header's values before it (Squid's cache.log) is still the count.
+    ['2026/11/24 10:00:00 kid1|         0 Invalid entries.', ['invalid']],
+    ['2026/11/24 10:00:00 kid1|         0 With invalid flags.', ['invalid']],
+    ['2026/11/24 10:00:00 kid1|         3 Invalid entries.', []],
+    ['2026/11/24 10:00:00 kid1| 0 errors', ['errors']],
     // A counter named in two words, a hex zero, none of several.
     ['result: SUCCESS (error code 0)', ['error']],
     ['error count: 0, retries: 2', ['error']],
