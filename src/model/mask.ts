@@ -409,6 +409,16 @@ function emitNumber(x: Ctx, start: number, end: number): void {
   const text = x.text;
   const b = trailStart(text, start, end);
   const v0 = x.values.length;
+  if (isNumbered(text, start, b)) {
+    // A number after `#` (`#0`, `Ticket #1234`) keeps its `#` and is no part of a run of values: it
+    // numbers a frame of a PHP or GDB trace (`#0 /x.php(163): foo()`), which masked whole was any
+    // value before a call.
+    x.values.push(text.slice(start + 1, b));
+    x.tokens.push('#' + WILDCARD + text.slice(b, end));
+    x.valueEnd.push(x.values.length);
+    x.runTok = -1;
+    return;
+  }
   x.values.push(text.slice(start, b));
   x.tokens.push(b === end ? WILDCARD : WILDCARD + text.slice(b, end));
   x.valueEnd.push(x.values.length);
@@ -908,6 +918,13 @@ function isKey(s: string, end: number): boolean {
     const c = s.charCodeAt(k);
     if (!isAlpha(c) && c !== 95 && c !== 45 && c !== 46) return false;
   }
+  return true;
+}
+
+/** text[start, end) is `#` and digits only: `#0`, `#1234`. */
+function isNumbered(text: string, start: number, end: number): boolean {
+  if (end - start < 2 || text.charCodeAt(start) !== 35) return false;
+  for (let k = start + 1; k < end; k++) if (!isDigit(text.charCodeAt(k))) return false;
   return true;
 }
 

@@ -32,9 +32,10 @@ import type { ClusterModel } from './clusters.js';
  * drifting slot's largest step (slots.ts: a model of 17 may say `drifts: true`), Istio's default
  * access log format read (access-log.ts). 19: a template of stack-trace frames marked (`frame`), a
  * kernel frame's symbol kept (mask.ts), Squid's access log read (access-log.ts): a model of 18 has
- * other templates for these lines.
+ * other templates for these lines. 20: a number after `#` keeps it (`#<*>`, mask.ts: a PHP or GDB
+ * frame's number): a model of 19 has other templates for lines with one.
  */
-export const MODEL_FORMAT_VERSION = 19;
+export const MODEL_FORMAT_VERSION = 20;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

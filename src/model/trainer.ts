@@ -52,12 +52,21 @@ interface TemplateState extends TimedOccasions {
   /** Its lines that were stack-trace frames: frames of many methods merge into one template (`at <*>`) whose tokens no longer say so. */
   frames: number;
   /**
-   * Whether its tokens are a frame's, while the miner has not generalized it: until then its lines
-   * are its tokens (but for values masked), so asking each line was the same question (4% of training).
-   * Null once generalized: each line is asked.
+   * Whether its tokens are a frame's, and where they are `<*>`: a line of it differs from them only
+   * there (the miner's merged positions), so a line with `<*>` there too (a masked value) is a frame
+   * as its template is, and asking each line was the same question (4% of training). A line with a
+   * word there (its template was made where the group had already merged that position) is asked.
    */
-  frameShape: boolean | null;
+  frameShape: boolean;
+  frameWild: number[];
   slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
+}
+
+/** Positions of a template's tokens that are `<*>`. */
+function wildPositions(tokens: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < tokens.length; k++) if (tokens[k] === WILDCARD) out.push(k);
+  return out;
 }
 
 export function resolveOptions(options: ModelOptions | undefined): ResolvedOptions {
@@ -153,6 +162,7 @@ export class Trainer {
         failure: lineFailureTerms(m.tokens).length > 0,
         frames: 0,
         frameShape: isStackFrame(m.tokens),
+        frameWild: wildPositions(m.tokens),
         run: 0,
         runLines: null,
         routine: 0,
@@ -166,7 +176,8 @@ export class Trainer {
       st.key = m.template;
       st.tokens = m.tokens;
       st.failure = lineFailureTerms(m.tokens).length > 0;
-      st.frameShape = null;
+      st.frameShape = isStackFrame(m.tokens);
+      st.frameWild = wildPositions(m.tokens);
       this.absorbMerged(st);
     }
     const line = this.miner.repeatKey(tok);
@@ -183,7 +194,7 @@ export class Trainer {
     }
     this.noteContext(st);
     st.count++;
-    if (st.frameShape ?? isStackFrame(tok.tokens)) st.frames++;
+    if (this.isFrame(st, tok.tokens)) st.frames++;
     let seg = Math.floor(this.n / this.segmentLength);
     if (seg >= SEGMENTS) {
       this.segmentLength *= 2;
@@ -203,6 +214,13 @@ export class Trainer {
       }
     }
     this.n++;
+  }
+
+  /** Whether a line of the template is a stack-trace frame (TemplateState.frameShape). */
+  private isFrame(st: TemplateState, tokens: readonly string[]): boolean {
+    const wild = st.frameWild;
+    for (let i = 0; i < wild.length; i++) if (tokens[wild[i]!] !== WILDCARD) return isStackFrame(tokens);
+    return st.frameShape;
   }
 
   /** Counts this line's place in sequences (its predecessors, or it as one: sequence.ts). */

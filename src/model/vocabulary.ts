@@ -418,12 +418,13 @@ function headerOnly(tokens: readonly string[], end: number): boolean {
 
 /**
  * Whether the tokens before `k` are a line's prefix, not words of a sentence: a header
- * (headerOnly), or anything up to a program's tag (`myhost app[<*>]:`), containerd's `stderr F`,
+ * (headerOnly), or anything up to a program's tag with its process id (`myhost app[<*>]:`; not any
+ * word before a colon: `Ticket <*>: created by jane.doe`), containerd's `stderr F`,
  * docker-compose's `app_1 |`.
  */
 function afterPrefix(tokens: readonly string[], k: number): boolean {
   const before = tokens[k - 1]!;
-  if (before.endsWith(':') || before === '|') return true;
+  if (before.endsWith('[<*>]:') || before === '|') return true;
   if (k >= 2 && (before === 'F' || before === 'P') && (tokens[k - 2] === 'stderr' || tokens[k - 2] === 'stdout')) return true;
   return headerOnly(tokens, k);
 }
@@ -433,7 +434,9 @@ const KERNEL_SYMBOL = /^[A-Za-z_.$][\w.$]*\+<\*>$/;
 /** The module a kernel frame's symbol is in: `[nfsv4]` (`[<*>]` when its name has digits), `[sunrpc]`. */
 const KERNEL_MODULE = /^\[(?:<\*>|[a-z_][a-z0-9_]*)\]$/;
 /** `pkg.Class.method(`: a name of two dots or more called (JVM, .NET `Ns.Type..ctor(String`); `os.path(` is no frame alone. */
-const QUALIFIED_CALL = /^[A-Za-z_$][\w$`<>]*(?:\.{1,2}[\w$`<>|]+){2,}\(/;
+const QUALIFIED_CALL = /^[A-Za-z_$][\w$`<>]*(?:\.{1,2}[\w$`<>|*]+){2,}(?:\[[\w$`<>,]*\])?\(/;
+/** A call of a name without dots (.NET's generated `lambda_method12(`), a frame where nothing but a header comes before its `at`. */
+const PLAIN_CALL = /^[A-Za-z_$][\w$`<>|]*\(/;
 /** Where a JVM frame says it is: `(File.java:<*>)`, `(Native Method)`; `(<*>)` where the file name had digits (masked whole). */
 const JVM_LOCATION = /^\([A-Za-z0-9_$]+\.(java|scala|kt|groovy|clj)(:|\))|^\((Native Method|Unknown Source)\)|^\(<\*>\)$/;
 /** A Node.js frame's function: `processTicksAndRejections`, `Server.<anonymous>`, `Promise.all`, merged `<*>`. */
@@ -463,6 +466,7 @@ function isFrameAfterAt(tokens: readonly string[], k: number): boolean {
     // .NET: `in <*>` (its file and line) last, or nothing but a header before the `at`.
     return (tokens[n - 2] === 'in' && tokens[n - 1]!.indexOf('<*>') >= 0) || headerOnly(tokens, k - 1);
   }
+  if (open > 0 && tokens[n - 1]!.endsWith(')') && PLAIN_CALL.test(t1) && headerOnly(tokens, k - 1)) return true;
   // Node.js: `at [async|new] name [[as alias]] (location)`, the location last.
   let j = k;
   if (t1 === 'async' || t1 === 'new') j++;
@@ -479,7 +483,8 @@ function isFrameAfterAt(tokens: readonly string[], k: number): boolean {
  *   ...)`, `<*>(*Store).Get(<*>, {<*>, <*>})`, the package path masked), `created by <*> in
  *   goroutine <*>` (the file lines under each, `/x/y.go:88 +0x2a`, are all value: `<*>`);
  * - PHP: `#0 /x.php(163): App\Foo->show(Object(Request))`, `#3 {main}`, `#1 [internal
- *   function]: ...` (the number and the file masked as one value);
+ *   function]: ...`, Xdebug's `PHP   2. run_jobs() /x.php:9`; GDB's and systemd-coredump's
+ *   `#0 0x00007f3c in raise (libc.so.6 + 0x3a9fb)`;
  * - Ruby: ``app/x.rb:12:in `show'``, ``from /x.rb:328:in `block in start'``, Ruby 3.4's
  *   `from /x.rb:328:in 'Foo#start'`, Rails' ``actionpack (7.0.4) lib/x.rb:6:in `send_action'``;
  * - the JVM's `... 12 more` and .NET's `--- End of stack trace from previous location ---`.
@@ -489,7 +494,8 @@ function traceLine(tokens: readonly string[], k: number, c: number): boolean {
   const t = tokens[k]!;
   switch (c) {
     case 103: // g
-      if (t === 'goroutine') return k + 2 < n && tokens[k + 1] === WILDCARD_TOKEN && tokens[k + 2]!.startsWith('[') && tokens[n - 1]!.endsWith(']:');
+      // Since Go 1.23 (GOTRACEBACK=system) its g and m come before the state: `goroutine 1 gp=<*> m=<*> [running]:`.
+      if (t === 'goroutine') return k + 2 < n && tokens[k + 1] === WILDCARD_TOKEN && (tokens[k + 2]!.startsWith('[') || tokens[k + 2]!.startsWith('gp=')) && tokens[n - 1]!.endsWith(']:');
       break;
     case 99: // c
       // A Go function, qualified (`Ticket created by admin` is no frame).
@@ -499,20 +505,32 @@ function traceLine(tokens: readonly string[], k: number, c: number): boolean {
       if (t === 'from') return tokens[k + 1] === WILDCARD_TOKEN && k + 2 < n && (rubyMethod(tokens, k + 2) || (k + 3 === n && tokens[k + 2] === "'<*>'"));
       break;
     case 46: // .
-      return t === '...' && k + 3 === n && tokens[k + 1] === WILDCARD_TOKEN && tokens[k + 2] === 'more';
+      // The JVM's `... 12 more`, logback's `... 42 common frames omitted`.
+      if (t !== '...' || tokens[k + 1] !== WILDCARD_TOKEN) return false;
+      return (k + 3 === n && tokens[k + 2] === 'more') || (k + 5 === n && tokens[k + 2] === 'common' && tokens[k + 3] === 'frames' && tokens[k + 4] === 'omitted');
     case 45: // -
-      return t === '---' && tokens[k + 1] === 'End' && tokens[k + 2] === 'of' && tokens[n - 1] === '---';
-    case 60: // <
-      if (t === WILDCARD_TOKEN) {
-        if (k + 1 === n) return false;
-        // Most lines have a masked value early: by the next token's first character.
+      // .NET's `--- End of stack trace from previous location ---`, `--- End of inner exception stack trace ---`.
+      return t === '---' && tokens[k + 1] === 'End' && tokens[k + 2] === 'of' && (tokens[k + 3] === 'stack' || tokens[k + 3] === 'inner') && tokens[n - 1] === '---';
+    case 80: // P
+      // Xdebug's `PHP   2. Foo->run() /x.php:9`, `PHP   1. {main}() /x.php:0`.
+      return t === 'PHP' && k + 3 < n && tokens[k + 1] === '<*>.' && XDEBUG_CALL.test(tokens[k + 2]!) && tokens[n - 1]!.indexOf('<*>') >= 0;
+    case 116: // t
+      // PHP's trace ends `thrown in /x.php on line 31`.
+      return t === 'thrown' && k + 6 === n && tokens[k + 1] === 'in' && tokens[k + 3] === 'on' && tokens[k + 4] === 'line';
+    case 35: // #
+      // A numbered frame (mask.ts keeps the `#`): PHP's `#0 /x.php(163): call(...)`, `#1 [internal
+      // function]: call(...)`, `#3 {main}`; GDB's and systemd-coredump's `#0 0x00007f3c in raise (...)`.
+      if (t === '#<*>' && k + 1 < n) {
         const next = tokens[k + 1]!;
-        const d = next.charCodeAt(0);
-        if (d === 96) return rubyMethod(tokens, k + 1);
-        if (d === 91) return next === '[internal' && tokens[k + 2] === 'function]:' && k + 3 < n && PHP_CALL.test(tokens[k + 3]!);
-        if (d === 123 && next === '{main}') return k + 2 === n;
-        return next.indexOf('(') > 0 && PHP_CALL.test(next) && tokens[n - 1]!.endsWith(')');
+        if (next === '<*>:') return k + 2 < n && phpCall(tokens, k + 2);
+        if (next === '[internal') return tokens[k + 2] === 'function]:' && k + 3 < n && phpCall(tokens, k + 3);
+        if (next === '{main}') return k + 2 === n;
+        return next === WILDCARD_TOKEN && tokens[k + 2] === 'in' && k + 3 < n;
       }
+      break;
+    case 60: // <
+      // Ruby's `app/x.rb:12:in \`show'` (the file and its line one value).
+      if (t === WILDCARD_TOKEN) return k + 1 < n && tokens[k + 1]!.charCodeAt(0) === 96 && rubyMethod(tokens, k + 1);
       break;
   }
   // A Go call's first token ends its first argument or the call.
@@ -522,29 +540,59 @@ function traceLine(tokens: readonly string[], k: number, c: number): boolean {
   return c >= 97 && c <= 122 && tokens[k + 1] === '(<*>)' && tokens[k + 2] === WILDCARD_TOKEN && rubyMethod(tokens, k + 3);
 }
 
-/**
- * A PHP frame's call: a method (`App\Foo->show(`, `Foo::make(`), a closure, a namespaced function,
- * a file included; not any name called (`<*> connect()`: an address and a call).
- */
-const PHP_CALL = /^(?:[A-Za-z_\\][\w\\]*(?:->|::)(?:\w+|\{closure\})|\{closure\}|[A-Za-z_]\w*(?:\\\w+)+|(?:require|include)(?:_once)?)\(/;
+/** A PHP frame's call (after its number and file): `App\Foo->show(`, `reconcile(`, `{closure}(`, Laravel's `Router->Illuminate\Routing\{closure}(`. */
+const PHP_CALL = /^\\?[A-Za-z_{][^\s(]*\(/;
+/** Xdebug's frames name any function: `{main}()`, `run_jobs()`, `Foo->run()`. */
+const XDEBUG_CALL = /^(?:\{main\}|[A-Za-z_\\][\w\\]*(?:(?:->|::)\w+)?)\(/;
 
-/** Ruby's method after its file: ``\`show'``, ``\`block in start'`` (up to ``\`block (2 levels) in <main>'``). */
+/** Token j on is a PHP frame's call, and the whole rest of the line: its brackets close at the line's end (`App\Foo->show(Object(Request))`). */
+function phpCall(tokens: readonly string[], j: number): boolean {
+  if (!PHP_CALL.test(tokens[j]!)) return false;
+  let depth = 0;
+  for (let k = j; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 40) depth++;
+      else if (c === 41 && --depth === 0 && (k < tokens.length - 1 || i < t.length - 1)) return false;
+    }
+  }
+  return depth === 0;
+}
+
+/**
+ * Ruby's method after its file, to the line's end: ``\`show'``, ``\`valid?'``, ``\`block in
+ * start'``, ``\`block (2 levels) in <main>'``; not any text quoted so (``\`a.txt' -> \`b.txt'``).
+ */
 function rubyMethod(tokens: readonly string[], j: number): boolean {
   const n = tokens.length;
-  return j < n && n - j <= 5 && tokens[j]!.charCodeAt(0) === 96 && tokens[n - 1]!.endsWith("'");
+  if (j >= n || n - j > 5 || !RUBY_METHOD_START.test(tokens[j]!) || !RUBY_METHOD_END.test(tokens[n - 1]!)) return false;
+  for (let k = j + 1; k < n - 1; k++) {
+    const t = tokens[k]!;
+    if (t !== 'in' && t !== '(<*>' && t !== 'levels)') return false;
+  }
+  return true;
 }
+const RUBY_METHOD_START = /^`(?:[A-Za-z_]\w*[!?=]?|<\w+>)'?$/;
+const RUBY_METHOD_END = /^`?(?:[A-Za-z_]\w*[!?=]?|<\w+>)'$/;
 
 /** What a Go frame's arguments are made of once masked: values, braces, commas, `...`, `?`. */
 const GO_ARGS = /^[<*>{}(),.?]*$/;
 /**
- * A Go function before its arguments: `main.main`, `main.(*T).run`, `pkg.F[...]`, or its package
- * path masked (`<*>(*Store).Get`, `<*>`).
+ * A Go function before its arguments: `main.main`, `main.(*T).run`, `pkg.F[...]`, `main.(*T).Run-fm`,
+ * its package path masked (`<*>(*Store).Get`, `<*>`), a closure's `.func1` masked (`main.(*T)<*>`).
  */
-const GO_FUNCTION = /^(?:<\*>|[A-Za-z_][\w-]*(?:\.[\w\[\].-]+)*\.)\(?\*?[\w\[\].]*\)?(?:\.[\w\[\].]+)*$/;
+const GO_FUNCTION = /^(?:<\*>|[A-Za-z_][\w-]*)(?:\.?\(\*[\w\[\].,]*\)|\.[\w-]+|\[[^\]]*\]|<\*>)*$/;
+/** Packages whose functions are named without a path or a receiver: the main program's and the runtime's. */
+const GO_PACKAGE = /^(?:main|runtime|sync|time|os|io|bufio|reflect|syscall|testing|context)\./;
 
-/** A Go function's name, qualified by its package or its package path masked. */
+/**
+ * A Go function's name as a trace writes it: its package path (masked: it has slashes), a pointer
+ * receiver, or a package of GO_PACKAGE; `panic` itself. Not any dotted name (`backup.tar.gz(45%)`,
+ * `cache.Get(42)`, `created by backup.service`).
+ */
 function isGoFunction(name: string): boolean {
-  return (name.indexOf('.') > 0 || name.startsWith(WILDCARD_TOKEN)) && GO_FUNCTION.test(name);
+  return (name.startsWith(WILDCARD_TOKEN) || name.indexOf('(*') > 0 || GO_PACKAGE.test(name) || name === 'panic') && GO_FUNCTION.test(name);
 }
 
 /** Whether the tokens from `k` on are a Go call whose arguments are all values (traceLine). */

@@ -82,6 +82,9 @@ describe('mask: built-in variable kinds', () => {
     // The symbol is the function that was running; masked whole, every frame of a trace was one `<*>`.
     ['kernel frame', '? nfs4_proc_getattr+0x6a/0x100 [nfsv4]', '? nfs4_proc_getattr+<*> [<*>]', ['0x6a/0x100', 'nfsv4']],
     ['kernel frame of a clone', 'xfs_buf_ioend.isra.0+0x1c/0x40 [xfs]', 'xfs_buf_ioend.isra.0+<*> [xfs]', ['0x1c/0x40']],
+    // A number after `#` keeps it: a PHP or GDB frame's number, apart from the file or address after it.
+    ['numbered frame', '#0 /var/www/x.php(163): App\\Foo->show()', '#<*> <*>: App\\Foo->show()', ['0', '/var/www/x.php(163)']],
+    ['number after #', 'Ticket #1234 closed', 'Ticket #<*> closed', ['1234']],
   ];
   for (const [kind, line, template, values] of cases) {
     it(`masks ${kind}`, () => {

@@ -179,6 +179,39 @@ describe('stack traces scored as a stream', function () {
     '\t/usr/local/go/src/net/http/server.go:3086 +0x5cb',
   ];
 
+  // Two programs of one host write Ruby traces: the first one's make the method's place variable,
+  // and the second one's template is made with `<*>` there while its lines hold the method. Taken
+  // as its lines (the trainer asked the template, not them), its routine trace's first frame was
+  // a frame of no routine and alerted (0.65; 0.39 asked per line).
+  it("counts a routine trace's frames as frames where its template was made in a group already generalized", function () {
+    const r = new Rng(5);
+    let t = 0;
+    const ts = (): string => {
+      t += 1 + r.int(0, 2);
+      return new Date(Date.UTC(2024, 10, 24) + t * 1000).toISOString().slice(11, 19);
+    };
+    const line = (prog: string, m: string): string => `Nov 24 ${ts()} web01 ${prog}[${prog === 'puma' ? 812 : 913}]: ${m}`;
+    const methods = ['each', 'map', 'call', 'perform', 'run', 'process', 'dispatch', 'execute', 'invoke', 'handle'];
+    const trace = (prog: string): string[] => [
+      line(prog, `/app/lib/job.rb:12:in \`${r.pick(methods)}': undefined method \`id' for nil:NilClass (NoMethodError)`),
+      ...Array.from({ length: 6 }, () => line(prog, `\tfrom /app/lib/x${r.int(0, 8)}.rb:${r.int(0, 299)}:in \`${r.pick(methods)}'`)),
+    ];
+    const routine = (prog: string): string =>
+      prog === 'puma' ? line(prog, `Completed 200 OK in ${r.int(0, 89)}ms (Views: ${r.int(0, 39)}ms | ActiveRecord: ${r.int(0, 8)}ms)`) : line(prog, `processed job ${r.int(0, 99998)} in ${r.int(0, 899)}ms`);
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) {
+      trainer.add(routine(i % 2 ? 'puma' : 'sidekiq'));
+      if (i % 300 === 150 && i < 1500) for (const l of trace('puma')) trainer.add(l);
+      if (i % 40 === 20 && i >= 1500) for (const l of trace('sidekiq')) trainer.add(l);
+    }
+    const m = trainer.finish();
+    const f = new Familiarity();
+    for (let i = 0; i < 10; i++) m.score(routine(i % 2 ? 'puma' : 'sidekiq'), f);
+    const scored = trace('sidekiq').map((l) => m.score(l, f));
+    expect(scored[1]!.reasons).to.include('error_terms');
+    expect(scored[1]!.score).to.be.below(0.5);
+  });
+
   it("flags a Go panic's header, not every call and file line of its goroutine", function () {
     const go = new ModelTrainer();
     const rr = new Rng(3);
