@@ -33,7 +33,8 @@ import type { ClusterModel } from './clusters.js';
  * access log format read (access-log.ts). 19: a template of stack-trace frames marked (`frame`), a
  * kernel frame's symbol kept (mask.ts), Squid's access log read (access-log.ts): a model of 18 has
  * other templates for these lines. 20: a number after `#` keeps it (`#<*>`, mask.ts: a PHP or GDB
- * frame's number): a model of 19 has other templates for lines with one.
+ * frame's number): a model of 19 has other templates for lines with one; a duration's or a size's
+ * number is read in one unit (units.ts): a model of 19 counted `1.02s` and `131ms` as 1.02 and 131.
  */
 export const MODEL_FORMAT_VERSION = 20;
 export const MODEL_FORMAT = 'log-anomaly-host-model';

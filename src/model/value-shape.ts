@@ -6,6 +6,7 @@
 // in module-level scratch state, read right after the call.
 
 import { calendarWordEnd } from './calendar.js';
+import { DURATION, readUnit, unitFactor, unitKind } from './units.js';
 
 /** Numbers remembered per value (the rest only shape the hash). */
 export const MAX_FIELDS = 6;
@@ -20,6 +21,8 @@ const FNV_PRIME = 0x01000193;
 const HASH_LONG = 1;
 /** Hashed in place of a calendar word (not a character code a value can hold: above U+FFFF). */
 const CALENDAR_WORD = 0x110000;
+/** Hashed in place of a duration's or a size's unit (units.ts), the number read in its kind's unit: `880ms` and `9.8s` are one shape. */
+const UNIT_OF = 0x110010;
 /** The shape of a hex identifier (looksHex) written without `0x`; with it, HASH_HEX_PREFIXED. */
 export const HASH_HEX = 2;
 const HASH_HEX_PREFIXED = 3;
@@ -112,6 +115,21 @@ export function scanValue(v: string): number {
       }
     }
     h = Math.imul(h ^ 35, FNV_PRIME);
+    const unitEnd = readUnit(v, i);
+    if (unitEnd > 0) {
+      const kind = unitKind;
+      x *= unitFactor;
+      i = unitEnd;
+      // Go's compound durations: `1h2m3.5s`, one number.
+      while (kind === DURATION && i < n && isDigit(v.charCodeAt(i))) {
+        const more = readNumber(v, i);
+        const end = readUnit(v, numberEnd);
+        if (end < 0 || end === numberEnd || unitKind !== DURATION || numberEnd < n && v.charCodeAt(numberEnd) === 32) break;
+        x += more * unitFactor;
+        i = end;
+      }
+      h = Math.imul(h ^ (UNIT_OF + kind), FNV_PRIME);
+    }
     if (fieldCount < MAX_FIELDS) fields[fieldCount++] = negative ? -x : x;
   }
   if (fieldCount >= 4 && isDigit(v.charCodeAt(0))) {
@@ -192,6 +210,22 @@ export function digitsOnlyId(v: string): boolean {
   if (n < 8 || n > MAX_VALUE) return false;
   for (let i = 0; i < n; i++) if (!isDigit(v.charCodeAt(i))) return false;
   return true;
+}
+
+/** Where the last readNumber's number ended. */
+let numberEnd = 0;
+
+/** The number (digits, maybe one fraction) at `i` of `v`; numberEnd where it ends. */
+function readNumber(v: string, i: number): number {
+  const n = v.length;
+  let x = 0;
+  while (i < n && isDigit(v.charCodeAt(i))) x = x * 10 + (v.charCodeAt(i++) - 48);
+  if (i + 1 < n && v.charCodeAt(i) === 46 && isDigit(v.charCodeAt(i + 1))) {
+    i++;
+    for (let scale = 0.1; i < n && isDigit(v.charCodeAt(i)); i++, scale /= 10) x += (v.charCodeAt(i) - 48) * scale;
+  }
+  numberEnd = i;
+  return x;
 }
 
 // "1.2.3": the run before "3" was reached through a dot as well.

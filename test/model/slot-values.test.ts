@@ -211,6 +211,20 @@ describe('slot values', () => {
     expect(positive.surprise(0, '-0.001 sec')).to.be.above(THRESHOLD_NATS);
   });
 
+  // etcd writes how long an apply took as Go does, `131.2ms` or `1.02s`: read as written, 20.5 s
+  // looked smaller than 131 ms, and a 20-second apply, where routine ones took 100-250 ms, was no
+  // unusual value (within the margin, 1.5 decades past the range, a value is ordinary).
+  it('reads durations and sizes in one unit whatever unit each is written in', () => {
+    const took = slotOf(repeat(92, (i) => (i % 23 === 0 ? `0.2${i % 7}s` : `${100 + ((i * 37) % 150)}.${(i * 7919) % 1000}ms`)));
+    expect(took.surprise(0, '20.512345s')).to.be.above(2);
+    expect(took.surprise(0, '10m3.5s')).to.be.above(THRESHOLD_NATS);
+    for (const v of ['180.5ms', '880.497118ms', '0.9s', '1.05s']) expect(took.surprise(0, v), v).to.equal(0);
+    // A transfer of 3 GB where they were 1-900 KB, and 512 KB written as 0.5 MB.
+    const sizes = slotOf(repeat(100, (i) => `${1 + ((i * 53) % 900)} KB`));
+    expect(sizes.surprise(0, '3 GB')).to.be.above(THRESHOLD_NATS);
+    expect(sizes.surprise(0, '0.5 MB')).to.equal(0);
+  });
+
   it('counts the zeros of a field of fractions among its values (a value seen never in 1,000 is rare)', () => {
     // 995 zeros, 5 fractions: on the fraction scale, yet 250 is as unusual as with the zeros counted.
     const mostlyZero = slotOf(repeat(1000, (i) => (i % 200 === 0 ? `0.${1 + (i % 9)} s` : '0.00 s')));

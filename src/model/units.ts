@@ -1,0 +1,87 @@
+// Units written after a number: a duration or a size. A slot's numbers are compared on one scale
+// (slots.ts), so `880.497118ms` and `9.870112345s` must be numbers of one unit: read as written,
+// 9.87 seconds looked smaller than 131 milliseconds, and etcd's `apply request took too long`
+// at 9.9 s, where routine ones took 100-250 ms, was no unusual value. Durations are read in
+// milliseconds, sizes in bytes. Allocation-free: readUnit leaves its result in module state.
+
+/** What a unit measures. */
+export const DURATION = 1;
+export const SIZE = 2;
+
+/** Kind and factor of the unit the last readUnit found. */
+export let unitKind = 0;
+export let unitFactor = 1;
+
+const KIB = 1024;
+// Unit -> [kind, factor]. A single letter only where glued to its number (`5s`, `1m30s`, `512M`):
+// `5 m` or `3 s` may be anything; `93.0 B` is a size.
+const UNITS = new Map<string, readonly [number, number]>([
+  ['ns', [DURATION, 1e-6]],
+  ['us', [DURATION, 1e-3]],
+  ['\u00b5s', [DURATION, 1e-3]],
+  ['\u03bcs', [DURATION, 1e-3]],
+  ['ms', [DURATION, 1]],
+  ['msec', [DURATION, 1]],
+  ['msecs', [DURATION, 1]],
+  ['millis', [DURATION, 1]],
+  ['s', [DURATION, 1e3]],
+  ['sec', [DURATION, 1e3]],
+  ['secs', [DURATION, 1e3]],
+  ['second', [DURATION, 1e3]],
+  ['seconds', [DURATION, 1e3]],
+  ['m', [DURATION, 6e4]],
+  ['min', [DURATION, 6e4]],
+  ['mins', [DURATION, 6e4]],
+  ['minute', [DURATION, 6e4]],
+  ['minutes', [DURATION, 6e4]],
+  ['h', [DURATION, 3.6e6]],
+  ['hr', [DURATION, 3.6e6]],
+  ['hrs', [DURATION, 3.6e6]],
+  ['hour', [DURATION, 3.6e6]],
+  ['hours', [DURATION, 3.6e6]],
+  ['d', [DURATION, 8.64e7]],
+  ['day', [DURATION, 8.64e7]],
+  ['days', [DURATION, 8.64e7]],
+  ['B', [SIZE, 1]],
+  ['bytes', [SIZE, 1]],
+  ['K', [SIZE, KIB]],
+  ['KB', [SIZE, KIB]],
+  ['kB', [SIZE, KIB]],
+  ['KiB', [SIZE, KIB]],
+  ['M', [SIZE, KIB ** 2]],
+  ['MB', [SIZE, KIB ** 2]],
+  ['MiB', [SIZE, KIB ** 2]],
+  ['G', [SIZE, KIB ** 3]],
+  ['GB', [SIZE, KIB ** 3]],
+  ['GiB', [SIZE, KIB ** 3]],
+  ['T', [SIZE, KIB ** 4]],
+  ['TB', [SIZE, KIB ** 4]],
+  ['TiB', [SIZE, KIB ** 4]],
+  ['PB', [SIZE, KIB ** 5]],
+  ['PiB', [SIZE, KIB ** 5]],
+]);
+const GLUED_ONLY = new Set(['s', 'm', 'h', 'd', 'K', 'M', 'G', 'T']);
+const LONGEST = 7;
+
+function isUnitLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 0xb5 || c === 0x3bc;
+}
+
+/**
+ * The unit at `i` of `v`, right after a number, glued or after one space, ending where the letters
+ * do: where it ends (and unitKind, unitFactor), or -1.
+ */
+export function readUnit(v: string, i: number): number {
+  const n = v.length;
+  let a = i;
+  if (a < n && v.charCodeAt(a) === 32) a++;
+  let b = a;
+  while (b < n && b - a <= LONGEST && isUnitLetter(v.charCodeAt(b))) b++;
+  if (b === a || b - a > LONGEST || (b < n && isUnitLetter(v.charCodeAt(b)))) return -1;
+  const word = v.slice(a, b);
+  const u = UNITS.get(word);
+  if (u === undefined || (a > i && GLUED_ONLY.has(word))) return -1;
+  unitKind = u[0];
+  unitFactor = u[1];
+  return b;
+}
