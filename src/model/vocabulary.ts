@@ -112,12 +112,16 @@ for (const w of [
   // device too hot.
   'abnormal', 'abnormally', 'assert', 'malformed', 'dereference', 'erroneous', 'unreadable', 'uncorrected', 'backtrace',
   'stacktrace', 'overheating', 'overheated', 'imagepullbackoff', 'errimagepull',
+  // Rate limits imposed by a peer (`temporarily rate-limited`, as one word when joined).
+  'ratelimited',
 ]) TERMS.set(w, MEDIUM);
 for (const w of [
   'down', 'warn', 'warning', 'warnings', 'retry', 'retrying', 'disconnect', 'disconnected', 'reset', 'expired',
   'terminated', 'interrupted', 'dropped', 'dropping', 'missing', 'not', 'unknown', 'denial', 'blocked',
   'slow', 'full', 'leak', 'closed', 'offline', 'dead', 'sigterm', 'exceeded', 'exceeding', 'unusable', 'rollback',
   'exceeds', 'stalled', 'evicted', 'stall', 'stalls', 'flapping', 'failover', 'starved', 'starvation',
+  // Mail not delivered this time (Postfix's and sendmail's `status=deferred`), or returned.
+  'deferred', 'bounced',
 ]) TERMS.set(w, LOW);
 // "not" and "closed" are too common to mean much alone; they count only in phrases.
 TERMS.delete('not');
@@ -132,6 +136,9 @@ const PHRASES: ReadonlyArray<Phrase> = [
   [['could', 'not'], MEDIUM],
   [['out', 'of', 'memory'], HIGH],
   [['no', 'space'], HIGH],
+  // `Not enough disk space`, `not enough memory`: insufficient, in two words.
+  [['not', 'enough'], MEDIUM],
+  [['rate', 'limited'], MEDIUM],
   [['not', 'responding'], MEDIUM],
   [['no', 'route'], MEDIUM],
   [['too', 'many'], MEDIUM],

@@ -16,6 +16,12 @@ describe('failure vocabulary', () => {
     ['Giving up on host db-3 after 5 attempts', ['giving up']],
     ['worker[812]: segmentation fault (core dumped)', ['fault', 'core dumped']],
     ['Insufficient replicas for partition 7', ['insufficient']],
+    // A review's mail server: a full disk told by the delivery agent, a peer's rate limit, mail deferred.
+    ['452 4.3.1 <judy@example.com> Not enough disk space (in reply to end of DATA command)', ['not enough']],
+    ['421-4.7.28 Our system has detected an unusual rate of mail, temporarily rate limited', ['rate limited']],
+    // (`status=deferred` is a value, read per line: valueTermSeverity.)
+    ['Nov 24 10:00:01 mx1 postfix/qmgr[812]: 4BF2A1: deferred, retrying in 300s', ['deferred', 'retrying']],
+    ['enough disk space for 3 more days', []],
     ['node-4 is unresponsive, marking unhealthy', ['unresponsive', 'unhealthy']],
     ['fsync failed: errno 28', ['failed', 'errno']],
     ['Remounting filesystem read-only', ['remounting filesystem read only', 'read only']],
