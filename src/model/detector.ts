@@ -18,6 +18,7 @@ import { contextDiscount, noteRecent } from './sequence.js';
 import { fnv1a } from './features.js';
 import { magnitudeBin, type SlotTable } from './slots.js';
 import { publicAddressEnd } from './value-shape.js';
+import { addressKey, floodEvidence, sourceEnd } from './sources.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError, DEFAULT_THRESHOLD };
 
@@ -381,6 +382,8 @@ export class HostModel {
         }
       }
     }
+    /** A flood from one address of a slot of addresses (sources.ts), in nats. */
+    let flood = 0;
     if (known !== null && known.slotEnd > known.slotStart && line.tokens.length === known.tokens.length) {
       const slots = this.core.slots;
       let max = 0;
@@ -399,6 +402,14 @@ export class HostModel {
         surprises[k - known.slotStart] = s;
         slotValues[k - known.slotStart] = v ?? '';
         if (v === undefined) continue;
+        if (familiar !== undefined && slots.flood[k]! >= 0) {
+          const end = sourceEnd(v);
+          if (end > 0) {
+            // Keyed by the slot (its index among the model's slots) and the address.
+            const f = floodEvidence(familiar.observeSource(addressKey(v, end, k)), slots.flood[k]!);
+            if (f > flood) flood = f;
+          }
+        }
         sum += s;
         if (s > max) max = s;
         // An unmasked token is the line's own wording, already read for failure terms, but for the
@@ -454,6 +465,8 @@ export class HostModel {
         // line counts, a repetition too: a retry loop hammering a failure far harder than ever is
         // as much news (and hashing each line to tell repetitions cost 4% of scoring).
         if (errors > 0 && known.burst >= 0) burst = burstEvidence(familiar.observeRun(known.burstKey), known.burst);
+        // Or from one source far more densely than any address ever wrote it, failure words or not.
+        if (flood > burst) burst = flood;
       }
       noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);
       familiar.tick();

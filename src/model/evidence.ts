@@ -51,8 +51,13 @@ export const BURST_CAP = 4;
 
 /** Evidence (nats) of a message's recent count `recent` where its largest in training was `largest`. */
 export function burstEvidence(recent: number, largest: number): number {
+  return burstWeight(recent, largest, BURST_CAP);
+}
+
+/** BURST_WEIGHT nats per doubling of `recent` beyond BURST_FACTOR times `largest` plus BURST_SLACK, at most `cap`. */
+export function burstWeight(recent: number, largest: number, cap: number): number {
   const expected = BURST_FACTOR * largest + BURST_SLACK;
-  return recent <= expected ? 0 : Math.min(BURST_CAP, BURST_WEIGHT * Math.log2(recent / expected));
+  return recent <= expected ? 0 : Math.min(cap, BURST_WEIGHT * Math.log2(recent / expected));
 }
 
 /** Effective count at or below which a known template is reported as rare. */

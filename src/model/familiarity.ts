@@ -14,6 +14,7 @@
 // again: its next lines score as new, never lower.
 
 import { recentCount, noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
+import { SourceTable, sourceCount } from './sources.js';
 
 /** Occasions after which a recurring new message has come half the way to a known template (detector.ts). */
 export const FAMILIAR_HALF = 2;
@@ -36,6 +37,13 @@ export interface FamiliarityLog {
    * entry's `routine` with `last`); returns its recent count, this line included.
    */
   observeRun(key: number): number;
+  /**
+   * One more line of an address in a slot of addresses (sources.ts; `key` the template, the slot and
+   * the address); returns its count, this line included. Kept apart from the messages' entries (an
+   * access log's clients would push them out) and not saved: after a restart counts start afresh,
+   * lower, never higher.
+   */
+  observeSource(key: number): number;
   /** Counts one scored line. */
   tick(): void;
   /**
@@ -173,8 +181,23 @@ function fresh(): Occasions {
   return { last: 0, routine: 0, run: 0, runLines: null };
 }
 
+/**
+ * Addresses counted per log (observeSource): a table of 2^SOURCE_BITS places (sources.ts
+ * SourceTable, 20 KB, made when first needed); an address pushed out starts its count afresh
+ * (lower, never higher). A Map took 5-6% of scoring, a new entry per line where clients come from
+ * everywhere.
+ */
+const SOURCE_BITS = 10;
+
+/** An address's count (sources.ts) and the line it was last seen at. */
+interface SourceEntry {
+  count: number;
+  last: number;
+}
+
 export class Familiarity implements FamiliarityLog {
   private readonly entries = new Map<number, Occasions>();
+  private sources: SourceTable | null = null;
   private scored = 0;
   /**
    * @internal Plain new-message lines of the last PHASE_WINDOW lines. Not part of the saved state:
@@ -226,6 +249,27 @@ export class Familiarity implements FamiliarityLog {
     recordRun(e, this.scored);
     this.put(key, e);
     return e.routine;
+  }
+
+  observeSource(key: number): number {
+    const table = (this.sources ??= new SourceTable(SOURCE_BITS));
+    const p = table.find(key);
+    const count = p < 0 ? 1 : sourceCount(table.count(p), table.last(p), this.scored);
+    table.set(key, count, this.scored);
+    return count;
+  }
+
+  /** @internal For a draft: the log's count of an address. */
+  peekSource(key: number): SourceEntry | undefined {
+    const p = this.sources === null ? -1 : this.sources.find(key);
+    return p < 0 ? undefined : { count: this.sources!.count(p), last: this.sources!.last(p) };
+  }
+
+  /** @internal Takes a draft's address counts. */
+  adoptSources(touched: Map<number, SourceEntry>): void {
+    if (touched.size === 0) return;
+    const table = (this.sources ??= new SourceTable(SOURCE_BITS));
+    for (const [key, e] of touched) table.set(key, e.count, e.last);
   }
 
   tick(): void {
@@ -298,6 +342,7 @@ export class Familiarity implements FamiliarityLog {
 
 export class FamiliarityDraft implements FamiliarityLog {
   private readonly touched = new Map<number, Occasions>();
+  private readonly touchedSources = new Map<number, SourceEntry>();
   private scored: number;
   private committed = false;
   private readonly recent: Recent;
@@ -331,6 +376,18 @@ export class FamiliarityDraft implements FamiliarityLog {
     return e.routine;
   }
 
+  observeSource(key: number): number {
+    let e = this.touchedSources.get(key);
+    if (e === undefined) {
+      const b = this.base.peekSource(key);
+      e = b === undefined ? { count: 0, last: this.scored } : { ...b };
+      this.touchedSources.set(key, e);
+    }
+    e.count = sourceCount(e.count, e.last, this.scored);
+    e.last = this.scored;
+    return e.count;
+  }
+
   /** The draft's own copy of the log's entry (a fresh one when the log has none). */
   private touch(key: number): Occasions {
     let e = this.touched.get(key);
@@ -361,6 +418,7 @@ export class FamiliarityDraft implements FamiliarityLog {
     if (this.committed) throw new Error('familiarity draft committed twice');
     this.committed = true;
     this.base.adopt(this.touched, this.scored);
+    this.base.adoptSources(this.touchedSources);
     this.base.recent = this.recent;
     this.base.recentTemplates = this.recentTemplates;
     this.base.lastFrame = this.lastFrame;

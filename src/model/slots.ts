@@ -4,9 +4,10 @@
 // (value-shape.ts), and per shape and number position a histogram of orders
 // of magnitude (quarter-decade bins).
 
-import { scanValue, fields, fieldCount, digitsOnlyId, otherAddressHash, publicAddress, HASH_HEX } from './value-shape.js';
+import { scanValue, fields, fieldCount, digitsOnlyId, otherAddressHash, publicAddress, scannedAddressEnd, HASH_HEX } from './value-shape.js';
 import { isClockReading } from './calendar.js';
 import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
+import { SourceCounter, addressKey, sourceEnd } from './sources.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
 export const MAX_CATEGORIES = 8;
@@ -131,6 +132,11 @@ export interface SlotModel {
   drifts?: number;
   /** [shape hash, count, numbers per position]; null when the slot took too many shapes. */
   shapes: Array<[number, number, FieldModel[]]> | null;
+  /**
+   * A slot of IPv4 addresses (most of its values began with one): the densest count of any one
+   * address in training (sources.ts). Absent for other slots, and in models saved before it.
+   */
+  flood?: number;
 }
 
 class ShapeAcc {
@@ -154,6 +160,10 @@ class ShapeAcc {
 /** Training-time accumulator of one slot. */
 export class SlotAccumulator {
   n = 0;
+  /** Its addresses' counts (sources.ts); addSource. */
+  private readonly sources = new SourceCounter();
+  /** Where the address the last value added began with ends (its scan found it), or -1. */
+  private addressEnd = -1;
   cats: Map<string, number> | null = new Map();
   /** Address shapes counted as another's (mergeAddressKinds), by hash. */
   private aliases: Map<number, number> | null = null;
@@ -189,6 +199,11 @@ export class SlotAccumulator {
     }
   }
 
+  /** The address the value just added (add) begins with, counted at host line `at` (sources.ts). */
+  addSource(value: string, at: number): void {
+    if (this.addressEnd > 0) this.sources.add(addressKey(value, this.addressEnd, 0), at);
+  }
+
   add(value: string, times = 1): void {
     this.n += times;
     const cats = this.cats;
@@ -205,9 +220,12 @@ export class SlotAccumulator {
     const shapes = this.shapes;
     if (shapes === null) {
       this.steady = false;
+      // (Its values are not scanned any more: the address is looked for alone.)
+      this.addressEnd = sourceEnd(value);
       return;
     }
     let h = scanValue(value);
+    this.addressEnd = scannedAddressEnd;
     if (this.steady && this.cats !== null) this.noteStep(h, held);
     const other = otherAddressHash;
     const isPublic = publicAddress;
@@ -293,6 +311,7 @@ export class SlotAccumulator {
   }
 
   freeze(): SlotModel {
+    const flood = this.sources.freeze(this.n);
     return {
       n: this.n,
       ...(this.terms !== null ? { terms: [...this.terms].map(([t, o]): [string, number] => [t, Math.round(occasionsWeight(o) * 1000) / 1000]) } : {}),
@@ -302,6 +321,7 @@ export class SlotAccumulator {
         this.shapes === null
           ? null
           : [...this.shapes.entries()].map(([h, s]) => [h, s.n, s.bins.map((m) => ({ bins: [...m.entries()].sort((a, b) => a[0] - b[0]) }))]),
+      ...(flood !== undefined ? { flood } : {}),
     };
   }
 }
@@ -369,6 +389,8 @@ export class SlotTable {
   /** Slots: token position and value index (-1 = whole token). */
   readonly pos: Int32Array;
   readonly vi: Int32Array;
+  /** Per slot of addresses, the densest count of one address in training (SlotModel.flood); -1 for other slots. */
+  readonly flood: Float64Array;
   private readonly n: Float64Array;
   /** First category of the slot in catKeys, -1 for a free-form slot (no categories). */
   private readonly catStart: Int32Array;
@@ -412,6 +434,7 @@ export class SlotTable {
     for (const ts of slots) ns += ts.length;
     this.pos = new Int32Array(ns);
     this.vi = new Int32Array(ns);
+    this.flood = new Float64Array(ns).fill(-1);
     this.n = new Float64Array(ns);
     this.catStart = new Int32Array(ns);
     this.catSize = new Int32Array(ns);
@@ -445,6 +468,7 @@ export class SlotTable {
         this.pos[i] = pos;
         this.vi[i] = vi;
         this.n[i] = m.n;
+        if (m.flood !== undefined) this.flood[i] = m.flood;
         if (m.terms !== undefined && m.terms.length > 0) this.slotTerms.set(i, new Map(m.terms));
         // A slot of clock readings (a timestamp in the line) is judged by its numbers only: the
         // next second is a new value, but not an unusual one, however few seconds training saw.

@@ -34,7 +34,8 @@ import type { ClusterModel } from './clusters.js';
  * kernel frame's symbol kept (mask.ts), Squid's access log read (access-log.ts): a model of 18 has
  * other templates for these lines. 20: a number after `#` keeps it (`#<*>`, mask.ts: a PHP or GDB
  * frame's number): a model of 19 has other templates for lines with one; a duration's or a size's
- * number is read in one unit (units.ts): a model of 19 counted `1.02s` and `131ms` as 1.02 and 131.
+ * number is read in one unit (units.ts): a model of 19 counted `1.02s` and `131ms` as 1.02 and 131;
+ * a slot of addresses has its densest source (`flood`, sources.ts).
  */
 export const MODEL_FORMAT_VERSION = 20;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
@@ -110,6 +111,7 @@ function checkSlot(s: unknown): void {
     fail('slot categories');
   }
   if (m!.drifts !== undefined && !(isNum(m!.drifts) && (m!.drifts as number) >= 0)) fail('slot drift');
+  if (m!.flood !== undefined && !(isNum(m!.flood) && (m!.flood as number) >= 0)) fail('slot sources');
   const terms = m!.terms;
   if (terms !== undefined && !(Array.isArray(terms) && terms.every((t) => Array.isArray(t) && typeof t[0] === 'string' && isNum(t[1])))) {
     fail('slot failure terms');

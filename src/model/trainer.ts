@@ -207,6 +207,7 @@ export class Trainer {
         const v = slotValue(tok, slot);
         if (v === null) continue;
         acc.add(v);
+        acc.addSource(v, this.n);
         if (isQuotedText(tok.tokens[slot.pos]!, v)) {
           const terms = textFailureTerms(v);
           if (terms.length > 0) acc.addTerms(terms, this.n, line, gap);

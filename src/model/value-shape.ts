@@ -65,6 +65,7 @@ export function scanValue(v: string): number {
   // not judge it by the address the value before it left here.
   otherAddressHash = 0;
   publicAddress = false;
+  scannedAddressEnd = -1;
   const n = v.length;
   if (n > MAX_VALUE) return HASH_LONG;
   // (A pointer's `0x7ffd...` is another kind than a queue id's `4F2A1B3C5D`: digits alone are one
@@ -135,6 +136,7 @@ export function scanValue(v: string): number {
   if (fieldCount >= 4 && isDigit(v.charCodeAt(0))) {
     const kind = addressKind(v);
     if (kind !== NO_ADDRESS) {
+      scannedAddressEnd = addressEnd;
       const marked = (Math.imul(h ^ PUBLIC_ADDRESS, FNV_PRIME) >>> 0) | 4;
       const plain = (h >>> 0) | 4;
       publicAddress = kind === PUBLIC;
@@ -151,6 +153,8 @@ export function scanValue(v: string): number {
  */
 export let otherAddressHash = 0;
 export let publicAddress = false;
+/** Where the IPv4 address the last scanned value begins with ends (its source: sources.ts), or -1. */
+export let scannedAddressEnd = -1;
 
 /** Hashed after a public IPv4 address's shape (not a character code a value can hold: above U+FFFF). */
 const PUBLIC_ADDRESS = 0x110001;
@@ -199,6 +203,11 @@ function addressKind(v: string): number {
   if (a === 0 || a === 10 || a === 127 || a >= 224) return PRIVATE;
   if ((a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127)) return PRIVATE;
   return PUBLIC;
+}
+
+/** Where the IPv4 address a value begins with ends (`45.9.20.11:443` -> 10), or -1 when it begins with none. */
+export function leadingAddressEnd(v: string): number {
+  return v.length > 6 && isDigit(v.charCodeAt(0)) && addressKind(v) !== NO_ADDRESS ? addressEnd : -1;
 }
 
 /**
