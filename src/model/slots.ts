@@ -4,7 +4,7 @@
 // (value-shape.ts), and per shape and number position a histogram of orders
 // of magnitude (quarter-decade bins).
 
-import { scanValue, fields, fieldCount, digitsOnlyId, otherAddressHash, publicAddress, scannedAddressEnd, HASH_HEX } from './value-shape.js';
+import { scanValue, fields, fieldCount, digitsOnlyId, otherAddressHash, publicAddress, scannedAddressEnd, scannedUnits, HASH_HEX } from './value-shape.js';
 import { isClockReading } from './calendar.js';
 import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
 import { SourceCounter, addressKey, sourceEnd } from './sources.js';
@@ -137,6 +137,8 @@ export interface SlotModel {
    * address in training (sources.ts). Absent for other slots, and in models saved before it.
    */
   flood?: number;
+  /** The units its numbers were written in (value-shape.ts scannedUnits: a bit per unit); absent when none. */
+  units?: number;
 }
 
 class ShapeAcc {
@@ -164,6 +166,8 @@ export class SlotAccumulator {
   private readonly sources = new SourceCounter();
   /** Where the address the last value added began with ends (its scan found it), or -1. */
   private addressEnd = -1;
+  /** The units its numbers were written in (scannedUnits). */
+  private units = 0;
   cats: Map<string, number> | null = new Map();
   /** Address shapes counted as another's (mergeAddressKinds), by hash. */
   private aliases: Map<number, number> | null = null;
@@ -226,6 +230,7 @@ export class SlotAccumulator {
     }
     let h = scanValue(value);
     this.addressEnd = scannedAddressEnd;
+    this.units |= scannedUnits;
     if (this.steady && this.cats !== null) this.noteStep(h, held);
     const other = otherAddressHash;
     const isPublic = publicAddress;
@@ -322,6 +327,7 @@ export class SlotAccumulator {
           ? null
           : [...this.shapes.entries()].map(([h, s]) => [h, s.n, s.bins.map((m) => ({ bins: [...m.entries()].sort((a, b) => a[0] - b[0]) }))]),
       ...(flood !== undefined ? { flood } : {}),
+      ...(this.units !== 0 ? { units: this.units } : {}),
     };
   }
 }
@@ -391,6 +397,8 @@ export class SlotTable {
   readonly vi: Int32Array;
   /** Per slot of addresses, the densest count of one address in training (SlotModel.flood); -1 for other slots. */
   readonly flood: Float64Array;
+  /** Per slot, the units its numbers were written in (SlotModel.units). */
+  private readonly units: Int32Array;
   private readonly n: Float64Array;
   /** First category of the slot in catKeys, -1 for a free-form slot (no categories). */
   private readonly catStart: Int32Array;
@@ -435,6 +443,7 @@ export class SlotTable {
     this.pos = new Int32Array(ns);
     this.vi = new Int32Array(ns);
     this.flood = new Float64Array(ns).fill(-1);
+    this.units = new Int32Array(ns);
     this.n = new Float64Array(ns);
     this.catStart = new Int32Array(ns);
     this.catSize = new Int32Array(ns);
@@ -469,6 +478,7 @@ export class SlotTable {
         this.vi[i] = vi;
         this.n[i] = m.n;
         if (m.flood !== undefined) this.flood[i] = m.flood;
+        if (m.units !== undefined) this.units[i] = m.units;
         if (m.terms !== undefined && m.terms.length > 0) this.slotTerms.set(i, new Map(m.terms));
         // A slot of clock readings (a timestamp in the line) is judged by its numbers only: the
         // next second is a new value, but not an unusual one, however few seconds training saw.
@@ -726,6 +736,13 @@ export class SlotTable {
       } else {
         let x = this.numbersSurprise(s);
         if (other < end) x = Math.min(x, this.numbersSurprise(other));
+        // A duration or a size in a unit the slot never wrote, above every value it held (Go's
+        // `3.4s` where an apply always took 100-250 ms): a new kind of value, as it was when the
+        // unit made its shape, however near the range its number in the slot's unit.
+        const units = scannedUnits;
+        if (x === 0 && (units & ~this.units[slot]!) !== 0 && this.shapeN[s]! >= MIN_OBSERVATIONS && this.aboveRange(s)) {
+          x = Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size);
+        }
         if (x > best) best = x;
       }
     }
@@ -743,6 +760,20 @@ export class SlotTable {
       if (x > best) best = x;
     }
     return best;
+  }
+
+  /** Whether one of the last scanned value's numbers is above all those of its place in shape s (no margin). */
+  private aboveRange(s: number): boolean {
+    const f0 = this.shapeFieldStart[s]!;
+    const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
+    for (let i = 0; i < k; i++) {
+      const f = f0 + i;
+      if (this.fieldBinEnd[f] === this.fieldBinStart[f]) continue;
+      const x = fields[i]!;
+      const mag = this.onFractions[f] === 1 ? (x > 0 ? Math.log10(x) : -Infinity) : magnitude(x);
+      if (mag > this.fieldHi[f]!) return true;
+    }
+    return false;
   }
 
   /** Whether the slot's values mostly had shape h. */

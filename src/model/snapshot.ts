@@ -112,6 +112,7 @@ function checkSlot(s: unknown): void {
   }
   if (m!.drifts !== undefined && !(isNum(m!.drifts) && (m!.drifts as number) >= 0)) fail('slot drift');
   if (m!.flood !== undefined && !(isNum(m!.flood) && (m!.flood as number) >= 0)) fail('slot sources');
+  if (m!.units !== undefined && !(Number.isInteger(m!.units) && (m!.units as number) > 0)) fail('slot units');
   const terms = m!.terms;
   if (terms !== undefined && !(Array.isArray(terms) && terms.every((t) => Array.isArray(t) && typeof t[0] === 'string' && isNum(t[1])))) {
     fail('slot failure terms');

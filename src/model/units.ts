@@ -8,9 +8,10 @@
 export const DURATION = 1;
 export const SIZE = 2;
 
-/** Kind and factor of the unit the last readUnit found. */
+/** Kind, factor and class (CLASS_OF: one bit per unit of a scale, nanoseconds to petabytes) of the unit the last readUnit found. */
 export let unitKind = 0;
 export let unitFactor = 1;
+export let unitClass = 0;
 
 const KIB = 1024;
 // Unit -> [kind, factor]. A single letter only where glued to its number (`5s`, `1m30s`, `512M`):
@@ -60,6 +61,19 @@ const UNITS = new Map<string, readonly [number, number]>([
   ['PB', [SIZE, KIB ** 5]],
   ['PiB', [SIZE, KIB ** 5]],
 ]);
+/**
+ * A unit's class, by its kind and factor: the same for every spelling of one unit (`s`, `sec`,
+ * `seconds`; `K`, `KB`, `KiB`), another for each step of the scale.
+ */
+const CLASS_OF = new Map<string, number>();
+{
+  const classes = new Map<string, number>();
+  for (const [word, [kind, factor]] of UNITS) {
+    const key = `${kind}:${factor}`;
+    if (!classes.has(key)) classes.set(key, classes.size);
+    CLASS_OF.set(word, classes.get(key)!);
+  }
+}
 const GLUED_ONLY = new Set(['s', 'm', 'h', 'd', 'K', 'M', 'G', 'T']);
 const LONGEST = 7;
 
@@ -83,5 +97,6 @@ export function readUnit(v: string, i: number): number {
   if (u === undefined || (a > i && GLUED_ONLY.has(word))) return -1;
   unitKind = u[0];
   unitFactor = u[1];
+  unitClass = CLASS_OF.get(word)!;
   return b;
 }

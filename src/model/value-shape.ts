@@ -6,7 +6,7 @@
 // in module-level scratch state, read right after the call.
 
 import { calendarWordEnd } from './calendar.js';
-import { DURATION, readUnit, unitFactor, unitKind } from './units.js';
+import { DURATION, readUnit, unitClass, unitFactor, unitKind } from './units.js';
 
 /** Numbers remembered per value (the rest only shape the hash). */
 export const MAX_FIELDS = 6;
@@ -66,6 +66,7 @@ export function scanValue(v: string): number {
   otherAddressHash = 0;
   publicAddress = false;
   scannedAddressEnd = -1;
+  scannedUnits = 0;
   const n = v.length;
   if (n > MAX_VALUE) return HASH_LONG;
   // (A pointer's `0x7ffd...` is another kind than a queue id's `4F2A1B3C5D`: digits alone are one
@@ -120,6 +121,7 @@ export function scanValue(v: string): number {
     if (unitEnd > 0) {
       const kind = unitKind;
       x *= unitFactor;
+      scannedUnits |= 1 << unitClass;
       i = unitEnd;
       // Go's compound durations: `1h2m3.5s`, one number.
       while (kind === DURATION && i < n && isDigit(v.charCodeAt(i))) {
@@ -127,6 +129,7 @@ export function scanValue(v: string): number {
         const end = readUnit(v, numberEnd);
         if (end < 0 || end === numberEnd || unitKind !== DURATION || numberEnd < n && v.charCodeAt(numberEnd) === 32) break;
         x += more * unitFactor;
+        scannedUnits |= 1 << unitClass;
         i = end;
       }
       h = Math.imul(h ^ (UNIT_OF + kind), FNV_PRIME);
@@ -155,6 +158,8 @@ export let otherAddressHash = 0;
 export let publicAddress = false;
 /** Where the IPv4 address the last scanned value begins with ends (its source: sources.ts), or -1. */
 export let scannedAddressEnd = -1;
+/** The units the last scanned value wrote its numbers in, one bit per unit (units.ts unitClass). */
+export let scannedUnits = 0;
 
 /** Hashed after a public IPv4 address's shape (not a character code a value can hold: above U+FFFF). */
 const PUBLIC_ADDRESS = 0x110001;

@@ -219,6 +219,12 @@ describe('slot values', () => {
     expect(took.surprise(0, '20.512345s')).to.be.above(2);
     expect(took.surprise(0, '10m3.5s')).to.be.above(THRESHOLD_NATS);
     for (const v of ['180.5ms', '880.497118ms', '0.9s', '1.05s']) expect(took.surprise(0, v), v).to.equal(0);
+    // In a unit the slot never wrote, above every value it held: a new kind of value, as when the
+    // unit made the shape (Go writes a second as `1.0s`, 999 ms as `999ms`); within them, not.
+    const ms = slotOf(repeat(92, (i) => `${100 + ((i * 37) % 150)}.${(i * 7919) % 1000}ms`));
+    expect(ms.surprise(0, '3.412773410s')).to.be.above(2);
+    expect(ms.surprise(0, '0.2s')).to.equal(0);
+    expect(ms.surprise(0, '880.497118ms')).to.equal(0);
     // A transfer of 3 GB where they were 1-900 KB, and 512 KB written as 0.5 MB.
     const sizes = slotOf(repeat(100, (i) => `${1 + ((i * 53) % 900)} KB`));
     expect(sizes.surprise(0, '3 GB')).to.be.above(THRESHOLD_NATS);
