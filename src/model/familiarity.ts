@@ -182,10 +182,10 @@ function fresh(): Occasions {
 }
 
 /**
- * Addresses counted per log (observeSource): a table of 2^SOURCE_BITS places (sources.ts
- * SourceTable, 20 KB, made when first needed); an address pushed out starts its count afresh
- * (lower, never higher). A Map took 5-6% of scoring, a new entry per line where clients come from
- * everywhere.
+ * Addresses counted per log (observeSource): a table of up to 2^SOURCE_BITS places (sources.ts
+ * SourceTable, at most 20 KB, made when first needed); an address pushed out starts its count
+ * afresh (lower, never higher). A Map took 5-6% of scoring, a new entry per line where clients
+ * come from everywhere.
  */
 const SOURCE_BITS = 10;
 
@@ -252,11 +252,7 @@ export class Familiarity implements FamiliarityLog {
   }
 
   observeSource(key: number): number {
-    const table = (this.sources ??= new SourceTable(SOURCE_BITS));
-    const p = table.find(key);
-    const count = p < 0 ? 1 : sourceCount(table.count(p), table.last(p), this.scored);
-    table.set(key, count, this.scored);
-    return count;
+    return (this.sources ??= new SourceTable(4, SOURCE_BITS)).observe(key, this.scored);
   }
 
   /** @internal For a draft: the log's count of an address. */
@@ -268,7 +264,7 @@ export class Familiarity implements FamiliarityLog {
   /** @internal Takes a draft's address counts. */
   adoptSources(touched: Map<number, SourceEntry>): void {
     if (touched.size === 0) return;
-    const table = (this.sources ??= new SourceTable(SOURCE_BITS));
+    const table = (this.sources ??= new SourceTable(4, SOURCE_BITS));
     for (const [key, e] of touched) table.set(key, e.count, e.last);
   }
 

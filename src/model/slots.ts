@@ -25,6 +25,12 @@ const MAX_CATEGORY_LENGTH = 64;
 const BINS_PER_DECADE = 4;
 /** A number within this many decades of the (trimmed) range seen is ordinary. */
 export const MARGIN_DECADES = 1.5;
+/**
+ * Decades above a slot's range beyond which a number in a unit the slot never wrote is a new kind of
+ * value (slots.ts surprise): Go writes 953 ms and 1.086 s, which is no news; 3.4 s where applies
+ * took 100-250 ms is.
+ */
+const UNIT_MARGIN_DECADES = 0.5;
 /** Nats per decade beyond the margin: a size 10,000 times larger than ever is worse than 50 times. */
 export const PER_DECADE = 3;
 /** Most values (share of a field's) that a gap wider than the margin sets apart as outliers. */
@@ -740,7 +746,7 @@ export class SlotTable {
         // `3.4s` where an apply always took 100-250 ms): a new kind of value, as it was when the
         // unit made its shape, however near the range its number in the slot's unit.
         const units = scannedUnits;
-        if (x === 0 && (units & ~this.units[slot]!) !== 0 && this.shapeN[s]! >= MIN_OBSERVATIONS && this.aboveRange(s)) {
+        if (x === 0 && (units & ~this.units[slot]!) !== 0 && this.shapeN[s]! >= MIN_OBSERVATIONS && this.aboveRange(s, UNIT_MARGIN_DECADES)) {
           x = Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size);
         }
         if (x > best) best = x;
@@ -762,8 +768,8 @@ export class SlotTable {
     return best;
   }
 
-  /** Whether one of the last scanned value's numbers is above all those of its place in shape s (no margin). */
-  private aboveRange(s: number): boolean {
+  /** Whether one of the last scanned value's numbers is more than `margin` decades above all those of its place in shape s. */
+  private aboveRange(s: number, margin: number): boolean {
     const f0 = this.shapeFieldStart[s]!;
     const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
     for (let i = 0; i < k; i++) {
@@ -771,7 +777,7 @@ export class SlotTable {
       if (this.fieldBinEnd[f] === this.fieldBinStart[f]) continue;
       const x = fields[i]!;
       const mag = this.onFractions[f] === 1 ? (x > 0 ? Math.log10(x) : -Infinity) : magnitude(x);
-      if (mag > this.fieldHi[f]!) return true;
+      if (mag > this.fieldHi[f]! + margin) return true;
     }
     return false;
   }

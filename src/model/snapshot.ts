@@ -33,11 +33,12 @@ import type { ClusterModel } from './clusters.js';
  * access log format read (access-log.ts). 19: a template of stack-trace frames marked (`frame`), a
  * kernel frame's symbol kept (mask.ts), Squid's access log read (access-log.ts): a model of 18 has
  * other templates for these lines. 20: a number after `#` keeps it (`#<*>`, mask.ts: a PHP or GDB
- * frame's number): a model of 19 has other templates for lines with one; a duration's or a size's
- * number is read in one unit (units.ts): a model of 19 counted `1.02s` and `131ms` as 1.02 and 131;
- * a slot of addresses has its densest source (`flood`, sources.ts).
+ * frame's number): a model of 19 has other templates for lines with one. 21: a duration's or a size's
+ * number is read in one unit (units.ts): a model of 20 counted `1.02s` and `131ms` as 1.02 and 131
+ * (and one of the commits that wrote 20 did already: 20 meant both); a slot keeps the units it
+ * wrote (`units`) and a slot of addresses its densest source (`flood`, sources.ts).
  */
-export const MODEL_FORMAT_VERSION = 20;
+export const MODEL_FORMAT_VERSION = 21;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

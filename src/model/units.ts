@@ -95,6 +95,9 @@ export function readUnit(v: string, i: number): number {
   const word = v.slice(a, b);
   const u = UNITS.get(word);
   if (u === undefined || (a > i && GLUED_ONLY.has(word))) return -1;
+  // A size runs into no number (`2024-11-24T10:00:00Z`: the day is no 24 TiB); a duration may,
+  // Go's `1h2m3.5s`.
+  if (u[0] === SIZE && b < n && v.charCodeAt(b) >= 48 && v.charCodeAt(b) <= 57) return -1;
   unitKind = u[0];
   unitFactor = u[1];
   unitClass = CLASS_OF.get(word)!;

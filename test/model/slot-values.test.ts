@@ -225,6 +225,9 @@ describe('slot values', () => {
     expect(ms.surprise(0, '3.412773410s')).to.be.above(2);
     expect(ms.surprise(0, '0.2s')).to.equal(0);
     expect(ms.surprise(0, '880.497118ms')).to.equal(0);
+    // Go writes 699 ms, then 1.086 s: a new unit just above the range is no news (half a decade).
+    const upTo700 = slotOf(repeat(92, (i) => `${300 + ((i * 37) % 400)}.${(i * 7919) % 1000}ms`));
+    expect(upTo700.surprise(0, '1.086s')).to.equal(0);
     // A transfer of 3 GB where they were 1-900 KB, and 512 KB written as 0.5 MB.
     const sizes = slotOf(repeat(100, (i) => `${1 + ((i * 53) % 900)} KB`));
     expect(sizes.surprise(0, '3 GB')).to.be.above(THRESHOLD_NATS);

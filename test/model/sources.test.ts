@@ -75,5 +75,13 @@ describe('floods from one source', function () {
     }
     expect(clients.freeze().flood).to.be.a('number');
     expect(server.freeze().flood).to.equal(undefined);
+    // Three brokers of a cluster are no sources either (their first values counted as ten once).
+    const brokers = new SlotAccumulator();
+    for (let i = 0; i < 500; i++) {
+      const v = `10.0.1.1${i % 3}:5672`;
+      brokers.add(v);
+      brokers.addSource(v, i);
+    }
+    expect(brokers.freeze().flood).to.equal(undefined);
   });
 });
