@@ -235,7 +235,8 @@ export class SlotAccumulator {
       return;
     }
     let h = scanValue(value);
-    this.addressEnd = scannedAddressEnd;
+    // (The scan reads an address at the start only: `::ffff:1.2.3.4` is looked for alone.)
+    this.addressEnd = scannedAddressEnd > 0 ? scannedAddressEnd : value.charCodeAt(0) === 58 ? sourceEnd(value) : -1;
     this.units |= scannedUnits;
     if (this.steady && this.cats !== null) this.noteStep(h, held);
     const other = otherAddressHash;

@@ -44,12 +44,19 @@ export function addressKey(v: string, end: number, seed: number): number {
   return h >>> 0;
 }
 
+const MAPPED = '::ffff:';
+
 /**
- * Where the IPv4 address a value begins with ends, or -1: a cheap test first (a digit, then a dot
+ * Where the IPv4 address a value begins with ends (after `::ffff:` too), or -1: a cheap test first (a digit, then a dot
  * within four characters), as most values that begin with a digit are numbers.
  */
 export function sourceEnd(v: string): number {
   const c = v.charCodeAt(0);
+  // An IPv4 address mapped to IPv6, as Node.js, Java and other dual-stack daemons write a client.
+  if (c === 58 && v.startsWith(MAPPED)) {
+    const end = sourceEnd(v.slice(MAPPED.length));
+    return end > 0 ? end + MAPPED.length : -1;
+  }
   if (c < 48 || c > 57 || v.length < 7) return -1;
   if (v.charCodeAt(1) !== 46 && v.charCodeAt(2) !== 46 && v.charCodeAt(3) !== 46) return -1;
   return leadingAddressEnd(v);

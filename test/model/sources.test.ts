@@ -49,6 +49,25 @@ describe('floods from one source', function () {
     expect(model.explain(deny(attacker), f).reasons).to.include('burst');
   });
 
+  it('reads an IPv4 address mapped to IPv6 (`::ffff:45.208.177.186`) as the address', function () {
+    const t = new ModelTrainer();
+    for (let i = 0; i < 20000; i++) {
+      t.add(routine());
+      if (i % 4 === 0) {
+        const src = `::ffff:${ip()}`;
+        for (let k = 0, n = r.int(1, 4); k < n; k++) t.add(deny(src));
+      }
+    }
+    const mapped = t.finish();
+    const f = new Familiarity();
+    let flagged = 0;
+    for (let i = 0; i < 400; i++) {
+      if (mapped.score(deny('::ffff:45.208.177.186'), f).score >= 0.5) flagged++;
+      mapped.score(routine(), f);
+    }
+    expect(flagged).to.be.above(200);
+  });
+
   it('counts a batch scored again (a draft) from the log as it was', function () {
     const f = new Familiarity();
     const attacker = '45.208.177.187';
