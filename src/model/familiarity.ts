@@ -252,7 +252,11 @@ export class Familiarity implements FamiliarityLog {
   }
 
   observeSource(key: number): number {
-    return (this.sources ??= new SourceTable(4, SOURCE_BITS)).observe(key, this.scored);
+    return this.sourceTable().observe(key, this.scored);
+  }
+
+  private sourceTable(): SourceTable {
+    return (this.sources ??= new SourceTable(4, SOURCE_BITS));
   }
 
   /** @internal For a draft: the log's count of an address. */
@@ -264,7 +268,7 @@ export class Familiarity implements FamiliarityLog {
   /** @internal Takes a draft's address counts. */
   adoptSources(touched: Map<number, SourceEntry>): void {
     if (touched.size === 0) return;
-    const table = (this.sources ??= new SourceTable(4, SOURCE_BITS));
+    const table = this.sourceTable();
     for (const [key, e] of touched) table.set(key, e.count, e.last);
   }
 

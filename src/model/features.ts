@@ -54,7 +54,12 @@ export const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
 function fnvChars(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return fnvPrefix(h, s, s.length);
+}
+
+/** FNV-1a of s[0, end) after the state `h`: a part of a string hashed without slicing it out. */
+export function fnvPrefix(h: number, s: string, end: number): number {
+  for (let i = 0; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
   return h;
 }
 

@@ -9,6 +9,7 @@
 // host, in training (its densest count per slot: SlotModel.flood) and when scoring (familiarity.ts).
 
 import { burstWeight } from './evidence.js';
+import { FNV_OFFSET, fnvPrefix } from './features.js';
 import { leadingAddressEnd } from './value-shape.js';
 
 /** Host lines after which an address's count has halved: about an hour of a busy host's lines, days of a quiet one's. */
@@ -34,14 +35,9 @@ export function sourceCount(count: number, last: number, at: number): number {
   return count * Math.exp(-SOURCE_DECAY * (at - last)) + 1;
 }
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
 /** FNV-1a of `seed` and then v[0, end): an address's key without slicing it out of its value. */
 export function addressKey(v: string, end: number, seed: number): number {
-  let h = Math.imul(FNV_OFFSET ^ seed, FNV_PRIME);
-  for (let i = 0; i < end; i++) h = Math.imul(h ^ v.charCodeAt(i), FNV_PRIME);
-  return h >>> 0;
+  return fnvPrefix(Math.imul(FNV_OFFSET ^ seed, 0x01000193), v, end) >>> 0;
 }
 
 const MAPPED = '::ffff:';
@@ -86,12 +82,21 @@ export class SourceTable {
     this.lasts = new Float64Array(1 << bits);
   }
 
+  /** The first of the two places of a key as stored (`key | 1`: 0 marks an empty place). */
+  private first(k: number): number {
+    return Math.imul(k, 0x9e3779b1) >>> (32 - this.bits);
+  }
+
+  private second(k: number): number {
+    return Math.imul(k, 0x85ebca6b) >>> (32 - this.bits);
+  }
+
   /** The place of `key`, or -1 when it has none. */
   find(key: number): number {
     const k = (key | 1) >>> 0;
-    const a = Math.imul(k, 0x9e3779b1) >>> (32 - this.bits);
+    const a = this.first(k);
     if (this.keys[a] === k) return a;
-    const b = Math.imul(k, 0x85ebca6b) >>> (32 - this.bits);
+    const b = this.second(k);
     return this.keys[b] === k ? b : -1;
   }
 
@@ -126,8 +131,8 @@ export class SourceTable {
     if (p < 0) {
       const k = (key | 1) >>> 0;
       for (;;) {
-        const a = Math.imul(k, 0x9e3779b1) >>> (32 - this.bits);
-        const b = Math.imul(k, 0x85ebca6b) >>> (32 - this.bits);
+        const a = this.first(k);
+        const b = this.second(k);
         if (this.keys[a] === 0) p = a;
         else if (this.keys[b] === 0) p = b;
         else if (this.bits < this.maxBits) {
@@ -152,8 +157,8 @@ export class SourceTable {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (k === 0) continue;
-      const a = Math.imul(k, 0x9e3779b1) >>> (32 - this.bits);
-      const b = Math.imul(k, 0x85ebca6b) >>> (32 - this.bits);
+      const a = this.first(k);
+      const b = this.second(k);
       const p = this.keys[a] === 0 ? a : this.keys[b] === 0 ? b : -1;
       if (p < 0) continue;
       this.keys[p] = k;

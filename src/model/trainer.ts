@@ -62,11 +62,12 @@ interface TemplateState extends TimedOccasions {
   slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
 }
 
-/** Positions of a template's tokens that are `<*>`. */
-function wildPositions(tokens: readonly string[]): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < tokens.length; k++) if (tokens[k] === WILDCARD) out.push(k);
-  return out;
+/** TemplateState.frameShape and frameWild for a template's tokens: whether they are a frame's, and where they are `<*>`. */
+function noteFrameShape(st: Pick<TemplateState, 'frameShape' | 'frameWild'>, tokens: readonly string[]): void {
+  st.frameShape = isStackFrame(tokens);
+  const wild: number[] = [];
+  for (let k = 0; k < tokens.length; k++) if (tokens[k] === WILDCARD) wild.push(k);
+  st.frameWild = wild;
 }
 
 export function resolveOptions(options: ModelOptions | undefined): ResolvedOptions {
@@ -161,13 +162,14 @@ export class Trainer {
         pred: [],
         failure: lineFailureTerms(m.tokens).length > 0,
         frames: 0,
-        frameShape: isStackFrame(m.tokens),
-        frameWild: wildPositions(m.tokens),
+        frameShape: false,
+        frameWild: [],
         run: 0,
         runLines: null,
         routine: 0,
         slots: [],
       };
+      noteFrameShape(st, m.tokens);
       this.relayout(st, m.tokens, m.tokens);
       this.states.set(m.id, st);
       if (this.states.size > 2 * this.options.maxTemplates + 64) this.prune();
@@ -176,8 +178,7 @@ export class Trainer {
       st.key = m.template;
       st.tokens = m.tokens;
       st.failure = lineFailureTerms(m.tokens).length > 0;
-      st.frameShape = isStackFrame(m.tokens);
-      st.frameWild = wildPositions(m.tokens);
+      noteFrameShape(st, m.tokens);
       this.absorbMerged(st);
     }
     const line = this.miner.repeatKey(tok);

@@ -8,15 +8,15 @@
 export const DURATION = 1;
 export const SIZE = 2;
 
-/** Kind, factor and class (CLASS_OF: one bit per unit of a scale, nanoseconds to petabytes) of the unit the last readUnit found. */
+/** Kind, factor and class (UNITS: one bit per unit of a scale, nanoseconds to petabytes) of the unit the last readUnit found. */
 export let unitKind = 0;
 export let unitFactor = 1;
 export let unitClass = 0;
 
 const KIB = 1024;
-// Unit -> [kind, factor]. A single letter only where glued to its number (`5s`, `1m30s`, `512M`):
-// `5 m` or `3 s` may be anything; `93.0 B` is a size.
-const UNITS = new Map<string, readonly [number, number]>([
+// Unit -> [kind, factor] as written; a single letter only where glued to its number (`5s`, `1m30s`,
+// `512M`): `5 m` or `3 s` may be anything; `93.0 B` is a size.
+const WRITTEN: ReadonlyArray<readonly [string, readonly [number, number]]> = [
   ['ns', [DURATION, 1e-6]],
   ['us', [DURATION, 1e-3]],
   ['\u00b5s', [DURATION, 1e-3]],
@@ -60,18 +60,18 @@ const UNITS = new Map<string, readonly [number, number]>([
   ['TiB', [SIZE, KIB ** 4]],
   ['PB', [SIZE, KIB ** 5]],
   ['PiB', [SIZE, KIB ** 5]],
-]);
+];
 /**
- * A unit's class, by its kind and factor: the same for every spelling of one unit (`s`, `sec`,
+ * Unit -> [kind, factor, class]: the class is the same for every spelling of one unit (`s`, `sec`,
  * `seconds`; `K`, `KB`, `KiB`), another for each step of the scale.
  */
-const CLASS_OF = new Map<string, number>();
+const UNITS = new Map<string, readonly [number, number, number]>();
 {
   const classes = new Map<string, number>();
-  for (const [word, [kind, factor]] of UNITS) {
+  for (const [word, [kind, factor]] of WRITTEN) {
     const key = `${kind}:${factor}`;
     if (!classes.has(key)) classes.set(key, classes.size);
-    CLASS_OF.set(word, classes.get(key)!);
+    UNITS.set(word, [kind, factor, classes.get(key)!]);
   }
 }
 const GLUED_ONLY = new Set(['s', 'm', 'h', 'd', 'K', 'M', 'G', 'T']);
@@ -100,6 +100,6 @@ export function readUnit(v: string, i: number): number {
   if (u[0] === SIZE && b < n && v.charCodeAt(b) >= 48 && v.charCodeAt(b) <= 57) return -1;
   unitKind = u[0];
   unitFactor = u[1];
-  unitClass = CLASS_OF.get(word)!;
+  unitClass = u[2];
   return b;
 }

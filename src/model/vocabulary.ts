@@ -451,6 +451,17 @@ const NODE_NAME = /^(?:<\*>|[A-Za-z_$<][\w$.<>]*)$/;
 /** Where a Node.js frame says it is: `(<*>)` (a path), `(node:<*>)`, `(<anonymous>)`, `(native)`. */
 const NODE_LOCATION = /^\((?:node:|file:)?<\*>\)$|^\((?:<anonymous>|native)\)$/;
 
+/** Whether a JVM location (JVM_LOCATION) follows the call's `(` at `open` of token k (it may span the next two tokens: `(Native Method)`). */
+function jvmLocation(tokens: readonly string[], k: number, open: number): boolean {
+  return JVM_LOCATION.test(tokens.slice(k, k + 3).join(' ').slice(open));
+}
+
+/** Whether a .NET frame's location ends the tokens: `in <*>` (its file and line, masked). */
+function dotnetLocation(tokens: readonly string[]): boolean {
+  const n = tokens.length;
+  return tokens[n - 2] === 'in' && tokens[n - 1]!.indexOf('<*>') >= 0;
+}
+
 /** Whether the tokens from `k` on, after an `at`, are a frame's (headerOnly asked only where the form alone is not enough). */
 function isFrameAfterAt(tokens: readonly string[], k: number): boolean {
   const n = tokens.length;
@@ -462,16 +473,16 @@ function isFrameAfterAt(tokens: readonly string[], k: number): boolean {
   if (t1.startsWith('<*>(') || t1.startsWith('<*>[')) {
     // A JDK 9+ frame's module path masked as one value: `<*>(Native Method)`, `<*>(Thread.java:<*>)`.
     if (t1 === '<*>(<*>)') return false;
-    if (JVM_LOCATION.test(tokens.slice(k, k + 3).join(' ').slice(3))) return true;
+    if (jvmLocation(tokens, k, 3)) return true;
     // .NET's names with digits, masked whole: async state machines (`<GetAsync>d__5.MoveNext()`),
     // lambdas (`<>c__DisplayClass5_0.<Run>b__0()`), generic types (``Dictionary`2.TryInsert(``).
-    return (tokens[n - 2] === 'in' && tokens[n - 1]!.indexOf('<*>') >= 0) || (tokens[n - 1]!.endsWith(')') && headerOnly(tokens, k - 1));
+    return dotnetLocation(tokens) || (tokens[n - 1]!.endsWith(')') && headerOnly(tokens, k - 1));
   }
   const open = t1.indexOf('(');
   if (open > 0 && QUALIFIED_CALL.test(t1)) {
-    if (JVM_LOCATION.test(tokens.slice(k, k + 3).join(' ').slice(open))) return true;
+    if (jvmLocation(tokens, k, open)) return true;
     // .NET: `in <*>` (its file and line) last, or nothing but a header before the `at`.
-    return (tokens[n - 2] === 'in' && tokens[n - 1]!.indexOf('<*>') >= 0) || headerOnly(tokens, k - 1);
+    return dotnetLocation(tokens) || headerOnly(tokens, k - 1);
   }
   if (open > 0 && tokens[n - 1]!.endsWith(')') && PLAIN_CALL.test(t1) && headerOnly(tokens, k - 1)) return true;
   // Node.js: `at [async|new] name [[as alias]] (location)`, the location last.

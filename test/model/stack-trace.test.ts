@@ -213,11 +213,9 @@ describe('stack traces scored as a stream', function () {
   });
 
   it("flags a Go panic's header, not every call and file line of its goroutine", function () {
-    const go = new ModelTrainer();
-    const rr = new Rng(3);
-    for (let i = 0; i < 3000; i++) go.add(routineLine(rr));
-    const m = go.finish();
+    const m = trainAmongRoutine(3, 3000, () => []);
     const f = new Familiarity();
+    const rr = new Rng(4);
     for (let k = 0; k < 5; k++) m.score(routineLine(rr), f);
     const scored = goPanic.map((l) => m.score(l, f));
     expect(scored[0]!.score).to.be.at.least(0.5);
