@@ -18,7 +18,7 @@ import { contextDiscount, noteRecent } from './sequence.js';
 import { fnv1a } from './features.js';
 import { magnitudeBin, type SlotTable } from './slots.js';
 import { publicAddressEnd } from './value-shape.js';
-import { addressKey, floodEvidence, sourceEnd } from './sources.js';
+import { addressKey, floodEvidence, sourceEnd, sourceStart } from './sources.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError, DEFAULT_THRESHOLD };
 
@@ -406,7 +406,7 @@ export class HostModel {
           const end = sourceEnd(v);
           if (end > 0) {
             // Keyed by the slot (its index among the model's slots) and the address.
-            const f = floodEvidence(familiar.observeSource(addressKey(v, end, k)), slots.flood[k]!);
+            const f = floodEvidence(familiar.observeSource(addressKey(v, sourceStart, end, k)), slots.flood[k]!);
             if (f > flood) flood = f;
           }
         }

@@ -54,12 +54,12 @@ export const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
 function fnvChars(h: number, s: string): number {
-  return fnvPrefix(h, s, s.length);
+  return fnvRange(h, s, 0, s.length);
 }
 
-/** FNV-1a of s[0, end) after the state `h`: a part of a string hashed without slicing it out. */
-export function fnvPrefix(h: number, s: string, end: number): number {
-  for (let i = 0; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+/** FNV-1a of s[start, end) after the state `h`: a part of a string hashed without slicing it out. */
+export function fnvRange(h: number, s: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
   return h;
 }
 

@@ -7,7 +7,7 @@
 import { scanValue, fields, fieldCount, digitsOnlyId, otherAddressHash, publicAddress, scannedAddressEnd, scannedUnits, HASH_HEX } from './value-shape.js';
 import { isClockReading } from './calendar.js';
 import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
-import { SourceCounter, addressKey, sourceEnd } from './sources.js';
+import { SourceCounter, addressKey, sourceEnd, sourceStart } from './sources.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
 export const MAX_CATEGORIES = 8;
@@ -170,8 +170,9 @@ export class SlotAccumulator {
   n = 0;
   /** Its addresses' counts (sources.ts); addSource. */
   private readonly sources = new SourceCounter();
-  /** Where the address the last value added began with ends (its scan found it), or -1. */
+  /** Where the address the last value added holds ends, or -1, and where it begins (sources.ts sourceEnd). */
   private addressEnd = -1;
+  private addressStart = 0;
   /** The units its numbers were written in (scannedUnits). */
   private units = 0;
   cats: Map<string, number> | null = new Map();
@@ -211,7 +212,13 @@ export class SlotAccumulator {
 
   /** The address the value just added (add) begins with, counted at host line `at` (sources.ts). */
   addSource(value: string, at: number): void {
-    if (this.addressEnd > 0) this.sources.add(addressKey(value, this.addressEnd, 0), at);
+    if (this.addressEnd > 0) this.sources.add(addressKey(value, this.addressStart, this.addressEnd, 0), at);
+  }
+
+  /** Looks for the address a value holds (sources.ts sourceEnd), while the slot may still be one of addresses. */
+  private findSource(value: string): void {
+    this.addressEnd = this.sources.hopeless(this.n) ? -1 : sourceEnd(value);
+    this.addressStart = sourceStart;
   }
 
   add(value: string, times = 1): void {
@@ -231,12 +238,16 @@ export class SlotAccumulator {
     if (shapes === null) {
       this.steady = false;
       // (Its values are not scanned any more: the address is looked for alone.)
-      this.addressEnd = sourceEnd(value);
+      this.findSource(value);
       return;
     }
     let h = scanValue(value);
-    // (The scan reads an address at the start only: `::ffff:1.2.3.4` is looked for alone.)
-    this.addressEnd = scannedAddressEnd > 0 ? scannedAddressEnd : value.charCodeAt(0) === 58 ? sourceEnd(value) : -1;
+    // (The scan reads an IPv4 address at the start only: IPv6, `::ffff:1.2.3.4` and an address in a
+    // later piece are looked for alone.)
+    if (scannedAddressEnd > 0) {
+      this.addressEnd = scannedAddressEnd;
+      this.addressStart = 0;
+    } else this.findSource(value);
     this.units |= scannedUnits;
     if (this.steady && this.cats !== null) this.noteStep(h, held);
     const other = otherAddressHash;

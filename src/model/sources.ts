@@ -9,7 +9,7 @@
 // host, in training (its densest count per slot: SlotModel.flood) and when scoring (familiarity.ts).
 
 import { burstWeight } from './evidence.js';
-import { FNV_OFFSET, fnvPrefix } from './features.js';
+import { FNV_OFFSET, fnvRange } from './features.js';
 import { leadingAddressEnd } from './value-shape.js';
 
 /** Host lines after which an address's count has halved: about an hour of a busy host's lines, days of a quiet one's. */
@@ -35,27 +35,118 @@ export function sourceCount(count: number, last: number, at: number): number {
   return count * Math.exp(-SOURCE_DECAY * (at - last)) + 1;
 }
 
-/** FNV-1a of `seed` and then v[0, end): an address's key without slicing it out of its value. */
-export function addressKey(v: string, end: number, seed: number): number {
-  return fnvPrefix(Math.imul(FNV_OFFSET ^ seed, 0x01000193), v, end) >>> 0;
+/** FNV-1a of `seed` and then v[start, end): an address's key without slicing it out of its value. */
+export function addressKey(v: string, start: number, end: number, seed: number): number {
+  return fnvRange(Math.imul(FNV_OFFSET ^ seed, 0x01000193), v, start, end) >>> 0;
 }
 
 const MAPPED = '::ffff:';
 
+/** Where the address found by the last sourceEnd begins in its value. */
+export let sourceStart = 0;
+
 /**
- * Where the IPv4 address a value begins with ends (after `::ffff:` too), or -1: a cheap test first (a digit, then a dot
- * within four characters), as most values that begin with a digit are numbers.
+ * Where the address a value holds ends (its start in sourceStart), or -1: an IPv4 address (after
+ * `::ffff:` too: the IPv4 address is the source), an IPv6 address (in brackets too, without its
+ * port or zone), at the value's start or at the start of one of its pieces (BIND's `client
+ * @0x7f3c 203.0.113.5#53212`, where the masker merged the client's handle with its address).
+ * Cheap tests first, as most values are numbers or names.
  */
 export function sourceEnd(v: string): number {
-  const c = v.charCodeAt(0);
-  // An IPv4 address mapped to IPv6, as Node.js, Java and other dual-stack daemons write a client.
-  if (c === 58 && v.startsWith(MAPPED)) {
-    const end = sourceEnd(v.slice(MAPPED.length));
-    return end > 0 ? end + MAPPED.length : -1;
+  sourceStart = 0;
+  const end = addressAt(v, 0);
+  if (end > 0) return end;
+  for (let i = v.indexOf(' '); i >= 0 && i + 3 < v.length; i = v.indexOf(' ', i + 1)) {
+    const e = addressAt(v, i + 1);
+    if (e > 0) {
+      if (sourceStart === 0) sourceStart = i + 1;
+      return e;
+    }
   }
-  if (c < 48 || c > 57 || v.length < 7) return -1;
-  if (v.charCodeAt(1) !== 46 && v.charCodeAt(2) !== 46 && v.charCodeAt(3) !== 46) return -1;
-  return leadingAddressEnd(v);
+  return -1;
+}
+
+/** Where an address that begins at `i` of `v` ends, or -1; sets sourceStart when the address begins after `i`. */
+function addressAt(v: string, i: number): number {
+  const c = v.charCodeAt(i);
+  // An IPv4 address mapped to IPv6, as Node.js, Java and other dual-stack daemons write a client.
+  if (c === 58 && v.startsWith(MAPPED, i)) {
+    const end = ipv4End(v, i + MAPPED.length);
+    if (end > 0) {
+      sourceStart = i + MAPPED.length;
+      return end;
+    }
+  }
+  if (c === 91) {
+    // `[2001:db8::1]:443`: the address in its brackets.
+    const end = ipv6End(v, i + 1);
+    if (end < 0 || v.charCodeAt(end) !== 93) return -1;
+    sourceStart = i + 1;
+    return end;
+  }
+  if (c >= 48 && c <= 57) {
+    const end = ipv4End(v, i);
+    if (end > 0) return end;
+  }
+  return isHex(c) || c === 58 ? ipv6End(v, i) : -1;
+}
+
+/** Where the IPv4 address at `i` ends, or -1: a digit, then a dot within four characters, first. */
+function ipv4End(v: string, i: number): number {
+  if (v.length - i < 7 || (v.charCodeAt(i + 1) !== 46 && v.charCodeAt(i + 2) !== 46 && v.charCodeAt(i + 3) !== 46)) return -1;
+  if (i === 0) return leadingAddressEnd(v);
+  const end = leadingAddressEnd(v.slice(i));
+  return end > 0 ? i + end : -1;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+
+/**
+ * Where the IPv6 address at `i` ends, or -1: groups of one to four hex digits between colons, with
+ * one `::` and at most seven groups, or eight groups; not followed by a letter, digit, colon or dot
+ * (a longer token). A time (`10:00:00`) has no `::` and too few groups, a MAC address six groups.
+ */
+function ipv6End(v: string, i: number): number {
+  const n = v.length;
+  // A colon within the first five characters, or it is no address: the usual cheap rejection.
+  let colon = i;
+  while (colon < n && colon - i <= 4 && v.charCodeAt(colon) !== 58) colon++;
+  if (colon >= n || colon - i > 4) return -1;
+  let groups = 0;
+  let double = false;
+  let k = i;
+  if (v.charCodeAt(k) === 58) {
+    if (v.charCodeAt(k + 1) !== 58) return -1;
+    double = true;
+    k += 2;
+  }
+  for (;;) {
+    const start = k;
+    while (k < n && k - start < 5 && isHex(v.charCodeAt(k))) k++;
+    const digits = k - start;
+    if (digits > 4) return -1;
+    if (digits > 0) groups++;
+    if (k >= n || v.charCodeAt(k) !== 58) {
+      if (digits === 0 && !(double && v.charCodeAt(k - 1) === 58 && v.charCodeAt(k - 2) === 58)) return -1;
+      break;
+    }
+    if (digits === 0) return -1;
+    // A colon: `::` once, or one between groups.
+    if (v.charCodeAt(k + 1) === 58) {
+      if (double) return -1;
+      double = true;
+      k += 2;
+      if (k >= n || !isHex(v.charCodeAt(k))) break;
+    } else k++;
+  }
+  if (double ? groups > 7 || groups === 0 : groups !== 8) return -1;
+  if (k < n) {
+    const c = v.charCodeAt(k);
+    if (c === 46 || c === 58 || c === 95 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)) return -1;
+  }
+  return k;
 }
 
 /**
@@ -168,6 +259,9 @@ export class SourceTable {
   }
 }
 
+/** Values a slot may hold beyond twice its addresses before it is no slot of sources (SourceCounter.hopeless). */
+const LOOKAHEAD = 64;
+
 /** Training-time densest count of any one address of a slot. */
 export class SourceCounter {
   values = 0;
@@ -184,6 +278,14 @@ export class SourceCounter {
     // (A new address, or one pushed out by others meanwhile: counted as different ones.)
     if (table.fresh) this.distinct++;
     if (count > this.densest) this.densest = count;
+  }
+
+  /**
+   * Whether a slot of `slotValues` values so far is too far from half addresses to become a slot of
+   * sources (freeze): its values are not looked at any more (looking cost 3% of training).
+   */
+  hopeless(slotValues: number): boolean {
+    return this.values * 2 + LOOKAHEAD < slotValues;
   }
 
   /** The slot's densest count, when most of its values were addresses, of many sources; else undefined (not judged). */
