@@ -388,10 +388,12 @@ export const STACK_FRAME = 'stack frame';
  * printed only with a failure.
  */
 export function isStackFrame(tokens: readonly string[]): boolean {
-  // A syslog or logger prefix may come first: look at the first few tokens.
+  // A syslog or logger prefix may come first: look at the first few tokens, and a little further
+  // after a longer prefix's separator.
   const n = tokens.length;
-  const limit = Math.min(n, 4);
+  const limit = Math.min(n, PREFIX_TOKENS);
   for (let k = 0; k < limit; k++) {
+    if (k >= 4 && !afterSeparator(tokens, k)) continue;
     const t = tokens[k]!;
     // By the first character: this runs on the first tokens of every line trained and scored.
     const c = t.charCodeAt(0);
@@ -427,13 +429,31 @@ function headerOnly(tokens: readonly string[], end: number): boolean {
  * Whether the tokens before `k` are a line's prefix, not words of a sentence: a header
  * (headerOnly), or anything up to a program's tag with its process id (`myhost app[<*>]:`; not any
  * word before a colon: `Ticket <*>: created by jane.doe`), containerd's `stderr F`,
- * docker-compose's `app_1 |`.
+ * docker-compose's `app_1 |`, a logger's prefix up to its separator (afterSeparator).
  */
 function afterPrefix(tokens: readonly string[], k: number): boolean {
   const before = tokens[k - 1]!;
   if (before.endsWith('[<*>]:') || before === '|') return true;
   if (k >= 2 && (before === 'F' || before === 'P') && (tokens[k - 2] === 'stderr' || tokens[k - 2] === 'stdout')) return true;
-  return headerOnly(tokens, k);
+  return headerOnly(tokens, k) || afterSeparator(tokens, k);
+}
+
+/** Tokens a frame may come after: a header of up to 4 tokens, or a longer prefix up to its separator (afterSeparator). */
+const PREFIX_TOKENS = 8;
+
+/**
+ * Whether token k follows a logger prefix's separator with a masked value (a time) before it:
+ * Ruby's Logger (`E, [<*> #<*>] ERROR -- : <frame>`), log4j's layouts (`<*> ERROR [main]
+ * c.f.Service - <frame>`), RFC 5424's nil fields (`<*> web01 java <*> - - <frame>`).
+ */
+function afterSeparator(tokens: readonly string[], k: number): boolean {
+  // Tags after it first: Rails' tagged logging (`-- : [req-<*>] <frame>`).
+  let j = k - 1;
+  while (j > 1 && tokens[j]!.charCodeAt(0) === 91 && tokens[j]!.endsWith(']')) j--;
+  const sep = tokens[j]!;
+  if (sep !== '-' && sep !== ':' && sep !== '|' && sep !== '--') return false;
+  for (let i = 0; i < j; i++) if (tokens[i]!.indexOf('<*>') >= 0) return true;
+  return false;
 }
 
 /** A kernel symbol with its offset masked: `__schedule+<*>`, `xfs_buf_ioend.isra.0+<*>`. */

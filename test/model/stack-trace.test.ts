@@ -227,4 +227,43 @@ describe('stack traces scored as a stream', function () {
     expect(after.reasons).to.include('new_template');
     expect(after.score).to.be.greaterThan(0);
   });
+
+  // Ruby's Logger writes every line of a Rails trace behind its prefix (`F, [<time> #<pid>] FATAL
+  // -- : [<request id>]`): frames were looked for in a line's first four tokens only, and each of
+  // a trace's frames was a new message with a failure level (all 7 lines of this one alerted; now
+  // its header, Rails' empty line after it and its first frame).
+  it("reads the frames of a trace behind a logger's prefix as frames (Ruby's Logger with Rails' request tags)", function () {
+    const r = new Rng(8);
+    let t = 0;
+    const prefix = (level: string): string => {
+      t += 1 + r.int(0, 3);
+      const time = new Date(Date.UTC(2024, 10, 24) + t * 1000).toISOString().replace('Z', '');
+      return `${level[0]}, [${time}000 #${r.pick([812, 813, 814])}] ${level.padStart(5)} -- : [${r.hex(8)}-${r.hex(4)}]`;
+    };
+    const routine = (): string =>
+      r.next() < 0.5
+        ? `${prefix('INFO')} Completed 200 OK in ${r.int(2, 90)}ms (Views: ${r.int(0, 40)}ms | ActiveRecord: ${r.int(0, 9)}ms | Allocations: ${r.int(900, 9000)})`
+        : `${prefix('INFO')} Started GET "/items/${r.int(1, 9999)}" for 10.0.${r.int(0, 9)}.${r.int(1, 254)} at 2024-11-24 10:00:0${r.int(0, 9)} +0000`;
+    const trainer = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) trainer.add(routine());
+    const m = trainer.finish();
+    const f = new Familiarity();
+    for (let i = 0; i < 10; i++) m.score(routine(), f);
+    const trace = [
+      `${prefix('FATAL')} ActiveRecord::ConnectionTimeoutError (could not obtain a connection from the pool within 5.000 seconds):`,
+      `${prefix('FATAL')}   `,
+      `${prefix('FATAL')} activerecord (7.0.4) lib/active_record/connection_adapters/abstract/connection_pool/queue.rb:128:in \`block in wait_poll'`,
+      `${prefix('FATAL')} activerecord (7.0.4) lib/active_record/connection_adapters/abstract/connection_pool/queue.rb:118:in \`loop'`,
+      `${prefix('FATAL')} activerecord (7.0.4) lib/active_record/connection_adapters/abstract/connection_pool.rb:612:in \`acquire_connection'`,
+      `${prefix('FATAL')} actionpack (7.0.4) lib/action_controller/metal/basic_implicit_render.rb:6:in \`send_action'`,
+      `${prefix('FATAL')} app/controllers/items_controller.rb:12:in \`show'`,
+    ];
+    const scored = trace.map((l) => m.score(l, f));
+    expect(scored[0]!.score).to.be.at.least(0.5);
+    const alerts = scored.filter((s) => s.score >= 0.5).length;
+    expect(alerts).to.be.at.most(3);
+    expect(scored.slice(3).every((s) => s.score < 0.5)).to.equal(true);
+    // A new message in words after the trace is news again.
+    expect(m.score(`${prefix('ERROR')} Payment gateway rejected the card for order 77`, f).score).to.be.at.least(0.5);
+  });
 });
