@@ -36,9 +36,11 @@ import type { ClusterModel } from './clusters.js';
  * frame's number): a model of 19 has other templates for lines with one. 21: a duration's or a size's
  * number is read in one unit (units.ts): a model of 20 counted `1.02s` and `131ms` as 1.02 and 131
  * (and one of the commits that wrote 20 did already: 20 meant both); a slot keeps the units it
- * wrote (`units`) and a slot of addresses its densest source (`flood`, sources.ts).
+ * wrote (`units`) and a slot of addresses its densest source (`flood`, sources.ts). 22: a compound
+ * duration with colons (`2h:36m:00s`) is one number (value-shape.ts), where a model of 21 has three
+ * fields; slots of IPv6 addresses have their densest source too.
  */
-export const MODEL_FORMAT_VERSION = 21;
+export const MODEL_FORMAT_VERSION = 22;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

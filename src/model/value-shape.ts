@@ -123,9 +123,12 @@ export function scanValue(v: string): number {
       x *= unitFactor;
       scannedUnits |= 1 << unitClass;
       i = unitEnd;
-      // Go's compound durations: `1h2m3.5s`, one number.
-      while (kind === DURATION && i < n && isDigit(v.charCodeAt(i))) {
-        const more = readNumber(v, i);
+      // Compound durations, one number: Go's `1h2m3.5s`, Cisco's `2h:36m:00s` (its parts read
+      // apart, a routine session's `00s` was 4 decades below its slot's seconds).
+      while (kind === DURATION && i < n) {
+        const at = isDigit(v.charCodeAt(i)) ? i : v.charCodeAt(i) === 58 && i + 1 < n && isDigit(v.charCodeAt(i + 1)) ? i + 1 : -1;
+        if (at < 0) break;
+        const more = readNumber(v, at);
         const end = readUnit(v, numberEnd);
         if (end < 0 || end === numberEnd || unitKind !== DURATION || numberEnd < n && v.charCodeAt(numberEnd) === 32) break;
         x += more * unitFactor;

@@ -1,6 +1,8 @@
 // Numbers written with a unit (units.ts): read in one unit, milliseconds or bytes, by table.
 import { expect } from 'chai';
 import { fieldCount, fields, scanValue } from '../../src/model/value-shape.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
+import { Rng } from '../support/log-lines.js';
 
 const numbers = (v: string): number[] => {
   scanValue(v);
@@ -12,6 +14,9 @@ describe('units', () => {
     ['131ms', [131]],
     ['1.5s', [1500]],
     ['1h2m3.5s', [3723500]],
+    // Cisco's session durations, parts between colons (read apart, `00s` was a value of its own).
+    ['2h:36m:00s', [9360000]],
+    ['3d:04h:05m:06s', [273906000]],
     ['250us', [0.25]],
     ['3 seconds', [3000]],
     ['512 KB', [524288]],
@@ -22,6 +27,8 @@ describe('units', () => {
     ['3 s', [3]],
     ['2024-11-24T10:00:00Z', [2024, 11, 24, 10, 0, 0]],
     ['1 M users', [1]],
+    ['10:00:00', [10, 0, 0]],
+    ['5s:12', [5000, 12]],
   ];
   for (const [value, want] of table) {
     it(`reads ${value} as ${want.join(', ')}`, () => {
@@ -30,4 +37,20 @@ describe('units', () => {
       got.forEach((x, i) => expect(x).to.be.closeTo(want[i]!, 1e-9));
     });
   }
+
+  // A review's Cisco ASA: AnyConnect sessions' `Duration: 4h:17m:03s`; a routine one of `2h:36m:00s`
+  // was flagged (0.70), its `00s` 4 decades below the slot's seconds.
+  it('scores a routine session of a compound duration with a zero part as routine', function () {
+    const r = new Rng(3);
+    const pad = (x: number): string => String(x).padStart(2, '0');
+    const line = (h: number, m: number, s: number): string =>
+      `%ASA-4-113019: Group = GroupPolicy_AnyConnect, Username = u${r.int(1, 40)}, IP = ${r.int(23, 220)}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}, Session disconnected. Session Type: AnyConnect-Parent, Duration: ${h}h:${pad(m)}m:${pad(s)}s, Bytes xmt: ${r.int(1e5, 9e7)}, Bytes rcv: ${r.int(1e5, 9e6)}, Reason: User Requested`;
+    const t = new ModelTrainer();
+    for (let i = 0; i < 1500; i++) t.add(line(r.int(0, 8), r.int(0, 59), r.int(1, 59)));
+    const m = t.finish();
+    expect(m.score(line(2, 36, 0)).score).to.be.below(0.3);
+    expect(m.score(line(6, 0, 24)).score).to.be.below(0.3);
+    // A session of weeks is still unusual.
+    expect(m.explain(line(900, 0, 0)).reasons).to.include('unusual_value');
+  });
 });
