@@ -115,6 +115,8 @@ class RefField {
       const m = this.mags[i]!;
       if (up ? m >= mag - MARGIN_DECADES : m <= mag + MARGIN_DECADES) t += this.counts[i]!;
     }
+    // Zero is no order of magnitude (since 2026-11-24).
+    if (x === 0) return Math.max(sign, Math.log((this.total + 1) / (t + 1)));
     return Math.max(sign, Math.log((this.total + 1) / (t + 1)) + PER_DECADE * (beyond - MARGIN_DECADES));
   }
 }

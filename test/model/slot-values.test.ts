@@ -279,4 +279,18 @@ describe('slot values', () => {
     const failures = slotOf(repeat(3000, (i) => String([400, 404, 500][(i * 7) % 3])));
     for (const v of ['401', '403', '502', '504']) expect(failures.surprise(0, v), v).to.be.above(THRESHOLD_NATS);
   });
+
+  // A review's Redis: 39 of 3,000 `Fork CoW ... current 0 MB` in training, and the next one scored
+  // 1.00 (0 is no order of magnitude: in bytes it sat 6 decades below 1 MB).
+  it('finds a zero the slot held as rare as it was, and one it never held unusual, not decades away', () => {
+    const mb = slotOf(repeat(3000, (i) => (i % 77 === 0 ? '0 MB' : `${1 + ((i * 37) % 900)} MB`)));
+    const zero = mb.surprise(0, '0 MB');
+    expect(zero).to.be.above(2);
+    expect(zero).to.be.below(THRESHOLD_NATS);
+    expect(mb.surprise(0, '4000 MB')).to.be.below(2);
+    expect(mb.surprise(0, '400000 MB')).to.be.above(THRESHOLD_NATS);
+    // Never zero in 3,000: as rare as a value never seen.
+    const busy = slotOf(repeat(3000, (i) => `${100 + ((i * 37) % 900)} ms`));
+    expect(busy.surprise(0, '0 ms')).to.be.above(THRESHOLD_NATS);
+  });
 });
