@@ -8,7 +8,7 @@ import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js'
 import { tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape, type TemplateView } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
-import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, combineMax, errorWeight } from './evidence.js';
+import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, calmDiscount, combineMax, errorWeight } from './evidence.js';
 import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { recordOf, valuesAt } from './added-fields.js';
@@ -471,6 +471,9 @@ export class HostModel {
       noteRecent(familiar.recentTemplates, known === null ? -1 : known.id);
       familiar.tick();
     }
+    // A failure the host writes on many separate occasions, at its routine rate: part of its floor
+    // goes (evidence.ts calmDiscount); in a burst or a flood it keeps it.
+    if (known !== null && burst === 0 && errors > context) errors -= calmDiscount(known.routine, errors - context);
     // Nor is a frame of a shape not seen before (`(Native Method)`) news of its own within its trace.
     if (continued && benign > 0) benign = 0;
     // The line's own failure evidence decides error_terms (last of the shape's reasons when present).

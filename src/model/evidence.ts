@@ -30,6 +30,26 @@ export const ERROR_WEIGHT = 7;
 export const ERROR_FLOOR = 0.35;
 /** Routine count (separate occasions, see `routine` in core.ts) at which the weight above the floor has halved. */
 export const ERROR_HALF_COUNT = 4;
+/**
+ * Separate occasions of a known template's failure words beyond which the floor itself gives way
+ * while the message comes at its routine rate (no burst, no flood: calmDiscount): a VPN's failed
+ * logins twelve times a day for a month, or a database's `Failed to gather storage statistics`
+ * on 88 occasions, sat at the threshold on rarity and the floor alone (0.52-0.60, every time).
+ */
+export const CALM_FROM = 24;
+/** Share of the line's failure evidence kept however calm: it still reads as an error. */
+export const CALM_KEEP = 0.3;
+
+/**
+ * Failure evidence taken off a line of a known template whose failure words came on `routine`
+ * separate occasions, when it comes at its routine rate: none up to CALM_FROM occasions, then
+ * towards the floor's weight (ERROR_WEIGHT * ERROR_FLOOR), never below CALM_KEEP of `errors`.
+ */
+export function calmDiscount(routine: number, errors: number): number {
+  if (routine <= CALM_FROM || errors <= 0) return 0;
+  return Math.min(errors * (1 - CALM_KEEP), ERROR_WEIGHT * ERROR_FLOOR * (1 - CALM_FROM / routine));
+}
+
 /** Extra failure terms add this share of their weight (a line with several reads worse). */
 export const ERROR_EXTRA = 0.25;
 

@@ -146,3 +146,51 @@ describe('a known failure message in a burst', function () {
     expect(burst(HostModel.deserialize(JSON.stringify(data)), 50).some((s) => s.reasons.includes('burst'))).to.equal(false);
   });
 });
+
+// Two reviews' firewalls, VPN gateways and databases: a failure the host writes on most days (a
+// VPN's failed logins twelve times a day, `Failed to gather storage statistics` on 88 occasions)
+// sat at the threshold on rarity and the floor of its failure words alone, and was flagged every
+// time it came (53 of one gateway's routine lines).
+describe('a failure the host writes on many separate occasions', function () {
+  this.timeout(20000);
+  const failedOn = (i: number): string => `vpnd[811]: authentication failed for user u${i % 40} from 10.0.${i % 50}.${1 + (i % 200)}`;
+  /** A month of routine traffic with the failure every `every` lines; scored at its routine rate. */
+  function routineRate(every: number): Array<{ score: number; reasons: readonly string[]; errors: number }> {
+    const m = trainAmongRoutine(21, 6000, (i) => (i % every === 7 ? [failedOn(i * 37)] : []));
+    const f = new Familiarity();
+    const r = new Rng(4);
+    const out: Array<{ score: number; reasons: readonly string[]; errors: number }> = [];
+    for (let k = 0; k < 200; k++) {
+      m.score(routineLine(r), f);
+      if (k % 50 === 20) {
+        const e = m.explain(failedOn((k * every + 7) * 37), f);
+        expect(e.evidence.values, 'an ordinary value').to.equal(0);
+        out.push({ score: e.score, reasons: e.reasons, errors: e.evidence.errors });
+      }
+    }
+    return out;
+  }
+
+  it('reads it below the threshold at its routine rate, still as an error', () => {
+    // On 100 occasions: 0.43 before, its floor whole.
+    for (const s of routineRate(60)) {
+      expect(s.score).to.be.below(0.4);
+      expect(s.reasons).to.include('error_terms');
+      expect(s.errors).to.be.above(0);
+    }
+  });
+
+  it('keeps the whole weight of a failure of a few occasions (training data with a few anomalies)', () => {
+    for (const s of routineRate(2000)) expect(s.score).to.be.at.least(DEFAULT_THRESHOLD);
+  });
+
+  it('keeps its floor in a burst', () => {
+    const m = trainAmongRoutine(21, 6000, (i) => (i % 60 === 7 ? [failedOn(i * 37)] : []));
+    const f = new Familiarity();
+    const r = new Rng(4);
+    for (let k = 0; k < 30; k++) m.score(routineLine(r), f);
+    const scores = Array.from({ length: 60 }, (_, i) => m.explain(failedOn((i * 60 + 7) * 37), f));
+    expect(scores.slice(40).every((s) => s.reasons.includes('burst') && s.score >= DEFAULT_THRESHOLD)).to.equal(true);
+  });
+});
+
