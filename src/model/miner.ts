@@ -309,6 +309,8 @@ export class TemplateMiner {
   }
   /** The host's header: position -> the token most lines hold there (see setHeader). */
   private header = new Map<number, string>();
+  /** Positions before this one hold the header's values (headerValuesEnd). */
+  private headerValues = 0;
   /** Position of the host's bracketed header field (header.ts collapseField); -1 for none. */
   private field = -1;
 
@@ -333,7 +335,16 @@ export class TemplateMiner {
   setHeader(header: ReadonlyArray<readonly [number, string]>, field = -1): void {
     if (this.readOnly || this.byId.size > 0 || this.nextSeq > 1) throw new Error('TemplateMiner.setHeader: only before the first line');
     this.header = new Map(header.map(([p, tok]) => [p, tok]));
+    this.headerValues = headerValuesEnd(this.header);
     this.field = field;
+  }
+
+  /**
+   * Where the header's values end: a value at a position before it is the line's identification (a
+   * process id, a time, a sequence number), not a quantity of the message (detector.ts).
+   */
+  headerValuesEnd(): number {
+    return this.headerValues;
   }
 
   /** The position of the header's bracketed field set by setHeader (-1 for none). */
@@ -492,6 +503,7 @@ export class TemplateMiner {
     const { options, nextId, nextSeq, header, field, groups, templates } = parseSnapshot(data);
     const m = new TemplateMiner(options, readOnly);
     m.header = new Map(header);
+    m.headerValues = headerValuesEnd(m.header);
     m.field = field;
     const bySeq = new Map<number, Group>();
     const entries: Array<[PathEntry, Group]> = [];
@@ -1011,6 +1023,23 @@ export class TemplateMiner {
       else nodes[k - 1]!.children.delete(path[k]!);
     }
   }
+}
+
+/**
+ * The end of the header's leading run of positions (header tokens from position 0 on) that hold
+ * its values: up to and with a program's tag (a token ending `:`, `myd[<*>]:`) when the run has
+ * one, else up to its first token without a value. A header found on a host of one message may run
+ * into the message's words and values (`<*> myd[<*>]: request handled in <*> ms`): they are after
+ * the tag, or after a word.
+ */
+function headerValuesEnd(header: ReadonlyMap<number, string>): number {
+  let firstWord = -1;
+  let p = 0;
+  for (let tok = header.get(0); tok !== undefined; tok = header.get(++p)) {
+    if (tok.endsWith(':')) return p + 1;
+    if (firstWord < 0 && tok.indexOf('<*>') < 0) firstWord = p;
+  }
+  return firstWord < 0 ? p : firstWord;
 }
 
 /** Constant positions that tell a group's lines from others: not header tokens. */

@@ -2,6 +2,8 @@
 // new values, judged by the slot statistics alone.
 import { expect } from 'chai';
 import { SlotAccumulator, SlotTable } from '../../src/model/slots.js';
+import { ModelTrainer } from '../../src/model/trainer.js';
+import { Familiarity } from '../../src/model/familiarity.js';
 
 /** A one-slot table trained on `values`. */
 function slotOf(values: readonly string[]): SlotTable {
@@ -294,3 +296,36 @@ describe('slot values', () => {
     expect(busy.surprise(0, '0 ms')).to.be.above(THRESHOLD_NATS);
   });
 });
+
+// A review's Redis ran as process 1834 for its whole history and came back as 3054188 after a
+// restart: every line of the master process (`3054188:M 07 Nov ...`) scored 0.96, for as long as
+// it ran (the value held the time too: never the same twice, never familiar). A syslog daemon
+// whose process id never changed in training (`myd[812]:`) scored 0.63 on each line after its
+// restart.
+describe("a header's numbers", function () {
+  this.timeout(20000);
+  const pad = (x: number): string => String(x).padStart(2, '0');
+  const time = (i: number): string => `Nov 2${i % 7} ${pad(i % 24)}:${pad(i % 60)}:${pad((i * 7) % 60)}`;
+
+  it("reads a daemon's new process id after a restart as no unusual value, and the message's values as before", () => {
+    const t = new ModelTrainer();
+    for (let i = 0; i < 5000; i++) t.add(`${time(i)} web01 myd[812]: request ${i % 3 ? 'handled' : 'queued'} in ${1 + ((i * 13) % 90)} ms`);
+    const m = t.finish();
+    const f = new Familiarity();
+    for (const pid of [812, 9001, 3054188]) expect(m.score(`Nov 28 10:00:01 web01 myd[${pid}]: request handled in 7 ms`, f).score, `pid ${pid}`).to.equal(0);
+    // Past the header's tag, values are the message's: 90,000 ms where requests took 1-90 is unusual.
+    expect(m.explain('Nov 28 10:00:02 web01 myd[9001]: request handled in 90000 ms', f).reasons).to.include('unusual_value');
+  });
+
+  it("reads a header value of a process id and a time (Redis' `1834:M 01 Nov 2024 ...`) by its shape only", () => {
+    const t = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) {
+      t.add(`1834:M ${pad(1 + (i % 28))} Nov 2024 ${pad(i % 24)}:${pad(i % 60)}:00.000 * ${100 + ((i * 37) % 9000)} changes in 300 seconds. Saving...`);
+      t.add(`${2000 + i}:C ${pad(1 + (i % 28))} Nov 2024 ${pad(i % 24)}:${pad(i % 60)}:01.000 * DB saved on disk`);
+    }
+    const m = t.finish();
+    const f = new Familiarity();
+    for (let i = 0; i < 5; i++) expect(m.score(`3054188:M 07 Dec 2024 13:0${i}:00.000 * 7930 changes in 300 seconds. Saving...`, f).score).to.equal(0);
+  });
+});
+
