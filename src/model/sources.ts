@@ -49,7 +49,8 @@ export let sourceStart = 0;
  * Where the address a value holds ends (its start in sourceStart), or -1: an IPv4 address (after
  * `::ffff:` too: the IPv4 address is the source), an IPv6 address (in brackets too, without its
  * port or zone), at the value's start or at the start of one of its pieces (BIND's `client
- * @0x7f3c 203.0.113.5#53212`, where the masker merged the client's handle with its address).
+ * @0x7f3c 203.0.113.5#53212`, where the masker merged the client's handle with its address), or
+ * after a user's `@` (MySQL's `'root'@'91.92.253.120'`).
  * Cheap tests first, as most values are numbers or names.
  */
 export function sourceEnd(v: string): number {
@@ -60,6 +61,17 @@ export function sourceEnd(v: string): number {
     const e = addressAt(v, i + 1);
     if (e > 0) {
       if (sourceStart === 0) sourceStart = i + 1;
+      return e;
+    }
+  }
+  // A user at an address: MySQL's `'root'@'91.92.253.120'` (masked as one value, its outer quotes
+  // left out), `root@10.0.0.5`.
+  const at = v.indexOf('@');
+  if (at >= 0 && at + 7 < v.length) {
+    const i = v.charCodeAt(at + 1) === 39 || v.charCodeAt(at + 1) === 34 ? at + 2 : at + 1;
+    const e = addressAt(v, i);
+    if (e > 0) {
+      if (sourceStart === 0) sourceStart = i;
       return e;
     }
   }

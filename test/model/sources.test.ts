@@ -85,6 +85,12 @@ describe('floods from one source', function () {
     expect(stormFlagged(firewall(ip, named), '45.208.177.186', named)).to.be.above(200);
   });
 
+  it("reads the address after a user's `@` (MySQL's `'root'@'91.92.253.120'`) as the source", function () {
+    // (Before, the user and the address were one value and no source: 0 of 400 lines flagged.)
+    const mysql = (src: string): string => `2024-12-03T21:29:23.000000Z ${r.int(1000, 99999)} [Note] [MY-010926] [Server] Access denied for user '${r.pick(['app', 'test', 'root', 'admin'])}'@'${src}' (using password: YES)`;
+    expect(stormFlagged(firewall(ip, mysql), '91.92.253.120', mysql)).to.be.above(200);
+  });
+
   it('counts a batch scored again (a draft) from the log as it was', function () {
     const f = new Familiarity();
     const attacker = '45.208.177.187';
