@@ -61,8 +61,6 @@ const SHAPE_HASHES = 4;
 const NEW_SHAPE = '\u0003shape ';
 /** A plain decimal number (valueKind counts these by order of magnitude). */
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
-/** A value of digits alone. */
-const DIGITS = /^\d+$/;
 /** A port right after an address (`:49962`, `/49962`, `(49962)`): valueKind counts it by order of magnitude. */
 const CLIENT_PORT = /^([:/(])(\d{1,5})/;
 /** Unusual values of a line faded each by its own familiarity (familiarValues); the others keep their weight. */
@@ -391,6 +389,7 @@ export class HostModel {
       let max = 0;
       let sum = 0;
       const surprises = this.slotSurprise;
+      const headerValues = miner.headerValuesEnd();
       const slotValues = this.slotValue;
       for (let k = known.slotStart; k < known.slotEnd; k++) {
         const pos = slots.pos[k]!;
@@ -400,11 +399,10 @@ export class HostModel {
         let v: string | undefined;
         if (vi < 0) v = end === start ? line.tokens[pos] : end === start + 1 ? line.values[start] : line.values.slice(start, end).join(' ');
         else if (start + vi < end) v = line.values[start + vi];
-        let s = v === undefined ? 0 : slots.surprise(k, v);
-        // A header's numbers identify the line (a process id, a time), they measure nothing: a daemon
-        // whose process id never changed in training, restarted, wrote every line as unusual.
-        // (Nor is a new one news when it is all the value: `myd[31234]:` where it was `myd[812]:`.)
-        if (s > 0 && pos < miner.headerValuesEnd()) s = DIGITS.test(v!) ? 0 : slots.surprise(k, v!, false);
+        // A header's values identify the line (a process id, a time, PostgreSQL's `app@shop`), they
+        // measure nothing: a daemon whose process id never changed in training, restarted, wrote
+        // every line as unusual, and a role new to a message was a new value of it.
+        const s = v === undefined || pos < headerValues ? 0 : slots.surprise(k, v);
         surprises[k - known.slotStart] = s;
         slotValues[k - known.slotStart] = v ?? '';
         if (v === undefined) continue;

@@ -947,6 +947,12 @@ function isSentinelOnly(s: string): boolean {
 }
 
 const EMAIL_RE = /^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+/**
+ * A user at a host or a database without a domain: PostgreSQL's `%u@%d` prefix (`app@shop`,
+ * `grafana@analytics`: a template per role before), a shell's `root@web01`. Names of letters,
+ * digits, `_`, `-` and `.` on both sides, a letter or `_` first.
+ */
+const USER_AT_HOST_RE = /^[A-Za-z_][\w.-]*@[A-Za-z_][\w.-]*$/;
 
 // `db.example.com:5432`: a lower-case DNS name of three labels or more with a
 // port is one value (not the key `db.example.com` and its value), like an IPv4
@@ -965,7 +971,7 @@ function isWholeVariable(core: string): boolean {
   }
   const scheme = core.indexOf('://');
   if (scheme > 0 && isKey(core, scheme)) return true;
-  if (core.indexOf('@') > 0 && EMAIL_RE.test(core)) return true;
+  if (core.indexOf('@') > 0 && (EMAIL_RE.test(core) || USER_AT_HOST_RE.test(core))) return true;
   // The regex only after its `:` (it ran on every masked chunk: 1% of training).
   if (core.indexOf(':') > 0 && HOST_PORT_RE.test(core)) return true;
   // IPv6 (possibly bracketed with a port) and MAC: hex digits and colons only.

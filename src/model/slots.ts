@@ -708,10 +708,9 @@ export class SlotTable {
    * Surprise (nats, 0 = ordinary) of a value: a new value in a slot that took
    * few (Good-Turing: a new one has probability about (singletons + 1) /
    * (n + 2)); a new shape (text where there were always numbers); a number
-   * far outside the range of its position within the value (not when `quantities` is false: the
-   * numbers of a header's value identify, a process id, a time).
+   * far outside the range of its position within the value.
    */
-  surprise(slot: number, value: string, quantities = true): number {
+  surprise(slot: number, value: string): number {
     const n = this.n[slot]!;
     if (n < MIN_OBSERVATIONS) return 0;
     const cs = this.catStart[slot]!;
@@ -752,7 +751,7 @@ export class SlotTable {
         if (!(digitsOnlyId(value) && this.mostlyShape(slot, ss, end, HASH_HEX))) {
           best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
         }
-      } else if (quantities) {
+      } else {
         let x = this.numbersSurprise(s);
         if (other < end) x = Math.min(x, this.numbersSurprise(other));
         // A duration or a size in a unit the slot never wrote, above every value it held (Go's

@@ -37,6 +37,9 @@ describe('mask: built-in variable kinds', () => {
     ['windows path', 'load C:\\Windows\\system32\\x.dll now', 'load <*> now', ['C:\\Windows\\system32\\x.dll']],
     ['url', 'GET https://example.org/a?b=c done', 'GET <*> done', ['https://example.org/a?b=c']],
     ['email', 'mail to bob.smith@example.com queued', 'mail to <*> queued', ['bob.smith@example.com']],
+    // PostgreSQL's `%u@%d` prefix: a template per role before.
+    ['user at database', '[20006] grafana@analytics LOG:  unexpected EOF on client connection', '[<*>] <*> LOG: unexpected EOF on client connection', ['20006', 'grafana@analytics']],
+    ['user at host', 'session opened by root@web-01', 'session opened by <*>', ['root@web-01']],
     ['iso date time', 'at 2015-10-18 18:01:47,978 ready', 'at <*> ready', ['2015-10-18 18:01:47,978']],
     ['iso T date', 'at 2024-01-02T03:04:05.123Z ready', 'at <*> ready', ['2024-01-02T03:04:05.123Z']],
     ['syslog date', 'since Jun 14 15:16:01 ok', 'since <*> ok', ['Jun 14 15:16:01']],

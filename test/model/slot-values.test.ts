@@ -301,8 +301,9 @@ describe('slot values', () => {
 // restart: every line of the master process (`3054188:M 07 Nov ...`) scored 0.96, for as long as
 // it ran (the value held the time too: never the same twice, never familiar). A syslog daemon
 // whose process id never changed in training (`myd[812]:`) scored 0.63 on each line after its
-// restart.
-describe("a header's numbers", function () {
+// restart. PostgreSQL's prefix names the role (`app@shop`): a role new to a message was a new
+// value of it.
+describe("a header's values", function () {
   this.timeout(20000);
   const pad = (x: number): string => String(x).padStart(2, '0');
   const time = (i: number): string => `Nov 2${i % 7} ${pad(i % 24)}:${pad(i % 60)}:${pad((i * 7) % 60)}`;
@@ -326,6 +327,22 @@ describe("a header's numbers", function () {
     const m = t.finish();
     const f = new Familiarity();
     for (let i = 0; i < 5; i++) expect(m.score(`3054188:M 07 Dec 2024 13:0${i}:00.000 * 7930 changes in 300 seconds. Saving...`, f).score).to.equal(0);
+  });
+
+  it("reads a role new to a message in PostgreSQL's prefix (`%u@%d`) as no unusual value", () => {
+    const t = new ModelTrainer();
+    const roles = ['app@shop', 'report@analytics', 'grafana@analytics', 'worker@shop'];
+    for (let i = 0; i < 4000; i++) {
+      const ts = `2024-11-${pad(1 + (i % 28))} ${pad(i % 24)}:${pad(i % 60)}:00.000 UTC [${20000 + i}]`;
+      t.add(`${ts} ${roles[i % 4]} LOG:  duration: ${1 + ((i * 37) % 900)}.5 ms  statement: SELECT 1`);
+      if (i % 100 === 0) t.add(`${ts} app@shop LOG:  unexpected EOF on client connection with an open transaction`);
+    }
+    const m = t.finish();
+    for (const role of ['app@shop', 'grafana@analytics']) {
+      const e = m.explain(`2024-12-04 08:53:17.143 UTC [31234] ${role} LOG:  unexpected EOF on client connection with an open transaction`);
+      expect(e.template).to.not.include(role);
+      expect(e.evidence.values, role).to.equal(0);
+    }
   });
 });
 
