@@ -38,7 +38,8 @@ import type { ClusterModel } from './clusters.js';
  * (and one of the commits that wrote 20 did already: 20 meant both); a slot keeps the units it
  * wrote (`units`) and a slot of addresses its densest source (`flood`, sources.ts). 22: a compound
  * duration with colons (`2h:36m:00s`) is one number (value-shape.ts), where a model of 21 has three
- * fields; slots of IPv6 addresses have their densest source too.
+ * fields; slots of IPv6 addresses have their densest source too; a user at a host or database
+ * without a domain (`app@shop`) is masked (mask.ts): a model of 21 has a template per role.
  */
 export const MODEL_FORMAT_VERSION = 22;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
