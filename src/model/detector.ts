@@ -5,11 +5,11 @@
 
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
-import { tokenize, type Tokenized } from './mask.js';
+import { WILDCARD, tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape, type TemplateView } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, calmDiscount, combineMax, errorWeight } from './evidence.js';
-import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, textFailureTerms, valueTermSeverity } from './vocabulary.js';
+import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, signalSeverity, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { recordOf, valuesAt } from './added-fields.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
@@ -419,6 +419,9 @@ export class HostModel {
         // An unmasked token is the line's own wording, already read for failure terms, but for the
         // parts of a camel-case word (mdadm's `DegradedArray` where the template has its events).
         const sev = vi < 0 && end === start ? camelTermSeverity(v) : valueTermSeverity(v);
+        // A fault's signal number after `signal` (`got signal 11`): as routine as the slot held it.
+        const signal = vi < 0 && end === start + 1 && known.tokens[pos] === WILDCARD ? signalSeverity(known.tokens[pos - 1], v) : 0;
+        if (signal > 0) (found ??= []).push([`signal ${v}`, signal, (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
         if (sev > 0) {
           // As routine as the slot held this value in training (a free-form slot: half its lines).
           (found ??= []).push([v, sev, slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
@@ -435,6 +438,10 @@ export class HostModel {
       }
       for (let pos = 0, start = 0; pos < tok.tokens.length; pos++) {
         const end = tok.valueEnd[pos]!;
+        if (end === start + 1 && tok.tokens[pos] === WILDCARD && pos > 0) {
+          const sev = signalSeverity(tok.tokens[pos - 1], tok.values[start]!);
+          if (sev > 0) (found ??= []).push([`signal ${tok.values[start]!}`, sev, 0]);
+        }
         if (end === start + 1 && isQuotedText(tok.tokens[pos]!, tok.values[start]!)) {
           for (const t of textFailureTerms(tok.values[start]!)) (found ??= []).push([t.term, t.severity, this.quotedRoutineNear(shape, tok.tokens[pos]!, t.term)]);
         }
