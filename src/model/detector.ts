@@ -420,8 +420,10 @@ export class HostModel {
         // parts of a camel-case word (mdadm's `DegradedArray` where the template has its events).
         const sev = vi < 0 && end === start ? camelTermSeverity(v) : valueTermSeverity(v);
         // A fault's signal number after `signal` (`got signal 11`): as routine as the slot held it.
-        const signal = vi < 0 && end === start + 1 && known.tokens[pos] === WILDCARD ? signalSeverity(known.tokens[pos - 1], v) : 0;
-        if (signal > 0) (found ??= []).push([`signal ${v}`, signal, (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
+        if (v.length <= 2 && vi < 0 && end === start + 1 && known.tokens[pos] === WILDCARD) {
+          const signal = signalSeverity(known.tokens[pos - 1], v);
+          if (signal > 0) (found ??= []).push([`signal ${v}`, signal, (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
+        }
         if (sev > 0) {
           // As routine as the slot held this value in training (a free-form slot: half its lines).
           (found ??= []).push([v, sev, slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
