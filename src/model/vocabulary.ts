@@ -810,8 +810,19 @@ function inContext(terms: FailureTerm[], words: readonly string[], tokens: reado
     else if (REPAIRED.has(w) && (i === 0 || !UNDONE.has(words[i - 1]!))) repaired = true;
   }
   if (duplex || (fulls > 0 && fullOperations(tokens) >= fulls)) terms = terms.filter((t) => t.term !== 'full');
+  // A mild term that says how something ended well: Redis' routine `Background saving terminated
+  // with success`, `process interrupted successfully`.
+  if (terms.some((t) => t.severity <= LOW)) terms = terms.filter((t) => t.severity > LOW || !endedWell(words, t.term));
   if (repaired) terms = terms.map((t) => (UNREPAIRED.has(t.term) || t.severity <= LOW ? t : { term: t.term, severity: LOW }));
   return terms;
+}
+
+/** Whether the word `term` is followed by `successfully` or `with success` (a phrase is not). */
+function endedWell(words: readonly string[], term: string): boolean {
+  const i = words.indexOf(term);
+  if (i < 0) return false;
+  const next = words[i + 1];
+  return next === 'successfully' || (next === 'with' && words[i + 2] === 'success');
 }
 
 /**

@@ -120,6 +120,11 @@ describe('failure vocabulary', () => {
     ["from /usr/lib/ruby/3.4.0/webrick/server.rb:328:in 'WEBrick::GenericServer#start_thread'", ['stack frame']],
     ["actionpack (7.0.4) lib/action_controller/metal/basic_implicit_render.rb:6:in `send_action'", ['stack frame']],
     ["Request from 10.0.0.1 'GET /x'", []],
+    // A mild term that ended well (Redis' routine line), not a strong one.
+    ['Background saving terminated with success', []],
+    ['worker interrupted successfully', []],
+    ['Background saving terminated by signal', ['terminated']],
+    ['job killed successfully', ['killed']],
     // Behind a longer logger prefix, after its separator: Ruby's Logger (Rails' request tags too),
     // RFC 5424's nil fields, log4j's `logger - `; its sentences are no frames.
     ["E, [2024-11-24T10:00:00.123456 #4821] ERROR -- : /usr/lib/ruby/3.2.0/net/http.rb:1271:in `connect'", ['error', 'stack frame']],
