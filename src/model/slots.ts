@@ -26,6 +26,13 @@ const BINS_PER_DECADE = 4;
 /** A number within this many decades of the (trimmed) range seen is ordinary. */
 export const MARGIN_DECADES = 1.5;
 /**
+ * The margin for a slot whose numbers were written with a unit (a duration, a size: units.ts):
+ * measured quantities, where a spike of 10-30 times the largest value is news, and no address's
+ * octets or clock's readings are among them. Two reviews found such spikes unseen at 1.5 (a slow
+ * query of 94 s where queries took 0.3-8 s, page-cleaner flushes of 400 s where they took 1-18 s).
+ */
+const UNIT_VALUE_MARGIN = 1.0;
+/**
  * Decades above a slot's range beyond which a number in a unit the slot never wrote is a new kind of
  * value (slots.ts surprise): Go writes 953 ms and 1.086 s, which is no news; 3.4 s where applies
  * took 100-250 ms is.
@@ -752,8 +759,10 @@ export class SlotTable {
           best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
         }
       } else {
-        let x = this.numbersSurprise(s);
-        if (other < end) x = Math.min(x, this.numbersSurprise(other));
+        // Durations and sizes by a narrower margin than other numbers (UNIT_VALUE_MARGIN).
+        const margin = this.units[slot] !== 0 ? UNIT_VALUE_MARGIN : MARGIN_DECADES;
+        let x = this.numbersSurprise(s, margin);
+        if (other < end) x = Math.min(x, this.numbersSurprise(other, margin));
         // A duration or a size in a unit the slot never wrote, above every value it held (Go's
         // `3.4s` where an apply always took 100-250 ms): a new kind of value, as it was when the
         // unit made its shape, however near the range its number in the slot's unit.
@@ -768,13 +777,13 @@ export class SlotTable {
   }
 
   /** How far the last scanned value's numbers are outside those of shape s (0 for a shape seen too seldom to say). */
-  private numbersSurprise(s: number): number {
+  private numbersSurprise(s: number, margin: number): number {
     if (this.shapeN[s]! < MIN_OBSERVATIONS) return 0;
     const f0 = this.shapeFieldStart[s]!;
     const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
     let best = 0;
     for (let i = 0; i < k; i++) {
-      const x = this.fieldSurprise(f0 + i, fields[i]!);
+      const x = this.fieldSurprise(f0 + i, fields[i]!, margin);
       if (x > best) best = x;
     }
     return best;
@@ -805,7 +814,7 @@ export class SlotTable {
    * of training values were at least as extreme (T: those past the margin
    * line), plus PER_DECADE per decade further out.
    */
-  private fieldSurprise(f: number, x: number): number {
+  private fieldSurprise(f: number, x: number, margin: number): number {
     const b0 = this.fieldBinStart[f]!;
     const b1 = this.fieldBinEnd[f]!;
     if (b1 === b0) return 0;
@@ -823,7 +832,7 @@ export class SlotTable {
       mag = Math.log10(x);
     } else mag = magnitude(x);
     const beyond = mag > hi ? mag - hi : mag < lo ? lo - mag : 0;
-    if (beyond <= MARGIN_DECADES) return sign;
+    if (beyond <= margin) return sign;
     // A large number that never changed is an identifier (a peer or cluster id), not a
     // quantity: how far a new one is from it means nothing (188978561024 -> 3 is just a new
     // id), so it is as surprising as any new value. A small constant (always 0, always 64)
@@ -833,13 +842,13 @@ export class SlotTable {
     const up = mag > hi;
     for (let i = b0; i < b1; i++) {
       const m = this.binMag[i]!;
-      if (up ? m >= mag - MARGIN_DECADES : m <= mag + MARGIN_DECADES) t += this.binCount[i]!;
+      if (up ? m >= mag - margin : m <= mag + margin) t += this.binCount[i]!;
     }
     // Zero is no order of magnitude: on the log scale it is as far below a slot of megabytes
     // (counted in bytes) as it is below one of milliseconds, and a routine 1% of `0 MB` among them
     // was 17 nats. It is as rare as the zeros (and small numbers) the slot held, or as a value
     // never seen.
     if (x === 0) return Math.max(sign, Math.log((total + 1) / (t + 1)));
-    return Math.max(sign, Math.log((total + 1) / (t + 1)) + PER_DECADE * (beyond - MARGIN_DECADES));
+    return Math.max(sign, Math.log((total + 1) / (t + 1)) + PER_DECADE * (beyond - margin));
   }
 }

@@ -102,22 +102,22 @@ class RefField {
     }
     return dir === 1 ? this.mags[0]! : this.mags[n - 1]!;
   }
-  surprise(x: number): number {
+  surprise(x: number, margin: number): number {
     if (this.mags.length === 0) return 0;
     const sign = x < 0 && this.negatives === 0 ? Math.log(this.total + 1) + 2 : 0;
     const mag = magnitude(x);
     const beyond = mag > this.hi ? mag - this.hi : mag < this.lo ? this.lo - mag : 0;
-    if (beyond <= MARGIN_DECADES) return sign;
+    if (beyond <= margin) return sign;
     if (this.hi - this.lo <= 0.25 + 1e-9 && this.lo >= 4.875) return Math.max(sign, Math.log(this.total + 1));
     let t = 0;
     const up = mag > this.hi;
     for (let i = 0; i < this.mags.length; i++) {
       const m = this.mags[i]!;
-      if (up ? m >= mag - MARGIN_DECADES : m <= mag + MARGIN_DECADES) t += this.counts[i]!;
+      if (up ? m >= mag - margin : m <= mag + margin) t += this.counts[i]!;
     }
     // Zero is no order of magnitude (since 2026-11-24).
     if (x === 0) return Math.max(sign, Math.log((this.total + 1) / (t + 1)));
-    return Math.max(sign, Math.log((this.total + 1) / (t + 1)) + PER_DECADE * (beyond - MARGIN_DECADES));
+    return Math.max(sign, Math.log((this.total + 1) / (t + 1)) + PER_DECADE * (beyond - margin));
   }
 }
 
@@ -150,7 +150,8 @@ class RefSlot {
       else if (s.n >= 10) {
         const k = Math.min(fieldCount, s.fields.length);
         for (let i = 0; i < k; i++) {
-          const x = s.fields[i]!.surprise(fields[i]!);
+          // Numbers written with a unit by a narrower margin (since 2026-11-24).
+          const x = s.fields[i]!.surprise(fields[i]!, (m.units ?? 0) !== 0 ? 1.0 : MARGIN_DECADES);
           if (x > best) best = x;
         }
       }

@@ -282,6 +282,17 @@ describe('slot values', () => {
     for (const v of ['401', '403', '502', '504']) expect(failures.surprise(0, v), v).to.be.above(THRESHOLD_NATS);
   });
 
+  // Two reviews' databases: InnoDB's page cleaner took 1.3-18.5 s and 400 s was no unusual value,
+  // nor a 94 s query where they took 0.3-8 s (the margin was 1.5 decades for every number).
+  it('finds a duration 10-30 times the largest of its slot unusual, and a count without a unit as before', () => {
+    const ms = slotOf(repeat(3000, (i) => `${1294 + ((i * 7919) % 17245)}ms`));
+    expect(ms.surprise(0, '73713ms')).to.equal(0);
+    expect(ms.surprise(0, '400000ms')).to.be.above(2);
+    const count = slotOf(repeat(3000, (i) => `${1294 + ((i * 7919) % 17245)}`));
+    expect(count.surprise(0, '400000')).to.equal(0);
+    expect(count.surprise(0, '4000000')).to.be.above(2);
+  });
+
   // A review's Redis: 39 of 3,000 `Fork CoW ... current 0 MB` in training, and the next one scored
   // 1.00 (0 is no order of magnitude: in bytes it sat 6 decades below 1 MB).
   it('finds a zero the slot held as rare as it was, and one it never held unusual, not decades away', () => {
