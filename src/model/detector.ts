@@ -94,6 +94,11 @@ function valueKind(value: string, slots: SlotTable, slot: number, byShape: boole
   return value.length > 64 ? value.slice(0, 64) : value;
 }
 
+/** A value's failure term as routine as the slot held the value: that share of its template's routine. */
+function heldRoutine(slots: SlotTable, slot: number, value: string, known: TemplateView): number {
+  return (slots.countOf(slot, value) * known.routine) / Math.max(1, known.count);
+}
+
 /**
  * How much less surprising a line is while the host writes `recent` different new messages without
  * failure words in the last PHASE_WINDOW lines (a new phase: familiarity.ts), for a line whose
@@ -422,11 +427,11 @@ export class HostModel {
         // A fault's signal number after `signal` (`got signal 11`): as routine as the slot held it.
         if (v.length <= 2 && vi < 0 && end === start + 1 && known.tokens[pos] === WILDCARD) {
           const signal = signalSeverity(known.tokens[pos - 1], v);
-          if (signal > 0) (found ??= []).push([`signal ${v}`, signal, (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
+          if (signal > 0) (found ??= []).push([`signal ${v}`, signal, heldRoutine(slots, k, v, known)]);
         }
         if (sev > 0) {
           // As routine as the slot held this value in training (a free-form slot: half its lines).
-          (found ??= []).push([v, sev, slots.freeForm(k) ? known.routine / 2 : (slots.countOf(k, v) * known.routine) / Math.max(1, known.count)]);
+          (found ??= []).push([v, sev, slots.freeForm(k) ? known.routine / 2 : heldRoutine(slots, k, v, known)]);
         } else if (!(vi < 0 && end === start) && isQuotedText(line.tokens[pos]!, v)) {
           // A quoted text's failure words, each as routine as it was in the slot's texts in training.
           for (const t of textFailureTerms(v)) (found ??= []).push([t.term, t.severity, slots.termRoutine(k, t.term)]);

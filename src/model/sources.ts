@@ -10,7 +10,7 @@
 
 import { burstWeight } from './evidence.js';
 import { FNV_OFFSET, fnvRange } from './features.js';
-import { leadingAddressEnd } from './value-shape.js';
+import { isHex, leadingAddressEnd } from './value-shape.js';
 
 /** Host lines after which an address's count has halved: about an hour of a busy host's lines, days of a quiet one's. */
 export const SOURCE_HALF_LIFE = 1024;
@@ -109,10 +109,6 @@ function ipv4End(v: string, i: number): number {
   if (i === 0) return leadingAddressEnd(v);
   const end = leadingAddressEnd(v.slice(i));
   return end > 0 ? i + end : -1;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
 }
 
 /**

@@ -33,7 +33,8 @@ function isDigit(c: number): boolean {
 function isAlnum(c: number): boolean {
   return isDigit(c) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
-function isHex(c: number): boolean {
+/** A hex digit's character code (sources.ts reads IPv6 addresses with it too). */
+export function isHex(c: number): boolean {
   return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 

@@ -1087,10 +1087,9 @@ const FAULT_SIGNALS: ReadonlyMap<string, number> = new Map([['4', HIGH], ['6', H
  * (0.40 in a review's MySQL).
  */
 export function signalSeverity(before: string | undefined, value: string): number {
-  if (before === undefined || value.length > 2) return 0;
-  const b = before.length === 7 && before.charCodeAt(6) === 58 ? before.slice(0, 6) : before;
-  return b.length === 6 && b.toLowerCase() === 'signal' ? (FAULT_SIGNALS.get(value) ?? 0) : 0;
+  return before !== undefined && value.length <= 2 && SIGNAL_WORD.test(before) ? (FAULT_SIGNALS.get(value) ?? 0) : 0;
 }
+const SIGNAL_WORD = /^signal:?$/i;
 
 /**
  * The names systemd gives a failed end (`FAILURE`, signals that kill); only these: `0/NOERROR` is
