@@ -57,6 +57,8 @@ export interface TemplateView {
   readonly episodes: number;
   /** Its largest recent count of lines in training (TemplateRecord.burst); -1 when the model does not say. */
   readonly burst: number;
+  /** Its largest count over the longer horizon in training (TemplateRecord.rate); -1 when the model does not say. */
+  readonly rate: number;
   /** The key its recent count is remembered by after training (detector.ts, familiarity.ts observeRun). */
   readonly burstKey: number;
   readonly idText: string;
@@ -272,6 +274,7 @@ export class ModelCore {
         routine: routine(rec),
         episodes: rec.episodes,
         burst: rec.burst ?? -1,
+        rate: rec.rate ?? -1,
         burstKey: fnv1a(`burst\u0001${rec.id}`),
         idText: String(rec.id),
         text: rec.tokens.join(' '),

@@ -8,12 +8,12 @@ import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js'
 import { WILDCARD, tokenize, type Tokenized } from './mask.js';
 import { ModelCore, type Shape, type TemplateView } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
-import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, calmDiscount, combineMax, errorWeight } from './evidence.js';
+import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, calmDiscount, combineMax, errorWeight, rateEvidence } from './evidence.js';
 import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, signalSeverity, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { recordOf, valuesAt } from './added-fields.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
-import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog } from './familiarity.js';
+import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog, type RunCounts } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
 import { fnv1a } from './features.js';
 import { magnitudeBin, type SlotTable } from './slots.js';
@@ -169,6 +169,8 @@ export class HostModel {
   /** A known line's slot surprises and values (scratch of evaluate, read by familiarValues). */
   private readonly slotSurprise: number[] = [];
   private readonly slotValue: string[] = [];
+  /** A known failure message's density (scratch of evaluate, filled by FamiliarityLog.observeRun). */
+  private readonly run: RunCounts = { recent: 0, rate: 0, gap: 0 };
   private readonly cacheSize: number;
   private readonly stats: { trainedLines: number; templates: number };
   /**
@@ -482,7 +484,13 @@ export class HostModel {
         // How densely it comes, against its densest in training (evidence.ts burstEvidence); every
         // line counts, a repetition too: a retry loop hammering a failure far harder than ever is
         // as much news (and hashing each line to tell repetitions cost 4% of scoring).
-        if (errors > 0 && known.burst >= 0) burst = burstEvidence(familiar.observeRun(known.burstKey), known.burst);
+        if (errors > 0 && known.burst >= 0) {
+          const run = this.run;
+          familiar.observeRun(known.burstKey, run);
+          burst = burstEvidence(run.recent, known.burst);
+          // Or over the longer horizon, for a storm of long reports (a model before it does not say).
+          if (known.rate >= 0) burst = Math.max(burst, rateEvidence(run.rate, known.rate, run.gap, this.stats.trainedLines / known.count));
+        }
         // Or from one source far more densely than any address ever wrote it, failure words or not.
         if (flood > burst) burst = flood;
       }

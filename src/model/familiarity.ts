@@ -13,7 +13,7 @@
 // restart, a retraining, eviction) counts a message's occasions from zero
 // again: its next lines score as new, never lower.
 
-import { recentCount, noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
+import { rateCount, recentCount, noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
 import { SourceTable, sourceCount } from './sources.js';
 
 /** Occasions after which a recurring new message has come half the way to a known template (detector.ts). */
@@ -21,6 +21,16 @@ export const FAMILIAR_HALF = 2;
 
 /** New messages remembered per model; the least recently seen are forgotten beyond it. */
 export const FAMILIAR_MAX = 1024;
+
+/** A message's density as observeRun leaves it. */
+export interface RunCounts {
+  /** Its recent count (occasions.ts recentCount), this line included. */
+  recent: number;
+  /** Its count over the longer horizon (occasions.ts rateCount), this line included. */
+  rate: number;
+  /** Lines since its previous line (Infinity at its first). */
+  gap: number;
+}
 
 /** What scoring needs: a running count of scored lines and the occasions of each new message. */
 export interface FamiliarityLog {
@@ -33,10 +43,11 @@ export interface FamiliarityLog {
    */
   observe(key: number, line: number, trainedLines: number, plain?: boolean): number;
   /**
-   * Records a line of a message whose density is measured (occasions.ts recentCount, kept in the
-   * entry's `routine` with `last`); returns its recent count, this line included.
+   * Records a line of a message whose density is measured (occasions.ts recentCount and rateCount,
+   * kept in the entry's `routine` and `run` with `last`); leaves in `out` its counts, this line
+   * included, and the lines since its previous one.
    */
-  observeRun(key: number): number;
+  observeRun(key: number, out: RunCounts): void;
   /**
    * One more line of an address in a slot of addresses (sources.ts; `key` the template, the slot and
    * the address); returns its count, this line included. Kept apart from the messages' entries (an
@@ -172,8 +183,11 @@ function byLast(touched: Map<number, Occasions>): Array<[number, Occasions]> {
 }
 
 /** One more line at line `at` of a message whose density is measured (observeRun). */
-function recordRun(o: Occasions, at: number): void {
-  o.routine = recentCount(o.routine, o.last, at);
+function recordRun(o: Occasions, at: number, out: RunCounts): void {
+  // A fresh entry has no count: its first line's recent count is at least 1.
+  out.gap = o.routine === 0 ? Infinity : at - o.last;
+  o.routine = out.recent = recentCount(o.routine, o.last, at);
+  o.run = out.rate = rateCount(o.run, o.last, at);
   o.last = at;
 }
 
@@ -243,12 +257,11 @@ export class Familiarity implements FamiliarityLog {
     return before;
   }
 
-  observeRun(key: number): number {
+  observeRun(key: number, out: RunCounts): void {
     const e = this.entries.get(key) ?? fresh();
     this.entries.delete(key);
-    recordRun(e, this.scored);
+    recordRun(e, this.scored, out);
     this.put(key, e);
-    return e.routine;
   }
 
   observeSource(key: number): number {
@@ -370,10 +383,8 @@ export class FamiliarityDraft implements FamiliarityLog {
     return record(e, this.scored, line, trainedLines);
   }
 
-  observeRun(key: number): number {
-    const e = this.touch(key);
-    recordRun(e, this.scored);
-    return e.routine;
+  observeRun(key: number, out: RunCounts): void {
+    recordRun(this.touch(key), this.scored, out);
   }
 
   observeSource(key: number): number {

@@ -75,6 +75,11 @@ export interface TemplateRecord {
    * in models saved before it, whose lines are then not judged by it (detector.ts burstEvidence).
    */
   burst?: number;
+  /**
+   * Its largest count of lines over the longer horizon in training (occasions.ts rateCount); absent
+   * where `burst` is, and in models saved before it, whose lines are then not judged by it.
+   */
+  rate?: number;
   /** Most of its lines were stack-trace frames (trainer.ts: `at <*>` merged from many); absent when not. */
   frame?: boolean;
   /** [token position, value index (-1 = whole token), statistics]. */
@@ -162,6 +167,7 @@ export function parseModel(text: string): ModelData {
     }
     if (r!.context !== undefined && !(isNumArr(r!.context) && r!.context.every(Number.isInteger))) fail('template context');
     if (r!.burst !== undefined && !(isNum(r!.burst) && (r!.burst as number) >= 0)) fail('template burst');
+    if (r!.rate !== undefined && !(isNum(r!.rate) && (r!.rate as number) >= 0)) fail('template rate');
     if (r!.frame !== undefined && typeof r!.frame !== 'boolean') fail('template frame');
     if (!Array.isArray(r!.slots)) fail('template slots');
     (r!.slots as unknown[]).forEach(checkSlot);

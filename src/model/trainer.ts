@@ -12,7 +12,7 @@ import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
 import { wordVector, hashedVector, Idf } from './features.js';
 import { buildClusters } from './cluster-building.js';
-import { absorbOccasions, decayedCount, recentCount, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
+import { absorbOccasions, decayedCount, decayedRate, rateCount, recentCount, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { isQuotedText, isStackFrame, lineFailureTerms, textFailureTerms, wordsOfTokens } from './vocabulary.js';
 import { PredecessorCounter, addPairs, keptContext } from './sequence.js';
@@ -42,6 +42,9 @@ interface TemplateState extends TimedOccasions {
   recent: number;
   recentAt: number;
   densest: number;
+  /** The same over the longer horizon (occasions.ts rateCount), and its largest. */
+  rate: number;
+  highestRate: number;
   /** Predecessors (sequence.ts): [template id, lines of this template it preceded] pairs, flat. */
   pred: number[];
   /**
@@ -159,6 +162,8 @@ export class Trainer {
         recent: 0,
         recentAt: 0,
         densest: 0,
+        rate: 0,
+        highestRate: 0,
         pred: [],
         failure: lineFailureTerms(m.tokens).length > 0,
         frames: 0,
@@ -186,8 +191,10 @@ export class Trainer {
     // How densely it comes (bursts, detector.ts): only a message with failure words is judged so.
     if (st.failure) {
       st.recent = recentCount(st.recent, st.recentAt, this.n);
+      st.rate = rateCount(st.rate, st.recentAt, this.n);
       st.recentAt = this.n;
       if (st.recent > st.densest) st.densest = st.recent;
+      if (st.rate > st.highestRate) st.highestRate = st.rate;
     }
     if (noteOccasion(st, this.n, line, gap)) {
       st.episodes++;
@@ -266,8 +273,10 @@ export class Trainer {
       // Their densities add up from now on; their densest moments may have coincided, and how
       // dense the one message was before is not known any more: at most the sum of theirs.
       st.recent = decayedCount(st.recent, st.recentAt, this.n) + decayedCount(o.recent, o.recentAt, this.n);
+      st.rate = decayedRate(st.rate, st.recentAt, this.n) + decayedRate(o.rate, o.recentAt, this.n);
       st.recentAt = this.n;
       st.densest += o.densest;
+      st.highestRate += o.highestRate;
       for (let i = 0; i < st.bits.length; i++) st.bits[i]! |= o.bits[i]!;
       addPairs(st.pred, o.pred);
       // Bounded like the templates: past that, older context ids just stop matching.
@@ -330,7 +339,7 @@ export class Trainer {
         effective: this.effective(st, count),
         episodes: st.episodes,
         routine: Math.round(occasionsWeight(st) * 1000) / 1000,
-        ...(st.failure ? { burst: Math.round(st.densest * 1000) / 1000 } : {}),
+        ...(st.failure ? { burst: Math.round(st.densest * 1000) / 1000, rate: Math.round(st.highestRate * 1000) / 1000 } : {}),
         ...(st.frames * 2 > st.count ? { frame: true } : {}),
         context: keptContext(t.id, count, st.pred, finalId, (id) => countOf.get(id) ?? 0, this.n),
         slots: st.slots.map(({ slot, acc }) => {
