@@ -15,6 +15,11 @@ describe('failure vocabulary', () => {
     ['Container oomkilled, restarting', ['oomkilled']],
     ['upstream timed out (110: Connection timed out) while reading response header', ['timed out']],
     ['Giving up on host db-3 after 5 attempts', ['giving up']],
+    // A server starting after a crash (a review's MySQL: 0.41 without the phrase).
+    ['[Note] [MY-012944] [InnoDB] Database was not shutdown normally!', ['not shutdown normally']],
+    ['LOG:  database system was not properly shut down; automatic recovery in progress', ['not properly shut down', 'down']],
+    ['Detected unclean shutdown - Lock file is not empty', ['unclean shutdown']],
+    ['The server was shut down normally', ['down']],
     ['worker[812]: segmentation fault (core dumped)', ['fault', 'core dumped']],
     ['Insufficient replicas for partition 7', ['insufficient']],
     // A review's mail server: a full disk told by the delivery agent, a peer's rate limit, mail deferred.
