@@ -38,6 +38,19 @@ const UNIT_VALUE_MARGIN = 1.0;
  * took 100-250 ms is.
  */
 const UNIT_MARGIN_DECADES = 0.5;
+/**
+ * A number without a unit, alone in its value, is also judged by its slot's upper tail (tailSurprise):
+ * how fast the histogram falls from its most frequent bin to its highest, carried on beyond it. A
+ * light tail (a CPU's average 0-18 %, falling tenfold per quarter decade) makes 94 news, 0.7 decades
+ * above, where the 1.5-decade margin saw nothing; a heavy one (sizes over decades) keeps a larger
+ * value ordinary; a slot whose highest bin is its most frequent (ids, ports, counters spread evenly)
+ * is not judged so. The highest bin must hold TAIL_MIN values at least (a fall to an outlier or two
+ * says nothing of the tail), the fall counts at most TAIL_RATE_CAP nats per bin, and a value is judged
+ * from TAIL_FROM bins (about 2.4 times) above the highest bin's middle.
+ */
+const TAIL_MIN = 3;
+const TAIL_RATE_CAP = 2;
+const TAIL_FROM = 1.5;
 /** Nats per decade beyond the margin: a size 10,000 times larger than ever is worse than 50 times. */
 export const PER_DECADE = 3;
 /** Most values (share of a field's) that a gap wider than the margin sets apart as outliers. */
@@ -454,6 +467,8 @@ export class SlotTable {
   private readonly fieldHi: Float64Array;
   /** Values below zero seen in training. */
   private readonly fieldNegatives: Float64Array;
+  /** Nats per bin by which the upper tail falls (NaN: not judged by it). */
+  private readonly tailRate: Float64Array;
   private readonly binMag: Float64Array;
   private readonly binCount: Float64Array;
   /** 1 for a field judged on the fraction scale (fractionField). */
@@ -588,6 +603,7 @@ export class SlotTable {
     this.fieldLo = new Float64Array(nf);
     this.fieldHi = new Float64Array(nf);
     this.fieldNegatives = new Float64Array(nf);
+    this.tailRate = new Float64Array(nf);
     for (let f = 0; f < nf; f++) {
       const b0 = this.fieldBinStart[f]!;
       const b1 = this.fieldBinEnd[f]!;
@@ -620,6 +636,17 @@ export class SlotTable {
       }
       this.fieldLo[f] = this.edge(lo, hi, trim, 1);
       this.fieldHi[f] = this.edge(lo, hi, trim, -1);
+      // The upper tail's fall per bin, from the most frequent bin to the highest.
+      this.tailRate[f] = NaN;
+      if (this.onFractions[f] === 0 && b1 - b0 >= 2) {
+        let mode = b0;
+        for (let b = b0; b < b1; b++) if (this.binCount[b]! >= this.binCount[mode]!) mode = b;
+        const top = b1 - 1;
+        if (mode < top && this.binCount[top]! >= TAIL_MIN) {
+          const steps = (this.binMag[top]! - this.binMag[mode]!) * BINS_PER_DECADE;
+          this.tailRate[f] = Math.min(TAIL_RATE_CAP, Math.log(this.binCount[mode]! / this.binCount[top]!) / steps);
+        }
+      }
     }
   }
 
@@ -761,8 +788,10 @@ export class SlotTable {
       } else {
         // Durations and sizes by a narrower margin than other numbers (UNIT_VALUE_MARGIN).
         const margin = this.units[slot] !== 0 ? UNIT_VALUE_MARGIN : MARGIN_DECADES;
-        let x = this.numbersSurprise(s, margin);
-        if (other < end) x = Math.min(x, this.numbersSurprise(other, margin));
+        // Durations and sizes keep their margin alone (UNIT_VALUE_MARGIN), not their tail (TAIL_MIN).
+        const byTail = this.units[slot] === 0;
+        let x = this.numbersSurprise(s, margin, byTail);
+        if (other < end) x = Math.min(x, this.numbersSurprise(other, margin, byTail));
         // A duration or a size in a unit the slot never wrote, above every value it held (Go's
         // `3.4s` where an apply always took 100-250 ms): a new kind of value, as it was when the
         // unit made its shape, however near the range its number in the slot's unit.
@@ -777,9 +806,12 @@ export class SlotTable {
   }
 
   /** How far the last scanned value's numbers are outside those of shape s (0 for a shape seen too seldom to say). */
-  private numbersSurprise(s: number, margin: number): number {
+  private numbersSurprise(s: number, margin: number, byTail: boolean): number {
     if (this.shapeN[s]! < MIN_OBSERVATIONS) return 0;
     const f0 = this.shapeFieldStart[s]!;
+    // A number alone in its value is judged by its tail too (an address's octets, a clock's
+    // readings are no quantities of their own).
+    if (byTail && fieldCount === 1 && this.shapeFieldCount[s] === 1) return Math.max(this.fieldSurprise(f0, fields[0]!, margin), this.tailSurprise(f0, fields[0]!));
     const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
     let best = 0;
     for (let i = 0; i < k; i++) {
@@ -787,6 +819,22 @@ export class SlotTable {
       if (x > best) best = x;
     }
     return best;
+  }
+
+  /**
+   * How rare a number above field f's highest bin is, by its upper tail (TAIL_MIN): the values
+   * expected at or above it, the highest bin's count falling by the tail's rate per bin, against all
+   * the field's values (0 where the field is not judged so, or the number is within TAIL_FROM bins).
+   */
+  private tailSurprise(f: number, x: number): number {
+    const rate = this.tailRate[f]!;
+    if (Number.isNaN(rate) || x <= 0) return 0;
+    const b1 = this.fieldBinEnd[f]!;
+    const top = b1 - 1;
+    const steps = (magnitude(x) - this.binMag[top]!) * BINS_PER_DECADE;
+    if (steps < TAIL_FROM) return 0;
+    const expected = (this.binCount[top]! * Math.exp(-rate * steps)) / (1 - Math.exp(-rate));
+    return Math.max(0, Math.log((this.fieldTotal[f]! + 1) / (expected + 1)));
   }
 
   /** Whether one of the last scanned value's numbers is more than `margin` decades above all those of its place in shape s. */

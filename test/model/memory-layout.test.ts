@@ -81,6 +81,8 @@ class RefField {
   readonly lo: number;
   readonly hi: number;
   readonly negatives: number;
+  /** Nats per bin the upper tail falls, from the most frequent bin to the highest (NaN: not judged so; since 2026-11-25). */
+  readonly tailRate: number;
   constructor(m: FieldModel) {
     this.mags = m.bins.map(([b]) => b / 4);
     this.counts = m.bins.map(([, c]) => c);
@@ -91,6 +93,18 @@ class RefField {
     const trim = Math.max(1, Math.floor(this.total * 0.01));
     this.lo = this.edge(trim, 1);
     this.hi = this.edge(trim, -1);
+    const top = this.counts.length - 1;
+    let mode = 0;
+    for (let i = 0; i <= top; i++) if (this.counts[i]! >= this.counts[mode]!) mode = i;
+    this.tailRate = mode < top && this.counts[top]! >= 3 ? Math.min(2, Math.log(this.counts[mode]! / this.counts[top]!) / ((this.mags[top]! - this.mags[mode]!) * 4)) : NaN;
+  }
+  tail(x: number): number {
+    if (Number.isNaN(this.tailRate) || x <= 0) return 0;
+    const top = this.counts.length - 1;
+    const steps = (magnitude(x) - this.mags[top]!) * 4;
+    if (steps < 1.5) return 0;
+    const expected = (this.counts[top]! * Math.exp(-this.tailRate * steps)) / (1 - Math.exp(-this.tailRate));
+    return Math.max(0, Math.log((this.total + 1) / (expected + 1)));
   }
   edge(trim: number, dir: 1 | -1): number {
     const n = this.mags.length;
@@ -151,7 +165,9 @@ class RefSlot {
         const k = Math.min(fieldCount, s.fields.length);
         for (let i = 0; i < k; i++) {
           // Numbers written with a unit by a narrower margin (since 2026-11-24).
-          const x = s.fields[i]!.surprise(fields[i]!, (m.units ?? 0) !== 0 ? 1.0 : MARGIN_DECADES);
+          let x = s.fields[i]!.surprise(fields[i]!, (m.units ?? 0) !== 0 ? 1.0 : MARGIN_DECADES);
+          // A number alone in its value and without a unit by its upper tail too (since 2026-11-25).
+          if (fieldCount === 1 && s.fields.length === 1 && (m.units ?? 0) === 0) x = Math.max(x, s.fields[0]!.tail(fields[0]!));
           if (x > best) best = x;
         }
       }
@@ -188,7 +204,10 @@ describe('SlotTable', () => {
     // A large constant (an identifier) and a small one (a quantity).
     models.push({ n: 60, cats: null, shapes: [[scanValue('188978561024'), 60, [{ bins: [[45, 60]] }]]] });
     models.push({ n: 60, cats: null, shapes: [[scanValue('64'), 60, [{ bins: [[7, 60]] }]]] });
-    values.push('3', '64000000', 'a', 'b', 'c', '12', '1234567', '-1', '-999999', '7', 'x7y', '', '0', '99999999999', '1.5', 'idle', 'on', 'user3', 'user99');
+    // Light upper tails (a CPU's percentages), one of them too thin at its top to be judged by it.
+    models.push({ n: 8640, cats: null, shapes: [[scanValue('12'), 8640, [{ bins: [[0, 900], [1, 739], [2, 1879], [3, 1860], [4, 3015], [5, 247]] }]]] });
+    models.push({ n: 8640, cats: null, shapes: [[scanValue('12'), 8640, [{ bins: [[0, 900], [1, 739], [2, 1879], [3, 1860], [4, 5259], [5, 2]] }]]] });
+    values.push('30', '94', '250', '3', '64000000', 'a', 'b', 'c', '12', '1234567', '-1', '-999999', '7', 'x7y', '', '0', '99999999999', '1.5', 'idle', 'on', 'user3', 'user99');
     const refs = models.map((m) => new RefSlot(m));
     const table = new SlotTable([models.slice(0, 20).map((m, i) => [i, -1, m] as [number, number, SlotModel]), [], models.slice(20).map((m, i) => [i, i % 2, m] as [number, number, SlotModel])]);
     expect(table.size).to.equal(models.length);

@@ -293,6 +293,34 @@ describe('slot values', () => {
     expect(count.surprise(0, '4000000')).to.be.above(2);
   });
 
+  // A review's FortiGate: `average CPU: 94` every 5 minutes of a spike, where 30 days of readings
+  // were 0-18, falling tenfold per quarter decade at the top: 0.7 decades above, inside the margin
+  // of 1.5, and none of the 4 lines flagged.
+  it('judges a number alone in its value by its upper tail: a light one makes a CPU at 94 % news, not at 30', () => {
+    const cpu = slotOf(repeat(8640, (i) => String(i % 35 === 0 ? 13 + (i % 6) : (i * 7) % 13)));
+    expect(cpu.surprise(0, '18')).to.equal(0);
+    expect(cpu.surprise(0, '30')).to.equal(0);
+    expect(cpu.surprise(0, '94')).to.be.above(THRESHOLD_NATS);
+    // Too few values in the highest bin (13-18 on 2 lines): no tail to carry on.
+    const thin = slotOf(repeat(8640, (i) => String(i === 5 || i === 9 ? 17 : (i * 7) % 13)));
+    expect(thin.surprise(0, '94')).to.equal(0);
+  });
+
+  it('keeps numbers spread evenly up to their highest (ids, ports, counters) judged by the margin alone', () => {
+    const pids = slotOf(repeat(3000, (i) => String(300 + ((i * 7919) % 32468))));
+    for (const v of ['40000', '90000', '400000']) expect(pids.surprise(0, v), v).to.equal(0);
+    expect(pids.surprise(0, '4000000')).to.be.above(2);
+  });
+
+  it('keeps the margin alone for durations and sizes, and judges no address or clock by a tail', () => {
+    // The same light tail written in milliseconds: a unit's margin (one decade), as before.
+    const ms = slotOf(repeat(8640, (i) => `${i % 35 === 0 ? 13 + (i % 6) : (i * 7) % 13}ms`));
+    expect(ms.surprise(0, '94ms')).to.equal(0);
+    // Addresses whose last octet is mostly small: `10.0.0.94` is no spike.
+    const hosts = slotOf(repeat(8640, (i) => `10.0.0.${i % 35 === 0 ? 13 + (i % 6) : (i * 7) % 13}`));
+    expect(hosts.surprise(0, '10.0.0.94')).to.equal(0);
+  });
+
   // A review's Redis: 39 of 3,000 `Fork CoW ... current 0 MB` in training, and the next one scored
   // 1.00 (0 is no order of magnitude: in bytes it sat 6 decades below 1 MB).
   it('finds a zero the slot held as rare as it was, and one it never held unusual, not decades away', () => {
