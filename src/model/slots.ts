@@ -68,6 +68,15 @@ const DRIFT_STEP = 0.25;
 /** Fewest changes of value, and distinct values, in training before a slot counts as drifting. */
 const DRIFT_CHANGES = 2;
 const DRIFT_VALUES = 3;
+/**
+ * Fewest changes of value, and lines per run of one value, before a slot whose values mostly went on
+ * to one never held before (came back to one held before at most half as often as it has values: a
+ * process id reused; not a value that keeps coming back after excursions) counts
+ * as one of epochs (SlotModel epochs): a process id that changed at the weekly restarts of training
+ * (a review's Spring Boot service, `INFO 58 --- [main]`), after which every line was an unusual value.
+ */
+const EPOCH_CHANGES = 2;
+const EPOCH_RUN = 20;
 /** Steps (the largest one seen) a drifting slot's new value may lie beyond the values seen. */
 const DRIFT_REACH = 2;
 /** Nats added to a negative number in a field that never held one (a factor of about 7). */
@@ -156,6 +165,12 @@ export interface SlotModel {
    * of those seen are judged by their numbers only. Absent for other slots.
    */
   drifts?: number;
+  /**
+   * The categories came one after another, each for a long run of lines, mostly never back to one
+   * held before (EPOCH_CHANGES, EPOCH_RUN): a process id, a boot's id, a deployed version. A new
+   * value starts one more epoch, and is no unusual value. Absent for other slots (and drifting ones).
+   */
+  epochs?: true;
   /** [shape hash, count, numbers per position]; null when the slot took too many shapes. */
   shapes: Array<[number, number, FieldModel[]]> | null;
   /**
@@ -212,6 +227,10 @@ export class SlotAccumulator {
   private changes = 0;
   private largestStep = 0;
   private steady = true;
+  /** The last value, the changes of value so far, and those back to a value held before (epochs). */
+  private lastValue: string | null = null;
+  private valueChanges = 0;
+  private returns = 0;
 
   /**
    * Notes the failure terms of one line's quoted text in this slot, at line index `at` (`line`:
@@ -253,6 +272,13 @@ export class SlotAccumulator {
         cats.set(value, times);
         this.sample.push(value);
       } else this.cats = null;
+      if (value !== this.lastValue) {
+        if (this.lastValue !== null) {
+          if (held) this.returns++;
+          this.valueChanges++;
+        }
+        this.lastValue = value;
+      }
     }
     const shapes = this.shapes;
     if (shapes === null) {
@@ -353,13 +379,18 @@ export class SlotAccumulator {
     return false;
   }
 
+  /** Whether the slot's values came in epochs (SlotModel epochs). */
+  private epochal(): boolean {
+    return this.cats !== null && this.valueChanges >= EPOCH_CHANGES && 2 * this.returns <= this.cats.size && this.n >= EPOCH_RUN * (this.valueChanges + 1);
+  }
+
   freeze(): SlotModel {
     const flood = this.sources.freeze(this.n);
     return {
       n: this.n,
       ...(this.terms !== null ? { terms: [...this.terms].map(([t, o]): [string, number] => [t, Math.round(occasionsWeight(o) * 1000) / 1000]) } : {}),
       cats: this.cats === null ? null : [...this.cats.entries()],
-      ...(this.cats !== null && this.cats.size >= DRIFT_VALUES && this.steady && this.changes >= DRIFT_CHANGES ? { drifts: this.largestStep } : {}),
+      ...(this.cats !== null && this.cats.size >= DRIFT_VALUES && this.steady && this.changes >= DRIFT_CHANGES ? { drifts: this.largestStep } : this.epochal() ? { epochs: true as const } : {}),
       shapes:
         this.shapes === null
           ? null
@@ -448,6 +479,8 @@ export class SlotTable {
    * widened by DRIFT_REACH of its largest steps; NaN shape for others.
    */
   private readonly driftShape: Float64Array;
+  /** 1 for a slot of epochs (SlotModel epochs). */
+  private readonly epochs: Uint8Array;
   private readonly driftLo: Float64Array;
   private readonly driftHi: Float64Array;
   /** First shape of the slot, -1 when the slot took too many shapes. */
@@ -489,6 +522,7 @@ export class SlotTable {
     this.catSize = new Int32Array(ns);
     this.catSingletons = new Int32Array(ns);
     this.driftShape = new Float64Array(ns).fill(NaN);
+    this.epochs = new Uint8Array(ns);
     this.driftLo = new Float64Array(ns);
     this.driftHi = new Float64Array(ns);
     this.shapeStart = new Int32Array(ns);
@@ -542,6 +576,7 @@ export class SlotTable {
           this.catSize[i] = nc - start;
           this.catSingletons[i] = singletons;
           if (m.drifts !== undefined) this.noteDrift(i, m.cats, DRIFT_REACH * m.drifts);
+          if (m.epochs === true) this.epochs[i] = 1;
         }
         if (m.shapes === null) this.shapeStart[i] = -1;
         else {
@@ -753,8 +788,10 @@ export class SlotTable {
       const size = this.catSize[slot]!;
       const end = cs + size;
       for (let k = cs; k < end; k++) if (this.catKeys[k] === value) return 0;
-      // A gauge's next reading is new, not unusual: its numbers are judged below.
-      if (!Number.isNaN(this.driftShape[slot]!) && this.continuesDrift(slot, scanValue(value))) best = 0;
+      // A new epoch (a restarted process's id) is no news, and a gauge's next reading is new, not
+      // unusual: their numbers are judged below.
+      if (this.epochs[slot] === 1) best = 0;
+      else if (!Number.isNaN(this.driftShape[slot]!) && this.continuesDrift(slot, scanValue(value))) best = 0;
       else best = Math.log((n + 2) / (this.catSingletons[slot]! + 1)) - 0.5 * Math.log(1 + size) + (size <= FEW_VALUES ? FEW_VALUES_BONUS : 0);
     }
     const ss = this.shapeStart[slot]!;

@@ -385,3 +385,51 @@ describe("a header's values", function () {
   });
 });
 
+
+// A review's Spring Boot services: logback writes the process id after the level (`INFO 58 ---
+// [main]`), past any header a mixed log has; a process id that changed at the weekly restarts of
+// training was a new value of a few on every line after the next restart (46 and 44 routine lines
+// flagged).
+describe('a slot of epochs', function () {
+  this.timeout(20000);
+  /** Values in runs: each of `values` for `run` lines. */
+  const runs = (values: readonly string[], run: number): string[] => values.flatMap((v) => repeat(run, () => v));
+
+  it('reads a new value where values came in long runs, each new, as no unusual value, its number still judged', () => {
+    // Restarts: process 12, 41, 25, 40, 41 again (a reused id), 19.
+    const pids = slotOf(runs(['12', '41', '25', '40', '41', '19'], 400));
+    for (const v of ['58', '37']) expect(pids.surprise(0, v), v).to.equal(0);
+    expect(pids.surprise(0, '-5')).to.be.above(THRESHOLD_NATS);
+    expect(pids.surprise(0, 'main')).to.be.above(2);
+  });
+
+  it('keeps a new value news where values kept coming back, or ran short', () => {
+    // Day and night modes, 30 times each.
+    const modes = slotOf(runs(repeat(60, (i) => (i % 2 ? 'night' : 'day')), 100));
+    expect(modes.surprise(0, 'maintenance')).to.be.above(2);
+    // Sixteen values, each new, in runs of 10 lines: no epochs.
+    const short = slotOf(runs(repeat(16, (i) => `job${i}`), 10));
+    expect(short.surprise(0, 'job99')).to.be.above(2);
+    // A value that came back after each excursion (a constant with five others once each).
+    const excursions = slotOf(repeat(1000, (i) => (i % 200 === 100 ? `x${i}` : 'ok')));
+    expect(excursions.surprise(0, 'x999')).to.be.above(2);
+  });
+
+  it('flags no line of a service restarted with a new process id, where training had weekly restarts', () => {
+    const t = new ModelTrainer();
+    const pad = (x: number): string => String(x).padStart(2, '0');
+    const at = (i: number): string => `2024-03-${pad(1 + Math.floor(i / 400))} ${pad(i % 24)}:${pad(i % 60)}:02.469`;
+    const line = (i: number, pid: number): string =>
+      i % 3 === 0
+        ? `10.2.14.${i % 200} - - [04/Mar/2024:00:04:48 +0000] "GET /api/products?q=x${i % 50} HTTP/1.1" 200 ${4000 + (i % 900)} ${20 + (i % 60)}`
+        : `${at(i)}  INFO ${pid} --- [   scheduling-1] c.e.orders.jobs.AbandonedCartJob         : Purged ${i % 90} abandoned carts older than 72h in ${100 + (i % 400)} ms`;
+    const trained = [12, 41, 25, 40, 19];
+    for (let i = 0; i < 10_000; i++) t.add(line(i, trained[Math.floor(i / 2000)]!));
+    const m = t.finish();
+    const f = new Familiarity();
+    for (let i = 0; i < 30; i++) {
+      const e = m.explain(line(20_000 + 3 * i + 1, 58), f);
+      expect(e.evidence.values, e.template).to.equal(0);
+    }
+  });
+});
