@@ -1004,8 +1004,23 @@ function textKey(text: string): number {
 /** The failure terms of some wording's tokens, not negated, in the context of its words. */
 function wordingTerms(tokens: readonly string[]): FailureTerm[] {
   const words = orderedWords(tokens);
-  const terms = failureTerms(words);
+  const terms = camelTerms(tokens, failureTerms(words));
   return terms.length === 0 ? terms : inContext(withoutNegated(terms, tokens, words), words, tokens);
+}
+
+/**
+ * `terms` and the camel-case words of the wording whose parts name a failure (camelTermSeverity):
+ * containerd's `TaskOOM event`, mdadm's `DegradedArray event`, each one term (its word, lower-cased).
+ * Before 2026-11-25 only a slot's values were read so, and an OOM told as `TaskOOM` had no failure word.
+ */
+function camelTerms(tokens: readonly string[], terms: FailureTerm[]): FailureTerm[] {
+  for (const t of tokens) {
+    const c = t.charCodeAt(0);
+    if (c < 65 || c > 90) continue;
+    const s = camelTermSeverity(t);
+    if (s > 0) terms.push({ term: t.toLowerCase(), severity: s });
+  }
+  return terms;
 }
 
 /** Share of their severity that failure terms keep given the level the line's header declares. */

@@ -130,6 +130,13 @@ describe('failure vocabulary', () => {
     ['worker interrupted successfully', []],
     ['Background saving terminated by signal', ['terminated']],
     ['job killed successfully', ['killed']],
+    // Camel-case words of the wording whose parts name a failure (a review's containerd); not an
+    // agent, an action or a longer name.
+    ['TaskOOM event container_id:c202ab', ['taskoom']],
+    ['DegradedArray event detected on md device /dev/md0', ['degradedarray']],
+    ['Started ErrorHandler for queue orders', []],
+    ['AbortMultipartUpload completed', []],
+    ['FailedPaymentRetry scheduled', []],
     // Behind a longer logger prefix, after its separator: Ruby's Logger (Rails' request tags too),
     // RFC 5424's nil fields, log4j's `logger - `; its sentences are no frames.
     ["E, [2024-11-24T10:00:00.123456 #4821] ERROR -- : /usr/lib/ruby/3.2.0/net/http.rb:1271:in `connect'", ['error', 'stack frame']],
