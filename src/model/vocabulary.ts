@@ -825,8 +825,15 @@ function inContext(terms: FailureTerm[], words: readonly string[], tokens: reado
   return terms;
 }
 
-/** Whether the word `term` is followed by `successfully` or `with success` (a phrase is not). */
+/**
+ * Mild terms that name the harm itself, however well it went: the kubelet's `pod is evicted
+ * successfully` is a pod evicted (a review's disk pressure incidents: 0.44, one in three flagged).
+ */
+const HARM_DONE: ReadonlySet<string> = new Set(['evicted']);
+
+/** Whether the word `term` is followed by `successfully` or `with success` (a phrase is not, nor HARM_DONE). */
 function endedWell(words: readonly string[], term: string): boolean {
+  if (HARM_DONE.has(term)) return false;
   const i = words.indexOf(term);
   if (i < 0) return false;
   const next = words[i + 1];

@@ -130,6 +130,7 @@ describe('failure vocabulary', () => {
     ['worker interrupted successfully', []],
     ['Background saving terminated by signal', ['terminated']],
     ['job killed successfully', ['killed']],
+    ['Eviction manager: pod is evicted successfully pod="shop/cart-7d9f"', ['evicted']],
     // Camel-case words of the wording whose parts name a failure (a review's containerd); not an
     // agent, an action or a longer name.
     ['TaskOOM event container_id:c202ab', ['taskoom']],
