@@ -31,7 +31,7 @@ const SUSPECT = 0.5 * ERROR_WEIGHT;
  * Cosine similarity (IDF-weighted words) from which a known template is "similar" to a new line:
  * the new line inherits part of its routine, and is shown with it.
  */
-const SIMILAR_WORDS = 0.5;
+export const SIMILAR_WORDS = 0.5;
 /**
  * Similarity from which a new line's quoted texts inherit routine from the nearest template
  * (Shape.near): lower than SIMILAR_WORDS, as a structured record given one more field has few

@@ -6,7 +6,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js';
 import { WILDCARD, tokenize, type Tokenized } from './mask.js';
-import { ModelCore, type Shape, type TemplateView } from './core.js';
+import { ModelCore, SIMILAR_WORDS, type Shape, type TemplateView } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, calmDiscount, combineMax, errorWeight, rateEvidence } from './evidence.js';
 import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, signalSeverity, textFailureTerms, valueTermSeverity } from './vocabulary.js';
@@ -475,8 +475,13 @@ export class HostModel {
         // Its words are code locations, not the failure's wording (`ErrorHandler.handle`).
         if (continued) errors = 0;
       } else continued = inTrace && errors === 0 && shape.novelty !== undefined && shape.novelty.words === 0;
-      if (shape.familiarKey !== undefined) benign = this.familiarBenign(shape, errors, this.core.miner.repeatKey(tok), familiar);
-      else if (known !== null) {
+      if (shape.familiarKey !== undefined) {
+        benign = this.familiarBenign(shape, errors, this.core.miner.repeatKey(tok), familiar);
+        // A failure message reworded (a deploy renamed its task, added a word) comes as densely as
+        // the known one it is like: counted with it, against its densest in training.
+        const near = shape.near;
+        if (errors > 0 && near !== undefined && near.similarity >= SIMILAR_WORDS && near.template.burst >= 0) burst = this.density(near.template, familiar);
+      } else if (known !== null) {
         // A known template is rare because the host writes it on rare occasions (once per boot, per
         // job); during one, its rarity falls as a new message's surprise does. Failure words and values keep their weight.
         if (benign > 0) benign -= phaseDiscount(benign, familiar.recentPlain(-1));
@@ -484,13 +489,7 @@ export class HostModel {
         // How densely it comes, against its densest in training (evidence.ts burstEvidence); every
         // line counts, a repetition too: a retry loop hammering a failure far harder than ever is
         // as much news (and hashing each line to tell repetitions cost 4% of scoring).
-        if (errors > 0 && known.burst >= 0) {
-          const run = this.run;
-          familiar.observeRun(known.burstKey, run);
-          burst = burstEvidence(run.recent, known.burst);
-          // Or over the longer horizon, for a storm of long reports (a model before it does not say).
-          if (known.rate >= 0) burst = Math.max(burst, rateEvidence(run.rate, known.rate, run.gap, this.stats.trainedLines / known.count));
-        }
+        if (errors > 0 && known.burst >= 0) burst = this.density(known, familiar);
         // Or from one source far more densely than any address ever wrote it, failure words or not.
         if (flood > burst) burst = flood;
       }
@@ -507,6 +506,18 @@ export class HostModel {
     const base = benign + errors + burst - context;
     const scored = { score: toScore(base + values), template: shape.templateText, templateId: shape.templateId, reasons };
     return { scored, shape, values, benign, errors, context, burst };
+  }
+
+  /**
+   * Burst evidence of one more line of failure message `t` (evidence.ts burstEvidence): its recent
+   * count against its densest in training, or over the longer horizon (rateEvidence; a model
+   * before it does not say).
+   */
+  private density(t: TemplateView, familiar: FamiliarityLog): number {
+    const run = this.run;
+    familiar.observeRun(t.burstKey, run);
+    const burst = burstEvidence(run.recent, t.burst);
+    return t.rate < 0 ? burst : Math.max(burst, rateEvidence(run.rate, t.rate, run.gap, this.stats.trainedLines / t.count));
   }
 
   summary(): ModelSummary {

@@ -49,6 +49,18 @@ describe('a known failure message in a burst', function () {
     expect(late.every((s) => s.score >= DEFAULT_THRESHOLD && s.reasons.includes('burst'))).to.equal(true);
   });
 
+  it('counts a failure message reworded (a deploy changed a word) with the known one it is like', () => {
+    // Review sets: an ingress's 502 storm after its log format gained a field, 71 -> 131 of 152 lines.
+    const reworded = (i: number): string => failed(i).replace('for user', 'for account');
+    const familiar = new Familiarity();
+    const r = new Rng(4);
+    for (let k = 0; k < 30; k++) model.score(routineLine(r), familiar);
+    const scores = Array.from({ length: 50 }, (_, i) => model.explain(reworded(9000 + i), familiar));
+    expect(scores[0]!.reasons).to.include('new_template');
+    expect(scores[0]!.reasons).to.not.include('burst');
+    expect(scores.slice(30).every((s) => s.reasons.includes('burst') && s.evidence.burst > 0)).to.equal(true);
+  });
+
   it('says burst whenever the burst counted, however little', () => {
     const familiar = new Familiarity();
     const r = new Rng(4);
