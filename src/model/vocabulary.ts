@@ -140,6 +140,8 @@ const PHRASES: ReadonlyArray<Phrase> = [
   [['not', 'enough'], MEDIUM],
   [['rate', 'limited'], MEDIUM],
   [['not', 'responding'], MEDIUM],
+  // A node or a service that stopped being ready (Kubernetes' `NodeNotReady`, `Node is not ready`).
+  [['not', 'ready'], MEDIUM],
   [['no', 'route'], MEDIUM],
   [['too', 'many'], MEDIUM],
   [['not', 'found'], LOW],

@@ -15,6 +15,7 @@ describe('failure vocabulary', () => {
     ['Container oomkilled, restarting', ['oomkilled']],
     ['upstream timed out (110: Connection timed out) while reading response header', ['timed out']],
     ['Giving up on host db-3 after 5 attempts', ['giving up']],
+    ['Node ip-10-0-5-42 status is now: NodeNotReady; Node is not ready', ['not ready']],
     // A server starting after a crash (a review's MySQL: 0.41 without the phrase).
     ['[Note] [MY-012944] [InnoDB] Database was not shutdown normally!', ['not shutdown normally']],
     ['LOG:  database system was not properly shut down; automatic recovery in progress', ['not properly shut down', 'down']],
