@@ -94,6 +94,13 @@ function valueKind(value: string, slots: SlotTable, slot: number, byShape: boole
   return value.length > 64 ? value.slice(0, 64) : value;
 }
 
+/** The occasions of a known line's least routine failure word (`found`: its values' terms, with their routine). */
+function calmRoutine(shape: Shape, known: TemplateView, found: ReadonlyArray<[string, number, number]> | null): number {
+  let r = shape.errors > 0 ? known.routine : Infinity;
+  if (found !== null) for (const f of found) if (f[2] < r) r = f[2];
+  return r === Infinity ? 0 : r;
+}
+
 /** A value's failure term as routine as the slot held the value: that share of its template's routine. */
 function heldRoutine(slots: SlotTable, slot: number, value: string, known: TemplateView): number {
   return (slots.countOf(slot, value) * known.routine) / Math.max(1, known.count);
@@ -498,7 +505,10 @@ export class HostModel {
     }
     // A failure the host writes on many separate occasions, at its routine rate: part of its floor
     // goes (evidence.ts calmDiscount); in a burst or a flood it keeps it.
-    if (known !== null && burst === 0 && errors > context) errors -= calmDiscount(known.routine, errors - context);
+    // As routine as its least routine failure word: the template's own wording's, or a value's (a
+    // failure word new to a quoted value of a routine message is no routine: `out of memory` where
+    // it was always `permission denied`).
+    if (known !== null && burst === 0 && errors > context) errors -= calmDiscount(calmRoutine(shape, known, found), errors - context);
     // Nor is a frame of a shape not seen before (`(Native Method)`) news of its own within its trace.
     if (continued && benign > 0) benign = 0;
     // The line's own failure evidence decides error_terms (last of the shape's reasons when present).

@@ -38,8 +38,8 @@ export const ERROR_HALF_COUNT = 4;
  * 24 until 2026-11-25; 12 flags 86 -> 61 routine lines of 46 review sets, no incident less (the
  * first lines of attacks on a routine failure, 38 of 15,400, wait for their burst), and in the
  * quality tables only Apache's routine `Directory index forbidden by rule` errors less. (8: 35
- * routine lines, 62 incident lines less; a new failure word in a quoted value of a template of
- * 8-24 occasions then lost its threshold: the discount goes by the template's routine, not the word's.)
+ * routine lines, 62 incident lines less.) The occasions are those of the line's least routine
+ * failure word (detector.ts calmRoutine).
  */
 export const CALM_FROM = 12;
 /** Share of the line's failure evidence kept however calm: it still reads as an error. */

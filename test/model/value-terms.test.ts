@@ -269,6 +269,21 @@ describe('failure words written as values', () => {
       expect(model.score('2026-10-02T00:00:01Z web[7]: job 9001 finished result="open /data/cache: out of memory"').score).to.be.at.least(0.5);
     });
 
+    it('takes part of the floor only from a routine quoted failure, not from one new to a routine message', () => {
+      // The calm floor went by the template's occasions: `connection refused` where the result was
+      // always `permission denied` lost 2.35 of its 5.6 nats.
+      const tr = new ModelTrainer();
+      const ts = (i: number): string => `2026-10-01T01:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`;
+      for (let i = 0; i < 12000; i++) {
+        if (i % 20 === 0) tr.add(`${ts(i)} web[7]: job ${1000 + i} finished result="${i % 40 === 0 ? 'open /data/cache: permission denied' : `completed in ${i % 90} s`}"`);
+        else tr.add(`${ts(i)} web[7]: heartbeat ${i % 50} ok`);
+      }
+      const model = tr.finish();
+      const errors = (text: string): number => model.explain(`2026-10-02T00:00:01Z web[7]: job 9001 finished result="${text}"`).evidence.errors;
+      expect(errors('open /data/cache: permission denied')).to.be.below(1);
+      expect(errors('open /data/cache: connection refused')).to.be.closeTo(5.6, 1e-6);
+    });
+
     it('keeps a routine quoted failure routine when its line gains a field', () => {
       // Once a new template, whose quoted failure words were all new however routine in the same
       // field; now the known record with a new field (added-fields.ts).
