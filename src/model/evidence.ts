@@ -80,7 +80,7 @@ export function burstEvidence(recent: number, largest: number): number {
 }
 
 /**
- * The same over the longer horizon (occasions.ts rateCount, against its largest in training), for a
+ * The same over the longer horizon (occasions.ts RATE_DECAY, against its largest in training), for a
  * line that comes within 1/RATE_GAP_SHARE of the message's mean spacing in training after its
  * previous line: a storm of reports each 20-60 lines long (32 InnoDB deadlock reports in 900 lines,
  * where training had 5 in 20,000), and not the routine line after one. The longer count lingers for

@@ -13,7 +13,7 @@
 // restart, a retraining, eviction) counts a message's occasions from zero
 // again: its next lines score as new, never lower.
 
-import { rateCount, recentCount, noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
+import { RATE_DECAY, recentCount, noteOccasion, occasionGap, occasionsWeight, type Occasions } from './occasions.js';
 import { SourceTable, sourceCount } from './sources.js';
 
 /** Occasions after which a recurring new message has come half the way to a known template (detector.ts). */
@@ -26,7 +26,7 @@ export const FAMILIAR_MAX = 1024;
 export interface RunCounts {
   /** Its recent count (occasions.ts recentCount), this line included. */
   recent: number;
-  /** Its count over the longer horizon (occasions.ts rateCount), this line included. */
+  /** Its count over the longer horizon (occasions.ts recentCount at RATE_DECAY), this line included. */
   rate: number;
   /** Lines since its previous line (Infinity at its first). */
   gap: number;
@@ -43,9 +43,9 @@ export interface FamiliarityLog {
    */
   observe(key: number, line: number, trainedLines: number, plain?: boolean): number;
   /**
-   * Records a line of a message whose density is measured (occasions.ts recentCount and rateCount,
-   * kept in the entry's `routine` and `run` with `last`); leaves in `out` its counts, this line
-   * included, and the lines since its previous one.
+   * Records a line of a message whose density is measured (occasions.ts recentCount, at
+   * RECENT_DECAY and at RATE_DECAY, kept in the entry's `routine` and `run` with `last`); leaves in
+   * `out` its counts, this line included, and the lines since its previous one.
    */
   observeRun(key: number, out: RunCounts): void;
   /**
@@ -187,7 +187,7 @@ function recordRun(o: Occasions, at: number, out: RunCounts): void {
   // A fresh entry has no count: its first line's recent count is at least 1.
   out.gap = o.routine === 0 ? Infinity : at - o.last;
   o.routine = out.recent = recentCount(o.routine, o.last, at);
-  o.run = out.rate = rateCount(o.run, o.last, at);
+  o.run = out.rate = recentCount(o.run, o.last, at, RATE_DECAY);
   o.last = at;
 }
 

@@ -37,17 +37,7 @@ export function occasionWeight(lines: number): number {
  * endless run after training, longer than any during it.
  */
 export const RECENT_HALF_LIFE = 64;
-const RECENT_DECAY = Math.LN2 / RECENT_HALF_LIFE;
-
-/** The recent count after one more line at `at`, where it was `count` at line `last` (0: no line yet). */
-export function recentCount(count: number, last: number, at: number): number {
-  return decayedCount(count, last, at) + 1;
-}
-
-/** The recent count at line `at` without a line there, where it was `count` at line `last`. */
-export function decayedCount(count: number, last: number, at: number): number {
-  return count * Math.exp(-RECENT_DECAY * (at - last));
-}
+export const RECENT_DECAY = Math.LN2 / RECENT_HALF_LIFE;
 
 /**
  * The same count over a longer horizon (detector.ts, evidence.ts rateEvidence): a storm whose lines
@@ -56,16 +46,19 @@ export function decayedCount(count: number, last: number, at: number): number {
  * training, is a storm all the same.
  */
 export const RATE_HALF_LIFE = 512;
-const RATE_DECAY = Math.LN2 / RATE_HALF_LIFE;
+export const RATE_DECAY = Math.LN2 / RATE_HALF_LIFE;
 
-/** The longer-horizon count after one more line at `at`, where it was `count` at line `last` (0: no line yet). */
-export function rateCount(count: number, last: number, at: number): number {
-  return decayedRate(count, last, at) + 1;
+/**
+ * A decayed count after one more line at `at`, where it was `count` at line `last` (0: no line
+ * yet); `decay` is ln 2 over the half-life in lines (RECENT_DECAY, RATE_DECAY; sources.ts's).
+ */
+export function recentCount(count: number, last: number, at: number, decay = RECENT_DECAY): number {
+  return decayedCount(count, last, at, decay) + 1;
 }
 
-/** The longer-horizon count at line `at` without a line there, where it was `count` at line `last`. */
-export function decayedRate(count: number, last: number, at: number): number {
-  return count * Math.exp(-RATE_DECAY * (at - last));
+/** The decayed count at line `at` without a line there, where it was `count` at line `last`. */
+export function decayedCount(count: number, last: number, at: number, decay = RECENT_DECAY): number {
+  return count * Math.exp(-decay * (at - last));
 }
 
 /** Lines remembered per occasion to recognise repetitions; beyond them every line counts as different. */

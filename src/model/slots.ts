@@ -68,6 +68,8 @@ const DRIFT_STEP = 0.25;
 /** Fewest changes of value, and distinct values, in training before a slot counts as drifting. */
 const DRIFT_CHANGES = 2;
 const DRIFT_VALUES = 3;
+/** Steps (the largest one seen) a drifting slot's new value may lie beyond the values seen. */
+const DRIFT_REACH = 2;
 /**
  * Fewest changes of value, and lines per run of one value, before a slot whose values mostly went on
  * to one never held before (came back to one held before at most half as often as it has values: a
@@ -77,8 +79,6 @@ const DRIFT_VALUES = 3;
  */
 const EPOCH_CHANGES = 2;
 const EPOCH_RUN = 20;
-/** Steps (the largest one seen) a drifting slot's new value may lie beyond the values seen. */
-const DRIFT_REACH = 2;
 /** Nats added to a negative number in a field that never held one (a factor of about 7). */
 const NEGATIVE_PRIOR = 2;
 /** Width (decades) of a trimmed range that holds a single bin: a constant. */
@@ -271,8 +271,12 @@ export class SlotAccumulator {
       else if (cats.size < MAX_CATEGORIES && value.length <= MAX_CATEGORY_LENGTH) {
         cats.set(value, times);
         this.sample.push(value);
-      } else this.cats = null;
-      if (value !== this.lastValue) {
+      } else {
+        this.cats = null;
+        // (No epochs without categories: nor a last value kept alive.)
+        this.lastValue = null;
+      }
+      if (this.cats !== null && value !== this.lastValue) {
         if (this.lastValue !== null) {
           if (held) this.returns++;
           this.valueChanges++;

@@ -76,7 +76,7 @@ export interface TemplateRecord {
    */
   burst?: number;
   /**
-   * Its largest count of lines over the longer horizon in training (occasions.ts rateCount); absent
+   * Its largest count of lines over the longer horizon in training (occasions.ts recentCount at RATE_DECAY); absent
    * where `burst` is, and in models saved before it, whose lines are then not judged by it.
    */
   rate?: number;

@@ -9,6 +9,7 @@
 // host, in training (its densest count per slot: SlotModel.flood) and when scoring (familiarity.ts).
 
 import { burstWeight } from './evidence.js';
+import { recentCount } from './occasions.js';
 import { FNV_OFFSET, fnvRange } from './features.js';
 import { isHex, leadingAddressEnd } from './value-shape.js';
 
@@ -32,7 +33,7 @@ const SOURCE_BITS = 11;
 
 /** An address's count after one more line of it at host line `at`, where it was `count` at `last`. */
 export function sourceCount(count: number, last: number, at: number): number {
-  return count * Math.exp(-SOURCE_DECAY * (at - last)) + 1;
+  return recentCount(count, last, at, SOURCE_DECAY);
 }
 
 /** FNV-1a of `seed` and then v[start, end): an address's key without slicing it out of its value. */

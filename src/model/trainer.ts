@@ -12,7 +12,7 @@ import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
 import { wordVector, hashedVector, Idf } from './features.js';
 import { buildClusters } from './cluster-building.js';
-import { absorbOccasions, decayedCount, decayedRate, rateCount, recentCount, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
+import { RATE_DECAY, absorbOccasions, decayedCount, recentCount, noteOccasion, occasionGap, occasionsWeight, type TimedOccasions } from './occasions.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelData, type ResolvedOptions, type TemplateRecord } from './snapshot.js';
 import { isQuotedText, isStackFrame, lineFailureTerms, textFailureTerms, wordsOfTokens } from './vocabulary.js';
 import { PredecessorCounter, addPairs, keptContext } from './sequence.js';
@@ -42,7 +42,7 @@ interface TemplateState extends TimedOccasions {
   recent: number;
   recentAt: number;
   densest: number;
-  /** The same over the longer horizon (occasions.ts rateCount), and its largest. */
+  /** The same over the longer horizon (occasions.ts recentCount at RATE_DECAY), and its largest. */
   rate: number;
   highestRate: number;
   /** Predecessors (sequence.ts): [template id, lines of this template it preceded] pairs, flat. */
@@ -191,7 +191,7 @@ export class Trainer {
     // How densely it comes (bursts, detector.ts): only a message with failure words is judged so.
     if (st.failure) {
       st.recent = recentCount(st.recent, st.recentAt, this.n);
-      st.rate = rateCount(st.rate, st.recentAt, this.n);
+      st.rate = recentCount(st.rate, st.recentAt, this.n, RATE_DECAY);
       st.recentAt = this.n;
       if (st.recent > st.densest) st.densest = st.recent;
       if (st.rate > st.highestRate) st.highestRate = st.rate;
@@ -273,7 +273,7 @@ export class Trainer {
       // Their densities add up from now on; their densest moments may have coincided, and how
       // dense the one message was before is not known any more: at most the sum of theirs.
       st.recent = decayedCount(st.recent, st.recentAt, this.n) + decayedCount(o.recent, o.recentAt, this.n);
-      st.rate = decayedRate(st.rate, st.recentAt, this.n) + decayedRate(o.rate, o.recentAt, this.n);
+      st.rate = decayedCount(st.rate, st.recentAt, this.n, RATE_DECAY) + decayedCount(o.rate, o.recentAt, this.n, RATE_DECAY);
       st.recentAt = this.n;
       st.densest += o.densest;
       st.highestRate += o.highestRate;

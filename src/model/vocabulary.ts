@@ -174,6 +174,7 @@ const PHRASES: ReadonlyArray<Phrase> = [
   // successful audits or information, in words each ordinary. Not a log "cleared of entries older
   // than 30 days": a retention job's routine purge.
   [['log', 'was', 'cleared'], HIGH, ['of']],
+  [['log', 'file', 'was', 'cleared'], HIGH, ['of']],
   // A server starting after a crash, told as how it stopped, in words each ordinary: InnoDB's
   // `Database was not shutdown normally!`, PostgreSQL's `database system was not properly shut
   // down`, MongoDB's `Detected unclean shutdown`.
@@ -182,7 +183,6 @@ const PHRASES: ReadonlyArray<Phrase> = [
   [['not', 'properly', 'shut', 'down'], MEDIUM],
   [['not', 'cleanly', 'shut', 'down'], MEDIUM],
   [['unclean', 'shutdown'], MEDIUM],
-  [['log', 'file', 'was', 'cleared'], HIGH, ['of']],
 ];
 
 /** The phrases by their first word: a line's words are looked up, not compared with every phrase. */
