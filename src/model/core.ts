@@ -256,7 +256,10 @@ export class ModelCore {
     this.idf = new Idf(new DocumentFrequency(ids, templateWords, this.df), data.templates.length);
     const vectors = wordLists.map((ws) => wordVector(ws, this.idf));
     this.words = new Int32Array(total);
-    this.slots = new SlotTable(data.templates.map((r) => r.slots));
+    this.slots = new SlotTable(
+      data.templates.map((r) => r.slots),
+      data.templates.map((r) => r.tokens),
+    );
     let slotStart = 0;
     let wordStart = 0;
     this.templates = data.templates.map((rec, index) => {

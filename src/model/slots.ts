@@ -8,6 +8,8 @@ import { scanValue, fields, fieldCount, digitsOnlyId, otherAddressHash, publicAd
 import { isClockReading } from './calendar.js';
 import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
 import { SourceCounter, addressKey, sourceEnd, sourceStart } from './sources.js';
+import { WILDCARD } from './mask.js';
+import { wordingUnit } from './units.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
 export const MAX_CATEGORIES = 8;
@@ -405,6 +407,14 @@ export class SlotAccumulator {
   }
 }
 
+/** Whether slot (pos, vi) is the last value of `token` and ends it (`<*>`, `(<*>`, `took=<*>`). */
+function lastValueOf(token: string | undefined, vi: number): boolean {
+  if (token === undefined || !token.endsWith(WILDCARD)) return false;
+  let count = 0;
+  for (let k = token.indexOf(WILDCARD); k >= 0; k = token.indexOf(WILDCARD, k + WILDCARD.length)) count++;
+  return vi < 0 ? count === 1 : vi === count - 1;
+}
+
 /** |b - a| relative to the larger of the two (0 for equal numbers). */
 function relativeStep(a: number, b: number): number {
   const d = Math.abs(b - a);
@@ -513,8 +523,11 @@ export class SlotTable {
   /** Slot -> its quoted texts' failure terms and their occasions' weight, for the few slots that had any. */
   private readonly slotTerms = new Map<number, ReadonlyMap<string, number>>();
 
-  /** `slots[t]`: the slots of template t; template t gets slots start(t) .. start(t + 1) - 1. */
-  constructor(slots: ReadonlyArray<ReadonlyArray<readonly [number, number, SlotModel]>>) {
+  /**
+   * `slots[t]`: the slots of template t; template t gets slots start(t) .. start(t + 1) - 1.
+   * `tokens[t]`: its tokens, for a unit its wording writes after a number (units.ts wordingUnit).
+   */
+  constructor(slots: ReadonlyArray<ReadonlyArray<readonly [number, number, SlotModel]>>, tokens?: ReadonlyArray<readonly string[]>) {
     let ns = 0;
     for (const ts of slots) ns += ts.length;
     this.pos = new Int32Array(ns);
@@ -550,13 +563,15 @@ export class SlotTable {
     let nf = 0;
     let nb = 0;
     let i = 0;
-    for (const ts of slots) {
-      for (const [pos, vi, m] of ts) {
+    for (let t = 0; t < slots.length; t++) {
+      const words = tokens?.[t];
+      for (const [pos, vi, m] of slots[t]!) {
         this.pos[i] = pos;
         this.vi[i] = vi;
         this.n[i] = m.n;
         if (m.flood !== undefined) this.flood[i] = m.flood;
         if (m.units !== undefined) this.units[i] = m.units;
+        if (words !== undefined && lastValueOf(words[pos], vi)) this.units[i] |= wordingUnit(words[pos + 1]);
         if (m.terms !== undefined && m.terms.length > 0) this.slotTerms.set(i, new Map(m.terms));
         // A slot of clock readings (a timestamp in the line) is judged by its numbers only: the
         // next second is a new value, but not an unusual one, however few seconds training saw.

@@ -103,3 +103,24 @@ export function readUnit(v: string, i: number): number {
   unitClass = u[2];
   return b;
 }
+
+/** Closing punctuation a unit word of the wording may carry (`(<*> ms):`, `<*> seconds,`). */
+function isClosing(c: number): boolean {
+  return c === 41 || c === 93 || c === 125 || c === 44 || c === 59 || c === 58 || c === 46;
+}
+
+/**
+ * The unit class bit (1 << unitClass) of a unit written as its own word after a slot's number,
+ * `next` being the template's token after it, or 0. Spring's `Slow query (40444 ms):` keeps `ms):`
+ * in its wording (a bracket opens the value, so the unit does not join it as in `took 12 ms`), and
+ * its slot held bare numbers: judged by the margin of numbers without a unit, a query of 40 s where
+ * they took 1-2.6 s was no unusual value. As after one space in a value: no single letter (`5 m`).
+ */
+export function wordingUnit(next: string | undefined): number {
+  if (next === undefined || next.length === 0 || next.length > LONGEST + 4) return 0;
+  const v = ' ' + next;
+  const end = readUnit(v, 0);
+  if (end < 0) return 0;
+  for (let k = end; k < v.length; k++) if (!isClosing(v.charCodeAt(k))) return 0;
+  return 1 << unitClass;
+}

@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { fieldCount, fields, scanValue } from '../../src/model/value-shape.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
+import { wordingUnit } from '../../src/model/units.js';
 import { Rng } from '../support/log-lines.js';
 
 const numbers = (v: string): number[] => {
@@ -52,5 +53,44 @@ describe('units', () => {
     expect(m.score(line(6, 0, 24)).score).to.be.below(0.3);
     // A session of weeks is still unusual.
     expect(m.explain(line(900, 0, 0)).reasons).to.include('unusual_value');
+  });
+
+  // A unit written as its own word after a slot's number, in the template's wording.
+  const wording: Array<[string | undefined, boolean]> = [
+    ['ms):', true],
+    ['ms', true],
+    ['seconds,', true],
+    ['MB', true],
+    ['bytes.', true],
+    // A lone letter may be anything (`5 m`), as in a value; other words and rates are no units.
+    ['s)', false],
+    ['m', false],
+    ['msg', false],
+    ['MB/s', false],
+    ['users', false],
+    ['', false],
+    [undefined, false],
+  ];
+  for (const [next, unit] of wording) {
+    it(`reads ${JSON.stringify(next)} after a number ${unit ? 'as' : 'as no'} unit`, () => {
+      expect(wordingUnit(next) !== 0).to.equal(unit);
+    });
+  }
+
+  // A review's Spring Boot: `Slow query (40444 ms):` where queries took 1.0-2.6 s. The bracket keeps
+  // `ms):` in the wording, and the slot's bare numbers were judged by the 1.5-decade margin of
+  // numbers without a unit: 1.2 decades above, no unusual value. (Here the queries took 2.4-2.6 s,
+  // all in the slot's highest quarter decade: no tail to judge by, the margin alone.)
+  it('judges a number by the unit its wording writes after it', () => {
+    const r = new Rng(5);
+    const slow = (ms: number): string => `WARN c.e.orders.db.SlowQueryLogger : Slow query (${ms} ms): update inventory set reserved=? where sku=?`;
+    const t = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) {
+      t.add(`INFO c.e.orders.web.OrderController : order ${r.int(1000, 99999)} created for customer ${r.int(1, 5000)}`);
+      if (i % 100 === 0) t.add(slow(r.int(2400, 2600)));
+    }
+    const m = t.finish();
+    expect(m.explain(slow(60000)).reasons).to.include('unusual_value');
+    expect(m.explain(slow(9000)).reasons).to.not.include('unusual_value');
   });
 });
