@@ -9,7 +9,7 @@ import { isClockReading } from './calendar.js';
 import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
 import { SourceCounter, addressKey, sourceEnd, sourceStart } from './sources.js';
 import { WILDCARD } from './mask.js';
-import { wordingUnit } from './units.js';
+import { keyUnit, wordingUnit } from './units.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
 export const MAX_CATEGORIES = 8;
@@ -574,7 +574,7 @@ export class SlotTable {
         this.n[i] = m.n;
         if (m.flood !== undefined) this.flood[i] = m.flood;
         if (m.units !== undefined) this.units[i] = m.units;
-        if (words !== undefined && lastValueOf(words[pos], vi)) this.units[i] |= wordingUnit(words[pos + 1]);
+        if (words !== undefined && lastValueOf(words[pos], vi)) this.units[i] |= wordingUnit(words[pos + 1]) | keyUnit(words[pos]!);
         if (m.terms !== undefined && m.terms.length > 0) this.slotTerms.set(i, new Map(m.terms));
         // A slot of clock readings (a timestamp in the line) is judged by its numbers only: the
         // next second is a new value, but not an unusual one, however few seconds training saw.

@@ -39,9 +39,11 @@ import type { ClusterModel } from './clusters.js';
  * wrote (`units`) and a slot of addresses its densest source (`flood`, sources.ts). 22: a compound
  * duration with colons (`2h:36m:00s`) is one number (value-shape.ts), where a model of 21 has three
  * fields; slots of IPv6 addresses have their densest source too; a user at a host or database
- * without a domain (`app@shop`) is masked (mask.ts): a model of 21 has a template per role.
+ * without a domain (`app@shop`) is masked (mask.ts): a model of 21 has a template per role. 23: a
+ * JSON record's own fields before its message (pino's, bunyan's) are named pairs after it
+ * (structured.ts): a model of 22 has other templates for such lines, every one would be new.
  */
-export const MODEL_FORMAT_VERSION = 22;
+export const MODEL_FORMAT_VERSION = 23;
 export const MODEL_FORMAT = 'log-anomaly-host-model';
 
 /** Thrown for a snapshot of another format version, or one that is malformed. */

@@ -38,6 +38,23 @@ const LEVEL_KEYS = new Set(['level', 'lvl', 'severity', 'loglevel', 'log_level',
 /** A logfmt level pair, which makes a line without a message structured too. */
 const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel|log_level|levelname|log\.level|severity_text)=/i;
 
+/**
+ * Fields before the message that are the record's header (time, process, host, logger, thread,
+ * format version; MongoDB's severity, component, id and context): their values stand where a
+ * plain-text header has them, without their names (lower-case; `@t` is Serilog's compact time).
+ */
+const HEADER_KEYS = new Set([
+  'time', 'ts', 't', '@t', 'timestamp', '@timestamp', 'date', 'datetime', 'asctime', 'created', 'time_local',
+  'pid', 'process', 'process.pid', 'hostname', 'host', 'host.name', 'name', 'logger', 'logger_name',
+  'log.logger', 'thread', 'thread_name', 'threadname', 'process.thread.name', 'caller', 'v', '@version',
+  'version', 's', 'c', 'id', 'ctx', 'syslog_identifier', 'syslog_facility', 'syslog_pid',
+]);
+
+/** A header field before the message: HEADER_KEYS, or journald's metadata (`_HOSTNAME`, `__REALTIME_TIMESTAMP`). */
+function isHeaderKey(lower: string): boolean {
+  return HEADER_KEYS.has(lower) || lower.charCodeAt(0) === 95;
+}
+
 /** Fields holding an error, rendered as text after the message (their wording is evidence). */
 const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc_info', 'error.message']);
 /** MongoDB's own log format: `"s"` is F, E, W, I or D1..D5. */
@@ -237,17 +254,27 @@ function levelOf(f: Fields, i: number, messageKey: string | null): string | null
 /**
  * Renders the fields in the record's order: the level first, fields before the message as bare
  * values, the message, errors as text, fields after it as pairs (`asLine` false: all pairs).
+ * `nameEarly` (JSON): only the header's fields before the message are bare values; the event's own
+ * (pino and bunyan write them there) come after the message as pairs. Until 2026-11-25 every field
+ * before the message was a bare value: a pino record's `durationMs`, `query` and `rows` lost their
+ * names, so a field added by a deploy (`traceId`) made every line a new message rather than a known
+ * record with a new field, and the unit a name gives (`durationMs`) was lost. Not for logfmt: a
+ * FortiGate writes `msg=` after twenty fields of the device and the event's kind, whose names made
+ * a new administrator's login from ssh look like the known ones (0.77 -> 0.45).
  */
-function renderFields(f: Fields, messageAt: number, asLine: boolean): string[] {
+function renderFields(f: Fields, messageAt: number, asLine: boolean, nameEarly: boolean): string[] {
   const messageKey = messageAt >= 0 ? f.lower[messageAt]! : null;
   const mongo = messageKey === 'msg' && f.keys.includes('s') && f.keys.includes('c') && f.keys.includes('ctx');
   let level: string | null = null;
   const out: string[] = [];
+  /** The event's own fields before the message (pino and bunyan write theirs there): after it, named. */
+  let early: string[] | null = null;
   for (let i = 0; i < f.keys.length; i++) {
     const v = f.get(i);
     if (i === messageAt && asLine) {
       // A container runtime's record (`{"log": "...", "stream": ...}`) holds the application's own line.
       out.push(renderStructured(v as string) ?? (v as string));
+      if (early !== null) out.push(...early);
       continue;
     }
     if (asLine && level === null) {
@@ -258,7 +285,8 @@ function renderFields(f: Fields, messageAt: number, asLine: boolean): string[] {
     // stand where a plain-text header has them, without their names, which every line repeats.
     if (!asLine) out.push(pair(f.keys[i]!, v));
     else if (ERROR_KEYS.has(f.lower[i]!)) out.push(errorField(f.keys[i]!, v));
-    else if (i < messageAt) out.push(quoted(v));
+    else if (i < messageAt && (!nameEarly || isHeaderKey(f.lower[i]!))) out.push(quoted(v));
+    else if (i < messageAt) (early ??= []).push(pair(f.keys[i]!, v));
     else if (mongo && f.keys[i] === 'attr') pushAttributes(out, 'attr', v);
     else out.push(pair(f.keys[i]!, v));
   }
@@ -294,7 +322,7 @@ function renderJson(text: string): string | null {
   const asLine = isHeader(prefix);
   const numericLevel = f.lower.some((k, i) => LEVEL_KEYS.has(k) && typeof f.get(i) === 'number');
   const messageAt = asLine ? messageField(f, JSON_MESSAGE_KEYS, numericLevel) : -1;
-  return joined([prefix, ...renderFields(f, messageAt, asLine)]);
+  return joined([prefix, ...renderFields(f, messageAt, asLine, true)]);
 }
 
 interface Chunk {
@@ -374,7 +402,7 @@ function renderLogfmt(text: string): string | null {
   // Without a message, a declared level still leads (masked as a value, `level=error` and
   // `level=info` would be one template), the pairs after it; without either, it is plain key=value.
   if (messageAt < 0 && !f.keys.some((_, i) => levelOf(f, i, null) !== null)) return null;
-  return joined([prefix, ...renderFields(f, messageAt, true)]);
+  return joined([prefix, ...renderFields(f, messageAt, true, false)]);
 }
 
 /**

@@ -124,3 +124,44 @@ export function wordingUnit(next: string | undefined): number {
   for (let k = end; k < v.length; k++) if (!isClosing(v.charCodeAt(k))) return 0;
   return 1 << unitClass;
 }
+
+/** A unit a field's name ends with, after a `_`, `.` or `-` or in camel case (`duration_ms`, `durationMs`). */
+const KEY_UNITS = new Map<string, string>([
+  ['ms', 'ms'],
+  ['msec', 'ms'],
+  ['millis', 'ms'],
+  ['milliseconds', 'ms'],
+  ['us', 'us'],
+  ['micros', 'us'],
+  ['microseconds', 'us'],
+  ['ns', 'ns'],
+  ['nanos', 'ns'],
+  ['nanoseconds', 'ns'],
+  ['sec', 's'],
+  ['secs', 's'],
+  ['seconds', 's'],
+  ['bytes', 'B'],
+]);
+/** Longest name in KEY_UNITS. */
+const KEY_UNIT_LONGEST = 12;
+
+/**
+ * The unit class bit of a field whose name says its unit (`durationMs=<*>`, `elapsed_seconds=<*>`,
+ * MongoDB's `attr.durationMillis=<*>`), `token` being the template's token of the field, or 0.
+ * The suffix starts after a separator or at a capital after a lower-case letter; `_s` alone is no
+ * unit (a plural, a flag).
+ */
+export function keyUnit(token: string): number {
+  const eq = token.indexOf('=');
+  if (eq <= 0 || (token.slice(eq + 1) !== '<*>' && token.slice(eq + 1) !== '"<*>"')) return 0;
+  for (let a = eq - 1; a > 0 && eq - a <= KEY_UNIT_LONGEST; a--) {
+    const c = token.charCodeAt(a);
+    const before = token.charCodeAt(a - 1);
+    const atSeparator = before === 95 || before === 46 || before === 45;
+    const atCamel = c >= 65 && c <= 90 && before >= 97 && before <= 122;
+    if (!atSeparator && !atCamel) continue;
+    const unit = KEY_UNITS.get(token.slice(a, eq).toLowerCase());
+    return unit === undefined ? 0 : 1 << UNITS.get(unit)![2];
+  }
+  return 0;
+}

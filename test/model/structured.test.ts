@@ -13,7 +13,8 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     expect(renderStructured(wide)).to.match(/^INFO "X" "main" flags attr="\{'k0':1,/);
   });
   // The level leads; fields before the message are the record's header (values without their
-  // names); fields after it describe the message (key="value").
+  // names), but for the event's own fields a JSON record writes before it (pino, bunyan): they and
+  // fields after it describe the message (key="value").
   const cases: Array<[what: string, line: string, template: string]> = [
     [
       'JSON longer than one chunk may be',
@@ -22,6 +23,12 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     ],
     ['JSON with spaces', '{ "level": "error", "msg": "upstream timeout", "status": 504 }', 'ERROR upstream timeout status=<*>'],
     ['pino numeric level and err object', '{"level":50,"time":1700000000000,"pid":1,"msg":"request failed","err":{"type":"Error","message":"connect ECONNREFUSED 10.0.0.1:27017","stack":"Error: x\\n at y"}}', 'ERROR <*> request failed err: Error connect ECONNREFUSED <*>'],
+    [
+      'pino, the event\'s fields before the message',
+      '{"level":40,"time":1712129664099,"pid":1,"hostname":"cart-7d9f","reqId":"req-41ac","durationMs":5724,"rows":27,"msg":"slow query"}',
+      'WARN <*> "<*>" slow query reqId="<*>" durationMs=<*> rows=<*>',
+    ],
+    ['bunyan', '{"name":"api","hostname":"h1","pid":7,"level":50,"job":"sync","msg":"sync failed","time":"2024-01-01T00:00:00Z","v":0}', 'ERROR "<*>" "<*>" <*> sync failed job="<*>" time="<*>" v=<*>'],
     ['journald export, syslog priority', '{"PRIORITY":"6","_HOSTNAME":"h1","MESSAGE":"Started Session 12 of user root."}', 'INFO "<*>" Started Session <*> of user root.'],
     ['after a syslog header', 'Nov 9 12:10:43 web1 app[42]: {"level":"warn","msg":"disk 91% full"}', '<*> app[<*>]: WARN disk <*> full'],
     ['a container record holding a JSON line', '{"log":"{\\"level\\":\\"info\\",\\"msg\\":\\"ready\\"}\\n","stream":"stdout","time":"2024-01-01T00:00:00Z"}', 'INFO ready stream="<*>" time="<*>"'],
@@ -64,7 +71,7 @@ describe('structured lines (JSON, logfmt, klog)', () => {
     // Shipped as a record, the device's line is still the message (with its code's level).
     ['a device line shipped as JSON', '{"host":"sw1","message":"sw1: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down","level":"info"}', 'INFO "<*>" <*>: ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
     ['a device line shipped as logfmt', 'level=info host=sw1 msg="sw1 %LINK-3-UPDOWN: Interface Gi0/1, changed state to down"', 'INFO "<*>" <*> ERROR %LINK-3-UPDOWN: Interface <*>, changed state to down'],
-    ['klog with a JSON body', 'I1121 10:00:00.123456 1 audit.go:12] {"kind":"Event","level":"error","message":"boom"}', 'INFO <*> audit.go:<*>] ERROR "<*>" boom'],
+    ['klog with a JSON body', 'I1121 10:00:00.123456 1 audit.go:12] {"kind":"Event","level":"error","message":"boom"}', 'INFO <*> audit.go:<*>] ERROR boom kind="<*>"'],
     ['logfmt without a message: the level leads', 'ts=2026-01-01T00:00:00Z level=error job=backup status=failed', 'ERROR ts="<*>" job="<*>" status="<*>"'],
     // Linux audit: the record type is the event's name, the quoted message the pairs it holds.
     ['Linux audit', "type=USER_AUTH msg=audit(1234.5:67): pid=1 uid=0 msg='op=PAM:authentication acct=\"root\" res=failed'", 'USER_AUTH audit(<*>): pid=<*> uid=<*> op=<*> acct="<*>" res=<*>'],

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { fieldCount, fields, scanValue } from '../../src/model/value-shape.js';
 import { ModelTrainer } from '../../src/model/trainer.js';
-import { wordingUnit } from '../../src/model/units.js';
+import { keyUnit, wordingUnit } from '../../src/model/units.js';
 import { Rng } from '../support/log-lines.js';
 
 const numbers = (v: string): number[] => {
@@ -76,6 +76,41 @@ describe('units', () => {
       expect(wordingUnit(next) !== 0).to.equal(unit);
     });
   }
+
+  // A field's name that says its unit.
+  const named: Array<[string, boolean]> = [
+    ['durationMs=<*>', true],
+    ['duration_ms=<*>', true],
+    ['attr.durationMillis=<*>', true],
+    ['elapsed_seconds=<*>', true],
+    ['sizeBytes="<*>"', true],
+    ['response-time-ns=<*>', true],
+    // A plural, a word ending in a unit's letters, a value that is not the field's whole.
+    ['items=<*>', false],
+    ['is_s=<*>', false],
+    ['rooms=<*>', false],
+    ['took=<*>', false],
+    ['durationMs=<*>s', false],
+    ['durationMs', false],
+  ];
+  for (const [token, unit] of named) {
+    it(`reads the field ${token} ${unit ? 'as' : 'as no'} unit`, () => expect(keyUnit(token) !== 0).to.equal(unit));
+  }
+
+  // A review's Node.js service (pino): `"durationMs":57245,"msg":"slow query"` where slow queries
+  // took 1.0-2.4 s, 1.4 decades above: inside the margin of numbers without a unit.
+  it('judges a field by the unit its name says', () => {
+    const r = new Rng(9);
+    const slow = (ms: number): string => `{"level":40,"time":${r.int(1e12, 2e12)},"pid":1,"hostname":"cart-api","durationMs":${ms},"rows":${r.int(1, 30)},"msg":"slow query"}`;
+    const t = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) {
+      t.add(`{"level":30,"time":${r.int(1e12, 2e12)},"pid":1,"hostname":"cart-api","cartId":${r.int(1, 9999)},"msg":"cart checkout started"}`);
+      if (i % 50 === 0) t.add(slow(r.int(2400, 2600)));
+    }
+    const m = t.finish();
+    expect(m.explain(slow(60000)).reasons).to.include('unusual_value');
+    expect(m.explain(slow(9000)).reasons).to.not.include('unusual_value');
+  });
 
   // A review's Spring Boot: `Slow query (40444 ms):` where queries took 1.0-2.6 s. The bracket keeps
   // `ms):` in the wording, and the slot's bare numbers were judged by the 1.5-decade margin of
