@@ -102,6 +102,7 @@ export function scanValue(v: string): number {
       i++;
       continue;
     }
+    const numberStart = i;
     let x = 0;
     while (i < n && isDigit((c = v.charCodeAt(i)))) {
       x = x * 10 + (c - 48);
@@ -118,25 +119,32 @@ export function scanValue(v: string): number {
       }
     }
     h = Math.imul(h ^ 35, FNV_PRIME);
-    const unitEnd = readUnit(v, i);
+    // A unit only on a number of its own, not inside a name or an id: a pod's `web-7d9f8c6b5-r19mg`
+    // held `7d` (seven days) and `9d2` in another, so its next name was a new kind of value.
+    const unitEnd = numberStart === 0 || !isAlnum(v.charCodeAt(numberStart - 1)) ? readUnit(v, i) : -1;
     if (unitEnd > 0) {
       const kind = unitKind;
-      x *= unitFactor;
-      scannedUnits |= 1 << unitClass;
-      i = unitEnd;
+      let y = x * unitFactor;
+      let units = 1 << unitClass;
+      let j = unitEnd;
       // Compound durations, one number: Go's `1h2m3.5s`, Cisco's `2h:36m:00s` (its parts read
       // apart, a routine session's `00s` was 4 decades below its slot's seconds).
-      while (kind === DURATION && i < n) {
-        const at = isDigit(v.charCodeAt(i)) ? i : v.charCodeAt(i) === 58 && i + 1 < n && isDigit(v.charCodeAt(i + 1)) ? i + 1 : -1;
+      while (kind === DURATION && j < n) {
+        const at = isDigit(v.charCodeAt(j)) ? j : v.charCodeAt(j) === 58 && j + 1 < n && isDigit(v.charCodeAt(j + 1)) ? j + 1 : -1;
         if (at < 0) break;
         const more = readNumber(v, at);
         const end = readUnit(v, numberEnd);
         if (end < 0 || end === numberEnd || unitKind !== DURATION || numberEnd < n && v.charCodeAt(numberEnd) === 32) break;
-        x += more * unitFactor;
-        scannedUnits |= 1 << unitClass;
-        i = end;
+        y += more * unitFactor;
+        units |= 1 << unitClass;
+        j = end;
       }
-      h = Math.imul(h ^ (UNIT_OF + kind), FNV_PRIME);
+      if (j >= n || !isAlnum(v.charCodeAt(j))) {
+        x = y;
+        scannedUnits |= units;
+        i = j;
+        h = Math.imul(h ^ (UNIT_OF + kind), FNV_PRIME);
+      }
     }
     if (fieldCount < MAX_FIELDS) fields[fieldCount++] = negative ? -x : x;
   }

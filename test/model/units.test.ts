@@ -30,6 +30,11 @@ describe('units', () => {
     ['1 M users', [1]],
     ['10:00:00', [10, 0, 0]],
     ['5s:12', [5000, 12]],
+    // No unit inside a name or an id: a pod's name held `7d` (seven days) before `9f8c...`.
+    ['web-7d9f8c6b5-r19mg', [7, 9, 8, 6, 5, 19]],
+    ['cart-6b8c9d2f1', [6, 8, 9, 2, 1]],
+    ['x30s', [30]],
+    ['took=30s', [30000]],
   ];
   for (const [value, want] of table) {
     it(`reads ${value} as ${want.join(', ')}`, () => {
