@@ -11,7 +11,7 @@ import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
 import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, calmDiscount, combineMax, errorWeight, rateEvidence } from './evidence.js';
 import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, signalSeverity, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
-import { recordOf, valuesAt } from './added-fields.js';
+import { pairKey, recordOf, valuesAt } from './added-fields.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog, type RunCounts } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
@@ -361,6 +361,32 @@ export class HostModel {
     return combineMax(kept, ERROR_EXTRA);
   }
 
+  /**
+   * Value surprise of a new line's fields by the slots of the known template it is like: each field
+   * of that template (\`duration="<*>"\`) the line writes the same way, its value judged by the
+   * field's slot.
+   */
+  private nearValues(near: TemplateView, tok: Tokenized): number {
+    const slots = this.core.slots;
+    let max = 0;
+    let sum = 0;
+    for (let k = near.slotStart; k < near.slotEnd; k++) {
+      const token = near.tokens[slots.pos[k]!]!;
+      if (pairKey(token) === null) continue;
+      const at = tok.tokens.indexOf(token);
+      if (at < 0) continue;
+      const start = at === 0 ? 0 : tok.valueEnd[at - 1]!;
+      const end = tok.valueEnd[at]!;
+      const vi = slots.vi[k]!;
+      const v = vi < 0 ? (end === start + 1 ? tok.values[start] : end > start ? tok.values.slice(start, end).join(' ') : undefined) : start + vi < end ? tok.values[start + vi] : undefined;
+      if (v === undefined) continue;
+      const x = slots.surprise(k, v);
+      sum += x;
+      if (x > max) max = x;
+    }
+    return max + VALUE_EXTRA * (sum - max);
+  }
+
   private evaluate(message: string, familiar?: FamiliarityLog, masked?: Tokenized): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number; context: number; burst: number } {
     const miner = this.core.miner;
     const tok = masked === undefined ? miner.tokenize(typeof message === 'string' ? message : String(message ?? '')) : miner.fromMasked(masked);
@@ -448,6 +474,10 @@ export class HostModel {
       }
       values = max + VALUE_EXTRA * (sum - max);
     } else if (added === undefined) {
+      // A reworded message (a deploy renamed \`request served\` to \`http request\`) keeps the fields
+      // of the known one it is like: their values are judged by its slots.
+      const near = shape.near;
+      if (near !== undefined && near.similarity >= SIMILAR_WORDS && near.template.slotEnd > near.template.slotStart) values = this.nearValues(near.template, tok);
       for (const v of tok.values) {
         const sev = valueTermSeverity(v);
         if (sev > 0) (found ??= []).push([v, sev, 0]);

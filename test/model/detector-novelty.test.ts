@@ -225,6 +225,32 @@ describe('detector: novelty and contaminated training', function () {
     });
   });
 
+  // A review's Go service (zap): a deploy renamed `request served` to `http request` and added
+  // `svc_version`; every request was a new message after it, its values judged by nothing, and a
+  // latency spike of 5.8 s where requests took 20-90 ms went unflagged (4 of 84 lines).
+  describe('a reworded message keeps the fields of the known one it is like', () => {
+    const r = rng(77);
+    const served = (msg: string, duration: string, extra = ''): string =>
+      `{"level":"info","ts":${1727900104 + int(r, 0, 9e5)}.642814,"caller":"server/middleware.go:58","msg":"${msg}","method":"${pick(r, ['GET', 'POST'])}","path":"/v1/quotes","status":200,"duration":"${duration}","bytes":${int(r, 200, 9000)}${extra}}`;
+    const t = new ModelTrainer();
+    for (let i = 0; i < 3000; i++) {
+      t.add(served('request served', `${int(r, 20, 90)}.${int(r, 100, 999)}ms`));
+      if (i % 5 === 0) t.add(`{"level":"info","ts":${1727900104 + i}.5,"caller":"quote/service.go:87","msg":"quote computed","currency":"${pick(r, ['EUR', 'CHF', 'GBP'])}","amount":${int(r, 10, 900)}.42}`);
+    }
+    const m = t.finish();
+    const version = ',"svc_version":"1.9.0"';
+
+    it('judges its values by their fields in the known one: a slow request is unusual, a routine one not', () => {
+      const slow = m.explain(served('http request', '5.77296s', version));
+      const routine = m.explain(served('http request', '45.120ms', version));
+      expect(slow.reasons).to.include('new_template');
+      expect(slow.reasons).to.include('unusual_value');
+      expect(routine.reasons).to.not.include('unusual_value');
+      expect(routine.evidence.values).to.equal(0);
+      expect(slow.score).to.be.above(routine.score);
+    });
+  });
+
   describe('bounds and snapshots', () => {
     const probe = [
       'jk2_init() Found child 6726 in scoreboard slot 8',
