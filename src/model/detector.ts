@@ -12,6 +12,7 @@ import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, calmDiscount, c
 import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, signalSeverity, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { pairKey, recordOf, valuesAt } from './added-fields.js';
+import { slotValue } from './layout.js';
 import { MODEL_FORMAT_VERSION, IncompatibleModelError, parseModel, serializeModel, type ModelData } from './snapshot.js';
 import { FAMILIAR_HALF, PHASE_PRIOR, PHASE_WINDOW, type FamiliarityLog, type RunCounts } from './familiarity.js';
 import { contextDiscount, noteRecent } from './sequence.js';
@@ -375,11 +376,8 @@ export class HostModel {
       if (pairKey(token) === null) continue;
       const at = tok.tokens.indexOf(token);
       if (at < 0) continue;
-      const start = at === 0 ? 0 : tok.valueEnd[at - 1]!;
-      const end = tok.valueEnd[at]!;
-      const vi = slots.vi[k]!;
-      const v = vi < 0 ? (end === start + 1 ? tok.values[start] : end > start ? tok.values.slice(start, end).join(' ') : undefined) : start + vi < end ? tok.values[start + vi] : undefined;
-      if (v === undefined) continue;
+      const v = slotValue(tok, { pos: at, vi: slots.vi[k]! });
+      if (v === null) continue;
       const x = slots.surprise(k, v);
       sum += x;
       if (x > max) max = x;

@@ -14,7 +14,7 @@ export interface Slot {
 
 const PLACEHOLDER = /<[*A-Za-z0-9_.-]{1,64}>/g;
 
-function placeholders(token: string): number {
+export function placeholders(token: string): number {
   if (token.indexOf('<') < 0) return 0;
   PLACEHOLDER.lastIndex = 0;
   let n = 0;

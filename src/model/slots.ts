@@ -9,6 +9,7 @@ import { isClockReading } from './calendar.js';
 import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
 import { SourceCounter, addressKey, sourceEnd, sourceStart } from './sources.js';
 import { WILDCARD } from './mask.js';
+import { placeholders } from './layout.js';
 import { keyUnit, wordingUnit } from './units.js';
 
 /** Distinct values remembered per slot; beyond it the slot is "free-form". */
@@ -412,10 +413,7 @@ export class SlotAccumulator {
 
 /** Whether slot (pos, vi) is the last value of `token` and ends it (`<*>`, `(<*>`, `took=<*>`). */
 function lastValueOf(token: string | undefined, vi: number): boolean {
-  if (token === undefined || !token.endsWith(WILDCARD)) return false;
-  let count = 0;
-  for (let k = token.indexOf(WILDCARD); k >= 0; k = token.indexOf(WILDCARD, k + WILDCARD.length)) count++;
-  return vi < 0 ? count === 1 : vi === count - 1;
+  return token !== undefined && token.endsWith(WILDCARD) && (vi < 0 || vi === placeholders(token) - 1);
 }
 
 /** |b - a| relative to the larger of the two (0 for equal numbers). */

@@ -282,7 +282,8 @@ function renderFields(f: Fields, messageAt: number, asLine: boolean, nameEarly: 
       if (level !== null) continue;
     }
     // Fields before the message are the record's header (time, host, logger, thread): their values
-    // stand where a plain-text header has them, without their names, which every line repeats.
+    // stand where a plain-text header has them, without their names, which every line repeats; a
+    // JSON record's own fields there (nameEarly) come after the message, named.
     if (!asLine) out.push(pair(f.keys[i]!, v));
     else if (ERROR_KEYS.has(f.lower[i]!)) out.push(errorField(f.keys[i]!, v));
     else if (i < messageAt && (!nameEarly || isHeaderKey(f.lower[i]!))) out.push(quoted(v));

@@ -4,6 +4,8 @@
 // at 9.9 s, where routine ones took 100-250 ms, was no unusual value. Durations are read in
 // milliseconds, sizes in bytes. Allocation-free: readUnit leaves its result in module state.
 
+import { pairKey } from './added-fields.js';
+
 /** What a unit measures. */
 export const DURATION = 1;
 export const SIZE = 2;
@@ -152,15 +154,16 @@ const KEY_UNIT_LONGEST = 12;
  * unit (a plural, a flag).
  */
 export function keyUnit(token: string): number {
-  const eq = token.indexOf('=');
-  if (eq <= 0 || (token.slice(eq + 1) !== '<*>' && token.slice(eq + 1) !== '"<*>"')) return 0;
-  for (let a = eq - 1; a > 0 && eq - a <= KEY_UNIT_LONGEST; a--) {
-    const c = token.charCodeAt(a);
-    const before = token.charCodeAt(a - 1);
+  const key = pairKey(token);
+  if (key === null) return 0;
+  const end = key.length;
+  for (let a = end - 1; a > 0 && end - a <= KEY_UNIT_LONGEST; a--) {
+    const c = key.charCodeAt(a);
+    const before = key.charCodeAt(a - 1);
     const atSeparator = before === 95 || before === 46 || before === 45;
     const atCamel = c >= 65 && c <= 90 && before >= 97 && before <= 122;
     if (!atSeparator && !atCamel) continue;
-    const unit = KEY_UNITS.get(token.slice(a, eq).toLowerCase());
+    const unit = KEY_UNITS.get(key.slice(a).toLowerCase());
     return unit === undefined ? 0 : 1 << UNITS.get(unit)![2];
   }
   return 0;
