@@ -4,7 +4,7 @@
 // (value-shape.ts), and per shape and number position a histogram of orders
 // of magnitude (quarter-decade bins).
 
-import { scanValue, fields, fieldCount, digitsOnlyId, otherAddressHash, publicAddress, scannedAddressEnd, scannedUnits, HASH_HEX } from './value-shape.js';
+import { scanValue, fields, fieldCount, wordFields, digitsOnlyId, otherAddressHash, publicAddress, scannedAddressEnd, scannedUnits, HASH_HEX } from './value-shape.js';
 import { isClockReading } from './calendar.js';
 import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
 import { SourceCounter, addressKey, sourceEnd, sourceStart } from './sources.js';
@@ -870,7 +870,10 @@ export class SlotTable {
     const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
     let best = 0;
     for (let i = 0; i < k; i++) {
-      const x = this.fieldSurprise(f0 + i, fields[i]!, margin);
+      let x = this.fieldSurprise(f0 + i, fields[i]!, margin);
+      // A number that is a word of its own among others (an access log's `1914 2027`: a size and
+      // a time) is a quantity too, judged by its tail as one alone in its value is.
+      if ((wordFields & (1 << i)) !== 0) x = Math.max(x, this.tailSurprise(f0 + i, fields[i]!));
       if (x > best) best = x;
     }
     return best;

@@ -15,6 +15,12 @@ const MAX_VALUE = 120;
 /** Numbers of the last scanned value; valid until the next scan. */
 export const fields = new Float64Array(MAX_FIELDS);
 export let fieldCount = 0;
+/**
+ * Bit i set: number i of the last scanned value is a word of its own (spaces or the value's ends
+ * around it, with its sign and unit): one of several quantities a run of words holds (`1914 2027`,
+ * an access log's size and time), not a part of an address, a clock or a version.
+ */
+export let wordFields = 0;
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -62,6 +68,7 @@ function looksHex(v: string): boolean {
  */
 export function scanValue(v: string): number {
   fieldCount = 0;
+  wordFields = 0;
   // Here, not where addresses are read: a long value or a hex id returns early, and a slot must
   // not judge it by the address the value before it left here.
   otherAddressHash = 0;
@@ -146,7 +153,11 @@ export function scanValue(v: string): number {
         h = Math.imul(h ^ (UNIT_OF + kind), FNV_PRIME);
       }
     }
-    if (fieldCount < MAX_FIELDS) fields[fieldCount++] = negative ? -x : x;
+    if (fieldCount < MAX_FIELDS) {
+      const from = negative ? numberStart - 1 : numberStart;
+      if ((from === 0 || v.charCodeAt(from - 1) === 32) && (i === n || v.charCodeAt(i) === 32)) wordFields |= 1 << fieldCount;
+      fields[fieldCount++] = negative ? -x : x;
+    }
   }
   if (fieldCount >= 4 && isDigit(v.charCodeAt(0))) {
     const kind = addressKind(v);

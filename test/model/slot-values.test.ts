@@ -308,6 +308,19 @@ describe('slot values', () => {
     expect(thin.surprise(0, '94')).to.equal(0);
   });
 
+  // An access log's size and time in one value (`200 1914 2027`): the time's tail was judged only
+  // where the number stood alone in its value, and 94 where readings were 0-18 was no news.
+  it('judges a number that is a word of its own among others by its tail, and no clock or address part', () => {
+    const sizeAndTime = slotOf(repeat(8640, (i) => `${1000 + ((i * 37) % 2000)} ${i % 35 === 0 ? 13 + (i % 6) : (i * 7) % 13}`));
+    expect(sizeAndTime.surprise(0, '1914 94')).to.be.above(THRESHOLD_NATS);
+    expect(sizeAndTime.surprise(0, '1914 18')).to.equal(0);
+    // The same readings as a clock's seconds or an address's last octet are no quantities.
+    const clock = slotOf(repeat(8640, (i) => `12:${10 + (i % 40)}:${i % 35 === 0 ? 13 + (i % 6) : (i * 7) % 13}`));
+    expect(clock.surprise(0, '12:30:54')).to.equal(0);
+    const endpoint = slotOf(repeat(8640, (i) => `10.0.0.${i % 35 === 0 ? 13 + (i % 6) : (i * 7) % 13} 443`));
+    expect(endpoint.surprise(0, '10.0.0.94 443')).to.equal(0);
+  });
+
   it('keeps numbers spread evenly up to their highest (ids, ports, counters) judged by the margin alone', () => {
     const pids = slotOf(repeat(3000, (i) => String(300 + ((i * 7919) % 32468))));
     for (const v of ['40000', '90000', '400000']) expect(pids.surprise(0, v), v).to.equal(0);
