@@ -50,9 +50,11 @@ const UNIT_MARGIN_DECADES = 0.5;
  * so. Durations and sizes too (until 2026-11-25 they kept their one-decade margin alone): the
  * API server's traces at `total time: 4-11 s` where they took 0.5-1.5 s, InnoDB's page cleaner at
  * 40-59 s where it took 1.4-12.9 s (0.5-0.9 decades above); 46 review sets: 82 more incident lines,
- * no routine line more. The highest bin must hold TAIL_MIN values at least (a fall to an outlier or two
- * says nothing of the tail), the fall counts at most TAIL_RATE_CAP nats per bin, and a value is judged
- * from TAIL_FROM bins (about 2.4 times) above the highest bin's middle.
+ * no routine line more. The fall is read down to the highest bin holding TAIL_MIN values at least (a
+ * fall to an outlier or two says nothing of its rate; until 2026-11-25 such a slot had no tail at all,
+ * and InnoDB's page cleaner at 68-100 s, where it took 1.2-16 s, was no news: 46 review sets, 18
+ * incident lines more, no routine line more), it counts at most TAIL_RATE_CAP nats per bin, and a
+ * value is judged from TAIL_FROM bins (about 2.4 times) above the highest bin's middle.
  */
 const TAIL_MIN = 3;
 const TAIL_RATE_CAP = 2;
@@ -517,6 +519,8 @@ export class SlotTable {
   private readonly fieldNegatives: Float64Array;
   /** Nats per bin by which the upper tail falls (NaN: not judged by it). */
   private readonly tailRate: Float64Array;
+  /** The bin the tail is carried on from: the highest holding TAIL_MIN values at least. */
+  private readonly tailTop: Int32Array;
   private readonly binMag: Float64Array;
   private readonly binCount: Float64Array;
   /** 1 for a field judged on the fraction scale (fractionField). */
@@ -659,6 +663,7 @@ export class SlotTable {
     this.fieldHi = new Float64Array(nf);
     this.fieldNegatives = new Float64Array(nf);
     this.tailRate = new Float64Array(nf);
+    this.tailTop = new Int32Array(nf);
     for (let f = 0; f < nf; f++) {
       const b0 = this.fieldBinStart[f]!;
       const b1 = this.fieldBinEnd[f]!;
@@ -696,7 +701,9 @@ export class SlotTable {
       if (this.onFractions[f] === 0 && b1 - b0 >= 2) {
         let mode = b0;
         for (let b = b0; b < b1; b++) if (this.binCount[b]! >= this.binCount[mode]!) mode = b;
-        const top = b1 - 1;
+        let top = b1 - 1;
+        while (top > mode && this.binCount[top]! < TAIL_MIN) top--;
+        this.tailTop[f] = top;
         if (mode < top && this.binCount[top]! >= TAIL_MIN) {
           const steps = (this.binMag[top]! - this.binMag[mode]!) * BINS_PER_DECADE;
           this.tailRate[f] = Math.min(TAIL_RATE_CAP, Math.log(this.binCount[mode]! / this.binCount[top]!) / steps);
@@ -881,16 +888,18 @@ export class SlotTable {
 
   /**
    * How rare a number above field f's highest bin is, by its upper tail (TAIL_MIN): the values
-   * expected at or above it, the highest bin's count falling by the tail's rate per bin, against all
-   * the field's values (0 where the field is not judged so, or the number is within TAIL_FROM bins).
+   * expected at or above it, the count of the bin the tail is carried on from (tailTop) falling by
+   * the tail's rate per bin, against all the field's values (0 where the field is not judged so, or
+   * the number is within TAIL_FROM bins of the highest bin).
    */
   private tailSurprise(f: number, x: number): number {
     const rate = this.tailRate[f]!;
     if (Number.isNaN(rate) || x <= 0) return 0;
     const b1 = this.fieldBinEnd[f]!;
-    const top = b1 - 1;
-    const steps = (magnitude(x) - this.binMag[top]!) * BINS_PER_DECADE;
-    if (steps < TAIL_FROM) return 0;
+    const top = this.tailTop[f]!;
+    const mag = magnitude(x);
+    if ((mag - this.binMag[b1 - 1]!) * BINS_PER_DECADE < TAIL_FROM) return 0;
+    const steps = (mag - this.binMag[top]!) * BINS_PER_DECADE;
     const expected = (this.binCount[top]! * Math.exp(-rate * steps)) / (1 - Math.exp(-rate));
     return Math.max(0, Math.log((this.fieldTotal[f]! + 1) / (expected + 1)));
   }
