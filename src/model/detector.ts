@@ -95,6 +95,12 @@ function valueKind(value: string, slots: SlotTable, slot: number, byShape: boole
   return value.length > 64 ? value.slice(0, 64) : value;
 }
 
+/** The known template a new line is like (similarity SIMILAR_WORDS or more: it inherits its routine), or null. */
+function likeKnown(shape: Shape): TemplateView | null {
+  const near = shape.near;
+  return near !== undefined && near.similarity >= SIMILAR_WORDS ? near.template : null;
+}
+
 /** The occasions of a known line's least routine failure word (`found`: its values' terms, with their routine). */
 function calmRoutine(shape: Shape, known: TemplateView, found: ReadonlyArray<[string, number, number]> | null): number {
   let r = shape.errors > 0 ? known.routine : Infinity;
@@ -474,8 +480,8 @@ export class HostModel {
     } else if (added === undefined) {
       // A reworded message (a deploy renamed \`request served\` to \`http request\`) keeps the fields
       // of the known one it is like: their values are judged by its slots.
-      const near = shape.near;
-      if (near !== undefined && near.similarity >= SIMILAR_WORDS && near.template.slotEnd > near.template.slotStart) values = this.nearValues(near.template, tok);
+      const like = likeKnown(shape);
+      if (like !== null && like.slotEnd > like.slotStart) values = this.nearValues(like, tok);
       for (const v of tok.values) {
         const sev = valueTermSeverity(v);
         if (sev > 0) (found ??= []).push([v, sev, 0]);
@@ -514,8 +520,8 @@ export class HostModel {
         benign = this.familiarBenign(shape, errors, this.core.miner.repeatKey(tok), familiar);
         // A failure message reworded (a deploy renamed its task, added a word) comes as densely as
         // the known one it is like: counted with it, against its densest in training.
-        const near = shape.near;
-        if (errors > 0 && near !== undefined && near.similarity >= SIMILAR_WORDS && near.template.burst >= 0) burst = this.density(near.template, familiar);
+        const like = errors > 0 ? likeKnown(shape) : null;
+        if (like !== null && like.burst >= 0) burst = this.density(like, familiar);
       } else if (known !== null) {
         // A known template is rare because the host writes it on rare occasions (once per boot, per
         // job); during one, its rarity falls as a new message's surprise does. Failure words and values keep their weight.

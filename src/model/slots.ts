@@ -871,16 +871,15 @@ export class SlotTable {
   private numbersSurprise(s: number, margin: number): number {
     if (this.shapeN[s]! < MIN_OBSERVATIONS) return 0;
     const f0 = this.shapeFieldStart[s]!;
-    // A number alone in its value is judged by its tail too (an address's octets, a clock's
-    // readings are no quantities of their own).
-    if (fieldCount === 1 && this.shapeFieldCount[s] === 1) return Math.max(this.fieldSurprise(f0, fields[0]!, margin), this.tailSurprise(f0, fields[0]!));
+    // A quantity is judged by its tail too: a number alone in its value, or a word of its own among
+    // others (an access log's `1914 2027`: a size and a time); an address's octets, a clock's
+    // readings are none.
+    const byTail = fieldCount === 1 && this.shapeFieldCount[s] === 1 ? 1 : wordFields;
     const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
     let best = 0;
     for (let i = 0; i < k; i++) {
       let x = this.fieldSurprise(f0 + i, fields[i]!, margin);
-      // A number that is a word of its own among others (an access log's `1914 2027`: a size and
-      // a time) is a quantity too, judged by its tail as one alone in its value is.
-      if ((wordFields & (1 << i)) !== 0) x = Math.max(x, this.tailSurprise(f0 + i, fields[i]!));
+      if ((byTail & (1 << i)) !== 0) x = Math.max(x, this.tailSurprise(f0 + i, fields[i]!));
       if (x > best) best = x;
     }
     return best;
