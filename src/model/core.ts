@@ -8,6 +8,7 @@ import { TemplateMiner } from './miner.js';
 import { isBracketedLevel, isLevel } from './header.js';
 import { compileMasks, WILDCARD, type CompiledMasks, type Tokenized } from './mask.js';
 import { SlotTable } from './slots.js';
+import { keyedTable, type KeyedView } from './keyed-slots.js';
 import { matchesExactly, slotValue } from './layout.js';
 import { Idf, wordVector, hashedVector, fnv1a, type WordVector } from './features.js';
 import { NearestIndex, clusterDistance } from './clusters.js';
@@ -71,6 +72,8 @@ export interface TemplateView {
   readonly slotEnd: number;
   /** The template is a stack-trace frame. */
   readonly frame: boolean;
+  /** Its quantities per key (keyed-slots.ts), in the model's keyedSlots; undefined when none. */
+  readonly keyed: KeyedView | undefined;
 }
 
 /** Everything about a line that its masked tokens determine (built by shapeOf: every field present, in one order). */
@@ -207,6 +210,8 @@ export class ModelCore {
   readonly miner: TemplateMiner;
   readonly templates: TemplateView[];
   readonly slots: SlotTable;
+  /** The templates' quantities per key (keyed-slots.ts; TemplateView.keyed). */
+  readonly keyedSlots: SlotTable;
   /** Template ids, ascending, and the index of each one's template (as a Map from id, without its cost). */
   private readonly ids: Float64Array;
   private readonly idIndex: Int32Array;
@@ -260,6 +265,8 @@ export class ModelCore {
       data.templates.map((r) => r.slots),
       data.templates.map((r) => r.tokens),
     );
+    const keyed = keyedTable(data.templates);
+    this.keyedSlots = keyed.table;
     let slotStart = 0;
     let wordStart = 0;
     this.templates = data.templates.map((rec, index) => {
@@ -286,6 +293,7 @@ export class ModelCore {
         slotStart,
         slotEnd: (slotStart += rec.slots.length),
         frame: rec.frame === true || isStackFrame(rec.tokens),
+        keyed: keyed.views[index],
       };
       return view;
     });

@@ -20,6 +20,7 @@ import { fnv1a } from './features.js';
 import { magnitudeBin, type SlotTable } from './slots.js';
 import { publicAddressEnd } from './value-shape.js';
 import { addressKey, floodEvidence, sourceEnd, sourceStart } from './sources.js';
+import { judgeByKeys } from './keyed-slots.js';
 
 export { MODEL_FORMAT_VERSION, IncompatibleModelError, DEFAULT_THRESHOLD };
 
@@ -375,16 +376,29 @@ export class HostModel {
    */
   private nearValues(near: TemplateView, tok: Tokenized): number {
     const slots = this.core.slots;
-    let max = 0;
-    let sum = 0;
-    for (let k = near.slotStart; k < near.slotEnd; k++) {
+    const n = near.slotEnd - near.slotStart;
+    const surprises = this.slotSurprise;
+    const values = this.slotValue;
+    for (let i = 0; i < n; i++) {
+      const k = near.slotStart + i;
+      surprises[i] = 0;
+      values[i] = '';
       const token = near.tokens[slots.pos[k]!]!;
       if (pairKey(token) === null) continue;
       const at = tok.tokens.indexOf(token);
       if (at < 0) continue;
       const v = slotValue(tok, { pos: at, vi: slots.vi[k]! });
       if (v === null) continue;
-      const x = slots.surprise(k, v);
+      values[i] = v;
+      surprises[i] = slots.surprise(k, v);
+    }
+    // By their key too, where the known template has quantities per key (its fields the line
+    // writes the same way: a route's duration after a deploy reworded the message).
+    if (near.keyed !== undefined) judgeByKeys(near.keyed, this.core.keyedSlots, values, surprises, 0);
+    let max = 0;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const x = surprises[i]!;
       sum += x;
       if (x > max) max = x;
     }
@@ -474,6 +488,18 @@ export class HostModel {
         } else if (!(vi < 0 && end === start) && isQuotedText(line.tokens[pos]!, v)) {
           // A quoted text's failure words, each as routine as it was in the slot's texts in training.
           for (const t of textFailureTerms(v)) (found ??= []).push([t.term, t.severity, slots.termRoutine(k, t.term)]);
+        }
+      }
+      if (known.keyed !== undefined) {
+        // Its quantities by their key too (a route's duration by that route's): the sums again.
+        const n = known.slotEnd - known.slotStart;
+        judgeByKeys(known.keyed, this.core.keyedSlots, slotValues, surprises, headerValues);
+        max = 0;
+        sum = 0;
+        for (let i = 0; i < n; i++) {
+          const s = surprises[i]!;
+          sum += s;
+          if (s > max) max = s;
         }
       }
       values = max + VALUE_EXTRA * (sum - max);

@@ -7,6 +7,7 @@
 
 import type { MaskRuleConfig } from './types.js';
 import type { SlotModel } from './slots.js';
+import type { KeyedModel } from './keyed-slots.js';
 import type { ClusterModel } from './clusters.js';
 
 /**
@@ -87,6 +88,8 @@ export interface TemplateRecord {
   frame?: boolean;
   /** [token position, value index (-1 = whole token), statistics]. */
   slots: Array<[number, number, SlotModel]>;
+  /** Its quantities per key (keyed-slots.ts); absent when none (and in models saved before them). */
+  keyed?: KeyedModel;
 }
 
 export interface ModelData {
@@ -116,7 +119,25 @@ const isStrArr = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) 
 
 function checkSlot(s: unknown): void {
   if (!Array.isArray(s) || s.length !== 3 || !Number.isInteger(s[0]) || !Number.isInteger(s[1])) fail('slot');
-  const m = (s as unknown[])[2] as Record<string, unknown> | null;
+  checkSlotModel((s as unknown[])[2]);
+}
+
+/** A template's quantities per key: key and target slots among its `slots` slots, a model per combination. */
+function checkKeyed(k: unknown, slots: number): void {
+  const r = k as Record<string, unknown> | null;
+  const isSlot = (i: unknown): boolean => Number.isInteger(i) && (i as number) >= 0 && (i as number) < slots;
+  if (r === null || typeof r !== 'object' || !Array.isArray(r.keys) || !r.keys.every(isSlot) || !Array.isArray(r.slots)) fail('template keys');
+  for (const t of r!.slots as unknown[]) {
+    if (!Array.isArray(t) || t.length !== 2 || !isSlot(t[0]) || !Array.isArray(t[1])) fail('keyed slot');
+    for (const m of (t as unknown[])[1] as unknown[]) {
+      if (!Array.isArray(m) || m.length !== 2 || !isNum(m[0])) fail('keyed slot model');
+      checkSlotModel((m as unknown[])[1]);
+    }
+  }
+}
+
+function checkSlotModel(model: unknown): void {
+  const m = model as Record<string, unknown> | null;
   if (m === null || typeof m !== 'object' || !isNum(m.n)) fail('slot statistics');
   const cats = m!.cats;
   if (cats !== null && !(Array.isArray(cats) && cats.every((c) => Array.isArray(c) && typeof c[0] === 'string' && isNum(c[1])))) {
@@ -174,6 +195,7 @@ export function parseModel(text: string): ModelData {
     if (r!.frame !== undefined && typeof r!.frame !== 'boolean') fail('template frame');
     if (!Array.isArray(r!.slots)) fail('template slots');
     (r!.slots as unknown[]).forEach(checkSlot);
+    if (r!.keyed !== undefined) checkKeyed(r!.keyed, (r!.slots as unknown[]).length);
   }
   if (!isStrArr(d.slotWords)) fail('slotWords');
   const c = d.clusters as Record<string, unknown> | null;

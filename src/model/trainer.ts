@@ -8,6 +8,7 @@ import { TemplateMiner } from './miner.js';
 import { compileMasks, WILDCARD, type Tokenized } from './mask.js';
 import { HeaderWarmup } from './header.js';
 import { SlotAccumulator } from './slots.js';
+import { KeyedAccumulator } from './keyed-slots.js';
 import { slotLayout, slotKey, slotValue, type Slot } from './layout.js';
 import { wordsOfToken } from './vocabulary.js';
 import { wordVector, hashedVector, Idf } from './features.js';
@@ -29,6 +30,14 @@ export const DEFAULT_SEED = 42;
  * written 50 times across the period is worth about 50.
  */
 const SEGMENTS = 128;
+/** The quantities per key of a template of fewer than two slots: none (shared; it keeps nothing). */
+const NO_KEYED = new KeyedAccumulator(0);
+
+/** A record's quantities per key, when it has any worth keeping (keyed-slots.ts). */
+function keyedOf(k: KeyedAccumulator): Pick<TemplateRecord, 'keyed'> {
+  const keyed = k.freeze();
+  return keyed === undefined ? {} : { keyed };
+}
 
 interface TemplateState extends TimedOccasions {
   id: number;
@@ -63,6 +72,8 @@ interface TemplateState extends TimedOccasions {
   frameShape: boolean;
   frameWild: number[];
   slots: Array<{ slot: Slot; acc: SlotAccumulator }>;
+  /** Its quantities per key (keyed-slots.ts), for the slots laid out now. */
+  keyed: KeyedAccumulator;
 }
 
 /** TemplateState.frameShape and frameWild for a template's tokens: whether they are a frame's, and where they are `<*>`. */
@@ -125,6 +136,8 @@ export class Trainer {
   private readonly predecessors: PredecessorCounter;
   /** Template absorbed by a more general one -> that one (absorbMerged), to resolve context ids. */
   private readonly absorbedInto = new Map<number, number>();
+  /** One line's slot values, by slot (learn: reused for every line, as long as the template's slots). */
+  private readonly lineValues: Array<string | null> = [];
   private finished = false;
 
   /** `newestFirst`: the lines come newest first (the daemon's training window), for sequence context. */
@@ -173,6 +186,7 @@ export class Trainer {
         runLines: null,
         routine: 0,
         slots: [],
+        keyed: NO_KEYED,
       };
       noteFrameShape(st, m.tokens);
       this.relayout(st, m.tokens, m.tokens);
@@ -211,8 +225,12 @@ export class Trainer {
     }
     st.bits[seg >>> 5]! |= 1 << (seg & 31);
     if (tok.tokens.length === st.tokens.length) {
-      for (const { slot, acc } of st.slots) {
+      // (Only a template still judged per key needs them: most never are.)
+      const values = st.keyed.live ? this.lineValues : null;
+      for (let i = 0; i < st.slots.length; i++) {
+        const { slot, acc } = st.slots[i]!;
         const v = slotValue(tok, slot);
+        if (values !== null) values[i] = v;
         if (v === null) continue;
         acc.add(v);
         acc.addSource(v, this.n);
@@ -221,6 +239,7 @@ export class Trainer {
           if (terms.length > 0) acc.addTerms(terms, this.n, line, gap);
         }
       }
+      if (values !== null) st.keyed.add(values);
     }
     this.n++;
   }
@@ -254,6 +273,8 @@ export class Trainer {
       if (slot.vi < 0 && st.count > 0 && prev !== undefined && prev !== WILDCARD && prev.indexOf('<') < 0) acc.add(prev, st.count);
       return { slot, acc };
     });
+    // Its key slots are others now: their statistics start afresh.
+    st.keyed = st.slots.length > 1 ? new KeyedAccumulator(st.slots.length) : NO_KEYED;
   }
 
   /**
@@ -286,6 +307,8 @@ export class Trainer {
         const prev = o.tokens[slot.pos];
         if (slot.vi < 0 && prev !== undefined && prev !== WILDCARD && prev.indexOf('<') < 0) acc.add(prev, o.count);
       }
+      // Its keys' statistics lack the absorbed template's lines, which its own slots now hold.
+      st.keyed.restart();
       this.states.delete(id);
     }
   }
@@ -350,6 +373,7 @@ export class Trainer {
           }
           return [slot.pos, slot.vi, acc.freeze()];
         }),
+        ...keyedOf(st.keyed),
       });
     }
     const constWords = new Set<string>();
