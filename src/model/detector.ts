@@ -172,6 +172,18 @@ function reasonsOf(shape: Shape, errors: boolean, unusual: boolean, burst: boole
   return r;
 }
 
+/** The value evidence of a line's first n slot surprises: the most unusual one, and VALUE_EXTRA of the rest. */
+function valueEvidence(surprises: readonly number[], n: number): number {
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const x = surprises[i]!;
+    sum += x;
+    if (x > max) max = x;
+  }
+  return max + VALUE_EXTRA * (sum - max);
+}
+
 /** A field whose value is a quoted text: `outcome="<*>"`, `err='<*>'` (a key, then the quote). */
 const KEYED_TEXT = /^[A-Za-z_][\w.-]*[=:]["']<\*>/;
 
@@ -395,14 +407,7 @@ export class HostModel {
     // By their key too, where the known template has quantities per key (its fields the line
     // writes the same way: a route's duration after a deploy reworded the message).
     if (near.keyed !== undefined) judgeByKeys(near.keyed, this.core.keyedSlots, values, surprises, 0);
-    let max = 0;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const x = surprises[i]!;
-      sum += x;
-      if (x > max) max = x;
-    }
-    return max + VALUE_EXTRA * (sum - max);
+    return valueEvidence(surprises, n);
   }
 
   private evaluate(message: string, familiar?: FamiliarityLog, masked?: Tokenized): { scored: ScoredLine; shape: Shape; values: number; benign: number; errors: number; context: number; burst: number } {
@@ -444,8 +449,6 @@ export class HostModel {
     let flood = 0;
     if (known !== null && known.slotEnd > known.slotStart && line.tokens.length === known.tokens.length) {
       const slots = this.core.slots;
-      let max = 0;
-      let sum = 0;
       const surprises = this.slotSurprise;
       const headerValues = miner.headerValuesEnd();
       const slotValues = this.slotValue;
@@ -472,8 +475,6 @@ export class HostModel {
             if (f > flood) flood = f;
           }
         }
-        sum += s;
-        if (s > max) max = s;
         // An unmasked token is the line's own wording, already read for failure terms, but for the
         // parts of a camel-case word (mdadm's `DegradedArray` where the template has its events).
         const sev = vi < 0 && end === start ? camelTermSeverity(v) : valueTermSeverity(v);
@@ -490,19 +491,9 @@ export class HostModel {
           for (const t of textFailureTerms(v)) (found ??= []).push([t.term, t.severity, slots.termRoutine(k, t.term)]);
         }
       }
-      if (known.keyed !== undefined) {
-        // Its quantities by their key too (a route's duration by that route's): the sums again.
-        const n = known.slotEnd - known.slotStart;
-        judgeByKeys(known.keyed, this.core.keyedSlots, slotValues, surprises, headerValues);
-        max = 0;
-        sum = 0;
-        for (let i = 0; i < n; i++) {
-          const s = surprises[i]!;
-          sum += s;
-          if (s > max) max = s;
-        }
-      }
-      values = max + VALUE_EXTRA * (sum - max);
+      // Its quantities by their key too (a route's duration by that route's).
+      if (known.keyed !== undefined) judgeByKeys(known.keyed, this.core.keyedSlots, slotValues, surprises, headerValues);
+      values = valueEvidence(surprises, known.slotEnd - known.slotStart);
     } else if (added === undefined) {
       // A reworded message (a deploy renamed \`request served\` to \`http request\`) keeps the fields
       // of the known one it is like: their values are judged by its slots.

@@ -10,7 +10,7 @@
 // unusual of the two judgements counts (detector.ts).
 
 import { SlotAccumulator, SlotTable, type SlotModel } from './slots.js';
-import { fieldCount, scanValue, scannedUnits, wordFields } from './value-shape.js';
+import { quantityFields, scanValue, scannedUnits } from './value-shape.js';
 
 /** Most different shapes a slot may take and still be a key (routes of a service, its methods). */
 export const MAX_KEYS = 32;
@@ -126,12 +126,15 @@ export class KeyedAccumulator {
         this.lastValue[i] = v;
         this.lastKey[i] = key;
       }
-      if (key !== 0 && !seen.has(key) && seen.size < MAX_KEYS) seen.add(key);
-      else if (v !== null && v !== undefined && (key === 0 || !seen.has(key))) {
-        // No key after all: the statistics kept by the combinations it was part of are no one's.
-        this.keys[i] = null;
-        this.restart();
-        return this.add(values);
+      if (v !== null && v !== undefined && !seen.has(key)) {
+        if (key === 0 || seen.size >= MAX_KEYS) {
+          // No key after all: the statistics kept by the combinations it was part of are no one's,
+          // and this line's combination is that of the other keys.
+          this.keys[i] = null;
+          this.restart();
+          continue;
+        }
+        seen.add(key);
       }
       combination = (combination ^ keyPart(i, key)) >>> 0;
       anyKey = true;
@@ -185,15 +188,11 @@ export class KeyedAccumulator {
     return false;
   }
 
-  /**
-   * Whether slot i holds a quantity, by its first value: a number alone in its value or a word of
-   * its own among others (value-shape.ts wordFields: a duration, a size, a count), as slots.ts
-   * judges by their tails; not a time's or an address's parts.
-   */
+  /** Whether slot i holds a quantity (value-shape.ts quantityFields), by its first value. */
   private isQuantity(i: number, v: string): boolean {
     if (this.kind[i] === 0) {
       scanValue(v);
-      this.kind[i] = fieldCount >= 1 && (fieldCount === 1 || wordFields !== 0) ? 1 : 2;
+      this.kind[i] = quantityFields() !== 0 ? 1 : 2;
     }
     return this.kind[i] === 1;
   }

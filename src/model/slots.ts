@@ -4,7 +4,7 @@
 // (value-shape.ts), and per shape and number position a histogram of orders
 // of magnitude (quarter-decade bins).
 
-import { scanValue, fields, fieldCount, wordFields, digitsOnlyId, otherAddressHash, publicAddress, scannedAddressEnd, scannedUnits, HASH_HEX } from './value-shape.js';
+import { scanValue, fields, fieldCount, quantityFields, digitsOnlyId, otherAddressHash, publicAddress, scannedAddressEnd, scannedUnits, HASH_HEX } from './value-shape.js';
 import { isClockReading } from './calendar.js';
 import { noteOccasion, occasionsWeight, type Occasions } from './occasions.js';
 import { SourceCounter, addressKey, sourceEnd, sourceStart } from './sources.js';
@@ -871,10 +871,8 @@ export class SlotTable {
   private numbersSurprise(s: number, margin: number): number {
     if (this.shapeN[s]! < MIN_OBSERVATIONS) return 0;
     const f0 = this.shapeFieldStart[s]!;
-    // A quantity is judged by its tail too: a number alone in its value, or a word of its own among
-    // others (an access log's `1914 2027`: a size and a time); an address's octets, a clock's
-    // readings are none.
-    const byTail = fieldCount === 1 && this.shapeFieldCount[s] === 1 ? 1 : wordFields;
+    // A quantity is judged by its tail too.
+    const byTail = quantityFields();
     const k = Math.min(fieldCount, this.shapeFieldCount[s]!);
     let best = 0;
     for (let i = 0; i < k; i++) {

@@ -22,6 +22,15 @@ export let fieldCount = 0;
  */
 export let wordFields = 0;
 
+/**
+ * The last scanned value's numbers that are quantities (bit i: number i), judged by their slot's
+ * tail (slots.ts) and per key (keyed-slots.ts): a number alone in its value, or a word of its own
+ * among others (`1914 2027`: a size and a time); an address's octets, a clock's readings are none.
+ */
+export function quantityFields(): number {
+  return fieldCount === 1 ? 1 : wordFields;
+}
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const HASH_LONG = 1;
