@@ -94,10 +94,10 @@ export function rateEvidence(rate: number, largest: number, gap: number, meanGap
   return gap * RATE_GAP_SHARE >= meanGap ? 0 : burstWeight(rate, largest, BURST_CAP);
 }
 
-/** BURST_WEIGHT nats per doubling of `recent` beyond BURST_FACTOR times `largest` plus BURST_SLACK, at most `cap`. */
-export function burstWeight(recent: number, largest: number, cap: number): number {
+/** `perDoubling` nats per doubling of `recent` beyond BURST_FACTOR times `largest` plus BURST_SLACK, at most `cap`. */
+export function burstWeight(recent: number, largest: number, cap: number, perDoubling = BURST_WEIGHT): number {
   const expected = BURST_FACTOR * largest + BURST_SLACK;
-  return recent <= expected ? 0 : Math.min(cap, BURST_WEIGHT * Math.log2(recent / expected));
+  return recent <= expected ? 0 : Math.min(cap, perDoubling * Math.log2(recent / expected));
 }
 
 /** Effective count at or below which a known template is reported as rare. */

@@ -306,13 +306,23 @@ export class SourceCounter {
 
 /** Evidence (nats) of an address whose count is `count` where the slot's densest in training was `densest`. */
 export function floodEvidence(count: number, densest: number): number {
-  return burstWeight(count, densest, FLOOD_CAP);
+  return burstWeight(count, densest, FLOOD_CAP, FLOOD_WEIGHT);
 }
 
 /**
+ * Nats per doubling of one address's count beyond 2 x the densest of training + 4: twice a
+ * message's burst (evidence.ts BURST_WEIGHT), because the densest is already the extreme of every
+ * address over the whole training window, not one message's ordinary count. A flood reaches the
+ * threshold (ln 1,000) on its own at about 5 times that, 10 times the densest: a pod's 200 NXDOMAIN
+ * queries in 200 lines where no client had written more than 14, 0 flagged at 1.5 nats (the
+ * message's, until 2026-11-25, which asked for 24 times), 79 now; of 46 review sets' port scans,
+ * deny storms and brute forces, 1,347 incident lines more, no routine line more.
+ */
+const FLOOD_WEIGHT = 3;
+
+/**
  * Most nats a flood from one source adds: above the threshold (ln 1,000), so that a flood of a
- * routine message without failure words (a firewall's drops) can reach it on the flood alone,
- * from about 24 times the densest count of training (2 x densest + 4) on. At 6 it could not: a
- * review's port scan of 250 Palo Alto drop records was 1 line flagged, now 137.
+ * routine message without failure words (a firewall's drops) can reach it on the flood alone. At 6
+ * it could not: a review's port scan of 250 Palo Alto drop records was 1 line flagged, now 137.
  */
 const FLOOD_CAP = 9;
