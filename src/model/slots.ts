@@ -849,6 +849,14 @@ export class SlotTable {
         if (!(digitsOnlyId(value) && this.mostlyShape(slot, ss, end, HASH_HEX))) {
           best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
         }
+      } else if (this.shapeN[s]! < MIN_OBSERVATIONS) {
+        // A shape seen too seldom for its numbers to be judged: as rare as it was, as a new shape
+        // is (a switch's `TenGigabitEthernet2/1/1`, once in 2,019 state changes of its
+        // `GigabitEthernet3/0/40`s, flapping 26 times), fading to nothing where its numbers
+        // begin to be judged.
+        const k = this.shapeN[s]!;
+        const rare = Math.log((n + 2) / (k + 1)) - Math.log(1 + size);
+        best = Math.max(best, (rare * (MIN_OBSERVATIONS - k)) / MIN_OBSERVATIONS);
       } else {
         // Durations and sizes by a narrower margin than other numbers (UNIT_VALUE_MARGIN).
         const margin = this.units[slot] !== 0 ? UNIT_VALUE_MARGIN : MARGIN_DECADES;

@@ -161,7 +161,9 @@ class RefSlot {
       const h = scanValue(value);
       const s = shapes.get(h);
       if (s === undefined) best = Math.max(best, Math.log((m.n + 2) / (this.shapeSingletons + 1)) - Math.log(1 + shapes.size));
-      else if (s.n >= 10) {
+      // A shape of fewer than 10 values: as rare as it was, fading to nothing at 10 (since 2026-11-25).
+      else if (s.n < 10) best = Math.max(best, ((Math.log((m.n + 2) / (s.n + 1)) - Math.log(1 + shapes.size)) * (10 - s.n)) / 10);
+      else {
         const k = Math.min(fieldCount, s.fields.length);
         for (let i = 0; i < k; i++) {
           // Numbers written with a unit by a narrower margin (since 2026-11-24).

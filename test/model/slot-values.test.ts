@@ -119,6 +119,21 @@ describe('slot values', () => {
     expect(small).to.be.below(THRESHOLD_NATS);
   });
 
+  it('finds a value of a shape seen too seldom to judge its numbers as rare as it was, fading to its numbers', () => {
+    // A switch's state changes: its access ports 2,000 times, its uplink once. The uplink's
+    // flapping (26 times in a review) was no news: a shape of fewer than 10 values was not judged.
+    const ports = (k: number): string[] => [...repeat(2000, (i) => `GigabitEthernet${1 + (i % 3)}/0/${1 + (i % 48)}`), ...repeat(k, () => 'TenGigabitEthernet2/1/1')];
+    const once = slotOf(ports(1));
+    expect(once.surprise(0, 'TenGigabitEthernet2/1/1')).to.be.above(4);
+    expect(once.surprise(0, 'GigabitEthernet2/0/17')).to.equal(0);
+    // Rarer is more surprising; from 10 values on the shape's numbers are judged as any shape's.
+    const rare = [1, 3, 6, 9].map((k) => slotOf(ports(k)).surprise(0, 'TenGigabitEthernet2/1/1'));
+    for (let i = 1; i < rare.length; i++) expect(rare[i]).to.be.below(rare[i - 1]!);
+    expect(slotOf(ports(10)).surprise(0, 'TenGigabitEthernet2/1/1')).to.equal(0);
+    // No shape new to the slot is less surprising than the rarest one it held.
+    expect(once.surprise(0, 'Port-channel1')).to.be.at.least(rare[0]!);
+  });
+
   it('still measures a small constant quantity by its distance (always 64, now 64,000,000)', () => {
     const slot = slotOf(repeat(300, (i) => `64 conn${i}`));
     const jump = slot.surprise(0, '64000000 conn7');
