@@ -8,7 +8,7 @@ import type { ModelOptions, ModelSummary, Reason, ScoredLine } from './types.js'
 import { WILDCARD, tokenize, type Tokenized } from './mask.js';
 import { ModelCore, SIMILAR_WORDS, type Shape, type TemplateView } from './core.js';
 import { toScore, DEFAULT_THRESHOLD } from './calibration.js';
-import { ERROR_EXTRA, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, calmDiscount, combineMax, errorWeight, rateEvidence } from './evidence.js';
+import { ERROR_EXTRA, STORM_RARITY, UNUSUAL_VALUE, VALUE_EXTRA, burstEvidence, calmDiscount, combineMax, errorWeight, rateEvidence } from './evidence.js';
 import { camelTermSeverity, declaredLevel, isQuotedText, levelShare, signalSeverity, textFailureTerms, valueTermSeverity } from './vocabulary.js';
 import { checkNone } from './zero-counts.js';
 import { pairKey, recordOf, valuesAt } from './added-fields.js';
@@ -544,10 +544,11 @@ export class HostModel {
         // job); during one, its rarity falls as a new message's surprise does. Failure words and values keep their weight.
         if (benign > 0) benign -= phaseDiscount(benign, familiar.recentPlain(-1));
         if (known.context.length > 0 && errors > 0) context = contextDiscount(known.context, familiar.recentTemplates, errors);
-        // How densely it comes, against its densest in training (evidence.ts burstEvidence); every
-        // line counts, a repetition too: a retry loop hammering a failure far harder than ever is
-        // as much news (and hashing each line to tell repetitions cost 4% of scoring).
-        if (errors > 0 && known.burst >= 0) burst = this.density(known, familiar);
+        // How densely a failure message comes, against its densest in training (evidence.ts
+        // burstEvidence); every line counts, a repetition too: a retry loop hammering a failure far
+        // harder than ever is as much news (and hashing each line to tell repetitions cost 4% of
+        // scoring). A rare message without failure words too (STORM_RARITY): a storm of reports.
+        if (known.burst >= 0 && (errors > 0 || shape.benign >= STORM_RARITY)) burst = this.density(known, familiar);
         // Or from one source far more densely than any address ever wrote it, failure words or not.
         if (flood > burst) burst = flood;
       }

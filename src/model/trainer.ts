@@ -202,14 +202,13 @@ export class Trainer {
     }
     const line = this.miner.repeatKey(tok);
     const gap = occasionGap(this.n);
-    // How densely it comes (bursts, detector.ts): only a message with failure words is judged so.
-    if (st.failure) {
-      st.recent = recentCount(st.recent, st.recentAt, this.n);
-      st.rate = recentCount(st.rate, st.recentAt, this.n, RATE_DECAY);
-      st.recentAt = this.n;
-      if (st.recent > st.densest) st.densest = st.recent;
-      if (st.rate > st.highestRate) st.highestRate = st.rate;
-    }
+    // How densely it comes (bursts, detector.ts): a message with failure words is judged so, and a
+    // rare one (which the trainer cannot tell yet: every message is counted).
+    st.recent = recentCount(st.recent, st.recentAt, this.n);
+    st.rate = recentCount(st.rate, st.recentAt, this.n, RATE_DECAY);
+    st.recentAt = this.n;
+    if (st.recent > st.densest) st.densest = st.recent;
+    if (st.rate > st.highestRate) st.highestRate = st.rate;
     if (noteOccasion(st, this.n, line, gap)) {
       st.episodes++;
       st.start = this.n;
@@ -362,7 +361,8 @@ export class Trainer {
         effective: this.effective(st, count),
         episodes: st.episodes,
         routine: Math.round(occasionsWeight(st) * 1000) / 1000,
-        ...(st.failure ? { burst: Math.round(st.densest * 1000) / 1000, rate: Math.round(st.highestRate * 1000) / 1000 } : {}),
+        burst: Math.round(st.densest * 1000) / 1000,
+        rate: Math.round(st.highestRate * 1000) / 1000,
         ...(st.frames * 2 > st.count ? { frame: true } : {}),
         context: keptContext(t.id, count, st.pred, finalId, (id) => countOf.get(id) ?? 0, this.n),
         slots: st.slots.map(({ slot, acc }) => {
