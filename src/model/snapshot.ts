@@ -76,7 +76,9 @@ export interface TemplateRecord {
   context?: number[];
   /**
    * Its largest recent count of lines in training (occasions.ts recentCount: its densest burst); absent
-   * in models saved before it, whose lines are then not judged by it (detector.ts burstEvidence).
+   * in models saved before it, whose lines are then not judged by it (detector.ts burstEvidence), and
+   * in those saved before 2026-11-25 for messages without failure words (kept for every one since: a
+   * rare one is judged by it too, evidence.ts STORM_RARITY).
    */
   burst?: number;
   /**
