@@ -418,6 +418,15 @@ function lastValueOf(token: string | undefined, vi: number): boolean {
   return token !== undefined && token.endsWith(WILDCARD) && (vi < 0 || vi === placeholders(token) - 1);
 }
 
+/**
+ * Surprise of a value of a shape its slot of `n` values held `seen` times among `shapes` shapes
+ * (Good-Turing for a new one, `seen` its slot's singletons: about (seen + 1) / (n + 2), shared
+ * among the shapes).
+ */
+function shapeRarity(n: number, seen: number, shapes: number): number {
+  return Math.log((n + 2) / (seen + 1)) - Math.log(1 + shapes);
+}
+
 /** |b - a| relative to the larger of the two (0 for equal numbers). */
 function relativeStep(a: number, b: number): number {
   const d = Math.abs(b - a);
@@ -840,14 +849,14 @@ export class SlotTable {
         other = ss;
         while (other < end && this.shapeHash[other] !== otherHash) other++;
         if (s === end) {
-          if (isPublic && other < end) best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
+          if (isPublic && other < end) best = Math.max(best, shapeRarity(n, this.shapeSingletons[slot]!, size));
           s = other;
           other = end;
         } else if (isPublic) other = end;
       }
       if (s === end) {
         if (!(digitsOnlyId(value) && this.mostlyShape(slot, ss, end, HASH_HEX))) {
-          best = Math.max(best, Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size));
+          best = Math.max(best, shapeRarity(n, this.shapeSingletons[slot]!, size));
         }
       } else if (this.shapeN[s]! < MIN_OBSERVATIONS) {
         // A shape seen too seldom for its numbers to be judged: as rare as it was, as a new shape
@@ -855,8 +864,7 @@ export class SlotTable {
         // `GigabitEthernet3/0/40`s, flapping 26 times), fading to nothing where its numbers
         // begin to be judged.
         const k = this.shapeN[s]!;
-        const rare = Math.log((n + 2) / (k + 1)) - Math.log(1 + size);
-        best = Math.max(best, (rare * (MIN_OBSERVATIONS - k)) / MIN_OBSERVATIONS);
+        best = Math.max(best, (shapeRarity(n, k, size) * (MIN_OBSERVATIONS - k)) / MIN_OBSERVATIONS);
       } else {
         // Durations and sizes by a narrower margin than other numbers (UNIT_VALUE_MARGIN).
         const margin = this.units[slot] !== 0 ? UNIT_VALUE_MARGIN : MARGIN_DECADES;
@@ -866,8 +874,8 @@ export class SlotTable {
         // `3.4s` where an apply always took 100-250 ms): a new kind of value, as it was when the
         // unit made its shape, however near the range its number in the slot's unit.
         const units = scannedUnits;
-        if (x === 0 && (units & ~this.units[slot]!) !== 0 && this.shapeN[s]! >= MIN_OBSERVATIONS && this.aboveRange(s, UNIT_MARGIN_DECADES)) {
-          x = Math.log((n + 2) / (this.shapeSingletons[slot]! + 1)) - Math.log(1 + size);
+        if (x === 0 && (units & ~this.units[slot]!) !== 0 && this.aboveRange(s, UNIT_MARGIN_DECADES)) {
+          x = shapeRarity(n, this.shapeSingletons[slot]!, size);
         }
         if (x > best) best = x;
       }

@@ -26,6 +26,16 @@ function firewall(source: () => string = ip, message: (src: string) => string = 
   return t.finish();
 }
 
+/** A host whose whole log is `message`, from 6,000 addresses, one to three lines each. */
+function fromEverywhere(message: (src: string) => string): HostModel {
+  const t = new ModelTrainer();
+  for (let i = 0; i < 6000; i++) {
+    const src = ip();
+    for (let k = 0, n = r.int(1, 3); k < n; k++) t.add(message(src));
+  }
+  return t.finish();
+}
+
 /** Lines of `attacker` flagged among 400, each after a routine line. */
 function stormFlagged(model: HostModel, attacker: string, message: (src: string) => string = deny): number {
   const f = new Familiarity();
@@ -133,12 +143,7 @@ describe('floods from one source', function () {
   it('flags a flood of a message without failure words from one address on the flood alone', () => {
     const drop = (src: string): string => `fw01 kernel: FW-DROP IN=eth0 SRC=${src} DST=198.51.100.11 PROTO=TCP SPT=${r.int(1024, 65000)} DPT=${r.pick(['22', '3389', '443', '23'])}`;
     // The drops are the host's log: their template is no rarer than any.
-    const t = new ModelTrainer();
-    for (let i = 0; i < 6000; i++) {
-      const src = ip();
-      for (let k = 0, n = r.int(1, 3); k < n; k++) t.add(drop(src));
-    }
-    const m = t.finish();
+    const m = fromEverywhere(drop);
     const f = new Familiarity();
     const scores: number[] = [];
     for (let i = 0; i < 400; i++) {
@@ -155,12 +160,7 @@ describe('floods from one source', function () {
   it('flags a flood from one address at ten times the densest count of training', () => {
     const query = (src: string): string =>
       `[INFO] ${src}:${r.int(1024, 65000)} - ${r.int(1, 65535)} "A IN svc${r.int(1, 40)}.cluster.local. udp ${r.int(30, 90)} false 512" NXDOMAIN qr,aa,rd ${r.int(100, 200)} 0.000${r.int(100, 999)}s`;
-    const t = new ModelTrainer();
-    for (let i = 0; i < 6000; i++) {
-      const src = ip();
-      for (let k = 0, n = r.int(1, 3); k < n; k++) t.add(query(src));
-    }
-    const m = t.finish();
+    const m = fromEverywhere(query);
     const f = new Familiarity();
     for (let i = 0; i < 300; i++) m.score(query(ip()), f);
     const scores: number[] = [];
